@@ -31,9 +31,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PROTO_DIR = ROOT / "proto" / "ggserve" / "v1"
 OUT_ROOT = ROOT / "clients"
 PACKAGE_PATH = Path("ggserve_client") / "v1"
-INIT_TEXT = (
-    '"""Generated gRPC stubs of the ggserve.v1 API (tools/gen_proto.py); do not edit."""\n'
-)
+INIT_TEXT = '"""Generated gRPC stubs of the ggserve.v1 API (tools/gen_proto.py); do not edit."""\n'
 
 
 def _plugin(name: str) -> str:
