@@ -1,0 +1,85 @@
+//! Which format a model speaks: from its chat template's markers first, its name second.
+
+/// Template markers, most specific first.
+const TEMPLATE_MARKERS: &[(&str, &str)] = &[
+    ("<|tool_calls_section_begin|>", "kimi_k2"),
+    ("tool_declare", "kimi_k2"),
+    ("｜DSML｜", "deepseek_v32"),
+    ("dsml_token", "deepseek_v32"),
+    ("<|channel|>", "gpt_oss"),
+    ("<minimax:tool_call>", "minimax_m2"),
+    ("<seed:tool_call>", "seed_oss"),
+    ("<arg_key>", "glm45"),
+    ("[TOOL_CALLS]", "mistral"),
+    ("<parameter=", "qwen3_coder"),
+    ("<tool_call>", "hermes"),
+    ("<|python_tag|>", "llama3_json"),
+];
+
+/// Model-name substrings (lower case), most specific first.
+const NAME_MARKERS: &[(&str, &str)] = &[
+    ("kimi-k2", "kimi_k2"),
+    ("kimi_k2", "kimi_k2"),
+    ("deepseek-v3.2", "deepseek_v32"),
+    ("deepseek-v4", "deepseek_v32"),
+    ("deepseek-v3.1", "deepseek_v31"),
+    ("deepseek-r1", "deepseek_r1"),
+    ("deepseek-v3", "deepseek_v3"),
+    ("gpt-oss", "gpt_oss"),
+    ("minimax-m2", "minimax_m2"),
+    ("seed-oss", "seed_oss"),
+    ("glm-4.5", "glm45"),
+    ("glm-4.6", "glm45"),
+    ("glm-4.7", "glm45"),
+    ("glm-5", "glm45"),
+    ("qwen3-coder", "qwen3_coder"),
+    ("qwen3.5", "qwen3_coder"),
+    ("qwen3.6", "qwen3_coder"),
+    ("mistral", "mistral"),
+    ("mixtral", "mistral"),
+    ("devstral", "mistral"),
+    ("magistral", "mistral"),
+    ("ministral", "mistral"),
+    ("qwen", "hermes"),
+    ("qwq", "hermes"),
+    ("hermes", "hermes"),
+    ("mimo", "hermes"),
+    ("llama-3", "llama3_json"),
+    ("llama3", "llama3_json"),
+];
+
+fn from_template(t: &str) -> Option<&'static str> {
+    if t.contains("<｜tool▁calls▁begin｜>") || t.contains("<｜tool▁sep｜>") {
+        // R1 and V3-0324 write `function<｜tool▁sep｜>NAME` + a ```json fence; V3.1 does not.
+        if t.contains("```json") {
+            return Some(if t.contains("<think>") {
+                "deepseek_r1"
+            } else {
+                "deepseek_v3"
+            });
+        }
+        return Some("deepseek_v31");
+    }
+    TEMPLATE_MARKERS
+        .iter()
+        .find(|(m, _)| t.contains(m))
+        .map(|(_, f)| *f)
+}
+
+fn from_name(name: &str) -> Option<&'static str> {
+    let lower = name.to_ascii_lowercase().replace('_', "-");
+    NAME_MARKERS
+        .iter()
+        .find(|(m, _)| lower.contains(&m.replace('_', "-")))
+        .map(|(_, f)| *f)
+}
+
+/// The format for a chat template and/or model name; `None` when neither is recognised (or the
+/// recognised format is not registered in this build).
+#[must_use]
+pub fn detect_format(chat_template: Option<&str>, model_name: Option<&str>) -> Option<&'static str> {
+    let found = chat_template
+        .and_then(from_template)
+        .or_else(|| model_name.and_then(from_name))?;
+    crate::formats::FORMATS.contains(&found).then_some(found)
+}

@@ -1,0 +1,391 @@
+//! A JSON call object (`{"name": "f", "arguments": {...}}`) parsed as it streams.
+//!
+//! The call starts once its name is known; the arguments value streams as the model's raw bytes
+//! through [`JsonValue`]. Arguments written before the name are held until the name arrives.
+//! Arguments given as a JSON *string* (a double-encoded object) are decoded when complete.
+//! Until the call starts, every consumed byte is kept so that a malformed object can be given
+//! back as content.
+
+use crate::json::{JsonValue, Status};
+use crate::machine::Cx;
+use crate::scan::leading_ws;
+
+/// Which keys carry what.
+#[derive(Debug, Clone, Copy)]
+pub struct Keys {
+    /// Keys holding the function name.
+    pub name: &'static [&'static str],
+    /// Keys holding the arguments.
+    pub args: &'static [&'static str],
+    /// Keys holding the call id.
+    pub id: &'static [&'static str],
+}
+
+/// The usual keys: `name`, `arguments`/`parameters`, `id`.
+pub const OPENAI_KEYS: Keys = Keys {
+    name: &["name"],
+    args: &["arguments", "parameters"],
+    id: &["id", "tool_call_id"],
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    Name,
+    Args,
+    ArgsString,
+    Id,
+    Skip,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum St {
+    Open,
+    KeyOrEnd,
+    Key,
+    Colon,
+    ValueStart,
+    Value(Slot),
+    After,
+    Done,
+}
+
+/// Outcome of feeding an envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvStatus {
+    /// More input needed.
+    NeedMore,
+    /// The object closed; the call was started and ended.
+    Complete,
+    /// The byte at the returned offset does not fit.
+    Invalid,
+}
+
+/// Streaming parser of one call object.
+#[derive(Debug)]
+pub struct Envelope {
+    keys: Keys,
+    st: St,
+    raw: String,
+    scanner: JsonValue,
+    buf: String,
+    name: Option<String>,
+    id: String,
+    pending_args: Option<String>,
+    has_args: bool,
+    started: bool,
+}
+
+fn decode_string(literal: &str) -> Option<String> {
+    serde_json::from_str::<String>(literal).ok()
+}
+
+/// The arguments text for a JSON string value: the decoded text when it is itself a JSON object
+/// or array (a double-encoded call), otherwise the string literal as written.
+fn string_args(literal: &str) -> String {
+    if let Some(decoded) = decode_string(literal) {
+        let inner = decoded.trim();
+        if (inner.starts_with('{') || inner.starts_with('['))
+            && serde_json::from_str::<serde_json::Value>(inner).is_ok()
+        {
+            return decoded;
+        }
+    }
+    literal.to_owned()
+}
+
+impl Envelope {
+    /// A parser expecting `{` (after optional whitespace).
+    #[must_use]
+    pub fn new(keys: Keys) -> Self {
+        Envelope {
+            keys,
+            st: St::Open,
+            raw: String::new(),
+            scanner: JsonValue::new(),
+            buf: String::new(),
+            name: None,
+            id: String::new(),
+            pending_args: None,
+            has_args: false,
+            started: false,
+        }
+    }
+
+    /// Whether the call has started (its name was emitted).
+    #[must_use]
+    pub fn started(&self) -> bool {
+        self.started
+    }
+
+    /// Whether nothing but whitespace was consumed yet.
+    #[must_use]
+    pub fn at_open(&self) -> bool {
+        self.st == St::Open
+    }
+
+    /// The text consumed before the call started (to give it back as content).
+    pub fn take_raw(&mut self) -> String {
+        std::mem::take(&mut self.raw)
+    }
+
+    fn keep(&mut self, s: &str) {
+        if !self.started {
+            self.raw.push_str(s);
+        }
+    }
+
+    fn start(&mut self, cx: &mut Cx<'_>) {
+        if self.started {
+            return;
+        }
+        let name = self.name.clone().unwrap_or_default();
+        cx.sink.start_call(&self.id, &name);
+        self.started = true;
+        self.raw.clear();
+        if let Some(args) = self.pending_args.take() {
+            cx.sink.args(&args);
+        }
+    }
+
+    /// Feeds input. Returns bytes consumed and the status.
+    pub fn feed(&mut self, input: &str, cx: &mut Cx<'_>) -> (usize, EnvStatus) {
+        let mut i = 0;
+        loop {
+            if self.st == St::Done {
+                return (i, EnvStatus::Complete);
+            }
+            if i >= input.len() {
+                return (i, EnvStatus::NeedMore);
+            }
+            let rest = &input[i..];
+            match self.st {
+                St::Key => {
+                    let (n, status) = self.scanner.feed(rest, &mut self.buf);
+                    self.keep(&rest[..n]);
+                    i += n;
+                    match status {
+                        Status::NeedMore => {}
+                        Status::Complete => self.st = St::Colon,
+                        Status::Invalid => return (i, EnvStatus::Invalid),
+                    }
+                }
+                St::Value(slot) => {
+                    let (n, ok) = self.value(rest, slot, cx);
+                    i += n;
+                    if !ok {
+                        return (i, EnvStatus::Invalid);
+                    }
+                }
+                _ => {
+                    let ws = leading_ws(rest);
+                    if ws > 0 {
+                        self.keep(&rest[..ws]);
+                        i += ws;
+                        continue;
+                    }
+                    match self.structural(rest.as_bytes()[0], cx) {
+                        Some(n) => {
+                            self.keep(&rest[..n]);
+                            i += n;
+                        }
+                        None => return (i, EnvStatus::Invalid),
+                    }
+                }
+            }
+        }
+    }
+
+    /// A structural byte; returns how many bytes it consumed (0 when the value scanner takes it).
+    fn structural(&mut self, b: u8, cx: &mut Cx<'_>) -> Option<usize> {
+        match (self.st, b) {
+            (St::Open, b'{') => self.st = St::KeyOrEnd,
+            (St::KeyOrEnd, b'"') => {
+                self.scanner = JsonValue::new();
+                self.buf.clear();
+                self.st = St::Key;
+                return Some(0);
+            }
+            (St::KeyOrEnd | St::After, b'}') => {
+                // A nameless object is not a call: the brace stays unconsumed for the caller.
+                if !self.complete(cx) {
+                    return None;
+                }
+            }
+            (St::Colon, b':') => self.st = St::ValueStart,
+            (St::ValueStart, _) => {
+                self.begin_value(b, cx);
+                return Some(0);
+            }
+            (St::After, b',') => self.st = St::KeyOrEnd,
+            _ => return None,
+        }
+        Some(1)
+    }
+
+    fn begin_value(&mut self, b: u8, cx: &mut Cx<'_>) {
+        let key = decode_string(&self.buf).unwrap_or_default();
+        let slot = if self.keys.name.contains(&key.as_str()) {
+            Slot::Name
+        } else if self.keys.args.contains(&key.as_str()) && !self.has_args {
+            self.has_args = true;
+            if b == b'"' {
+                Slot::ArgsString
+            } else {
+                if self.name.is_some() {
+                    self.start(cx);
+                } else {
+                    self.pending_args = Some(String::new());
+                }
+                Slot::Args
+            }
+        } else if self.keys.id.contains(&key.as_str()) {
+            Slot::Id
+        } else {
+            Slot::Skip
+        };
+        self.scanner = JsonValue::new();
+        self.buf.clear();
+        self.st = St::Value(slot);
+    }
+
+    /// Feeds the current value; returns bytes consumed and whether the input still fits.
+    fn value(&mut self, rest: &str, slot: Slot, cx: &mut Cx<'_>) -> (usize, bool) {
+        let (n, status) = match (slot, self.started) {
+            (Slot::Args, true) => {
+                let mut out = String::new();
+                let r = self.scanner.feed(rest, &mut out);
+                cx.sink.args(&out);
+                r
+            }
+            (Slot::Args, false) => {
+                let pending = self.pending_args.get_or_insert_with(String::new);
+                self.scanner.feed(rest, pending)
+            }
+            _ => self.scanner.feed(rest, &mut self.buf),
+        };
+        self.keep(&rest[..n]);
+        match status {
+            Status::NeedMore => (n, true),
+            Status::Invalid => (n, false),
+            Status::Complete => {
+                self.st = St::After;
+                (n, self.value_done(slot, cx))
+            }
+        }
+    }
+
+    fn value_done(&mut self, slot: Slot, cx: &mut Cx<'_>) -> bool {
+        match slot {
+            Slot::Name => {
+                if self.name.is_some() {
+                    return true;
+                }
+                let Some(name) = decode_string(&self.buf) else {
+                    return false;
+                };
+                self.name = Some(name);
+                if self.pending_args.is_some() {
+                    self.start(cx);
+                }
+            }
+            Slot::ArgsString => {
+                let text = string_args(&self.buf);
+                if self.started {
+                    cx.sink.args(&text);
+                } else if self.name.is_some() {
+                    self.start(cx);
+                    cx.sink.args(&text);
+                } else {
+                    self.pending_args = Some(text);
+                }
+            }
+            Slot::Id => {
+                if !self.started {
+                    self.id = decode_string(&self.buf).unwrap_or_else(|| self.buf.trim().to_owned());
+                }
+            }
+            Slot::Args | Slot::Skip => {}
+        }
+        true
+    }
+
+    /// The object closed. Returns false when it carried no name (not a call).
+    fn complete(&mut self, cx: &mut Cx<'_>) -> bool {
+        if !self.started {
+            if self.name.is_none() {
+                return false;
+            }
+            self.start(cx);
+        }
+        if !self.has_args {
+            cx.sink.args("{}");
+        }
+        cx.sink.end_call();
+        self.st = St::Done;
+        true
+    }
+
+    /// Ends a started call whose object broke off or was cut: the arguments are closed (only
+    /// closers are appended) and the call ended. Returns the held-back text of the arguments,
+    /// which the caller gives back as content.
+    pub fn abort(&mut self, cx: &mut Cx<'_>) -> String {
+        let mut held = String::new();
+        if let St::Value(Slot::Args) = self.st {
+            held = self.scanner.take_held();
+            let mut out = String::new();
+            self.scanner.close_prefix(&mut out);
+            if self.scanner.emitted_any() {
+                cx.sink.args(&out);
+            } else {
+                cx.sink.args("{}");
+            }
+        } else if !self.has_args || matches!(self.st, St::Value(Slot::ArgsString)) {
+            cx.sink.args("{}");
+        }
+        cx.sink.end_call();
+        self.st = St::Done;
+        held
+    }
+
+    /// End of output. Returns true when a call was emitted; false when the text so far is not a
+    /// call (the caller gives back [`Envelope::take_raw`] as content).
+    pub fn finish(&mut self, cx: &mut Cx<'_>) -> bool {
+        match self.st {
+            St::Done => return true,
+            St::Value(Slot::Args) => {
+                let mut out = String::new();
+                self.scanner.close_eof(&mut out);
+                let empty = !self.scanner.emitted_any();
+                if self.started {
+                    cx.sink.args(if empty { "{}" } else { &out });
+                } else if let Some(pending) = self.pending_args.as_mut() {
+                    pending.push_str(&out);
+                    if empty {
+                        pending.push_str("{}");
+                    }
+                }
+                self.st = St::After;
+            }
+            St::Value(Slot::ArgsString) => {
+                self.scanner.close_eof(&mut self.buf);
+                if self.scanner.emitted_any() {
+                    self.value_done(Slot::ArgsString, cx);
+                } else {
+                    self.has_args = false;
+                }
+                self.st = St::After;
+            }
+            _ => {}
+        }
+        if !self.started && self.name.is_none() {
+            return false;
+        }
+        self.start(cx);
+        if !self.has_args {
+            cx.sink.args("{}");
+        }
+        cx.sink.end_call();
+        self.st = St::Done;
+        true
+    }
+}

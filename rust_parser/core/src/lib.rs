@@ -1,0 +1,41 @@
+//! Incremental extraction of content, reasoning and tool calls from LLM output.
+//!
+//! Every byte is examined O(1) times; emitted text is never retracted; malformed tool syntax
+//! degrades to content with nothing lost. One implementation serves streaming and one-shot
+//! parsing: [`parse`] is the fold of [`ToolCallStream::push`] + [`ToolCallStream::finish`].
+//!
+//! ```
+//! use ggserve_parser_core::{parse, Options, Tools};
+//! let out = parse(
+//!     "hermes",
+//!     "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"x\": 1}}\n</tool_call>",
+//!     Tools::default(),
+//!     Options::default(),
+//! )
+//! .unwrap();
+//! assert_eq!(out.tool_calls[0].name, "f");
+//! assert_eq!(out.tool_calls[0].arguments, "{\"x\": 1}");
+//! ```
+
+pub mod coerce;
+pub mod detect;
+pub mod envelope;
+pub mod error;
+pub mod event;
+pub mod formats;
+pub mod json;
+pub mod machine;
+pub mod scan;
+pub mod sections;
+pub mod sink;
+pub mod stream;
+pub mod text;
+pub mod tools;
+
+pub use detect::detect_format;
+pub use error::Error;
+pub use event::Event;
+pub use formats::FORMATS;
+pub use json::heal_json;
+pub use stream::{parse, Options, Parsed, ParsedCall, ToolCallStream};
+pub use tools::Tools;

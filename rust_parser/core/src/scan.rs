@@ -1,0 +1,116 @@
+//! Marker search over new text: the earliest complete marker, or where a marker may be starting.
+//!
+//! Only the bytes handed in are examined, so a caller that keeps at most
+//! `longest marker - 1` bytes pending examines each input byte O(1) times.
+
+/// What a search found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scan {
+    /// A whole marker starts at byte `at`; `marker` is its position in the set.
+    Found {
+        /// Byte offset of the marker.
+        at: usize,
+        /// Which marker.
+        marker: usize,
+    },
+    /// No decision before byte `at`: the text from there on is a proper prefix of a marker.
+    Partial {
+        /// Byte offset where the possible marker starts.
+        at: usize,
+    },
+    /// No marker starts anywhere in the text.
+    Clear,
+}
+
+/// A fixed set of markers.
+#[derive(Debug, Clone)]
+pub struct Markers {
+    list: Vec<&'static str>,
+    first: [bool; 256],
+}
+
+impl Markers {
+    /// Builds a set; empty markers are ignored.
+    #[must_use]
+    pub fn new(list: &[&'static str]) -> Self {
+        let list: Vec<&'static str> = list.iter().copied().filter(|m| !m.is_empty()).collect();
+        let mut first = [false; 256];
+        for m in &list {
+            first[usize::from(m.as_bytes()[0])] = true;
+        }
+        Markers { list, first }
+    }
+
+    /// The marker at position `i`.
+    #[must_use]
+    pub fn get(&self, i: usize) -> &'static str {
+        self.list[i]
+    }
+
+    /// Finds the earliest marker in `hay` (the longest one when several start at the same byte).
+    #[must_use]
+    pub fn find(&self, hay: &str) -> Scan {
+        let bytes = hay.as_bytes();
+        let mut partial: Option<usize> = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            if !self.first[usize::from(b)] {
+                continue;
+            }
+            let rest = &bytes[i..];
+            let mut best: Option<usize> = None;
+            for (k, m) in self.list.iter().enumerate() {
+                let m = m.as_bytes();
+                if rest.starts_with(m) {
+                    if best.is_none_or(|bk| self.list[bk].len() < m.len()) {
+                        best = Some(k);
+                    }
+                } else if rest.len() < m.len() && m.starts_with(rest) && partial.is_none() {
+                    partial = Some(i);
+                }
+            }
+            if let Some(marker) = best {
+                // A marker still being written at an earlier byte (or a longer one here) would win.
+                return match partial {
+                    Some(at) if at <= i => Scan::Partial { at },
+                    _ => Scan::Found { at: i, marker },
+                };
+            }
+        }
+        partial.map_or(Scan::Clear, |at| Scan::Partial { at })
+    }
+}
+
+/// Whether `text` (the start of the pending input) is a proper prefix of `marker`.
+#[must_use]
+pub fn is_prefix_of(text: &str, marker: &str) -> bool {
+    text.len() < marker.len() && marker.starts_with(text)
+}
+
+/// Length of the leading ASCII whitespace of `text`.
+#[must_use]
+pub fn leading_ws(text: &str) -> usize {
+    text.bytes().take_while(u8::is_ascii_whitespace).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_earliest_and_longest() {
+        let m = Markers::new(&["<a>", "<ab>", "</a>"]);
+        assert_eq!(m.find("xx<ab>"), Scan::Found { at: 2, marker: 1 });
+        assert_eq!(m.find("x</a><a>"), Scan::Found { at: 1, marker: 2 });
+        assert_eq!(m.find("hello"), Scan::Clear);
+        assert_eq!(m.find("hello<"), Scan::Partial { at: 5 });
+        assert_eq!(m.find("hello</"), Scan::Partial { at: 5 });
+        assert_eq!(m.find("hello<x"), Scan::Clear);
+    }
+
+    #[test]
+    fn earlier_partial_wins_over_later_short_marker() {
+        let m = Markers::new(&["<|begin_long|>", "long"]);
+        assert_eq!(m.find("a<|begin_long"), Scan::Partial { at: 1 });
+        assert_eq!(m.find("long"), Scan::Found { at: 0, marker: 1 });
+    }
+}

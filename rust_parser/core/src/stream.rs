@@ -1,0 +1,178 @@
+//! The public streaming parser: owns the pending input, the format machine and the sink.
+
+use crate::error::Error;
+use crate::event::Event;
+use crate::formats;
+use crate::machine::{Cx, Machine};
+use crate::sink::Sink;
+use crate::text::TextOut;
+use crate::tools::Tools;
+
+/// Per-stream options.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Extract reasoning blocks (false: they stay in content verbatim).
+    pub reasoning: bool,
+    /// The prompt already opened the reasoning block: output starts inside it.
+    pub thinking_forced_open: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            reasoning: true,
+            thinking_forced_open: false,
+        }
+    }
+}
+
+/// Incremental extraction of content, reasoning and tool calls from one generation.
+pub struct ToolCallStream {
+    machine: Box<dyn Machine>,
+    tools: Tools,
+    sink: Sink,
+    text: TextOut,
+    pending: String,
+    finished: bool,
+}
+
+impl std::fmt::Debug for ToolCallStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolCallStream")
+            .field("pending", &self.pending)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ToolCallStream {
+    /// A stream for `format`.
+    ///
+    /// # Errors
+    /// `Error::UnknownFormat` when the format is not registered.
+    pub fn new(format: &str, tools: Tools, options: Options) -> Result<Self, Error> {
+        let machine = formats::build(format, options.reasoning, options.thinking_forced_open)?;
+        Ok(ToolCallStream {
+            machine,
+            tools,
+            sink: Sink::default(),
+            text: TextOut::default(),
+            pending: String::new(),
+            finished: false,
+        })
+    }
+
+    /// Feeds one decoded piece; returns the events it completes. After `finish`, input is ignored.
+    pub fn push(&mut self, text: &str) -> Vec<Event> {
+        if self.finished || text.is_empty() {
+            return Vec::new();
+        }
+        if self.pending.is_empty() {
+            // Common case: run on the new text directly, keep only the undecided tail.
+            let used = self.run(text);
+            self.pending.push_str(&text[used..]);
+        } else {
+            let mut buf = std::mem::take(&mut self.pending);
+            buf.push_str(text);
+            let used = self.run(&buf);
+            buf.drain(..used);
+            self.pending = buf;
+        }
+        self.sink.take()
+    }
+
+    fn run(&mut self, input: &str) -> usize {
+        let mut cx = Cx {
+            sink: &mut self.sink,
+            tools: &self.tools,
+            text: &mut self.text,
+        };
+        let mut pos = 0;
+        while let Some(n) = self.machine.step(&input[pos..], &mut cx) {
+            pos += n;
+        }
+        pos
+    }
+
+    /// End of generation: flushes held-back text, closes or repairs open calls.
+    pub fn finish(&mut self) -> Vec<Event> {
+        if self.finished {
+            return Vec::new();
+        }
+        self.finished = true;
+        let held = std::mem::take(&mut self.pending);
+        let mut cx = Cx {
+            sink: &mut self.sink,
+            tools: &self.tools,
+            text: &mut self.text,
+        };
+        self.machine.finish(&held, &mut cx);
+        cx.sink.end_call();
+        self.sink.take()
+    }
+}
+
+/// One parsed tool call.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParsedCall {
+    /// The model's id, or empty.
+    pub id: String,
+    /// Function name.
+    pub name: String,
+    /// Arguments (JSON text).
+    pub arguments: String,
+}
+
+/// A whole message: the fold of a stream's events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Parsed {
+    /// Answer text.
+    pub content: String,
+    /// Reasoning text.
+    pub reasoning_content: String,
+    /// Tool calls in order.
+    pub tool_calls: Vec<ParsedCall>,
+}
+
+impl Parsed {
+    /// Applies one event.
+    pub fn apply(&mut self, event: &Event) {
+        match event {
+            Event::Content(t) => self.content.push_str(t),
+            Event::Reasoning(t) => self.reasoning_content.push_str(t),
+            Event::ToolCallStart { id, name, .. } => {
+                self.tool_calls.push(ParsedCall {
+                    id: id.clone(),
+                    name: name.clone(),
+                    arguments: String::new(),
+                });
+            }
+            Event::ToolCallArgs { index, text } => {
+                if let Some(call) = self.tool_calls.get_mut(*index) {
+                    call.arguments.push_str(text);
+                }
+            }
+            Event::ToolCallEnd { .. } => {}
+        }
+    }
+
+    /// Folds events.
+    #[must_use]
+    pub fn fold<'a>(events: impl IntoIterator<Item = &'a Event>) -> Parsed {
+        let mut p = Parsed::default();
+        for e in events {
+            p.apply(e);
+        }
+        p
+    }
+}
+
+/// Parses a whole output: exactly the fold of `push(text)` + `finish()`.
+///
+/// # Errors
+/// `Error::UnknownFormat` when the format is not registered.
+pub fn parse(format: &str, text: &str, tools: Tools, options: Options) -> Result<Parsed, Error> {
+    let mut stream = ToolCallStream::new(format, tools, options)?;
+    let mut events = stream.push(text);
+    events.extend(stream.finish());
+    Ok(Parsed::fold(&events))
+}

@@ -1,0 +1,226 @@
+//! `hermes` cases: the reference's examples, wrapper variants, and the peers' bugs.
+
+mod common;
+use common::*;
+use ggserve_parser_core::{Options, Tools};
+
+const F: &str = "hermes";
+
+#[test]
+fn plain_content() {
+    check(
+        F,
+        "Hello, world!",
+        &Tools::default(),
+        &msg("Hello, world!", "", vec![]),
+    );
+}
+
+#[test]
+fn reference_parallel_calls_with_prose() {
+    let text = "Let me check.\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Tokyo\"}}\n</tool_call>\n<tool_call>\n{\"name\": \"get_time\", \"arguments\": {\"tz\": \"Asia/Tokyo\"}}\n</tool_call>";
+    check(
+        F,
+        text,
+        &Tools::default(),
+        &msg(
+            "Let me check.",
+            "",
+            vec![
+                call("", "get_weather", "{\"location\": \"Tokyo\"}"),
+                call("", "get_time", "{\"tz\": \"Asia/Tokyo\"}"),
+            ],
+        ),
+    );
+}
+
+#[test]
+fn think_then_call() {
+    let text =
+        "<think>\nNeed weather.\n</think>\n\n<tool_call>\n{\"name\": \"w\", \"arguments\": {}}\n</tool_call>";
+    check(
+        F,
+        text,
+        &Tools::default(),
+        &msg("", "Need weather.", vec![call("", "w", "{}")]),
+    );
+}
+
+#[test]
+fn forced_open_thinking() {
+    let text = "Need weather.\n</think>\n\nSure.";
+    let opts = Options {
+        reasoning: true,
+        thinking_forced_open: true,
+    };
+    check_with(
+        F,
+        text,
+        &Tools::default(),
+        opts,
+        &msg("Sure.", "Need weather.", vec![]),
+    );
+}
+
+#[test]
+fn reasoning_off_keeps_think_verbatim() {
+    let text = "<think>hm</think>Answer";
+    let opts = Options {
+        reasoning: false,
+        thinking_forced_open: false,
+    };
+    check_with(
+        F,
+        text,
+        &Tools::default(),
+        opts,
+        &msg("<think>hm</think>Answer", "", vec![]),
+    );
+}
+
+#[test]
+fn tool_call_ends_unclosed_think() {
+    let text = "<think>I should call it<tool_call>{\"name\": \"f\", \"arguments\": {\"a\": 1}}</tool_call>";
+    check(
+        F,
+        text,
+        &Tools::default(),
+        &msg("", "I should call it", vec![call("", "f", "{\"a\": 1}")]),
+    );
+}
+
+#[test]
+fn arguments_before_name_and_string_arguments() {
+    let text = "<tool_call>{\"arguments\": {\"a\": [1, 2]}, \"name\": \"f\"}</tool_call><tool_call>{\"name\": \"g\", \"arguments\": \"{\\\"b\\\": true}\"}</tool_call>";
+    check(
+        F,
+        text,
+        &Tools::default(),
+        &msg(
+            "",
+            "",
+            vec![call("", "f", "{\"a\": [1, 2]}"), call("", "g", "{\"b\": true}")],
+        ),
+    );
+}
+
+#[test]
+fn wrapper_variants_and_function_tags() {
+    for (open, close) in [
+        ("<function_call>", "</function_call>"),
+        ("<tools>", "</tools>"),
+        ("<JSON>", "</JSON>"),
+    ] {
+        let text = format!("{open}{{\"name\": \"f\", \"arguments\": {{\"x\": 1}}}}{close}");
+        check(
+            F,
+            &text,
+            &Tools::default(),
+            &msg("", "", vec![call("", "f", "{\"x\": 1}")]),
+        );
+    }
+    check(
+        F,
+        "<function=get_weather>{\"location\": \"Tokyo\"}</function>",
+        &Tools::default(),
+        &msg("", "", vec![call("", "get_weather", "{\"location\": \"Tokyo\"}")]),
+    );
+    check(
+        F,
+        "<function name=\"get_weather\">{\"location\": \"Tokyo\"}</function>",
+        &Tools::default(),
+        &msg("", "", vec![call("", "get_weather", "{\"location\": \"Tokyo\"}")]),
+    );
+    check(
+        F,
+        "```json\n<tool_call>\n{\"name\": \"f\", \"arguments\": {}}\n</tool_call>\n```",
+        &Tools::default(),
+        &msg("", "", vec![call("", "f", "{}")]),
+    );
+}
+
+#[test]
+fn code_fence_in_content_is_content() {
+    let text = "Here:\n```python\nprint('<tool_call>')\n```";
+    let p = ggserve_parser_core::parse(F, text, Tools::default(), Options::default()).unwrap_or_default();
+    assert_eq!(p.tool_calls.len(), 0, "{p:?}");
+    assert!(p.content.contains("```python"), "{p:?}");
+}
+
+#[test]
+fn malformed_call_degrades_to_content() {
+    let text = "<tool_call>not json at all</tool_call> ok";
+    check(
+        F,
+        text,
+        &Tools::default(),
+        &msg("<tool_call>not json at all</tool_call> ok", "", vec![]),
+    );
+    let nameless = "<tool_call>{\"arguments\": {}}</tool_call>";
+    check(F, nameless, &Tools::default(), &msg(nameless, "", vec![]));
+}
+
+#[test]
+fn cut_call_is_repaired() {
+    let text = "<tool_call>{\"name\": \"write\", \"arguments\": {\"path\": \"a.txt\", \"content\": \"hel";
+    let expected = msg(
+        "",
+        "",
+        vec![call("", "write", "{\"path\": \"a.txt\", \"content\": \"hel\"}")],
+    );
+    check(F, text, &Tools::default(), &expected);
+    assert_args_json(&expected);
+    let number = "<tool_call>{\"name\": \"f\", \"arguments\": {\"n\": 12";
+    check(
+        F,
+        number,
+        &Tools::default(),
+        &msg("", "", vec![call("", "f", "{\"n\": 12}")]),
+    );
+}
+
+#[test]
+fn non_ascii_arguments_are_byte_identical() {
+    let args = "{\"text\": \"漢字 😀 \\ud83d\\ude00 caf\\u00e9\"}";
+    let text = format!("<tool_call>{{\"name\": \"say\", \"arguments\": {args}}}</tool_call>");
+    check(
+        F,
+        &text,
+        &Tools::default(),
+        &msg("", "", vec![call("", "say", args)]),
+    );
+}
+
+#[test]
+fn marker_inside_argument_string_is_data() {
+    let args = "{\"code\": \"print('</tool_call><tool_call>')\"}";
+    let text = format!("<tool_call>{{\"name\": \"run\", \"arguments\": {args}}}</tool_call>after");
+    check(
+        F,
+        &text,
+        &Tools::default(),
+        &msg("after", "", vec![call("", "run", args)]),
+    );
+}
+
+#[test]
+fn plain_lt_is_not_swallowed() {
+    // llama.cpp#14060: a plain `<` must come out as `<`, never as a marker.
+    check(
+        F,
+        "a < b and <thin",
+        &Tools::default(),
+        &msg("a < b and <thin", "", vec![]),
+    );
+}
+
+#[test]
+fn several_calls_in_one_block_and_one_piece() {
+    let text = "<tool_call>{\"name\": \"a\", \"arguments\": {}}\n{\"name\": \"b\", \"arguments\": {\"x\": null}}</tool_call>";
+    check(
+        F,
+        text,
+        &Tools::default(),
+        &msg("", "", vec![call("", "a", "{}"), call("", "b", "{\"x\": null}")]),
+    );
+}

@@ -1,0 +1,221 @@
+//! Python bindings of `ggserve-parser-core`: the module `ggserve_parser`.
+//!
+//! One call per decoded piece (`ToolCallStream.push`), returning a list of `Event` objects.
+//! Caller mistakes (unknown format, malformed tools) raise `ValueError`; model output never
+//! raises.
+
+use std::sync::Mutex;
+
+use ggserve_parser_core as core;
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+/// One append-only piece of parser output.
+#[pyclass(frozen, name = "Event", module = "ggserve_parser")]
+struct Event {
+    /// "content", "reasoning", "tool_call_start", "tool_call_args" or "tool_call_end".
+    #[pyo3(get)]
+    kind: &'static str,
+    /// The text delta (content, reasoning, arguments); empty otherwise.
+    #[pyo3(get)]
+    text: String,
+    /// The tool call index (0-based, per stream); None for content and reasoning.
+    #[pyo3(get)]
+    index: Option<usize>,
+    /// The model's own call id on tool_call_start (empty when the format carries none).
+    #[pyo3(get)]
+    id: String,
+    /// The function name on tool_call_start; empty otherwise.
+    #[pyo3(get)]
+    name: String,
+}
+
+#[pymethods]
+impl Event {
+    fn __repr__(&self) -> String {
+        match self.kind {
+            "tool_call_start" => format!(
+                "Event(kind='tool_call_start', index={}, id={:?}, name={:?})",
+                self.index.unwrap_or(0),
+                self.id,
+                self.name
+            ),
+            "tool_call_end" => format!("Event(kind='tool_call_end', index={})", self.index.unwrap_or(0)),
+            "tool_call_args" => {
+                format!(
+                    "Event(kind='tool_call_args', index={}, text={:?})",
+                    self.index.unwrap_or(0),
+                    self.text
+                )
+            }
+            kind => format!("Event(kind={kind:?}, text={:?})", self.text),
+        }
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<Event>().is_ok_and(|o| {
+            let o = o.get();
+            o.kind == self.kind
+                && o.text == self.text
+                && o.index == self.index
+                && o.id == self.id
+                && o.name == self.name
+        })
+    }
+}
+
+fn convert(e: core::Event) -> Event {
+    let kind = e.kind();
+    let (text, index, id, name) = match e {
+        core::Event::Content(t) | core::Event::Reasoning(t) => (t, None, String::new(), String::new()),
+        core::Event::ToolCallStart { index, id, name } => (String::new(), Some(index), id, name),
+        core::Event::ToolCallArgs { index, text } => (text, Some(index), String::new(), String::new()),
+        core::Event::ToolCallEnd { index } => (String::new(), Some(index), String::new(), String::new()),
+    };
+    Event {
+        kind,
+        text,
+        index,
+        id,
+        name,
+    }
+}
+
+fn events_to_list<'py>(py: Python<'py>, events: Vec<core::Event>) -> PyResult<Bound<'py, PyList>> {
+    PyList::new(py, events.into_iter().map(convert))
+}
+
+fn tools_from_py(tools: Option<&Bound<'_, PyAny>>) -> PyResult<core::Tools> {
+    let Some(tools) = tools.filter(|t| !t.is_none()) else {
+        return Ok(core::Tools::default());
+    };
+    let text: String = if let Ok(s) = tools.cast::<PyString>() {
+        s.to_str()?.to_owned()
+    } else {
+        let json = tools.py().import("json")?;
+        json.call_method1("dumps", (tools,))
+            .map_err(|e| PyValueError::new_err(format!("invalid tools: not JSON-serialisable ({e})")))?
+            .extract()?
+    };
+    core::Tools::from_json(&text).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+fn options(reasoning: bool, thinking_forced_open: bool) -> core::Options {
+    core::Options {
+        reasoning,
+        thinking_forced_open,
+    }
+}
+
+/// Text of a Python str; lone surrogates (not valid UTF-8) become U+FFFD instead of raising.
+fn text_of<'a>(s: &'a Bound<'_, PyString>) -> std::borrow::Cow<'a, str> {
+    match s.to_str() {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => std::borrow::Cow::Owned(s.to_string_lossy().into_owned()),
+    }
+}
+
+/// Incremental parser of one generation.
+#[pyclass(name = "ToolCallStream", module = "ggserve_parser")]
+struct ToolCallStream {
+    inner: Mutex<core::ToolCallStream>,
+}
+
+#[pymethods]
+impl ToolCallStream {
+    #[new]
+    #[pyo3(signature = (format, *, tools=None, reasoning=true, thinking_forced_open=false))]
+    fn new(
+        format: &str,
+        tools: Option<&Bound<'_, PyAny>>,
+        reasoning: bool,
+        thinking_forced_open: bool,
+    ) -> PyResult<Self> {
+        let tools = tools_from_py(tools)?;
+        let stream = core::ToolCallStream::new(format, tools, options(reasoning, thinking_forced_open))
+            .map_err(|e| PyValueError::new_err(e.to_string()))?;
+        Ok(ToolCallStream {
+            inner: Mutex::new(stream),
+        })
+    }
+
+    /// Feeds one decoded piece; returns the events it completes.
+    fn push<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyList>> {
+        let events = self.lock().push(&text_of(text));
+        events_to_list(py, events)
+    }
+
+    /// Ends the generation: flushes held-back text and closes or repairs open calls.
+    fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let events = self.lock().finish();
+        events_to_list(py, events)
+    }
+}
+
+impl ToolCallStream {
+    fn lock(&self) -> std::sync::MutexGuard<'_, core::ToolCallStream> {
+        // A poisoned lock only means another thread panicked mid-call; the state is still usable.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// Parses a whole output; equals folding the events of `push(text)` + `finish()`.
+#[pyfunction]
+#[pyo3(signature = (format, text, *, tools=None, reasoning=true, thinking_forced_open=false))]
+fn parse<'py>(
+    py: Python<'py>,
+    format: &str,
+    text: &Bound<'py, PyString>,
+    tools: Option<&Bound<'py, PyAny>>,
+    reasoning: bool,
+    thinking_forced_open: bool,
+) -> PyResult<Bound<'py, PyDict>> {
+    let tools = tools_from_py(tools)?;
+    let parsed = core::parse(
+        format,
+        &text_of(text),
+        tools,
+        options(reasoning, thinking_forced_open),
+    )
+    .map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let out = PyDict::new(py);
+    out.set_item("content", parsed.content)?;
+    out.set_item("reasoning_content", parsed.reasoning_content)?;
+    let calls = PyList::empty(py);
+    for call in parsed.tool_calls {
+        let d = PyDict::new(py);
+        d.set_item("id", call.id)?;
+        d.set_item("name", call.name)?;
+        d.set_item("arguments", call.arguments)?;
+        calls.append(d)?;
+    }
+    out.set_item("tool_calls", calls)?;
+    Ok(out)
+}
+
+/// Minimal completion of a JSON prefix into valid JSON (nothing guessed).
+#[pyfunction]
+fn heal_json(prefix: &Bound<'_, PyString>) -> String {
+    core::heal_json(&text_of(prefix))
+}
+
+/// The format for a chat template and/or model name, or None.
+#[pyfunction]
+#[pyo3(signature = (chat_template=None, model_name=None))]
+fn detect_format(chat_template: Option<&str>, model_name: Option<&str>) -> Option<&'static str> {
+    core::detect_format(chat_template, model_name)
+}
+
+#[pymodule(gil_used = false)]
+fn ggserve_parser(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Event>()?;
+    m.add_class::<ToolCallStream>()?;
+    m.add_function(wrap_pyfunction!(parse, m)?)?;
+    m.add_function(wrap_pyfunction!(heal_json, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_format, m)?)?;
+    m.add("FORMATS", pyo3::types::PyTuple::new(m.py(), core::FORMATS)?)?;
+    Ok(())
+}

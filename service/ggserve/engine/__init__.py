@@ -1,0 +1,1 @@
+"""Inference engines: the Protocol the service talks to, and its implementations."""

@@ -1,0 +1,147 @@
+"""The engine Protocol: one owner thread per model, events delivered once per step.
+
+The service renders and tokenizes the prompt, then calls `Engine.generate`; the engine streams
+decoded text (special tokens rendered, stop strings held back, never half a UTF-8 sequence) and
+ends with exactly one `GenerationDone`. Built so that several sequences can share a step later
+(continuous batching); today one sequence runs at a time and the rest wait in a bounded queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from ggserve.domain import FinishReason, Sampling, Timings, Usage
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    """What the service reports about a loaded model."""
+
+    alias: str
+    path: str
+    architecture: str
+    context_length: int
+    train_context_length: int
+    chat_template: str | None
+    bos_token: str
+    eos_token: str
+    backend: str  # "cpu" or "cuda"
+    gpu_layers: int
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRequest:
+    """One sequence to generate."""
+
+    request_id: str
+    prompt_tokens: tuple[int, ...]
+    max_tokens: int
+    stop: tuple[str, ...] = ()
+    sampling: Sampling = Sampling()  # noqa: RUF009 (frozen: sharing one default is safe)
+    grammar: str | None = None  # GBNF text, already validated
+
+
+@dataclass(frozen=True, slots=True)
+class TextDelta:
+    """Text produced by one engine step (may hold several tokens' worth)."""
+
+    text: str
+    tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationDone:
+    """The last event of a generation."""
+
+    finish_reason: FinishReason  # STOP, LENGTH or CANCELLED (TOOL_CALLS is decided by the service)
+    usage: Usage
+    timings: Timings
+    matched_stop: str | None = None
+
+
+EngineEvent = TextDelta | GenerationDone
+
+
+@dataclass(frozen=True, slots=True)
+class EngineStats:
+    """A snapshot of admission: sequences holding a slot, and sequences queued for one."""
+
+    running: int
+    waiting: int
+
+
+class EventStream(Protocol):
+    """The events of one generation: `TextDelta`s, then exactly one `GenerationDone`.
+
+    `aclose()` before the end cancels the sequence (it stops at the next engine step) and returns
+    once the engine has freed its slot; being cancelled while awaiting the next event does the
+    same without waiting. Use it as `async with contextlib.aclosing(engine.generate(req)) as s`.
+    """
+
+    def __aiter__(self) -> AsyncIterator[EngineEvent]: ...
+
+    async def __anext__(self) -> EngineEvent: ...
+
+    async def aclose(self) -> None: ...
+
+
+class EngineError(Exception):
+    """Base of engine failures the service maps to gRPC status codes."""
+
+
+class QueueFull(EngineError):  # noqa: N818 (names are API)
+    """The admission queue is full (RESOURCE_EXHAUSTED)."""
+
+
+class EngineClosed(EngineError):  # noqa: N818 (names are API)
+    """The engine is draining or closed (UNAVAILABLE)."""
+
+
+class EngineFailure(EngineError):  # noqa: N818 (names are API)
+    """The engine thread failed (llama_decode error, unexpected exception): INTERNAL."""
+
+
+class ModelLoadError(EngineError):
+    """The model file is missing, not a GGUF, or llama.cpp could not load it (startup failure)."""
+
+
+class GrammarError(EngineError):
+    """A GBNF grammar or JSON Schema that cannot constrain generation (INVALID_ARGUMENT)."""
+
+
+class ContextOverflow(EngineError):  # noqa: N818 (names are API)
+    """Prompt plus max_tokens do not fit the context (INVALID_ARGUMENT)."""
+
+    def __init__(self, prompt_tokens: int, max_tokens: int, context_length: int) -> None:
+        super().__init__(
+            f"prompt has {prompt_tokens} tokens and max_tokens is {max_tokens}, "
+            f"but the context holds {context_length}; shorten the conversation or lower max_tokens"
+        )
+        self.prompt_tokens = prompt_tokens
+        self.max_tokens = max_tokens
+        self.context_length = context_length
+
+
+class Engine(Protocol):
+    """What the service needs from an inference engine."""
+
+    @property
+    def info(self) -> ModelInfo: ...
+
+    def tokenize(self, text: str, *, add_bos: bool = False, special: bool = True) -> list[int]: ...
+
+    def detokenize(self, tokens: list[int]) -> str: ...
+
+    def generate(self, request: GenerationRequest) -> EventStream:
+        """Stream one generation. Closing the iterator early (client cancel, deadline) cancels it:
+        the sequence stops at the next engine step and its slot is freed.
+
+        Raises at call time, before anything is queued: `ContextOverflow`, `GrammarError`,
+        `QueueFull`, `EngineClosed`."""
+        ...
+
+    async def close(self) -> None:
+        """Stop admitting, end running sequences, free the model."""
+        ...
