@@ -1,0 +1,30 @@
+"""Call-time checks and submission shared by every engine: errors surface before queueing."""
+
+from __future__ import annotations
+
+import asyncio
+
+from ggserve.engine.base import ContextOverflow, EngineClosed, EventStream, GenerationRequest
+from ggserve.engine.channel import EventChannel
+from ggserve.engine.scheduler import Scheduler
+from ggserve.engine.sequence import Sequence
+from ggserve.engine.stream import GenerationStream
+
+
+def check_request(request: GenerationRequest, context_length: int) -> None:
+    """`ValueError` for a malformed request, `ContextOverflow` if it cannot fit the context."""
+    if not request.prompt_tokens:
+        raise ValueError("the prompt has no tokens")
+    if request.max_tokens < 1:
+        raise ValueError(f"max_tokens must be at least 1, got {request.max_tokens}")
+    if len(request.prompt_tokens) + request.max_tokens > context_length:
+        raise ContextOverflow(len(request.prompt_tokens), request.max_tokens, context_length)
+
+
+def submit(scheduler: Scheduler, request: GenerationRequest) -> EventStream:
+    """Queue `request` on `scheduler` and return its event stream (call on the event loop)."""
+    if scheduler.closing:
+        raise EngineClosed("the engine is shutting down")
+    seq = Sequence(request, EventChannel(asyncio.get_running_loop()))
+    scheduler.submit(seq)
+    return GenerationStream(seq.channel, lambda: scheduler.cancel(seq))

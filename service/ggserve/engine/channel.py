@@ -1,0 +1,83 @@
+"""Hand-off of engine events from the engine thread to asyncio, once per engine step.
+
+The engine thread never touches asyncio objects directly: after each step it groups the new
+events by event loop and schedules one `loop.call_soon_threadsafe` per loop, which appends them to
+each sequence's `EventChannel` and wakes its reader. No polling and no blocking on either side;
+a slow reader's consecutive text deltas are merged rather than piling up as separate objects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Iterable
+
+from ggserve.engine.base import EngineError, EngineEvent, GenerationDone, TextDelta
+
+Delivery = tuple["EventChannel", list[EngineEvent], EngineError | None]
+
+
+class EventChannel:
+    """Loop-side mailbox of one sequence. All methods run on the channel's event loop."""
+
+    __slots__ = ("_closed", "_error", "_events", "_waiter", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self._events: deque[EngineEvent] = deque()
+        self._waiter: asyncio.Future[None] | None = None
+        self._error: EngineError | None = None
+        self._closed = False  # GenerationDone (or an error) has been received
+
+    @property
+    def closed(self) -> bool:
+        """Whether the engine has sent its last event for this sequence."""
+        return self._closed
+
+    def receive(self, events: list[EngineEvent], error: EngineError | None) -> None:
+        """Append a step's events (and possibly a failure); wake the reader."""
+        for event in events:
+            last = self._events[-1] if self._events else None
+            if isinstance(event, TextDelta) and isinstance(last, TextDelta):
+                self._events[-1] = TextDelta(last.text + event.text, last.tokens + event.tokens)
+            else:
+                self._events.append(event)
+            if isinstance(event, GenerationDone):
+                self._closed = True
+        if error is not None:
+            self._error = error
+            self._closed = True
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def next(self) -> EngineEvent | None:
+        """The next event; None after the last one. Raises the engine's failure, if any."""
+        while not self._events:
+            if self._error is not None:
+                raise self._error
+            if self._closed:
+                return None
+            self._waiter = self.loop.create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        return self._events.popleft()
+
+
+def _receive_all(deliveries: list[Delivery]) -> None:
+    for channel, events, error in deliveries:
+        channel.receive(events, error)
+
+
+def post(deliveries: Iterable[Delivery]) -> None:
+    """From the engine thread: deliver to each loop with one thread-safe callback per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Delivery]] = {}
+    for delivery in deliveries:
+        by_loop.setdefault(delivery[0].loop, []).append(delivery)
+    for loop, batch in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_receive_all, batch)
+        except RuntimeError:
+            # The loop is closed: its readers are gone and nothing is waiting for these events.
+            continue

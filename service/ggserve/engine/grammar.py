@@ -1,0 +1,55 @@
+"""GBNF grammars and JSON Schemas for constrained generation, checked before anything is queued.
+
+`llama_cpp.LlamaGrammar.from_string` only stores the text; llama.cpp parses it when the grammar
+sampler is created and returns NULL on a syntax error (adding NULL to a sampler chain crashes).
+So a grammar is compiled once at admission to validate it (`GrammarError` → INVALID_ARGUMENT) and
+again, from the same text, in the engine thread for the sequence's own sampler chain.
+"""
+
+from __future__ import annotations
+
+import json
+
+import llama_cpp
+from llama_cpp.llama_grammar import LLAMA_GRAMMAR_DEFAULT_ROOT, LlamaGrammar
+from llama_cpp.llama_grammar import json_schema_to_gbnf as _schema_to_gbnf
+
+from ggserve.engine import llama_log
+from ggserve.engine.base import GrammarError
+
+
+def compile_grammar(vocab: llama_cpp.llama_vocab_p, gbnf: str) -> llama_cpp.llama_sampler_p:
+    """A grammar sampler for `gbnf` (root rule `root`); the caller owns (or chains) it."""
+    grammar = LlamaGrammar.from_string(gbnf, verbose=False)
+    with llama_log.capture_errors() as errors:
+        sampler: llama_cpp.llama_sampler_p | None = llama_cpp.llama_sampler_init_grammar(
+            vocab, grammar._grammar.encode("utf-8"), LLAMA_GRAMMAR_DEFAULT_ROOT.encode("utf-8")
+        )
+    if not sampler:
+        detail = "; ".join(errors) or "llama.cpp rejected it"
+        raise GrammarError(f"invalid GBNF grammar: {detail}")
+    return sampler
+
+
+def validate_grammar(vocab: llama_cpp.llama_vocab_p, gbnf: str) -> None:
+    """Raise `GrammarError` unless `gbnf` parses and defines its root rule."""
+    llama_cpp.llama_sampler_free(compile_grammar(vocab, gbnf))
+
+
+def json_schema_to_gbnf(schema_text: str) -> str:
+    """GBNF that accepts exactly the JSON documents valid under `schema_text` (a JSON Schema).
+
+    Uses llama-cpp-python's port of llama.cpp's converter; remote `$ref`s are not fetched.
+    """
+    try:
+        schema = json.loads(schema_text)
+    except json.JSONDecodeError as exc:
+        raise GrammarError(f"JSON Schema is not valid JSON: {exc}") from exc
+    if not isinstance(schema, dict):
+        raise GrammarError("JSON Schema must be a JSON object")
+    try:
+        return str(_schema_to_gbnf(json.dumps(schema)))
+    except Exception as exc:
+        # The converter signals unsupported or inconsistent schemas with assorted exception types
+        # (AssertionError, KeyError, ValueError, …); all of them mean a bad request here.
+        raise GrammarError(f"unsupported JSON Schema: {type(exc).__name__}: {exc}") from exc

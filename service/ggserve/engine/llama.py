@@ -1,0 +1,136 @@
+"""`LlamaEngine`: the Engine Protocol over llama.cpp (llama-cpp-python's low-level API).
+
+The model is loaded on the engine thread, which then owns it until `close`. `generate` checks the
+request (context fit, grammar) on the caller's thread and raises before anything is queued; the
+tokens are produced by `LlamaBackend` under the shared `Scheduler`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+
+import llama_cpp
+
+from ggserve.engine import admission, llama_log
+from ggserve.engine.base import EngineStats, EventStream, GenerationRequest, ModelInfo
+from ggserve.engine.detokenizer import TokenPieces
+from ggserve.engine.grammar import validate_grammar
+from ggserve.engine.llama_backend import LlamaBackend
+from ggserve.engine.model import LoadedModel, ModelOptions
+from ggserve.engine.sampler import SamplingDefaults
+from ggserve.engine.scheduler import Scheduler
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_QUEUE_SIZE = 16
+
+
+def default_threads() -> int:
+    """One core fewer than the machine has (at least 1): ggml's spinning thread pool collapses
+    when it competes with the event loop for every core."""
+    return max((os.cpu_count() or 1) - 1, 1)
+
+
+def _token_text(pieces: TokenPieces, token: int) -> str:
+    if token < 0:  # LLAMA_TOKEN_NULL: the vocabulary has no such token
+        return ""
+    return pieces.piece(token).decode("utf-8", errors="replace")
+
+
+def _describe(model: LoadedModel, pieces: TokenPieces, alias: str) -> ModelInfo:
+    gpu_layers = model.options.n_gpu_layers
+    offloads = llama_cpp.llama_supports_gpu_offload() and gpu_layers != 0
+    return ModelInfo(
+        alias=alias,
+        path=str(model.path),
+        architecture=model.metadata("general.architecture") or "unknown",
+        context_length=model.n_ctx,
+        train_context_length=model.n_ctx_train(),
+        chat_template=model.metadata("tokenizer.chat_template"),
+        bos_token=_token_text(pieces, llama_cpp.llama_vocab_bos(model.vocab)),
+        eos_token=_token_text(pieces, llama_cpp.llama_vocab_eos(model.vocab)),
+        backend="cuda" if offloads else "cpu",
+        gpu_layers=gpu_layers if offloads else 0,
+    )
+
+
+class LlamaEngine:
+    """A GGUF model served one sequence at a time, the rest waiting in a bounded FIFO.
+
+    The constructor blocks while the model loads (run it in a thread to keep a loop responsive)
+    and raises `ModelLoadError` with a readable reason for a missing, non-GGUF or broken file.
+    """
+
+    def __init__(
+        self,
+        model_path: str | os.PathLike[str],
+        *,
+        alias: str | None = None,
+        n_ctx: int = 4096,
+        n_threads: int | None = None,
+        n_gpu_layers: int = 0,
+        n_batch: int = 512,
+        queue_size: int = DEFAULT_QUEUE_SIZE,
+        sampling_defaults: SamplingDefaults | None = None,
+    ) -> None:
+        llama_log.install()
+        path = Path(model_path)
+        options = ModelOptions(
+            n_ctx=n_ctx,
+            n_threads=default_threads() if n_threads is None else max(n_threads, 1),
+            n_gpu_layers=n_gpu_layers,
+            n_batch=n_batch,
+        )
+        name = alias or path.stem
+        defaults = sampling_defaults or SamplingDefaults()
+
+        def load() -> LlamaBackend:
+            return LlamaBackend(LoadedModel.load(path, options), defaults)
+
+        self._scheduler = Scheduler(load, queue_size=queue_size, name=f"engine-{name}")
+        backend = self._scheduler.start()
+        assert isinstance(backend, LlamaBackend)
+        self._model = backend.model
+        # The backend's piece renderer belongs to the engine thread; callers get their own.
+        self._pieces = TokenPieces(self._model.vocab)
+        self._info = _describe(self._model, self._pieces, name)
+
+    @property
+    def info(self) -> ModelInfo:
+        """The loaded model, as the service reports it."""
+        return self._info
+
+    def tokenize(self, text: str, *, add_bos: bool = False, special: bool = True) -> list[int]:
+        """Token ids of `text`; with `special=True` control-token markers become their ids."""
+        return self._model.tokenize(text, add_bos=add_bos, special=special)
+
+    def detokenize(self, tokens: list[int]) -> str:
+        """Text of `tokens`, control tokens rendered, nothing lost for long pieces."""
+        with self._model.vocab_in_use():
+            return self._pieces.text(tokens)
+
+    def stats(self) -> EngineStats:
+        """Sequences running and waiting (for metrics and tests)."""
+        return self._scheduler.stats()
+
+    def validate_grammar(self, gbnf: str) -> None:
+        """Raise `GrammarError` unless llama.cpp accepts `gbnf` (root rule `root`)."""
+        with self._model.vocab_in_use() as vocab:
+            validate_grammar(vocab, gbnf)
+
+    def generate(self, request: GenerationRequest) -> EventStream:
+        """Stream one generation; raises `ContextOverflow`, `GrammarError`, `QueueFull` or
+        `EngineClosed` at call time. Must be called from a running event loop."""
+        admission.check_request(request, self._info.context_length)
+        if request.grammar:
+            self.validate_grammar(request.grammar)
+        return admission.submit(self._scheduler, request)
+
+    async def close(self) -> None:
+        """Stop admitting, cancel what runs or waits, join the engine thread, free the model."""
+        self._scheduler.close()
+        await asyncio.to_thread(self._scheduler.join)
+        logger.info("engine %s closed", self._info.alias)

@@ -1,0 +1,220 @@
+"""A GGUF model and its llama.cpp context, loaded with a clear error instead of a traceback.
+
+Thin ownership wrapper over llama-cpp-python's low-level bindings: load, read metadata, tokenize,
+evaluate tokens of sequence 0 into the KV cache, trim the cache, free. Not thread-safe except
+for the read-only vocabulary calls (`tokenize`, `metadata`, `vocab_in_use`), which llama.cpp
+allows from any thread and which a lock keeps from racing `close`; everything else belongs to
+the engine thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import os
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import llama_cpp
+
+from ggserve.engine import llama_log
+from ggserve.engine.base import EngineClosed, EngineFailure, ModelLoadError
+
+logger = logging.getLogger(__name__)
+
+GGUF_MAGIC = b"GGUF"
+_SEQ = 0  # the one sequence id used while the engine has one slot
+
+
+@dataclass(frozen=True, slots=True)
+class ModelOptions:
+    """How to load a model. `n_ctx=0` means the context length the model was trained with."""
+
+    n_ctx: int = 4096
+    n_threads: int = 1
+    n_gpu_layers: int = 0
+    n_batch: int = 512
+
+
+def check_gguf_file(path: Path) -> None:
+    """Raise `ModelLoadError` unless `path` is a readable file that starts with the GGUF magic."""
+    if not path.exists():
+        raise ModelLoadError(f"model file not found: {path}")
+    if not path.is_file():
+        raise ModelLoadError(f"model path is not a file: {path}")
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(len(GGUF_MAGIC))
+    except OSError as exc:
+        raise ModelLoadError(f"cannot read model file {path}: {exc.strerror}") from exc
+    if magic != GGUF_MAGIC:
+        raise ModelLoadError(
+            f"{path} is not a GGUF model (it starts with {magic!r}, expected {GGUF_MAGIC!r})"
+        )
+
+
+def _llama_errors(errors: list[str], fallback: str) -> str:
+    # The first lines name the cause ("bad GGUF version"); later ones only repeat "failed".
+    return "; ".join(errors[:2]) if errors else fallback
+
+
+class LoadedModel:
+    """Model + context + one reusable batch. Create with `LoadedModel.load`."""
+
+    def __init__(
+        self,
+        model: llama_cpp.llama_model_p,
+        ctx: llama_cpp.llama_context_p,
+        options: ModelOptions,
+        path: Path,
+    ) -> None:
+        self.path = path
+        self.options = options
+        self.model: llama_cpp.llama_model_p | None = model
+        self.ctx: llama_cpp.llama_context_p | None = ctx
+        self.vocab = llama_cpp.llama_model_get_vocab(model)
+        self.n_ctx = int(llama_cpp.llama_n_ctx(ctx))
+        self.n_batch = min(options.n_batch, self.n_ctx)
+        self._memory = llama_cpp.llama_get_memory(ctx)
+        self._batch = llama_cpp.llama_batch_init(self.n_batch, 0, 1)
+        self._batch_live = True
+        self._vocab_lock = threading.Lock()  # other threads read the vocab; `close` frees it
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str], options: ModelOptions) -> LoadedModel:
+        """Load a GGUF file; `ModelLoadError` with llama.cpp's own reason on failure."""
+        model_path = Path(path).expanduser()
+        check_gguf_file(model_path)
+        llama_cpp.llama_backend_init()
+        started = time.monotonic()
+        logger.info("loading model %s (n_gpu_layers=%d)", model_path, options.n_gpu_layers)
+        model_params = llama_cpp.llama_model_default_params()
+        model_params.n_gpu_layers = options.n_gpu_layers
+        with llama_log.capture_errors() as errors:
+            model = llama_cpp.llama_model_load_from_file(str(model_path).encode(), model_params)
+        if not model:
+            raise ModelLoadError(
+                f"llama.cpp could not load {model_path}: "
+                + _llama_errors(errors, "unsupported or corrupt GGUF")
+            )
+        ctx = cls._new_context(model, options, model_path)
+        loaded = cls(model, ctx, options, model_path)
+        logger.info(
+            "loaded %s in %.2fs: n_ctx=%d n_threads=%d",
+            model_path.name,
+            time.monotonic() - started,
+            loaded.n_ctx,
+            options.n_threads,
+        )
+        return loaded
+
+    @staticmethod
+    def _new_context(
+        model: llama_cpp.llama_model_p, options: ModelOptions, path: Path
+    ) -> llama_cpp.llama_context_p:
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx = options.n_ctx
+        params.n_batch = options.n_batch
+        params.n_ubatch = options.n_batch
+        params.n_seq_max = 1
+        params.n_threads = options.n_threads
+        params.n_threads_batch = options.n_threads
+        with llama_log.capture_errors() as errors:
+            ctx: llama_cpp.llama_context_p | None = llama_cpp.llama_init_from_model(model, params)
+        if not ctx:
+            llama_cpp.llama_model_free(model)
+            raise ModelLoadError(
+                f"llama.cpp could not create a context for {path} (n_ctx={options.n_ctx}): "
+                + _llama_errors(errors, "out of memory?")
+            )
+        return ctx
+
+    @property
+    def context(self) -> llama_cpp.llama_context_p:
+        """The llama.cpp context; `EngineFailure` once the model is closed."""
+        if self.ctx is None:
+            raise EngineFailure("the model has been closed")
+        return self.ctx
+
+    @contextlib.contextmanager
+    def vocab_in_use(self) -> Iterator[llama_cpp.llama_vocab_p]:
+        """The vocabulary, kept alive for the block; `EngineClosed` once the model is freed."""
+        with self._vocab_lock:
+            if self.model is None:
+                raise EngineClosed("the model has been unloaded")
+            yield self.vocab
+
+    def metadata(self, key: str) -> str | None:
+        """A GGUF metadata value as text, or None when the key is absent."""
+        size = 256
+        with self.vocab_in_use():
+            while True:
+                buffer = ctypes.create_string_buffer(size)
+                length = llama_cpp.llama_model_meta_val_str(self.model, key.encode(), buffer, size)
+                if length < 0:
+                    return None
+                if length < size:
+                    return buffer.value.decode("utf-8", errors="replace")
+                size = length + 1  # the full length was returned; retry with room for it
+
+    def n_ctx_train(self) -> int:
+        """The context length the model was trained with."""
+        return int(llama_cpp.llama_model_n_ctx_train(self.model))
+
+    def tokenize(self, text: str, *, add_bos: bool, special: bool) -> list[int]:
+        """Token ids of `text`; `special=True` parses control-token markers in the text."""
+        data = text.encode("utf-8")
+        capacity = len(data) + 2
+        with self.vocab_in_use() as vocab:
+            while True:
+                tokens = (llama_cpp.llama_token * capacity)()
+                count = llama_cpp.llama_tokenize(
+                    vocab, data, len(data), tokens, capacity, add_bos, special
+                )
+                if count >= 0:
+                    return list(tokens[:count])
+                capacity = -count  # negative: the number of tokens needed
+
+    def is_eog(self, token: int) -> bool:
+        """Whether `token` ends generation (EOS, EOT, <|im_end|>, …)."""
+        return bool(llama_cpp.llama_vocab_is_eog(self.vocab, token))
+
+    def evaluate(self, tokens: Sequence[int], start: int) -> None:
+        """Run `tokens` (≤ n_batch) at positions `start…`; logits only for the last one."""
+        batch = self._batch
+        batch.n_tokens = len(tokens)
+        for i, token in enumerate(tokens):
+            batch.token[i] = token
+            batch.pos[i] = start + i
+            batch.n_seq_id[i] = 1
+            batch.seq_id[i][0] = _SEQ
+            batch.logits[i] = False
+        batch.logits[len(tokens) - 1] = True
+        status = llama_cpp.llama_decode(self.context, batch)
+        if status != 0:
+            raise EngineFailure(f"llama_decode returned {status} at position {start}")
+
+    def trim(self, keep: int) -> bool:
+        """Drop cached positions ≥ `keep`; False if the memory cannot (recurrent models)."""
+        return bool(llama_cpp.llama_memory_seq_rm(self._memory, _SEQ, keep, -1))
+
+    def clear(self) -> None:
+        """Forget every cached position."""
+        llama_cpp.llama_memory_clear(self._memory, True)
+
+    def close(self) -> None:
+        """Free batch, context and model, in that order (idempotent)."""
+        if self._batch_live:
+            llama_cpp.llama_batch_free(self._batch)
+            self._batch_live = False
+        if self.ctx is not None:
+            llama_cpp.llama_free(self.ctx)
+            self.ctx = None
+        with self._vocab_lock:
+            if self.model is not None:
+                llama_cpp.llama_model_free(self.model)
+                self.model = None

@@ -1,0 +1,141 @@
+"""`ReplayEngine`: the Engine Protocol without a model, replaying scripted text pieces.
+
+Used by server tests and by benchmarks that measure the service's own overhead. It runs on the
+same `Scheduler` as `LlamaEngine`, so admission (`QueueFull`), cancellation, stop strings,
+`max_tokens`, `ContextOverflow` and shutdown behave identically; each scripted piece counts as
+one token and one engine step. Tokens are UTF-8 bytes, so `tokenize`/`detokenize` round-trip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ggserve.engine import admission
+from ggserve.engine.base import EngineStats, EventStream, GenerationRequest, GrammarError, ModelInfo
+from ggserve.engine.scheduler import Scheduler
+from ggserve.engine.sequence import Sequence as EngineSequence
+from ggserve.engine.sequence import StepOutput
+
+Script = Sequence[str] | Callable[[GenerationRequest], Sequence[str]]
+
+_GBNF_ROOT = re.compile(r"^\s*root\s*::=", re.MULTILINE)
+
+
+@dataclass(slots=True)
+class _Playback:
+    seq: EngineSequence
+    pieces: Sequence[str]
+    position: int = 0
+
+
+class ReplayBackend:
+    """`Backend` that emits one scripted piece per step, optionally after a delay."""
+
+    n_slots = 1
+
+    def __init__(self, script: Script, piece_delay_s: float) -> None:
+        self._script = script
+        self._delay = piece_delay_s
+        self._playing: _Playback | None = None
+        self._closed = threading.Event()  # lets a pending delay end early on close
+
+    def start(self, seq: EngineSequence) -> int:
+        script = self._script
+        pieces = script(seq.request) if callable(script) else script
+        self._playing = _Playback(seq, pieces)
+        return 0
+
+    def step(self, seqs: list[EngineSequence]) -> list[StepOutput]:
+        playing = self._playing
+        if playing is None or [playing.seq] != seqs:
+            raise RuntimeError("the replay backend has one slot; the scheduler asked for another")
+        if playing.position >= len(playing.pieces):
+            return [StepOutput(end=True)]
+        if self._delay > 0:
+            self._closed.wait(self._delay)
+        piece = playing.pieces[playing.position]
+        playing.position += 1
+        return [StepOutput(text=piece, tokens=1)]
+
+    def release(self, seq: EngineSequence) -> str:
+        if self._playing is not None and self._playing.seq is seq:
+            self._playing = None
+        return ""
+
+    def reset(self) -> None:
+        self._playing = None
+
+    def close(self) -> None:
+        self._closed.set()
+        self._playing = None
+
+
+class ReplayEngine:
+    """Replays `script` (a list of pieces, or a function of the request) for every request."""
+
+    def __init__(
+        self,
+        script: Script = ("Hello", ",", " world", "!"),
+        *,
+        alias: str = "replay",
+        piece_delay_s: float = 0.0,
+        n_ctx: int = 4096,
+        queue_size: int = 16,
+        chat_template: str | None = None,
+    ) -> None:
+        self._info = ModelInfo(
+            alias=alias,
+            path="replay://" + alias,
+            architecture="replay",
+            context_length=n_ctx,
+            train_context_length=n_ctx,
+            chat_template=chat_template,
+            bos_token="",
+            eos_token="",
+            backend="cpu",
+            gpu_layers=0,
+        )
+        self._scheduler = Scheduler(
+            lambda: ReplayBackend(script, piece_delay_s),
+            queue_size=queue_size,
+            name=f"replay-{alias}",
+        )
+        self._scheduler.start()
+
+    @property
+    def info(self) -> ModelInfo:
+        """A synthetic model description (architecture "replay")."""
+        return self._info
+
+    def tokenize(self, text: str, *, add_bos: bool = False, special: bool = True) -> list[int]:
+        """One token per UTF-8 byte (`add_bos` and `special` have nothing to act on)."""
+        return list(text.encode("utf-8"))
+
+    def detokenize(self, tokens: list[int]) -> str:
+        """Inverse of `tokenize`."""
+        return bytes(tokens).decode("utf-8", errors="replace")
+
+    def stats(self) -> EngineStats:
+        """Sequences running and waiting (for metrics and tests)."""
+        return self._scheduler.stats()
+
+    def validate_grammar(self, gbnf: str) -> None:
+        """Without a vocabulary only the shape is checked: a GBNF grammar defines `root`."""
+        if not _GBNF_ROOT.search(gbnf):
+            raise GrammarError("invalid GBNF grammar: no `root ::=` rule")
+
+    def generate(self, request: GenerationRequest) -> EventStream:
+        """Same contract as `LlamaEngine.generate`; a grammar is checked but not enforced."""
+        admission.check_request(request, self._info.context_length)
+        if request.grammar:
+            self.validate_grammar(request.grammar)
+        return admission.submit(self._scheduler, request)
+
+    async def close(self) -> None:
+        """Stop admitting, cancel what runs or waits, join the engine thread."""
+        self._scheduler.close()
+        await asyncio.to_thread(self._scheduler.join)

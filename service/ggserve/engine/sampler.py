@@ -1,0 +1,105 @@
+"""Per-sequence sampler chains built from llama.cpp's samplers (llama-cpp-python bindings).
+
+Chain order follows llama.cpp's common sampler: penalties, grammar, then the truncations (top-k,
+top-p, min-p), temperature and a seeded distribution; temperature 0 is greedy. The grammar runs
+before truncation so that truncation can never leave only grammar-forbidden candidates.
+A fresh chain per sequence means a fixed seed and the same parameters give the same tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TypeVar
+
+import llama_cpp
+
+from ggserve.domain import Sampling
+from ggserve.engine.grammar import compile_grammar
+
+RANDOM_SEED = llama_cpp.LLAMA_DEFAULT_SEED  # llama.cpp draws a random seed for this value
+
+
+@dataclass(frozen=True, slots=True)
+class SamplingDefaults:
+    """Values used where a request leaves a parameter unset (llama.cpp server defaults)."""
+
+    temperature: float = 0.8
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    repeat_penalty: float = 1.0
+    presence_penalty: float = 0.0
+    frequency_penalty: float = 0.0
+    penalty_last_n: int = 64
+    seed: int | None = None  # None: a random seed per request
+
+
+_T = TypeVar("_T")
+
+
+def _pick(value: _T | None, default: _T) -> _T:
+    return default if value is None else value
+
+
+class SamplerChain:
+    """One llama.cpp sampler chain; owns its native memory until `close`."""
+
+    def __init__(
+        self,
+        vocab: llama_cpp.llama_vocab_p,
+        sampling: Sampling,
+        *,
+        grammar: str | None = None,
+        defaults: SamplingDefaults = SamplingDefaults(),
+    ) -> None:
+        params = llama_cpp.llama_sampler_chain_default_params()
+        self._chain: llama_cpp.llama_sampler_p | None = llama_cpp.llama_sampler_chain_init(params)
+        try:
+            self._build(vocab, sampling, grammar, defaults)
+        except BaseException:
+            self.close()
+            raise
+
+    def _add(self, sampler: llama_cpp.llama_sampler_p) -> None:
+        llama_cpp.llama_sampler_chain_add(self._chain, sampler)  # the chain now owns it
+
+    def _build(
+        self,
+        vocab: llama_cpp.llama_vocab_p,
+        sampling: Sampling,
+        grammar: str | None,
+        defaults: SamplingDefaults,
+    ) -> None:
+        self._add(
+            llama_cpp.llama_sampler_init_penalties(
+                llama_cpp.llama_vocab_n_tokens(vocab),
+                defaults.penalty_last_n,
+                _pick(sampling.repeat_penalty, defaults.repeat_penalty),
+                _pick(sampling.frequency_penalty, defaults.frequency_penalty),
+                _pick(sampling.presence_penalty, defaults.presence_penalty),
+            )
+        )
+        if grammar:
+            self._add(compile_grammar(vocab, grammar))
+        temperature = _pick(sampling.temperature, defaults.temperature)
+        if temperature <= 0.0:
+            self._add(llama_cpp.llama_sampler_init_greedy())
+            return
+        top_k = _pick(sampling.top_k, defaults.top_k)
+        if top_k > 0:
+            self._add(llama_cpp.llama_sampler_init_top_k(top_k))
+        self._add(llama_cpp.llama_sampler_init_top_p(_pick(sampling.top_p, defaults.top_p), 1))
+        self._add(llama_cpp.llama_sampler_init_min_p(_pick(sampling.min_p, defaults.min_p), 1))
+        self._add(llama_cpp.llama_sampler_init_temp(temperature))
+        seed = _pick(sampling.seed, defaults.seed)
+        self._add(llama_cpp.llama_sampler_init_dist(RANDOM_SEED if seed is None else seed))
+
+    def sample(self, ctx: llama_cpp.llama_context_p, index: int = -1) -> int:
+        """Sample from the logits of batch row `index` and advance the chain's state."""
+        return int(llama_cpp.llama_sampler_sample(self._chain, ctx, index))
+
+    def close(self) -> None:
+        """Free the chain and every sampler in it (idempotent)."""
+        if self._chain is not None:
+            llama_cpp.llama_sampler_free(self._chain)
+            self._chain = None

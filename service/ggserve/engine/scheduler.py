@@ -1,0 +1,250 @@
+"""The engine thread: admission, the step loop, cancellation and shutdown, for any backend.
+
+One thread owns the backend (llama.cpp's model and context are not thread-safe). Requests wait
+in a bounded FIFO; each loop iteration admits sequences into free slots, drops cancelled ones,
+runs one backend step for all running sequences and posts that step's events to asyncio. The
+backend interface takes a list of sequences per step so a batching backend can put several into
+one `llama_decode`; today's backends have one slot.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+from ggserve.engine import channel
+from ggserve.engine.base import (
+    EngineClosed,
+    EngineError,
+    EngineFailure,
+    EngineStats,
+    QueueFull,
+)
+from ggserve.engine.sequence import Sequence, StepOutput
+
+logger = logging.getLogger(__name__)
+
+
+class Backend(Protocol):
+    """What produces text for the scheduler. Every method runs on the engine thread."""
+
+    @property
+    def n_slots(self) -> int:
+        """How many sequences can run at once."""
+        ...
+
+    def start(self, seq: Sequence) -> int:
+        """Give `seq` a slot; return how many prompt tokens were already cached."""
+        ...
+
+    def step(self, seqs: list[Sequence]) -> list[StepOutput]:
+        """Advance every running sequence by one step (a prompt chunk or one token)."""
+        ...
+
+    def release(self, seq: Sequence) -> str:
+        """Free the slot of `seq`; return text it still held back (an unfinished character)."""
+        ...
+
+    def reset(self) -> None:
+        """Forget all cached state after a failed step."""
+        ...
+
+    def close(self) -> None:
+        """Free everything; the backend is not used afterwards."""
+        ...
+
+
+class Scheduler:
+    """Runs a backend on its own thread. Public methods are safe to call from any thread."""
+
+    _backend: Backend  # set on the engine thread before `start` returns
+
+    def __init__(self, factory: Callable[[], Backend], *, queue_size: int, name: str) -> None:
+        if queue_size < 0:
+            raise ValueError("queue_size must be >= 0")
+        self._factory = factory
+        self._queue_size = queue_size
+        self._cond = threading.Condition()
+        self._waiting: collections.deque[Sequence] = collections.deque()
+        self._running: list[Sequence] = []  # engine thread only
+        self._in_flight = 0  # waiting + running, guarded by _cond
+        self._closing = False
+        self._n_slots = 1
+        self._ready = threading.Event()
+        self._startup_error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> Backend:
+        """Start the thread and build the backend on it; re-raises the factory's error."""
+        self._thread.start()
+        self._ready.wait()
+        if self._startup_error is not None:
+            self._thread.join()
+            raise self._startup_error
+        return self._backend
+
+    def submit(self, seq: Sequence) -> None:
+        """Queue `seq`; `QueueFull` when every slot and queue place is taken."""
+        with self._cond:
+            if self._closing:
+                raise EngineClosed("the engine is shutting down")
+            if self._in_flight >= self._n_slots + self._queue_size:
+                raise QueueFull(
+                    f"{self._in_flight} requests in flight and the queue holds {self._queue_size}"
+                )
+            self._waiting.append(seq)
+            self._in_flight += 1
+            self._cond.notify()
+
+    def cancel(self, seq: Sequence) -> None:
+        """Ask for `seq` to stop at the next step (or leave the queue)."""
+        with self._cond:
+            seq.cancelled = True
+            self._cond.notify()
+
+    def close(self) -> None:
+        """Stop admitting; running and queued sequences end as CANCELLED. Does not wait."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+
+    def join(self) -> None:
+        """Wait for the engine thread to finish (after `close`)."""
+        self._thread.join()
+
+    def stats(self) -> EngineStats:
+        """How many sequences run and wait right now."""
+        with self._cond:
+            waiting = len(self._waiting)
+            return EngineStats(running=self._in_flight - waiting, waiting=waiting)
+
+    @property
+    def closing(self) -> bool:
+        """Whether `close` has been called or the thread has stopped."""
+        return self._closing
+
+    # ---- engine thread ---------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self._backend = self._factory()
+            self._n_slots = self._backend.n_slots
+        except BaseException as exc:
+            self._startup_error = exc
+            self._closing = True
+            self._ready.set()
+            return
+        self._ready.set()
+        try:
+            self._loop()
+        except BaseException:
+            logger.exception("engine thread failed")
+            self._abort_all(EngineFailure("the engine thread stopped unexpectedly"))
+        finally:
+            self._backend.close()
+
+    def _loop(self) -> None:
+        while True:
+            admitted, deliveries = self._wait_for_work()
+            channel.post(deliveries)
+            if admitted is None:
+                return
+            self._admit(admitted)
+            if self._running:
+                self._step()
+
+    def _wait_for_work(self) -> tuple[list[Sequence] | None, list[channel.Delivery]]:
+        """Block until there is something to do; pop admissible sequences from the queue."""
+        with self._cond:
+            while True:
+                if self._closing:
+                    return None, self._cancel_everything()
+                deliveries = self._drop_cancelled_waiting()
+                admitted: list[Sequence] = []
+                while self._waiting and len(self._running) + len(admitted) < self._n_slots:
+                    admitted.append(self._waiting.popleft())
+                if admitted or self._running or deliveries:
+                    return admitted, deliveries
+                self._cond.wait()
+
+    def _drop_cancelled_waiting(self) -> list[channel.Delivery]:
+        dropped = [seq for seq in self._waiting if seq.cancelled]
+        for seq in dropped:
+            self._waiting.remove(seq)
+            self._in_flight -= 1
+        return [(seq.channel, seq.finish_cancelled(), None) for seq in dropped]
+
+    def _cancel_everything(self) -> list[channel.Delivery]:
+        deliveries: list[channel.Delivery] = []
+        for seq in [*self._running, *self._waiting]:
+            if seq in self._running:
+                self._backend.release(seq)
+            deliveries.append((seq.channel, seq.finish_cancelled(), None))
+        self._running.clear()
+        self._waiting.clear()
+        self._in_flight = 0
+        return deliveries
+
+    def _admit(self, admitted: list[Sequence]) -> None:
+        deliveries: list[channel.Delivery] = []
+        for seq in admitted:
+            try:
+                seq.admitted(self._backend.start(seq))
+            except EngineError as exc:
+                deliveries.append((seq.channel, [], exc))
+                self._finished([seq], running=False)
+                continue
+            self._running.append(seq)
+        channel.post(deliveries)
+
+    def _step(self) -> None:
+        deliveries: list[channel.Delivery] = []
+        for seq in [s for s in self._running if s.cancelled]:
+            self._backend.release(seq)
+            deliveries.append((seq.channel, seq.finish_cancelled(), None))
+        live = [s for s in self._running if not s.done]
+        if live:
+            deliveries += self._advance(live)
+        self._finished([s for s in self._running if s.done], running=True)
+        channel.post(deliveries)
+
+    def _advance(self, live: list[Sequence]) -> list[channel.Delivery]:
+        try:
+            outputs = self._backend.step(live)
+        except Exception as exc:
+            logger.exception("engine step failed for %d sequence(s)", len(live))
+            self._backend.reset()
+            failure = exc if isinstance(exc, EngineFailure) else EngineFailure(str(exc))
+            for seq in live:
+                self._backend.release(seq)
+                seq.done = True
+            return [(seq.channel, [], failure) for seq in live]
+        deliveries: list[channel.Delivery] = []
+        for seq, output in zip(live, outputs, strict=True):
+            events = seq.apply(output)
+            if not seq.done and seq.out_of_tokens:
+                events += seq.finish_length(self._backend.release(seq))
+            elif seq.done:
+                self._backend.release(seq)
+            deliveries.append((seq.channel, events, None))
+        return deliveries
+
+    def _finished(self, seqs: list[Sequence], *, running: bool) -> None:
+        if not seqs:
+            return
+        if running:
+            self._running = [s for s in self._running if s not in seqs]
+        with self._cond:
+            self._in_flight -= len(seqs)
+
+    def _abort_all(self, error: EngineError) -> None:
+        with self._cond:
+            self._closing = True
+            seqs = [*self._running, *self._waiting]
+            self._running.clear()
+            self._waiting.clear()
+            self._in_flight = 0
+        channel.post((seq.channel, [], error) for seq in seqs)
