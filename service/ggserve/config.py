@@ -1,0 +1,163 @@
+"""Server settings: one frozen `Settings`, from command-line flags over `GGSERVE_*` env vars.
+
+Every flag has an environment variable (`--n-ctx` ↔ `GGSERVE_N_CTX`); a flag wins over its
+variable, the variable over the default. Values from either source go through the same parsing,
+so a bad `GGSERVE_PORT` is reported like a bad `--port`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ENV_PREFIX = "GGSERVE_"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def default_threads() -> int:
+    """One core fewer than the machine has (at least 1): llama.cpp's spinning thread pool
+    collapses when it competes with the event loop for every core."""
+    return max((os.cpu_count() or 1) - 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything `ggserve serve` needs to run."""
+
+    model: Path | None = None  # None: the bundled SmolLM2 model
+    alias: str | None = None  # None: derived from the file name
+    host: str = "127.0.0.1"
+    port: int = 50051
+    unix_socket: str | None = None
+    n_ctx: int = 4096
+    threads: int = 1
+    n_gpu_layers: int = 0
+    queue_size: int = 16
+    grace: float = 10.0
+    log_level: str = "INFO"
+    tool_format: str | None = None  # None: detected from the chat template
+
+    @property
+    def address(self) -> str:
+        """The gRPC bind address: `unix:PATH` or `HOST:PORT`."""
+        if self.unix_socket:
+            return f"unix:{self.unix_socket}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0 and value != -1:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (or -1 for all), got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port number 0-65535, got {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds, got {value}")
+    return value
+
+
+def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
+    """The `serve` flags; defaults come from `environ` (GGSERVE_*) and then `Settings`."""
+
+    def env(name: str, fallback: object) -> object:
+        return environ.get(ENV_PREFIX + name.upper(), fallback)
+
+    defaults = Settings(threads=default_threads())
+    parser.add_argument(
+        "--model", type=Path, default=env("model", None),
+        help="GGUF file to serve (default: the bundled SmolLM2-135M-Instruct) [GGSERVE_MODEL]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--alias", default=env("alias", None),
+        help="name requests use for the model (default: from the file name) [GGSERVE_ALIAS]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--host", default=env("host", defaults.host),
+        help=f"interface to listen on (default {defaults.host}) [GGSERVE_HOST]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--port", type=_port, default=env("port", defaults.port),
+        help=f"TCP port; 0 picks a free one (default {defaults.port}) [GGSERVE_PORT]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--unix-socket", default=env("unix_socket", None), metavar="PATH",
+        help="listen on this Unix socket instead of TCP [GGSERVE_UNIX_SOCKET]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--n-ctx", type=_positive, default=env("n_ctx", defaults.n_ctx),
+        help=f"context length in tokens (default {defaults.n_ctx}) [GGSERVE_N_CTX]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--threads", type=_positive, default=env("threads", defaults.threads),
+        help=f"decode threads (default: cores - 1 = {defaults.threads}) [GGSERVE_THREADS]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--n-gpu-layers", type=_non_negative, default=env("n_gpu_layers", defaults.n_gpu_layers),
+        help="layers to offload to a CUDA GPU; -1 for all (default 0) [GGSERVE_N_GPU_LAYERS]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--queue-size", type=_positive, default=env("queue_size", defaults.queue_size),
+        help="requests that may wait for the engine before RESOURCE_EXHAUSTED "
+        f"(default {defaults.queue_size}) [GGSERVE_QUEUE_SIZE]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--grace", type=_seconds, default=env("grace", defaults.grace),
+        help="seconds in-flight calls get to finish on SIGTERM "
+        f"(default {defaults.grace:g}) [GGSERVE_GRACE]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--log-level", type=str.upper, choices=LOG_LEVELS,
+        default=env("log_level", defaults.log_level),
+        help=f"log level (default {defaults.log_level}) [GGSERVE_LOG_LEVEL]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tool-format", default=env("tool_format", None), metavar="FORMAT",
+        help="tool-call format, overriding the one detected from the chat template "
+        "(a ggserve_parser format name, e.g. hermes) [GGSERVE_TOOL_FORMAT]",
+    )  # fmt: skip
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """`Settings` from parsed `serve` arguments."""
+    return Settings(
+        model=args.model,
+        alias=args.alias or None,
+        host=args.host,
+        port=args.port,
+        unix_socket=args.unix_socket or None,
+        n_ctx=args.n_ctx,
+        threads=args.threads,
+        n_gpu_layers=args.n_gpu_layers,
+        queue_size=args.queue_size,
+        grace=args.grace,
+        log_level=args.log_level,
+        tool_format=args.tool_format or None,
+    )
+
+
+def parse_settings(argv: Sequence[str], environ: Mapping[str, str]) -> Settings:
+    """`Settings` from `serve` flags alone (the CLI adds them to its own parser)."""
+    parser = argparse.ArgumentParser(prog="ggserve serve")
+    add_serve_arguments(parser, environ)
+    return settings_from_args(parser.parse_args(list(argv)))

@@ -1,0 +1,297 @@
+"""Protobuf ⇄ domain conversion: the only module besides the servicers that touches `*_pb2`.
+
+Incoming messages become validated domain requests (structural problems raise `InvalidArgument`
+naming the field); domain results become response messages; service errors become a rich
+`google.rpc.Status` (BadRequest, ErrorInfo, RetryInfo details) for `context.abort_with_status`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import error_details_pb2, status_pb2
+
+from ggserve import domain
+from ggserve.chat_events import ChatEvent, ChatResult, ContentDelta, ReasoningDelta
+from ggserve.errors import ERROR_DOMAIN, InvalidArgument, ServiceError
+from ggserve.generation import PreparedChat
+from ggserve.registry import ModelRegistry, ServedModel
+from ggserve.request_context import REQUEST_ID_HEADER
+from ggserve.validate import validate_chat
+from ggserve_client.v1 import api_pb2 as pb
+
+# The trailer that carries a serialized google.rpc.Status (read by grpc_status.rpc_status).
+STATUS_DETAILS_HEADER = "grpc-status-details-bin"
+
+_ROLES = {
+    pb.ROLE_SYSTEM: domain.Role.SYSTEM,
+    pb.ROLE_USER: domain.Role.USER,
+    pb.ROLE_ASSISTANT: domain.Role.ASSISTANT,
+    pb.ROLE_TOOL: domain.Role.TOOL,
+}
+_ROLES_BACK = {role: number for number, role in _ROLES.items()}
+_MODES = {
+    pb.ToolChoice.MODE_UNSPECIFIED: domain.ToolChoiceMode.AUTO,
+    pb.ToolChoice.MODE_AUTO: domain.ToolChoiceMode.AUTO,
+    pb.ToolChoice.MODE_NONE: domain.ToolChoiceMode.NONE,
+    pb.ToolChoice.MODE_REQUIRED: domain.ToolChoiceMode.REQUIRED,
+}
+_FINISH = {
+    domain.FinishReason.STOP: pb.FINISH_REASON_STOP,
+    domain.FinishReason.LENGTH: pb.FINISH_REASON_LENGTH,
+    domain.FinishReason.TOOL_CALLS: pb.FINISH_REASON_TOOL_CALLS,
+    domain.FinishReason.CANCELLED: pb.FINISH_REASON_CANCELLED,
+}
+_SAMPLING_FIELDS = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "min_p",
+    "repeat_penalty",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+)
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+def _message(index: int, message: pb.Message) -> domain.Message:
+    role = _ROLES.get(message.role)
+    if role is None:
+        raise InvalidArgument.field(
+            f"messages[{index}].role",
+            "must be ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT or ROLE_TOOL",
+        )
+    return domain.Message(
+        role=role,
+        content=message.content,
+        reasoning_content=message.reasoning_content,
+        tool_calls=tuple(
+            domain.ToolCall(id=c.id, name=c.name, arguments=c.arguments)
+            for c in message.tool_calls
+        ),
+        tool_call_id=message.tool_call_id,
+        name=message.name,
+    )
+
+
+def _tool(index: int, tool: pb.Tool) -> domain.Tool:
+    parameters: Any = {}
+    if tool.parameters.strip():
+        try:
+            parameters = json.loads(tool.parameters)
+        except json.JSONDecodeError as exc:
+            raise InvalidArgument.field(
+                f"tools[{index}].parameters", f"not valid JSON: {exc}"
+            ) from exc
+    if not isinstance(parameters, dict):
+        raise InvalidArgument.field(
+            f"tools[{index}].parameters", "must be a JSON Schema object, e.g. {\"type\": \"object\"}"
+        )
+    return domain.Tool(name=tool.name, description=tool.description, parameters=parameters)
+
+
+def _tool_choice(choice: pb.ToolChoice) -> domain.ToolChoice:
+    which = choice.WhichOneof("choice")
+    if which == "function_name":
+        return domain.ToolChoice(domain.ToolChoiceMode.FUNCTION, choice.function_name)
+    if which is None:
+        return domain.ToolChoice()
+    mode = _MODES.get(choice.mode)
+    if mode is None:
+        raise InvalidArgument.field("tool_choice.mode", f"unknown mode {choice.mode}")
+    return domain.ToolChoice(mode)
+
+
+def _sampling(sampling: pb.SamplingParams) -> domain.Sampling:
+    values = {
+        name: getattr(sampling, name) if sampling.HasField(name) else None
+        for name in _SAMPLING_FIELDS
+    }
+    return domain.Sampling(**values)
+
+
+def _response_format(fmt: pb.ResponseFormat) -> domain.ResponseFormat:
+    which = fmt.WhichOneof("format")
+    if which == "json_schema":
+        return domain.ResponseFormat(json_schema=fmt.json_schema)
+    if which == "grammar":
+        return domain.ResponseFormat(grammar=fmt.grammar)
+    return domain.ResponseFormat()
+
+
+def chat_request(request: pb.ChatRequest, *, default_request_id: str) -> domain.ChatRequest:
+    """A validated domain request; `InvalidArgument` names the first bad field."""
+    chat = domain.ChatRequest(
+        messages=tuple(_message(i, m) for i, m in enumerate(request.messages)),
+        model=request.model,
+        tools=tuple(_tool(i, t) for i, t in enumerate(request.tools)),
+        tool_choice=_tool_choice(request.tool_choice),
+        parallel_tool_calls=(
+            request.parallel_tool_calls if request.HasField("parallel_tool_calls") else True
+        ),
+        max_tokens=request.max_tokens if request.HasField("max_tokens") else None,
+        stop=tuple(request.stop),
+        sampling=_sampling(request.sampling),
+        response_format=_response_format(request.response_format),
+        thinking=request.thinking if request.HasField("thinking") else None,
+        request_id=request.request_id or default_request_id,
+    )
+    validate_chat(chat)
+    return chat
+
+
+def wrapped_chat_request(
+    request: pb.ChatStreamRequest | pb.RenderChatRequest, *, default_request_id: str
+) -> domain.ChatRequest:
+    """The chat request inside a ChatStream or RenderChat request."""
+    if not request.HasField("request"):
+        raise InvalidArgument.field("request", "the chat request is required")
+    return chat_request(request.request, default_request_id=default_request_id)
+
+
+# --- responses ------------------------------------------------------------------------------
+
+
+def _message_out(message: domain.Message) -> pb.Message:
+    return pb.Message(
+        role=_ROLES_BACK[message.role],
+        content=message.content,
+        reasoning_content=message.reasoning_content,
+        tool_calls=[pb.ToolCall(id=c.id, name=c.name, arguments=c.arguments) for c in message.tool_calls],
+        tool_call_id=message.tool_call_id,
+        name=message.name,
+    )
+
+
+def chat_response(result: ChatResult) -> pb.ChatResponse:
+    """The final response of a chat (unary result and the stream's `done`)."""
+    usage = result.usage
+    timings = result.timings
+    return pb.ChatResponse(
+        id=result.request_id,
+        model=result.model,
+        finish_reason=_FINISH[result.finish_reason],
+        message=_message_out(result.message),
+        usage=pb.Usage(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cached_tokens=usage.cached_tokens,
+            total_tokens=usage.prompt_tokens + usage.completion_tokens,
+        ),
+        timings=pb.Timings(
+            queue_ms=timings.queue_ms,
+            prompt_eval_ms=timings.prompt_eval_ms,
+            time_to_first_token_ms=timings.ttft_ms,
+            decode_ms=timings.decode_ms,
+            tokens_per_second=timings.tokens_per_second,
+        ),
+        matched_stop=result.matched_stop or "",
+    )
+
+
+def stream_response(event: ChatEvent) -> pb.ChatStreamResponse:
+    """One stream message: a delta, or the final response."""
+    if isinstance(event, ChatResult):
+        return pb.ChatStreamResponse(done=chat_response(event))
+    if isinstance(event, ContentDelta):
+        return pb.ChatStreamResponse(delta=pb.ChatDelta(content=event.text))
+    if isinstance(event, ReasoningDelta):
+        return pb.ChatStreamResponse(delta=pb.ChatDelta(reasoning_content=event.text))
+    call = pb.ToolCallDelta(
+        index=event.index, id=event.id, name=event.name, arguments=event.arguments
+    )
+    return pb.ChatStreamResponse(delta=pb.ChatDelta(tool_calls=[call]))
+
+
+def model(served: ServedModel, models: ModelRegistry) -> pb.Model:
+    """What ModelService reports about a served model."""
+    info = served.engine.info
+    return pb.Model(
+        alias=served.alias,
+        architecture=info.architecture,
+        context_length=info.context_length,
+        train_context_length=info.train_context_length,
+        has_chat_template=served.has_chat_template,
+        tool_call_format=served.tool_format,
+        tools_in_template=served.tools_in_template,
+        backend=pb.Model.BACKEND_CUDA if info.backend == "cuda" else pb.Model.BACKEND_CPU,
+        gpu_layers=max(info.gpu_layers, 0),
+        file_name=info.path.rsplit("/", 1)[-1],
+        is_default=served is models.default,
+    )
+
+
+def list_models_response(models: ModelRegistry) -> pb.ListModelsResponse:
+    """Every served model, the default first."""
+    return pb.ListModelsResponse(models=[model(served, models) for served in models])
+
+
+def get_model_response(served: ServedModel, models: ModelRegistry) -> pb.GetModelResponse:
+    """One served model."""
+    return pb.GetModelResponse(model=model(served, models))
+
+
+def tokenize_response(tokens: Sequence[int]) -> pb.TokenizeResponse:
+    """Token ids of a text."""
+    return pb.TokenizeResponse(token_ids=tokens)
+
+
+def render_chat_response(prepared: PreparedChat) -> pb.RenderChatResponse:
+    """The prompt a chat request produces."""
+    return pb.RenderChatResponse(
+        prompt=prepared.prompt,
+        prompt_tokens=len(prepared.prompt_tokens),
+        thinking_forced_open=prepared.thinking_forced_open,
+        tool_call_format=prepared.tool_format,
+        tools_in_template=prepared.tools_in_template,
+        grammar=prepared.grammar or "",
+    )
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+
+def _packed(detail: Any) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(detail)
+    return packed
+
+
+@dataclass(frozen=True, slots=True)
+class WireError:
+    """What `context.abort` needs: code, message and trailing metadata."""
+
+    code: grpc.StatusCode
+    details: str
+    trailing_metadata: tuple[tuple[str, str | bytes], ...]
+
+
+def error_status(error: ServiceError, request_id: str) -> WireError:
+    """`error` as a status with `google.rpc` details and the request id in the trailers."""
+    details = []
+    if error.violations:
+        violations = [
+            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
+            for v in error.violations
+        ]
+        details.append(_packed(error_details_pb2.BadRequest(field_violations=violations)))
+    if error.reason:
+        metadata = {**error.metadata, "request_id": request_id}
+        info = error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata)
+        details.append(_packed(info))
+    if error.retry_after_s is not None:
+        delay = duration_pb2.Duration()
+        delay.FromMilliseconds(int(error.retry_after_s * 1000))
+        details.append(_packed(error_details_pb2.RetryInfo(retry_delay=delay)))
+    code = error.code
+    rich = status_pb2.Status(code=code.value[0], message=error.message, details=details)
+    trailing = ((STATUS_DETAILS_HEADER, rich.SerializeToString()), (REQUEST_ID_HEADER, request_id))
+    return WireError(code, error.message, trailing)

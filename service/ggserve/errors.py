@@ -1,0 +1,145 @@
+"""Service errors and the one table that maps them (and engine errors) to gRPC status codes.
+
+Errors leave the service as gRPC status codes, never inside a response stream. Each error
+carries an actionable message and, where natural, the details of a `google.rpc.Status`
+(`BadRequest` field violations, an `ErrorInfo` reason with metadata, a retry delay); the
+conversion to the wire form lives in `convert.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import grpc
+
+from ggserve.engine.base import (
+    ContextOverflow,
+    EngineClosed,
+    EngineError,
+    GrammarError,
+    QueueFull,
+)
+
+ERROR_DOMAIN = "ggserve.dev"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldViolation:
+    """One bad request field: a path such as `messages[2].tool_call_id` and what is wrong."""
+
+    field: str
+    description: str
+
+
+class ServiceError(Exception):
+    """A request that cannot be served; `STATUS_CODES` gives its gRPC status code."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: str = "",
+        metadata: Mapping[str, str] | None = None,
+        violations: tuple[FieldViolation, ...] = (),
+        retry_after_s: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+        self.metadata: dict[str, str] = dict(metadata or {})
+        self.violations = violations
+        self.retry_after_s = retry_after_s
+
+    @property
+    def code(self) -> grpc.StatusCode:
+        """The gRPC status code of this error."""
+        return status_code(self)
+
+
+class InvalidArgument(ServiceError):
+    """The request is malformed or cannot fit the model (INVALID_ARGUMENT)."""
+
+    @classmethod
+    def field(cls, field: str, description: str) -> InvalidArgument:
+        """An error about one request field; the message names the field."""
+        return cls(f"{field}: {description}", violations=(FieldViolation(field, description),))
+
+
+class NotFound(ServiceError):
+    """The request names a model this server does not serve (NOT_FOUND)."""
+
+
+class ResourceExhausted(ServiceError):
+    """The server is at capacity; retry later (RESOURCE_EXHAUSTED)."""
+
+
+class Unavailable(ServiceError):
+    """The server is loading or draining; retry with backoff (UNAVAILABLE)."""
+
+
+class Unimplemented(ServiceError):
+    """The request asks for something this server or model does not support (UNIMPLEMENTED)."""
+
+
+class Internal(ServiceError):
+    """The engine failed; the details are in the server log under the request id (INTERNAL)."""
+
+
+STATUS_CODES: Mapping[type[ServiceError], grpc.StatusCode] = {
+    InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
+    NotFound: grpc.StatusCode.NOT_FOUND,
+    ResourceExhausted: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    Unavailable: grpc.StatusCode.UNAVAILABLE,
+    Unimplemented: grpc.StatusCode.UNIMPLEMENTED,
+    Internal: grpc.StatusCode.INTERNAL,
+}
+
+
+def status_code(error: ServiceError) -> grpc.StatusCode:
+    """The status code of `error` (the table's classes are disjoint, so the first match wins)."""
+    for cls, code in STATUS_CODES.items():
+        if isinstance(error, cls):
+            return code
+    return grpc.StatusCode.INTERNAL
+
+
+def context_overflow(prompt_tokens: int, max_tokens: int | None, context_length: int) -> InvalidArgument:
+    """The error for a prompt (plus the requested max_tokens) longer than the context."""
+    wanted = prompt_tokens + (max_tokens or 0)
+    budget = f" and max_tokens is {max_tokens}" if max_tokens else ""
+    return InvalidArgument(
+        f"the prompt has {prompt_tokens} tokens{budget} ({wanted} in all), but the model's context "
+        f"holds {context_length} (n_ctx); shorten the conversation, lower max_tokens, or start "
+        "the server with a larger --n-ctx",
+        reason="CONTEXT_LENGTH_EXCEEDED",
+        metadata={
+            "prompt_tokens": str(prompt_tokens),
+            "max_tokens": str(max_tokens or 0),
+            "n_ctx": str(context_length),
+        },
+    )
+
+
+def from_engine_error(error: EngineError) -> ServiceError:
+    """Translate an engine failure into the service error the caller sees."""
+    if isinstance(error, QueueFull):
+        return ResourceExhausted(
+            "the admission queue is full; retry with backoff, or start the server with a larger "
+            "--queue-size",
+            reason="QUEUE_FULL",
+            retry_after_s=1.0,
+        )
+    if isinstance(error, EngineClosed):
+        return Unavailable(
+            "the server is shutting down; retry on another instance", reason="DRAINING"
+        )
+    if isinstance(error, ContextOverflow):
+        return context_overflow(error.prompt_tokens, error.max_tokens, error.context_length)
+    if isinstance(error, GrammarError):
+        return InvalidArgument(
+            f"{error}; check response_format (or the tools' parameter schemas for a forced "
+            "tool choice)",
+            reason="INVALID_GRAMMAR",
+        )
+    return Internal(f"the engine failed: {error}", reason="ENGINE_FAILURE")

@@ -1,0 +1,175 @@
+"""The server interceptor: request id, access log, and errors turned into status codes once.
+
+For every `ggserve.v1` call it binds a request id (the `x-request-id` header, or a new one; a
+chat request's own `request_id` replaces it in the servicer), logs one access line with the
+status and duration, turns a `ServiceError` into its status code with rich details, and turns
+anything unexpected into INTERNAL, logged once with its traceback. A request whose bytes do not
+decode (invalid UTF-8 in a string field, a truncated message) gets INVALID_ARGUMENT instead of
+the library's generic error. Health and reflection calls pass through untouched.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Never
+
+import grpc
+from google.protobuf.message import DecodeError
+
+from ggserve.convert import error_status
+from ggserve.errors import Internal, InvalidArgument, ServiceError
+from ggserve.request_context import (
+    REQUEST_ID_HEADER,
+    bind_request_id,
+    current_request_id,
+    new_request_id,
+)
+from ggserve.validate import REQUEST_ID
+
+logger = logging.getLogger(__name__)
+access_log = logging.getLogger("ggserve.access")
+
+SERVICE_PREFIX = "/ggserve.v1."
+
+_Context = grpc.aio.ServicerContext[Any, Any]
+_Deserializer = Callable[[bytes], Any]
+_Unary = Callable[[Any, _Context], Awaitable[Any]]
+_Streaming = Callable[[Any, _Context], AsyncIterator[Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class _Undecodable:
+    """Stands in for a request whose bytes did not parse."""
+
+    reason: str
+
+
+def _safe(deserializer: _Deserializer | None) -> _Deserializer | None:
+    if deserializer is None:
+        return None
+
+    def deserialize(data: bytes) -> Any:
+        try:
+            return deserializer(data)
+        except DecodeError as exc:
+            return _Undecodable(str(exc))
+
+    return deserialize
+
+
+def _undecodable(request: _Undecodable, method: str) -> InvalidArgument:
+    kind = method.rsplit("/", 1)[-1]
+    return InvalidArgument(
+        f"the {kind} request could not be decoded ({request.reason}); every string field must "
+        "be valid UTF-8",
+        reason="UNDECODABLE_REQUEST",
+    )
+
+
+def _bind_request_id(context: _Context) -> None:
+    header = ""
+    for key, value in context.invocation_metadata() or ():
+        if key == REQUEST_ID_HEADER and isinstance(value, str):
+            header = value
+    bind_request_id(header if REQUEST_ID.match(header) else new_request_id())
+
+
+class _Call:
+    """Bookkeeping of one call: status for the access log, error → abort."""
+
+    def __init__(self, method: str, context: _Context) -> None:
+        self.method = method
+        self.context = context
+        self.code = grpc.StatusCode.OK
+        self.started = time.perf_counter()
+        _bind_request_id(context)
+
+    async def fail(self, exc: Exception) -> Never:
+        """Abort the call with the status of `exc` (unexpected errors are logged here)."""
+        if isinstance(exc, ServiceError):
+            error = exc
+        else:
+            logger.error("unexpected error in %s", self.method, exc_info=exc)
+            error = Internal(
+                f"internal error; the server log has the details under request id "
+                f"{current_request_id()}",
+                reason="INTERNAL",
+            )
+        self.code = error.code
+        wire = error_status(error, current_request_id())
+        await self.context.abort(wire.code, wire.details, wire.trailing_metadata)
+
+    def log(self) -> None:
+        """One access-log line."""
+        elapsed_ms = (time.perf_counter() - self.started) * 1000
+        access_log.info("%s %s %.1fms", self.method, self.code.name, elapsed_ms)
+
+
+def _wrap_unary(method: str, behavior: _Unary) -> _Unary:
+    async def unary(request: Any, context: _Context) -> Any:
+        call = _Call(method, context)
+        try:
+            if isinstance(request, _Undecodable):
+                raise _undecodable(request, method)
+            return await behavior(request, context)
+        except (asyncio.CancelledError, grpc.aio.AbortError):
+            call.code = grpc.StatusCode.CANCELLED if context.cancelled() else context.code()
+            raise
+        except Exception as exc:
+            await call.fail(exc)
+        finally:
+            call.log()
+
+    return unary
+
+
+def _wrap_streaming(method: str, behavior: _Streaming) -> _Streaming:
+    async def streaming(request: Any, context: _Context) -> AsyncIterator[Any]:
+        call = _Call(method, context)
+        try:
+            if isinstance(request, _Undecodable):
+                raise _undecodable(request, method)
+            async for response in behavior(request, context):
+                yield response
+        except (asyncio.CancelledError, grpc.aio.AbortError):
+            call.code = grpc.StatusCode.CANCELLED if context.cancelled() else context.code()
+            raise
+        except Exception as exc:
+            await call.fail(exc)
+        finally:
+            call.log()
+
+    return streaming
+
+
+class ServiceInterceptor(grpc.aio.ServerInterceptor):
+    """Wraps the `ggserve.v1` handlers (see the module docstring)."""
+
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> grpc.RpcMethodHandler:
+        """Wrap unary and server-streaming handlers of our own services."""
+        handler = await continuation(handler_call_details)
+        method = handler_call_details.method
+        if handler is None or not method.startswith(SERVICE_PREFIX):
+            return handler
+        deserializer = _safe(handler.request_deserializer)
+        if handler.unary_unary is not None:
+            return grpc.unary_unary_rpc_method_handler(
+                _wrap_unary(method, handler.unary_unary),
+                request_deserializer=deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        if handler.unary_stream is not None:
+            return grpc.unary_stream_rpc_method_handler(
+                _wrap_streaming(method, handler.unary_stream),
+                request_deserializer=deserializer,
+                response_serializer=handler.response_serializer,
+            )
+        return handler

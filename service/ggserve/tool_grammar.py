@@ -1,0 +1,99 @@
+"""GBNF grammars that force a tool call (`tool_choice` required or a named function).
+
+The grammar spells out the model's own call syntax around JSON that must match the tool's
+parameter schema, so the parser sees an ordinary call. The JSON part comes from llama-cpp-python's
+JSON-Schema converter: the whole call object (`{"name": <const>, "arguments": <schema>}`) is one
+schema, an `anyOf` when several tools are allowed. Formats whose markers are control tokens
+(Kimi-K2, DeepSeek) cannot be spelled by a text grammar and answer UNIMPLEMENTED.
+
+Hermes / fallback shape forced here (one block per call; more blocks when parallel calls are on):
+
+    <tool_call>
+    {"name": "get_weather", "arguments": {"city": "Paris"}}
+    </tool_call>
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from llama_cpp.llama_grammar import SchemaConverter
+
+from ggserve.domain import Tool
+from ggserve.errors import InvalidArgument, Unimplemented
+
+CALL_RULE = "tool-call"
+
+
+@dataclass(frozen=True, slots=True)
+class CallSyntax:
+    """How one format writes a call: text around the JSON object and the arguments key."""
+
+    prefix: str
+    suffix: str
+    arguments_key: str
+    separator: str
+
+
+CALL_SYNTAX: dict[str, CallSyntax] = {
+    "hermes": CallSyntax("<tool_call>\n", "\n</tool_call>", "arguments", "\n"),
+    "llama3_json": CallSyntax("", "", "parameters", "; "),
+}
+
+
+def _gbnf_literal(text: str) -> str:
+    """`text` as a GBNF string literal."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _call_schema(tool: Tool, arguments_key: str) -> dict[str, Any]:
+    """JSON Schema of one call object of `tool`, name first."""
+    parameters = tool.parameters or {"type": "object"}
+    return {
+        "type": "object",
+        "properties": {"name": {"const": tool.name}, arguments_key: parameters},
+        "required": ["name", arguments_key],
+    }
+
+
+def forced_call_grammar(
+    tool_format: str, tools: Sequence[Tool], *, parallel: bool
+) -> str:
+    """GBNF forcing one call (or several, when `parallel`) to one of `tools`.
+
+    Raises `Unimplemented` for formats without a text-spellable call syntax and
+    `InvalidArgument` when a parameter schema cannot be turned into a grammar.
+    """
+    syntax = CALL_SYNTAX.get(tool_format)
+    if syntax is None:
+        supported = ", ".join(sorted(CALL_SYNTAX))
+        raise Unimplemented(
+            f"tool_choice required or a named function is enforced only for the tool-call "
+            f"formats {supported}; this model uses {tool_format!r}; use tool_choice auto",
+            reason="FORCED_TOOL_CALL_UNSUPPORTED",
+        )
+    schemas = [_call_schema(tool, syntax.arguments_key) for tool in tools]
+    schema: dict[str, Any] = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+    converter = SchemaConverter(
+        prop_order={"name": 0, syntax.arguments_key: 1},
+        allow_fetch=False,
+        dotall=False,
+        raw_pattern=False,
+    )
+    try:
+        converter.visit(converter.resolve_refs(schema, "tools"), CALL_RULE)
+        rules = str(converter.format_grammar())
+    except Exception as exc:
+        # The converter reports unsupported schemas with assorted exception types.
+        raise InvalidArgument(
+            f"tools: a parameter schema cannot be enforced for tool_choice: "
+            f"{type(exc).__name__}: {exc}",
+            reason="UNSUPPORTED_SCHEMA",
+        ) from exc
+    parts = [_gbnf_literal(syntax.prefix), CALL_RULE, _gbnf_literal(syntax.suffix)]
+    block = " ".join(part for part in parts if part != '""')
+    repeat = f" ({_gbnf_literal(syntax.separator)} call-block)*" if parallel else ""
+    return f"root ::= call-block{repeat}\ncall-block ::= {block}\n{rules}"

@@ -1,0 +1,155 @@
+"""Checks on a chat request after conversion, before any work: each failure names its field.
+
+Structural problems (an unset role, schema text that is not JSON) are caught while converting
+from protobuf (`convert.py`); this module checks what the domain types can express but the
+service must refuse. Everything raises `InvalidArgument` with a field path and a fix.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator
+
+from ggserve.domain import ChatRequest, Message, Role, Sampling, ToolChoiceMode
+from ggserve.errors import FieldViolation, InvalidArgument
+
+TOOL_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
+REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
+MAX_STOP_STRINGS = 16
+
+# (field, lowest allowed, highest allowed, lowest inclusive)
+_RANGES: tuple[tuple[str, float, float, bool], ...] = (
+    ("temperature", 0.0, 10.0, True),
+    ("top_p", 0.0, 1.0, False),
+    ("min_p", 0.0, 1.0, True),
+    ("repeat_penalty", 0.0, 10.0, True),
+    ("presence_penalty", -2.0, 2.0, True),
+    ("frequency_penalty", -2.0, 2.0, True),
+)
+
+
+def validate_chat(request: ChatRequest) -> None:
+    """Raise `InvalidArgument` listing every problem of `request`; return if it is servable."""
+    violations = [
+        *_messages(request.messages),
+        *_tools(request),
+        *_sampling(request.sampling),
+        *_limits(request),
+    ]
+    if violations:
+        first = violations[0]
+        more = f" (and {len(violations) - 1} more problems)" if len(violations) > 1 else ""
+        raise InvalidArgument(
+            f"{first.field}: {first.description}{more}", violations=tuple(violations)
+        )
+
+
+def _messages(messages: tuple[Message, ...]) -> Iterator[FieldViolation]:
+    if not messages:
+        yield FieldViolation("messages", "at least one message is required")
+        return
+    open_calls: set[str] = set()
+    for i, message in enumerate(messages):
+        where = f"messages[{i}]"
+        if message.tool_calls and message.role is not Role.ASSISTANT:
+            yield FieldViolation(f"{where}.tool_calls", "only assistant messages carry tool calls")
+        if message.role is Role.TOOL:
+            if not message.tool_call_id:
+                yield FieldViolation(
+                    f"{where}.tool_call_id", "a tool message must name the call it answers"
+                )
+            elif message.tool_call_id not in open_calls:
+                yield FieldViolation(
+                    f"{where}.tool_call_id",
+                    f"{message.tool_call_id!r} answers no earlier assistant tool call",
+                )
+        seen_ids: set[str] = set()
+        for j, call in enumerate(message.tool_calls):
+            yield from _tool_call(f"{where}.tool_calls[{j}]", call.id, call.name, call.arguments)
+            if call.id and call.id in seen_ids:
+                yield FieldViolation(f"{where}.tool_calls[{j}].id", f"duplicate id {call.id!r}")
+            seen_ids.add(call.id)
+        open_calls |= seen_ids
+
+
+def _tool_call(where: str, call_id: str, name: str, arguments: str) -> Iterator[FieldViolation]:
+    if not call_id:
+        yield FieldViolation(f"{where}.id", "a tool call needs an id (tool messages answer it)")
+    if not name:
+        yield FieldViolation(f"{where}.name", "a tool call needs the function name")
+    try:
+        parsed = json.loads(arguments or "{}")
+    except json.JSONDecodeError as exc:
+        yield FieldViolation(f"{where}.arguments", f"not valid JSON: {exc}")
+        return
+    if not isinstance(parsed, dict):
+        yield FieldViolation(f"{where}.arguments", "must be a JSON object")
+
+
+def _tools(request: ChatRequest) -> Iterator[FieldViolation]:
+    names: set[str] = set()
+    for i, tool in enumerate(request.tools):
+        if not TOOL_NAME.match(tool.name):
+            yield FieldViolation(
+                f"tools[{i}].name",
+                f"{tool.name!r} is not a function name (1-64 of A-Z a-z 0-9 _ . -)",
+            )
+        elif tool.name in names:
+            yield FieldViolation(f"tools[{i}].name", f"duplicate tool name {tool.name!r}")
+        names.add(tool.name)
+        kind = tool.parameters.get("type", "object")
+        if kind != "object":
+            yield FieldViolation(
+                f"tools[{i}].parameters", f'the schema must describe an object, not "{kind}"'
+            )
+    choice = request.tool_choice
+    if choice.mode is ToolChoiceMode.REQUIRED and not request.tools:
+        yield FieldViolation("tool_choice", "required needs at least one tool in tools")
+    if choice.mode is ToolChoiceMode.FUNCTION and choice.function_name not in names:
+        yield FieldViolation(
+            "tool_choice.function_name",
+            f"{choice.function_name!r} is not one of the request's tools",
+        )
+    forced = choice.mode in (ToolChoiceMode.REQUIRED, ToolChoiceMode.FUNCTION)
+    constrained = request.response_format.json_schema is not None or (
+        request.response_format.grammar is not None
+    )
+    if forced and constrained:
+        yield FieldViolation(
+            "response_format", "cannot be combined with a required or named tool_choice"
+        )
+
+
+def _sampling(sampling: Sampling) -> Iterator[FieldViolation]:
+    for name, low, high, low_inclusive in _RANGES:
+        value = getattr(sampling, name)
+        if value is None:
+            continue
+        above_low = value >= low if low_inclusive else value > low
+        if math.isnan(value) or not above_low or value > high:
+            interval = f"{'[' if low_inclusive else '('}{low:g}, {high:g}]"
+            yield FieldViolation(f"sampling.{name}", f"{value:g} is outside {interval}")
+
+
+def _limits(request: ChatRequest) -> Iterator[FieldViolation]:
+    if request.max_tokens is not None and request.max_tokens < 1:
+        yield FieldViolation("max_tokens", "must be at least 1 when set")
+    if len(request.stop) > MAX_STOP_STRINGS:
+        yield FieldViolation("stop", f"at most {MAX_STOP_STRINGS} stop strings")
+    for i, stop in enumerate(request.stop):
+        if not stop:
+            yield FieldViolation(f"stop[{i}]", "a stop string must not be empty")
+    fmt = request.response_format
+    if fmt.grammar is not None and not fmt.grammar.strip():
+        yield FieldViolation("response_format.grammar", "must not be empty")
+    if fmt.json_schema is not None:
+        try:
+            json.loads(fmt.json_schema)
+        except json.JSONDecodeError as exc:
+            yield FieldViolation("response_format.json_schema", f"not valid JSON: {exc}")
+    if request.request_id and not REQUEST_ID.match(request.request_id):
+        yield FieldViolation(
+            "request_id", "1-128 printable ASCII characters without spaces"
+        )

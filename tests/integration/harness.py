@@ -1,0 +1,138 @@
+"""A real ggserve gRPC server on 127.0.0.1 (port 0), run on its own event-loop thread.
+
+Tests stay plain synchronous functions that call the server through ordinary blocking gRPC
+stubs, exactly as an external client would; the server runs the production `Server` class with
+its interceptor, health and reflection services.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import grpc
+from grpc_health.v1 import health_pb2_grpc
+
+from ggserve.registry import ModelRegistry, ServedModel
+from ggserve.server import Server
+from ggserve_client.v1 import api_pb2 as pb
+from ggserve_client.v1 import api_pb2_grpc as pb_grpc
+
+T = TypeVar("T")
+
+
+class ServerThread:
+    """Runs `Server` over `models` on a private event loop until `close()`."""
+
+    def __init__(self, models: Sequence[ServedModel]) -> None:
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="test-server")
+        self._thread.start()
+        self.registry = ModelRegistry(models)
+        self.server: Server = self.run(self._build())
+        self.port = self.run(self.server.start("127.0.0.1:0"))
+        self.run(self.server.set_serving())
+        self.target = f"127.0.0.1:{self.port}"
+
+    async def _build(self) -> Server:
+        return Server(self.registry)
+
+    def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
+        """Run `coro` on the server's loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def stop(self, grace: float = 0.0) -> None:
+        """Drain the server (as on SIGTERM) and close its engines."""
+        self.run(self.server.stop(grace))
+
+    def close(self) -> None:
+        """Stop the server and its loop thread."""
+        self.stop()
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=30)
+        self._loop.close()
+
+
+@dataclass
+class Client:
+    """Blocking stubs on one channel to a test server."""
+
+    server: ServerThread
+    channel: grpc.Channel
+    chat: pb_grpc.ChatServiceStub
+    models: pb_grpc.ModelServiceStub
+    health: health_pb2_grpc.HealthStub
+
+    @classmethod
+    def connect(cls, server: ServerThread) -> Client:
+        """A client of `server`."""
+        channel = grpc.insecure_channel(server.target)
+        return cls(
+            server=server,
+            channel=channel,
+            chat=pb_grpc.ChatServiceStub(channel),
+            models=pb_grpc.ModelServiceStub(channel),
+            health=health_pb2_grpc.HealthStub(channel),
+        )
+
+
+def user(content: str) -> pb.Message:
+    """A user message."""
+    return pb.Message(role=pb.ROLE_USER, content=content)
+
+
+def chat_request(*messages: pb.Message, **fields: Any) -> pb.ChatRequest:
+    """A ChatRequest of `messages` (a single user "Hi" by default) and other fields."""
+    return pb.ChatRequest(messages=list(messages) or [user("Hi")], **fields)
+
+
+@dataclass
+class Folded:
+    """A folded stream: the assistant message rebuilt from deltas, and the final response."""
+
+    content: str
+    reasoning_content: str
+    tool_calls: list[pb.ToolCall]
+    done: pb.ChatResponse
+    deltas: int
+
+
+def fold(responses: Sequence[pb.ChatStreamResponse]) -> Folded:
+    """Fold stream messages like a client would; asserts exactly one final message, last."""
+    content: list[str] = []
+    reasoning: list[str] = []
+    calls: dict[int, pb.ToolCall] = {}
+    finals = [r for r in responses if r.WhichOneof("event") == "done"]
+    assert len(finals) == 1, f"expected one final message, got {len(finals)}"
+    assert responses[-1].WhichOneof("event") == "done", "the final message must come last"
+    for response in responses[:-1]:
+        delta = response.delta
+        content.append(delta.content)
+        reasoning.append(delta.reasoning_content)
+        for part in delta.tool_calls:
+            call = calls.setdefault(part.index, pb.ToolCall())
+            if part.id:
+                assert not call.id, "a call's id must be sent once"
+                call.id = part.id
+            if part.name:
+                assert not call.name, "a call's name must be sent once"
+                call.name = part.name
+            call.arguments += part.arguments
+    return Folded(
+        content="".join(content),
+        reasoning_content="".join(reasoning),
+        tool_calls=[calls[i] for i in sorted(calls)],
+        done=finals[0].done,
+        deltas=len(responses) - 1,
+    )
+
+
+def assert_folds_to_final(folded: Folded) -> None:
+    """The stream's folded deltas equal its final message."""
+    message = folded.done.message
+    assert folded.content == message.content
+    assert folded.reasoning_content == message.reasoning_content
+    assert list(folded.tool_calls) == list(message.tool_calls)
