@@ -1,0 +1,52 @@
+//! `heal_json`: the reference's partial inputs (llama.cpp test-json-partial, jiter, partial-json-parser
+//! tables) — strings and containers closed, incomplete numbers/literals/keys/escapes dropped,
+//! nothing fabricated.
+
+use ggserve_parser_core::heal_json;
+
+#[test]
+fn table() {
+    let cases: &[(&str, &str)] = &[
+        ("", ""),
+        ("{", "{}"),
+        ("[", "[]"),
+        ("[1", "[]"),
+        ("[1 ", "[1 ]"),
+        ("[1, 2", "[1]"),
+        ("[tru", "[]"),
+        ("[true", "[true]"),
+        ("[n", "[]"),
+        ("[23.2", "[]"),
+        ("{\"a\": 1", "{}"),
+        ("{\"a\": 1}", "{\"a\": 1}"),
+        ("{\"a\": tru", "{}"),
+        ("{\"a\": -", "{}"),
+        ("{\"a\": 1e", "{}"),
+        ("{\"a\": 12.", "{}"),
+        ("{ \"code", "{}"),
+        ("{ \"code\"", "{}"),
+        ("{ \"code\":", "{}"),
+        ("{\"a\": \"hel", "{\"a\": \"hel\"}"),
+        ("{\"a\": \"hel\\", "{\"a\": \"hel\"}"),
+        ("{\"a\": \"x\\u00", "{\"a\": \"x\"}"),
+        ("{\"a\": \"x\\ud83d", "{\"a\": \"x\"}"),
+        ("{\"a\": \"x\\ud83d\\u", "{\"a\": \"x\"}"),
+        ("{\"a\": \"x\\ud83d\\ude00", "{\"a\": \"x\\ud83d\\ude00\"}"),
+        ("{\"a\": [1, [2, [3", "{\"a\": [1, [2, []]]}"),
+        ("[{\"a\": [{\"b\": [{", "[{\"a\": [{\"b\": [{}]}]}]"),
+        ("{\"a\": 1, ", "{\"a\": 1}"),
+        ("{\"a\": \"b\"} trailing", "{\"a\": \"b\"}"),
+        ("\"abc", "\"abc\""),
+        ("-", ""),
+        ("t", ""),
+        ("{\"a\": \"café 漢字 😀", "{\"a\": \"café 漢字 😀\"}"),
+        ("[1,]", "[1]"),
+        ("{\"a\": True", "{\"a\": true}"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(heal_json(input), *want, "heal_json({input:?})");
+        if !want.is_empty() {
+            assert!(serde_json::from_str::<serde_json::Value>(want).is_ok(), "{want:?} is not JSON");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+"""Streaming extraction of content, reasoning and tool calls from LLM output (Rust).
+
+Feed each decoded piece of model output to `ToolCallStream.push` and the end of generation to
+`ToolCallStream.finish`; fold the returned events to get the message. Every emitted byte is final
+(never retracted); text that may be the start of a marker is held back until decided. Model
+output never raises; malformed tool syntax comes back as content. `parse(f, t)` equals folding
+the events of `push(t)` + `finish()`, and of any other split of `t` into pieces.
+"""
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Literal, TypeAlias, final
+
+__all__ = ["FORMATS", "Event", "ToolCallStream", "detect_format", "heal_json", "parse"]
+
+_EventKind: TypeAlias = Literal[
+    "content", "reasoning", "tool_call_start", "tool_call_args", "tool_call_end"
+]
+_ToolsArg: TypeAlias = Sequence[Mapping[str, Any]] | str | None
+
+FORMATS: Final[tuple[str, ...]]
+"""Supported format names (the registry)."""
+
+@final
+class Event:
+    """One append-only piece of parser output."""
+
+    @property
+    def kind(self) -> _EventKind:
+        """What the event carries."""
+
+    @property
+    def text(self) -> str:
+        """The delta for content, reasoning and tool_call_args; empty otherwise."""
+
+    @property
+    def index(self) -> int | None:
+        """The tool call's 0-based index in this stream; None for content and reasoning."""
+
+    @property
+    def id(self) -> str:
+        """On tool_call_start: the model's own call id, or empty when the format has none."""
+
+    @property
+    def name(self) -> str:
+        """On tool_call_start: the function name; empty otherwise."""
+
+    def __eq__(self, other: object, /) -> bool: ...
+
+@final
+class ToolCallStream:
+    """Incremental parser of one generation.
+
+    Args:
+        format: a name from `FORMATS`.
+        tools: OpenAI-style tool definitions (list of dicts or their JSON text), used to
+            resolve names and to type XML-style parameter values.
+        reasoning: extract reasoning blocks; False leaves them verbatim in content.
+        thinking_forced_open: the prompt already opened the reasoning block.
+
+    Raises:
+        ValueError: unknown format, or malformed tools.
+    """
+
+    def __new__(
+        cls,
+        format: str,
+        *,
+        tools: _ToolsArg = None,
+        reasoning: bool = True,
+        thinking_forced_open: bool = False,
+    ) -> ToolCallStream: ...
+    def push(self, text: str) -> list[Event]:
+        """Feeds one decoded piece (about one token); returns the events it completes."""
+
+    def finish(self) -> list[Event]:
+        """End of generation: flushes held-back text and closes or repairs open calls.
+
+        Later calls to `push` and `finish` return no events.
+        """
+
+def parse(
+    format: str,
+    text: str,
+    *,
+    tools: _ToolsArg = None,
+    reasoning: bool = True,
+    thinking_forced_open: bool = False,
+) -> dict[str, Any]:
+    """Parses a whole output.
+
+    Returns:
+        ``{"content": str, "reasoning_content": str,
+        "tool_calls": [{"id": str, "name": str, "arguments": str}]}``, arguments as JSON text.
+
+    Raises:
+        ValueError: unknown format, or malformed tools.
+    """
+
+def heal_json(prefix: str) -> str:
+    """Minimal completion of a JSON prefix into valid JSON.
+
+    Open strings and containers are closed; an incomplete trailing number, literal, key or
+    escape is dropped, never guessed (`-` is not `0`, `t` is not `true`). A complete value is
+    returned as is. Returns an empty string when nothing can be kept.
+    """
+
+def detect_format(chat_template: str | None = None, model_name: str | None = None) -> str | None:
+    """The format for a chat template (its markers first) or a model name; None if unknown."""

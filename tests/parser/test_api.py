@@ -1,0 +1,146 @@
+"""The fixed Python API of ggserve_parser, as DESIGN.md gives it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import ggserve_parser as gp
+from tests.parser.fold import fold
+
+WEATHER = [
+    {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "description": "Weather for a city",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+        },
+    }
+]
+CALL = '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Tokyo"}}\n</tool_call>'
+
+
+def test_formats_is_a_tuple_of_names() -> None:
+    assert isinstance(gp.FORMATS, tuple)
+    assert "hermes" in gp.FORMATS
+    assert all(isinstance(f, str) for f in gp.FORMATS)
+
+
+def test_every_format_constructs_and_parses_plain_text() -> None:
+    for fmt in gp.FORMATS:
+        out = gp.parse(fmt, "Just an answer.")
+        assert out == {"content": "Just an answer.", "reasoning_content": "", "tool_calls": []}, fmt
+
+
+def test_unknown_format_raises_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown tool-call format"):
+        gp.ToolCallStream("no_such_format")
+    with pytest.raises(ValueError, match="unknown tool-call format"):
+        gp.parse("no_such_format", "x")
+
+
+@pytest.mark.parametrize(
+    "tools",
+    [
+        "not json",
+        '{"name": "f"}',
+        [{"type": "function", "function": {"description": "no name"}}],
+        [{"type": "function", "function": {"name": "f", "parameters": "not an object"}}],
+        [{"name": object()}],
+    ],
+)
+def test_malformed_tools_raise_value_error(tools: object) -> None:
+    with pytest.raises(ValueError, match="invalid tools"):
+        gp.ToolCallStream("hermes", tools=tools)  # type: ignore[arg-type]
+
+
+def test_tools_as_list_or_json_text_are_equivalent() -> None:
+    a = gp.parse("hermes", CALL, tools=WEATHER)
+    b = gp.parse("hermes", CALL, tools=json.dumps(WEATHER))
+    assert a == b
+    assert a["tool_calls"] == [{"id": "", "name": "get_weather", "arguments": '{"city": "Tokyo"}'}]
+
+
+def test_event_attributes() -> None:
+    s = gp.ToolCallStream("hermes", tools=WEATHER)
+    events = s.push("Sure. " + CALL) + s.finish()
+    kinds = [e.kind for e in events]
+    assert kinds == ["content", "tool_call_start", "tool_call_args", "tool_call_end"]
+    content, start, args, end = events
+    assert (content.text, content.index, content.id, content.name) == ("Sure.", None, "", "")
+    assert (start.index, start.id, start.name, start.text) == (0, "", "get_weather", "")
+    assert (args.index, args.text) == (0, '{"city": "Tokyo"}')
+    assert end.index == 0
+    assert start == events[1]
+    assert start != end
+    assert "get_weather" in repr(start)
+
+
+def test_parse_equals_fold_of_any_split() -> None:
+    text = "<think>plan</think>Answer: " + CALL + " done"
+    whole = gp.parse("hermes", text)
+    for cut in range(len(text) + 1):
+        s = gp.ToolCallStream("hermes")
+        assert fold(s.push(text[:cut]) + s.push(text[cut:]) + s.finish()) == whole
+
+
+def test_reasoning_flags() -> None:
+    text = "thinking...</think>answer"
+    forced = gp.parse("hermes", text, thinking_forced_open=True)
+    assert (forced["reasoning_content"], forced["content"]) == ("thinking...", "answer")
+    verbatim = gp.parse("hermes", "<think>x</think>y", reasoning=False)
+    assert verbatim["content"] == "<think>x</think>y"
+
+
+def test_push_after_finish_returns_nothing() -> None:
+    s = gp.ToolCallStream("hermes")
+    assert [e.text for e in s.push("hello <")] == ["hello"]
+    assert [e.text for e in s.finish()] == [" <"]
+    assert s.push("more") == []
+    assert s.finish() == []
+
+
+def test_model_output_never_raises() -> None:
+    s = gp.ToolCallStream("hermes")
+    for piece in ["<tool_call>", "{\x00", "\ud800 lone surrogate", "}}]]", "</tool_call>"]:
+        s.push(piece)
+    s.finish()
+
+
+def test_marker_split_across_pieces_is_held_back() -> None:
+    s = gp.ToolCallStream("hermes")
+    assert fold(s.push("Hi <tool_")) == {"content": "Hi", "reasoning_content": "", "tool_calls": []}
+    assert s.push("ca") == []
+    events = s.push('ll>{"name": "f", "arguments": {}}</tool_call>') + s.finish()
+    assert [e.kind for e in events] == ["tool_call_start", "tool_call_args", "tool_call_end"]
+
+
+def test_non_ascii_arguments_are_byte_identical() -> None:
+    args = '{"text": "漢字 😀 \\ud83d\\ude00 caf\\u00e9"}'
+    text = '<tool_call>{"name": "say", "arguments": ' + args + "}</tool_call>"
+    for step in (1, 2, 3, 7):
+        s = gp.ToolCallStream("hermes")
+        events = []
+        for i in range(0, len(text), step):
+            events += s.push(text[i : i + step])
+        events += s.finish()
+        assert fold(events)["tool_calls"] == [{"id": "", "name": "say", "arguments": args}]
+
+
+def test_heal_json_examples() -> None:
+    assert gp.heal_json('{"a": "hel') == '{"a": "hel"}'
+    assert gp.heal_json('{"a": -') == "{}"
+    assert gp.heal_json("[t") == "[]"
+    assert gp.heal_json('{"a": "x\\ud83d') == '{"a": "x"}'
+    assert gp.heal_json('{"a": "x\\u00') == '{"a": "x"}'
+    assert json.loads(gp.heal_json('[{"a": [{"b": [{')) == [{"a": [{"b": [{}]}]}]
+
+
+def test_detect_format() -> None:
+    template = "{% for m in messages %}<tool_call>{% endfor %}"
+    assert gp.detect_format(chat_template=template) == "hermes"
+    assert gp.detect_format(model_name="Qwen2.5-7B-Instruct") == "hermes"
+    assert gp.detect_format(chat_template="plain", model_name="SmolLM2-135M") is None
+    assert gp.detect_format() is None
