@@ -20,8 +20,7 @@ import uvloop
 from ggserve import __version__
 from ggserve.bundled_model import bundled_model_path
 from ggserve.config import Settings, add_serve_arguments, settings_from_args
-from ggserve.engine.base import ModelLoadError
-from ggserve.loading import StartupError, check_model_file, load_model
+from ggserve.loading import StartupError, check_model_file, check_tool_format, load_model
 from ggserve.registry import ModelRegistry
 from ggserve.request_context import RequestIdFilter
 from ggserve.server import Server, install_signal_handlers
@@ -65,6 +64,7 @@ async def serve(settings: Settings) -> int:
     """Run the server until a signal, then drain; returns the exit code."""
     path = _model_path(settings)
     check_model_file(path)
+    check_tool_format(settings.tool_format)
     stop = asyncio.Event()
     install_signal_handlers(stop)
     models = ModelRegistry()
@@ -82,10 +82,10 @@ async def serve(settings: Settings) -> int:
     )  # fmt: skip
     started = time.perf_counter()
     try:
-        served = await asyncio.to_thread(load_model, path, settings)
-    except (ModelLoadError, StartupError) as exc:
+        served = await load_model(path, settings)
+    except StartupError:
         await server.stop(0)
-        raise StartupError(str(exc)) from exc
+        raise
     models.add(served)
     await server.set_serving()
     logger.info(

@@ -36,6 +36,7 @@ from ggserve.engine.grammar import json_schema_to_gbnf
 from ggserve.errors import Internal, InvalidArgument, context_overflow, from_engine_error
 from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
+from ggserve.templates import TemplateError
 from ggserve.tool_grammar import forced_call_grammar
 
 _ALNUM = string.ascii_letters + string.digits
@@ -91,9 +92,15 @@ def prepare_chat(
     thinking = False if forced else request.thinking
     tools = tuple(tool.to_openai() for tool in request.tools)
     offered = tools if request.tool_choice.mode is not ToolChoiceMode.NONE else ()
-    rendered = model.renderer.render(
-        request.messages, list(offered) or None, add_generation_prompt=True, thinking=thinking
-    )
+    try:
+        rendered = model.renderer.render(
+            request.messages, list(offered) or None, add_generation_prompt=True, thinking=thinking
+        )
+    except TemplateError as exc:
+        raise InvalidArgument(
+            f"messages: the model's chat template rejected the conversation: {exc}",
+            reason="TEMPLATE_ERROR",
+        ) from exc
     info = model.engine.info
     add_bos = not (info.bos_token and rendered.text.startswith(info.bos_token))
     tokens = tuple(model.engine.tokenize(rendered.text, add_bos=add_bos, special=True))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import Future
 from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -27,14 +28,15 @@ T = TypeVar("T")
 class ServerThread:
     """Runs `Server` over `models` on a private event loop until `close()`."""
 
-    def __init__(self, models: Sequence[ServedModel]) -> None:
+    def __init__(self, models: Sequence[ServedModel], *, serving: bool = True) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="test-server")
         self._thread.start()
         self.registry = ModelRegistry(models)
         self.server: Server = self.run(self._build())
         self.port = self.run(self.server.start("127.0.0.1:0"))
-        self.run(self.server.set_serving())
+        if serving:
+            self.run(self.server.set_serving())
         self.target = f"127.0.0.1:{self.port}"
 
     async def _build(self) -> Server:
@@ -47,6 +49,10 @@ class ServerThread:
     def stop(self, grace: float = 0.0) -> None:
         """Drain the server (as on SIGTERM) and close its engines."""
         self.run(self.server.stop(grace))
+
+    def stop_soon(self, grace: float) -> Future[None]:
+        """Begin draining without waiting for it."""
+        return asyncio.run_coroutine_threadsafe(self.server.stop(grace), self._loop)
 
     def close(self) -> None:
         """Stop the server and its loop thread."""

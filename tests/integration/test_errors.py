@@ -15,7 +15,9 @@ from grpc_status import rpc_status
 from ggserve.engine.replay import ReplayEngine
 from ggserve_client.v1 import api_pb2 as pb
 
-from .conftest import ChatMLRenderer, StartServer
+from ggserve.templates import ChatTemplate
+
+from .conftest import StartServer
 from .harness import Client, chat_request, user
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
@@ -304,7 +306,7 @@ def test_unknown_method_is_unimplemented(client: Client) -> None:
 def test_forced_call_in_a_format_without_a_grammar_is_unimplemented(
     start_server: StartServer,
 ) -> None:
-    client = start_server(ReplayEngine(("ok",)), renderer=ChatMLRenderer(tool_format="kimi_k2"))
+    client = start_server(ReplayEngine(("ok",)), template=ChatTemplate(None, tool_format="kimi_k2"))
     request = chat_request(tools=[WEATHER], tool_choice=pb.ToolChoice(function_name="get_weather"))
     error = _error(lambda: client.chat.Chat(request, timeout=30))
     assert error.code() == grpc.StatusCode.UNIMPLEMENTED
