@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import ggserve_parser as gp
 import grpc
 import pytest
 from google.rpc import error_details_pb2
@@ -306,6 +307,8 @@ def test_unknown_method_is_unimplemented(client: Client) -> None:
 def test_forced_call_in_a_format_without_a_grammar_is_unimplemented(
     start_server: StartServer,
 ) -> None:
+    if "kimi_k2" not in gp.FORMATS:
+        pytest.skip("ggserve_parser does not implement kimi_k2 yet")
     client = start_server(ReplayEngine(("ok",)), template=ChatTemplate(None, tool_format="kimi_k2"))
     request = chat_request(tools=[WEATHER], tool_choice=pb.ToolChoice(function_name="get_weather"))
     error = _error(lambda: client.chat.Chat(request, timeout=30))

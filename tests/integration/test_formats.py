@@ -1,0 +1,186 @@
+"""Recorded model output of several tool-call formats streams correctly through the service.
+
+A replay engine feeds pieces of real-shaped output (markers split across pieces) through the
+real server and the real `ggserve_parser`. Each stream must fold to its final message, that
+message must equal what the parser makes of the whole text at once, and the calls must come out
+structured, with ids, and as several argument fragments.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import ggserve_parser as gp
+import pytest
+
+from ggserve.engine.replay import ReplayEngine
+from ggserve.templates import ChatTemplate
+from ggserve_client.v1 import api_pb2 as pb
+
+from .conftest import StartServer
+from .harness import Folded, assert_folds_to_final, chat_request, fold
+
+WEATHER = pb.Tool(
+    name="get_weather",
+    description="Current weather of a city",
+    parameters=json.dumps(
+        {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}
+    ),
+)
+TIME = pb.Tool(
+    name="get_time",
+    parameters=json.dumps({"type": "object", "properties": {"tz": {"type": "string"}}}),
+)
+# A ChatML template whose generation prompt opens a reasoning block (DeepSeek R1 / Qwen3
+# Thinking-2507 style), so the output starts inside reasoning.
+FORCED_OPEN_TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n{% endif %}"
+)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Model output in pieces, and what the turn must contain."""
+
+    tool_format: str
+    pieces: tuple[str, ...]
+    calls: list[tuple[str, dict[str, Any]]]
+    reasoning: str = ""
+    content: str = ""
+    forced_open: bool = False
+    native_ids: list[str] = field(default_factory=list)
+
+
+RECORDINGS = {
+    "qwen3_hermes": Recording(
+        "hermes",
+        (
+            "<th", "ink>\nThe user wants", " the weather.\n</th", "ink>\n\nLet me check.\n<to",
+            "ol_call>\n{\"name\": \"get_", "weather\", \"argu", "ments\": {\"city\": \"Pa",
+            "ris\"}}\n</tool_", "call>\n<tool_call>\n{\"name\": \"get_time\", ",
+            "\"arguments\": {\"tz\": \"Europe/Paris\"}}\n</tool_call>",
+        ),  # fmt: skip
+        calls=[("get_weather", {"city": "Paris"}), ("get_time", {"tz": "Europe/Paris"})],
+        reasoning="The user wants the weather.",
+        content="Let me check.",
+    ),
+    "kimi_k2": Recording(
+        "kimi_k2",
+        (
+            "<think>The user wants", " weather.</think><|tool_calls_sec", "tion_begin|><|tool_",
+            "call_begin|>functions.get_weather:0<|tool_call_argu", "ment_begin|>{\"city\": ",
+            "\"Beijing\"}<|tool_call_end|><|tool_calls_section_end|>",
+        ),  # fmt: skip
+        calls=[("get_weather", {"city": "Beijing"})],
+        reasoning="The user wants weather.",
+        native_ids=["functions.get_weather:0"],
+    ),
+    "deepseek_r1": Recording(
+        "deepseek_r1",
+        (
+            "Need the", " weather.\n</thi", "nk>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>",
+            "function<｜tool▁sep｜>get_weather\n```json\n{\"city\": ", "\"Tokyo\"}\n```",
+            "<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
+        ),  # fmt: skip
+        calls=[("get_weather", {"city": "Tokyo"})],
+        reasoning="Need the weather.",
+        forced_open=True,
+    ),
+}
+
+
+def _skip_unless_supported(tool_format: str) -> None:
+    if tool_format not in gp.FORMATS:
+        pytest.skip(f"ggserve_parser does not implement {tool_format!r} yet")
+
+
+def _template(recording: Recording) -> ChatTemplate:
+    source = FORCED_OPEN_TEMPLATE if recording.forced_open else None
+    return ChatTemplate(source, tool_format=recording.tool_format)
+
+
+def _stream(start_server: StartServer, recording: Recording) -> Folded:
+    client = start_server(ReplayEngine(recording.pieces), template=_template(recording))
+    request = pb.ChatStreamRequest(request=chat_request(tools=[WEATHER, TIME]))
+    return fold(list(client.chat.ChatStream(request, timeout=30)))
+
+
+@pytest.mark.parametrize("name", list(RECORDINGS))
+def test_recorded_format_streams_end_to_end(start_server: StartServer, name: str) -> None:
+    recording = RECORDINGS[name]
+    _skip_unless_supported(recording.tool_format)
+    folded = _stream(start_server, recording)
+    assert_folds_to_final(folded)
+    message = folded.done.message
+    assert folded.done.finish_reason == pb.FINISH_REASON_TOOL_CALLS
+    assert [(c.name, json.loads(c.arguments)) for c in message.tool_calls] == recording.calls
+    assert message.reasoning_content.strip() == recording.reasoning
+    assert message.content.strip() == recording.content
+    ids = [c.id for c in message.tool_calls]
+    if recording.native_ids:
+        assert ids == recording.native_ids
+    else:
+        assert all(i.startswith("call_") and len(i) == 29 for i in ids)
+    assert len(set(ids)) == len(ids)
+    assert folded.deltas > len(recording.calls) * 2, "arguments should arrive in fragments"
+    whole = gp.parse(
+        recording.tool_format,
+        "".join(recording.pieces),
+        tools=[
+            {"type": "function", "function": {"name": t.name, "parameters": json.loads(t.parameters)}}
+            for t in (WEATHER, TIME)
+        ],
+        thinking_forced_open=recording.forced_open,
+    )
+    assert message.content == whole["content"]
+    assert message.reasoning_content == whole["reasoning_content"]
+    assert [(c.name, c.arguments) for c in message.tool_calls] == [
+        (c["name"], c["arguments"]) for c in whole["tool_calls"]
+    ]
+
+
+def test_malformed_tool_syntax_comes_back_as_content(start_server: StartServer) -> None:
+    pieces = ("Sure: <tool_call>\n", "{\"name\": get_weather, oops}\n", "</tool_call> done")
+    client = start_server(ReplayEngine(pieces))
+    request = pb.ChatStreamRequest(request=chat_request(tools=[WEATHER]))
+    folded = fold(list(client.chat.ChatStream(request, timeout=30)))
+    assert_folds_to_final(folded)
+    assert folded.done.finish_reason == pb.FINISH_REASON_STOP
+    assert not folded.done.message.tool_calls
+    assert "oops" in folded.done.message.content
+
+
+def test_tool_choice_none_keeps_tools_out_of_the_prompt(start_server: StartServer) -> None:
+    client = start_server(ReplayEngine(("ok",)))
+    none = pb.ToolChoice(mode=pb.ToolChoice.MODE_NONE)
+    rendered = client.models.RenderChat(
+        pb.RenderChatRequest(request=chat_request(tools=[WEATHER], tool_choice=none)), timeout=10
+    )
+    offered = client.models.RenderChat(
+        pb.RenderChatRequest(request=chat_request(tools=[WEATHER])), timeout=10
+    )
+    assert "get_weather" not in rendered.prompt
+    assert "get_weather" in offered.prompt
+
+
+def test_named_tool_choice_is_enforced_with_a_grammar(start_server: StartServer) -> None:
+    client = start_server(ReplayEngine(("ok",)))
+    named = pb.ToolChoice(function_name="get_weather")
+    rendered = client.models.RenderChat(
+        pb.RenderChatRequest(request=chat_request(tools=[WEATHER, TIME], tool_choice=named)),
+        timeout=10,
+    )
+    assert rendered.grammar.startswith("root ::= call-block\n")
+    assert '"<tool_call>\\n" tool-call "\\n</tool_call>"' in rendered.grammar
+    assert '"\\"get_weather\\""' in rendered.grammar
+    assert "get_time" not in rendered.grammar
+    required = pb.ToolChoice(mode=pb.ToolChoice.MODE_REQUIRED)
+    rendered = client.models.RenderChat(
+        pb.RenderChatRequest(request=chat_request(tools=[WEATHER, TIME], tool_choice=required)),
+        timeout=10,
+    )
+    assert "get_time" in rendered.grammar
+    assert '("\\n" call-block)*' in rendered.grammar
