@@ -54,7 +54,11 @@ def _on_log(level: int, text: bytes | None, _user_data: ctypes.c_void_p) -> None
     if not line:
         return
     if _state.level >= logging.ERROR and _state.errors is not None:
+        # The capturing caller turns these lines into its own exception message; logging them
+        # as errors too would report one bad request (say, a broken grammar) twice.
         _state.errors.append(line)
+        logger.debug("%s", line)
+        return
     logger.log(_state.level, "%s", line)
 
 

@@ -193,8 +193,10 @@ class Scheduler:
         for seq in admitted:
             try:
                 seq.admitted(self._backend.start(seq))
-            except EngineError as exc:
-                deliveries.append((seq.channel, [], exc))
+            except Exception as exc:
+                logger.exception("could not start sequence %d", seq.seq_id)
+                error = exc if isinstance(exc, EngineError) else EngineFailure(str(exc))
+                deliveries.append((seq.channel, [], error))
                 self._finished([seq], running=False)
                 continue
             self._running.append(seq)
