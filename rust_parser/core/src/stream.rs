@@ -107,6 +107,7 @@ impl ToolCallStream {
         };
         self.machine.finish(&held, &mut cx);
         cx.sink.end_call();
+        cx.text.end(cx.sink);
         self.sink.take()
     }
 }

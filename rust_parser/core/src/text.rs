@@ -1,9 +1,10 @@
 //! Content and reasoning text with one whitespace policy.
 //!
-//! Whitespace is markup glue at the edges of a block: leading whitespace of a block, and
-//! whitespace right before a structural boundary (a tool section, the end of reasoning, the end
-//! of output), is dropped. Whitespace between two pieces of text is kept. The decision depends
-//! only on the text, never on how it was split into pieces.
+//! Whitespace next to markup is glue: leading whitespace of a block, and whitespace right before a
+//! structural boundary (a tool section, the start or end of reasoning), is dropped. Whitespace
+//! between two pieces of text is kept, and so is trailing whitespace at the end of output when
+//! text came after the last boundary (`"w38 w39 "` stays as written). The decision depends only
+//! on the text, never on how it was split into pieces.
 
 use crate::sink::Sink;
 
@@ -23,6 +24,7 @@ pub struct TextOut {
     ws_block: Option<Block>,
     content_started: bool,
     reasoning_started: bool,
+    text_since_boundary: bool,
 }
 
 impl TextOut {
@@ -62,6 +64,7 @@ impl TextOut {
         self.ws.clear();
         self.ws.push_str(&s[trimmed_end.len()..]);
         self.ws_block = Some(block);
+        self.text_since_boundary = true;
         match block {
             Block::Content => self.content_started = true,
             Block::Reasoning => self.reasoning_started = true,
@@ -72,5 +75,18 @@ impl TextOut {
     pub fn boundary(&mut self) {
         self.ws.clear();
         self.ws_block = None;
+        self.text_since_boundary = false;
+    }
+
+    /// End of output: trailing whitespace of text written since the last boundary is kept.
+    pub fn end(&mut self, sink: &mut Sink) {
+        if self.text_since_boundary {
+            match self.ws_block {
+                Some(Block::Content) => sink.content(&self.ws),
+                Some(Block::Reasoning) => sink.reasoning(&self.ws),
+                None => {}
+            }
+        }
+        self.boundary();
     }
 }
