@@ -7,7 +7,11 @@ PY := $(VENV)/bin/python
 CARGO_MANIFEST := rust_parser/Cargo.toml
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv parser dev run test test-rust test-py lint fmt gen check-gen lock bench bench-parser bench-parser-rust fuzz clean
+.PHONY: help venv parser dev run test test-rust test-py lint fmt gen check-gen lock bench bench-parser fuzz clean
+
+# Extra prerequisites of the Python tests (tool binaries), appended to by mk/*.mk.
+TEST_PREREQS :=
+-include mk/*.mk
 
 help:
 	@echo "make run    - serve the bundled SmolLM2 model on 127.0.0.1:50051"
@@ -46,12 +50,13 @@ test-rust:
 	cargo clippy --manifest-path $(CARGO_MANIFEST) --workspace --all-targets -q -- -D warnings
 	cargo test --manifest-path $(CARGO_MANIFEST) --workspace -q
 
-lint: venv
+lint: dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(PY) -m mypy.stubtest ggserve_parser --allowlist rust_parser/python/stubtest_allowlist.txt
 
-test-py: dev
+test-py: dev $(TEST_PREREQS)
 	$(VENV)/bin/pytest
 
 test: dev check-gen test-rust lint test-py
@@ -70,8 +75,9 @@ bench-parser: dev
 
 bench: bench-parser
 
+# Coverage-guided fuzzing of push/finish/heal_json (needs the nightly toolchain).
 fuzz:
-	cargo install -q cargo-fuzz --version 0.13.1 --locked
+	cargo install -q cargo-fuzz --locked
 	cd rust_parser/fuzz && cargo +nightly fuzz run stream -- -max_total_time=$${FUZZ_SECONDS:-120}
 
 clean:
