@@ -1,6 +1,6 @@
 """Protobuf ⇄ domain conversion: the only module besides the servicers that touches `*_pb2`.
 
-Incoming messages become validated domain requests (structural problems raise `InvalidArgument`
+Incoming messages become validated domain requests (structural problems raise `InvalidArgumentError`
 naming the field); domain results become response messages; service errors become a rich
 `google.rpc.Status` (BadRequest, ErrorInfo, RetryInfo details) for `context.abort_with_status`.
 """
@@ -18,7 +18,7 @@ from google.rpc import error_details_pb2, status_pb2
 
 from ggserve import domain
 from ggserve.chat_events import ChatEvent, ChatResult, ContentDelta, ReasoningDelta
-from ggserve.errors import ERROR_DOMAIN, InvalidArgument, ServiceError
+from ggserve.errors import ERROR_DOMAIN, InvalidArgumentError, ServiceError
 from ggserve.generation import PreparedChat
 from ggserve.registry import ModelRegistry, ServedModel
 from ggserve.request_context import REQUEST_ID_HEADER
@@ -47,16 +47,6 @@ _FINISH = {
     domain.FinishReason.TOOL_CALLS: pb.FINISH_REASON_TOOL_CALLS,
     domain.FinishReason.CANCELLED: pb.FINISH_REASON_CANCELLED,
 }
-_SAMPLING_FIELDS = (
-    "temperature",
-    "top_p",
-    "top_k",
-    "min_p",
-    "repeat_penalty",
-    "presence_penalty",
-    "frequency_penalty",
-    "seed",
-)
 
 
 # --- requests -------------------------------------------------------------------------------
@@ -65,7 +55,7 @@ _SAMPLING_FIELDS = (
 def _message(index: int, message: pb.Message) -> domain.Message:
     role = _ROLES.get(message.role)
     if role is None:
-        raise InvalidArgument.field(
+        raise InvalidArgumentError.field(
             f"messages[{index}].role",
             "must be ROLE_SYSTEM, ROLE_USER, ROLE_ASSISTANT or ROLE_TOOL",
         )
@@ -74,8 +64,7 @@ def _message(index: int, message: pb.Message) -> domain.Message:
         content=message.content,
         reasoning_content=message.reasoning_content,
         tool_calls=tuple(
-            domain.ToolCall(id=c.id, name=c.name, arguments=c.arguments)
-            for c in message.tool_calls
+            domain.ToolCall(id=c.id, name=c.name, arguments=c.arguments) for c in message.tool_calls
         ),
         tool_call_id=message.tool_call_id,
         name=message.name,
@@ -88,12 +77,12 @@ def _tool(index: int, tool: pb.Tool) -> domain.Tool:
         try:
             parameters = json.loads(tool.parameters)
         except json.JSONDecodeError as exc:
-            raise InvalidArgument.field(
+            raise InvalidArgumentError.field(
                 f"tools[{index}].parameters", f"not valid JSON: {exc}"
             ) from exc
     if not isinstance(parameters, dict):
-        raise InvalidArgument.field(
-            f"tools[{index}].parameters", "must be a JSON Schema object, e.g. {\"type\": \"object\"}"
+        raise InvalidArgumentError.field(
+            f"tools[{index}].parameters", 'must be a JSON Schema object, e.g. {"type": "object"}'
         )
     return domain.Tool(name=tool.name, description=tool.description, parameters=parameters)
 
@@ -106,16 +95,21 @@ def _tool_choice(choice: pb.ToolChoice) -> domain.ToolChoice:
         return domain.ToolChoice()
     mode = _MODES.get(choice.mode)
     if mode is None:
-        raise InvalidArgument.field("tool_choice.mode", f"unknown mode {choice.mode}")
+        raise InvalidArgumentError.field("tool_choice.mode", f"unknown mode {choice.mode}")
     return domain.ToolChoice(mode)
 
 
-def _sampling(sampling: pb.SamplingParams) -> domain.Sampling:
-    values = {
-        name: getattr(sampling, name) if sampling.HasField(name) else None
-        for name in _SAMPLING_FIELDS
-    }
-    return domain.Sampling(**values)
+def _sampling(s: pb.SamplingParams) -> domain.Sampling:
+    return domain.Sampling(
+        temperature=s.temperature if s.HasField("temperature") else None,
+        top_p=s.top_p if s.HasField("top_p") else None,
+        top_k=s.top_k if s.HasField("top_k") else None,
+        min_p=s.min_p if s.HasField("min_p") else None,
+        repeat_penalty=s.repeat_penalty if s.HasField("repeat_penalty") else None,
+        presence_penalty=s.presence_penalty if s.HasField("presence_penalty") else None,
+        frequency_penalty=s.frequency_penalty if s.HasField("frequency_penalty") else None,
+        seed=s.seed if s.HasField("seed") else None,
+    )
 
 
 def _response_format(fmt: pb.ResponseFormat) -> domain.ResponseFormat:
@@ -128,7 +122,7 @@ def _response_format(fmt: pb.ResponseFormat) -> domain.ResponseFormat:
 
 
 def chat_request(request: pb.ChatRequest, *, default_request_id: str) -> domain.ChatRequest:
-    """A validated domain request; `InvalidArgument` names the first bad field."""
+    """A validated domain request; `InvalidArgumentError` names the first bad field."""
     chat = domain.ChatRequest(
         messages=tuple(_message(i, m) for i, m in enumerate(request.messages)),
         model=request.model,
@@ -153,7 +147,7 @@ def wrapped_chat_request(
 ) -> domain.ChatRequest:
     """The chat request inside a ChatStream or RenderChat request."""
     if not request.HasField("request"):
-        raise InvalidArgument.field("request", "the chat request is required")
+        raise InvalidArgumentError.field("request", "the chat request is required")
     return chat_request(request.request, default_request_id=default_request_id)
 
 
@@ -165,7 +159,9 @@ def _message_out(message: domain.Message) -> pb.Message:
         role=_ROLES_BACK[message.role],
         content=message.content,
         reasoning_content=message.reasoning_content,
-        tool_calls=[pb.ToolCall(id=c.id, name=c.name, arguments=c.arguments) for c in message.tool_calls],
+        tool_calls=[
+            pb.ToolCall(id=c.id, name=c.name, arguments=c.arguments) for c in message.tool_calls
+        ],
         tool_call_id=message.tool_call_id,
         name=message.name,
     )
@@ -285,7 +281,9 @@ def error_status(error: ServiceError, request_id: str) -> WireError:
         details.append(_packed(error_details_pb2.BadRequest(field_violations=violations)))
     if error.reason:
         metadata = {**error.metadata, "request_id": request_id}
-        info = error_details_pb2.ErrorInfo(reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata)
+        info = error_details_pb2.ErrorInfo(
+            reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata
+        )
         details.append(_packed(info))
     if error.retry_after_s is not None:
         delay = duration_pb2.Duration()

@@ -57,42 +57,42 @@ class ServiceError(Exception):
         return status_code(self)
 
 
-class InvalidArgument(ServiceError):
+class InvalidArgumentError(ServiceError):
     """The request is malformed or cannot fit the model (INVALID_ARGUMENT)."""
 
     @classmethod
-    def field(cls, field: str, description: str) -> InvalidArgument:
+    def field(cls, field: str, description: str) -> InvalidArgumentError:
         """An error about one request field; the message names the field."""
         return cls(f"{field}: {description}", violations=(FieldViolation(field, description),))
 
 
-class NotFound(ServiceError):
+class NotFoundError(ServiceError):
     """The request names a model this server does not serve (NOT_FOUND)."""
 
 
-class ResourceExhausted(ServiceError):
+class ResourceExhaustedError(ServiceError):
     """The server is at capacity; retry later (RESOURCE_EXHAUSTED)."""
 
 
-class Unavailable(ServiceError):
+class UnavailableError(ServiceError):
     """The server is loading or draining; retry with backoff (UNAVAILABLE)."""
 
 
-class Unimplemented(ServiceError):
+class UnimplementedError(ServiceError):
     """The request asks for something this server or model does not support (UNIMPLEMENTED)."""
 
 
-class Internal(ServiceError):
+class InternalError(ServiceError):
     """The engine failed; the details are in the server log under the request id (INTERNAL)."""
 
 
 STATUS_CODES: Mapping[type[ServiceError], grpc.StatusCode] = {
-    InvalidArgument: grpc.StatusCode.INVALID_ARGUMENT,
-    NotFound: grpc.StatusCode.NOT_FOUND,
-    ResourceExhausted: grpc.StatusCode.RESOURCE_EXHAUSTED,
-    Unavailable: grpc.StatusCode.UNAVAILABLE,
-    Unimplemented: grpc.StatusCode.UNIMPLEMENTED,
-    Internal: grpc.StatusCode.INTERNAL,
+    InvalidArgumentError: grpc.StatusCode.INVALID_ARGUMENT,
+    NotFoundError: grpc.StatusCode.NOT_FOUND,
+    ResourceExhaustedError: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    UnavailableError: grpc.StatusCode.UNAVAILABLE,
+    UnimplementedError: grpc.StatusCode.UNIMPLEMENTED,
+    InternalError: grpc.StatusCode.INTERNAL,
 }
 
 
@@ -104,11 +104,13 @@ def status_code(error: ServiceError) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
-def context_overflow(prompt_tokens: int, max_tokens: int | None, context_length: int) -> InvalidArgument:
+def context_overflow(
+    prompt_tokens: int, max_tokens: int | None, context_length: int
+) -> InvalidArgumentError:
     """The error for a prompt (plus the requested max_tokens) longer than the context."""
     wanted = prompt_tokens + (max_tokens or 0)
     budget = f" and max_tokens is {max_tokens}" if max_tokens else ""
-    return InvalidArgument(
+    return InvalidArgumentError(
         f"the prompt has {prompt_tokens} tokens{budget} ({wanted} in all), but the model's context "
         f"holds {context_length} (n_ctx); shorten the conversation, lower max_tokens, or start "
         "the server with a larger --n-ctx",
@@ -124,22 +126,22 @@ def context_overflow(prompt_tokens: int, max_tokens: int | None, context_length:
 def from_engine_error(error: EngineError) -> ServiceError:
     """Translate an engine failure into the service error the caller sees."""
     if isinstance(error, QueueFull):
-        return ResourceExhausted(
+        return ResourceExhaustedError(
             "the admission queue is full; retry with backoff, or start the server with a larger "
             "--queue-size",
             reason="QUEUE_FULL",
             retry_after_s=1.0,
         )
     if isinstance(error, EngineClosed):
-        return Unavailable(
+        return UnavailableError(
             "the server is shutting down; retry on another instance", reason="DRAINING"
         )
     if isinstance(error, ContextOverflow):
         return context_overflow(error.prompt_tokens, error.max_tokens, error.context_length)
     if isinstance(error, GrammarError):
-        return InvalidArgument(
+        return InvalidArgumentError(
             f"{error}; check response_format (or the tools' parameter schemas for a forced "
             "tool choice)",
             reason="INVALID_GRAMMAR",
         )
-    return Internal(f"the engine failed: {error}", reason="ENGINE_FAILURE")
+    return InternalError(f"the engine failed: {error}", reason="ENGINE_FAILURE")

@@ -15,12 +15,11 @@ from __future__ import annotations
 import contextlib
 import secrets
 import string
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
 import ggserve_parser as gp
-
 from ggserve.chat_events import (
     ChatDeltaEvent,
     ChatEvent,
@@ -33,7 +32,7 @@ from ggserve.chat_events import (
 from ggserve.domain import ChatRequest, FinishReason, ToolChoiceMode
 from ggserve.engine.base import EngineError, GenerationDone, GenerationRequest, GrammarError
 from ggserve.engine.grammar import json_schema_to_gbnf
-from ggserve.errors import Internal, InvalidArgument, context_overflow, from_engine_error
+from ggserve.errors import InternalError, InvalidArgumentError, context_overflow, from_engine_error
 from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
 from ggserve.templates import TemplateError
@@ -76,7 +75,7 @@ def _grammar(model: ServedModel, request: ChatRequest, tool_format: str) -> str 
         try:
             return json_schema_to_gbnf(request.response_format.json_schema)
         except GrammarError as exc:
-            raise InvalidArgument.field("response_format.json_schema", str(exc)) from exc
+            raise InvalidArgumentError.field("response_format.json_schema", str(exc)) from exc
     return request.response_format.grammar
 
 
@@ -97,7 +96,7 @@ def prepare_chat(
             request.messages, list(offered) or None, add_generation_prompt=True, thinking=thinking
         )
     except TemplateError as exc:
-        raise InvalidArgument(
+        raise InvalidArgumentError(
             f"messages: the model's chat template rejected the conversation: {exc}",
             reason="TEMPLATE_ERROR",
         ) from exc
@@ -137,9 +136,9 @@ class _EventMapper:
                 deltas.append(ReasoningDelta(event.text))
             elif kind == "tool_call_start":
                 call_id = event.id or new_call_id(self._tool_format)
-                deltas.append(ToolCallDelta(event.index, id=call_id, name=event.name))
+                deltas.append(ToolCallDelta(event.index or 0, id=call_id, name=event.name))
             elif kind == "tool_call_args":
-                deltas.append(ToolCallDelta(event.index, arguments=event.text))
+                deltas.append(ToolCallDelta(event.index or 0, arguments=event.text))
         return deltas
 
 
@@ -150,7 +149,7 @@ def _finish_reason(engine_reason: FinishReason, made_calls: bool) -> FinishReaso
     return engine_reason
 
 
-async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncIterator[ChatEvent]:
+async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerator[ChatEvent]:
     """Generate one assistant turn: deltas, then exactly one `ChatResult`.
 
     Closing this iterator early (client cancel, deadline) closes the engine's stream, which
@@ -186,7 +185,7 @@ async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncIterator
     except EngineError as exc:
         raise from_engine_error(exc) from exc
     if done is None:
-        raise Internal("the engine ended the generation without a result", reason="NO_RESULT")
+        raise InternalError("the engine ended the generation without a result", reason="NO_RESULT")
     for delta in mapper.map(parser.finish()):
         builder.add(delta)
         yield delta
@@ -207,4 +206,4 @@ async def complete_chat(model: ServedModel, request: ChatRequest) -> ChatResult:
         async for event in events:
             if isinstance(event, ChatResult):
                 return event
-    raise Internal("the generation ended without a result", reason="NO_RESULT")
+    raise InternalError("the generation ended without a result", reason="NO_RESULT")

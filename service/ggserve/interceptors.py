@@ -15,13 +15,13 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Never
+from typing import TYPE_CHECKING, Any, Never, cast
 
 import grpc
 from google.protobuf.message import DecodeError
 
 from ggserve.convert import error_status
-from ggserve.errors import Internal, InvalidArgument, ServiceError
+from ggserve.errors import InternalError, InvalidArgumentError, ServiceError
 from ggserve.request_context import (
     REQUEST_ID_HEADER,
     bind_request_id,
@@ -39,6 +39,10 @@ _Context = grpc.aio.ServicerContext[Any, Any]
 _Deserializer = Callable[[bytes], Any]
 _Unary = Callable[[Any, _Context], Awaitable[Any]]
 _Streaming = Callable[[Any, _Context], AsyncIterator[Any]]
+
+
+if TYPE_CHECKING:
+    _Handler = grpc.RpcMethodHandler[Any, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +65,9 @@ def _safe(deserializer: _Deserializer | None) -> _Deserializer | None:
     return deserialize
 
 
-def _undecodable(request: _Undecodable, method: str) -> InvalidArgument:
+def _undecodable(request: _Undecodable, method: str) -> InvalidArgumentError:
     kind = method.rsplit("/", 1)[-1]
-    return InvalidArgument(
+    return InvalidArgumentError(
         f"the {kind} request could not be decoded ({request.reason}); every string field must "
         "be valid UTF-8",
         reason="UNDECODABLE_REQUEST",
@@ -94,7 +98,7 @@ class _Call:
             error = exc
         else:
             logger.error("unexpected error in %s", self.method, exc_info=exc)
-            error = Internal(
+            error = InternalError(
                 f"internal error; the server log has the details under request id "
                 f"{current_request_id()}",
                 reason="INTERNAL",
@@ -151,9 +155,9 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[_Handler | None]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> _Handler | None:
         """Wrap unary and server-streaming handlers of our own services."""
         handler = await continuation(handler_call_details)
         method = handler_call_details.method
@@ -162,13 +166,13 @@ class ServiceInterceptor(grpc.aio.ServerInterceptor):
         deserializer = _safe(handler.request_deserializer)
         if handler.unary_unary is not None:
             return grpc.unary_unary_rpc_method_handler(
-                _wrap_unary(method, handler.unary_unary),
+                _wrap_unary(method, cast(_Unary, handler.unary_unary)),
                 request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
-                _wrap_streaming(method, handler.unary_stream),
+                _wrap_streaming(method, cast(_Streaming, handler.unary_stream)),
                 request_deserializer=deserializer,
                 response_serializer=handler.response_serializer,
             )

@@ -9,7 +9,6 @@ import asyncio
 from pathlib import Path
 
 import ggserve_parser
-
 from ggserve import bundled_model
 from ggserve.config import Settings
 from ggserve.engine.base import ModelLoadError

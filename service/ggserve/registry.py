@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from ggserve.domain import Message
 from ggserve.engine.base import Engine
-from ggserve.errors import NotFound, Unavailable
+from ggserve.errors import NotFoundError, UnavailableError
 
 
 class RenderedChat(Protocol):
@@ -75,7 +75,7 @@ class ModelRegistry:
         """The model used when a request names none; UNAVAILABLE while loading."""
         for model in self._models.values():
             return model
-        raise Unavailable(
+        raise UnavailableError(
             "the model is still loading; retry shortly", reason="LOADING", retry_after_s=1.0
         )
 
@@ -87,7 +87,7 @@ class ModelRegistry:
         model = self._models.get(alias)
         if model is None:
             known = ", ".join(sorted(self._models))
-            raise NotFound(
+            raise NotFoundError(
                 f"model {alias!r} is not served here; available: {known} "
                 "(or leave model empty for the default)",
                 reason="MODEL_NOT_FOUND",

@@ -28,14 +28,16 @@ class ChatServicer(pb_grpc.ChatServiceServicer):
     def __init__(self, models: ModelRegistry) -> None:
         self._models = models
 
-    async def Chat(self, request: pb.ChatRequest, context: _Context) -> pb.ChatResponse:
+    async def Chat(  # noqa: N802 (the generated base names the methods)
+        self, request: pb.ChatRequest, context: _Context
+    ) -> pb.ChatResponse:
         """Generate a whole assistant turn."""
         chat = convert.chat_request(request, default_request_id=current_request_id())
         bind_request_id(chat.request_id)
         result = await complete_chat(self._models.get(chat.model), chat)
         return convert.chat_response(result)
 
-    async def ChatStream(  # type: ignore[override]
+    async def ChatStream(  # noqa: N802
         self, request: pb.ChatStreamRequest, context: _Context
     ) -> AsyncIterator[pb.ChatStreamResponse]:
         """Stream an assistant turn: deltas, then the final response."""
@@ -51,22 +53,30 @@ class ModelServicer(pb_grpc.ModelServiceServicer):
     def __init__(self, models: ModelRegistry) -> None:
         self._models = models
 
-    async def ListModels(self, request: pb.ListModelsRequest, context: _Context) -> pb.ListModelsResponse:
+    async def ListModels(  # noqa: N802
+        self, request: pb.ListModelsRequest, context: _Context
+    ) -> pb.ListModelsResponse:
         """Every served model, the default first."""
         return convert.list_models_response(self._models)
 
-    async def GetModel(self, request: pb.GetModelRequest, context: _Context) -> pb.GetModelResponse:
+    async def GetModel(  # noqa: N802
+        self, request: pb.GetModelRequest, context: _Context
+    ) -> pb.GetModelResponse:
         """One model by alias."""
         return convert.get_model_response(self._models.get(request.model), self._models)
 
-    async def Tokenize(self, request: pb.TokenizeRequest, context: _Context) -> pb.TokenizeResponse:
+    async def Tokenize(  # noqa: N802
+        self, request: pb.TokenizeRequest, context: _Context
+    ) -> pb.TokenizeResponse:
         """Token ids of a text."""
         served = self._models.get(request.model)
         special = request.parse_special if request.HasField("parse_special") else True
         tokens = served.engine.tokenize(request.text, add_bos=request.add_bos, special=special)
         return convert.tokenize_response(tokens)
 
-    async def RenderChat(self, request: pb.RenderChatRequest, context: _Context) -> pb.RenderChatResponse:
+    async def RenderChat(  # noqa: N802
+        self, request: pb.RenderChatRequest, context: _Context
+    ) -> pb.RenderChatResponse:
         """The prompt a chat request produces, without generating."""
         chat = convert.wrapped_chat_request(request, default_request_id=current_request_id())
         prepared = prepare_chat(self._models.get(chat.model), chat, check_budget=False)

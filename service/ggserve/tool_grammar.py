@@ -20,12 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from llama_cpp.llama_grammar import SchemaConverter
+from llama_cpp import llama_grammar
 
 from ggserve.domain import Tool
-from ggserve.errors import InvalidArgument, Unimplemented
+from ggserve.errors import InvalidArgumentError, UnimplementedError
 
 CALL_RULE = "tool-call"
+# llama-cpp-python's port of llama.cpp's JSON-Schema → GBNF converter (untyped).
+_SchemaConverter: Any = llama_grammar.SchemaConverter
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,25 +61,23 @@ def _call_schema(tool: Tool, arguments_key: str) -> dict[str, Any]:
     }
 
 
-def forced_call_grammar(
-    tool_format: str, tools: Sequence[Tool], *, parallel: bool
-) -> str:
+def forced_call_grammar(tool_format: str, tools: Sequence[Tool], *, parallel: bool) -> str:
     """GBNF forcing one call (or several, when `parallel`) to one of `tools`.
 
-    Raises `Unimplemented` for formats without a text-spellable call syntax and
-    `InvalidArgument` when a parameter schema cannot be turned into a grammar.
+    Raises `UnimplementedError` for formats without a text-spellable call syntax and
+    `InvalidArgumentError` when a parameter schema cannot be turned into a grammar.
     """
     syntax = CALL_SYNTAX.get(tool_format)
     if syntax is None:
         supported = ", ".join(sorted(CALL_SYNTAX))
-        raise Unimplemented(
+        raise UnimplementedError(
             f"tool_choice required or a named function is enforced only for the tool-call "
             f"formats {supported}; this model uses {tool_format!r}; use tool_choice auto",
             reason="FORCED_TOOL_CALL_UNSUPPORTED",
         )
     schemas = [_call_schema(tool, syntax.arguments_key) for tool in tools]
     schema: dict[str, Any] = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
-    converter = SchemaConverter(
+    converter = _SchemaConverter(
         prop_order={"name": 0, syntax.arguments_key: 1},
         allow_fetch=False,
         dotall=False,
@@ -88,7 +88,7 @@ def forced_call_grammar(
         rules = str(converter.format_grammar())
     except Exception as exc:
         # The converter reports unsupported schemas with assorted exception types.
-        raise InvalidArgument(
+        raise InvalidArgumentError(
             f"tools: a parameter schema cannot be enforced for tool_choice: "
             f"{type(exc).__name__}: {exc}",
             reason="UNSUPPORTED_SCHEMA",

@@ -2,7 +2,7 @@
 
 Structural problems (an unset role, schema text that is not JSON) are caught while converting
 from protobuf (`convert.py`); this module checks what the domain types can express but the
-service must refuse. Everything raises `InvalidArgument` with a field path and a fix.
+service must refuse. Everything raises `InvalidArgumentError` with a field path and a fix.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 
 from ggserve.domain import ChatRequest, Message, Role, Sampling, ToolChoiceMode
-from ggserve.errors import FieldViolation, InvalidArgument
+from ggserve.errors import FieldViolation, InvalidArgumentError
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -31,7 +31,7 @@ _RANGES: tuple[tuple[str, float, float, bool], ...] = (
 
 
 def validate_chat(request: ChatRequest) -> None:
-    """Raise `InvalidArgument` listing every problem of `request`; return if it is servable."""
+    """Raise `InvalidArgumentError` listing every problem of `request`; return if it is servable."""
     violations = [
         *_messages(request.messages),
         *_tools(request),
@@ -41,7 +41,7 @@ def validate_chat(request: ChatRequest) -> None:
     if violations:
         first = violations[0]
         more = f" (and {len(violations) - 1} more problems)" if len(violations) > 1 else ""
-        raise InvalidArgument(
+        raise InvalidArgumentError(
             f"{first.field}: {first.description}{more}", violations=tuple(violations)
         )
 
@@ -150,6 +150,4 @@ def _limits(request: ChatRequest) -> Iterator[FieldViolation]:
         except json.JSONDecodeError as exc:
             yield FieldViolation("response_format.json_schema", f"not valid JSON: {exc}")
     if request.request_id and not REQUEST_ID.match(request.request_id):
-        yield FieldViolation(
-            "request_id", "1-128 printable ASCII characters without spaces"
-        )
+        yield FieldViolation("request_id", "1-128 printable ASCII characters without spaces")

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Coroutine, Iterator, Sequence
 from concurrent.futures import Future
-from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import grpc
 from grpc_health.v1 import health_pb2_grpc
@@ -83,6 +83,24 @@ class Client:
             models=pb_grpc.ModelServiceStub(channel),
             health=health_pb2_grpc.HealthStub(channel),
         )
+
+
+class StreamCall(Iterator[pb.ChatStreamResponse], Protocol):
+    """A ChatStream call in progress: an iterator of responses that can be cancelled."""
+
+    def cancel(self) -> bool:
+        """Cancel the call."""
+        ...
+
+
+def details(error: grpc.RpcError) -> str:
+    """The status message of a failed call."""
+    return cast(grpc.Call, error).details() or ""
+
+
+def code(error: grpc.RpcError) -> grpc.StatusCode:
+    """The status code of a failed call."""
+    return cast(grpc.Call, error).code()
 
 
 def user(content: str) -> pb.Message:

@@ -6,20 +6,20 @@ import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import cast
 
-import ggserve_parser as gp
 import grpc
 import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+import ggserve_parser as gp
 from ggserve.engine.replay import ReplayEngine
+from ggserve.templates import ChatTemplate
 from ggserve_client.v1 import api_pb2 as pb
 
-from ggserve.templates import ChatTemplate
-
 from .conftest import StartServer
-from .harness import Client, chat_request, user
+from .harness import Client, chat_request, code, details, user
 
 INVALID = grpc.StatusCode.INVALID_ARGUMENT
 WEATHER = pb.Tool(
@@ -29,7 +29,9 @@ WEATHER = pb.Tool(
 )
 
 
-def assistant_call(call_id: str = "call_1", name: str = "get_weather", args: str = "{}") -> pb.Message:
+def assistant_call(
+    call_id: str = "call_1", name: str = "get_weather", args: str = "{}"
+) -> pb.Message:
     """An assistant message with one tool call."""
     call = pb.ToolCall(id=call_id, name=name, arguments=args)
     return pb.Message(role=pb.ROLE_ASSISTANT, tool_calls=[call])
@@ -220,18 +222,20 @@ def test_bad_chat_request(client: Client, name: str) -> None:
     case = CASES[name]
     for call in (
         lambda: client.chat.Chat(case.request, timeout=30),
-        lambda: list(client.chat.ChatStream(pb.ChatStreamRequest(request=case.request), timeout=30)),
+        lambda: list(
+            client.chat.ChatStream(pb.ChatStreamRequest(request=case.request), timeout=30)
+        ),
     ):
         with pytest.raises(grpc.RpcError) as caught:
             call()
         error = caught.value
-        assert error.code() == case.code, error.details()
-        assert case.message in error.details()
+        assert code(error) == case.code, details(error)
+        assert case.message in details(error)
     assert_still_serves(client)
 
 
 def _details(error: grpc.RpcError) -> list[object]:
-    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    status = rpc_status.from_call(cast(grpc.Call, error))
     assert status is not None, "expected a google.rpc.Status in the trailers"
     unpacked: list[object] = []
     for detail in status.details:
@@ -259,9 +263,10 @@ def test_field_violations_travel_as_bad_request_details(client: Client) -> None:
     assert isinstance(bad_request, error_details_pb2.BadRequest)
     fields = {v.field for v in bad_request.field_violations}
     assert fields == {"sampling.temperature", "sampling.top_p"}
-    assert "(and 1 more problems)" in error.details()
-    metadata = dict(error.trailing_metadata() or ())  # type: ignore[attr-defined]
-    assert metadata["x-request-id"].startswith("req_")
+    assert "(and 1 more problems)" in details(error)
+    trailers = cast(grpc.Call, error).trailing_metadata() or ()
+    (request_id,) = [value for key, value in trailers if key == "x-request-id"]
+    assert str(request_id).startswith("req_")
 
 
 def test_context_overflow_carries_error_info(client: Client) -> None:
@@ -271,36 +276,40 @@ def test_context_overflow_carries_error_info(client: Client) -> None:
     assert info.reason == "CONTEXT_LENGTH_EXCEEDED"
     assert info.metadata["n_ctx"] == "512"
     assert int(info.metadata["prompt_tokens"]) > 700
-    assert "--n-ctx" in error.details()
+    assert "--n-ctx" in details(error)
 
 
 def test_missing_inner_request(client: Client) -> None:
     error = _error(lambda: list(client.chat.ChatStream(pb.ChatStreamRequest(), timeout=30)))
-    assert error.code() == INVALID
-    assert "request: the chat request is required" in error.details()
+    assert code(error) == INVALID
+    assert "request: the chat request is required" in details(error)
     assert_still_serves(client)
 
 
 def test_invalid_utf8_is_invalid_argument(client: Client) -> None:
     raw = chat_request(user("XX")).SerializeToString().replace(b"XX", b"\xff\xfe")
-    call = client.channel.unary_unary("/ggserve.v1.ChatService/Chat")
+    call: grpc.UnaryUnaryMultiCallable[bytes, bytes] = client.channel.unary_unary(
+        "/ggserve.v1.ChatService/Chat"
+    )
     error = _error(lambda: call(raw, timeout=30))
-    assert error.code() == INVALID
-    assert "valid UTF-8" in error.details()
+    assert code(error) == INVALID
+    assert "valid UTF-8" in details(error)
     assert_still_serves(client)
 
 
 def test_oversized_message_is_refused(client: Client) -> None:
     huge = chat_request(user("z" * (65 * 1024 * 1024)))
     error = _error(lambda: client.chat.Chat(huge, timeout=60))
-    assert error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert code(error) == grpc.StatusCode.RESOURCE_EXHAUSTED
     assert_still_serves(client)
 
 
 def test_unknown_method_is_unimplemented(client: Client) -> None:
-    call = client.channel.unary_unary("/ggserve.v1.ChatService/Complete")
+    call: grpc.UnaryUnaryMultiCallable[bytes, bytes] = client.channel.unary_unary(
+        "/ggserve.v1.ChatService/Complete"
+    )
     error = _error(lambda: call(b"", timeout=30))
-    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
+    assert code(error) == grpc.StatusCode.UNIMPLEMENTED
     assert_still_serves(client)
 
 
@@ -312,8 +321,8 @@ def test_forced_call_in_a_format_without_a_grammar_is_unimplemented(
     client = start_server(ReplayEngine(("ok",)), template=ChatTemplate(None, tool_format="kimi_k2"))
     request = chat_request(tools=[WEATHER], tool_choice=pb.ToolChoice(function_name="get_weather"))
     error = _error(lambda: client.chat.Chat(request, timeout=30))
-    assert error.code() == grpc.StatusCode.UNIMPLEMENTED
-    assert "this model uses 'kimi_k2'; use tool_choice auto" in error.details()
+    assert code(error) == grpc.StatusCode.UNIMPLEMENTED
+    assert "this model uses 'kimi_k2'; use tool_choice auto" in details(error)
     assert_still_serves(client)
 
 
@@ -321,14 +330,14 @@ def test_unsupported_json_schema_is_invalid_argument(client: Client) -> None:
     schema = json.dumps({"type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}}})
     request = chat_request(response_format=pb.ResponseFormat(json_schema=schema))
     error = _error(lambda: client.chat.Chat(request, timeout=30))
-    assert error.code() == INVALID
-    assert "response_format.json_schema" in error.details()
+    assert code(error) == INVALID
+    assert "response_format.json_schema" in details(error)
 
 
 def test_model_service_errors(client: Client) -> None:
     error = _error(lambda: client.models.GetModel(pb.GetModelRequest(model="nope"), timeout=30))
-    assert error.code() == grpc.StatusCode.NOT_FOUND
+    assert code(error) == grpc.StatusCode.NOT_FOUND
     bad = pb.RenderChatRequest(request=pb.ChatRequest())
     error = _error(lambda: client.models.RenderChat(bad, timeout=30))
-    assert error.code() == INVALID
+    assert code(error) == INVALID
     assert_still_serves(client)

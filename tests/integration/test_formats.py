@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import ggserve_parser as gp
 import pytest
 
+import ggserve_parser as gp
 from ggserve.engine.replay import ReplayEngine
 from ggserve.templates import ChatTemplate
 from ggserve_client.v1 import api_pb2 as pb
@@ -40,6 +40,13 @@ FORCED_OPEN_TEMPLATE = (
     "{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n{% endif %}"
 )
 
+# DeepSeek's markers use FULLWIDTH VERTICAL LINE and LOWER ONE EIGHTH BLOCK characters.
+DS_CALLS_BEGIN = "<｜tool▁calls▁begin｜>"  # noqa: RUF001
+DS_CALLS_END = "<｜tool▁calls▁end｜>"  # noqa: RUF001
+DS_CALL_BEGIN = "<｜tool▁call▁begin｜>"  # noqa: RUF001
+DS_CALL_END = "<｜tool▁call▁end｜>"  # noqa: RUF001
+DS_SEP = "<｜tool▁sep｜>"  # noqa: RUF001
+
 
 @dataclass(frozen=True)
 class Recording:
@@ -58,11 +65,17 @@ RECORDINGS = {
     "qwen3_hermes": Recording(
         "hermes",
         (
-            "<th", "ink>\nThe user wants", " the weather.\n</th", "ink>\n\nLet me check.\n<to",
-            "ol_call>\n{\"name\": \"get_", "weather\", \"argu", "ments\": {\"city\": \"Pa",
-            "ris\"}}\n</tool_", "call>\n<tool_call>\n{\"name\": \"get_time\", ",
-            "\"arguments\": {\"tz\": \"Europe/Paris\"}}\n</tool_call>",
-        ),  # fmt: skip
+            "<th",
+            "ink>\nThe user wants",
+            " the weather.\n</th",
+            "ink>\n\nLet me check.\n<to",
+            'ol_call>\n{"name": "get_',
+            'weather", "argu',
+            'ments": {"city": "Pa',
+            'ris"}}\n</tool_',
+            'call>\n<tool_call>\n{"name": "get_time", ',
+            '"arguments": {"tz": "Europe/Paris"}}\n</tool_call>',
+        ),
         calls=[("get_weather", {"city": "Paris"}), ("get_time", {"tz": "Europe/Paris"})],
         reasoning="The user wants the weather.",
         content="Let me check.",
@@ -70,10 +83,13 @@ RECORDINGS = {
     "kimi_k2": Recording(
         "kimi_k2",
         (
-            "<think>The user wants", " weather.</think><|tool_calls_sec", "tion_begin|><|tool_",
-            "call_begin|>functions.get_weather:0<|tool_call_argu", "ment_begin|>{\"city\": ",
-            "\"Beijing\"}<|tool_call_end|><|tool_calls_section_end|>",
-        ),  # fmt: skip
+            "<think>The user wants",
+            " weather.</think><|tool_calls_sec",
+            "tion_begin|><|tool_",
+            "call_begin|>functions.get_weather:0<|tool_call_argu",
+            'ment_begin|>{"city": ',
+            '"Beijing"}<|tool_call_end|><|tool_calls_section_end|>',
+        ),
         calls=[("get_weather", {"city": "Beijing"})],
         reasoning="The user wants weather.",
         native_ids=["functions.get_weather:0"],
@@ -81,10 +97,13 @@ RECORDINGS = {
     "deepseek_r1": Recording(
         "deepseek_r1",
         (
-            "Need the", " weather.\n</thi", "nk>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>",
-            "function<｜tool▁sep｜>get_weather\n```json\n{\"city\": ", "\"Tokyo\"}\n```",
-            "<｜tool▁call▁end｜><｜tool▁calls▁end｜>",
-        ),  # fmt: skip
+            "Need the",
+            " weather.\n</thi",
+            f"nk>\n\n{DS_CALLS_BEGIN}{DS_CALL_BEGIN}",
+            f'function{DS_SEP}get_weather\n```json\n{{"city": ',
+            '"Tokyo"}\n```',
+            f"{DS_CALL_END}{DS_CALLS_END}",
+        ),
         calls=[("get_weather", {"city": "Tokyo"})],
         reasoning="Need the weather.",
         forced_open=True,
@@ -130,7 +149,10 @@ def test_recorded_format_streams_end_to_end(start_server: StartServer, name: str
         recording.tool_format,
         "".join(recording.pieces),
         tools=[
-            {"type": "function", "function": {"name": t.name, "parameters": json.loads(t.parameters)}}
+            {
+                "type": "function",
+                "function": {"name": t.name, "parameters": json.loads(t.parameters)},
+            }
             for t in (WEATHER, TIME)
         ],
         thinking_forced_open=recording.forced_open,
@@ -143,7 +165,7 @@ def test_recorded_format_streams_end_to_end(start_server: StartServer, name: str
 
 
 def test_malformed_tool_syntax_comes_back_as_content(start_server: StartServer) -> None:
-    pieces = ("Sure: <tool_call>\n", "{\"name\": get_weather, oops}\n", "</tool_call> done")
+    pieces = ("Sure: <tool_call>\n", '{"name": get_weather, oops}\n', "</tool_call> done")
     client = start_server(ReplayEngine(pieces))
     request = pb.ChatStreamRequest(request=chat_request(tools=[WEATHER]))
     folded = fold(list(client.chat.ChatStream(request, timeout=30)))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import grpc
 import pytest
@@ -16,7 +17,16 @@ from ggserve.server import CHAT_SERVICE, MODEL_SERVICE
 from ggserve_client.v1 import api_pb2 as pb
 
 from .conftest import StartServer
-from .harness import Client, ServerThread, assert_folds_to_final, chat_request, fold
+from .harness import (
+    Client,
+    ServerThread,
+    StreamCall,
+    assert_folds_to_final,
+    chat_request,
+    code,
+    details,
+    fold,
+)
 
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
@@ -29,10 +39,10 @@ def slow_engine(queue_size: int = 0) -> ReplayEngine:
     return ReplayEngine(LONG_SCRIPT, piece_delay_s=PIECE_DELAY_S, queue_size=queue_size)
 
 
-def stream(client: Client, **fields: object) -> grpc.Future:
-    """Start a ChatStream call (an iterator of responses that is also a grpc.Call)."""
-    request = pb.ChatStreamRequest(request=chat_request(**fields))  # type: ignore[arg-type]
-    return client.chat.ChatStream(request, timeout=60)  # type: ignore[return-value]
+def stream(client: Client, **fields: Any) -> StreamCall:
+    """Start a ChatStream call."""
+    request = pb.ChatStreamRequest(request=chat_request(**fields))
+    return client.chat.ChatStream(request, timeout=60)
 
 
 def health_of(client: Client, service: str) -> int:
@@ -50,6 +60,15 @@ def wait_until_idle(engine: ReplayEngine, timeout: float = 5.0) -> float:
     return time.monotonic() - started
 
 
+def refusal(client: Client) -> grpc.StatusCode | None:
+    """The status code a new Chat call is refused with, or None if it is served."""
+    try:
+        client.chat.Chat(chat_request(), timeout=5)
+    except grpc.RpcError as error:
+        return code(error)
+    return None
+
+
 def test_health_liveness_and_readiness(replay_client: Client) -> None:
     assert health_of(replay_client, "") == SERVING
     assert health_of(replay_client, CHAT_SERVICE) == SERVING
@@ -64,8 +83,8 @@ def test_while_loading_liveness_passes_and_calls_are_unavailable() -> None:
         assert health_of(client, CHAT_SERVICE) == NOT_SERVING
         with pytest.raises(grpc.RpcError) as caught:
             client.chat.Chat(chat_request(), timeout=10)
-        assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
-        assert "still loading" in caught.value.details()
+        assert code(caught.value) == grpc.StatusCode.UNAVAILABLE
+        assert "still loading" in details(caught.value)
     finally:
         server.close()
 
@@ -103,8 +122,8 @@ def test_queue_full_is_resource_exhausted(start_server: StartServer) -> None:
     next(running)  # the first request holds the only slot
     with pytest.raises(grpc.RpcError) as caught:
         client.chat.Chat(chat_request(), timeout=10)
-    assert caught.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-    assert "queue is full" in caught.value.details()
+    assert code(caught.value) == grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert "queue is full" in details(caught.value)
     assert health_of(client, CHAT_SERVICE) == SERVING
     running.cancel()
 
@@ -128,7 +147,7 @@ def test_deadline_exceeded_frees_the_engine(start_server: StartServer) -> None:
     client = start_server(engine)
     with pytest.raises(grpc.RpcError) as caught:
         client.chat.Chat(chat_request(), timeout=0.3)
-    assert caught.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    assert code(caught.value) == grpc.StatusCode.DEADLINE_EXCEEDED
     assert wait_until_idle(engine) < 1.0
     assert client.chat.Chat(chat_request(max_tokens=3), timeout=10).usage.completion_tokens == 3
 
@@ -141,13 +160,9 @@ def test_drain_finishes_in_flight_streams_and_refuses_new_calls(start_server: St
     stopping = client.server.stop_soon(grace=30)
     client.server.run(client.server.server.wait_stopped())
     deadline = time.monotonic() + 5
-    while True:  # the port closes to new calls as soon as the drain has begun
-        try:
-            client.chat.Chat(chat_request(), timeout=5)
-        except grpc.RpcError as error:
-            assert error.code() == grpc.StatusCode.UNAVAILABLE
-            break
+    while (code := refusal(client)) is None:  # closes to new calls as soon as the drain begins
         assert time.monotonic() < deadline, "new calls are still accepted while draining"
+    assert code == grpc.StatusCode.UNAVAILABLE
     folded = fold([first, *call])
     assert_folds_to_final(folded)
     assert folded.done.finish_reason == pb.FINISH_REASON_STOP
