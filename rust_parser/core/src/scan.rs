@@ -86,10 +86,12 @@ pub fn is_prefix_of(text: &str, marker: &str) -> bool {
     text.len() < marker.len() && marker.starts_with(text)
 }
 
-/// Length of the leading ASCII whitespace of `text`.
+/// Length of the leading whitespace of `text` (JSON's set: space, tab, LF, CR).
 #[must_use]
 pub fn leading_ws(text: &str) -> usize {
-    text.bytes().take_while(u8::is_ascii_whitespace).count()
+    text.bytes()
+        .take_while(|&b| crate::json::value::is_json_ws(b))
+        .count()
 }
 
 #[cfg(test)]

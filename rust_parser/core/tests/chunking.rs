@@ -11,49 +11,161 @@ use proptest::prelude::*;
 
 /// Fragments every format sees.
 const COMMON: &[&str] = &[
-    "Hello", " ", "\n", "é", "漢字", "😀", "<", ">", "/", "{", "}", "[", "]", ",", ":", "\"", "\\", "\\\"",
-    "\\n", "\\ud83d", "\\ude00", "\\u00e9", "\\u12", "1", "-", "2.5e3", "true", "tru", "null", "None",
-    "\"name\"", "\"arguments\"", "\"parameters\"", "\"get_weather\"", "\"city\"", "\"Tokyo\"", "{\"city\": \"Paris\"}",
-    "<think>", "</think>", "```json\n", "```",
+    "Hello",
+    " ",
+    "\n",
+    "é",
+    "漢字",
+    "😀",
+    "<",
+    ">",
+    "/",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    "\\\"",
+    "\\n",
+    "\\ud83d",
+    "\\ude00",
+    "\\u00e9",
+    "\\u12",
+    "1",
+    "-",
+    "2.5e3",
+    "true",
+    "tru",
+    "null",
+    "None",
+    "\"name\"",
+    "\"arguments\"",
+    "\"parameters\"",
+    "\"get_weather\"",
+    "\"city\"",
+    "\"Tokyo\"",
+    "{\"city\": \"Paris\"}",
+    "<think>",
+    "</think>",
+    "```json\n",
+    "```",
 ];
 
 /// Each format's own markers.
 fn markers(format: &str) -> &'static [&'static str] {
     match format {
-        "hermes" => &["<tool_call>", "</tool_call>", "<function=get_weather>", "</function>", "<tools>", "</tools>"],
+        "hermes" => &[
+            "<tool_call>",
+            "</tool_call>",
+            "<function=get_weather>",
+            "</function>",
+            "<tools>",
+            "</tools>",
+        ],
         "qwen3_coder" => &[
-            "<tool_call>", "</tool_call>", "<function=get_weather>", "</function>", "<parameter=city>",
-            "<parameter=days>", "</parameter>",
+            "<tool_call>",
+            "</tool_call>",
+            "<function=get_weather>",
+            "</function>",
+            "<parameter=city>",
+            "<parameter=days>",
+            "</parameter>",
         ],
         "seed_oss" => &[
-            "<seed:tool_call>", "</seed:tool_call>", "<function=get_weather>", "</function>",
-            "<parameter=city>", "</parameter>", "<seed:think>", "</seed:think>",
+            "<seed:tool_call>",
+            "</seed:tool_call>",
+            "<function=get_weather>",
+            "</function>",
+            "<parameter=city>",
+            "</parameter>",
+            "<seed:think>",
+            "</seed:think>",
         ],
         "kimi_k2" => &[
-            "<|tool_calls_section_begin|>", "<|tool_calls_section_end|>", "<|tool_call_begin|>",
-            "<|tool_call_end|>", "<|tool_call_argument_begin|>", "functions.get_weather:0", "<|im_end|>",
-            "<|tool_call_section_begin|>", "<invoke name=\"get_weather\">", "</invoke>",
-            "<parameter name=\"city\">", "</parameter>", "<tool_call>", "</tool_call>",
+            "<|tool_calls_section_begin|>",
+            "<|tool_calls_section_end|>",
+            "<|tool_call_begin|>",
+            "<|tool_call_end|>",
+            "<|tool_call_argument_begin|>",
+            "functions.get_weather:0",
+            "<|im_end|>",
+            "<|tool_call_section_begin|>",
+            "<invoke name=\"get_weather\">",
+            "</invoke>",
+            "<parameter name=\"city\">",
+            "</parameter>",
+            "<tool_call>",
+            "</tool_call>",
         ],
         "deepseek_r1" | "deepseek_v3" | "deepseek_v31" => &[
-            "<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>", "<｜tool▁call▁begin｜>", "<｜tool▁call▁end｜>",
-            "<｜tool▁sep｜>", "function", "get_weather", "```json\n", "\n```", "<｜end▁of▁sentence｜>",
+            "<｜tool▁calls▁begin｜>",
+            "<｜tool▁calls▁end｜>",
+            "<｜tool▁call▁begin｜>",
+            "<｜tool▁call▁end｜>",
+            "<｜tool▁sep｜>",
+            "function",
+            "get_weather",
+            "```json\n",
+            "\n```",
+            "<｜end▁of▁sentence｜>",
         ],
         "deepseek_v32" => &[
-            "<｜DSML｜function_calls>", "</｜DSML｜function_calls>", "<｜DSML｜invoke name=\"get_weather\">",
-            "</｜DSML｜invoke>", "<｜DSML｜parameter name=\"city\" string=\"true\">",
-            "<｜DSML｜parameter name=\"days\" string=\"false\">", "</｜DSML｜parameter>",
+            "<｜DSML｜function_calls>",
+            "</｜DSML｜function_calls>",
+            "<｜DSML｜invoke name=\"get_weather\">",
+            "</｜DSML｜invoke>",
+            "<｜DSML｜parameter name=\"city\" string=\"true\">",
+            "<｜DSML｜parameter name=\"days\" string=\"false\">",
+            "</｜DSML｜parameter>",
         ],
-        "glm45" => &["<tool_call>", "get_weather", "</tool_call>", "<arg_key>", "</arg_key>", "<arg_value>", "</arg_value>"],
+        "glm45" => &[
+            "<tool_call>",
+            "get_weather",
+            "</tool_call>",
+            "<arg_key>",
+            "</arg_key>",
+            "<arg_value>",
+            "</arg_value>",
+        ],
         "gpt_oss" => &[
-            "<|start|>assistant", "<|channel|>", "analysis", "commentary", "final", " to=functions.get_weather",
-            " <|constrain|>json", "<|message|>", "<|end|>", "<|call|>", "<|return|>",
+            "<|start|>assistant",
+            "<|channel|>",
+            "analysis",
+            "commentary",
+            "final",
+            " to=functions.get_weather",
+            " <|constrain|>json",
+            "<|message|>",
+            "<|end|>",
+            "<|call|>",
+            "<|return|>",
         ],
-        "mistral" => &["[TOOL_CALLS]", "[ARGS]", "[CALL_ID]", "a1B2c3D4e", "[THINK]", "[/THINK]"],
-        "llama3_json" => &["<|python_tag|>", "brave_search.call(query=\"x\")", ";", "<|eom_id|>", "<|eot_id|>"],
+        "mistral" => &[
+            "[TOOL_CALLS]",
+            "[ARGS]",
+            "[CALL_ID]",
+            "a1B2c3D4e",
+            "[THINK]",
+            "[/THINK]",
+        ],
+        "llama3_json" => &[
+            "<|python_tag|>",
+            "brave_search.call(query=\"x\")",
+            ";",
+            "<|eom_id|>",
+            "<|eot_id|>",
+        ],
         "minimax_m2" => &[
-            "<minimax:tool_call>", "</minimax:tool_call>", "<invoke name=\"get_weather\">", "</invoke>",
-            "<parameter name=\"city\">", "<parameter name=\"days\">", "</parameter>",
+            "<minimax:tool_call>",
+            "</minimax:tool_call>",
+            "<invoke name=\"get_weather\">",
+            "</invoke>",
+            "<parameter name=\"city\">",
+            "<parameter name=\"days\">",
+            "</parameter>",
         ],
         _ => &[],
     }
@@ -77,11 +189,15 @@ fn valid_json(text: &str) -> bool {
 fn check_soup(format: &'static str, text: &str, cuts: &[usize], opts: Options) -> Result<(), TestCaseError> {
     let tools = tools();
     let whole = parse(format, text, tools.clone(), opts).map_err(|e| TestCaseError::fail(e.to_string()))?;
-    let mut points: Vec<usize> =
-        cuts.iter().map(|c| c % (text.len() + 1)).filter(|&c| text.is_char_boundary(c)).collect();
+    let mut points: Vec<usize> = cuts
+        .iter()
+        .map(|c| c % (text.len() + 1))
+        .filter(|&c| text.is_char_boundary(c))
+        .collect();
     points.sort_unstable();
     points.dedup();
-    let mut stream = ToolCallStream::new(format, tools, opts).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    let mut stream =
+        ToolCallStream::new(format, tools, opts).map_err(|e| TestCaseError::fail(e.to_string()))?;
     let mut events = Vec::new();
     let mut last = 0;
     for p in points {
@@ -93,7 +209,12 @@ fn check_soup(format: &'static str, text: &str, cuts: &[usize], opts: Options) -
     assert_well_formed(&events);
     prop_assert_eq!(&Parsed::fold(&events), &whole, "text {:?}", text);
     for call in &whole.tool_calls {
-        prop_assert!(valid_json(&call.arguments), "arguments {:?} of {:?}", call.arguments, text);
+        prop_assert!(
+            valid_json(&call.arguments),
+            "arguments {:?} of {:?}",
+            call.arguments,
+            text
+        );
     }
     Ok(())
 }

@@ -72,6 +72,12 @@ impl Default for JsonValue {
     }
 }
 
+/// JSON's whitespace (RFC 8259): space, tab, line feed, carriage return — not form feed.
+#[must_use]
+pub fn is_json_ws(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
+}
+
 fn is_num_byte(b: u8) -> bool {
     b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')
 }
@@ -240,6 +246,13 @@ impl JsonValue {
                     }
                     i += 1;
                 }
+                St::StrEsc | St::StrU(_) | St::LowWait | St::LowEsc | St::LowU(_) | St::KeyEsc
+                    if b >= 0x80 =>
+                {
+                    // A multi-byte character cannot continue an escape: the escape so far
+                    // becomes literal text and the character is read again as string content.
+                    self.abandon_escape(out);
+                }
                 _ => {
                     if !self.step(b, out) {
                         return (
@@ -268,7 +281,7 @@ impl JsonValue {
     fn step(&mut self, b: u8, out: &mut String) -> bool {
         match self.st {
             St::Start | St::Value | St::ArrayFirst => {
-                if b.is_ascii_whitespace() {
+                if is_json_ws(b) {
                     self.held.push(char::from(b));
                     return true;
                 }
@@ -278,7 +291,7 @@ impl JsonValue {
                 self.begin_value(b, out)
             }
             St::ObjFirst | St::ObjKey => {
-                if b.is_ascii_whitespace() {
+                if is_json_ws(b) {
                     self.held.push(char::from(b));
                     true
                 } else if b == b'"' {
@@ -297,7 +310,7 @@ impl JsonValue {
                 true
             }
             St::Colon => {
-                if b.is_ascii_whitespace() {
+                if is_json_ws(b) {
                     self.held.push(char::from(b));
                     true
                 } else if b == b':' {
@@ -407,7 +420,7 @@ impl JsonValue {
     }
 
     fn after(&mut self, b: u8, out: &mut String) -> bool {
-        if b.is_ascii_whitespace() {
+        if is_json_ws(b) {
             if self.held.is_empty() {
                 self.emit(out, &char::from(b).to_string());
             } else {
@@ -488,6 +501,35 @@ impl JsonValue {
             self.st = St::Str;
         }
         true
+    }
+
+    /// Ends an escape cut by a non-ASCII character; the state returns to the string body.
+    fn abandon_escape(&mut self, out: &mut String) {
+        match self.st {
+            St::KeyEsc => {
+                self.held.push('\\');
+                self.st = St::Key;
+            }
+            St::LowWait => {
+                self.flush(out);
+                self.st = St::Str;
+            }
+            St::LowEsc => {
+                self.held.pop();
+                self.held.push_str("\\\\");
+                self.flush(out);
+                self.st = St::Str;
+            }
+            St::StrEsc => {
+                self.held.push('\\');
+                self.flush(out);
+                self.st = St::Str;
+            }
+            _ => {
+                self.escape_partial_escape(out);
+                self.st = St::Str;
+            }
+        }
     }
 
     /// Turns the trailing, incomplete escape in `held` into literal text (`\u00` → `\\u00`).
