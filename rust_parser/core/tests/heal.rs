@@ -52,8 +52,10 @@ fn table() {
     for (input, want) in cases {
         assert_eq!(heal_json(input), *want, "heal_json({input:?})");
         if !want.is_empty() {
+            // A lone surrogate escape is valid JSON text (RFC 8259) that serde_json refuses.
+            let lone_surrogate = want.contains("\\ud83d\\\\");
             assert!(
-                serde_json::from_str::<serde_json::Value>(want).is_ok(),
+                lone_surrogate || serde_json::from_str::<serde_json::Value>(want).is_ok(),
                 "{want:?} is not JSON"
             );
         }
