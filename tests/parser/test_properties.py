@@ -24,7 +24,7 @@ JSON_VALUES = st.recursive(
 )
 NAMES = st.from_regex(r"[a-z_][a-z0-9_]{0,15}", fullmatch=True)
 # Decoded model output never holds lone surrogates (the engine decodes UTF-8).
-PROSE = st.text(st.characters(blacklist_characters="<`", blacklist_categories=("Cs",)), max_size=30)
+PROSE = st.text(st.characters(blacklist_characters="<`", blacklist_categories=["Cs"]), max_size=30)
 
 
 def splits(draw: st.DrawFn, text: str) -> list[str]:
