@@ -8,8 +8,9 @@
 //!
 //! Values are raw text and may contain the format's own tags (a file being written). A
 //! parameter close tag is therefore structural only if what follows it (after whitespace) is a
-//! structural token — a parameter head whose name is declared for the function and not used yet
-//! (any unused name when the function has no schema), the call close, the section close — or
+//! structural token — a parameter head whose name is not used yet (and, with
+//! [`Syntax::declared_only`], declared for the function when it has a schema), the call close,
+//! the section close — or
 //! the end of output; otherwise it is value text. Only that bounded lookahead is held back
 //! (whitespace after the close tag is consumed into a buffer of its own).
 //!
@@ -73,6 +74,9 @@ pub struct Syntax {
     pub param_close: &'static str,
     /// Strip one leading and one trailing newline of each value (Qwen3-Coder convention).
     pub strip_newlines: bool,
+    /// After a parameter close tag, a parameter head is structural only if its name is declared
+    /// for the function (when the function has a schema); otherwise any unused name is.
+    pub declared_only: bool,
 }
 
 fn need<T>(input: &str) -> Head<T> {
@@ -341,8 +345,8 @@ impl XmlSection {
             return false;
         }
         match cx.tools.get(&self.func) {
-            Some(tool) => tool.param_types(name).is_some(),
-            None => true,
+            Some(tool) if self.syn.declared_only => tool.param_types(name).is_some(),
+            _ => true,
         }
     }
 

@@ -7,11 +7,22 @@
 use crate::error::Error;
 use crate::machine::{Machine, Tagged};
 
+pub mod deepseek_v32;
+pub mod glm45;
 pub mod hermes;
+pub mod minimax_m2;
 pub mod qwen3_coder;
+pub mod seed_oss;
 
 /// Supported format names.
-pub const FORMATS: &[&str] = &["hermes", "qwen3_coder"];
+pub const FORMATS: &[&str] = &[
+    "hermes",
+    "qwen3_coder",
+    "deepseek_v32",
+    "glm45",
+    "minimax_m2",
+    "seed_oss",
+];
 
 /// Builds the machine for `format`.
 ///
@@ -21,6 +32,10 @@ pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn
     let dialect = match format {
         "hermes" => hermes::DIALECT,
         "qwen3_coder" => qwen3_coder::DIALECT,
+        "deepseek_v32" => deepseek_v32::DIALECT,
+        "glm45" => glm45::DIALECT,
+        "minimax_m2" => minimax_m2::DIALECT,
+        "seed_oss" => seed_oss::DIALECT,
         _ => return Err(Error::UnknownFormat(format.to_owned())),
     };
     Ok(Box::new(Tagged::new(dialect, reasoning, forced_open)))

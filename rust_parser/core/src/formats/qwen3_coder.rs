@@ -45,6 +45,7 @@ pub const WRAPPED: Syntax = Syntax {
     param_head: HeadSyntax::Tag("<parameter="),
     param_close: "</parameter>",
     strip_newlines: true,
+    declared_only: true,
 };
 
 /// A bare `<function=NAME>…</function>` (the marker already read).
