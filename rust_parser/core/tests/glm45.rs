@@ -1,5 +1,7 @@
 //! `glm45` cases: GLM-4.5/4.6 (newlines) and GLM-4.7/5 (compact), schema typing, sglang#35564.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 use common::*;
 use ggserve_parser_core::{Options, Tools};

@@ -1,6 +1,8 @@
 //! `qwen3_coder` cases: the reference's examples, literal tags inside values, schema typing,
 //! repairs, and the peers' bugs (llama.cpp#15012, vllm#30439, vllm#23324, ik PR #1352).
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 use common::*;
 use ggserve_parser_core::{Event, Options, ToolCallStream, Tools};

@@ -1,5 +1,7 @@
 //! `seed_oss` cases: the Qwen3-Coder XML shape with `seed:` markers and `<seed:think>`.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 use common::*;
 use ggserve_parser_core::{Options, Tools};
