@@ -10,8 +10,9 @@
 //! parameter close tag is therefore structural only if what follows it (after whitespace) is a
 //! structural token — a parameter head whose name is not used yet (and, with
 //! [`Syntax::declared_only`], declared for the function when it has a schema), the call close,
-//! the section close — or
-//! the end of output; otherwise it is value text. Only that bounded lookahead is held back
+//! the section close — or the end of output; otherwise it is value text. A call close inside a
+//! value (the model left out the parameter close) ends the value and the call only if the
+//! section close or the end of output follows. Only that bounded lookahead is held back
 //! (whitespace after the close tag is consumed into a buffer of its own).
 //!
 //! Repairs and degradation: at end of output an open value, object and call are closed (valid
@@ -308,6 +309,8 @@ pub struct XmlSection {
     w: ArgsWriter,
     /// Stray text inside a call is being written as content (its whitespace included).
     stray: bool,
+    /// In `Close`: the tag was the call close, found inside a value (a missing parameter close).
+    call_closing: bool,
 }
 
 impl XmlSection {
@@ -320,9 +323,10 @@ impl XmlSection {
             st: St::Open,
             look: String::new(),
             func: String::new(),
-            value_end: Markers::new(&[syn.param_close]),
+            value_end: Markers::new(&[syn.param_close, syn.call_close.unwrap_or("")]),
             w: ArgsWriter::new(syn.strip_newlines),
             stray: false,
+            call_closing: false,
         }
     }
 
@@ -468,12 +472,14 @@ impl XmlSection {
                     Progress::Consumed(at)
                 }
             }
-            Scan::Found { at, .. } => {
+            Scan::Found { at, marker } => {
                 self.w.text(&input[..at], cx.sink);
+                let tag = self.value_end.get(marker);
                 self.look.clear();
-                self.look.push_str(self.syn.param_close);
+                self.look.push_str(tag);
+                self.call_closing = tag != self.syn.param_close;
                 self.st = St::Close;
-                Progress::Consumed(at + self.syn.param_close.len())
+                Progress::Consumed(at + tag.len())
             }
         }
     }
@@ -483,6 +489,20 @@ impl XmlSection {
         if ws > 0 {
             self.look.push_str(&input[..ws]);
             return Progress::Consumed(ws);
+        }
+        if self.call_closing {
+            // A call close inside a value ends it only before the section close (or the end of
+            // output): the model left out the parameter close tag.
+            return match literal(input, self.syn.section_close) {
+                Head::Yes(..) => {
+                    self.look.clear();
+                    self.call_closing = false;
+                    self.end_call(cx);
+                    self.after_call_close(0)
+                }
+                Head::Need => Progress::NeedMore,
+                Head::No => self.literal_close(cx),
+            };
         }
         let mut undecided = false;
         match parse_head(self.syn.param_head, input) {
@@ -500,9 +520,14 @@ impl XmlSection {
         if undecided {
             return Progress::NeedMore;
         }
-        // Literal: the close tag and the whitespace after it were value text.
+        self.literal_close(cx)
+    }
+
+    /// The close tag and the whitespace after it were value text.
+    fn literal_close(&mut self, cx: &mut Cx<'_>) -> Progress {
         self.w.text(&self.look, cx.sink);
         self.look.clear();
+        self.call_closing = false;
         self.st = St::Value;
         Progress::Consumed(0)
     }

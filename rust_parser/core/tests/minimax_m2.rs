@@ -105,6 +105,16 @@ fn values_kept_exactly_and_untyped_without_schema() {
 }
 
 #[test]
+fn missing_parameter_close() {
+    check(
+        F,
+        "<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"location\">Tokyo</invoke>\n</minimax:tool_call>",
+        &weather(),
+        &msg("", "", vec![call("", "get_weather", "{\"location\": \"Tokyo\"}")]),
+    );
+}
+
+#[test]
 fn cut_off_and_malformed() {
     for (text, args) in [
         ("<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"location\">Tok", "{\"location\": \"Tok\"}"),

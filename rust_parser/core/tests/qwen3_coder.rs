@@ -154,6 +154,35 @@ fn close_tag_before_used_or_undeclared_name_is_literal() {
 }
 
 #[test]
+fn missing_parameter_close_before_function_close() {
+    let t = write_tools();
+    check(
+        F,
+        "<tool_call>\n<function=write_file>\n<parameter=path>\na.txt\n</function>\n</tool_call>after",
+        &t,
+        &msg("after", "", vec![call("", "write_file", "{\"path\": \"a.txt\"}")]),
+    );
+    check(
+        F,
+        "<tool_call>\n<function=write_file>\n<parameter=path>\na.txt\n</function>\n",
+        &t,
+        &msg("", "", vec![call("", "write_file", "{\"path\": \"a.txt\"}")]),
+    );
+    // Missing `</function>` only: `</parameter>` then `</tool_call>`.
+    check(
+        F,
+        "<tool_call>\n<function=write_file>\n<parameter=path>\na.txt\n</parameter>\n</tool_call>x",
+        &t,
+        &msg("x", "", vec![call("", "write_file", "{\"path\": \"a.txt\"}")]),
+    );
+    // A literal `</function>` followed by more code stays in the value.
+    let body = "def f():\n    pass\n</function>\nmore";
+    let text = format!("<tool_call>\n<function=write_file>\n<parameter=content>\n{body}\n</parameter>\n</function>\n</tool_call>");
+    let args = format!("{{\"content\": {}}}", serde_json::to_string(body).unwrap());
+    check(F, &text, &t, &msg("", "", vec![call("", "write_file", &args)]));
+}
+
+#[test]
 fn newline_convention() {
     // Exactly one leading and one trailing newline are markup; others are kept.
     let text = "<tool_call>\n<function=f>\n<parameter=a>\n\n  two\n\n</parameter>\n<parameter=b>x</parameter>\n<parameter=c>\n</parameter>\n</function>\n</tool_call>";

@@ -1,6 +1,6 @@
 //! The format registry: one name per wire-syntax family, each in its own file.
 //!
-//! Adding a format: write `formats/<name>.rs` exposing a [`Dialect`] (or a [`Machine`] for a
+//! Adding a format: write `formats/<name>.rs` exposing a [`Dialect`](crate::machine::Dialect) (or a [`Machine`] for a
 //! protocol that does not fit the common shape), add its name to [`FORMATS`] and a line to
 //! [`build`], and markers to `detect.rs`.
 
