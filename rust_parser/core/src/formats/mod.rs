@@ -1,8 +1,8 @@
 //! The format registry: one name per wire-syntax family, each in its own file.
 //!
-//! Adding a format: write `formats/<name>.rs` exposing a [`Dialect`](crate::machine::Dialect) (or a [`Machine`] for a
-//! protocol that does not fit the common shape), add its name to [`FORMATS`] and a line to
-//! [`build`], and markers to `detect.rs`.
+//! Adding a format: write `formats/<name>.rs` exposing a [`Dialect`](crate::machine::Dialect)
+//! (or a [`Machine`] for a protocol that does not fit the common shape), add its name to
+//! [`FORMATS`] and a line to [`build`], and markers to `detect.rs`.
 
 use crate::error::Error;
 use crate::machine::{Machine, Tagged};
