@@ -31,6 +31,8 @@ pub mod sink;
 pub mod stream;
 pub mod text;
 pub mod tools;
+pub mod xml_args;
+pub mod xml_section;
 
 pub use detect::detect_format;
 pub use error::Error;

@@ -31,9 +31,10 @@ impl Cx<'_> {
         self.text.write(Block::Reasoning, s, self.sink);
     }
 
-    /// A structural boundary (section start/end): held whitespace is glue and is dropped.
+    /// A structural boundary (section start/end): held whitespace is glue and is dropped
+    /// (restored if the section gives its marker back as text before any call starts).
     pub fn boundary(&mut self) {
-        self.text.boundary();
+        self.text.tentative_boundary(self.sink.calls_started());
     }
 }
 

@@ -1,16 +1,28 @@
 //! The format registry: one name per wire-syntax family, each in its own file.
 //!
-//! Adding a format: write `formats/<name>.rs` exposing a [`Dialect`] (or a [`Machine`] for a
-//! protocol that does not fit the common shape), add its name to [`FORMATS`] and a line to
-//! [`build`], and markers to `detect.rs`.
+//! Adding a format: write `formats/<name>.rs` exposing a [`Dialect`](crate::machine::Dialect)
+//! (or a [`Machine`] for a protocol that does not fit the common shape), add its name to
+//! [`FORMATS`] and a line to [`build`], and markers to `detect.rs`.
 
 use crate::error::Error;
 use crate::machine::{Machine, Tagged};
 
+pub mod deepseek_v32;
+pub mod glm45;
 pub mod hermes;
+pub mod minimax_m2;
+pub mod qwen3_coder;
+pub mod seed_oss;
 
 /// Supported format names.
-pub const FORMATS: &[&str] = &["hermes"];
+pub const FORMATS: &[&str] = &[
+    "hermes",
+    "qwen3_coder",
+    "deepseek_v32",
+    "glm45",
+    "minimax_m2",
+    "seed_oss",
+];
 
 /// Builds the machine for `format`.
 ///
@@ -19,6 +31,11 @@ pub const FORMATS: &[&str] = &["hermes"];
 pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn Machine>, Error> {
     let dialect = match format {
         "hermes" => hermes::DIALECT,
+        "qwen3_coder" => qwen3_coder::DIALECT,
+        "deepseek_v32" => deepseek_v32::DIALECT,
+        "glm45" => glm45::DIALECT,
+        "minimax_m2" => minimax_m2::DIALECT,
+        "seed_oss" => seed_oss::DIALECT,
         _ => return Err(Error::UnknownFormat(format.to_owned())),
     };
     Ok(Box::new(Tagged::new(dialect, reasoning, forced_open)))

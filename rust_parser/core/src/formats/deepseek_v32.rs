@@ -1,0 +1,65 @@
+//! `deepseek_v32`: DeepSeek V3.2 and V4 "DSML".
+//!
+//! V3.2:
+//!
+//! ```text
+//! <｜DSML｜function_calls>
+//! <｜DSML｜invoke name="get_weather">
+//! <｜DSML｜parameter name="location" string="true">Tokyo</｜DSML｜parameter>
+//! <｜DSML｜parameter name="days" string="false">3</｜DSML｜parameter>
+//! </｜DSML｜invoke>
+//! </｜DSML｜function_calls>
+//! ```
+//!
+//! V4: the same with the block name `tool_calls` (`<｜DSML｜tool_calls>` … `</｜DSML｜tool_calls>`).
+//! The `｜` is U+FF5C FULLWIDTH VERTICAL LINE.
+//!
+//! Several `invoke` elements in one block are parallel calls. Typing is in-band, not from the
+//! schema: `string="true"` values are JSON strings (streamed as they arrive, kept exactly);
+//! `string="false"` values must be JSON text (number, boolean, null, object, array; Python
+//! `True`/`False`/`None` accepted) and fall back to a string otherwise. A parameter without the
+//! attribute is typed by the schema. A `</｜DSML｜parameter>` is structural only if followed
+//! (after whitespace) by a parameter head with an unused name, `</｜DSML｜invoke>`, the
+//! block close or the end of output. Reasoning: `<think>…</think>` (forced open in thinking
+//! mode); a DSML block also ends an unclosed reasoning block.
+
+use crate::machine::{Dialect, Section};
+use crate::tools::Tools;
+use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
+
+const FUNCTION_CALLS: &str = "<｜DSML｜function_calls>";
+const TOOL_CALLS: &str = "<｜DSML｜tool_calls>";
+
+/// V3.2: `<｜DSML｜function_calls>` block.
+pub const V32: Syntax = Syntax {
+    section_close: Some("</｜DSML｜function_calls>"),
+    call_head: HeadSyntax::Tag("<｜DSML｜invoke name="),
+    call_close: Some("</｜DSML｜invoke>"),
+    param_head: HeadSyntax::Tag("<｜DSML｜parameter name="),
+    param_close: "</｜DSML｜parameter>",
+    strip_newlines: false,
+    declared_only: false,
+};
+
+/// V4: `<｜DSML｜tool_calls>` block.
+pub const V4: Syntax = Syntax {
+    section_close: Some("</｜DSML｜tool_calls>"),
+    ..V32
+};
+
+/// The dialect.
+pub const DIALECT: Dialect = Dialect {
+    think_open: &["<think>"],
+    think_close: &["</think>"],
+    tool_starts: &[FUNCTION_CALLS, TOOL_CALLS],
+    tool_ends_reasoning: true,
+    open,
+};
+
+fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    if marker == 0 {
+        Box::new(XmlSection::new(&V32, FUNCTION_CALLS))
+    } else {
+        Box::new(XmlSection::new(&V4, TOOL_CALLS))
+    }
+}

@@ -1,0 +1,55 @@
+//! `glm45`: GLM-4.5 / GLM-4.6 and GLM-4.7 / GLM-5.
+//!
+//! GLM-4.5 / 4.6:
+//!
+//! ```text
+//! <think>Check weather.</think>
+//! <tool_call>get_weather
+//! <arg_key>city</arg_key>
+//! <arg_value>北京</arg_value>
+//! <arg_key>date</arg_key>
+//! <arg_value>2024-06-27</arg_value>
+//! </tool_call>
+//! ```
+//!
+//! GLM-4.7 / GLM-5 (no newlines):
+//! `<tool_call>get_weather<arg_key>city</arg_key><arg_value>北京</arg_value></tool_call>`.
+//!
+//! One call per `<tool_call>` block (consecutive blocks are parallel calls). Values are raw
+//! text for string parameters and JSON text for the others: typing comes from the tool's JSON
+//! Schema ([`crate::coerce`]); a parameter the schema does not declare is a string. Values are
+//! kept exactly (no newline trimming: the template writes them without). sglang#35564: an
+//! integer-typed `123` is the number `123`, streamed and one-shot alike. A `</arg_value>` is
+//! structural only if followed (after whitespace) by an `<arg_key>` with an unused name,
+//! `</tool_call>` or the end of output. Reasoning: `<think>…</think>`; a `<tool_call>` also ends
+//! an unclosed reasoning block.
+
+use crate::machine::{Dialect, Section};
+use crate::tools::Tools;
+use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
+
+const TOOL_CALL: &str = "<tool_call>";
+
+/// The section syntax: the block is the call.
+pub const SYNTAX: Syntax = Syntax {
+    section_close: Some("</tool_call>"),
+    call_head: HeadSyntax::Line,
+    call_close: None,
+    param_head: HeadSyntax::KeyValue,
+    param_close: "</arg_value>",
+    strip_newlines: false,
+    declared_only: false,
+};
+
+/// The dialect.
+pub const DIALECT: Dialect = Dialect {
+    think_open: &["<think>"],
+    think_close: &["</think>"],
+    tool_starts: &[TOOL_CALL],
+    tool_ends_reasoning: true,
+    open,
+};
+
+fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    Box::new(XmlSection::new(&SYNTAX, TOOL_CALL))
+}

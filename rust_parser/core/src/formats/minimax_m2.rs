@@ -1,0 +1,53 @@
+//! `minimax_m2`: MiniMax-M2.
+//!
+//! ```text
+//! <think>
+//! Need weather.
+//! </think>
+//!
+//! <minimax:tool_call>
+//! <invoke name="get_weather">
+//! <parameter name="location">Tokyo</parameter>
+//! <parameter name="days">3</parameter>
+//! </invoke>
+//! </minimax:tool_call>
+//! ```
+//!
+//! Several `<invoke>` elements in one block are parallel calls. Values are raw text for string
+//! parameters and `tojson` text for the others: typing comes from the tool's JSON Schema
+//! ([`crate::coerce`]); undeclared parameters are strings; values are kept exactly (no newline
+//! trimming). A `</parameter>` is structural only if followed (after whitespace) by a
+//! `<parameter name="…">` with an unused name, `</invoke>`, `</minimax:tool_call>` or
+//! the end of output. Reasoning: the generation prompt ends with `]~b]ai\n<think>\n`, so with
+//! `thinking_forced_open` the output starts inside reasoning and `</think>` closes it; a
+//! `<minimax:tool_call>` also ends an unclosed reasoning block.
+
+use crate::machine::{Dialect, Section};
+use crate::tools::Tools;
+use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
+
+const TOOL_CALL: &str = "<minimax:tool_call>";
+
+/// The section syntax.
+pub const SYNTAX: Syntax = Syntax {
+    section_close: Some("</minimax:tool_call>"),
+    call_head: HeadSyntax::Tag("<invoke name="),
+    call_close: Some("</invoke>"),
+    param_head: HeadSyntax::Tag("<parameter name="),
+    param_close: "</parameter>",
+    strip_newlines: false,
+    declared_only: false,
+};
+
+/// The dialect.
+pub const DIALECT: Dialect = Dialect {
+    think_open: &["<think>"],
+    think_close: &["</think>"],
+    tool_starts: &[TOOL_CALL],
+    tool_ends_reasoning: true,
+    open,
+};
+
+fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    Box::new(XmlSection::new(&SYNTAX, TOOL_CALL))
+}

@@ -1,0 +1,73 @@
+//! `qwen3_coder`: Qwen3-Coder, Qwen3.5 / 3.6, Nemotron-3-Nano, StepFun 3.5.
+//!
+//! ```text
+//! I'll read the file.
+//! <tool_call>
+//! <function=read_file>
+//! <parameter=path>
+//! /etc/hosts
+//! </parameter>
+//! <parameter=limit>
+//! 20
+//! </parameter>
+//! </function>
+//! </tool_call>
+//! ```
+//!
+//! Values are raw text (multi-line, unescaped; they may contain `<`, quotes and even literal
+//! `</parameter>`, `<function=…>` or `<tool_call>` when the model writes code). One leading and
+//! one trailing newline of a value are markup. Typing comes from the tool's JSON Schema
+//! ([`crate::coerce`]): string-typed and undeclared parameters stream as JSON strings, the others
+//! are typed when complete. Parameter order is free (ik_llama.cpp PR #1352).
+//!
+//! A `</parameter>` is structural only if what follows it (after whitespace) is `<parameter=NAME>`
+//! with NAME declared for the function and not used yet (any unused name when the function has
+//! no schema), `</function>`, `</tool_call>`, or the end of output; otherwise it is value text
+//! (see [`crate::xml_section`]). A missing `</function>` / `</tool_call>` at the end of output is
+//! repaired. Also accepted: several `<function=…>` blocks in one `<tool_call>`, and a
+//! `<function=…>…</function>` block without the `<tool_call>` wrapper (some GGUF templates).
+//! Reasoning: `<think>…</think>`; a `<tool_call>` also ends an unclosed `<think>` (Qwen3.5).
+
+use crate::machine::{Dialect, Section};
+use crate::tools::Tools;
+use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
+
+const TOOL_CALL: &str = "<tool_call>";
+const FUNCTION: &str = "<function=";
+
+const STARTS: &[&str] = &[TOOL_CALL, FUNCTION];
+
+/// `<tool_call>` + `<function=NAME>` blocks + `</tool_call>`.
+pub const WRAPPED: Syntax = Syntax {
+    section_close: Some("</tool_call>"),
+    call_head: HeadSyntax::Tag(FUNCTION),
+    call_close: Some("</function>"),
+    param_head: HeadSyntax::Tag("<parameter="),
+    param_close: "</parameter>",
+    strip_newlines: true,
+    declared_only: true,
+};
+
+/// A bare `<function=NAME>…</function>` (the marker already read).
+pub const BARE: Syntax = Syntax {
+    section_close: None,
+    call_head: HeadSyntax::Tag(""),
+    ..WRAPPED
+};
+
+/// The dialect.
+pub const DIALECT: Dialect = Dialect {
+    think_open: &["<think>"],
+    think_close: &["</think>"],
+    tool_starts: STARTS,
+    tool_ends_reasoning: true,
+    open,
+};
+
+fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    if marker == 0 {
+        Box::new(XmlSection::new(&WRAPPED, TOOL_CALL))
+    } else {
+        Box::new(XmlSection::new(&BARE, FUNCTION))
+    }
+}

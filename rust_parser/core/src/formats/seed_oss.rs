@@ -1,0 +1,47 @@
+//! `seed_oss`: ByteDance Seed-OSS, the Qwen3-Coder XML shape with `seed:` markers.
+//!
+//! ```text
+//! <seed:think>Need the weather.</seed:think>
+//! <seed:tool_call>
+//! <function=get_weather>
+//! <parameter=location>Tokyo</parameter>
+//! <parameter=days>3</parameter>
+//! </function>
+//! </seed:tool_call>
+//! ```
+//!
+//! Compact form: `<seed:tool_call><function=NAME><parameter=KEY>VALUE</parameter></function></seed:tool_call>`.
+//! Values and typing as in [`super::qwen3_coder`] (raw text, schema typing, one leading and one
+//! trailing newline are markup, literal close tags decided by lookahead). Several `<function=…>`
+//! blocks in one section are parallel calls. Reasoning: `<seed:think>…</seed:think>`; a
+//! `<seed:tool_call>` also ends an unclosed reasoning block.
+
+use crate::machine::{Dialect, Section};
+use crate::tools::Tools;
+use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
+
+const TOOL_CALL: &str = "<seed:tool_call>";
+
+/// The section syntax.
+pub const SYNTAX: Syntax = Syntax {
+    section_close: Some("</seed:tool_call>"),
+    call_head: HeadSyntax::Tag("<function="),
+    call_close: Some("</function>"),
+    param_head: HeadSyntax::Tag("<parameter="),
+    param_close: "</parameter>",
+    strip_newlines: true,
+    declared_only: true,
+};
+
+/// The dialect.
+pub const DIALECT: Dialect = Dialect {
+    think_open: &["<seed:think>"],
+    think_close: &["</seed:think>"],
+    tool_starts: &[TOOL_CALL],
+    tool_ends_reasoning: true,
+    open,
+};
+
+fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    Box::new(XmlSection::new(&SYNTAX, TOOL_CALL))
+}
