@@ -177,7 +177,11 @@ fn cut_off_and_malformed() {
         "<tool_call>",
     ] {
         // Trailing whitespace after text is kept; a lone structure's is glue.
-        let want = if text.starts_with('a') { text } else { text.trim_end() };
+        let want = if text.starts_with('a') {
+            text
+        } else {
+            text.trim_end()
+        };
         check(F, text, &weather(), &msg(want, "", vec![]));
     }
 }
