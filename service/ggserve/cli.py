@@ -24,10 +24,18 @@ from ggserve.loading import StartupError, check_model_file, check_tool_format, l
 from ggserve.registry import ModelRegistry
 from ggserve.request_context import RequestIdFilter
 from ggserve.server import Server, install_signal_handlers
+from ggserve_client.cli import main as client_main
 
 logger = logging.getLogger("ggserve")
 
 EXIT_STARTUP = 2
+
+# Client subcommands, run by ggserve_client's command line.
+CLIENT_COMMANDS = {
+    "chat": "chat with a running server (ggserve-client chat)",
+    "models": "list a running server's models (ggserve-client models)",
+    "bench": "load-test a running server (ggserve-client bench)",
+}
 
 
 def configure_logging(level: str) -> None:
@@ -110,12 +118,17 @@ def build_parser() -> argparse.ArgumentParser:
         "serve", help="serve a GGUF model over gRPC", description="Serve a GGUF model over gRPC."
     )
     add_serve_arguments(serve_parser, os.environ)
+    for name, summary in CLIENT_COMMANDS.items():  # listed for --help; main() delegates them
+        commands.add_parser(name, help=summary, add_help=False)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `ggserve` script and `python -m ggserve`."""
-    args = build_parser().parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments and arguments[0] in CLIENT_COMMANDS:
+        return client_main(arguments, prog="ggserve")
+    args = build_parser().parse_args(arguments)
     settings = settings_from_args(args)
     configure_logging(settings.log_level)
     try:

@@ -1,0 +1,130 @@
+"""`AsyncClient`: the asyncio client of a ggserve server (grpc.aio)."""
+
+# `timeout` is the gRPC deadline, sent to the server (which stops generating when it passes);
+# asyncio.timeout() would only cancel locally, so ASYNC109 does not apply.
+# ruff: noqa: ASYNC109
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from types import TracebackType
+from typing import Unpack
+
+import grpc
+
+from ggserve_client import convert
+from ggserve_client.channel import DEFAULT_TARGET, ChannelConfig, aio_channel
+from ggserve_client.errors import from_rpc_error
+from ggserve_client.request import ChatOptions, Prompt, build_request
+from ggserve_client.types import ChatResult, Model, StreamEvent
+from ggserve_client.v1 import api_pb2 as pb
+from ggserve_client.v1 import api_pb2_grpc as pb_grpc
+
+
+class AsyncClient:
+    """Calls a ggserve server from asyncio; use as `async with AsyncClient(target) as client:`.
+
+    Every call takes `timeout` (seconds, the call's deadline; None: the client default, which
+    is no deadline unless given here). Failures raise `ggserve_client.errors.GgserveError`
+    subclasses.
+    """
+
+    def __init__(
+        self,
+        target: str = DEFAULT_TARGET,
+        *,
+        config: ChannelConfig | None = None,
+        timeout: float | None = None,
+    ) -> None:
+        self.target = target
+        self.timeout = timeout
+        self._channel = aio_channel(target, config or ChannelConfig())
+        self._chat = pb_grpc.ChatServiceStub(self._channel)
+        self._models = pb_grpc.ModelServiceStub(self._channel)
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the channel (cancels calls still running)."""
+        await self._channel.close()
+
+    def _deadline(self, timeout: float | None) -> float | None:
+        return self.timeout if timeout is None else timeout
+
+    async def chat(
+        self, prompt: Prompt, *, timeout: float | None = None, **options: Unpack[ChatOptions]
+    ) -> ChatResult:
+        """Generate a whole assistant turn (unary `Chat`)."""
+        request = build_request(prompt, options)
+        try:
+            response = await self._chat.Chat(request, timeout=self._deadline(timeout))
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+        return convert.chat_result(response)
+
+    async def chat_stream(
+        self, prompt: Prompt, *, timeout: float | None = None, **options: Unpack[ChatOptions]
+    ) -> AsyncIterator[StreamEvent]:
+        """Stream an assistant turn: deltas, then one `ChatDone` with the whole result.
+
+        Leaving the loop early (break, exception, task cancellation) cancels the call, which
+        stops generation on the server at its next step.
+        """
+        request = pb.ChatStreamRequest(request=build_request(prompt, options))
+        call = self._chat.ChatStream(request, timeout=self._deadline(timeout))
+        try:
+            async for response in call:
+                for event in convert.stream_events(response):
+                    yield event
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+        finally:
+            call.cancel()
+
+    async def list_models(self, *, timeout: float | None = None) -> list[Model]:
+        """Every served model, the default first."""
+        try:
+            response = await self._models.ListModels(
+                pb.ListModelsRequest(), timeout=self._deadline(timeout)
+            )
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+        return [convert.model(m) for m in response.models]
+
+    async def get_model(self, model: str = "", *, timeout: float | None = None) -> Model:
+        """One model by alias (empty: the default model)."""
+        try:
+            response = await self._models.GetModel(
+                pb.GetModelRequest(model=model), timeout=self._deadline(timeout)
+            )
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+        return convert.model(response.model)
+
+    async def tokenize(
+        self,
+        text: str,
+        *,
+        model: str = "",
+        add_bos: bool = False,
+        parse_special: bool = True,
+        timeout: float | None = None,
+    ) -> list[int]:
+        """The model's token ids for `text`."""
+        request = pb.TokenizeRequest(
+            model=model, text=text, add_bos=add_bos, parse_special=parse_special
+        )
+        try:
+            response = await self._models.Tokenize(request, timeout=self._deadline(timeout))
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+        return list(response.token_ids)

@@ -1,0 +1,96 @@
+"""Generated protobuf messages → the typed results of `ggserve_client.types`."""
+
+from __future__ import annotations
+
+from ggserve_client.types import (
+    ChatDone,
+    ChatResult,
+    ContentDelta,
+    FinishReason,
+    Message,
+    Model,
+    ReasoningDelta,
+    Role,
+    StreamEvent,
+    Timings,
+    ToolCall,
+    ToolCallDelta,
+    Usage,
+)
+from ggserve_client.v1 import api_pb2 as pb
+
+_ROLES = {
+    pb.ROLE_SYSTEM: Role.SYSTEM,
+    pb.ROLE_USER: Role.USER,
+    pb.ROLE_ASSISTANT: Role.ASSISTANT,
+    pb.ROLE_TOOL: Role.TOOL,
+}
+_FINISH = {
+    pb.FINISH_REASON_STOP: FinishReason.STOP,
+    pb.FINISH_REASON_LENGTH: FinishReason.LENGTH,
+    pb.FINISH_REASON_TOOL_CALLS: FinishReason.TOOL_CALLS,
+    pb.FINISH_REASON_CANCELLED: FinishReason.CANCELLED,
+}
+_BACKENDS = {pb.Model.BACKEND_CPU: "cpu", pb.Model.BACKEND_CUDA: "cuda"}
+
+
+def message(m: pb.Message) -> Message:
+    """A typed message (an unknown role reads as assistant: servers only send assistant turns)."""
+    return Message(
+        role=_ROLES.get(m.role, Role.ASSISTANT),
+        content=m.content,
+        reasoning_content=m.reasoning_content,
+        tool_calls=tuple(ToolCall(c.id, c.name, c.arguments) for c in m.tool_calls),
+        tool_call_id=m.tool_call_id,
+        name=m.name,
+    )
+
+
+def chat_result(r: pb.ChatResponse) -> ChatResult:
+    """A typed chat result."""
+    u, t = r.usage, r.timings
+    return ChatResult(
+        id=r.id,
+        model=r.model,
+        finish_reason=_FINISH.get(r.finish_reason, FinishReason.UNSPECIFIED),
+        message=message(r.message),
+        usage=Usage(u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.total_tokens),
+        timings=Timings(
+            t.queue_ms, t.prompt_eval_ms, t.time_to_first_token_ms, t.decode_ms, t.tokens_per_second
+        ),
+        matched_stop=r.matched_stop,
+    )
+
+
+def stream_events(r: pb.ChatStreamResponse) -> list[StreamEvent]:
+    """The typed events of one stream message, in field order (usually exactly one)."""
+    if r.WhichOneof("event") == "done":
+        return [ChatDone(chat_result(r.done))]
+    delta = r.delta
+    events: list[StreamEvent] = []
+    if delta.reasoning_content:
+        events.append(ReasoningDelta(delta.reasoning_content))
+    if delta.content:
+        events.append(ContentDelta(delta.content))
+    events.extend(
+        ToolCallDelta(index=c.index, id=c.id, name=c.name, arguments=c.arguments)
+        for c in delta.tool_calls
+    )
+    return events
+
+
+def model(m: pb.Model) -> Model:
+    """A typed model description."""
+    return Model(
+        alias=m.alias,
+        architecture=m.architecture,
+        context_length=m.context_length,
+        train_context_length=m.train_context_length,
+        has_chat_template=m.has_chat_template,
+        tool_call_format=m.tool_call_format,
+        tools_in_template=m.tools_in_template,
+        backend=_BACKENDS.get(m.backend, "unknown"),
+        gpu_layers=m.gpu_layers,
+        file_name=m.file_name,
+        is_default=m.is_default,
+    )

@@ -1,0 +1,119 @@
+"""Chat request options (`ChatOptions`) and the `ChatRequest` message built from them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+from ggserve_client.types import Message, Role, Tool
+from ggserve_client.v1 import api_pb2 as pb
+
+Prompt = str | Sequence[Message]
+
+_ROLES = {
+    Role.SYSTEM: pb.ROLE_SYSTEM,
+    Role.USER: pb.ROLE_USER,
+    Role.ASSISTANT: pb.ROLE_ASSISTANT,
+    Role.TOOL: pb.ROLE_TOOL,
+}
+_MODES = {
+    "auto": pb.ToolChoice.MODE_AUTO,
+    "none": pb.ToolChoice.MODE_NONE,
+    "required": pb.ToolChoice.MODE_REQUIRED,
+}
+
+
+class ChatOptions(TypedDict, total=False):
+    """Keyword options of `chat()` and `chat_stream()`; all optional (server defaults)."""
+
+    model: str
+    system: str
+    tools: Sequence[Tool | Mapping[str, Any]]
+    tool_choice: str  # "auto", "none", "required", or a function name
+    parallel_tool_calls: bool
+    max_tokens: int
+    temperature: float
+    top_p: float
+    top_k: int
+    min_p: float
+    repeat_penalty: float
+    seed: int
+    stop: Sequence[str]
+    thinking: bool
+    json_schema: str
+    grammar: str
+    request_id: str
+
+
+def _message(message: Message) -> pb.Message:
+    return pb.Message(
+        role=_ROLES[message.role],
+        content=message.content,
+        reasoning_content=message.reasoning_content,
+        tool_calls=[
+            pb.ToolCall(id=c.id, name=c.name, arguments=c.arguments) for c in message.tool_calls
+        ],
+        tool_call_id=message.tool_call_id,
+        name=message.name,
+    )
+
+
+def _tool(tool: Tool | Mapping[str, Any]) -> pb.Tool:
+    typed = tool if isinstance(tool, Tool) else Tool.from_dict(tool)
+    return pb.Tool(
+        name=typed.name, description=typed.description, parameters=typed.parameters_json()
+    )
+
+
+def _messages(prompt: Prompt, system: str | None) -> list[pb.Message]:
+    turns = [Message(Role.USER, prompt)] if isinstance(prompt, str) else list(prompt)
+    if system is not None:
+        turns.insert(0, Message(Role.SYSTEM, system))
+    return [_message(turn) for turn in turns]
+
+
+def _sampling(options: ChatOptions) -> pb.SamplingParams:
+    sampling = pb.SamplingParams()
+    if "temperature" in options:
+        sampling.temperature = options["temperature"]
+    if "top_p" in options:
+        sampling.top_p = options["top_p"]
+    if "top_k" in options:
+        sampling.top_k = options["top_k"]
+    if "min_p" in options:
+        sampling.min_p = options["min_p"]
+    if "repeat_penalty" in options:
+        sampling.repeat_penalty = options["repeat_penalty"]
+    if "seed" in options:
+        sampling.seed = options["seed"]
+    return sampling
+
+
+def _tool_choice(choice: str) -> pb.ToolChoice:
+    mode = _MODES.get(choice)
+    return pb.ToolChoice(mode=mode) if mode is not None else pb.ToolChoice(function_name=choice)
+
+
+def build_request(prompt: Prompt, options: ChatOptions) -> pb.ChatRequest:
+    """The `ChatRequest` of a prompt (text of one user turn, or whole messages) and options."""
+    request = pb.ChatRequest(
+        model=options.get("model", ""),
+        messages=_messages(prompt, options.get("system")),
+        tools=[_tool(tool) for tool in options.get("tools", ())],
+        stop=list(options.get("stop", ())),
+        sampling=_sampling(options),
+        request_id=options.get("request_id", ""),
+    )
+    if "tool_choice" in options:
+        request.tool_choice.CopyFrom(_tool_choice(options["tool_choice"]))
+    if "parallel_tool_calls" in options:
+        request.parallel_tool_calls = options["parallel_tool_calls"]
+    if "max_tokens" in options:
+        request.max_tokens = options["max_tokens"]
+    if "thinking" in options:
+        request.thinking = options["thinking"]
+    if "json_schema" in options:
+        request.response_format.json_schema = options["json_schema"]
+    elif "grammar" in options:
+        request.response_format.grammar = options["grammar"]
+    return request

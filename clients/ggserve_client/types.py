@@ -1,0 +1,191 @@
+"""Typed results of the ggserve API: messages, chat results, stream events and models.
+
+These plain dataclasses are what `Client` and `AsyncClient` return; the generated protobuf
+classes stay behind them (`convert.py` maps between the two).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Role(enum.Enum):
+    """Who wrote a message."""
+
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+    TOOL = "tool"
+
+
+class FinishReason(enum.Enum):
+    """Why generation ended."""
+
+    UNSPECIFIED = "unspecified"
+    STOP = "stop"
+    LENGTH = "length"
+    TOOL_CALLS = "tool_calls"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCall:
+    """A function call made by the assistant; `arguments` is JSON text."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One conversation turn."""
+
+    role: Role
+    content: str = ""
+    reasoning_content: str = ""
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_call_id: str = ""
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Tool:
+    """A function the model may call; `parameters` is a JSON Schema (a dict or JSON text)."""
+
+    name: str
+    description: str = ""
+    parameters: Mapping[str, Any] | str = field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Tool:
+        """A tool from the OpenAI shape `{"type": "function", "function": {...}}` or `{name, ...}`.
+
+        Raises:
+            ValueError: `data` names no function.
+        """
+        spec = data.get("function", data)
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("name"), str):
+            raise ValueError("a tool needs a string `name` (or `function.name`)")
+        parameters = spec.get("parameters") or {}
+        if not isinstance(parameters, (Mapping, str)):
+            raise ValueError(f"tool {spec['name']!r}: `parameters` must be an object")
+        return cls(str(spec["name"]), str(spec.get("description") or ""), parameters)
+
+    def parameters_json(self) -> str:
+        """The parameters schema as JSON text (empty when there is none)."""
+        if isinstance(self.parameters, str):
+            return self.parameters
+        return json.dumps(self.parameters) if self.parameters else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts of one request."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cached_tokens: int = 0
+    total_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    """Server-side phases of one request, in milliseconds."""
+
+    queue_ms: float = 0.0
+    prompt_eval_ms: float = 0.0
+    time_to_first_token_ms: float = 0.0
+    decode_ms: float = 0.0
+    tokens_per_second: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ChatResult:
+    """A whole assistant turn: what `chat()` returns and what ends every `chat_stream()`."""
+
+    id: str
+    model: str
+    finish_reason: FinishReason
+    message: Message
+    usage: Usage
+    timings: Timings
+    matched_stop: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ContentDelta:
+    """Content text to append."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    """Reasoning ("thinking") text to append."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallDelta:
+    """A tool-call fragment: `id` and `name` on a call's first fragment, then argument text."""
+
+    index: int
+    id: str = ""
+    name: str = ""
+    arguments: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatDone:
+    """The last event of a stream: the whole turn with finish reason, usage and timings."""
+
+    result: ChatResult
+
+
+StreamEvent = ContentDelta | ReasoningDelta | ToolCallDelta | ChatDone
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """A served model."""
+
+    alias: str
+    architecture: str
+    context_length: int
+    train_context_length: int
+    has_chat_template: bool
+    tool_call_format: str
+    tools_in_template: bool
+    backend: str
+    gpu_layers: int
+    file_name: str
+    is_default: bool
+
+
+def fold_deltas(events: Iterable[StreamEvent]) -> Message:
+    """The assistant message built by appending every delta of a stream (the final event aside)."""
+    content: list[str] = []
+    reasoning: list[str] = []
+    calls: dict[int, list[str]] = {}
+    for event in events:
+        if isinstance(event, ContentDelta):
+            content.append(event.text)
+        elif isinstance(event, ReasoningDelta):
+            reasoning.append(event.text)
+        elif isinstance(event, ToolCallDelta):
+            call = calls.setdefault(event.index, ["", "", ""])
+            call[0] = call[0] or event.id
+            call[1] = call[1] or event.name
+            call[2] += event.arguments
+    return Message(
+        role=Role.ASSISTANT,
+        content="".join(content),
+        reasoning_content="".join(reasoning),
+        tool_calls=tuple(ToolCall(*calls[i]) for i in sorted(calls)),
+    )

@@ -1,0 +1,1 @@
+"""Tests of ggserve_client: typed clients, command line and load generator."""
