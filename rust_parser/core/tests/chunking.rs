@@ -182,7 +182,11 @@ fn valid_json(text: &str) -> bool {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(_) => true,
         // A lone surrogate escape is the model's text passed through; serde_json refuses it.
-        Err(e) => e.to_string().contains("surrogate"),
+        Err(e) => {
+            // Valid JSON text that serde_json refuses: lone surrogate escapes, huge exponents.
+            let why = e.to_string();
+            why.contains("surrogate") || why.contains("out of range")
+        }
     }
 }
 
