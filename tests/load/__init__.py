@@ -1,0 +1,1 @@
+"""Load tests: ghz (the real binary) against a real server on loopback."""
