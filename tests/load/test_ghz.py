@@ -1,7 +1,8 @@
 """ghz against a real server on 127.0.0.1: Chat and ChatStream, via the proto file and reflection.
 
 Each run is bounded (`-n` calls, `-c` workers, per-call `-t`, and the subprocess timeout) and
-its JSON report must show every call OK. The shipped configs in deploy/ghz/ are what these runs use, so they stay valid.
+its JSON report must show every call OK. The runs use the shipped deploy/ghz/ configs, so those
+stay valid.
 """
 
 from __future__ import annotations
