@@ -183,9 +183,10 @@ fn valid_json(text: &str) -> bool {
         Ok(_) => true,
         // A lone surrogate escape is the model's text passed through; serde_json refuses it.
         Err(e) => {
-            // Valid JSON text that serde_json refuses: lone surrogate escapes, huge exponents.
+            // Valid JSON text that serde_json refuses: lone surrogate escapes, huge exponents,
+            // nesting deeper than its recursion limit.
             let why = e.to_string();
-            why.contains("surrogate") || why.contains("out of range")
+            why.contains("surrogate") || why.contains("out of range") || why.contains("recursion limit")
         }
     }
 }

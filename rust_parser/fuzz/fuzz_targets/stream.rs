@@ -23,9 +23,10 @@ fn valid_json(text: &str) -> bool {
     match serde_json::from_str::<serde_json::Value>(text) {
         Ok(_) => true,
         Err(e) => {
-            // Valid JSON text that serde_json refuses: lone surrogate escapes, huge exponents.
+            // Valid JSON text that serde_json refuses: lone surrogate escapes, huge exponents,
+            // nesting deeper than its recursion limit.
             let why = e.to_string();
-            why.contains("surrogate") || why.contains("out of range")
+            why.contains("surrogate") || why.contains("out of range") || why.contains("recursion limit")
         }
     }
 }
