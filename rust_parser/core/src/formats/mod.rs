@@ -10,6 +10,7 @@ use crate::machine::{Machine, Tagged};
 pub mod deepseek_v32;
 pub mod glm45;
 pub mod hermes;
+pub mod kimi_k2;
 pub mod minimax_m2;
 pub mod qwen3_coder;
 pub mod seed_oss;
@@ -18,6 +19,7 @@ pub mod seed_oss;
 pub const FORMATS: &[&str] = &[
     "hermes",
     "qwen3_coder",
+    "kimi_k2",
     "deepseek_v32",
     "glm45",
     "minimax_m2",
@@ -32,6 +34,7 @@ pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn
     let dialect = match format {
         "hermes" => hermes::DIALECT,
         "qwen3_coder" => qwen3_coder::DIALECT,
+        "kimi_k2" => return Ok(kimi_k2::machine(reasoning, forced_open)),
         "deepseek_v32" => deepseek_v32::DIALECT,
         "glm45" => glm45::DIALECT,
         "minimax_m2" => minimax_m2::DIALECT,
