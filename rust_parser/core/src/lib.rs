@@ -19,6 +19,7 @@
 
 pub mod call_section;
 pub mod coerce;
+pub mod deepseek_section;
 pub mod detect;
 pub mod envelope;
 pub mod error;

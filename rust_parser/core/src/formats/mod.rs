@@ -7,6 +7,9 @@
 use crate::error::Error;
 use crate::machine::{Machine, Tagged};
 
+pub mod deepseek_r1;
+pub mod deepseek_v3;
+pub mod deepseek_v31;
 pub mod deepseek_v32;
 pub mod glm45;
 pub mod hermes;
@@ -20,6 +23,9 @@ pub const FORMATS: &[&str] = &[
     "hermes",
     "qwen3_coder",
     "kimi_k2",
+    "deepseek_r1",
+    "deepseek_v3",
+    "deepseek_v31",
     "deepseek_v32",
     "glm45",
     "minimax_m2",
@@ -35,6 +41,9 @@ pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn
         "hermes" => hermes::DIALECT,
         "qwen3_coder" => qwen3_coder::DIALECT,
         "kimi_k2" => return Ok(kimi_k2::machine(reasoning, forced_open)),
+        "deepseek_r1" => return Ok(deepseek_r1::machine(reasoning, forced_open)),
+        "deepseek_v3" => return Ok(deepseek_v3::machine(reasoning, forced_open)),
+        "deepseek_v31" => return Ok(deepseek_v31::machine(reasoning, forced_open)),
         "deepseek_v32" => deepseek_v32::DIALECT,
         "glm45" => glm45::DIALECT,
         "minimax_m2" => minimax_m2::DIALECT,
