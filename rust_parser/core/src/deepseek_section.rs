@@ -166,6 +166,8 @@ pub struct DsCall {
     head: String,
     name: String,
     fmt2: bool,
+    /// Whitespace came after the head (`function <x>` is not format 2).
+    gap: bool,
     fenced: bool,
     tools_array: bool,
     args: JsonArgs,
@@ -183,6 +185,7 @@ impl DsCall {
             head: String::new(),
             name: String::new(),
             fmt2: false,
+            gap: false,
             fenced: false,
             tools_array: false,
             args: JsonArgs::new(),
@@ -264,6 +267,7 @@ impl DsCall {
             }
             St::AfterHead => {
                 let (ws, done) = self.ws(input);
+                self.gap |= ws > 0;
                 if let Some(step) = done {
                     return step;
                 }
@@ -282,7 +286,7 @@ impl DsCall {
                         self.st = St::Fence;
                         CallStep::Consumed(ws + len)
                     }
-                    Lit::Found(4, len) if is_function && ws == 0 => {
+                    Lit::Found(4, len) if is_function && !self.gap => {
                         self.raw.push_str(&rest[..len]);
                         self.fmt2 = true;
                         self.st = St::Name;
