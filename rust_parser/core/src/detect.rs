@@ -49,10 +49,12 @@ const NAME_MARKERS: &[(&str, &str)] = &[
 ];
 
 fn from_template(t: &str) -> Option<&'static str> {
-    if t.contains("<｜tool▁calls▁begin｜>") || t.contains("<｜tool▁sep｜>") {
+    let dsml = t.contains("DSML");
+    if !dsml && (t.contains("<｜tool▁calls▁begin｜>") || t.contains("<｜tool▁sep｜>")) {
         // R1 and V3-0324 write `function<｜tool▁sep｜>NAME` + a ```json fence; V3.1 does not.
+        // R1 templates strip `…</think>` from history and/or prefill `<think>\n`; V3's do neither.
         if t.contains("```json") {
-            return Some(if t.contains("<think>") {
+            return Some(if t.contains("think>") {
                 "deepseek_r1"
             } else {
                 "deepseek_v3"

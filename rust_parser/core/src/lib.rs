@@ -17,13 +17,17 @@
 //! assert_eq!(out.tool_calls[0].arguments, "{\"x\": 1}");
 //! ```
 
+pub mod call_section;
 pub mod coerce;
+pub mod deepseek_section;
 pub mod detect;
 pub mod envelope;
 pub mod error;
 pub mod event;
 pub mod formats;
+pub mod gated;
 pub mod json;
+pub mod json_args;
 pub mod machine;
 pub mod scan;
 pub mod sections;

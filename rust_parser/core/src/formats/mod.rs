@@ -7,9 +7,13 @@
 use crate::error::Error;
 use crate::machine::{Machine, Tagged};
 
+pub mod deepseek_r1;
+pub mod deepseek_v3;
+pub mod deepseek_v31;
 pub mod deepseek_v32;
 pub mod glm45;
 pub mod hermes;
+pub mod kimi_k2;
 pub mod minimax_m2;
 pub mod qwen3_coder;
 pub mod seed_oss;
@@ -18,6 +22,10 @@ pub mod seed_oss;
 pub const FORMATS: &[&str] = &[
     "hermes",
     "qwen3_coder",
+    "kimi_k2",
+    "deepseek_r1",
+    "deepseek_v3",
+    "deepseek_v31",
     "deepseek_v32",
     "glm45",
     "minimax_m2",
@@ -32,6 +40,10 @@ pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn
     let dialect = match format {
         "hermes" => hermes::DIALECT,
         "qwen3_coder" => qwen3_coder::DIALECT,
+        "kimi_k2" => return Ok(kimi_k2::machine(reasoning, forced_open)),
+        "deepseek_r1" => return Ok(deepseek_r1::machine(reasoning, forced_open)),
+        "deepseek_v3" => return Ok(deepseek_v3::machine(reasoning, forced_open)),
+        "deepseek_v31" => return Ok(deepseek_v31::machine(reasoning, forced_open)),
         "deepseek_v32" => deepseek_v32::DIALECT,
         "glm45" => glm45::DIALECT,
         "minimax_m2" => minimax_m2::DIALECT,

@@ -1,0 +1,41 @@
+//! `deepseek_r1`: DeepSeek R1 and R1-0528 (and the R1 distills that keep its template).
+//!
+//! ````text
+//! <think>
+//! Need the weather.
+//! </think>
+//!
+//! <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather
+//! ```json
+//! {"location": "Tokyo"}
+//! ```<｜tool▁call▁end｜><｜tool▁calls▁end｜>
+//! ````
+//!
+//! - The literal word `function` is the tool type; the arguments are a JSON object in a
+//!   ```` ```json ```` fence. No id: calls get `""`.
+//! - Section opener spellings accepted as llama.cpp does: `<｜tool▁calls▁begin｜>`,
+//!   `<｜tool_calls_begin｜>`, `<｜tool calls begin｜>`, `<｜tool\_calls\_begin｜>`,
+//!   `<｜tool▁calls｜>`; `<｜tool▁call▁begin｜>` and `<｜tool▁call▁end｜>` are optional.
+//! - The other shapes R1 emitted in practice (ik_llama.cpp PR #652):
+//!   format 2 ```` function<get_weather>\n```json\n{…}\n``` ````;
+//!   format 3 ```` function\n```json\n{"tools": [{"name": …, "arguments": {…}}, …]}\n``` ````
+//!   (one call per element);
+//!   format 4 ```` <tool_call>\nfunction</think>Read\n```json\n{…}\n```\n</tool_call> ````.
+//!   The V3.1 shape `NAME<｜tool▁sep｜>{…}` is accepted as well (one parser for the family:
+//!   [`crate::deepseek_section`]).
+//! - Reasoning: `<think>…</think>`. The updated R1 templates end the prompt with `<think>\n`, so
+//!   with `thinking_forced_open` the output starts inside reasoning (a `<think>` repeated at the
+//!   very start is dropped). A tool section start (or `<tool_call>`) ends an unclosed reasoning
+//!   block. Reasoning is one state of one machine: answer text before, between and after the
+//!   think block is never lost or merged (ik_llama.cpp#690); a `<think>` that is not at the
+//!   start of the output is text.
+//! - `<｜end▁of▁sentence｜>` leaking into the text ends the output (it and what follows are
+//!   dropped).
+
+use crate::machine::Machine;
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    crate::deepseek_section::machine(reasoning, forced_open)
+}

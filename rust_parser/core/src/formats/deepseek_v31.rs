@@ -1,0 +1,25 @@
+//! `deepseek_v31`: DeepSeek V3.1 (and V3.2-Exp, V3.1-Terminus).
+//!
+//! ```text
+//! <｜tool▁calls▁begin｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{"location": "Tokyo"}<｜tool▁call▁end｜><｜tool▁call▁begin｜>get_weather<｜tool▁sep｜>{"location": "Paris"}<｜tool▁call▁end｜><｜tool▁calls▁end｜><｜end▁of▁sentence｜>
+//! ```
+//!
+//! - No `function` type word, no fence: the name, `<｜tool▁sep｜>`, the raw JSON arguments
+//!   (streamed as the model's bytes; a JSON string holding the object is decoded). No id: calls
+//!   get `""`. The R1 shapes are accepted too (one parser for the family:
+//!   [`crate::deepseek_section`]).
+//! - Thinking mode: the prompt ends with `<｜Assistant｜><think>`, so with `thinking_forced_open`
+//!   the output starts inside reasoning and `</think>` ends it; non-thinking mode prefills
+//!   `</think>` (or `<think></think>`), so the output is plain content. A tool section start
+//!   also ends an unclosed reasoning block.
+//! - `<｜end▁of▁sentence｜>` is the end of output: it is not content, and nothing after it is.
+//! - Arguments are append-only byte streams at any chunking (ik_llama.cpp#750's "Invalid diff"
+//!   crashes cannot happen: nothing is re-parsed or diffed).
+
+use crate::machine::Machine;
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    crate::deepseek_section::machine(reasoning, forced_open)
+}
