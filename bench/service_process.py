@@ -1,0 +1,57 @@
+"""Servers in their own processes for the service benchmarks (so they never share our GIL).
+
+`serve_model()` runs `ggserve serve` on a free port; `serve_replay()` runs
+`service_replay_server.py` (a ReplayEngine, no model). Both yield the target once it is ready
+and stop the process with SIGTERM (a graceful drain) on exit.
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+_LISTENING = re.compile(r"listening on (\S+)")
+
+
+@contextmanager
+def _process(command: Sequence[str], ready: str) -> Iterator[str]:
+    """Start `command`, wait for a stderr line containing `ready`, yield the address it logged."""
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    target = ""
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            found = _LISTENING.search(line)
+            target = found.group(1) if found else target
+            if ready in line:
+                break
+        else:
+            raise RuntimeError(f"{command[1:4]} exited before it was ready")
+        yield target
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+@contextmanager
+def serve_model(*options: str) -> Iterator[str]:
+    """`ggserve serve` over the bundled model, 1 thread, free port; yields `host:port`."""
+    command = [sys.executable, "-m", "ggserve", "serve", "--port", "0", "--threads", "1"]
+    with _process([*command, *options], "; ready") as target:
+        yield target
+
+
+@contextmanager
+def serve_replay(pieces: int, piece: str = " tok", delay_ms: float = 0.0) -> Iterator[str]:
+    """A server over a ReplayEngine answering `pieces` copies of `piece`, one per `delay_ms`."""
+    script = BENCH / "service_replay_server.py"
+    command = [sys.executable, str(script), "--pieces", str(pieces), "--piece", piece]
+    command += ["--piece-delay-ms", str(delay_ms)]
+    with _process(command, "ready") as target:
+        yield target
