@@ -30,6 +30,7 @@ enum St {
     ObjKey,
     Key,
     KeyEsc,
+    KeyU(u8),
     Colon,
     After,
     Str,
@@ -246,7 +247,13 @@ impl JsonValue {
                     }
                     i += 1;
                 }
-                St::StrEsc | St::StrU(_) | St::LowWait | St::LowEsc | St::LowU(_) | St::KeyEsc
+                St::StrEsc
+                | St::StrU(_)
+                | St::LowWait
+                | St::LowEsc
+                | St::LowU(_)
+                | St::KeyEsc
+                | St::KeyU(_)
                     if b >= 0x80 =>
                 {
                     // A multi-byte character cannot continue an escape: the escape so far
@@ -305,8 +312,33 @@ impl JsonValue {
                 }
             }
             St::KeyEsc => {
-                self.held.push(char::from(b));
-                self.st = St::Key;
+                match b {
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {
+                        self.held.push(char::from(b));
+                        self.st = St::Key;
+                    }
+                    b'u' => {
+                        self.held.push('u');
+                        self.st = St::KeyU(0);
+                    }
+                    _ => {
+                        // Not an escape: the backslash is a literal one.
+                        self.held.push('\\');
+                        self.key_char(b);
+                    }
+                }
+                true
+            }
+            St::KeyU(n) => {
+                if hex(b).is_some() {
+                    self.held.push(char::from(b));
+                    self.st = if n == 3 { St::Key } else { St::KeyU(n + 1) };
+                } else {
+                    if let Some(pos) = self.held.rfind('\\') {
+                        self.held.insert(pos, '\\');
+                    }
+                    self.key_char(b);
+                }
                 true
             }
             St::Colon => {
@@ -503,11 +535,34 @@ impl JsonValue {
         true
     }
 
+    /// An ASCII byte of a key read after a broken escape.
+    fn key_char(&mut self, b: u8) {
+        self.st = St::Key;
+        match b {
+            b'"' => {
+                self.held.push('"');
+                self.st = St::Colon;
+            }
+            b'\\' => {
+                self.held.push('\\');
+                self.st = St::KeyEsc;
+            }
+            c if c < 0x20 => self.held.push_str(&control_escape(c)),
+            c => self.held.push(char::from(c)),
+        }
+    }
+
     /// Ends an escape cut by a non-ASCII character; the state returns to the string body.
     fn abandon_escape(&mut self, out: &mut String) {
         match self.st {
             St::KeyEsc => {
                 self.held.push('\\');
+                self.st = St::Key;
+            }
+            St::KeyU(_) => {
+                if let Some(pos) = self.held.rfind('\\') {
+                    self.held.insert(pos, '\\');
+                }
                 self.st = St::Key;
             }
             St::LowWait => {
