@@ -8,9 +8,10 @@ use crate::error::Error;
 use crate::machine::{Machine, Tagged};
 
 pub mod hermes;
+pub mod mistral;
 
 /// Supported format names.
-pub const FORMATS: &[&str] = &["hermes"];
+pub const FORMATS: &[&str] = &["hermes", "mistral"];
 
 /// Builds the machine for `format`.
 ///
@@ -19,6 +20,7 @@ pub const FORMATS: &[&str] = &["hermes"];
 pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn Machine>, Error> {
     let dialect = match format {
         "hermes" => hermes::DIALECT,
+        "mistral" => mistral::DIALECT,
         _ => return Err(Error::UnknownFormat(format.to_owned())),
     };
     Ok(Box::new(Tagged::new(dialect, reasoning, forced_open)))
