@@ -7,11 +7,12 @@
 use crate::error::Error;
 use crate::machine::{Machine, Tagged};
 
+pub mod gpt_oss;
 pub mod hermes;
 pub mod mistral;
 
 /// Supported format names.
-pub const FORMATS: &[&str] = &["hermes", "mistral"];
+pub const FORMATS: &[&str] = &["hermes", "gpt_oss", "mistral"];
 
 /// Builds the machine for `format`.
 ///
@@ -20,6 +21,7 @@ pub const FORMATS: &[&str] = &["hermes", "mistral"];
 pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn Machine>, Error> {
     let dialect = match format {
         "hermes" => hermes::DIALECT,
+        "gpt_oss" => return Ok(Box::new(gpt_oss::Harmony::new(reasoning, forced_open))),
         "mistral" => mistral::DIALECT,
         _ => return Err(Error::UnknownFormat(format.to_owned())),
     };
