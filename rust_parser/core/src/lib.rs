@@ -25,6 +25,7 @@ pub mod event;
 pub mod formats;
 pub mod json;
 pub mod machine;
+pub mod python_kwargs;
 pub mod scan;
 pub mod sections;
 pub mod sink;

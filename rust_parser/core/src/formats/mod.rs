@@ -9,10 +9,11 @@ use crate::machine::{Machine, Tagged};
 
 pub mod gpt_oss;
 pub mod hermes;
+pub mod llama3_json;
 pub mod mistral;
 
 /// Supported format names.
-pub const FORMATS: &[&str] = &["hermes", "gpt_oss", "mistral"];
+pub const FORMATS: &[&str] = &["hermes", "gpt_oss", "mistral", "llama3_json"];
 
 /// Builds the machine for `format`.
 ///
@@ -23,6 +24,7 @@ pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn
         "hermes" => hermes::DIALECT,
         "gpt_oss" => return Ok(Box::new(gpt_oss::Harmony::new(reasoning, forced_open))),
         "mistral" => mistral::DIALECT,
+        "llama3_json" => return Ok(Box::new(llama3_json::Llama3::new(reasoning, forced_open))),
         _ => return Err(Error::UnknownFormat(format.to_owned())),
     };
     Ok(Box::new(Tagged::new(dialect, reasoning, forced_open)))
