@@ -14,6 +14,8 @@ const TEMPLATE_MARKERS: &[(&str, &str)] = &[
     ("<parameter=", "qwen3_coder"),
     ("<tool_call>", "hermes"),
     ("<|python_tag|>", "llama3_json"),
+    // Llama 3.2 1B/3B templates have no `<|python_tag|>`, only the JSON instruction.
+    ("dictionary of argument name and its value", "llama3_json"),
 ];
 
 /// Model-name substrings (lower case), most specific first.

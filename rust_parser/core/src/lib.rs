@@ -29,6 +29,7 @@ pub mod gated;
 pub mod json;
 pub mod json_args;
 pub mod machine;
+pub mod python_kwargs;
 pub mod scan;
 pub mod sections;
 pub mod sink;

@@ -12,9 +12,12 @@ pub mod deepseek_v3;
 pub mod deepseek_v31;
 pub mod deepseek_v32;
 pub mod glm45;
+pub mod gpt_oss;
 pub mod hermes;
 pub mod kimi_k2;
+pub mod llama3_json;
 pub mod minimax_m2;
+pub mod mistral;
 pub mod qwen3_coder;
 pub mod seed_oss;
 
@@ -28,6 +31,9 @@ pub const FORMATS: &[&str] = &[
     "deepseek_v31",
     "deepseek_v32",
     "glm45",
+    "gpt_oss",
+    "mistral",
+    "llama3_json",
     "minimax_m2",
     "seed_oss",
 ];
@@ -46,6 +52,9 @@ pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn
         "deepseek_v31" => return Ok(deepseek_v31::machine(reasoning, forced_open)),
         "deepseek_v32" => deepseek_v32::DIALECT,
         "glm45" => glm45::DIALECT,
+        "gpt_oss" => return Ok(Box::new(gpt_oss::Harmony::new(reasoning, forced_open))),
+        "mistral" => mistral::DIALECT,
+        "llama3_json" => return Ok(Box::new(llama3_json::Llama3::new(reasoning, forced_open))),
         "minimax_m2" => minimax_m2::DIALECT,
         "seed_oss" => seed_oss::DIALECT,
         _ => return Err(Error::UnknownFormat(format.to_owned())),

@@ -1,0 +1,422 @@
+//! `llama3_json`: Llama 3.1 / 3.2 / 3.3 JSON tool calls and `<|python_tag|>` built-ins.
+//!
+//! Custom tools — a bare JSON object (`"parameters"`, also `"arguments"`; an optional leading
+//! `"type": "function"`), several separated by `;` (vLLM), optionally after `<|python_tag|>`:
+//!
+//! ```text
+//! {"name": "get_weather", "parameters": {"location": "Tokyo"}}<|eot_id|>
+//! {"type": "function", "name": "a", "parameters": {}}; {"name": "b", "parameters": {"x": 1}}
+//! <|python_tag|>{"name": "get_weather", "parameters": {"location": "Tokyo"}}<|eom_id|>
+//! ```
+//!
+//! Built-in tools (`Environment: ipython`) — Python call syntax, or raw code for
+//! `code_interpreter`:
+//!
+//! ```text
+//! <|python_tag|>brave_search.call(query="weather Tokyo")<|eom_id|>
+//! <|python_tag|>import math
+//! print(math.sqrt(2))<|eom_id|>
+//! ```
+//!
+//! The first becomes a call `brave_search` with arguments `{"query": "weather Tokyo"}` built from
+//! the keyword arguments (see [`crate::python_kwargs`]); the second a call `code_interpreter`
+//! with `{"code": "…"}`, the code streamed as a JSON string.
+//!
+//! Without a wrapper token, "content or call?" is decided at the start (Ollama's rule): the
+//! output is a call only when its first non-whitespace character is `{` and the object has a
+//! name; otherwise the text is content, byte-identical. (An answer that *is* a JSON object with a
+//! `"name"` key therefore reads as a call — the rule every peer shares.) `<|eom_id|>` and
+//! `<|eot_id|>` end the output and are not content. Llama 3 has no reasoning block: the
+//! reasoning options change nothing. Ids are `""`.
+
+use crate::coerce::escape_into;
+use crate::envelope::{Envelope, OPENAI_KEYS};
+use crate::machine::{Cx, Dialect, Machine, Progress, Section, Tagged};
+use crate::python_kwargs::{KwStatus, Kwargs};
+use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
+use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
+use crate::tools::Tools;
+
+const PYTHON_TAG: &str = "<|python_tag|>";
+const EOM: &str = "<|eom_id|>";
+const EOT: &str = "<|eot_id|>";
+const STARTS: &[&str] = &[PYTHON_TAG, EOM, EOT];
+const CALL_OPEN: &str = ".call(";
+const CODE_TOOL: &str = "code_interpreter";
+const MAX_IDENT: usize = 64;
+
+/// The dialect the machine delegates to after its start decision: `<|python_tag|>` opens a
+/// section; the end tokens open an empty one (they are dropped).
+pub const DIALECT: Dialect = Dialect {
+    think_open: &[],
+    think_close: &[],
+    tool_starts: STARTS,
+    tool_ends_reasoning: false,
+    open,
+};
+
+fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    if marker == 0 {
+        Box::new(PythonTag::new())
+    } else {
+        Box::new(EndToken)
+    }
+}
+
+/// `<|eom_id|>` / `<|eot_id|>`: nothing to parse.
+struct EndToken;
+
+impl Section for EndToken {
+    fn step(&mut self, _input: &str, _cx: &mut Cx<'_>) -> Progress {
+        Progress::Done(0)
+    }
+
+    fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
+        cx.content(held);
+    }
+}
+
+/// One or more call objects separated by `;` or whitespace.
+struct JsonCalls {
+    env: Envelope,
+    /// Consumed text before the current object (given back if it is not a call).
+    prefix: String,
+    after: bool,
+    /// A `;` was seen since the last object.
+    sep: bool,
+}
+
+enum JStep {
+    /// Keep going.
+    Go(Progress),
+    /// The calls ended before this many bytes.
+    End(usize),
+    /// An object broke off after this many bytes (repaired or given back); the rest is content.
+    Broken(usize),
+}
+
+impl JsonCalls {
+    fn new(prefix: String) -> Self {
+        JsonCalls {
+            env: Envelope::new(OPENAI_KEYS),
+            prefix,
+            after: false,
+            sep: false,
+        }
+    }
+
+    fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> JStep {
+        if !self.after {
+            return match feed_envelope(&mut self.env, &self.prefix, input, cx) {
+                EnvStep::Progress(p) => JStep::Go(p),
+                EnvStep::Complete(n) => {
+                    self.prefix.clear();
+                    self.after = true;
+                    JStep::Go(Progress::Consumed(n))
+                }
+                EnvStep::Broken { n, .. } => JStep::Broken(n),
+            };
+        }
+        let ws = leading_ws(input);
+        if ws > 0 {
+            self.prefix.push_str(&input[..ws]);
+            return JStep::Go(Progress::Consumed(ws));
+        }
+        match input.as_bytes().first() {
+            Some(b';') if !self.sep => {
+                self.sep = true;
+                self.prefix.push(';');
+                JStep::Go(Progress::Consumed(1))
+            }
+            Some(b'{') => {
+                self.env = Envelope::new(OPENAI_KEYS);
+                self.after = false;
+                self.sep = false;
+                JStep::Go(Progress::Consumed(0))
+            }
+            // A trailing separator is markup; what follows is content (or an end token).
+            _ => JStep::End(0),
+        }
+    }
+
+    fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
+        if self.after {
+            cx.content(held);
+        } else {
+            finish_envelope(&mut self.env, &self.prefix, held, cx);
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PSt {
+    Head,
+    Json,
+    Ident,
+    Kwargs,
+    Code,
+    /// Markup that did not parse was given back: content up to the next marker.
+    Content,
+}
+
+/// What follows `<|python_tag|>`: JSON calls, `name.call(kwargs)`, or raw code.
+struct PythonTag {
+    st: PSt,
+    ws: String,
+    ident: String,
+    json: JsonCalls,
+    kwargs: Kwargs,
+    code_end: Markers,
+    starts: Markers,
+}
+
+impl PythonTag {
+    fn new() -> Self {
+        PythonTag {
+            st: PSt::Head,
+            ws: String::new(),
+            ident: String::new(),
+            json: JsonCalls::new(String::new()),
+            kwargs: Kwargs::new(),
+            code_end: Markers::new(&[EOM, EOT]),
+            starts: Markers::new(STARTS),
+        }
+    }
+
+    fn head(&mut self, input: &str) -> Progress {
+        let ws = leading_ws(input);
+        if ws > 0 {
+            self.ws.push_str(&input[..ws]);
+            return Progress::Consumed(ws);
+        }
+        if input.starts_with('{') {
+            self.json = JsonCalls::new(format!("{PYTHON_TAG}{}", self.ws));
+            self.st = PSt::Json;
+            return Progress::Consumed(0);
+        }
+        for m in [EOM, EOT] {
+            if input.starts_with(m) {
+                // A tag with nothing after it: no call.
+                return Progress::Done(0);
+            }
+            if is_prefix_of(input, m) {
+                return Progress::NeedMore;
+            }
+        }
+        self.st = PSt::Ident;
+        Progress::Consumed(0)
+    }
+
+    fn start_code(&mut self, cx: &mut Cx<'_>) {
+        cx.sink.start_call("", CODE_TOOL);
+        let mut out = String::from("{\"code\": \"");
+        escape_into(&self.ident, &mut out);
+        cx.sink.args(&out);
+        self.st = PSt::Code;
+    }
+
+    fn ident(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
+        let bytes = input.as_bytes();
+        let run = bytes
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
+            .count();
+        self.ident.push_str(&input[..run]);
+        if self.ident.len() > MAX_IDENT {
+            self.start_code(cx);
+            return Progress::Consumed(run);
+        }
+        let rest = &input[run..];
+        if rest.is_empty() {
+            return Progress::Consumed(run).nonzero();
+        }
+        let named = !self.ident.is_empty() && !self.ident.starts_with(|c: char| c.is_ascii_digit());
+        if named && rest.starts_with(CALL_OPEN) {
+            cx.sink.start_call("", &self.ident);
+            cx.sink.args("{");
+            self.st = PSt::Kwargs;
+            return Progress::Consumed(run + CALL_OPEN.len());
+        }
+        if named && is_prefix_of(rest, CALL_OPEN) {
+            return Progress::Consumed(run).nonzero();
+        }
+        self.start_code(cx);
+        Progress::Consumed(run)
+    }
+
+    fn code(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
+        let (text, end) = match self.code_end.find(input) {
+            Scan::Clear => (input, None),
+            Scan::Partial { at } => (&input[..at], None),
+            Scan::Found { at, .. } => (&input[..at], Some(at)),
+        };
+        let mut out = String::new();
+        escape_into(text, &mut out);
+        cx.sink.args(&out);
+        match end {
+            Some(at) => {
+                cx.sink.args("\"}");
+                cx.sink.end_call();
+                Progress::Done(at)
+            }
+            None => Progress::Consumed(text.len()).nonzero(),
+        }
+    }
+
+    fn content(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
+        match self.starts.find(input) {
+            Scan::Clear => {
+                cx.content(input);
+                Progress::Consumed(input.len())
+            }
+            Scan::Partial { at } => {
+                cx.content(&input[..at]);
+                Progress::Consumed(at).nonzero()
+            }
+            Scan::Found { at, marker } => {
+                cx.content(&input[..at]);
+                if marker == 0 {
+                    cx.boundary();
+                    *self = PythonTag::new();
+                    Progress::Consumed(at + PYTHON_TAG.len())
+                } else {
+                    Progress::Done(at)
+                }
+            }
+        }
+    }
+}
+
+impl Section for PythonTag {
+    fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
+        match self.st {
+            PSt::Head => self.head(input),
+            PSt::Json => match self.json.step(input, cx) {
+                JStep::Go(p) => p,
+                JStep::End(n) => Progress::Done(n),
+                JStep::Broken(n) => {
+                    self.st = PSt::Content;
+                    Progress::Consumed(n)
+                }
+            },
+            PSt::Ident => self.ident(input, cx),
+            PSt::Kwargs => {
+                let mut out = String::new();
+                let (n, status) = self.kwargs.feed(input, &mut out);
+                cx.sink.args(&out);
+                match status {
+                    KwStatus::NeedMore => Progress::Consumed(n).nonzero(),
+                    KwStatus::Complete => {
+                        cx.sink.end_call();
+                        Progress::Done(n)
+                    }
+                    KwStatus::Invalid => {
+                        let mut closers = String::new();
+                        self.kwargs.close_broken(&mut closers);
+                        cx.sink.args(&closers);
+                        cx.sink.end_call();
+                        cx.content(&self.kwargs.take_raw());
+                        self.st = PSt::Content;
+                        Progress::Consumed(n)
+                    }
+                }
+            }
+            PSt::Code => self.code(input, cx),
+            PSt::Content => self.content(input, cx),
+        }
+    }
+
+    fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
+        match self.st {
+            PSt::Head | PSt::Content => cx.content(held),
+            PSt::Json => self.json.finish(held, cx),
+            PSt::Ident | PSt::Code => {
+                if self.st == PSt::Ident {
+                    self.start_code(cx);
+                }
+                let mut out = String::new();
+                escape_into(held, &mut out);
+                out.push_str("\"}");
+                cx.sink.args(&out);
+                cx.sink.end_call();
+            }
+            PSt::Kwargs => {
+                let mut out = String::new();
+                self.kwargs.close_eof(&mut out);
+                cx.sink.args(&out);
+                cx.sink.end_call();
+                cx.content(held);
+            }
+        }
+    }
+}
+
+enum St {
+    Start,
+    Json(Box<JsonCalls>),
+    Tagged,
+}
+
+/// The machine: the start decision, then the [`DIALECT`].
+pub struct Llama3 {
+    st: St,
+    tagged: Tagged,
+}
+
+impl Llama3 {
+    /// A machine (Llama 3 has no reasoning block; the options are passed on unchanged).
+    #[must_use]
+    pub fn new(reasoning: bool, forced_open: bool) -> Self {
+        Llama3 {
+            st: St::Start,
+            tagged: Tagged::new(DIALECT, reasoning, forced_open),
+        }
+    }
+}
+
+impl Machine for Llama3 {
+    fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Option<usize> {
+        if input.is_empty() {
+            return None;
+        }
+        match &mut self.st {
+            St::Start => {
+                let ws = leading_ws(input);
+                if ws > 0 {
+                    cx.content(&input[..ws]);
+                    return Some(ws);
+                }
+                self.st = if input.starts_with('{') {
+                    St::Json(Box::new(JsonCalls::new(String::new())))
+                } else {
+                    St::Tagged
+                };
+                Some(0)
+            }
+            St::Json(json) => match json.step(input, cx) {
+                JStep::Go(Progress::Consumed(n)) => Some(n),
+                JStep::Go(Progress::NeedMore) => None,
+                JStep::Go(Progress::Done(n)) | JStep::End(n) => {
+                    cx.boundary();
+                    self.st = St::Tagged;
+                    Some(n)
+                }
+                JStep::Broken(n) => {
+                    // Given back (or repaired): the rest is content, whitespace included.
+                    self.st = St::Tagged;
+                    Some(n)
+                }
+            },
+            St::Tagged => self.tagged.step(input, cx),
+        }
+    }
+
+    fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
+        match &mut self.st {
+            St::Start => cx.content(held),
+            St::Json(json) => json.finish(held, cx),
+            St::Tagged => self.tagged.finish(held, cx),
+        }
+        cx.sink.end_call();
+    }
+}

@@ -1,0 +1,315 @@
+//! Python keyword arguments (`k="v", n=1, ok=True)`) streamed as a JSON object.
+//!
+//! Used after `name.call(` (Llama 3.1 built-in tools). String literals (`"…"` or `'…'`) stream
+//! as JSON-escaped fragments as they arrive; other values are buffered until their `,` or `)`
+//! and typed: `True`/`False`/`None` → `true`/`false`/`null`, JSON numbers stay as written, a
+//! valid JSON text (a list in JSON syntax) stays as written, anything else becomes a JSON string
+//! of its text. Nothing is evaluated. The output is `{"k": "v", "n": 1, "ok": true}`; the caller
+//! writes the opening `{`. Emitted text can always be closed by `"` and/or `}`: a key is only
+//! written together with its value's first byte.
+
+use crate::coerce::{escape_into, json_string};
+use crate::json::valid_number;
+
+const MAX_KEY: usize = 256;
+
+/// What the parser needs next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KwStatus {
+    /// Not complete yet.
+    NeedMore,
+    /// The closing `)` was consumed; the object is closed.
+    Complete,
+    /// The byte at the returned offset does not fit.
+    Invalid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum K {
+    /// A key or `)`.
+    Start,
+    Key,
+    /// After the key: `=`.
+    Eq,
+    /// After `=`: the value.
+    ValStart,
+    Str(u8),
+    StrEsc(u8),
+    Raw,
+    /// After a value: `,` or `)`.
+    After,
+    Done,
+}
+
+/// Streaming parser of a keyword-argument list (after the opening parenthesis).
+#[derive(Debug)]
+pub struct Kwargs {
+    st: K,
+    key: String,
+    /// Raw text consumed but not yet emitted (given back if the list breaks).
+    raw: String,
+    val: String,
+    depth: usize,
+    in_str: Option<u8>,
+    esc: bool,
+    first: bool,
+}
+
+impl Default for Kwargs {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn ident_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// JSON text for a non-string Python value.
+fn py_value(raw: &str) -> String {
+    match raw {
+        "True" => return "true".to_owned(),
+        "False" => return "false".to_owned(),
+        "None" => return "null".to_owned(),
+        _ => {}
+    }
+    if valid_number(raw) || serde_json::from_str::<serde_json::Value>(raw).is_ok() {
+        raw.to_owned()
+    } else {
+        json_string(raw)
+    }
+}
+
+impl Kwargs {
+    /// A parser right after `(`.
+    #[must_use]
+    pub fn new() -> Self {
+        Kwargs {
+            st: K::Start,
+            key: String::new(),
+            raw: String::new(),
+            val: String::new(),
+            depth: 0,
+            in_str: None,
+            esc: false,
+            first: true,
+        }
+    }
+
+    /// The consumed text that was not emitted (for a caller giving it back as content).
+    pub fn take_raw(&mut self) -> String {
+        std::mem::take(&mut self.raw)
+    }
+
+    fn key_prefix(&mut self, out: &mut String) {
+        if !self.first {
+            out.push_str(", ");
+        }
+        self.first = false;
+        out.push_str(&json_string(&self.key));
+        out.push_str(": ");
+        self.raw.clear();
+    }
+
+    /// Emits a buffered value; false when it is empty.
+    fn end_raw(&mut self, out: &mut String) -> bool {
+        let v = self.val.trim().to_owned();
+        if v.is_empty() {
+            return false;
+        }
+        self.key_prefix(out);
+        out.push_str(&py_value(&v));
+        self.val.clear();
+        true
+    }
+
+    /// Feeds `input`; JSON text is appended to `out`. Returns bytes consumed and the status.
+    pub fn feed(&mut self, input: &str, out: &mut String) -> (usize, KwStatus) {
+        let bytes = input.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            match self.st {
+                K::Done => return (i, KwStatus::Complete),
+                K::Start | K::Eq | K::ValStart | K::After if b.is_ascii_whitespace() => {
+                    self.raw.push(char::from(b));
+                    i += 1;
+                }
+                K::Start if b == b')' => {
+                    out.push('}');
+                    self.st = K::Done;
+                    return (i + 1, KwStatus::Complete);
+                }
+                K::Start if ident_byte(b) && !b.is_ascii_digit() => {
+                    self.key.clear();
+                    self.st = K::Key;
+                }
+                K::Key => {
+                    let run = bytes[i..].iter().take_while(|&&c| ident_byte(c)).count();
+                    self.key.push_str(&input[i..i + run]);
+                    self.raw.push_str(&input[i..i + run]);
+                    i += run;
+                    if self.key.len() > MAX_KEY {
+                        return (i, KwStatus::Invalid);
+                    }
+                    if i < bytes.len() {
+                        self.st = K::Eq;
+                    }
+                }
+                K::Eq if b == b'=' => {
+                    self.raw.push('=');
+                    self.st = K::ValStart;
+                    i += 1;
+                }
+                K::ValStart if b == b'"' || b == b'\'' => {
+                    self.key_prefix(out);
+                    out.push('"');
+                    self.st = K::Str(b);
+                    i += 1;
+                }
+                K::ValStart if b != b',' && b != b')' => {
+                    self.val.clear();
+                    self.depth = 0;
+                    self.in_str = None;
+                    self.esc = false;
+                    self.st = K::Raw;
+                }
+                K::Str(q) => {
+                    let run = bytes[i..]
+                        .iter()
+                        .position(|&c| c == q || c == b'\\')
+                        .unwrap_or(bytes.len() - i);
+                    escape_into(&input[i..i + run], out);
+                    i += run;
+                    if let Some(&c) = bytes.get(i) {
+                        if c == q {
+                            out.push('"');
+                            self.st = K::After;
+                        } else {
+                            self.st = K::StrEsc(q);
+                        }
+                        i += 1;
+                    }
+                }
+                K::StrEsc(q) => {
+                    self.st = K::Str(q);
+                    let text = match b {
+                        b'n' => "\n",
+                        b't' => "\t",
+                        b'r' => "\r",
+                        b'0' => "\0",
+                        b'\\' => "\\",
+                        b'"' => "\"",
+                        b'\'' => "'",
+                        _ => {
+                            // Python keeps an unknown escape's backslash.
+                            out.push_str("\\\\");
+                            continue;
+                        }
+                    };
+                    escape_into(text, out);
+                    i += 1;
+                }
+                K::Raw => {
+                    let (n, end) = self.raw_run(&bytes[i..]);
+                    self.val.push_str(&input[i..i + n]);
+                    self.raw.push_str(&input[i..i + n]);
+                    i += n;
+                    if end {
+                        if !self.end_raw(out) {
+                            return (i, KwStatus::Invalid);
+                        }
+                        self.st = K::After;
+                    }
+                }
+                K::After if b == b',' => {
+                    self.raw.push(',');
+                    self.st = K::Start;
+                    i += 1;
+                }
+                K::After if b == b')' => {
+                    out.push('}');
+                    self.st = K::Done;
+                    return (i + 1, KwStatus::Complete);
+                }
+                _ => return (i, KwStatus::Invalid),
+            }
+        }
+        let status = if self.st == K::Done {
+            KwStatus::Complete
+        } else {
+            KwStatus::NeedMore
+        };
+        (i, status)
+    }
+
+    /// Scans a raw value: bytes that belong to it, and whether a top-level `,`/`)` ends it.
+    fn raw_run(&mut self, bytes: &[u8]) -> (usize, bool) {
+        for (k, &c) in bytes.iter().enumerate() {
+            if let Some(q) = self.in_str {
+                if self.esc {
+                    self.esc = false;
+                } else if c == b'\\' {
+                    self.esc = true;
+                } else if c == q {
+                    self.in_str = None;
+                }
+                continue;
+            }
+            match c {
+                b'"' | b'\'' => self.in_str = Some(c),
+                b'(' | b'[' | b'{' => self.depth += 1,
+                b')' | b']' | b'}' if self.depth > 0 => self.depth -= 1,
+                b',' | b')' if self.depth == 0 => return (k, true),
+                _ => {}
+            }
+        }
+        (bytes.len(), false)
+    }
+
+    /// The list broke off: closes what was emitted (an open string, the object).
+    pub fn close_broken(&mut self, out: &mut String) {
+        if matches!(self.st, K::Str(_) | K::StrEsc(_)) {
+            out.push('"');
+        }
+        if self.st != K::Done {
+            out.push('}');
+        }
+        self.st = K::Done;
+    }
+
+    /// End of output: a buffered value is emitted, then what is open is closed.
+    pub fn close_eof(&mut self, out: &mut String) {
+        if self.st == K::Raw && self.in_str.is_none() && self.depth == 0 {
+            self.end_raw(out);
+        }
+        self.close_broken(out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(s: &str) -> (String, KwStatus, usize) {
+        let mut k = Kwargs::new();
+        let mut out = String::from("{");
+        let (n, st) = k.feed(s, &mut out);
+        (out, st, n)
+    }
+
+    #[test]
+    fn values() {
+        let (out, st, _) =
+            run("query=\"weather Tokyo\", n=3, x=2.5e1, ok=True, no=None, l=[1, \"a\"], w=abc)");
+        assert_eq!(st, KwStatus::Complete);
+        assert_eq!(
+            out,
+            "{\"query\": \"weather Tokyo\", \"n\": 3, \"x\": 2.5e1, \"ok\": true, \"no\": null, \"l\": [1, \"a\"], \"w\": \"abc\"}"
+        );
+        let (out, _, _) = run("q='it\\'s \"x\"\\n\\d')");
+        assert_eq!(out, "{\"q\": \"it's \\\"x\\\"\\n\\\\d\"}");
+        let (out, st, n) = run("\"positional\")");
+        assert_eq!((out.as_str(), st, n), ("{", KwStatus::Invalid, 0));
+    }
+}
