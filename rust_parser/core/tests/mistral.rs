@@ -307,8 +307,8 @@ fn malformed_degrades_to_content() {
     ] {
         check(F, text, &none(), &msg(text, "", vec![]));
     }
-    // Whitespace right before a tool marker is glue (the core drops it when the section
-    // opens); everything from the marker on comes back byte-identical.
+    // A marker that turns out not to open a call comes back byte-identical, with the
+    // whitespace before it.
     check(
         F,
         "a [TOOL_CALLS]x y [TOOL_CALLS] !z",
