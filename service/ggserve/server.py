@@ -19,6 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from ggserve.interceptors import ServiceInterceptor
+from ggserve.reflection_pool import MethodAwarePool
 from ggserve.registry import ModelRegistry
 from ggserve.servicer import ChatServicer, ModelServicer
 from ggserve_client.v1 import api_pb2, api_pb2_grpc
@@ -55,7 +56,9 @@ class Server:
         api_pb2_grpc.add_ModelServiceServicer_to_server(ModelServicer(models), self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
         reflection.enable_server_reflection(
-            (*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME), self._server
+            (*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME),
+            self._server,
+            pool=MethodAwarePool(),
         )
         self._stopped = asyncio.Event()
 

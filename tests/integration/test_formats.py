@@ -41,11 +41,11 @@ FORCED_OPEN_TEMPLATE = (
 )
 
 # DeepSeek's markers use FULLWIDTH VERTICAL LINE and LOWER ONE EIGHTH BLOCK characters.
-DS_CALLS_BEGIN = "<｜tool▁calls▁begin｜>"  # noqa: RUF001
-DS_CALLS_END = "<｜tool▁calls▁end｜>"  # noqa: RUF001
-DS_CALL_BEGIN = "<｜tool▁call▁begin｜>"  # noqa: RUF001
-DS_CALL_END = "<｜tool▁call▁end｜>"  # noqa: RUF001
-DS_SEP = "<｜tool▁sep｜>"  # noqa: RUF001
+DS_CALLS_BEGIN = "<｜tool▁calls▁begin｜>"
+DS_CALLS_END = "<｜tool▁calls▁end｜>"
+DS_CALL_BEGIN = "<｜tool▁call▁begin｜>"
+DS_CALL_END = "<｜tool▁call▁end｜>"
+DS_SEP = "<｜tool▁sep｜>"
 
 
 @dataclass(frozen=True)

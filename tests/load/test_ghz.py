@@ -20,12 +20,6 @@ from .ghz import CONFIGS, assert_all_ok, run_ghz
 BOUNDS = ("-n", "20", "-c", "2", "-t", "30s")  # ghz -x overrides -n (it acts as -z): not used
 CHAT = '{"messages":[{"role":"ROLE_USER","content":"Say hi"}],"max_tokens":8}'
 CHAT_STREAM = '{"request":' + CHAT + "}"
-# grpcio-reflection cannot resolve method names (`ggserve.v1.ChatService.Chat`), which is how
-# ghz looks up `--call` (grpc/grpc#34743, bojand/ghz#419); grpcurl resolves services instead.
-REFLECTION_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="needs the server's reflection to resolve method symbols (grpc/grpc#34743)",
-)
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +44,6 @@ def test_proto_file_flags_for_chat_stream(server: ServerThread) -> None:
     assert_all_ok(report, 20)
 
 
-@REFLECTION_BUG
 @pytest.mark.parametrize(
     ("method", "data"), [("Chat", CHAT), ("ChatStream", CHAT_STREAM)], ids=["chat", "stream"]
 )

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import ggserve_parser as gp
 import pytest
 
+import ggserve_parser as gp
 from tests.parser.fold import fold
 
 WEATHER = [
@@ -55,8 +55,8 @@ CASES: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]] = 
     ),
     (
         "deepseek_r1",
-        "<think>\nNeed the weather.\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function"
-        '<｜tool▁sep｜>get_weather\n```json\n{"location": "Tokyo"}\n```<｜tool▁call▁end｜>'
+        "<think>\nNeed the weather.\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>"
+        'function<｜tool▁sep｜>get_weather\n```json\n{"location": "Tokyo"}\n```<｜tool▁call▁end｜>'
         "<｜tool▁calls▁end｜>",
         "",
         "Need the weather.",
@@ -64,7 +64,7 @@ CASES: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]] = 
     ),
     (
         "deepseek_v3",
-        '<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n'
+        "<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>get_weather\n```json\n"
         '{"location": "Tokyo"}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>',
         "",
         "",
@@ -80,7 +80,7 @@ CASES: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]] = 
     ),
     (
         "deepseek_v32",
-        "<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"get_weather\">\n"
+        '<｜DSML｜function_calls>\n<｜DSML｜invoke name="get_weather">\n'
         '<｜DSML｜parameter name="location" string="true">Tokyo</｜DSML｜parameter>\n'
         '<｜DSML｜parameter name="days" string="false">3</｜DSML｜parameter>\n'
         "</｜DSML｜invoke>\n</｜DSML｜function_calls>",
