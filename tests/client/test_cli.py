@@ -105,6 +105,11 @@ def test_exit_codes(server: ServerThread, args: tuple[str, ...], code: int) -> N
     assert "error" in result.stderr
 
 
+def test_deadline_exit_code(slow_server: ServerThread) -> None:
+    result = cli("chat", "Hi", "--timeout", "0.5", "--target", slow_server.target)
+    assert result.returncode == EXIT_DEADLINE, result.stderr
+
+
 def test_unavailable_server_exit_code_and_json_error() -> None:
     result = cli("chat", "Hi", "--target", "127.0.0.1:1", "--timeout", "5", "--json")
     assert result.returncode == EXIT_UNAVAILABLE
