@@ -1,7 +1,7 @@
 //! A content/reasoning machine whose tool markers are gated by mode, with end-of-output markers.
 //!
-//! [`crate::machine::Tagged`] recognises every tool marker inside reasoning when the family ends
-//! reasoning at a tool section. Some families have markers that only make sense in the answer:
+//! [`crate::machine::Tagged`] is this machine with every tool marker ending reasoning, which
+//! suits most families. Some families have markers that only make sense in the answer:
 //! Kimi-K2's bare `functions.NAME:IDX{…}` or DeepSeek-R1's `function<NAME>` would turn prose in
 //! the reasoning ("I'll call functions.get_weather") into a section whose give-back lands in
 //! content. A [`GatedDialect`] therefore says which tool markers also end reasoning (the first

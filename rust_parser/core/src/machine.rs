@@ -5,7 +5,7 @@
 //! machine consumes what it can decide and leaves at most a possible marker prefix pending, so
 //! each byte is examined O(1) times.
 
-use crate::scan::{is_prefix_of, Markers, Scan};
+use crate::gated::{Gated, GatedDialect};
 use crate::sink::Sink;
 use crate::text::{Block, TextOut};
 use crate::tools::Tools;
@@ -84,140 +84,36 @@ pub struct Dialect {
     pub open: OpenSection,
 }
 
-enum Mode {
-    Start,
-    Content,
-    Reasoning,
-    Section(Box<dyn Section>),
-}
-
-/// The common machine for a [`Dialect`].
-pub struct Tagged {
-    d: Dialect,
-    mode: Mode,
-    in_content: Markers,
-    in_reasoning: Markers,
-}
+/// The common machine for a [`Dialect`]: the [`Gated`] machine with every tool marker ending
+/// reasoning (when the family does that) and no end-of-turn markers.
+pub struct Tagged(Gated);
 
 impl Tagged {
     /// A machine for `d`; `reasoning` enables reasoning extraction, `forced_open` starts inside it.
     #[must_use]
     pub fn new(d: Dialect, reasoning: bool, forced_open: bool) -> Self {
-        let mut in_reasoning: Vec<&'static str> = d.think_close.to_vec();
-        if d.tool_ends_reasoning {
-            in_reasoning.extend_from_slice(d.tool_starts);
-        }
-        let mode = match (reasoning && !d.think_close.is_empty(), forced_open) {
-            (true, true) => Mode::Reasoning,
-            (true, false) => Mode::Start,
-            _ => Mode::Content,
+        let gated = GatedDialect {
+            think_open: d.think_open,
+            think_close: d.think_close,
+            tool_starts: d.tool_starts,
+            reasoning_starts: if d.tool_ends_reasoning {
+                d.tool_starts.len()
+            } else {
+                0
+            },
+            stops: &[],
+            open: d.open,
         };
-        Tagged {
-            d,
-            mode,
-            in_content: Markers::new(d.tool_starts),
-            in_reasoning: Markers::new(&in_reasoning),
-        }
-    }
-
-    fn open_section(&mut self, marker: usize, cx: &mut Cx<'_>) {
-        cx.boundary();
-        self.mode = Mode::Section((self.d.open)(marker, cx.tools));
-    }
-
-    fn start(&mut self, input: &str, cx: &mut Cx<'_>) -> usize {
-        let ws = crate::scan::leading_ws(input);
-        if ws > 0 {
-            // Leading whitespace before anything is dropped by the text writer anyway.
-            cx.content(&input[..ws]);
-            return ws;
-        }
-        for m in self.d.think_open {
-            if input.starts_with(m) {
-                self.mode = Mode::Reasoning;
-                return m.len();
-            }
-            if is_prefix_of(input, m) {
-                return 0;
-            }
-        }
-        self.mode = Mode::Content;
-        self.content(input, cx)
-    }
-
-    fn content(&mut self, input: &str, cx: &mut Cx<'_>) -> usize {
-        match self.in_content.find(input) {
-            Scan::Clear => {
-                cx.content(input);
-                input.len()
-            }
-            Scan::Partial { at } => {
-                cx.content(&input[..at]);
-                at
-            }
-            Scan::Found { at, marker } => {
-                cx.content(&input[..at]);
-                self.open_section(marker, cx);
-                at + self.in_content.get(marker).len()
-            }
-        }
-    }
-
-    fn reasoning_text(&mut self, input: &str, cx: &mut Cx<'_>) -> usize {
-        match self.in_reasoning.find(input) {
-            Scan::Clear => {
-                cx.reasoning(input);
-                input.len()
-            }
-            Scan::Partial { at } => {
-                cx.reasoning(&input[..at]);
-                at
-            }
-            Scan::Found { at, marker } => {
-                cx.reasoning(&input[..at]);
-                let closes = self.d.think_close.len();
-                if marker < closes {
-                    cx.boundary();
-                    self.mode = Mode::Content;
-                } else {
-                    self.open_section(marker - closes, cx);
-                }
-                at + self.in_reasoning.get(marker).len()
-            }
-        }
+        Tagged(Gated::new(gated, reasoning, forced_open))
     }
 }
 
 impl Machine for Tagged {
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Option<usize> {
-        if input.is_empty() {
-            return None;
-        }
-        let n = match &mut self.mode {
-            Mode::Start => self.start(input, cx),
-            Mode::Content => self.content(input, cx),
-            Mode::Reasoning => self.reasoning_text(input, cx),
-            Mode::Section(section) => {
-                return match section.step(input, cx) {
-                    Progress::Consumed(n) => Some(n),
-                    Progress::NeedMore => None,
-                    Progress::Done(n) => {
-                        cx.boundary();
-                        self.mode = Mode::Content;
-                        Some(n)
-                    }
-                }
-            }
-        };
-        (n > 0).then_some(n)
+        self.0.step(input, cx)
     }
 
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
-        match &mut self.mode {
-            Mode::Start | Mode::Content => cx.content(held),
-            Mode::Reasoning => cx.reasoning(held),
-            Mode::Section(section) => section.finish(held, cx),
-        }
-        cx.sink.end_call();
+        self.0.finish(held, cx);
     }
 }
