@@ -28,7 +28,7 @@ use crate::envelope::{EnvStatus, Envelope, OPENAI_KEYS};
 use crate::gated::{Gated, GatedDialect};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine, Progress, Section};
-use crate::scan::{is_prefix_of, leading_ws};
+use crate::scan::{bounded_run, is_prefix_of, leading_ws};
 use crate::tools::Tools;
 
 /// Opens the calls section.
@@ -221,16 +221,19 @@ impl DsCall {
     /// Reads a token (into `head` or `name`); `Some(step)` while it goes on or failed.
     fn token(&mut self, input: &str, into_name: bool) -> (usize, Option<CallStep>) {
         let stop_at_gt = into_name && self.fmt2;
-        let run = input
-            .bytes()
-            .take_while(|&b| {
-                if stop_at_gt {
-                    b != b'>' && b != b'\n' && b != b'<'
-                } else {
-                    token_byte(b)
-                }
-            })
-            .count();
+        let have = if into_name {
+            self.name.len()
+        } else {
+            self.head.len()
+        };
+        // Capped so that "too long" is decided at the same text position on every split.
+        let run = bounded_run(input, have, MAX_TOKEN, |b| {
+            if stop_at_gt {
+                b != b'>' && b != b'\n' && b != b'<'
+            } else {
+                token_byte(b)
+            }
+        });
         let piece = &input[..run];
         self.raw.push_str(piece);
         let buf = if into_name { &mut self.name } else { &mut self.head };

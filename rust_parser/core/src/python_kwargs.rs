@@ -10,6 +10,7 @@
 
 use crate::coerce::{escape_into, json_string};
 use crate::json::valid_number;
+use crate::scan::bounded_run;
 
 const MAX_KEY: usize = 256;
 
@@ -145,7 +146,7 @@ impl Kwargs {
                     self.st = K::Key;
                 }
                 K::Key => {
-                    let run = bytes[i..].iter().take_while(|&&c| ident_byte(c)).count();
+                    let run = bounded_run(&input[i..], self.key.len(), MAX_KEY, ident_byte);
                     self.key.push_str(&input[i..i + run]);
                     self.raw.push_str(&input[i..i + run]);
                     i += run;

@@ -94,6 +94,34 @@ pub fn leading_ws(text: &str) -> usize {
         .count()
 }
 
+/// Where a bounded token stops growing: the first char boundary of `input` at which a token
+/// already holding `have` bytes (at most `max`) would be longer than `max` bytes, or
+/// `input.len()` when the whole input fits.
+///
+/// The position is a fixed place in the text (the end of the character that takes the token
+/// past `max`), however the text was split into pieces: a section that consumes at most this
+/// many bytes of a token decides "too long" after exactly the same bytes on every split.
+#[must_use]
+pub fn token_limit(input: &str, have: usize, max: usize) -> usize {
+    let room = (max + 1).saturating_sub(have);
+    if room >= input.len() {
+        return input.len();
+    }
+    (room..=input.len())
+        .find(|&i| input.is_char_boundary(i))
+        .unwrap_or(input.len())
+}
+
+/// Length of the leading run of `input` whose bytes satisfy `pred`, capped at
+/// [`token_limit`]: a token holding `have` bytes grows past `max` by at most one character, at
+/// the same text position on every split. `pred` must treat every non-ASCII byte alike (so the
+/// run ends on a char boundary).
+#[must_use]
+pub fn bounded_run(input: &str, have: usize, max: usize, pred: impl Fn(u8) -> bool) -> usize {
+    let run = input.bytes().take_while(|&b| pred(b)).count();
+    run.min(token_limit(input, have, max))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +142,17 @@ mod tests {
         let m = Markers::new(&["<|begin_long|>", "long"]);
         assert_eq!(m.find("a<|begin_long"), Scan::Partial { at: 1 });
         assert_eq!(m.find("long"), Scan::Found { at: 0, marker: 1 });
+    }
+
+    #[test]
+    fn token_limits_are_char_aligned() {
+        assert_eq!(token_limit("abc", 0, 5), 3);
+        assert_eq!(token_limit("abcdefgh", 0, 5), 6);
+        assert_eq!(token_limit("abcdefgh", 4, 5), 2);
+        // "é" is two bytes: the limit ends the character that crosses it.
+        assert_eq!(token_limit("éééé", 0, 2), 4);
+        assert_eq!(token_limit("éééé", 1, 2), 2);
+        assert_eq!(bounded_run("abcdef>", 0, 3, |b| b != b'>'), 4);
+        assert_eq!(bounded_run("ab>cdef", 0, 3, |b| b != b'>'), 2);
     }
 }

@@ -4,7 +4,7 @@
 use crate::envelope::{EnvStatus, Envelope, Keys};
 use crate::json::{JsonValue, Status};
 use crate::machine::{Cx, Progress, Section};
-use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
+use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 
 /// Content up to and including `close` (consumed, not emitted): where a section gives up.
 #[derive(Debug)]
@@ -158,7 +158,7 @@ impl Section for FunctionTag {
             FnSt::Name => {
                 let end = if self.quoted { b'"' } else { b'>' };
                 let bytes = input.as_bytes();
-                let run = bytes.iter().take_while(|&&b| name_byte(b)).count();
+                let run = bounded_run(input, self.name.len(), MAX_NAME, name_byte);
                 self.name.push_str(&input[..run]);
                 if self.name.len() > MAX_NAME {
                     self.give_back(cx);

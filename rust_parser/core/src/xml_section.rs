@@ -22,7 +22,7 @@
 //! bytes): a longer one is not a head.
 
 use crate::machine::{Cx, Progress, Section};
-use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
+use crate::scan::{is_prefix_of, leading_ws, token_limit, Markers, Scan};
 use crate::xml_args::{ArgsWriter, Typing};
 
 /// Longest call or parameter head considered.
@@ -80,6 +80,15 @@ pub struct Syntax {
     pub declared_only: bool,
 }
 
+/// The part of the input a head is decided on: its first `MAX_HEAD + 1` bytes, to the end of
+/// the character there. Nothing past it is looked at, so a head that needs more is `No` at the
+/// same text position on every split; and it is whole (final) once the input is longer than
+/// `MAX_HEAD`, which is when [`need`] says `No`.
+fn head_view(input: &str) -> &str {
+    &input[..token_limit(input, 0, MAX_HEAD)]
+}
+
+/// Undecided at the end of the head view: wait, or `No` once the view is whole.
 fn need<T>(input: &str) -> Head<T> {
     if input.len() > MAX_HEAD {
         Head::No
@@ -102,8 +111,8 @@ pub fn tag_head(input: &str, open: &str) -> Head<Named> {
             Head::No
         };
     }
-    let all = input.as_bytes();
-    let b = &all[..all.len().min(MAX_HEAD + 1)];
+    let input = head_view(input);
+    let b = input.as_bytes();
     let mut i = open.len();
     let (start, end) = if b.get(i) == Some(&b'"') {
         i += 1;
@@ -192,8 +201,8 @@ pub fn tag_head(input: &str, open: &str) -> Head<Named> {
 /// Parses a GLM call head: a name up to a newline (consumed) or `<` (not consumed).
 #[must_use]
 pub fn line_head(input: &str) -> Head<Named> {
-    let all = input.as_bytes();
-    let b = &all[..all.len().min(MAX_HEAD + 1)];
+    let input = head_view(input);
+    let b = input.as_bytes();
     let Some(i) = b.iter().position(|&c| c == b'\n' || c == b'<') else {
         return need(input);
     };
@@ -226,8 +235,8 @@ pub fn key_value_head(input: &str) -> Head<Named> {
             Head::No
         };
     }
-    let all = input.as_bytes();
-    let b = &all[..all.len().min(MAX_HEAD + 1)];
+    let input = head_view(input);
+    let b = input.as_bytes();
     let k0 = ARG_KEY.len();
     let Some(lt) = b[k0..].iter().position(|&c| c == b'<').map(|p| p + k0) else {
         return need(input);

@@ -54,6 +54,27 @@ const COMMON: &[&str] = &[
     "```",
 ];
 
+/// Runs as long as (or just under, or over) the formats' length limits: 64-byte identifiers,
+/// 128-byte ids, 256-byte names and tokens, 512-byte heads; multi-byte characters that straddle
+/// a limit; long whitespace.
+fn long_runs() -> Vec<String> {
+    vec![
+        "x".repeat(300),
+        "x".repeat(63),
+        "x".repeat(127),
+        "x".repeat(255),
+        "a_b".repeat(90),
+        "1".repeat(300),
+        "é".repeat(128),
+        "\u{FFFD}".repeat(100),
+        "漢".repeat(90),
+        "😀".repeat(70),
+        " ".repeat(40),
+        " ".repeat(520),
+        "\n".repeat(300),
+    ]
+}
+
 /// Each format's own markers.
 fn markers(format: &str) -> &'static [&'static str] {
     match format {
@@ -238,6 +259,26 @@ proptest! {
         let opts = Options { reasoning: flags & 1 == 0, thinking_forced_open: flags & 2 != 0 };
         let alphabet: Vec<&str> = COMMON.iter().chain(markers(format)).copied().collect();
         let text: String = parts.iter().map(|p| alphabet[p % alphabet.len()]).collect();
+        check_soup(format, &text, &cuts, opts)?;
+    }
+
+    /// Long runs (names, ids, digits, non-ASCII, whitespace) reach every format's length limits
+    /// (64 … 512 bytes): a limit must be hit at the same text position on every split.
+    #[test]
+    fn long_runs_hit_limits_at_fixed_positions(
+        which in 0usize..64,
+        parts in prop::collection::vec((0u8..4, any::<usize>()), 0..16),
+        cuts in prop::collection::vec(any::<usize>(), 0..12),
+        flags in 0u8..4,
+    ) {
+        let format = FORMATS[which % FORMATS.len()];
+        let opts = Options { reasoning: flags & 1 == 0, thinking_forced_open: flags & 2 != 0 };
+        let long = long_runs();
+        let alphabet: Vec<&str> = COMMON.iter().chain(markers(format)).copied().collect();
+        let text: String = parts
+            .iter()
+            .map(|&(kind, p)| if kind == 0 { long[p % long.len()].as_str() } else { alphabet[p % alphabet.len()] })
+            .collect();
         check_soup(format, &text, &cuts, opts)?;
     }
 

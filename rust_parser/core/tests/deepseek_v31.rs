@@ -202,3 +202,39 @@ fn non_ascii_arguments_are_byte_identical() {
         &msg("", "", vec![call("", "get_weather", args)]),
     );
 }
+
+/// A type word or name longer than the limit (256 bytes) is given back at the same text
+/// position on every split, so what follows it (here trailing whitespace, kept because text
+/// follows the give-back) parses the same: cargo-fuzz found `<tool_call>` + 90 × U+FFFD + `" "`
+/// keeping the space or not depending on where the input was cut.
+#[test]
+fn overlong_token_is_given_back_at_a_fixed_position() {
+    let fffd = "\u{FFFD}".repeat(90);
+    let text = format!("<tool_call>{fffd} ");
+    check_with(F, &text, &none(), thinking(), &msg(&text, "", vec![]));
+    let e = "é".repeat(200);
+    let x = "x".repeat(300);
+    for text in [
+        format!("a {CB}{e} \n"),
+        format!("a {SB}{CB}{x} \n"),
+        format!("a {SB}{CB}function{SEP}{e} \n"),
+        format!("a function<{e} "),
+    ] {
+        check(F, &text, &none(), &msg(&text, "", vec![]));
+    }
+}
+
+#[test]
+fn name_at_the_limit_is_a_call_one_byte_more_is_text() {
+    let name = "x".repeat(256);
+    let text = format!("{CB}{name}{SEP}{{\"a\": 1}}{CE} ");
+    check(
+        F,
+        &text,
+        &none(),
+        &msg("", "", vec![call("", &name, "{\"a\": 1}")]),
+    );
+    let long = format!("é{}", "x".repeat(255));
+    let text = format!("{CB}{long}{SEP}{{\"a\": 1}}{CE} \n");
+    check(F, &text, &none(), &msg(&text, "", vec![]));
+}

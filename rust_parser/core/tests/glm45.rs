@@ -185,3 +185,27 @@ fn cut_off_and_malformed() {
         check(F, text, &weather(), &msg(want, "", vec![]));
     }
 }
+
+/// Heads are decided on their first 513 bytes only (`MAX_HEAD` + 1): a parameter head whose
+/// `<arg_value>` straddles that point is not a head on every split (it used to be one when the
+/// input arrived whole and not one when cut inside `<arg_value>`), and an overlong call head
+/// gives the section back with its trailing whitespace.
+#[test]
+fn heads_at_the_length_limit() {
+    let k = "k".repeat(491);
+    let text =
+        format!("a <tool_call>get_weather\n<arg_key>{k}</arg_key><arg_value>1</arg_value></tool_call> ");
+    check(
+        F,
+        &text,
+        &weather(),
+        &msg(
+            &format!("a<arg_key>{k}</arg_key><arg_value>1</arg_value>"),
+            "",
+            vec![call("", "get_weather", "{}")],
+        ),
+    );
+    let e = "é".repeat(300);
+    let text = format!("a <tool_call>{e} ");
+    check(F, &text, &weather(), &msg(&text, "", vec![]));
+}

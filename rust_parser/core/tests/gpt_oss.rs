@@ -359,3 +359,15 @@ fn overlong_header_is_content() {
         format!("<|channel|>commentary to=functions.{long}<|message|>{{}}")
     );
 }
+
+/// An overlong header (non-ASCII, more than 512 bytes) ends at the same text position on every
+/// split; trailing whitespace after it is kept.
+#[test]
+fn overlong_non_ascii_header_keeps_trailing_whitespace() {
+    let e = "é".repeat(300);
+    let text = format!("<|start|>assistant{e} ");
+    check(F, &text, &none(), &msg(&text, "", vec![]));
+    let x = "x".repeat(600);
+    let text = format!("<|start|>assistant to=functions.{x} ");
+    check(F, &text, &none(), &msg(&text, "", vec![]));
+}

@@ -224,3 +224,25 @@ fn several_calls_in_one_block_and_one_piece() {
         &msg("", "", vec![call("", "a", "{}"), call("", "b", "{\"x\": null}")]),
     );
 }
+
+/// A function name longer than the limit (256 bytes) is given back at the same text position on
+/// every split, so trailing whitespace after it is kept (or dropped) the same way.
+#[test]
+fn overlong_function_name_is_given_back_at_a_fixed_position() {
+    let x = "x".repeat(300);
+    for text in [
+        format!("a <function={x} "),
+        format!("a <function name=\"{x} \n"),
+        format!("a <function={x}>{{}}</function> "),
+    ] {
+        check(F, &text, &Tools::default(), &msg(&text, "", vec![]));
+    }
+    let name = "x".repeat(256);
+    let text = format!("<function={name}>{{}}</function>");
+    check(
+        F,
+        &text,
+        &Tools::default(),
+        &msg("", "", vec![call("", &name, "{}")]),
+    );
+}

@@ -604,3 +604,27 @@ fn large_argument_streams_incrementally() {
     let p = parse(F, &text, none(), Options::default()).unwrap_or_default();
     assert_eq!(p.tool_calls[0].arguments, args);
 }
+
+/// Ids and bare names longer than the limit (256 bytes) are given back at the same text
+/// position on every split, so trailing whitespace after them is kept the same way.
+#[test]
+fn overlong_id_is_given_back_at_a_fixed_position() {
+    let e = "é".repeat(200);
+    let x = "x".repeat(300);
+    let digits = "1".repeat(300);
+    for text in [
+        format!("a {CB}{e} "),
+        format!("a {CB}{e}{AB}{{}}{CE} \n"),
+        format!("a {SB}{CB}functions.{x}:0{AB}{{}}{CE}{SE} "),
+        format!("a functions.{x} "),
+        format!("a functions.{x}:0{{}} "),
+        format!("a functions.x:{digits} "),
+    ] {
+        check(F, &text, &none(), &msg(&text, "", vec![]));
+    }
+    // 256 bytes is still an id.
+    let id = format!("functions.{}:0", "é".repeat(122));
+    let name = "é".repeat(122);
+    let text = one_call(&id, "{}");
+    check(F, &text, &none(), &msg("", "", vec![call(&id, &name, "{}")]));
+}

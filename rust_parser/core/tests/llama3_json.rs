@@ -319,3 +319,27 @@ fn several_calls_in_one_piece() {
     assert_well_formed(&events);
     assert_eq!(ggserve_parser_core::Parsed::fold(&events).tool_calls.len(), 2);
 }
+
+/// An identifier longer than 64 bytes after `<|python_tag|>` is code, and a keyword longer than
+/// 256 bytes breaks the argument list, at the same text position on every split.
+#[test]
+fn overlong_identifier_and_keyword() {
+    let x = "x".repeat(100);
+    check(
+        F,
+        &format!("a <|python_tag|>{x} "),
+        &none(),
+        &msg(
+            "a",
+            "",
+            vec![call("", "code_interpreter", &format!("{{\"code\": \"{x} \"}}"))],
+        ),
+    );
+    let k = "k".repeat(300);
+    check(
+        F,
+        &format!("a <|python_tag|>f.call({k} "),
+        &none(),
+        &msg(&format!("a{k} "), "", vec![call("", "f", "{}")]),
+    );
+}

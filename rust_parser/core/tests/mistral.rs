@@ -344,3 +344,22 @@ fn invalid_arguments_close_the_call() {
 fn empty_list_is_no_call() {
     check(F, "[TOOL_CALLS][]Hi", &none(), &msg("Hi", "", vec![]));
 }
+
+/// Names and ids longer than their limits (256 / 128 bytes) are given back at the same text
+/// position on every split.
+#[test]
+fn overlong_name_or_id_is_content() {
+    let x = "x".repeat(300);
+    let a = "a".repeat(200);
+    for text in [
+        format!("a [TOOL_CALLS]{x} "),
+        format!("a [TOOL_CALLS]{x}[ARGS]{{}} \n"),
+        format!("a [TOOL_CALLS]f[CALL_ID]{a} "),
+        format!("a [TOOL_CALLS]f[CALL_ID]{a}[ARGS]{{}} "),
+    ] {
+        check(F, &text, &none(), &msg(&text, "", vec![]));
+    }
+    let name = "x".repeat(256);
+    let text = format!("[TOOL_CALLS]{name}[ARGS]{{}}");
+    check(F, &text, &none(), &msg("", "", vec![call("", &name, "{}")]));
+}

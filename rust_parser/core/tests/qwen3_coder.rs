@@ -429,3 +429,16 @@ fn long_string_argument_streams_incrementally() {
     let v: serde_json::Value = serde_json::from_str(&p.tool_calls[0].arguments).unwrap();
     assert!(v["content"].as_str().unwrap().ends_with("line 199 <b>\"x\"</b>"));
 }
+
+/// An overlong function head (more than 512 bytes, non-ASCII) gives the section back, trailing
+/// whitespace included, on every split.
+#[test]
+fn overlong_function_head_is_content() {
+    let e = "é".repeat(300);
+    for text in [
+        format!("a <tool_call>\n<function={e} "),
+        format!("a <tool_call>\n<function={e}>\n<parameter=k>\n1\n</parameter>\n</function>\n</tool_call> "),
+    ] {
+        check(F, &text, &Tools::default(), &msg(&text, "", vec![]));
+    }
+}

@@ -39,7 +39,7 @@ use crate::call_section::{CallParser, CallSection, CallStep, SectionSyntax};
 use crate::gated::{Gated, GatedDialect};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine, Progress, Section};
-use crate::scan::{Markers, Scan};
+use crate::scan::{bounded_run, token_limit, Markers, Scan};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -180,6 +180,13 @@ impl KimiCall {
             raw: std::mem::take(&mut self.raw),
         }
     }
+
+    /// The id is too long: it fails after `limit` bytes (see [`token_limit`]).
+    fn overflow(&mut self, input: &str, limit: usize) -> CallStep {
+        self.raw.push_str(&input[..limit]);
+        self.id.push_str(&input[..limit]);
+        self.fail(limit)
+    }
 }
 
 impl CallParser for KimiCall {
@@ -191,21 +198,21 @@ impl CallParser for KimiCall {
                 ArgsStatus::Complete | ArgsStatus::Broken => CallStep::Done(n),
             };
         }
+        // An id longer than MAX_ID fails at a fixed text position (the end of the character that
+        // takes it past the limit), whatever the pieces: nothing beyond it is consumed.
+        let limit = token_limit(input, self.id.len(), MAX_ID);
+        let too_long = |end: usize| self.id.len() + end > MAX_ID;
         match self.markers.find(input) {
+            Scan::Clear if too_long(input.len()) => self.overflow(input, limit),
+            Scan::Partial { at } | Scan::Found { at, .. } if too_long(at) => self.overflow(input, limit),
             Scan::Clear => {
                 self.raw.push_str(input);
                 self.id.push_str(input);
-                if self.id.len() > MAX_ID {
-                    return self.fail(input.len());
-                }
                 CallStep::Consumed(input.len())
             }
             Scan::Partial { at } => {
                 self.raw.push_str(&input[..at]);
                 self.id.push_str(&input[..at]);
-                if self.id.len() > MAX_ID {
-                    return self.fail(at);
-                }
                 if at == 0 {
                     CallStep::NeedMore
                 } else {
@@ -216,7 +223,7 @@ impl CallParser for KimiCall {
                 self.raw.push_str(&input[..at]);
                 self.id.push_str(&input[..at]);
                 let id = self.id.trim();
-                if marker != 0 || id.is_empty() || self.id.len() > MAX_ID {
+                if marker != 0 || id.is_empty() {
                     return self.fail(at);
                 }
                 let name = name_from_id(id, cx.tools);
@@ -284,7 +291,7 @@ impl Section for Bare {
         let bytes = input.as_bytes();
         match self.st {
             BareSt::Name => {
-                let run = bytes.iter().take_while(|&&b| bare_name_byte(b)).count();
+                let run = bounded_run(input, self.name.len(), MAX_ID, bare_name_byte);
                 self.name.push_str(&input[..run]);
                 if self.name.len() > MAX_ID {
                     return self.give_back(run, cx);
@@ -299,7 +306,7 @@ impl Section for Bare {
                 }
             }
             BareSt::Index => {
-                let run = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+                let run = bounded_run(input, self.index.len(), MAX_ID, |b| b.is_ascii_digit());
                 self.index.push_str(&input[..run]);
                 if self.index.len() > MAX_ID {
                     return self.give_back(run, cx);

@@ -33,7 +33,7 @@ use crate::coerce::escape_into;
 use crate::envelope::{Envelope, OPENAI_KEYS};
 use crate::machine::{Cx, Dialect, Machine, Progress, Section, Tagged};
 use crate::python_kwargs::{KwStatus, Kwargs};
-use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
+use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
 use crate::tools::Tools;
 
@@ -216,11 +216,9 @@ impl PythonTag {
     }
 
     fn ident(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
-        let bytes = input.as_bytes();
-        let run = bytes
-            .iter()
-            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
-            .count();
+        let run = bounded_run(input, self.ident.len(), MAX_IDENT, |b| {
+            b.is_ascii_alphanumeric() || b == b'_'
+        });
         self.ident.push_str(&input[..run]);
         if self.ident.len() > MAX_IDENT {
             self.start_code(cx);

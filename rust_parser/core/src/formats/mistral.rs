@@ -29,7 +29,7 @@
 use crate::envelope::{Envelope, OPENAI_KEYS};
 use crate::json::{JsonValue, Status};
 use crate::machine::{Cx, Dialect, Progress, Section};
-use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
+use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
 use crate::tools::Tools;
 
@@ -233,7 +233,7 @@ impl ToolCalls {
 
     fn name(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         let bytes = input.as_bytes();
-        let run = bytes.iter().take_while(|&&b| name_byte(b)).count();
+        let run = bounded_run(input, self.name.len(), MAX_NAME, name_byte);
         self.name.push_str(&input[..run]);
         self.raw.push_str(&input[..run]);
         if self.name.len() > MAX_NAME {
@@ -269,7 +269,7 @@ impl ToolCalls {
 
     fn call_id(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         let bytes = input.as_bytes();
-        let run = bytes.iter().take_while(|&&b| id_byte(b)).count();
+        let run = bounded_run(input, self.id.len(), MAX_ID, id_byte);
         self.id.push_str(&input[..run]);
         self.raw.push_str(&input[..run]);
         if self.id.len() > MAX_ID {
