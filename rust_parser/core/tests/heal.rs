@@ -64,3 +64,14 @@ fn table() {
         }
     }
 }
+
+#[test]
+fn lone_surrogate_followed_by_text_passes_through() {
+    // `"\ud83d1"` is JSON text (RFC 8259 allows any \uXXXX); serde_json refuses it with
+    // "unexpected end of hex escape", which the property tests therefore accept.
+    assert_eq!(heal_json("[\"\\ud83d1"), "[\"\\ud83d1\"]");
+    let err = serde_json::from_str::<serde_json::Value>("[\"\\ud83d1\"]")
+        .err()
+        .map(|e| e.to_string());
+    assert!(err.is_some_and(|e| e.contains("hex escape") || e.contains("surrogate")));
+}
