@@ -2,7 +2,7 @@
 //! and "text until a closing tag".
 
 use crate::envelope::{EnvStatus, Envelope, Keys};
-use crate::json::{JsonValue, Status};
+use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 
@@ -113,7 +113,7 @@ pub struct FunctionTag {
     st: FnSt,
     name: String,
     ws: String,
-    args: JsonValue,
+    args: JsonArgs,
     until: UntilClose,
 }
 
@@ -134,7 +134,7 @@ impl FunctionTag {
             st: FnSt::Name,
             name: String::new(),
             ws: String::new(),
-            args: JsonValue::new(),
+            args: JsonArgs::new(),
             until: UntilClose::new(FN_CLOSE),
         }
     }
@@ -206,27 +206,13 @@ impl Section for FunctionTag {
                 }
             }
             FnSt::Args => {
-                let mut out = String::new();
-                let (n, status) = self.args.feed(input, &mut out);
-                cx.sink.args(&out);
+                let (n, status) = self.args.feed(input, cx);
                 match status {
-                    Status::NeedMore => Progress::Consumed(n),
-                    Status::Complete => {
-                        cx.sink.end_call();
-                        self.st = FnSt::AfterArgs;
-                        Progress::Consumed(n)
-                    }
-                    Status::Invalid => {
-                        let held = self.args.take_held();
-                        let mut closers = String::new();
-                        self.args.close_prefix(&mut closers);
-                        cx.sink.args(&closers);
-                        cx.sink.end_call();
-                        cx.content(&held);
-                        self.st = FnSt::Trailing;
-                        Progress::Consumed(n)
-                    }
+                    ArgsStatus::NeedMore => {}
+                    ArgsStatus::Complete => self.st = FnSt::AfterArgs,
+                    ArgsStatus::Broken => self.st = FnSt::Trailing,
                 }
+                Progress::Consumed(n)
             }
             FnSt::AfterArgs => {
                 let ws = leading_ws(input);
@@ -246,12 +232,7 @@ impl Section for FunctionTag {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
         match self.st {
             FnSt::Name | FnSt::Quote | FnSt::BeforeArgs => self.give_back(cx),
-            FnSt::Args => {
-                let mut out = String::new();
-                self.args.close_eof(&mut out);
-                cx.sink.args(&out);
-                cx.sink.end_call();
-            }
+            FnSt::Args => self.args.finish(cx),
             FnSt::AfterArgs | FnSt::Trailing => {}
         }
         cx.content(held);

@@ -39,7 +39,7 @@
 //! with specials rendered, so the markers are always present.
 
 use crate::coerce::escape_into;
-use crate::json::{JsonValue, Status};
+use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine};
 use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
 
@@ -185,7 +185,7 @@ pub struct Harmony {
     header: String,
     lead: String,
     json: bool,
-    args: JsonValue,
+    args: JsonArgs,
     header_ends: Markers,
     body_ends: Markers,
 }
@@ -205,7 +205,7 @@ impl Harmony {
             header: String::new(),
             lead: String::new(),
             json: true,
-            args: JsonValue::new(),
+            args: JsonArgs::new(),
             header_ends: Markers::new(&HEADER_ENDS),
             body_ends: Markers::new(&BODY_ENDS),
         }
@@ -285,7 +285,7 @@ impl Harmony {
                 cx.sink.start_call("", name);
                 self.json = h.json;
                 self.lead.clear();
-                self.args = JsonValue::new();
+                self.args = JsonArgs::new();
                 Body::Call(Args::Lead)
             }
             (None, Some(Channel::Analysis)) if self.reasoning => Body::Reasoning,
@@ -368,23 +368,14 @@ impl Harmony {
                 Some(0)
             }
             Args::Json => {
-                let mut out = String::new();
-                let (n, status) = self.args.feed(input, &mut out);
-                cx.sink.args(&out);
+                let (n, status) = self.args.feed(input, cx);
                 match status {
-                    Status::NeedMore => (n > 0).then_some(n),
-                    Status::Complete => {
-                        cx.sink.end_call();
+                    ArgsStatus::NeedMore => (n > 0).then_some(n),
+                    ArgsStatus::Complete => {
                         self.st = St::Body(Body::Call(Args::AfterJson));
                         Some(n)
                     }
-                    Status::Invalid => {
-                        let held = self.args.take_held();
-                        let mut closers = String::new();
-                        self.args.close_prefix(&mut closers);
-                        cx.sink.args(&closers);
-                        cx.sink.end_call();
-                        cx.content(&held);
+                    ArgsStatus::Broken => {
                         self.st = St::Body(Body::Content);
                         Some(n)
                     }
@@ -439,11 +430,7 @@ impl Machine for Harmony {
             St::Body(Body::Call(args)) => {
                 match args {
                     Args::Lead => cx.sink.args("{}"),
-                    Args::Json => {
-                        let mut out = String::new();
-                        self.args.close_eof(&mut out);
-                        cx.sink.args(&out);
-                    }
+                    Args::Json => self.args.finish(cx),
                     Args::AfterJson => {}
                     Args::Str => {
                         let mut out = String::new();

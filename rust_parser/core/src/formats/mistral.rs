@@ -27,7 +27,7 @@
 //! In the v11 form the id is the `[CALL_ID]` text.
 
 use crate::envelope::{Envelope, OPENAI_KEYS};
-use crate::json::{JsonValue, Status};
+use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Dialect, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
@@ -93,7 +93,7 @@ pub struct ToolCalls {
     name: String,
     id: String,
     env: Envelope,
-    args: JsonValue,
+    args: JsonArgs,
     /// Whether this is the array form (false: a single bare object).
     array: bool,
     marker: Markers,
@@ -107,7 +107,7 @@ impl ToolCalls {
             name: String::new(),
             id: String::new(),
             env: Envelope::new(OPENAI_KEYS),
-            args: JsonValue::new(),
+            args: JsonArgs::new(),
             array: false,
             marker: Markers::new(&[TOOL_CALLS]),
         }
@@ -302,22 +302,11 @@ impl ToolCalls {
     }
 
     fn arguments(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
-        let mut out = String::new();
-        let (n, status) = self.args.feed(input, &mut out);
-        cx.sink.args(&out);
+        let (n, status) = self.args.feed(input, cx);
         match status {
-            Status::NeedMore => Progress::Consumed(n).nonzero(),
-            Status::Complete => {
-                cx.sink.end_call();
-                Progress::Done(n)
-            }
-            Status::Invalid => {
-                let held = self.args.take_held();
-                let mut closers = String::new();
-                self.args.close_prefix(&mut closers);
-                cx.sink.args(&closers);
-                cx.sink.end_call();
-                cx.content(&held);
+            ArgsStatus::NeedMore => Progress::Consumed(n).nonzero(),
+            ArgsStatus::Complete => Progress::Done(n),
+            ArgsStatus::Broken => {
                 self.st = St::Content;
                 Progress::Consumed(n)
             }
@@ -348,10 +337,7 @@ impl Section for ToolCalls {
                 finish_envelope(&mut self.env, &prefix, held, cx);
             }
             St::Args => {
-                let mut out = String::new();
-                self.args.close_eof(&mut out);
-                cx.sink.args(&out);
-                cx.sink.end_call();
+                self.args.finish(cx);
                 cx.content(held);
             }
             _ => {
