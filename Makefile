@@ -11,6 +11,8 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Extra prerequisites of the Python tests (tool binaries), appended to by mk/*.mk.
 TEST_PREREQS :=
+# Code generators of `make gen` / `make check-gen` beyond the virtualenv's, appended to likewise.
+GEN_PREREQS :=
 -include mk/*.mk
 
 help:
@@ -39,10 +41,10 @@ dev: venv parser
 run: dev
 	$(PY) -m ggserve serve
 
-gen: venv
+gen: venv $(GEN_PREREQS)
 	$(PY) tools/gen_proto.py
 
-check-gen: venv
+check-gen: venv $(GEN_PREREQS)
 	$(PY) tools/gen_proto.py --check
 
 test-rust:
