@@ -1,0 +1,58 @@
+package ggserve_test
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+
+	"google.golang.org/protobuf/proto"
+
+	ggservev1 "github.com/ggserve/ggserve/clients/go/gen/ggserve/v1"
+	"github.com/ggserve/ggserve/clients/go/ggserve"
+)
+
+func TestFoldInterleavedToolCalls(t *testing.T) {
+	var fold ggserve.Fold
+	fold.Add(&ggservev1.ChatDelta{ReasoningContent: "think"})
+	fold.Add(&ggservev1.ChatDelta{Content: "a"})
+	fold.Add(&ggservev1.ChatDelta{ToolCalls: []*ggservev1.ToolCallDelta{
+		{Index: 1, Id: "c1", Name: "second", Arguments: `{"b"`},
+		{Index: 0, Id: "c0", Name: "first", Arguments: `{`},
+	}})
+	fold.Add(&ggservev1.ChatDelta{Content: "b", ToolCalls: []*ggservev1.ToolCallDelta{
+		{Index: 0, Arguments: `}`}, {Index: 1, Arguments: `: 1}`},
+	}})
+	want := &ggservev1.Message{
+		Role: ggservev1.Role_ROLE_ASSISTANT, Content: "ab", ReasoningContent: "think",
+		ToolCalls: []*ggservev1.ToolCall{
+			{Id: "c0", Name: "first", Arguments: "{}"},
+			{Id: "c1", Name: "second", Arguments: `{"b": 1}`},
+		},
+	}
+	if got := fold.Message(); !proto.Equal(got, want) {
+		t.Errorf("folded %v, want %v", got, want)
+	}
+}
+
+func TestNewToolRejectsNonObjectSchema(t *testing.T) {
+	if _, err := ggserve.NewTool("f", "", []int{1}); err == nil {
+		t.Error("a JSON array was accepted as a parameters schema")
+	}
+	tool, err := ggserve.NewTool("f", "", nil)
+	if err != nil || tool.GetParameters() != "" {
+		t.Errorf("no parameters: %v, %v", tool, err)
+	}
+}
+
+func TestDecodeArgumentsReportsTheCall(t *testing.T) {
+	var v map[string]any
+	err := ggserve.DecodeArguments(&ggservev1.ToolCall{Id: "x1", Name: "f", Arguments: "{oops"}, &v)
+	var syntax *json.SyntaxError
+	if !errors.As(err, &syntax) || !strings.Contains(err.Error(), "x1") {
+		t.Fatalf("err = %v, want a JSON syntax error naming call x1", err)
+	}
+	if err := ggserve.DecodeArguments(&ggservev1.ToolCall{}, &v); err != nil || len(v) != 0 {
+		t.Errorf("empty arguments: %v, %v", v, err)
+	}
+}
