@@ -6,6 +6,9 @@ package ggserve_test
 //	GGSERVE_TEST_REPLAY_TARGET  replay engine answering "Hello, world!" in four pieces
 //	GGSERVE_TEST_TOOLS_TARGET   replay engine answering reasoning, content and a get_weather call
 //	GGSERVE_TEST_MODEL_TARGET   the bundled SmolLM2-135M-Instruct (llama.cpp, 1 thread)
+//
+// Without them the tests skip, unless GGSERVE_TEST_REQUIRE_SERVERS is set (pytest sets it), so
+// a missing server can never pass as a skip.
 
 import (
 	"context"
@@ -34,6 +37,9 @@ var weather = ggserve.MustTool("get_weather", "Current weather in a city.", map[
 func dial(t *testing.T, env string) *ggserve.Client {
 	t.Helper()
 	target := os.Getenv(env)
+	if target == "" && os.Getenv("GGSERVE_TEST_REQUIRE_SERVERS") != "" {
+		t.Fatalf("%s is not set but GGSERVE_TEST_REQUIRE_SERVERS is", env)
+	}
 	if target == "" {
 		t.Skipf("%s is not set (tests/langclients starts the servers and sets it)", env)
 	}

@@ -1,0 +1,39 @@
+"""clients/go: `go test` and the example program against real servers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+from .runner import GO_CLIENT, run
+
+
+def _results(output: str) -> dict[str, str]:
+    """Final action (pass/fail/skip) of every test in `go test -json` output."""
+    results: dict[str, str] = {}
+    for line in output.splitlines():
+        if not line.startswith("{"):
+            continue
+        event = json.loads(line)
+        if event.get("Test") and event.get("Action") in {"pass", "fail", "skip"}:
+            results[event["Test"]] = event["Action"]
+    return results
+
+
+def test_go_client_passes_against_real_servers(client_env: Mapping[str, str]) -> None:
+    result = run(["go", "test", "-count=1", "-json", "./..."], GO_CLIENT, client_env)
+    results = _results(result.stdout)
+    failed = sorted(name for name, action in results.items() if action != "pass")
+    assert result.returncode == 0 and not failed, f"failed or skipped: {failed}\n{result.tail()}"
+    # The suite really ran: the tool-call, error and real-model tests are among the passes.
+    for name in ("TestChatStreamToolCall", "TestStreamErrorsAreTyped", "TestRealModelCallsAForcedTool"):
+        assert results.get(name) == "pass", f"{name} did not run\n{result.tail()}"
+
+
+def test_go_example_answers_tool_calls(tools_target: str) -> None:
+    command = ["go", "run", "-buildvcs=false", "./cmd/ggserve-chat", "-target", tools_target]
+    result = run([*command, "-rounds", "2", "Weather in Paris?"], GO_CLIENT)
+    assert result.returncode == 0, result.tail()
+    # The replay server always calls get_weather: the example answers it each round.
+    assert result.stdout.count('[get_weather({"city": "Paris"}) -> {"city":"Paris"') == 2, result.tail()
+    assert "Checking." in result.stdout
