@@ -37,3 +37,12 @@ def test_go_example_answers_tool_calls(tools_target: str) -> None:
     # The replay server always calls get_weather: the example answers it each round.
     assert result.stdout.count('[get_weather({"city": "Paris"}) -> {"city":"Paris"') == 2, result.tail()
     assert "Checking." in result.stdout
+
+
+def test_go_client_is_formatted_and_vetted() -> None:
+    unformatted = run(["gofmt", "-l", "."], GO_CLIENT)
+    assert unformatted.returncode == 0 and not unformatted.stdout.strip(), (
+        f"run gofmt -w on: {unformatted.tail()}"
+    )
+    vet = run(["go", "vet", "./..."], GO_CLIENT)
+    assert vet.returncode == 0, vet.tail()

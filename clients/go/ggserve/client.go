@@ -62,7 +62,7 @@ func (c *Client) ModelService() ggservev1.ModelServiceClient { return c.models }
 // server, which stops generating when it passes.
 func (c *Client) Chat(ctx context.Context, req *ggservev1.ChatRequest, opts ...grpc.CallOption) (*ggservev1.ChatResponse, error) {
 	var trailer metadata.MD
-	resp, err := c.chat.Chat(ctx, req, append(opts, grpc.Trailer(&trailer))...)
+	resp, err := c.chat.Chat(ctx, req, withTrailer(opts, &trailer)...)
 	if err != nil {
 		return nil, wrap(err, trailer)
 	}
@@ -85,7 +85,7 @@ func (c *Client) ChatStream(ctx context.Context, req *ggservev1.ChatRequest, opt
 // ListModels lists the served models, the default first.
 func (c *Client) ListModels(ctx context.Context, opts ...grpc.CallOption) ([]*ggservev1.Model, error) {
 	var trailer metadata.MD
-	resp, err := c.models.ListModels(ctx, &ggservev1.ListModelsRequest{}, append(opts, grpc.Trailer(&trailer))...)
+	resp, err := c.models.ListModels(ctx, &ggservev1.ListModelsRequest{}, withTrailer(opts, &trailer)...)
 	if err != nil {
 		return nil, wrap(err, trailer)
 	}
@@ -95,7 +95,7 @@ func (c *Client) ListModels(ctx context.Context, opts ...grpc.CallOption) ([]*gg
 // GetModel describes one model; an empty alias means the default model.
 func (c *Client) GetModel(ctx context.Context, alias string, opts ...grpc.CallOption) (*ggservev1.Model, error) {
 	var trailer metadata.MD
-	resp, err := c.models.GetModel(ctx, &ggservev1.GetModelRequest{Model: alias}, append(opts, grpc.Trailer(&trailer))...)
+	resp, err := c.models.GetModel(ctx, &ggservev1.GetModelRequest{Model: alias}, withTrailer(opts, &trailer)...)
 	if err != nil {
 		return nil, wrap(err, trailer)
 	}
@@ -106,7 +106,7 @@ func (c *Client) GetModel(ctx context.Context, alias string, opts ...grpc.CallOp
 func (c *Client) Tokenize(ctx context.Context, alias, text string, opts ...grpc.CallOption) ([]uint32, error) {
 	var trailer metadata.MD
 	req := &ggservev1.TokenizeRequest{Model: alias, Text: text}
-	resp, err := c.models.Tokenize(ctx, req, append(opts, grpc.Trailer(&trailer))...)
+	resp, err := c.models.Tokenize(ctx, req, withTrailer(opts, &trailer)...)
 	if err != nil {
 		return nil, wrap(err, trailer)
 	}
@@ -116,9 +116,14 @@ func (c *Client) Tokenize(ctx context.Context, alias, text string, opts ...grpc.
 // RenderChat returns the exact prompt a chat request would be given, without generating.
 func (c *Client) RenderChat(ctx context.Context, req *ggservev1.ChatRequest, opts ...grpc.CallOption) (*ggservev1.RenderChatResponse, error) {
 	var trailer metadata.MD
-	resp, err := c.models.RenderChat(ctx, &ggservev1.RenderChatRequest{Request: req}, append(opts, grpc.Trailer(&trailer))...)
+	resp, err := c.models.RenderChat(ctx, &ggservev1.RenderChatRequest{Request: req}, withTrailer(opts, &trailer)...)
 	if err != nil {
 		return nil, wrap(err, trailer)
 	}
 	return resp, nil
+}
+
+// withTrailer adds a trailer receiver to a copy of opts (the caller's slice is left alone).
+func withTrailer(opts []grpc.CallOption, trailer *metadata.MD) []grpc.CallOption {
+	return append(opts[:len(opts):len(opts)], grpc.Trailer(trailer))
 }

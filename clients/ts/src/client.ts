@@ -175,6 +175,7 @@ export class ChatStream implements AsyncIterable<ChatDelta> {
   readonly #call: ClientReadableStream<ChatStreamResponse>;
   readonly #fold = new Fold();
   #response: ChatResponse | undefined;
+  #error: GgserveError | undefined;
   #started = false;
   #ended = false;
 
@@ -213,7 +214,8 @@ export class ChatStream implements AsyncIterable<ChatDelta> {
         }
       }
     } catch (error) {
-      throw fromCallError(error);
+      this.#error = fromCallError(error);
+      throw this.#error;
     } finally {
       this.cancel();
     }
@@ -228,6 +230,9 @@ export class ChatStream implements AsyncIterable<ChatDelta> {
       for await (const _ of this) {
         // Deltas are folded by the iteration.
       }
+    }
+    if (this.#error !== undefined) {
+      throw this.#error;
     }
     if (this.#response === undefined) {
       throw new CancelledError(status.CANCELLED, "the stream was cancelled before its final response");
