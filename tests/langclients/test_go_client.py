@@ -8,23 +8,30 @@ from collections.abc import Mapping
 from .runner import GO_CLIENT, run
 
 
-def _results(output: str) -> dict[str, str]:
-    """Final action (pass/fail/skip) of every test in `go test -json` output."""
+def _results(output: str) -> tuple[dict[str, str], dict[str, str]]:
+    """Final action (pass/fail/skip) and output of every test in `go test -json` output."""
     results: dict[str, str] = {}
+    outputs: dict[str, str] = {}
     for line in output.splitlines():
         if not line.startswith("{"):
             continue
         event = json.loads(line)
-        if event.get("Test") and event.get("Action") in {"pass", "fail", "skip"}:
-            results[event["Test"]] = event["Action"]
-    return results
+        name = event.get("Test")
+        if not name:
+            continue
+        if event.get("Action") == "output":
+            outputs[name] = outputs.get(name, "") + event.get("Output", "")
+        elif event.get("Action") in {"pass", "fail", "skip"}:
+            results[name] = event["Action"]
+    return results, outputs
 
 
 def test_go_client_passes_against_real_servers(client_env: Mapping[str, str]) -> None:
     result = run(["go", "test", "-count=1", "-json", "./..."], GO_CLIENT, client_env)
-    results = _results(result.stdout)
+    results, outputs = _results(result.stdout)
     failed = sorted(name for name, action in results.items() if action != "pass")
-    assert result.returncode == 0 and not failed, f"failed or skipped: {failed}\n{result.tail()}"
+    report = "".join(outputs[name] for name in failed) or result.tail()
+    assert result.returncode == 0 and not failed, f"failed or skipped: {failed}\n{report}"
     # The suite really ran: the tool-call, error and real-model tests are among the passes.
     for name in ("TestChatStreamToolCall", "TestStreamErrorsAreTyped", "TestRealModelCallsAForcedTool"):
         assert results.get(name) == "pass", f"{name} did not run\n{result.tail()}"

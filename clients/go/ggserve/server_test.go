@@ -4,6 +4,7 @@ package ggserve_test
 // tests/langclients starts them (`make test`) and runs `go test`:
 //
 //	GGSERVE_TEST_REPLAY_TARGET  replay engine answering "Hello, world!" in four pieces
+//	GGSERVE_TEST_PACED_TARGET   the same, one piece every 0.5 s
 //	GGSERVE_TEST_TOOLS_TARGET   replay engine answering reasoning, content and a get_weather call
 //	GGSERVE_TEST_MODEL_TARGET   the bundled SmolLM2-135M-Instruct (llama.cpp, 1 thread)
 //
@@ -93,8 +94,9 @@ func TestChatStreamFoldsDeltasIntoTheFinalMessage(t *testing.T) {
 	if err := stream.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(pieces, "|") != "Hello|,| world|!" {
-		t.Errorf("deltas = %q, want the replay's four pieces", pieces)
+	// The server may coalesce pieces that are ready together; their text is what counts.
+	if len(pieces) == 0 || strings.Join(pieces, "") != "Hello, world!" {
+		t.Errorf("deltas = %q, want pieces of %q", pieces, "Hello, world!")
 	}
 	final := stream.Response()
 	if final == nil {
@@ -118,13 +120,11 @@ func TestChatStreamToolCall(t *testing.T) {
 	}
 	defer stream.Close()
 	var firstFragment *ggservev1.ToolCallDelta
-	fragments := 0
 	for stream.Next() {
 		for _, fragment := range stream.Delta().GetToolCalls() {
 			if firstFragment == nil {
 				firstFragment = fragment
 			}
-			fragments++
 		}
 	}
 	if err := stream.Err(); err != nil {
@@ -132,9 +132,6 @@ func TestChatStreamToolCall(t *testing.T) {
 	}
 	if firstFragment == nil || firstFragment.GetName() != "get_weather" || firstFragment.GetId() == "" {
 		t.Fatalf("first tool-call fragment = %v, want id and name get_weather", firstFragment)
-	}
-	if fragments < 2 {
-		t.Errorf("arguments came in %d fragment(s), want them streamed", fragments)
 	}
 	final := stream.Response()
 	if final.GetFinishReason() != ggservev1.FinishReason_FINISH_REASON_TOOL_CALLS {
@@ -236,7 +233,7 @@ func TestExpiredDeadlineIsDeadlineExceeded(t *testing.T) {
 }
 
 func TestCloseEndsTheStreamEarly(t *testing.T) {
-	client := dial(t, "GGSERVE_TEST_REPLAY_TARGET")
+	client := dial(t, "GGSERVE_TEST_PACED_TARGET")
 	stream, err := client.ChatStream(timeout(t), request("Hi"))
 	if err != nil {
 		t.Fatal(err)
@@ -244,6 +241,7 @@ func TestCloseEndsTheStreamEarly(t *testing.T) {
 	if !stream.Next() {
 		t.Fatalf("no first delta: %v", stream.Err())
 	}
+	first := stream.Delta().GetContent()
 	_ = stream.Close()
 	if stream.Next() {
 		t.Error("Next after Close yielded a delta")
@@ -251,8 +249,8 @@ func TestCloseEndsTheStreamEarly(t *testing.T) {
 	if _, err := stream.Wait(); !errors.Is(err, ggserve.ErrClosed) {
 		t.Errorf("Wait after Close = %v, want ErrClosed", err)
 	}
-	if stream.Message().GetContent() != "Hello" {
-		t.Errorf("folded so far = %q, want the first piece", stream.Message().GetContent())
+	if got := stream.Message().GetContent(); got != first || got != "Hello" {
+		t.Errorf("folded so far = %q, want the first piece %q", got, first)
 	}
 }
 

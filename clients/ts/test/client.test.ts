@@ -3,6 +3,7 @@
  * tests/langclients starts them (`make test`) and runs `node --test`:
  *
  *   GGSERVE_TEST_REPLAY_TARGET  replay engine answering "Hello, world!" in four pieces
+ *   GGSERVE_TEST_PACED_TARGET   the same, one piece every 0.5 s
  *   GGSERVE_TEST_TOOLS_TARGET   replay engine answering reasoning, content and a get_weather call
  *   GGSERVE_TEST_MODEL_TARGET   the bundled SmolLM2-135M-Instruct (llama.cpp, 1 thread)
  *
@@ -27,10 +28,12 @@ import {
   user,
 } from "../src/index.js";
 
+// Keys in the order Go's encoding/json writes them, so that this suite's real-model tool call
+// sends the same prompt as the Go suite's and reuses the server's prompt cache.
 const weather = tool("get_weather", "Current weather in a city.", {
-  type: "object",
   properties: { city: { type: "string" } },
   required: ["city"],
+  type: "object",
 });
 
 /** A client of the server named by `env`, closed after the suite; undefined skips the suite. */
@@ -64,7 +67,9 @@ describe("replay server", { skip: skipReason("GGSERVE_TEST_REPLAY_TARGET") }, ()
     const stream = client.chatStream({ messages: [user("Hi")] });
     const pieces: string[] = [];
     for await (const delta of stream) pieces.push(delta.content);
-    assert.deepEqual(pieces, ["Hello", ",", " world", "!"]);
+    // The server may coalesce pieces that are ready together; their text is what counts.
+    assert.ok(pieces.length > 0);
+    assert.equal(pieces.join(""), "Hello, world!");
     assert.deepEqual(stream.message, stream.response?.message);
     assert.equal(stream.response?.usage?.completionTokens, 4);
   });
@@ -97,8 +102,9 @@ describe("replay server", { skip: skipReason("GGSERVE_TEST_REPLAY_TARGET") }, ()
     await assert.rejects(client.chat({ messages: [user("Hi")] }, { timeoutMs: -1 }), DeadlineExceededError);
   });
 
-  test("breaking out of the loop cancels the stream", async () => {
-    const stream = client.chatStream({ messages: [user("Hi")] });
+  test("breaking out of the loop cancels the stream", { skip: skipReason("GGSERVE_TEST_PACED_TARGET") }, async () => {
+    const paced = connect("GGSERVE_TEST_PACED_TARGET")!;
+    const stream = paced.chatStream({ messages: [user("Hi")] });
     for await (const delta of stream) {
       assert.equal(delta.content, "Hello");
       break;
@@ -107,7 +113,7 @@ describe("replay server", { skip: skipReason("GGSERVE_TEST_REPLAY_TARGET") }, ()
     assert.equal(stream.response, undefined);
     await assert.rejects(stream.result(), /cancelled before its final response/);
     // The channel still serves later calls.
-    assert.equal((await client.chat({ messages: [user("Hi")] })).message?.content, "Hello, world!");
+    assert.equal((await paced.chat({ messages: [user("Hi")] })).message?.content, "Hello, world!");
   });
 
   test("an aborted signal cancels the call", async () => {
@@ -124,7 +130,7 @@ describe("tool-calling replay server", { skip: skipReason("GGSERVE_TEST_TOOLS_TA
     const stream = client.chatStream({ messages: [user("Weather in Paris?")], tools: [weather] });
     const fragments = [];
     for await (const delta of stream) fragments.push(...delta.toolCalls);
-    assert.ok(fragments.length >= 2, `arguments came in ${fragments.length} fragment(s)`);
+    assert.ok(fragments.length > 0);
     assert.equal(fragments[0]?.name, "get_weather");
     assert.notEqual(fragments[0]?.id, "");
     const response = stream.response!;
@@ -157,15 +163,6 @@ describe("real model (SmolLM2)", { skip: skipReason("GGSERVE_TEST_MODEL_TARGET")
     await assert.rejects(client.getModel("nope"), NotFoundError);
   });
 
-  test("streams a short answer", async () => {
-    const stream = client.chatStream({ messages: [user("Say hello.")], maxTokens: 8, sampling: { temperature: 0 } });
-    const response = await stream.result();
-    const completion = response.usage?.completionTokens ?? 0;
-    assert.ok(completion >= 1 && completion <= 8, `completion tokens ${completion}`);
-    assert.notEqual(response.message?.content, "");
-    assert.deepEqual(stream.message, response.message);
-  });
-
   test("calls a forced tool with JSON arguments", async () => {
     const stream = client.chatStream({
       messages: [user("What is the weather in Paris?")],
@@ -180,5 +177,14 @@ describe("real model (SmolLM2)", { skip: skipReason("GGSERVE_TEST_MODEL_TARGET")
     const [call] = stream.message.toolCalls;
     assert.equal(call?.name, "get_weather");
     assert.equal(typeof parseArguments(call!), "object");
+  });
+
+  test("streams a short answer", async () => {
+    const stream = client.chatStream({ messages: [user("Say hello.")], maxTokens: 8, sampling: { temperature: 0 } });
+    const response = await stream.result();
+    const completion = response.usage?.completionTokens ?? 0;
+    assert.ok(completion >= 1 && completion <= 8, `completion tokens ${completion}`);
+    assert.notEqual(response.message?.content, "");
+    assert.deepEqual(stream.message, response.message);
   });
 });
