@@ -1,9 +1,9 @@
 """Real servers for the Go and TypeScript client tests.
 
-The servers run in this process (a replay engine answering text, the same one piece every
-0.5 s, one answering a tool call, and the bundled SmolLM2 model with 1 thread); `go test` and `node --test` run as subprocesses
-that find them through `GGSERVE_TEST_*_TARGET` variables. `GGSERVE_TEST_REQUIRE_SERVERS` makes
-those suites fail, rather than skip, if a variable is missing.
+The servers run in this process: a replay engine answering text, the same one piece every
+0.5 s, one answering a tool call, and the bundled SmolLM2 model with 1 thread. `go test` and
+`node --test` run as subprocesses that find them through `GGSERVE_TEST_*_TARGET` variables;
+`GGSERVE_TEST_REQUIRE_SERVERS` makes those suites fail, rather than skip, if one is missing.
 """
 
 from __future__ import annotations

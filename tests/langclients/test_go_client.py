@@ -31,9 +31,15 @@ def test_go_client_passes_against_real_servers(client_env: Mapping[str, str]) ->
     results, outputs = _results(result.stdout)
     failed = sorted(name for name, action in results.items() if action != "pass")
     report = "".join(outputs[name] for name in failed) or result.tail()
-    assert result.returncode == 0 and not failed, f"failed or skipped: {failed}\n{report}"
+    assert not failed, f"failed or skipped: {failed}\n{report}"
+    assert result.returncode == 0, result.tail()
     # The suite really ran: the tool-call, error and real-model tests are among the passes.
-    for name in ("TestChatStreamToolCall", "TestStreamErrorsAreTyped", "TestRealModelCallsAForcedTool"):
+    expected = (
+        "TestChatStreamToolCall",
+        "TestStreamErrorsAreTyped",
+        "TestRealModelCallsAForcedTool",
+    )
+    for name in expected:
         assert results.get(name) == "pass", f"{name} did not run\n{result.tail()}"
 
 
@@ -42,14 +48,14 @@ def test_go_example_answers_tool_calls(tools_target: str) -> None:
     result = run([*command, "-rounds", "2", "Weather in Paris?"], GO_CLIENT)
     assert result.returncode == 0, result.tail()
     # The replay server always calls get_weather: the example answers it each round.
-    assert result.stdout.count('[get_weather({"city": "Paris"}) -> {"city":"Paris"') == 2, result.tail()
+    answered = '[get_weather({"city": "Paris"}) -> {"city":"Paris"'
+    assert result.stdout.count(answered) == 2, result.tail()
     assert "Checking." in result.stdout
 
 
 def test_go_client_is_formatted_and_vetted() -> None:
     unformatted = run(["gofmt", "-l", "."], GO_CLIENT)
-    assert unformatted.returncode == 0 and not unformatted.stdout.strip(), (
-        f"run gofmt -w on: {unformatted.tail()}"
-    )
+    assert unformatted.returncode == 0, unformatted.tail()
+    assert not unformatted.stdout.strip(), f"run gofmt -w on: {unformatted.stdout}"
     vet = run(["go", "vet", "./..."], GO_CLIENT)
     assert vet.returncode == 0, vet.tail()
