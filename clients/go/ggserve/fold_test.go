@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	ggservev1 "github.com/ggserve/ggserve/clients/go/gen/ggserve/v1"
 	"github.com/ggserve/ggserve/clients/go/ggserve"
@@ -54,5 +55,36 @@ func TestDecodeArgumentsReportsTheCall(t *testing.T) {
 	}
 	if err := ggserve.DecodeArguments(&ggservev1.ToolCall{}, &v); err != nil || len(v) != 0 {
 		t.Errorf("empty arguments: %v, %v", v, err)
+	}
+}
+
+// A call that ends invalid or truncated leaves the folded message, as it leaves the final one.
+// The end is set by field name: stubs generated before ggserve.v1 had ChatDelta.tool_call_end
+// lack it, and then there is nothing to drop.
+func TestFoldDropsCallsThatEndInvalid(t *testing.T) {
+	endField := (&ggservev1.ChatDelta{}).ProtoReflect().Descriptor().Fields().ByName("tool_call_end")
+	if endField == nil {
+		t.Log("these stubs have no ChatDelta.tool_call_end; nothing to drop")
+		return
+	}
+	end := func(index uint32, status protoreflect.EnumNumber) *ggservev1.ChatDelta {
+		delta := &ggservev1.ChatDelta{}
+		msg := delta.ProtoReflect().Mutable(endField).Message()
+		msg.Set(msg.Descriptor().Fields().ByName("index"), protoreflect.ValueOfUint32(index))
+		msg.Set(msg.Descriptor().Fields().ByName("status"), protoreflect.ValueOfEnum(status))
+		return delta
+	}
+	var fold ggserve.Fold
+	fold.Add(&ggservev1.ChatDelta{ToolCalls: []*ggservev1.ToolCallDelta{{Index: 0, Id: "a", Name: "f", Arguments: "{}"}}})
+	fold.Add(end(0, 1)) // COMPLETE
+	fold.Add(&ggservev1.ChatDelta{ToolCalls: []*ggservev1.ToolCallDelta{{Index: 1, Id: "b", Name: "f", Arguments: "{oops"}}})
+	fold.Add(end(1, 2)) // INVALID
+	fold.Add(&ggservev1.ChatDelta{Content: "<tool_call>{oops"})
+	calls := fold.Message().GetToolCalls()
+	if len(calls) != 1 || calls[0].GetId() != "a" {
+		t.Errorf("calls = %v, want only the complete one", calls)
+	}
+	if fold.Message().GetContent() != "<tool_call>{oops" {
+		t.Errorf("content = %q", fold.Message().GetContent())
 	}
 }

@@ -1,16 +1,16 @@
 /** Constructors of messages, tools and tool choices, and tool-call argument decoding. */
 
 import {
-  type Message,
+  Message,
   Role,
-  type Tool,
+  Tool,
   type ToolCall,
   type ToolChoice,
   ToolChoice_Mode,
 } from "./gen/ggserve/v1/api.js";
 
 function message(role: Role, content: string, extra: Partial<Message> = {}): Message {
-  return { role, content, toolCalls: [], toolCallId: "", reasoningContent: "", name: "", ...extra };
+  return Message.fromPartial({ ...extra, role, content });
 }
 
 /** A system message (instructions for the assistant). */
@@ -37,7 +37,7 @@ export function tool(name: string, description = "", parameters?: JsonSchema): T
   if (parameters !== undefined && (typeof parameters !== "object" || Array.isArray(parameters))) {
     throw new TypeError(`tool ${JSON.stringify(name)}: parameters must be a JSON Schema object`);
   }
-  return { name, description, parameters: parameters === undefined ? "" : JSON.stringify(parameters) };
+  return Tool.fromPartial({ name, description, parameters: parameters === undefined ? "" : JSON.stringify(parameters) });
 }
 
 /** The model decides whether to call tools (the default). */

@@ -1,28 +1,23 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { Fold, parseArguments, Role, tool } from "../src/index.js";
+import { Fold, parseArguments, Role, tool, v1 } from "../src/index.js";
+
+const delta = (fields: v1.DeepPartial<v1.ChatDelta>): v1.ChatDelta => v1.ChatDelta.fromPartial(fields);
 
 test("Fold appends text and assembles interleaved tool calls by index", () => {
   const fold = new Fold();
-  fold.add({ content: "a", reasoningContent: "think", toolCalls: [] });
-  fold.add({
-    content: "",
-    reasoningContent: "",
-    toolCalls: [
-      { index: 1, id: "c1", name: "second", arguments: '{"b"' },
-      { index: 0, id: "c0", name: "first", arguments: "{" },
-    ],
-  });
-  fold.add({
-    content: "b",
-    reasoningContent: "",
-    toolCalls: [
-      { index: 0, id: "", name: "", arguments: "}" },
-      { index: 1, id: "", name: "", arguments: ": 1}" },
-    ],
-  });
-  assert.deepEqual(fold.message(), {
+  fold.add(delta({ content: "a", reasoningContent: "think" }));
+  fold.add(
+    delta({
+      toolCalls: [
+        { index: 1, id: "c1", name: "second", arguments: '{"b"' },
+        { index: 0, id: "c0", name: "first", arguments: "{" },
+      ],
+    }),
+  );
+  fold.add(delta({ content: "b", toolCalls: [{ index: 0, arguments: "}" }, { index: 1, arguments: ": 1}" }] }));
+  const expected = v1.Message.fromPartial({
     role: Role.ROLE_ASSISTANT,
     content: "ab",
     reasoningContent: "think",
@@ -30,9 +25,26 @@ test("Fold appends text and assembles interleaved tool calls by index", () => {
       { id: "c0", name: "first", arguments: "{}" },
       { id: "c1", name: "second", arguments: '{"b": 1}' },
     ],
-    toolCallId: "",
-    name: "",
   });
+  assert.deepEqual(fold.message(), expected);
+});
+
+test("Fold drops a call whose end reports it invalid, as the final message does", () => {
+  // The end is attached untyped: stubs generated before ggserve.v1 had ChatDelta.tool_call_end
+  // do not declare it, and the fold reads it either way.
+  const end = (index: number, status: number): v1.ChatDelta =>
+    Object.assign(delta({}), { toolCallEnd: { index, status } });
+  const fold = new Fold();
+  fold.add(delta({ toolCalls: [{ index: 0, id: "a", name: "f", arguments: "{}" }] }));
+  fold.add(end(0, 1)); // COMPLETE
+  fold.add(delta({ toolCalls: [{ index: 1, id: "b", name: "f", arguments: "{oops" }] }));
+  fold.add(end(1, 2)); // INVALID
+  fold.add(delta({ content: "<tool_call>{oops" }));
+  assert.deepEqual(
+    fold.message().toolCalls.map((call) => call.id),
+    ["a"],
+  );
+  assert.equal(fold.message().content, "<tool_call>{oops");
 });
 
 test("tool() rejects a schema that is not an object", () => {
@@ -41,6 +53,7 @@ test("tool() rejects a schema that is not an object", () => {
 });
 
 test("parseArguments names the call when its arguments are not JSON", () => {
-  assert.throws(() => parseArguments({ id: "x1", name: "f", arguments: "{oops" }), /x1/);
-  assert.deepEqual(parseArguments({ id: "x1", name: "f", arguments: "" }), {});
+  const call = (args: string): v1.ToolCall => v1.ToolCall.fromPartial({ id: "x1", name: "f", arguments: args });
+  assert.throws(() => parseArguments(call("{oops")), /x1/);
+  assert.deepEqual(parseArguments(call("")), {});
 });
