@@ -92,7 +92,9 @@ async def measure(grpc_target: str, base_url: str, streams: int) -> dict[str, fl
 
 def main(repeat: int = 3) -> None:
     """Print the medians of `repeat` alternating runs per delay and stream count."""
-    print(f"gateway cost, replay engine ({PIECES} one-token pieces per answer), medians of {repeat}")
+    print(
+        f"gateway cost, replay engine ({PIECES} one-token pieces per answer), medians of {repeat}"
+    )
     print("  piece   streams  gRPC msg/s  HTTP msg/s  gRPC µs/token  HTTP µs/token  added")
     worst_at_8 = 0.0
     for delay_ms in DELAYS_MS:

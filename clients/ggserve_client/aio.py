@@ -62,7 +62,9 @@ class AsyncClient:
         return self.timeout if timeout is None else timeout
 
     async def chat(
-        self, prompt: Prompt, *,
+        self,
+        prompt: Prompt,
+        *,
         timeout: float | None = None,
         metadata: Metadata | None = None,
         **options: Unpack[ChatOptions],
@@ -70,13 +72,17 @@ class AsyncClient:
         """Generate a whole assistant turn (unary `Chat`)."""
         request = build_request(prompt, options)
         try:
-            response = await self._chat.Chat(request, timeout=self._deadline(timeout), metadata=metadata)
+            response = await self._chat.Chat(
+                request, timeout=self._deadline(timeout), metadata=metadata
+            )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return convert.chat_result(response)
 
     async def chat_stream(
-        self, prompt: Prompt, *,
+        self,
+        prompt: Prompt,
+        *,
         timeout: float | None = None,
         metadata: Metadata | None = None,
         **options: Unpack[ChatOptions],
@@ -154,7 +160,9 @@ class AsyncClient:
             model=model, text=text, add_bos=add_bos, parse_special=parse_special
         )
         try:
-            response = await self._models.Tokenize(request, timeout=self._deadline(timeout), metadata=metadata)
+            response = await self._models.Tokenize(
+                request, timeout=self._deadline(timeout), metadata=metadata
+            )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return list(response.token_ids)

@@ -58,7 +58,9 @@ class Client:
         return self.timeout if timeout is None else timeout
 
     def chat(
-        self, prompt: Prompt, *,
+        self,
+        prompt: Prompt,
+        *,
         timeout: float | None = None,
         metadata: Metadata | None = None,
         **options: Unpack[ChatOptions],
@@ -72,7 +74,9 @@ class Client:
         return convert.chat_result(response)
 
     def chat_stream(
-        self, prompt: Prompt, *,
+        self,
+        prompt: Prompt,
+        *,
         timeout: float | None = None,
         metadata: Metadata | None = None,
         **options: Unpack[ChatOptions],
@@ -149,7 +153,9 @@ class Client:
             model=model, text=text, add_bos=add_bos, parse_special=parse_special
         )
         try:
-            response = self._models.Tokenize(request, timeout=self._deadline(timeout), metadata=metadata)
+            response = self._models.Tokenize(
+                request, timeout=self._deadline(timeout), metadata=metadata
+            )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return list(response.token_ids)

@@ -12,7 +12,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-
 # Extra gRPC headers of one call: (key, value) pairs, keys lower-case.
 Metadata = Sequence[tuple[str, str]]
 

@@ -6,7 +6,7 @@ gRPC core stays the single place where models run, tool calls are parsed and err
     POST /v1/chat/completions       OpenAI Chat Completions (SSE streaming)
     POST /v1/messages               Anthropic Messages (SSE streaming)
     POST /v1/messages/count_tokens  Anthropic token counting
-    GET  /v1/models                 the served models (OpenAI shape, Anthropic with `anthropic-version`)
+    GET  /v1/models                 the served models (Anthropic shape with `anthropic-version`)
 
 Run it with `ggserve gateway --upstream HOST:PORT --port 8080`, or in-process with
 `ggserve serve --http-port 8080`.

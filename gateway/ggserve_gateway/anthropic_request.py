@@ -58,7 +58,10 @@ def _assistant(turn: MessageParam) -> Message:
         elif isinstance(block, ToolUseBlock):
             calls.append(ToolCall(block.id, block.name, json.dumps(block.input)))
     return Message(
-        Role.ASSISTANT, "".join(texts), reasoning_content="".join(reasoning), tool_calls=tuple(calls)
+        Role.ASSISTANT,
+        "".join(texts),
+        reasoning_content="".join(reasoning),
+        tool_calls=tuple(calls),
     )
 
 

@@ -26,6 +26,12 @@ from ggserve_client.types import (
 from ggserve_gateway.calls import Call, GatedEvent
 from ggserve_gateway.sse import named_event
 
+# A text or thinking block as `content_block_start` opens it (the SDK requires `signature`).
+_EMPTY_BLOCKS: dict[str, dict[str, str]] = {
+    "text": {"type": "text", "text": ""},
+    "thinking": {"type": "thinking", "thinking": "", "signature": ""},
+}
+
 
 def _stop_reason(result: ChatResult) -> tuple[str, str | None]:
     if result.finish_reason is FinishReason.TOOL_CALLS:
@@ -107,7 +113,9 @@ class EventWriter:
         if self._open is None:
             return []
         self._open = None
-        return [named_event("content_block_stop", {"type": "content_block_stop", "index": self._index})]
+        return [
+            named_event("content_block_stop", {"type": "content_block_stop", "index": self._index})
+        ]
 
     def _begin(self, block: dict[str, Any]) -> list[bytes]:
         events = self._close()
@@ -121,20 +129,17 @@ class EventWriter:
         return named_event("content_block_delta", body)
 
     def _text(self, kind: str, text: str) -> list[bytes]:
-        events: list[bytes] = []
-        if self._open != kind:
-            block = {"type": "text", "text": ""} if kind == "text" else {
-                "type": "thinking", "thinking": "", "signature": ""
-            }  # fmt: skip
-            events = self._begin(block)
-        field = "text" if kind == "text" else "thinking"
-        events.append(self._delta({"type": f"{kind}_delta", field: text}))
+        events = [] if self._open == kind else self._begin(dict(_EMPTY_BLOCKS[kind]))
+        events.append(self._delta({"type": f"{kind}_delta", kind: text}))
         return events
 
     def _call(self, call: Call) -> list[bytes]:
         block = {"type": "tool_use", "id": call.id, "name": call.name, "input": {}}
         events = self._begin(block)
-        events.extend(self._delta({"type": "input_json_delta", "partial_json": part}) for part in call.fragments)
+        events.extend(
+            self._delta({"type": "input_json_delta", "partial_json": part})
+            for part in call.fragments
+        )
         return [*events, *self._close()]
 
     def event(self, event: GatedEvent) -> list[bytes]:

@@ -106,7 +106,9 @@ async def _start_gateway(settings: Settings, grpc_port: int) -> GatewayServer:
         port = await gateway.start()
     except RuntimeError as exc:
         raise StartupError(f"cannot serve HTTP on port {settings.http_port}: {exc}") from exc
-    logger.info("HTTP gateway (OpenAI and Anthropic APIs) on http://%s:%d/v1", settings.host, port)
+    logger.info(
+        "HTTP gateway listening on http://%s:%d/v1 (OpenAI and Anthropic APIs)", settings.host, port
+    )
     return gateway
 
 

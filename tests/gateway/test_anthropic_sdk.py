@@ -126,7 +126,12 @@ def test_multi_turn_with_a_tool_result(model_gateway: Gateway) -> None:
             "role": "assistant",
             "content": [
                 {"type": "text", "text": "Let me check."},
-                {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_1",
+                    "name": "get_weather",
+                    "input": {"city": "Paris"},
+                },
             ],
         },
         {
@@ -173,9 +178,10 @@ def test_error_classes(model_gateway: Gateway) -> None:
             messages=[{"role": "user", "content": [{"type": "image", "source": {}}]}],  # type: ignore[list-item]
             max_tokens=4,
         )
-    with pytest.raises(anthropic.BadRequestError), client.messages.stream(
-        model=model, messages=ASK, max_tokens=4, temperature=-1
-    ) as stream:
+    with (
+        pytest.raises(anthropic.BadRequestError),
+        client.messages.stream(model=model, messages=ASK, max_tokens=4, temperature=-1) as stream,
+    ):
         stream.get_final_message()
 
 

@@ -141,7 +141,11 @@ def test_anthropic_shape(replay_gateway: StartGateway, name: str) -> None:
 
 BROKEN = {
     # The output ends inside the arguments: a truncated call.
-    "truncated": ("Checking. <tool_call>\n", '{"name": "get_weather", "argu', 'ments": {"city": "Par'),
+    "truncated": (
+        "Checking. <tool_call>\n",
+        '{"name": "get_weather", "argu',
+        'ments": {"city": "Par',
+    ),
     # The arguments are not JSON: an invalid call.
     "invalid": (
         "Checking. <tool_call>\n",
@@ -152,9 +156,7 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("kind", list(BROKEN))
-def test_broken_calls_are_never_presented_as_calls(
-    replay_gateway: StartGateway, kind: str
-) -> None:
+def test_broken_calls_are_never_presented_as_calls(replay_gateway: StartGateway, kind: str) -> None:
     pieces = BROKEN[kind]
     gw = replay_gateway(ReplayEngine(pieces), ChatTemplate(None, tool_format="hermes"))
     options: Any = {"model": "replay", "messages": ASK, "tools": TOOLS}
