@@ -17,6 +17,10 @@ from ggserve_client.v1 import api_pb2 as pb
 from ggserve_client.v1 import api_pb2_grpc as pb_grpc
 
 
+def _metadata(metadata: Metadata | None) -> tuple[tuple[str, str], ...] | None:
+    return tuple(metadata) if metadata is not None else None
+
+
 class Client:
     """Calls a ggserve server, blocking; use as `with Client(target) as client:`.
 
@@ -68,7 +72,9 @@ class Client:
         """Generate a whole assistant turn (unary `Chat`)."""
         request = build_request(prompt, options)
         try:
-            response = self._chat.Chat(request, timeout=self._deadline(timeout), metadata=metadata)
+            response = self._chat.Chat(
+                request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
+            )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return convert.chat_result(response)
@@ -87,7 +93,9 @@ class Client:
         on the server at its next step.
         """
         request = pb.ChatStreamRequest(request=build_request(prompt, options))
-        call = self._chat.ChatStream(request, timeout=self._deadline(timeout), metadata=metadata)
+        call = self._chat.ChatStream(
+            request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
+        )
         try:
             for response in call:
                 yield from convert.stream_events(response)
@@ -108,7 +116,7 @@ class Client:
         request = pb.RenderChatRequest(request=build_request(prompt, options))
         try:
             response = self._models.RenderChat(
-                request, timeout=self._deadline(timeout), metadata=metadata
+                request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
             )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
@@ -120,7 +128,9 @@ class Client:
         """Every served model, the default first."""
         try:
             response = self._models.ListModels(
-                pb.ListModelsRequest(), timeout=self._deadline(timeout), metadata=metadata
+                pb.ListModelsRequest(),
+                timeout=self._deadline(timeout),
+                metadata=_metadata(metadata),
             )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
@@ -132,7 +142,9 @@ class Client:
         """One model by alias (empty: the default model)."""
         try:
             response = self._models.GetModel(
-                pb.GetModelRequest(model=model), timeout=self._deadline(timeout), metadata=metadata
+                pb.GetModelRequest(model=model),
+                timeout=self._deadline(timeout),
+                metadata=_metadata(metadata),
             )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
@@ -154,7 +166,7 @@ class Client:
         )
         try:
             response = self._models.Tokenize(
-                request, timeout=self._deadline(timeout), metadata=metadata
+                request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
             )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None

@@ -94,7 +94,7 @@ class EventWriter:
 
     def start(self) -> list[bytes]:
         """`message_start` and a `ping`."""
-        start = {
+        start: dict[str, Any] = {
             "id": self.message_id,
             "type": "message",
             "role": "assistant",

@@ -70,6 +70,23 @@ def _unsupported(request: ChatCompletionRequest) -> None:
         raise HttpError.bad_request("logprobs: not supported", param="logprobs")
 
 
+def _sampling(request: ChatCompletionRequest, options: ChatOptions) -> None:
+    if request.temperature is not None:
+        options["temperature"] = request.temperature
+    if request.top_p is not None:
+        options["top_p"] = request.top_p
+    if request.presence_penalty is not None:
+        options["presence_penalty"] = request.presence_penalty
+    if request.frequency_penalty is not None:
+        options["frequency_penalty"] = request.frequency_penalty
+    if request.top_k is not None:
+        options["top_k"] = request.top_k
+    if request.min_p is not None:
+        options["min_p"] = request.min_p
+    if request.repeat_penalty is not None:
+        options["repeat_penalty"] = request.repeat_penalty
+
+
 def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOptions]:
     """The messages and options of the core call; `HttpError` (400) for what cannot be sent."""
     _unsupported(request)
@@ -92,14 +109,7 @@ def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOption
         options["stop"] = [request.stop] if isinstance(request.stop, str) else request.stop
     if request.seed is not None:
         options["seed"] = request.seed % _SEED_MODULUS
-    for name in ("temperature", "top_p", "presence_penalty", "frequency_penalty"):
-        value = getattr(request, name)
-        if value is not None:
-            options[name] = value  # type: ignore[literal-required]
-    for name in ("top_k", "min_p", "repeat_penalty"):
-        value = getattr(request, name)
-        if value is not None:
-            options[name] = value  # type: ignore[literal-required]
+    _sampling(request, options)
     thinking = (request.chat_template_kwargs or {}).get("enable_thinking")
     if isinstance(thinking, bool):
         options["thinking"] = thinking

@@ -37,7 +37,7 @@ class GatewayServer:
         *,
         host: str = "127.0.0.1",
         port: int = 8080,
-        grace: float = 10.0,
+        grace: float = 10.0,  # whole seconds for uvicorn (at least 1)
         channel: ChannelConfig | None = None,
     ) -> None:
         self.upstream = Upstream(upstream, channel)
@@ -50,7 +50,7 @@ class GatewayServer:
             lifespan="on",
             log_config=None,
             access_log=False,
-            timeout_graceful_shutdown=grace,
+            timeout_graceful_shutdown=max(1, round(grace)),
         )
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
