@@ -117,4 +117,6 @@ def chat_call(request: MessagesRequest) -> tuple[list[Message], ChatOptions]:
         options["top_p"] = request.top_p
     if request.top_k is not None:
         options["top_k"] = request.top_k
+    if request.output_config is not None and request.output_config.format is not None:
+        options["json_schema"] = json.dumps(request.output_config.format.json_schema)
     return messages, options

@@ -87,8 +87,21 @@ class ToolChoiceParam(_Body):
 class ThinkingParam(_Body):
     """Extended thinking on or off (`budget_tokens` has no local equivalent)."""
 
-    type: Literal["enabled", "disabled", "adaptive"]
+    type: Literal["enabled", "disabled", "adaptive", "between_tools"]
     budget_tokens: int | None = None
+
+
+class OutputFormat(_Body):
+    """Structured output: JSON matching `schema`."""
+
+    type: Literal["json_schema"]
+    json_schema: dict[str, Any] = Field(alias="schema")
+
+
+class OutputConfig(_Body):
+    """`output_config` (its `effort` has no local equivalent)."""
+
+    format: OutputFormat | None = None
 
 
 class CountTokensRequest(_Body):
@@ -107,6 +120,8 @@ class MessagesRequest(CountTokensRequest):
 
     max_tokens: int = Field(ge=1)
     stop_sequences: list[str] | None = None
+    output_config: OutputConfig | None = None
+    # Sampling: older API versions send these (newer SDKs through `extra_body`).
     temperature: float | None = None
     top_p: float | None = None
     top_k: int | None = Field(default=None, ge=0)

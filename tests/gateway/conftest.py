@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import anthropic
 import openai
@@ -61,6 +62,15 @@ def start_gateway(server: ServerThread) -> Gateway:
 
 
 StartGateway = Callable[..., Gateway]
+
+
+def blocks(message: anthropic.types.Message) -> list[dict[str, Any]]:
+    """A message's content blocks as plain dicts (the stream accumulator returns `Parsed*`
+    subclasses with an extra `parsed_output`; the blocks' own fields must match)."""
+    return [
+        {k: v for k, v in block.model_dump().items() if k != "parsed_output"}
+        for block in message.content
+    ]
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from ggserve.engine.replay import ReplayEngine
 
-from .conftest import Gateway, StartGateway, wait_for
+from .conftest import Gateway, StartGateway, blocks, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +33,7 @@ TIME: Any = {
         "required": ["city"],
     },
 }
+GREEDY: Any = {"temperature": 0}  # newer SDKs send sampling settings only through extra_body
 ASK: Any = [{"role": "user", "content": "What's the weather like in Paris today?"}]
 
 
@@ -48,7 +50,7 @@ def test_create_and_stream_agree(model_gateway: Gateway) -> None:
     client, model = model_gateway.anthropic, _model(model_gateway)
     messages: Any = [{"role": "user", "content": "Name three colors."}]
     unary = client.messages.create(
-        model=model, messages=messages, max_tokens=24, temperature=0, system="Be brief."
+        model=model, messages=messages, max_tokens=24, extra_body=GREEDY, system="Be brief."
     )
     (block,) = unary.content
     assert block.type == "text"
@@ -56,7 +58,7 @@ def test_create_and_stream_agree(model_gateway: Gateway) -> None:
     assert unary.stop_reason in ("end_turn", "max_tokens")
     assert unary.usage.output_tokens > 0
     with client.messages.stream(
-        model=model, messages=messages, max_tokens=24, temperature=0, system="Be brief."
+        model=model, messages=messages, max_tokens=24, extra_body=GREEDY, system="Be brief."
     ) as stream:
         kinds = [event.type for event in stream]
         final = stream.get_final_message()
@@ -64,7 +66,7 @@ def test_create_and_stream_agree(model_gateway: Gateway) -> None:
     assert kinds[-1] == "message_stop"
     assert "content_block_start" in kinds
     assert "content_block_stop" in kinds
-    assert final.content == unary.content
+    assert blocks(final) == blocks(unary)
     assert final.stop_reason == unary.stop_reason
     assert final.usage.output_tokens == unary.usage.output_tokens
     assert final.usage.input_tokens + (final.usage.cache_read_input_tokens or 0) == (
@@ -80,7 +82,7 @@ def test_forced_tool_use_streams_input_json(model_gateway: Gateway) -> None:
         "tools": [WEATHER, TIME],
         "tool_choice": {"type": "tool", "name": "get_weather"},
         "max_tokens": 64,
-        "temperature": 0,
+        "extra_body": GREEDY,
     }
     unary = client.messages.create(**options)
     assert unary.stop_reason == "tool_use"
@@ -111,7 +113,7 @@ def test_any_tool_choice_calls_a_tool(model_gateway: Gateway) -> None:
         tools=[WEATHER, TIME],
         tool_choice={"type": "any", "disable_parallel_tool_use": True},
         max_tokens=64,
-        temperature=0,
+        extra_body=GREEDY,
     )
     uses = [b for b in result.content if b.type == "tool_use"]
     assert len(uses) == 1
@@ -142,7 +144,7 @@ def test_multi_turn_with_a_tool_result(model_gateway: Gateway) -> None:
         },
     ]
     result = client.messages.create(
-        model=model, messages=messages, tools=[WEATHER], max_tokens=32, temperature=0
+        model=model, messages=messages, tools=[WEATHER], max_tokens=32, extra_body=GREEDY
     )
     assert result.content
     assert result.content[0].type == "text"
@@ -156,9 +158,36 @@ def test_count_tokens_matches_usage(model_gateway: Gateway) -> None:
     client, model = model_gateway.anthropic, _model(model_gateway)
     messages: Any = [{"role": "user", "content": "Say hi."}]
     counted = client.messages.count_tokens(model=model, messages=messages)
-    result = client.messages.create(model=model, messages=messages, max_tokens=4, temperature=0)
+    result = client.messages.create(model=model, messages=messages, max_tokens=4, extra_body=GREEDY)
     used = result.usage.input_tokens + (result.usage.cache_read_input_tokens or 0)
     assert counted.input_tokens == used > 0
+
+
+def test_json_schema_output_validates(model_gateway: Gateway) -> None:
+    client, model = model_gateway.anthropic, _model(model_gateway)
+    schema = {
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "maxLength": 12},
+            "age": {"type": "integer", "minimum": 0, "maximum": 150},
+        },
+        "required": ["name", "age"],
+        "additionalProperties": False,
+    }
+    result = client.messages.create(
+        model=model,
+        messages=[{"role": "user", "content": "Describe a person as JSON."}],
+        output_config={"format": {"type": "json_schema", "schema": schema}},
+        max_tokens=48,
+        extra_body=GREEDY,
+    )
+    (block,) = result.content
+    assert block.type == "text"
+    person = json.loads(block.text)
+    assert set(person) == {"name", "age"}
+    assert isinstance(person["name"], str)
+    assert len(person["name"]) <= 12
+    assert isinstance(person["age"], int)
 
 
 def test_error_classes(model_gateway: Gateway) -> None:
@@ -180,7 +209,9 @@ def test_error_classes(model_gateway: Gateway) -> None:
         )
     with (
         pytest.raises(anthropic.BadRequestError),
-        client.messages.stream(model=model, messages=ASK, max_tokens=4, temperature=-1) as stream,
+        client.messages.stream(
+            model=model, messages=ASK, max_tokens=4, extra_body={"temperature": -1}
+        ) as stream,
     ):
         stream.get_final_message()
 
