@@ -24,7 +24,7 @@ fn reference_parallel_calls_with_prose() {
         text,
         &Tools::default(),
         &msg(
-            "Let me check.",
+            "Let me check.\n",
             "",
             vec![
                 call("", "get_weather", "{\"location\": \"Tokyo\"}"),
@@ -42,7 +42,7 @@ fn think_then_call() {
         F,
         text,
         &Tools::default(),
-        &msg("", "Need weather.", vec![call("", "w", "{}")]),
+        &msg("\n\n", "\nNeed weather.\n", vec![call("", "w", "{}")]),
     );
 }
 
@@ -58,7 +58,7 @@ fn forced_open_thinking() {
         text,
         &Tools::default(),
         opts,
-        &msg("Sure.", "Need weather.", vec![]),
+        &msg("\n\nSure.", "Need weather.\n", vec![]),
     );
 }
 
@@ -161,21 +161,40 @@ fn malformed_call_degrades_to_content() {
 }
 
 #[test]
-fn cut_call_is_repaired() {
-    let text = "<tool_call>{\"name\": \"write\", \"arguments\": {\"path\": \"a.txt\", \"content\": \"hel";
-    let expected = msg(
-        "",
-        "",
-        vec![call("", "write", "{\"path\": \"a.txt\", \"content\": \"hel\"}")],
-    );
-    check(F, text, &Tools::default(), &expected);
-    assert_args_json(&expected);
-    let number = "<tool_call>{\"name\": \"f\", \"arguments\": {\"n\": 12";
+fn cut_call_is_given_back_whole_arguments_are_a_call() {
+    // Output ended inside the arguments: truncated, not a call; its text is content.
+    for text in [
+        "<tool_call>{\"name\": \"write\", \"arguments\": {\"path\": \"a.txt\", \"content\": \"hel",
+        "<tool_call>{\"name\": \"f\", \"arguments\": {\"n\": 12",
+        "<tool_call>{\"name\": \"f\"",
+    ] {
+        check(F, text, &Tools::default(), &msg(text, "", vec![]));
+    }
+    // Arguments whole, closing brace and tag missing: a call.
+    for text in [
+        "<tool_call>{\"name\": \"f\", \"arguments\": {\"n\": 12}",
+        "<tool_call>{\"name\": \"f\", \"arguments\": {\"n\": 12}}",
+    ] {
+        check(
+            F,
+            text,
+            &Tools::default(),
+            &msg("", "", vec![call("", "f", "{\"n\": 12}")]),
+        );
+    }
+}
+
+#[test]
+fn invalid_arguments_are_given_back() {
+    let text = "Hi <tool_call>{\"name\": \"f\", \"arguments\": {\"a\": 1 oops}}</tool_call> bye";
+    check(F, text, &Tools::default(), &msg(text, "", vec![]));
+    // A later complete call still counts.
+    let two = format!("{text}<tool_call>{{\"name\": \"g\", \"arguments\": {{}}}}</tool_call>");
     check(
         F,
-        number,
+        &two,
         &Tools::default(),
-        &msg("", "", vec![call("", "f", "{\"n\": 12}")]),
+        &msg(text, "", vec![call("", "g", "{}")]),
     );
 }
 

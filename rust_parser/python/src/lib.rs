@@ -29,6 +29,9 @@ struct Event {
     /// The function name on tool_call_start; empty otherwise.
     #[pyo3(get)]
     name: String,
+    /// On tool_call_end: "complete", "invalid" or "truncated"; empty otherwise.
+    #[pyo3(get)]
+    status: &'static str,
 }
 
 #[pymethods]
@@ -41,7 +44,11 @@ impl Event {
                 self.id,
                 self.name
             ),
-            "tool_call_end" => format!("Event(kind='tool_call_end', index={})", self.index.unwrap_or(0)),
+            "tool_call_end" => format!(
+                "Event(kind='tool_call_end', index={}, status={:?})",
+                self.index.unwrap_or(0),
+                self.status
+            ),
             "tool_call_args" => {
                 format!(
                     "Event(kind='tool_call_args', index={}, text={:?})",
@@ -61,17 +68,22 @@ impl Event {
                 && o.index == self.index
                 && o.id == self.id
                 && o.name == self.name
+                && o.status == self.status
         })
     }
 }
 
 fn convert(e: core::Event) -> Event {
     let kind = e.kind();
+    let mut status = "";
     let (text, index, id, name) = match e {
         core::Event::Content(t) | core::Event::Reasoning(t) => (t, None, String::new(), String::new()),
         core::Event::ToolCallStart { index, id, name } => (String::new(), Some(index), id, name),
         core::Event::ToolCallArgs { index, text } => (text, Some(index), String::new(), String::new()),
-        core::Event::ToolCallEnd { index } => (String::new(), Some(index), String::new(), String::new()),
+        core::Event::ToolCallEnd { index, status: s } => {
+            status = s.as_str();
+            (String::new(), Some(index), String::new(), String::new())
+        }
     };
     Event {
         kind,
@@ -79,6 +91,7 @@ fn convert(e: core::Event) -> Event {
         index,
         id,
         name,
+        status,
     }
 }
 

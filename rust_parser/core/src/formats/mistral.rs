@@ -134,8 +134,13 @@ impl ToolCalls {
                 cx.content(&input[..at]);
                 Progress::Consumed(at).nonzero()
             }
-            Scan::Found { at, .. } => {
+            // Content and the next marker in separate steps: the marker starts a new call's raw
+            // text (see `Sink::span_record`).
+            Scan::Found { at, .. } if at > 0 => {
                 cx.content(&input[..at]);
+                Progress::Consumed(at)
+            }
+            Scan::Found { at, .. } => {
                 cx.boundary();
                 *self = ToolCalls::new();
                 Progress::Consumed(at + TOOL_CALLS.len())
@@ -337,7 +342,7 @@ impl Section for ToolCalls {
                 finish_envelope(&mut self.env, &prefix, held, cx);
             }
             St::Args => {
-                self.args.finish(cx);
+                self.args.finish(cx, true);
                 cx.content(held);
             }
             _ => {
