@@ -20,6 +20,9 @@ pub struct Keys {
     pub args: &'static [&'static str],
     /// Keys holding the call id.
     pub id: &'static [&'static str],
+    /// The id may come after the arguments (Mistral's pre-v11 array): the call starts when the
+    /// object closes, so that its start carries the id; the arguments are held until then.
+    pub id_after_args: bool,
 }
 
 /// The usual keys: `name`, `arguments`/`parameters`, `id`.
@@ -27,6 +30,13 @@ pub const OPENAI_KEYS: Keys = Keys {
     name: &["name"],
     args: &["arguments", "parameters"],
     id: &["id", "tool_call_id"],
+    id_after_args: false,
+};
+
+/// [`OPENAI_KEYS`] for an object whose `"id"` may follow its arguments.
+pub const ID_LAST_KEYS: Keys = Keys {
+    id_after_args: true,
+    ..OPENAI_KEYS
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,7 +242,7 @@ impl Envelope {
             if b == b'"' {
                 Slot::ArgsString
             } else {
-                if self.name.is_some() {
+                if self.name.is_some() && !self.keys.id_after_args {
                     self.start(cx);
                 } else {
                     self.pending_args = Some(String::new());
@@ -285,7 +295,7 @@ impl Envelope {
                     return false;
                 };
                 self.name = Some(name);
-                if self.pending_args.is_some() {
+                if self.pending_args.is_some() && !self.keys.id_after_args {
                     self.start(cx);
                 }
             }
@@ -293,7 +303,7 @@ impl Envelope {
                 let text = string_args(&self.buf);
                 if self.started {
                     cx.sink.args(&text);
-                } else if self.name.is_some() {
+                } else if self.name.is_some() && !self.keys.id_after_args {
                     self.start(cx);
                     cx.sink.args(&text);
                 } else {

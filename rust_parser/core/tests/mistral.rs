@@ -19,12 +19,31 @@ fn plain_content() {
 #[test]
 fn reference_pre_v11_array_with_id() {
     let text = "[TOOL_CALLS][{\"name\": \"get_weather\", \"arguments\": {\"location\": \"Tokyo\"}, \"id\": \"a1B2c3D4e\"}]";
-    // The id comes after the arguments: it cannot be carried without delaying the stream.
+    // The id comes after the arguments: it is the call's id (the call starts when its object
+    // closes, so that its start carries it).
     check(
         F,
         text,
         &none(),
-        &msg("", "", vec![call("", "get_weather", "{\"location\": \"Tokyo\"}")]),
+        &msg(
+            "",
+            "",
+            vec![call("a1B2c3D4e", "get_weather", "{\"location\": \"Tokyo\"}")],
+        ),
+    );
+    let two = "[TOOL_CALLS] [{\"arguments\": {\"arg1\": 1}, \"name\": \"special_function\", \"id\": \"123456789\"}, {\"name\": \"g\", \"arguments\": {}, \"id\": \"abcdefghi\"}]";
+    check(
+        F,
+        two,
+        &none(),
+        &msg(
+            "",
+            "",
+            vec![
+                call("123456789", "special_function", "{\"arg1\": 1}"),
+                call("abcdefghi", "g", "{}"),
+            ],
+        ),
     );
 }
 

@@ -26,7 +26,7 @@
 //! arguments cannot be carried without delaying the whole stream, so such a call has id `""`.
 //! In the v11 form the id is the `[CALL_ID]` text.
 
-use crate::envelope::{Envelope, OPENAI_KEYS};
+use crate::envelope::{Envelope, ID_LAST_KEYS};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Dialect, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
@@ -106,7 +106,7 @@ impl ToolCalls {
             raw: TOOL_CALLS.to_owned(),
             name: String::new(),
             id: String::new(),
-            env: Envelope::new(OPENAI_KEYS),
+            env: Envelope::new(ID_LAST_KEYS),
             args: JsonArgs::new(),
             array: false,
             marker: Markers::new(&[TOOL_CALLS]),
@@ -165,7 +165,7 @@ impl ToolCalls {
                 self.keep("[")
             }
             Some(b'{') => {
-                self.env = Envelope::new(OPENAI_KEYS);
+                self.env = Envelope::new(ID_LAST_KEYS);
                 self.st = St::Object;
                 Progress::Consumed(0)
             }
@@ -184,7 +184,7 @@ impl ToolCalls {
         }
         match input.as_bytes().first() {
             Some(b'{') => {
-                self.env = Envelope::new(OPENAI_KEYS);
+                self.env = Envelope::new(ID_LAST_KEYS);
                 self.st = St::Object;
                 Progress::Consumed(0)
             }
