@@ -23,6 +23,8 @@ pub struct Keys {
     /// The id may come after the arguments (Mistral's pre-v11 array): the call starts when the
     /// object closes, so that its start carries the id; the arguments are held until then.
     pub id_after_args: bool,
+    /// An object without an arguments key is not a call (a fenced JSON example).
+    pub args_required: bool,
 }
 
 /// The usual keys: `name`, `arguments`/`parameters`, `id`.
@@ -31,6 +33,7 @@ pub const OPENAI_KEYS: Keys = Keys {
     args: &["arguments", "parameters"],
     id: &["id", "tool_call_id"],
     id_after_args: false,
+    args_required: false,
 };
 
 /// [`OPENAI_KEYS`] for an object whose `"id"` may follow its arguments.
@@ -323,7 +326,7 @@ impl Envelope {
     /// The object closed. Returns false when it carried no name (not a call).
     fn complete(&mut self, cx: &mut Cx<'_>) -> bool {
         if !self.started {
-            if self.name.is_none() {
+            if self.name.is_none() || (self.keys.args_required && !self.has_args) {
                 return false;
             }
             self.start(cx);

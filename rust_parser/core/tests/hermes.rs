@@ -265,3 +265,31 @@ fn overlong_function_name_is_given_back_at_a_fixed_position() {
         &msg("", "", vec![call("", &name, "{}")]),
     );
 }
+
+/// Fenced blocks (```` ```json ````, ```` ```xml ````, bare ```` ``` ````) around a call object,
+/// indented or after blank lines, with or without a wrapper tag (llama.cpp's Hermes 2 Pro cases).
+#[test]
+fn fenced_calls_indented_or_after_whitespace() {
+    let obj = "{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}";
+    let want = msg("", "", vec![call("", "special_function", "{\"arg1\": 1}")]);
+    for text in [
+        format!("```xml\n  {obj}\n```"),
+        format!("```\n  {obj}\n```"),
+        format!("```\n{obj}\n```"),
+        format!("```json\n  {obj}\n```"),
+        format!("```json\n\n                    <function_call> {obj} \n                    </function_call> \n``` "),
+        format!("```xml\n<response>\n    {obj}\n</response>\n```"),
+        format!("<tool>\n  {obj}\n</tool>"),
+        format!("<xml>\n  {{\n    \"name\": \"special_function\", \"arguments\": {{\"arg1\": 1}}\n  }}\n</xml>"),
+    ] {
+        check(F, &text, &Tools::default(), &want);
+    }
+    // A fenced JSON example without arguments is not a call.
+    for text in [
+        "Example:\n```json\n{\"name\": \"John\", \"age\": 3}\n```\nDone.",
+        "```json\n{\"a\": 1}\n```",
+        "```\nplain code\n```",
+    ] {
+        check(F, text, &Tools::default(), &msg(text, "", vec![]));
+    }
+}
