@@ -77,12 +77,14 @@ async def measure(grpc_target: str, base_url: str, streams: int) -> dict[str, fl
     async with AsyncClient(grpc_target) as client:
         await grpc_stream(client)
         await http_stream(base_url)  # warm-ups
-        for name, one in (
-            ("grpc", lambda: grpc_stream(client)),
-            ("http", lambda: http_stream(base_url)),
-        ):
+        for name in ("grpc", "http"):
             start = time.perf_counter()
-            results = await asyncio.gather(*(one() for _ in range(streams)))
+            one = (
+                (grpc_stream(client) for _ in range(streams))
+                if name == "grpc"
+                else (http_stream(base_url) for _ in range(streams))
+            )
+            results = await asyncio.gather(*one)
             wall = time.perf_counter() - start
             tokens = sum(t for _, t in results)
             out[f"{name}_s_per_token"] = wall / tokens

@@ -190,13 +190,16 @@ def test_json_schema_output_validates(model_gateway: Gateway) -> None:
     assert isinstance(person["age"], int)
 
 
+IMAGE: Any = [{"role": "user", "content": [{"type": "image", "source": {}}]}]
+
+
 def test_error_classes(model_gateway: Gateway) -> None:
     client, model = model_gateway.anthropic, _model(model_gateway)
     with pytest.raises(anthropic.NotFoundError) as not_found:
         client.messages.create(model="no-such-model", messages=ASK, max_tokens=4)
     assert not_found.value.body == {
         "type": "error",
-        "error": {"type": "not_found_error", "message": not_found.value.body["error"]["message"]},  # type: ignore[index,call-overload]
+        "error": {"type": "not_found_error", "message": not_found.value.body["error"]["message"]},  # type: ignore[index]
     }
     with pytest.raises(anthropic.BadRequestError) as bad:
         client.messages.create(model=model, messages=ASK, max_tokens=0)
@@ -204,7 +207,7 @@ def test_error_classes(model_gateway: Gateway) -> None:
     with pytest.raises(anthropic.BadRequestError):
         client.messages.create(
             model=model,
-            messages=[{"role": "user", "content": [{"type": "image", "source": {}}]}],  # type: ignore[list-item]
+            messages=IMAGE,
             max_tokens=4,
         )
     with (
@@ -228,7 +231,7 @@ def test_full_queue_is_a_rate_limit_error(replay_gateway: StartGateway) -> None:
             wait_for(lambda: engine.stats().waiting == 1)
             with pytest.raises(anthropic.RateLimitError) as limited:
                 client.messages.create(model="replay", messages=ASK, max_tokens=2)
-            assert limited.value.body["error"]["type"] == "rate_limit_error"  # type: ignore[index,call-overload]
+            assert limited.value.body["error"]["type"] == "rate_limit_error"  # type: ignore[index]
             running.close()
             result = waiting.result(timeout=10)
     assert result.content[0].type == "text"
