@@ -11,7 +11,6 @@ real figures.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -92,7 +91,7 @@ class EventWriter:
     _index: int = -1
     _open: str | None = None  # type of the open block
 
-    def start(self) -> list[bytes]:
+    def start(self) -> bytes:
         """`message_start` and a `ping`."""
         start: dict[str, Any] = {
             "id": self.message_id,
@@ -104,10 +103,9 @@ class EventWriter:
             "stop_sequence": None,
             "usage": usage(Usage()),
         }
-        return [
-            named_event("message_start", {"type": "message_start", "message": start}),
-            named_event("ping", {"type": "ping"}),
-        ]
+        return named_event(
+            "message_start", {"type": "message_start", "message": start}
+        ) + named_event("ping", {"type": "ping"})
 
     def _close(self) -> list[bytes]:
         if self._open is None:
@@ -165,12 +163,3 @@ class EventWriter:
             named_event("message_delta", delta),
             named_event("message_stop", {"type": "message_stop"}),
         ]
-
-
-async def events(writer: EventWriter, gated: AsyncIterator[GatedEvent]) -> AsyncIterator[bytes]:
-    """The SSE body of a streamed message."""
-    for event in writer.start():
-        yield event
-    async for item in gated:
-        for event in writer.event(item):
-            yield event

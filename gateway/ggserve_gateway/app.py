@@ -9,9 +9,10 @@ sent in the stream, in the API's own error shape.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -62,33 +63,60 @@ async def _call(awaitable: Awaitable[R]) -> R:
         raise HttpError.from_upstream(exc) from None
 
 
-async def _started(events: AsyncIterator[GatedEvent]) -> AsyncIterator[GatedEvent]:
-    """`events` after its first event has arrived (errors before it raise `HttpError`)."""
+class _DisconnectedError(Exception):
+    """The client left before its answer was ready."""
+
+
+async def _generate(request: Request, awaitable: Awaitable[R]) -> R:
+    """`awaitable` (a unary generation), cancelled if the client disconnects meanwhile, so
+    that an abandoned request stops generating at the next token."""
+    task = asyncio.ensure_future(_call(awaitable))
+
+    async def watch() -> None:
+        while (await request.receive())["type"] != "http.disconnect":
+            pass
+        task.cancel()
+
+    watcher = asyncio.create_task(watch())
     try:
-        first = await anext(events)
+        return await task
+    except asyncio.CancelledError:
+        if watcher.done() and not watcher.cancelled():
+            raise _DisconnectedError from None
+        raise
+    finally:
+        watcher.cancel()
+
+
+async def _started(events: AsyncIterator[GatedEvent]) -> GatedEvent:
+    """The first event of a stream (errors before it raise `HttpError`)."""
+    try:
+        return await anext(events)
     except GgserveError as exc:
         raise HttpError.from_upstream(exc) from None
     except StopAsyncIteration:
         raise HttpError.internal("the core's stream ended without a result") from None
 
-    async def resumed() -> AsyncIterator[GatedEvent]:
-        yield first
+
+async def _sse(
+    opening: bytes,
+    first: GatedEvent,
+    events: AsyncGenerator[GatedEvent],
+    render: Callable[[GatedEvent], list[bytes]],
+    error: Callable[[HttpError], bytes],
+) -> AsyncIterator[bytes]:
+    """The SSE body: `opening`, then each event rendered (one write per event); a failure
+    after the response began is sent as an in-stream error event. Closing it closes `events`,
+    which cancels the gRPC call."""
+    try:
+        yield opening + b"".join(render(first))
         if not isinstance(first, ChatDone):
             async for event in events:
-                yield event
-
-    return resumed()
-
-
-async def _guarded(
-    body: AsyncIterator[bytes], error: Callable[[HttpError], bytes]
-) -> AsyncIterator[bytes]:
-    """`body`, with a failure after the response began sent as an in-stream error event."""
-    try:
-        async for chunk in body:
-            yield chunk
+                yield b"".join(render(event))
     except GgserveError as exc:
         yield error(HttpError.from_upstream(exc))
+    finally:
+        await events.aclose()
 
 
 def _new_id(prefix: str) -> str:
@@ -104,16 +132,18 @@ async def chat_completions(request: Request) -> Response:
     client = upstream.client
     completion_id, created = _new_id("chatcmpl-"), int(time.time())
     if not body.stream:
-        result = await _call(client.chat(messages, metadata=metadata, **options))
+        result = await _generate(request, client.chat(messages, metadata=metadata, **options))
         return JSONResponse(
             openai_response.completion(result, completion_id=completion_id, created=created)
         )
-    events = await _started(gated(client.chat_stream(messages, metadata=metadata, **options)))
+    events = gated(client.chat_stream(messages, metadata=metadata, **options))
+    first = await _started(events)
     model = body.model or await _call(upstream.default_model(metadata))
     include_usage = body.stream_options is not None and body.stream_options.include_usage
     writer = openai_response.ChunkWriter(completion_id, created, model, include_usage)
-    stream = openai_response.chunks(writer, events)
-    return EventStreamResponse(_guarded(stream, lambda e: data_event(e.body(Api.OPENAI))))
+    return EventStreamResponse(
+        _sse(writer.start(), first, events, writer.event, lambda e: data_event(e.body(Api.OPENAI)))
+    )
 
 
 async def messages(request: Request) -> Response:
@@ -125,15 +155,14 @@ async def messages(request: Request) -> Response:
     client = upstream.client
     message_id = _new_id("msg_")
     if not body.stream:
-        result = await _call(client.chat(chat, metadata=metadata, **options))
+        result = await _generate(request, client.chat(chat, metadata=metadata, **options))
         return JSONResponse(anthropic_response.message(result, message_id=message_id))
-    events = await _started(gated(client.chat_stream(chat, metadata=metadata, **options)))
+    events = gated(client.chat_stream(chat, metadata=metadata, **options))
+    first = await _started(events)
     model = body.model or await _call(upstream.default_model(metadata))
     writer = anthropic_response.EventWriter(message_id, model)
-    stream = anthropic_response.events(writer, events)
-    return EventStreamResponse(
-        _guarded(stream, lambda e: named_event("error", e.body(Api.ANTHROPIC)))
-    )
+    error = lambda e: named_event("error", e.body(Api.ANTHROPIC))  # noqa: E731
+    return EventStreamResponse(_sse(writer.start(), first, events, writer.event, error))
 
 
 async def count_tokens(request: Request) -> Response:
@@ -189,6 +218,10 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(exc.body(_api(request)), exc.status, headers=exc.headers())
 
 
+async def _disconnected(request: Request, exc: Exception) -> Response:
+    return Response(status_code=499)  # nobody reads it: the client is gone
+
+
 async def _starlette_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     message = f"{request.method} {request.url.path}: {exc.detail}"
@@ -212,7 +245,11 @@ def create_app(upstream: Upstream) -> Starlette:
             Route("/v1/models/{model:path}", get_model, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
         ],
-        exception_handlers={HttpError: _http_error, HTTPException: _starlette_error},
+        exception_handlers={
+            HttpError: _http_error,
+            HTTPException: _starlette_error,
+            _DisconnectedError: _disconnected,
+        },
         lifespan=lifespan,
     )
     app.state.upstream = upstream

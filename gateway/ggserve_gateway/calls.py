@@ -9,7 +9,8 @@ are renumbered so that the released ones are indexed 0, 1, … without gaps.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 
 from ggserve_client.types import (
@@ -65,18 +66,20 @@ class CallGate:
         return call
 
 
-async def gated(events: AsyncIterator[StreamEvent]) -> AsyncIterator[GatedEvent]:
+async def gated(events: AsyncGenerator[StreamEvent]) -> AsyncGenerator[GatedEvent]:
     """The upstream stream with tool calls released whole (see the module docstring).
 
-    A call the stream never ends is dropped, like a truncated one.
+    A call the stream never ends is dropped, like a truncated one. Closing this generator
+    closes `events` at once (which cancels the gRPC call).
     """
     gate = CallGate()
-    async for event in events:
-        if isinstance(event, ToolCallDelta):
-            gate.delta(event)
-        elif isinstance(event, ToolCallEnd):
-            call = gate.end(event)
-            if call is not None:
-                yield call
-        else:
-            yield event
+    async with contextlib.aclosing(events):
+        async for event in events:
+            if isinstance(event, ToolCallDelta):
+                gate.delta(event)
+            elif isinstance(event, ToolCallEnd):
+                call = gate.end(event)
+                if call is not None:
+                    yield call
+            else:
+                yield event

@@ -9,8 +9,7 @@ the usage, then `data: [DONE]`. Every chunk carries `usage: null` when usage was
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ggserve_client.types import (
@@ -22,7 +21,7 @@ from ggserve_client.types import (
     Usage,
 )
 from ggserve_gateway.calls import Call, GatedEvent
-from ggserve_gateway.sse import data_event
+from ggserve_gateway.sse import compact_json, data_event
 
 _FINISH = {
     FinishReason.STOP: "stop",
@@ -75,14 +74,26 @@ def completion(result: ChatResult, *, completion_id: str, created: int) -> dict[
 
 @dataclass(slots=True)
 class ChunkWriter:
-    """Builds the SSE chunks of one streamed completion."""
+    """Builds the SSE chunks of one streamed completion.
+
+    Every chunk but the last ones differs only in its delta, so the JSON around the delta is
+    rendered once and each chunk serializes just its delta (the per-token cost of the gateway).
+    """
 
     completion_id: str
     created: int
     model: str
     include_usage: bool
+    _head: bytes = field(init=False)
+    _tail: bytes = field(init=False)
 
-    def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> bytes:
+    def __post_init__(self) -> None:
+        template = data_event(self._body({"": 0}, None)).decode()
+        # The placeholder is the last `{"":0}` (the id and model are JSON strings before it).
+        head, tail = template.rsplit('{"":0}', 1)
+        self._head, self._tail = head.encode(), tail.encode()
+
+    def _body(self, delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
         chunk: dict[str, Any] = {
             "id": self.completion_id,
             "object": "chat.completion.chunk",
@@ -93,7 +104,12 @@ class ChunkWriter:
         }
         if self.include_usage:
             chunk["usage"] = None
-        return data_event(chunk)
+        return chunk
+
+    def _chunk(self, delta: dict[str, Any], finish: str | None = None) -> bytes:
+        if finish is not None:
+            return data_event(self._body(delta, finish))
+        return self._head + compact_json(delta).encode() + self._tail
 
     def start(self) -> bytes:
         """The first chunk: the role."""
@@ -139,11 +155,3 @@ class ChunkWriter:
             )
         chunks.append(b"data: [DONE]\n\n")
         return chunks
-
-
-async def chunks(writer: ChunkWriter, events: AsyncIterator[GatedEvent]) -> AsyncIterator[bytes]:
-    """The SSE body of a streamed completion."""
-    yield writer.start()
-    async for event in events:
-        for chunk in writer.event(event):
-            yield chunk

@@ -19,18 +19,19 @@ from starlette.types import Receive, Scope, Send
 _HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
 
-def _json(obj: Any) -> str:
+def compact_json(obj: Any) -> str:
+    """JSON without spaces or ASCII escaping (what the real APIs send)."""
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def data_event(obj: Any) -> bytes:
     """`data: JSON` (OpenAI's events carry no name)."""
-    return f"data: {_json(obj)}\n\n".encode()
+    return f"data: {compact_json(obj)}\n\n".encode()
 
 
 def named_event(name: str, obj: Any) -> bytes:
     """`event: NAME` + `data: JSON` (Anthropic's events)."""
-    return f"event: {name}\ndata: {_json(obj)}\n\n".encode()
+    return f"event: {name}\ndata: {compact_json(obj)}\n\n".encode()
 
 
 class EventStreamResponse(StreamingResponse):
