@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from types import TracebackType
 from typing import Unpack
 
@@ -86,7 +86,7 @@ class AsyncClient:
         timeout: float | None = None,
         metadata: Metadata | None = None,
         **options: Unpack[ChatOptions],
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent]:
         """Stream an assistant turn: deltas, then one `ChatDone` with the whole result.
 
         Leaving the loop early (break, exception, task cancellation) cancels the call, which
