@@ -71,13 +71,15 @@ async def http_stream(base_url: str) -> tuple[int, int]:
     return chunks, tokens
 
 
-async def measure(grpc_target: str, base_url: str, streams: int) -> dict[str, float]:
-    """Seconds per token and messages/s, direct and through the gateway (alternating)."""
+async def measure(
+    grpc_target: str, base_url: str, streams: int, *, http_first: bool
+) -> dict[str, float]:
+    """Seconds per token and messages/s, direct and through the gateway, one after the other."""
     out: dict[str, float] = {}
     async with AsyncClient(grpc_target) as client:
         await grpc_stream(client)
         await http_stream(base_url)  # warm-ups
-        for name in ("grpc", "http"):
+        for name in ("http", "grpc") if http_first else ("grpc", "http"):
             start = time.perf_counter()
             one = (
                 (grpc_stream(client) for _ in range(streams))
@@ -92,8 +94,9 @@ async def measure(grpc_target: str, base_url: str, streams: int) -> dict[str, fl
     return out
 
 
-def main(repeat: int = 3) -> None:
-    """Print the medians of `repeat` alternating runs per delay and stream count."""
+def main(repeat: int = 5) -> None:
+    """Print the medians of `repeat` runs per delay and stream count (the order of the two
+    paths alternates between runs, so that neither always runs on a warmer machine)."""
     print(
         f"gateway cost, replay engine ({PIECES} one-token pieces per answer), medians of {repeat}"
     )
@@ -102,7 +105,10 @@ def main(repeat: int = 3) -> None:
     for delay_ms in DELAYS_MS:
         with serve_replay(PIECES, delay_ms=delay_ms) as target, serve_gateway(target) as base:
             for streams in (1, 8):
-                runs = [uvloop.run(measure(target, base, streams)) for _ in range(repeat)]
+                runs = [
+                    uvloop.run(measure(target, base, streams, http_first=i % 2 == 1))
+                    for i in range(repeat)
+                ]
                 med = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
                 added = med["http_s_per_token"] / med["grpc_s_per_token"] - 1
                 if streams == 8:

@@ -80,10 +80,11 @@ def stream_events(r: pb.ChatStreamResponse) -> list[StreamEvent]:
         events.append(ReasoningDelta(delta.reasoning_content))
     if delta.content:
         events.append(ContentDelta(delta.content))
-    events.extend(
-        ToolCallDelta(index=c.index, id=c.id, name=c.name, arguments=c.arguments)
-        for c in delta.tool_calls
-    )
+    if delta.tool_calls:  # most messages carry only text: no generator for them
+        events.extend(
+            ToolCallDelta(index=c.index, id=c.id, name=c.name, arguments=c.arguments)
+            for c in delta.tool_calls
+        )
     if delta.HasField("tool_call_end"):
         end = delta.tool_call_end
         status = _CALL_STATUS.get(end.status, ToolCallStatus.UNSPECIFIED)

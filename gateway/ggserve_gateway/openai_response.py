@@ -111,6 +111,10 @@ class ChunkWriter:
             return data_event(self._body(delta, finish))
         return self._head + compact_json(delta).encode() + self._tail
 
+    def _text(self, key: bytes, text: str) -> bytes:
+        # The per-token path: only the text is encoded.
+        return b"".join((self._head, key, compact_json(text).encode(), b"}", self._tail))
+
     def start(self) -> bytes:
         """The first chunk: the role."""
         return self._chunk({"role": "assistant", "content": ""})
@@ -128,9 +132,9 @@ class ChunkWriter:
     def event(self, event: GatedEvent) -> list[bytes]:
         """The chunks of one upstream event."""
         if isinstance(event, ContentDelta):
-            return [self._chunk({"content": event.text})]
+            return [self._text(b'{"content":', event.text)]
         if isinstance(event, ReasoningDelta):
-            return [self._chunk({"reasoning_content": event.text})]
+            return [self._text(b'{"reasoning_content":', event.text)]
         if isinstance(event, Call):
             return self.call(event)
         return self.done(event)

@@ -19,9 +19,14 @@ from starlette.types import Receive, Scope, Send
 _HEADERS = {"cache-control": "no-cache", "x-accel-buffering": "no"}
 
 
+# One encoder for every event: json.dumps with options would build a new one per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def compact_json(obj: Any) -> str:
-    """JSON without spaces or ASCII escaping (what the real APIs send)."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """JSON without spaces or ASCII escaping (what the real APIs send); a plain string goes
+    straight to the C string encoder."""
+    return _ENCODER.encode(obj)
 
 
 def data_event(obj: Any) -> bytes:
