@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 
 import uvloop
 
+from ggserve_client import ChannelConfig, TlsConfig
 from ggserve_gateway.server import GatewayServer
 
 logger = logging.getLogger("ggserve.gateway")
@@ -52,6 +53,19 @@ def build_parser(prog: str, environ: Mapping[str, str]) -> argparse.ArgumentPars
         help="HTTP port; 0 picks a free one (default 8080) [GGSERVE_GATEWAY_PORT]",
     )  # fmt: skip
     parser.add_argument(
+        "--upstream-ca", default=env("upstream_ca", ""), metavar="PEM",
+        help="connect to the upstream over TLS, verifying it with this CA bundle "
+        "[GGSERVE_GATEWAY_UPSTREAM_CA]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--upstream-cert", default=env("upstream_cert", ""), metavar="PEM",
+        help="client certificate for an upstream that requires mTLS (with --upstream-key)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--upstream-key", default=env("upstream_key", ""), metavar="PEM",
+        help="private key of --upstream-cert",
+    )  # fmt: skip
+    parser.add_argument(
         "--grace", type=float, default=env("grace", "10"),
         help="seconds open requests get to finish on SIGTERM (default 10) [GGSERVE_GATEWAY_GRACE]",
     )  # fmt: skip
@@ -62,13 +76,35 @@ def build_parser(prog: str, environ: Mapping[str, str]) -> argparse.ArgumentPars
     return parser
 
 
+def channel_config(args: argparse.Namespace) -> ChannelConfig:
+    """Plaintext to the upstream, or TLS (mTLS with a client certificate) when a CA is given.
+
+    Raises:
+        ValueError: a client certificate without its key (or the reverse).
+        OSError: a PEM file cannot be read.
+    """
+    if not (args.upstream_ca or args.upstream_cert or args.upstream_key):
+        return ChannelConfig()
+    tls = TlsConfig.from_files(
+        args.upstream_ca or None, args.upstream_cert or None, args.upstream_key or None
+    )
+    return ChannelConfig(tls=tls)
+
+
 async def run(args: argparse.Namespace) -> int:
     """Serve until SIGTERM/SIGINT."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
-    gateway = GatewayServer(args.upstream, host=args.host, port=args.port, grace=args.grace)
+    try:
+        channel = channel_config(args)
+    except (ValueError, OSError) as exc:
+        print(f"ggserve gateway: error: {exc}", file=sys.stderr)
+        return EXIT_STARTUP
+    gateway = GatewayServer(
+        args.upstream, host=args.host, port=args.port, grace=args.grace, channel=channel
+    )
     try:
         port = await gateway.start()
     except RuntimeError as exc:

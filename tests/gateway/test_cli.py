@@ -109,3 +109,15 @@ def test_gateway_bad_flags_exit_2() -> None:
     )
     assert result.returncode == 2
     assert "must be a port number" in result.stderr
+
+
+def test_gateway_tls_flags_are_checked() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ggserve", "gateway", "--upstream-cert", "c.pem", "--port", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "a client certificate needs its key" in result.stderr
