@@ -453,7 +453,15 @@ fn declared_parameter_head_ends_an_open_value() {
         F,
         text,
         &t,
-        &msg("", "", vec![call("", "write", "{\"path\": \"/tmp/a\", \"content\": \"hello\"}")]),
+        &msg(
+            "",
+            "",
+            vec![call(
+                "",
+                "write",
+                "{\"path\": \"/tmp/a\", \"content\": \"hello\"}",
+            )],
+        ),
     );
     let typed = "<tool_call>\n<function=write>\n<parameter=n>\n3\n<parameter=path>\nx\n</parameter>\n</function>\n</tool_call>";
     check(
