@@ -15,6 +15,7 @@
 //! a JSON string. A `<tool_call>` also ends an unclosed `<think>` (Qwen3.5 does this).
 
 use crate::envelope::{Envelope, Keys, OPENAI_KEYS};
+use crate::gated::InReasoning;
 use crate::machine::{Cx, Dialect, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, FunctionTag, UntilClose};
@@ -63,7 +64,13 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    // Not for this family: it is also the fallback format of models that never think (the
+    // service's default SmolLM2 model among them), whose answers would then be held back
+    // whole until the end of output. A `</think>` without `<think>` is text here, as in
+    // llama.cpp's Hermes 2 Pro parser; QwQ / Qwen3-Thinking prompts that open the block are
+    // seen by the service (`thinking_forced_open`).
+    close_without_open: false,
     open,
 };
 
