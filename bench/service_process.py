@@ -1,7 +1,8 @@
 """Servers in their own processes for the service benchmarks (so they never share our GIL).
 
 `serve_model()` runs `ggserve serve` on a free port; `serve_replay()` runs
-`service_replay_server.py` (a ReplayEngine, no model). Both yield the target once it is ready
+`service_replay_server.py` (a ReplayEngine, no model); `serve_gateway()` runs `ggserve gateway`
+in front of one of them. Both yield the target once it is ready
 and stop the process with SIGTERM (a graceful drain) on exit.
 """
 
@@ -55,3 +56,11 @@ def serve_replay(pieces: int, piece: str = " tok", delay_ms: float = 0.0) -> Ite
     command += ["--piece-delay-ms", str(delay_ms)]
     with _process(command, "ready") as target:
         yield target
+
+
+@contextmanager
+def serve_gateway(upstream: str) -> Iterator[str]:
+    """`ggserve gateway` to `upstream` on a free port; yields its base URL (`http://…/v1`)."""
+    command = [sys.executable, "-m", "ggserve", "gateway", "--upstream", upstream, "--port", "0"]
+    with _process(command, "listening on") as base_url:
+        yield base_url

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from types import TracebackType
 from typing import Unpack
 
@@ -16,7 +16,7 @@ from ggserve_client import convert
 from ggserve_client.channel import DEFAULT_TARGET, ChannelConfig, aio_channel
 from ggserve_client.errors import from_rpc_error
 from ggserve_client.request import ChatOptions, Prompt, build_request
-from ggserve_client.types import ChatResult, Model, StreamEvent
+from ggserve_client.types import ChatResult, Metadata, Model, RenderedChat, StreamEvent
 from ggserve_client.v1 import api_pb2 as pb
 from ggserve_client.v1 import api_pb2_grpc as pb_grpc
 
@@ -25,7 +25,8 @@ class AsyncClient:
     """Calls a ggserve server from asyncio; use as `async with AsyncClient(target) as client:`.
 
     Every call takes `timeout` (seconds, the call's deadline; None: the client default, which
-    is no deadline unless given here). Failures raise `ggserve_client.errors.GgserveError`
+    is no deadline unless given here) and `metadata` (extra gRPC headers for that call, e.g.
+    `[("authorization", "Bearer TOKEN")]`). Failures raise `ggserve_client.errors.GgserveError`
     subclasses.
     """
 
@@ -61,26 +62,38 @@ class AsyncClient:
         return self.timeout if timeout is None else timeout
 
     async def chat(
-        self, prompt: Prompt, *, timeout: float | None = None, **options: Unpack[ChatOptions]
+        self,
+        prompt: Prompt,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        **options: Unpack[ChatOptions],
     ) -> ChatResult:
         """Generate a whole assistant turn (unary `Chat`)."""
         request = build_request(prompt, options)
         try:
-            response = await self._chat.Chat(request, timeout=self._deadline(timeout))
+            response = await self._chat.Chat(
+                request, timeout=self._deadline(timeout), metadata=metadata
+            )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return convert.chat_result(response)
 
     async def chat_stream(
-        self, prompt: Prompt, *, timeout: float | None = None, **options: Unpack[ChatOptions]
-    ) -> AsyncIterator[StreamEvent]:
+        self,
+        prompt: Prompt,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        **options: Unpack[ChatOptions],
+    ) -> AsyncGenerator[StreamEvent]:
         """Stream an assistant turn: deltas, then one `ChatDone` with the whole result.
 
         Leaving the loop early (break, exception, task cancellation) cancels the call, which
         stops generation on the server at its next step.
         """
         request = pb.ChatStreamRequest(request=build_request(prompt, options))
-        call = self._chat.ChatStream(request, timeout=self._deadline(timeout))
+        call = self._chat.ChatStream(request, timeout=self._deadline(timeout), metadata=metadata)
         try:
             async for response in call:
                 for event in convert.stream_events(response):
@@ -90,21 +103,43 @@ class AsyncClient:
         finally:
             call.cancel()
 
-    async def list_models(self, *, timeout: float | None = None) -> list[Model]:
+    async def render_chat(
+        self,
+        prompt: Prompt,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        **options: Unpack[ChatOptions],
+    ) -> RenderedChat:
+        """The exact prompt (and its token count) a chat request would be given; no generation."""
+        request = pb.RenderChatRequest(request=build_request(prompt, options))
+        try:
+            response = await self._models.RenderChat(
+                request, timeout=self._deadline(timeout), metadata=metadata
+            )
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+        return convert.rendered_chat(response)
+
+    async def list_models(
+        self, *, timeout: float | None = None, metadata: Metadata | None = None
+    ) -> list[Model]:
         """Every served model, the default first."""
         try:
             response = await self._models.ListModels(
-                pb.ListModelsRequest(), timeout=self._deadline(timeout)
+                pb.ListModelsRequest(), timeout=self._deadline(timeout), metadata=metadata
             )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return [convert.model(m) for m in response.models]
 
-    async def get_model(self, model: str = "", *, timeout: float | None = None) -> Model:
+    async def get_model(
+        self, model: str = "", *, timeout: float | None = None, metadata: Metadata | None = None
+    ) -> Model:
         """One model by alias (empty: the default model)."""
         try:
             response = await self._models.GetModel(
-                pb.GetModelRequest(model=model), timeout=self._deadline(timeout)
+                pb.GetModelRequest(model=model), timeout=self._deadline(timeout), metadata=metadata
             )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
@@ -118,13 +153,16 @@ class AsyncClient:
         add_bos: bool = False,
         parse_special: bool = True,
         timeout: float | None = None,
+        metadata: Metadata | None = None,
     ) -> list[int]:
         """The model's token ids for `text`."""
         request = pb.TokenizeRequest(
             model=model, text=text, add_bos=add_bos, parse_special=parse_special
         )
         try:
-            response = await self._models.Tokenize(request, timeout=self._deadline(timeout))
+            response = await self._models.Tokenize(
+                request, timeout=self._deadline(timeout), metadata=metadata
+            )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return list(response.token_ids)

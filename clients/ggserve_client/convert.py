@@ -10,11 +10,14 @@ from ggserve_client.types import (
     Message,
     Model,
     ReasoningDelta,
+    RenderedChat,
     Role,
     StreamEvent,
     Timings,
     ToolCall,
     ToolCallDelta,
+    ToolCallEnd,
+    ToolCallStatus,
     Usage,
 )
 from ggserve_client.v1 import api_pb2 as pb
@@ -30,6 +33,11 @@ _FINISH = {
     pb.FINISH_REASON_LENGTH: FinishReason.LENGTH,
     pb.FINISH_REASON_TOOL_CALLS: FinishReason.TOOL_CALLS,
     pb.FINISH_REASON_CANCELLED: FinishReason.CANCELLED,
+}
+_CALL_STATUS = {
+    pb.TOOL_CALL_STATUS_COMPLETE: ToolCallStatus.COMPLETE,
+    pb.TOOL_CALL_STATUS_INVALID: ToolCallStatus.INVALID,
+    pb.TOOL_CALL_STATUS_TRUNCATED: ToolCallStatus.TRUNCATED,
 }
 _BACKENDS = {pb.Model.BACKEND_CPU: "cpu", pb.Model.BACKEND_CUDA: "cuda"}
 
@@ -72,10 +80,15 @@ def stream_events(r: pb.ChatStreamResponse) -> list[StreamEvent]:
         events.append(ReasoningDelta(delta.reasoning_content))
     if delta.content:
         events.append(ContentDelta(delta.content))
-    events.extend(
-        ToolCallDelta(index=c.index, id=c.id, name=c.name, arguments=c.arguments)
-        for c in delta.tool_calls
-    )
+    if delta.tool_calls:  # most messages carry only text: no generator for them
+        events.extend(
+            ToolCallDelta(index=c.index, id=c.id, name=c.name, arguments=c.arguments)
+            for c in delta.tool_calls
+        )
+    if delta.HasField("tool_call_end"):
+        end = delta.tool_call_end
+        status = _CALL_STATUS.get(end.status, ToolCallStatus.UNSPECIFIED)
+        events.append(ToolCallEnd(end.index, status))
     return events
 
 
@@ -93,4 +106,16 @@ def model(m: pb.Model) -> Model:
         gpu_layers=m.gpu_layers,
         file_name=m.file_name,
         is_default=m.is_default,
+    )
+
+
+def rendered_chat(r: pb.RenderChatResponse) -> RenderedChat:
+    """A typed rendered prompt."""
+    return RenderedChat(
+        prompt=r.prompt,
+        prompt_tokens=r.prompt_tokens,
+        thinking_forced_open=r.thinking_forced_open,
+        tool_call_format=r.tool_call_format,
+        tools_in_template=r.tools_in_template,
+        grammar=r.grammar,
     )

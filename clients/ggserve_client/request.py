@@ -37,6 +37,8 @@ class ChatOptions(TypedDict, total=False):
     top_k: int
     min_p: float
     repeat_penalty: float
+    presence_penalty: float
+    frequency_penalty: float
     seed: int
     stop: Sequence[str]
     thinking: bool
@@ -84,6 +86,10 @@ def _sampling(options: ChatOptions) -> pb.SamplingParams:
         sampling.min_p = options["min_p"]
     if "repeat_penalty" in options:
         sampling.repeat_penalty = options["repeat_penalty"]
+    if "presence_penalty" in options:
+        sampling.presence_penalty = options["presence_penalty"]
+    if "frequency_penalty" in options:
+        sampling.frequency_penalty = options["frequency_penalty"]
     if "seed" in options:
         sampling.seed = options["seed"]
     return sampling

@@ -12,16 +12,21 @@ from ggserve_client import convert
 from ggserve_client.channel import DEFAULT_TARGET, ChannelConfig, sync_channel
 from ggserve_client.errors import from_rpc_error
 from ggserve_client.request import ChatOptions, Prompt, build_request
-from ggserve_client.types import ChatResult, Model, StreamEvent
+from ggserve_client.types import ChatResult, Metadata, Model, RenderedChat, StreamEvent
 from ggserve_client.v1 import api_pb2 as pb
 from ggserve_client.v1 import api_pb2_grpc as pb_grpc
+
+
+def _metadata(metadata: Metadata | None) -> tuple[tuple[str, str], ...] | None:
+    return tuple(metadata) if metadata is not None else None
 
 
 class Client:
     """Calls a ggserve server, blocking; use as `with Client(target) as client:`.
 
     Every call takes `timeout` (seconds, the call's deadline; None: the client default, which
-    is no deadline unless given here). Failures raise `ggserve_client.errors.GgserveError`
+    is no deadline unless given here) and `metadata` (extra gRPC headers for that call, e.g.
+    `[("authorization", "Bearer TOKEN")]`). Failures raise `ggserve_client.errors.GgserveError`
     subclasses.
     """
 
@@ -57,18 +62,30 @@ class Client:
         return self.timeout if timeout is None else timeout
 
     def chat(
-        self, prompt: Prompt, *, timeout: float | None = None, **options: Unpack[ChatOptions]
+        self,
+        prompt: Prompt,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        **options: Unpack[ChatOptions],
     ) -> ChatResult:
         """Generate a whole assistant turn (unary `Chat`)."""
         request = build_request(prompt, options)
         try:
-            response = self._chat.Chat(request, timeout=self._deadline(timeout))
+            response = self._chat.Chat(
+                request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
+            )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return convert.chat_result(response)
 
     def chat_stream(
-        self, prompt: Prompt, *, timeout: float | None = None, **options: Unpack[ChatOptions]
+        self,
+        prompt: Prompt,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        **options: Unpack[ChatOptions],
     ) -> Iterator[StreamEvent]:
         """Stream an assistant turn: deltas, then one `ChatDone` with the whole result.
 
@@ -76,7 +93,9 @@ class Client:
         on the server at its next step.
         """
         request = pb.ChatStreamRequest(request=build_request(prompt, options))
-        call = self._chat.ChatStream(request, timeout=self._deadline(timeout))
+        call = self._chat.ChatStream(
+            request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
+        )
         try:
             for response in call:
                 yield from convert.stream_events(response)
@@ -85,21 +104,47 @@ class Client:
         finally:
             call.cancel()
 
-    def list_models(self, *, timeout: float | None = None) -> list[Model]:
+    def render_chat(
+        self,
+        prompt: Prompt,
+        *,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+        **options: Unpack[ChatOptions],
+    ) -> RenderedChat:
+        """The exact prompt (and its token count) a chat request would be given; no generation."""
+        request = pb.RenderChatRequest(request=build_request(prompt, options))
+        try:
+            response = self._models.RenderChat(
+                request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
+            )
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+        return convert.rendered_chat(response)
+
+    def list_models(
+        self, *, timeout: float | None = None, metadata: Metadata | None = None
+    ) -> list[Model]:
         """Every served model, the default first."""
         try:
             response = self._models.ListModels(
-                pb.ListModelsRequest(), timeout=self._deadline(timeout)
+                pb.ListModelsRequest(),
+                timeout=self._deadline(timeout),
+                metadata=_metadata(metadata),
             )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return [convert.model(m) for m in response.models]
 
-    def get_model(self, model: str = "", *, timeout: float | None = None) -> Model:
+    def get_model(
+        self, model: str = "", *, timeout: float | None = None, metadata: Metadata | None = None
+    ) -> Model:
         """One model by alias (empty: the default model)."""
         try:
             response = self._models.GetModel(
-                pb.GetModelRequest(model=model), timeout=self._deadline(timeout)
+                pb.GetModelRequest(model=model),
+                timeout=self._deadline(timeout),
+                metadata=_metadata(metadata),
             )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
@@ -113,13 +158,16 @@ class Client:
         add_bos: bool = False,
         parse_special: bool = True,
         timeout: float | None = None,
+        metadata: Metadata | None = None,
     ) -> list[int]:
         """The model's token ids for `text`."""
         request = pb.TokenizeRequest(
             model=model, text=text, add_bos=add_bos, parse_special=parse_special
         )
         try:
-            response = self._models.Tokenize(request, timeout=self._deadline(timeout))
+            response = self._models.Tokenize(
+                request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
+            )
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return list(response.token_ids)

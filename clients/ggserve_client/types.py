@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+# Extra gRPC headers of one call: (key, value) pairs, keys lower-case.
+Metadata = Sequence[tuple[str, str]]
 
 
 class Role(enum.Enum):
@@ -141,6 +144,28 @@ class ToolCallDelta:
     arguments: str = ""
 
 
+class ToolCallStatus(enum.Enum):
+    """How a streamed tool call ended."""
+
+    UNSPECIFIED = "unspecified"
+    COMPLETE = "complete"  # whole: in the final message, safe to execute
+    INVALID = "invalid"  # the arguments were not valid; its raw text follows as content
+    TRUNCATED = "truncated"  # generation ended inside the call; discarded like an invalid one
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallEnd:
+    """The end of call `index`; execute a call only when its end says COMPLETE."""
+
+    index: int
+    status: ToolCallStatus
+
+    @property
+    def complete(self) -> bool:
+        """Whether the call is whole (and in the final message)."""
+        return self.status is ToolCallStatus.COMPLETE
+
+
 @dataclass(frozen=True, slots=True)
 class ChatDone:
     """The last event of a stream: the whole turn with finish reason, usage and timings."""
@@ -148,7 +173,7 @@ class ChatDone:
     result: ChatResult
 
 
-StreamEvent = ContentDelta | ReasoningDelta | ToolCallDelta | ChatDone
+StreamEvent = ContentDelta | ReasoningDelta | ToolCallDelta | ToolCallEnd | ChatDone
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,11 +193,27 @@ class Model:
     is_default: bool
 
 
+@dataclass(frozen=True, slots=True)
+class RenderedChat:
+    """The prompt a chat request produces, without generating (`render_chat()`)."""
+
+    prompt: str
+    prompt_tokens: int
+    thinking_forced_open: bool
+    tool_call_format: str
+    tools_in_template: bool
+    grammar: str
+
+
 def fold_deltas(events: Iterable[StreamEvent]) -> Message:
-    """The assistant message built by appending every delta of a stream (the final event aside)."""
+    """The assistant message built by appending every delta of a stream (the final event aside).
+
+    Like the final message, it holds only the calls whose end said COMPLETE.
+    """
     content: list[str] = []
     reasoning: list[str] = []
     calls: dict[int, list[str]] = {}
+    complete: set[int] = set()
     for event in events:
         if isinstance(event, ContentDelta):
             content.append(event.text)
@@ -183,9 +224,11 @@ def fold_deltas(events: Iterable[StreamEvent]) -> Message:
             call[0] = call[0] or event.id
             call[1] = call[1] or event.name
             call[2] += event.arguments
+        elif isinstance(event, ToolCallEnd) and event.complete:
+            complete.add(event.index)
     return Message(
         role=Role.ASSISTANT,
         content="".join(content),
         reasoning_content="".join(reasoning),
-        tool_calls=tuple(ToolCall(*calls[i]) for i in sorted(calls)),
+        tool_calls=tuple(ToolCall(*calls[i]) for i in sorted(calls) if i in complete),
     )

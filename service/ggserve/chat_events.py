@@ -1,11 +1,14 @@
 """What a chat generation streams: deltas in the OpenAI shape, then one `ChatResult`.
 
 `MessageBuilder` folds the deltas into the assistant message; the final result carries exactly
-that message, so a client that folds the stream gets what `Chat` returns.
+that message, so a client that folds the stream gets what `Chat` returns. A call's end says
+whether it is whole: only complete calls reach the message (the parser gives the raw text of the
+others back as content), so a call that is not whole is never presented as one.
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, field
 
 from ggserve.domain import FinishReason, Message, Role, Timings, ToolCall, Usage
@@ -35,6 +38,22 @@ class ToolCallDelta:
     arguments: str = ""
 
 
+class ToolCallStatus(enum.Enum):
+    """How a tool call ended (the parser's `tool_call_end` status)."""
+
+    COMPLETE = "complete"
+    INVALID = "invalid"
+    TRUNCATED = "truncated"
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallEnd:
+    """The end of call `index`; only a COMPLETE call is part of the message."""
+
+    index: int
+    status: ToolCallStatus
+
+
 @dataclass(frozen=True, slots=True)
 class ChatResult:
     """The whole assistant turn, sent once at the end."""
@@ -48,7 +67,7 @@ class ChatResult:
     matched_stop: str | None = None
 
 
-ChatDeltaEvent = ContentDelta | ReasoningDelta | ToolCallDelta
+ChatDeltaEvent = ContentDelta | ReasoningDelta | ToolCallDelta | ToolCallEnd
 ChatEvent = ChatDeltaEvent | ChatResult
 
 
@@ -57,6 +76,8 @@ class _CallParts:
     id: str = ""
     name: str = ""
     arguments: list[str] = field(default_factory=list)
+    # None while the call is open; a call the stream never closed is not whole either.
+    status: ToolCallStatus | None = None
 
 
 @dataclass(slots=True)
@@ -73,16 +94,25 @@ class MessageBuilder:
             self._content.append(delta.text)
         elif isinstance(delta, ReasoningDelta):
             self._reasoning.append(delta.text)
+        elif isinstance(delta, ToolCallEnd):
+            self._calls.setdefault(delta.index, _CallParts()).status = delta.status
         else:
             call = self._calls.setdefault(delta.index, _CallParts())
             call.id = call.id or delta.id
             call.name = call.name or delta.name
             call.arguments.append(delta.arguments)
 
+    def _complete(self) -> list[_CallParts]:
+        return [
+            call
+            for _, call in sorted(self._calls.items())
+            if call.status is ToolCallStatus.COMPLETE
+        ]
+
     @property
     def has_tool_calls(self) -> bool:
-        """Whether any tool call was started."""
-        return bool(self._calls)
+        """Whether any tool call ended complete."""
+        return any(call.status is ToolCallStatus.COMPLETE for call in self._calls.values())
 
     def build(self) -> Message:
         """The assistant message so far."""
@@ -92,6 +122,6 @@ class MessageBuilder:
             reasoning_content="".join(self._reasoning),
             tool_calls=tuple(
                 ToolCall(id=c.id, name=c.name, arguments="".join(c.arguments))
-                for _, c in sorted(self._calls.items())
+                for c in self._complete()
             ),
         )

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvloop
 
@@ -26,6 +27,9 @@ from ggserve.request_context import RequestIdFilter
 from ggserve.server import Server, install_signal_handlers
 from ggserve_client.cli import main as client_main
 
+if TYPE_CHECKING:
+    from ggserve_gateway import GatewayServer
+
 logger = logging.getLogger("ggserve")
 
 EXIT_STARTUP = 2
@@ -36,6 +40,8 @@ CLIENT_COMMANDS = {
     "models": "list a running server's models (ggserve-client models)",
     "bench": "load-test a running server (ggserve-client bench)",
 }
+GATEWAY_COMMAND = "gateway"
+GATEWAY_SUMMARY = "OpenAI/Anthropic HTTP API in front of running servers (ggserve-gateway)"
 
 
 def configure_logging(level: str) -> None:
@@ -62,6 +68,50 @@ def _model_path(settings: Settings) -> Path:
     return bundled
 
 
+def _loopback_target(settings: Settings, port: int) -> str:
+    """Where a process on this machine reaches the gRPC server."""
+    if settings.unix_socket:
+        return f"unix:{settings.unix_socket}"
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(settings.host, settings.host)
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _gateway_main(arguments: Sequence[str]) -> int:
+    try:
+        from ggserve_gateway.cli import main as gateway_main
+    except ImportError:
+        print(
+            "ggserve: error: the HTTP gateway is not installed (pip install ggserve-gateway)",
+            file=sys.stderr,
+        )
+        return EXIT_STARTUP
+    return gateway_main(arguments, prog="ggserve gateway")
+
+
+async def _start_gateway(settings: Settings, grpc_port: int) -> GatewayServer:
+    """The in-process HTTP gateway (`--http-port`), started in front of the gRPC server."""
+    try:
+        from ggserve_gateway import GatewayServer
+    except ImportError as exc:
+        raise StartupError(
+            "--http-port needs the HTTP gateway: pip install ggserve-gateway"
+        ) from exc
+    gateway = GatewayServer(
+        _loopback_target(settings, grpc_port),
+        host=settings.host,
+        port=settings.http_port or 0,
+        grace=settings.grace,
+    )
+    try:
+        port = await gateway.start()
+    except RuntimeError as exc:
+        raise StartupError(f"cannot serve HTTP on port {settings.http_port}: {exc}") from exc
+    logger.info(
+        "HTTP gateway listening on http://%s:%d/v1 (OpenAI and Anthropic APIs)", settings.host, port
+    )
+    return gateway
+
+
 def _try_command(host: str, port: int) -> str:
     target = f"{host}:{port}"
     body = '{"messages":[{"role":"ROLE_USER","content":"Hello!"}],"max_tokens":32}'
@@ -83,6 +133,13 @@ async def serve(settings: Settings) -> int:
         raise StartupError(f"cannot listen on {settings.address}: {exc}") from exc
     where = settings.unix_socket or f"{settings.host}:{port}"
     logger.info("ggserve %s listening on %s (loading the model)", __version__, where)
+    gateway = None
+    if settings.http_port is not None:
+        try:
+            gateway = await _start_gateway(settings, port)
+        except StartupError:
+            await server.stop(0)
+            raise
     size_mib = path.stat().st_size / 2**20
     logger.info(
         "loading %s (%.0f MiB, n_ctx %d, %d threads, %d GPU layers)…",
@@ -92,6 +149,8 @@ async def serve(settings: Settings) -> int:
     try:
         served = await load_model(path, settings)
     except StartupError:
+        if gateway is not None:
+            await gateway.stop()
         await server.stop(0)
         raise
     models.add(served)
@@ -104,7 +163,10 @@ async def serve(settings: Settings) -> int:
         logger.info("try: %s", _try_command(settings.host, port))
     await stop.wait()
     logger.info("signal received: draining (grace %.0f s)", settings.grace)
-    await server.stop(settings.grace)
+    if gateway is not None:  # both drain at once: the gateway's open streams are the core's
+        await asyncio.gather(gateway.stop(), server.stop(settings.grace))
+    else:
+        await server.stop(settings.grace)
     logger.info("stopped")
     return 0
 
@@ -120,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_serve_arguments(serve_parser, os.environ)
     for name, summary in CLIENT_COMMANDS.items():  # listed for --help; main() delegates them
         commands.add_parser(name, help=summary, add_help=False)
+    commands.add_parser(GATEWAY_COMMAND, help=GATEWAY_SUMMARY, add_help=False)
     return parser
 
 
@@ -128,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments and arguments[0] in CLIENT_COMMANDS:
         return client_main(arguments, prog="ggserve")
+    if arguments and arguments[0] == GATEWAY_COMMAND:
+        return _gateway_main(arguments[1:])
     args = build_parser().parse_args(arguments)
     settings = settings_from_args(args)
     configure_logging(settings.log_level)

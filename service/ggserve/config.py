@@ -39,6 +39,7 @@ class Settings:
     grace: float = 10.0
     log_level: str = "INFO"
     tool_format: str | None = None  # None: detected from the chat template
+    http_port: int | None = None  # None: no in-process HTTP gateway
 
     @property
     def address(self) -> str:
@@ -136,6 +137,11 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
         help="tool-call format, overriding the one detected from the chat template "
         "(a ggserve_parser format name, e.g. hermes) [GGSERVE_TOOL_FORMAT]",
     )  # fmt: skip
+    parser.add_argument(
+        "--http-port", type=_port, default=env("http_port", None), metavar="PORT",
+        help="also serve the OpenAI- and Anthropic-compatible HTTP API on this port of --host "
+        "(needs ggserve-gateway) [GGSERVE_HTTP_PORT]",
+    )  # fmt: skip
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -153,6 +159,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         grace=args.grace,
         log_level=args.log_level,
         tool_format=args.tool_format or None,
+        http_port=args.http_port,
     )
 
 

@@ -17,7 +17,14 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 
 from ggserve import domain
-from ggserve.chat_events import ChatEvent, ChatResult, ContentDelta, ReasoningDelta
+from ggserve.chat_events import (
+    ChatEvent,
+    ChatResult,
+    ContentDelta,
+    ReasoningDelta,
+    ToolCallEnd,
+    ToolCallStatus,
+)
 from ggserve.errors import ERROR_DOMAIN, InvalidArgumentError, ServiceError
 from ggserve.generation import PreparedChat
 from ggserve.registry import ModelRegistry, ServedModel
@@ -46,6 +53,11 @@ _FINISH = {
     domain.FinishReason.LENGTH: pb.FINISH_REASON_LENGTH,
     domain.FinishReason.TOOL_CALLS: pb.FINISH_REASON_TOOL_CALLS,
     domain.FinishReason.CANCELLED: pb.FINISH_REASON_CANCELLED,
+}
+_CALL_STATUS = {
+    ToolCallStatus.COMPLETE: pb.TOOL_CALL_STATUS_COMPLETE,
+    ToolCallStatus.INVALID: pb.TOOL_CALL_STATUS_INVALID,
+    ToolCallStatus.TRUNCATED: pb.TOOL_CALL_STATUS_TRUNCATED,
 }
 
 
@@ -201,6 +213,9 @@ def stream_response(event: ChatEvent) -> pb.ChatStreamResponse:
         return pb.ChatStreamResponse(delta=pb.ChatDelta(content=event.text))
     if isinstance(event, ReasoningDelta):
         return pb.ChatStreamResponse(delta=pb.ChatDelta(reasoning_content=event.text))
+    if isinstance(event, ToolCallEnd):
+        end = pb.ToolCallEnd(index=event.index, status=_CALL_STATUS[event.status])
+        return pb.ChatStreamResponse(delta=pb.ChatDelta(tool_call_end=end))
     call = pb.ToolCallDelta(
         index=event.index, id=event.id, name=event.name, arguments=event.arguments
     )

@@ -1,8 +1,9 @@
 """The per-request chat pipeline: render → tokenize → engine.generate → parser → chat events.
 
 Every decoded piece goes through one `ggserve_parser.ToolCallStream.push`, and each parser event
-becomes one delta (a call's end needs no delta in the OpenAI shape). Calls without a native id get
-one here. The deltas are folded into the final message, so folding the stream equals the result.
+becomes one delta; a call's end carries its status (complete / invalid / truncated), so that a
+streaming client can tell a discarded call from a real one. Calls without a native id get one
+here. The deltas are folded into the final message, so folding the stream equals the result.
 
 Tool choice: `none` keeps the tools out of the prompt (the parser still runs, so markup the model
 writes anyway becomes a call or content, as the parser decides); `required` or a named function
@@ -28,6 +29,8 @@ from ggserve.chat_events import (
     MessageBuilder,
     ReasoningDelta,
     ToolCallDelta,
+    ToolCallEnd,
+    ToolCallStatus,
 )
 from ggserve.domain import ChatRequest, FinishReason, ToolChoiceMode
 from ggserve.engine.base import EngineError, GenerationDone, GenerationRequest, GrammarError
@@ -139,11 +142,21 @@ class _EventMapper:
                 deltas.append(ToolCallDelta(event.index or 0, id=call_id, name=event.name))
             elif kind == "tool_call_args":
                 deltas.append(ToolCallDelta(event.index or 0, arguments=event.text))
+            elif kind == "tool_call_end":
+                deltas.append(ToolCallEnd(event.index or 0, _status(event.status)))
         return deltas
 
 
+def _status(status: str) -> ToolCallStatus:
+    """The parser's end status; an unknown one is not trusted as complete."""
+    try:
+        return ToolCallStatus(status)
+    except ValueError:
+        return ToolCallStatus.INVALID
+
+
 def _finish_reason(engine_reason: FinishReason, made_calls: bool) -> FinishReason:
-    """TOOL_CALLS when a turn that ended normally made calls; LENGTH and CANCELLED stay."""
+    """TOOL_CALLS when a turn that ended normally made complete calls; LENGTH, CANCELLED stay."""
     if made_calls and engine_reason is FinishReason.STOP:
         return FinishReason.TOOL_CALLS
     return engine_reason

@@ -50,7 +50,7 @@ def test_leaving_a_stream_early_cancels_it(server: ServerThread) -> None:
             async for event in stream:
                 assert isinstance(event, ContentDelta)
                 break
-            await stream.aclose()  # type: ignore[attr-defined]
+            await stream.aclose()
             again = await client.chat("Hi")
         assert again.message.content == "Hello, world!"
 

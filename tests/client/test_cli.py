@@ -18,6 +18,7 @@ from ggserve_client.cli.main import (
 )
 from tests.integration.harness import ServerThread
 
+from .servers import replay_model, running
 from .test_sync_client import WEATHER
 
 
@@ -65,6 +66,23 @@ def test_chat_renders_reasoning_and_tool_calls_as_text(tool_server: ServerThread
     assert lines[1] == "Checking."
     assert lines[2].startswith("-> get_weather {")
     assert "Paris" in lines[2]
+
+
+def test_chat_marks_a_discarded_call() -> None:
+    truncated = ("Checking.", "<tool_call>\n", '{"name": "get_weather", "arguments": {"city": "Pa')
+    with running(replay_model(truncated)) as server:
+        text = cli("chat", "Weather?", "--target", server.target, "--no-color")
+        as_json = cli("chat", "Weather?", "--target", server.target, "--json")
+    assert text.returncode == EXIT_OK, text.stderr
+    lines = text.stdout.splitlines()
+    assert lines[0] == "Checking."
+    assert lines[1].startswith("-> get_weather {")
+    assert lines[1].endswith(" [discarded: truncated]")
+    assert "get_weather" in "\n".join(lines[2:]), "the call's raw text follows as content"
+    events = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert {"event": "tool_call_end", "index": 0, "status": "truncated"} in events
+    assert events[-1]["message"]["tool_calls"] == []
+    assert events[-1]["finish_reason"] == "stop"
 
 
 def test_unary_json_prints_the_final_message(server: ServerThread) -> None:

@@ -13,6 +13,8 @@ from ggserve_client.types import (
     ReasoningDelta,
     Role,
     ToolCallDelta,
+    ToolCallEnd,
+    ToolCallStatus,
     fold_deltas,
 )
 from tests.integration.harness import ServerThread
@@ -58,6 +60,8 @@ def test_stream_with_reasoning_and_a_tool_call(tool_server: ServerThread) -> Non
     starts = [e for e in events if isinstance(e, ToolCallDelta) and e.name]
     assert [(s.index, s.name) for s in starts] == [(0, "get_weather")]
     assert starts[0].id
+    ends = [e for e in events if isinstance(e, ToolCallEnd)]
+    assert ends == [ToolCallEnd(0, ToolCallStatus.COMPLETE)]
     done = events[-1]
     assert isinstance(done, ChatDone)
     assert done.result.finish_reason is FinishReason.TOOL_CALLS

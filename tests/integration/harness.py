@@ -122,13 +122,18 @@ class Folded:
     tool_calls: list[pb.ToolCall]
     done: pb.ChatResponse
     deltas: int
+    statuses: dict[int, pb.ToolCallStatus.ValueType]
 
 
 def fold(responses: Sequence[pb.ChatStreamResponse]) -> Folded:
-    """Fold stream messages like a client would; asserts exactly one final message, last."""
+    """Fold stream messages like a client would; asserts exactly one final message, last.
+
+    Only calls that end COMPLETE are kept, as the final message keeps them.
+    """
     content: list[str] = []
     reasoning: list[str] = []
     calls: dict[int, pb.ToolCall] = {}
+    statuses: dict[int, pb.ToolCallStatus.ValueType] = {}
     finals = [r for r in responses if r.WhichOneof("event") == "done"]
     assert len(finals) == 1, f"expected one final message, got {len(finals)}"
     assert responses[-1].WhichOneof("event") == "done", "the final message must come last"
@@ -145,12 +150,20 @@ def fold(responses: Sequence[pb.ChatStreamResponse]) -> Folded:
                 assert not call.name, "a call's name must be sent once"
                 call.name = part.name
             call.arguments += part.arguments
+        if delta.HasField("tool_call_end"):
+            end = delta.tool_call_end
+            assert end.index in calls, "a call's end must follow its start"
+            assert end.index not in statuses, "a call must end once"
+            statuses[end.index] = end.status
+    assert set(statuses) == set(calls), "every started call must end"
+    complete = [i for i in sorted(calls) if statuses[i] == pb.TOOL_CALL_STATUS_COMPLETE]
     return Folded(
         content="".join(content),
         reasoning_content="".join(reasoning),
-        tool_calls=[calls[i] for i in sorted(calls)],
+        tool_calls=[calls[i] for i in complete],
         done=finals[0].done,
         deltas=len(responses) - 1,
+        statuses=statuses,
     )
 
 

@@ -206,3 +206,52 @@ def test_named_tool_choice_is_enforced_with_a_grammar(start_server: StartServer)
     )
     assert "get_time" in rendered.grammar
     assert '("\\n" call-block)*' in rendered.grammar
+
+
+BROKEN_CALLS = {
+    # Output ends inside the arguments: the call is truncated.
+    "truncated": (
+        ("Checking. <tool_call>\n", '{"name": "get_weather", "argu', 'ments": {"city": "Par'),
+        pb.TOOL_CALL_STATUS_TRUNCATED,
+    ),
+    # The arguments are not JSON: the call is invalid.
+    "invalid": (
+        (
+            "Checking. <tool_call>\n",
+            '{"name": "get_weather", "arguments": {"city": Paris}}\n',
+            "</tool_call>",
+        ),
+        pb.TOOL_CALL_STATUS_INVALID,
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(BROKEN_CALLS))
+def test_a_broken_call_ends_with_its_status_and_is_not_in_the_message(
+    start_server: StartServer, kind: str
+) -> None:
+    pieces, status = BROKEN_CALLS[kind]
+    client = start_server(ReplayEngine(pieces))
+    request = chat_request(tools=[WEATHER])
+    responses = list(client.chat.ChatStream(pb.ChatStreamRequest(request=request), timeout=30))
+    folded = fold(responses)
+    assert_folds_to_final(folded)
+    assert folded.statuses == {0: status}, "the stream must say the call was discarded"
+    done = folded.done
+    assert done.finish_reason == pb.FINISH_REASON_STOP
+    assert not done.message.tool_calls
+    # Nothing lost: the call's raw text is content, after the call's end.
+    assert done.message.content.startswith("Checking. ")
+    assert "get_weather" in done.message.content
+    ends = [i for i, r in enumerate(responses) if r.delta.HasField("tool_call_end")]
+    after = "".join(r.delta.content for r in responses[ends[0] :])
+    assert "get_weather" in after
+    unary = client.chat.Chat(request, timeout=30)
+    assert unary.message == done.message
+    assert unary.finish_reason == done.finish_reason
+
+
+def test_a_complete_call_ends_complete(start_server: StartServer) -> None:
+    recording = RECORDINGS["qwen3_hermes"]
+    folded = _stream(start_server, recording)
+    assert folded.statuses == {0: pb.TOOL_CALL_STATUS_COMPLETE, 1: pb.TOOL_CALL_STATUS_COMPLETE}

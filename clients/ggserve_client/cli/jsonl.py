@@ -15,6 +15,7 @@ from ggserve_client.types import (
     Model,
     ReasoningDelta,
     StreamEvent,
+    ToolCallEnd,
 )
 
 
@@ -41,6 +42,8 @@ def event_json(event: StreamEvent) -> dict[str, Any]:
         return {"event": "content", "text": event.text}
     if isinstance(event, ReasoningDelta):
         return {"event": "reasoning", "text": event.text}
+    if isinstance(event, ToolCallEnd):
+        return {"event": "tool_call_end", "index": event.index, "status": event.status.value}
     return {"event": "tool_call", **dataclasses.asdict(event)}
 
 

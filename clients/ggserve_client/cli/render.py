@@ -12,9 +12,12 @@ from ggserve_client.types import (
     ReasoningDelta,
     StreamEvent,
     ToolCallDelta,
+    ToolCallEnd,
+    ToolCallStatus,
 )
 
 DIM = "\x1b[2m"
+RED = "\x1b[31m"
 BOLD_CYAN = "\x1b[1;36m"
 RESET = "\x1b[0m"
 
@@ -30,7 +33,8 @@ class StreamPrinter:
     """Writes stream events to `out` as they arrive.
 
     Reasoning is dimmed (or, without color, introduced by a `thinking:` label); each tool call
-    starts a line with its name, and its arguments grow on that line.
+    starts a line with its name, and its arguments grow on that line; a call that ends invalid
+    or truncated is marked as discarded on that line (its raw text then follows as content).
     """
 
     def __init__(self, out: TextIO, *, color: bool) -> None:
@@ -58,6 +62,10 @@ class StreamPrinter:
                 name = f"{BOLD_CYAN}{event.name}{RESET}" if self._color else event.name
                 self._write(f"-> {name} ")
             self._write(event.arguments)
+        elif isinstance(event, ToolCallEnd):
+            if not event.complete:
+                note = f" [discarded: {event.status.value}]"
+                self._write(f"{RED}{note}{RESET}" if self._color else note)
         elif isinstance(event, ChatDone):
             self.finish()
         self._out.flush()
@@ -71,6 +79,7 @@ class StreamPrinter:
             self.event(ContentDelta(message.content))
         for index, call in enumerate(message.tool_calls):
             self.event(ToolCallDelta(index, call.id, call.name, call.arguments))
+            self.event(ToolCallEnd(index, ToolCallStatus.COMPLETE))
         self.event(ChatDone(result))
 
     def finish(self) -> None:

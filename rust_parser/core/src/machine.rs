@@ -5,7 +5,7 @@
 //! machine consumes what it can decide and leaves at most a possible marker prefix pending, so
 //! each byte is examined O(1) times.
 
-use crate::gated::{Gated, GatedDialect};
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::sink::Sink;
 use crate::text::{Block, TextOut};
 use crate::tools::Tools;
@@ -31,10 +31,16 @@ impl Cx<'_> {
         self.text.write(Block::Reasoning, s, self.sink);
     }
 
-    /// A structural boundary (section start/end): held whitespace is glue and is dropped
-    /// (restored if the section gives its marker back as text before any call starts).
+    /// A structural boundary (a section starts, reasoning opens or closes): whitespace held as
+    /// possible glue after a section is dropped (restored if the section gives its marker back
+    /// as text before any call starts).
     pub fn boundary(&mut self) {
-        self.text.tentative_boundary(self.sink.calls_started());
+        self.text.boundary(self.sink.calls_started());
+    }
+
+    /// A tool section ended: whitespace right after it is glue unless text follows.
+    pub fn after_section(&mut self) {
+        self.text.after_section(self.sink.calls_started());
     }
 }
 
@@ -66,6 +72,32 @@ pub trait Machine: Send {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>);
 }
 
+/// Steps an open tool section, recording what it consumed (see `Sink::span_record`). A call
+/// that ended broken in this step ends the section right there: its raw text was given back
+/// as content and what follows is read as content again.
+pub fn step_section(section: &mut dyn Section, input: &str, cx: &mut Cx<'_>) -> Progress {
+    let progress = section.step(input, cx);
+    let n = match progress {
+        Progress::Consumed(n) | Progress::Done(n) => n,
+        Progress::NeedMore => 0,
+    };
+    let consumed = input.get(..n).unwrap_or(input);
+    if cx.sink.span_record(consumed) {
+        return Progress::Done(n);
+    }
+    if let Progress::Done(_) = progress {
+        cx.sink.span_end();
+    }
+    progress
+}
+
+/// End of output inside an open tool section: the section closes what it can, a call left open
+/// is truncated, and a call that is not complete is given back as content.
+pub fn finish_section(section: &mut dyn Section, held: &str, cx: &mut Cx<'_>) {
+    section.finish(held, cx);
+    cx.sink.span_finish();
+}
+
 /// Opens a section for tool marker `marker` (its index in the dialect's list).
 pub type OpenSection = fn(marker: usize, tools: &Tools) -> Box<dyn Section>;
 
@@ -78,14 +110,17 @@ pub struct Dialect {
     pub think_close: &'static [&'static str],
     /// Markers that open a tool section.
     pub tool_starts: &'static [&'static str],
-    /// Whether a tool section start also ends an unclosed reasoning block.
-    pub tool_ends_reasoning: bool,
+    /// What a tool marker inside an open reasoning block means (a property of the family).
+    pub in_reasoning: InReasoning,
+    /// The template may open the reasoning block in the prompt: a closing marker without an
+    /// opening one ends reasoning that began before the output.
+    pub close_without_open: bool,
     /// Builds the section parser.
     pub open: OpenSection,
 }
 
-/// The common machine for a [`Dialect`]: the [`Gated`] machine with every tool marker ending
-/// reasoning (when the family does that) and no end-of-turn markers.
+/// The common machine for a [`Dialect`]: the [`Gated`] machine with every tool marker
+/// recognised in reasoning as the family says, and no end-of-turn markers.
 pub struct Tagged(Gated);
 
 impl Tagged {
@@ -96,11 +131,9 @@ impl Tagged {
             think_open: d.think_open,
             think_close: d.think_close,
             tool_starts: d.tool_starts,
-            reasoning_starts: if d.tool_ends_reasoning {
-                d.tool_starts.len()
-            } else {
-                0
-            },
+            reasoning_starts: d.tool_starts.len(),
+            in_reasoning: d.in_reasoning,
+            close_without_open: d.close_without_open,
             stops: &[],
             open: d.open,
         };

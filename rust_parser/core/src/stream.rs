@@ -1,7 +1,7 @@
 //! The public streaming parser: owns the pending input, the format machine and the sink.
 
 use crate::error::Error;
-use crate::event::Event;
+use crate::event::{CallStatus, Event};
 use crate::formats;
 use crate::machine::{Cx, Machine};
 use crate::sink::Sink;
@@ -63,8 +63,16 @@ impl ToolCallStream {
 
     /// Feeds one decoded piece; returns the events it completes. After `finish`, input is ignored.
     pub fn push(&mut self, text: &str) -> Vec<Event> {
+        let mut out = Vec::new();
+        self.push_into(text, &mut out);
+        out
+    }
+
+    /// [`ToolCallStream::push`] appending to `out`: a caller that reuses `out` allocates no
+    /// event list per piece.
+    pub fn push_into(&mut self, text: &str, out: &mut Vec<Event>) {
         if self.finished || text.is_empty() {
-            return Vec::new();
+            return;
         }
         if self.pending.is_empty() {
             // Common case: run on the new text directly, keep only the undecided tail.
@@ -77,7 +85,7 @@ impl ToolCallStream {
             buf.drain(..used);
             self.pending = buf;
         }
-        self.sink.take()
+        self.sink.drain_into(out);
     }
 
     fn run(&mut self, input: &str) -> usize {
@@ -106,7 +114,7 @@ impl ToolCallStream {
             text: &mut self.text,
         };
         self.machine.finish(&held, &mut cx);
-        cx.sink.end_call();
+        cx.sink.end_call_as(CallStatus::Truncated);
         cx.text.end(cx.sink);
         self.sink.take()
     }
@@ -147,12 +155,18 @@ impl Parsed {
                     arguments: String::new(),
                 });
             }
-            Event::ToolCallArgs { index, text } => {
-                if let Some(call) = self.tool_calls.get_mut(*index) {
+            // Calls do not interleave: the open call is the last one.
+            Event::ToolCallArgs { text, .. } => {
+                if let Some(call) = self.tool_calls.last_mut() {
                     call.arguments.push_str(text);
                 }
             }
-            Event::ToolCallEnd { .. } => {}
+            Event::ToolCallEnd { status, .. } => {
+                if *status != CallStatus::Complete {
+                    // Not a call: its raw text follows as content.
+                    self.tool_calls.pop();
+                }
+            }
         }
     }
 

@@ -24,6 +24,7 @@
 //! `</tool_call>` or the end of output. Reasoning: `<think>…</think>`; a `<tool_call>` also ends
 //! an unclosed reasoning block.
 
+use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
@@ -39,6 +40,7 @@ pub const SYNTAX: Syntax = Syntax {
     param_close: "</arg_value>",
     strip_newlines: false,
     declared_only: false,
+    open_value_ends_at_declared_param: false,
 };
 
 /// The dialect.
@@ -46,7 +48,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::EndsReasoning,
+    close_without_open: false,
     open,
 };
 

@@ -39,6 +39,7 @@
 //! with specials rendered, so the markers are always present.
 
 use crate::coerce::escape_into;
+use crate::event::CallStatus;
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine};
 use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
@@ -100,11 +101,23 @@ enum Channel {
     Final,
 }
 
+/// Who a message is addressed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recipient<'a> {
+    /// `functions.NAME`: a call of a declared function.
+    Function(&'a str),
+    /// `assistant`: a message to the assistant itself, not a call.
+    Assistant,
+    /// Anything else: a built-in tool (`python`, `browser.search`, `container.exec`), a call
+    /// only if the request declares a tool of that name.
+    Other(&'a str),
+}
+
 /// A parsed message header.
 #[derive(Debug, PartialEq, Eq)]
 struct Header<'a> {
     channel: Option<Channel>,
-    recipient: Option<&'a str>,
+    recipient: Option<Recipient<'a>>,
     /// The content type allows raw JSON (`json` or none given).
     json: bool,
 }
@@ -155,7 +168,11 @@ fn parse_header(raw: &str) -> Option<Header<'_>> {
             if name.is_empty() || name.contains('<') {
                 return None;
             }
-            Some(name)
+            Some(match r.strip_prefix("functions.") {
+                Some(_) => Recipient::Function(name),
+                None if r == "assistant" => Recipient::Assistant,
+                None => Recipient::Other(r),
+            })
         }
         None => None,
     };
@@ -280,8 +297,29 @@ impl Harmony {
             self.st = St::Body(Body::Content);
             return;
         };
-        self.st = St::Body(match (h.recipient, h.channel) {
+        // As llama.cpp, vLLM and SGLang: only `functions.*` recipients are calls (and, here, a
+        // recipient the request declares as a tool). A built-in tool's message is the model's
+        // own business: reasoning, like the analysis channel it usually comes on.
+        let recipient = match h.recipient {
+            Some(Recipient::Other(r)) if cx.tools.get(r).is_some() => Some(r),
+            Some(Recipient::Other(_)) => {
+                self.st = St::Body(if self.reasoning {
+                    Body::Reasoning
+                } else {
+                    cx.content(&raw);
+                    cx.content(MESSAGE);
+                    Body::Verbatim
+                });
+                return;
+            }
+            Some(Recipient::Function(name)) => Some(name),
+            Some(Recipient::Assistant) | None => None,
+        };
+        self.st = St::Body(match (recipient, h.channel) {
             (Some(name), _) => {
+                // The call's raw text, header included, goes back to content if it breaks.
+                cx.sink.span_begin(&raw);
+                cx.sink.span_record(MESSAGE);
                 cx.sink.start_call("", name);
                 self.json = h.json;
                 self.lead.clear();
@@ -337,7 +375,8 @@ impl Harmony {
             }
             _ => {}
         }
-        cx.boundary();
+        cx.sink.span_end();
+        cx.after_section();
         self.st = St::Between;
     }
 
@@ -415,7 +454,15 @@ impl Machine for Harmony {
             St::Header => self.header(input, cx),
             St::Body(Body::Reasoning) => self.body_text(input, cx, |s, cx| cx.reasoning(s)),
             St::Body(Body::Content | Body::Verbatim) => self.body_text(input, cx, |s, cx| cx.content(s)),
-            St::Body(Body::Call(args)) => self.call(args, input, cx),
+            St::Body(Body::Call(args)) => {
+                let n = self.call(args, input, cx)?;
+                if cx.sink.span_record(input.get(..n).unwrap_or(input)) {
+                    // The call broke: its text was given back; the rest of the message, its
+                    // terminator included, is content.
+                    self.st = St::Body(Body::Verbatim);
+                }
+                Some(n)
+            }
         }
     }
 
@@ -428,24 +475,26 @@ impl Machine for Harmony {
             }
             St::Body(Body::Reasoning) => cx.reasoning(held),
             St::Body(Body::Call(args)) => {
+                // Without its terminator (the engine may stop on `<|call|>`), a call is whole
+                // when its JSON value closed or its body is free text; a call cut before its
+                // body or inside its JSON is truncated and given back.
                 match args {
-                    Args::Lead => cx.sink.args("{}"),
-                    Args::Json => self.args.finish(cx),
-                    Args::AfterJson => {}
+                    Args::Lead | Args::Json => cx.sink.end_call_as(CallStatus::Truncated),
+                    Args::AfterJson => cx.sink.end_call(),
                     Args::Str => {
                         let mut out = String::new();
                         escape_into(held, &mut out);
                         out.push('"');
                         cx.sink.args(&out);
+                        cx.sink.end_call();
                     }
                 }
-                cx.sink.end_call();
                 if args != Args::Str {
                     cx.content(held);
                 }
             }
         }
-        cx.sink.end_call();
+        cx.sink.span_finish();
     }
 }
 
@@ -460,20 +509,23 @@ mod tests {
             h,
             Some(Header {
                 channel: Some(Channel::Commentary),
-                recipient: Some("get_weather"),
+                recipient: Some(Recipient::Function("get_weather")),
                 json: true
             })
         );
         let h = parse_header(
             "<|start|>assistant to=functions.get_weather<|channel|>commentary <|constrain|>json",
         );
-        assert_eq!(h.and_then(|h| h.recipient), Some("get_weather"));
+        assert_eq!(
+            h.and_then(|h| h.recipient),
+            Some(Recipient::Function("get_weather"))
+        );
         let h = parse_header("<|channel|>analysis to=functions.ffgrep code");
         assert_eq!(
             h,
             Some(Header {
                 channel: Some(Channel::Analysis),
-                recipient: Some("ffgrep"),
+                recipient: Some(Recipient::Function("ffgrep")),
                 json: false
             })
         );
@@ -481,7 +533,15 @@ mod tests {
         assert_eq!(parse_header("<|start|>user<|channel|>final"), None);
         assert_eq!(
             parse_header(" to=functions.f<|channel|>commentary json").and_then(|h| h.recipient),
-            Some("f")
+            Some(Recipient::Function("f"))
+        );
+        assert_eq!(
+            parse_header("<|channel|>commentary to=assistant").and_then(|h| h.recipient),
+            Some(Recipient::Assistant)
+        );
+        assert_eq!(
+            parse_header("<|channel|>analysis to=container.exec code").and_then(|h| h.recipient),
+            Some(Recipient::Other("container.exec"))
         );
     }
 }

@@ -36,7 +36,7 @@
 //!   and anything after it are dropped.
 
 use crate::call_section::{CallParser, CallSection, CallStep, SectionSyntax};
-use crate::gated::{Gated, GatedDialect};
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::{bounded_run, token_limit, Markers, Scan};
@@ -65,6 +65,8 @@ pub const DIALECT: GatedDialect = GatedDialect {
     think_close: &["</think>"],
     tool_starts: STARTS,
     reasoning_starts: 3,
+    in_reasoning: InReasoning::Resumes,
+    close_without_open: false,
     stops: &[IM_END],
     open,
 };
@@ -88,6 +90,7 @@ pub const XML: Syntax = Syntax {
     param_close: "</parameter>",
     strip_newlines: true,
     declared_only: false,
+    open_value_ends_at_declared_param: false,
 };
 
 /// The machine.
@@ -241,7 +244,7 @@ impl CallParser for KimiCall {
         match self.args.as_mut() {
             Some(args) => {
                 if cx.sink.call_open() {
-                    args.finish(cx);
+                    args.finish(cx, true);
                 }
                 None
             }
@@ -347,7 +350,7 @@ impl Section for Bare {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
         if self.st == BareSt::Args {
             if cx.sink.call_open() {
-                self.args.finish(cx);
+                self.args.finish(cx, true);
             }
         } else {
             let _ = self.give_back(0, cx);

@@ -22,6 +22,7 @@
 //! `thinking_forced_open` the output starts inside reasoning and `</think>` closes it; a
 //! `<minimax:tool_call>` also ends an unclosed reasoning block.
 
+use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
@@ -37,6 +38,7 @@ pub const SYNTAX: Syntax = Syntax {
     param_close: "</parameter>",
     strip_newlines: false,
     declared_only: false,
+    open_value_ends_at_declared_param: false,
 };
 
 /// The dialect.
@@ -44,7 +46,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::EndsReasoning,
+    close_without_open: true,
     open,
 };
 

@@ -1,0 +1,128 @@
+"""The request bodies of Anthropic's `POST /v1/messages` and `/v1/messages/count_tokens`.
+
+Unknown fields (`cache_control`, `metadata`, …) are ignored; block types the core cannot take
+(images, documents, server tools) fail validation with the tag named, as a 400.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class TextBlock(_Body):
+    """Text."""
+
+    type: Literal["text"]
+    text: str
+
+
+class ThinkingBlock(_Body):
+    """Reasoning from an earlier assistant turn."""
+
+    type: Literal["thinking"]
+    thinking: str
+    signature: str | None = None
+
+
+class RedactedThinkingBlock(_Body):
+    """Encrypted reasoning (from Anthropic's own models): nothing a local model can read."""
+
+    type: Literal["redacted_thinking"]
+    data: str = ""
+
+
+class ToolUseBlock(_Body):
+    """A tool call in an earlier assistant turn."""
+
+    type: Literal["tool_use"]
+    id: str
+    name: str
+    input: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolResultBlock(_Body):
+    """The result of a tool call, in a user turn."""
+
+    type: Literal["tool_result"]
+    tool_use_id: str
+    content: str | list[TextBlock] | None = None
+    is_error: bool | None = None
+
+
+ContentBlock = Annotated[
+    TextBlock | ThinkingBlock | RedactedThinkingBlock | ToolUseBlock | ToolResultBlock,
+    Field(discriminator="type"),
+]
+
+
+class MessageParam(_Body):
+    """One turn."""
+
+    role: Literal["user", "assistant"]
+    content: str | list[ContentBlock]
+
+
+class ToolParam(_Body):
+    """A client tool (server tools such as web search have no `input_schema` and fail here)."""
+
+    name: str
+    description: str | None = None
+    input_schema: dict[str, Any]
+
+
+class ToolChoiceParam(_Body):
+    """auto / any (must call) / tool (this one) / none."""
+
+    type: Literal["auto", "any", "tool", "none"]
+    name: str | None = None
+    disable_parallel_tool_use: bool | None = None
+
+
+class ThinkingParam(_Body):
+    """Extended thinking on or off (`budget_tokens` has no local equivalent)."""
+
+    type: Literal["enabled", "disabled", "adaptive", "between_tools"]
+    budget_tokens: int | None = None
+
+
+class OutputFormat(_Body):
+    """Structured output: JSON matching `schema`."""
+
+    type: Literal["json_schema"]
+    json_schema: dict[str, Any] = Field(alias="schema")
+
+
+class OutputConfig(_Body):
+    """`output_config` (its `effort` has no local equivalent)."""
+
+    format: OutputFormat | None = None
+
+
+class CountTokensRequest(_Body):
+    """`POST /v1/messages/count_tokens`."""
+
+    model: str = ""
+    messages: list[MessageParam] = Field(min_length=1)
+    system: str | list[TextBlock] | None = None
+    tools: list[ToolParam] | None = None
+    tool_choice: ToolChoiceParam | None = None
+    thinking: ThinkingParam | None = None
+
+
+class MessagesRequest(CountTokensRequest):
+    """`POST /v1/messages`."""
+
+    max_tokens: int = Field(ge=1)
+    stop_sequences: list[str] | None = None
+    output_config: OutputConfig | None = None
+    # Sampling: older API versions send these (newer SDKs through `extra_body`).
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = Field(default=None, ge=0)
+    stream: bool = False

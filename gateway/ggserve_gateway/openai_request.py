@@ -1,0 +1,117 @@
+"""OpenAI chat completion request → the conversation and options of a ggserve chat call."""
+
+from __future__ import annotations
+
+import json
+
+from ggserve_client.request import ChatOptions
+from ggserve_client.types import Message, Role, Tool, ToolCall
+from ggserve_gateway.errors import HttpError
+from ggserve_gateway.openai_schema import ChatCompletionRequest, ChatMessage, ContentPart
+
+_ROLES = {
+    "system": Role.SYSTEM,
+    "developer": Role.SYSTEM,
+    "user": Role.USER,
+    "assistant": Role.ASSISTANT,
+    "tool": Role.TOOL,
+}
+_SEED_MODULUS = 2**32  # the core's seed is a uint32; OpenAI's is any integer
+
+
+def _text(content: str | list[ContentPart] | None, where: str) -> str:
+    if content is None or isinstance(content, str):
+        return content or ""
+    texts: list[str] = []
+    for i, part in enumerate(content):
+        if part.type != "text" or part.text is None:
+            raise HttpError.bad_request(
+                f"{where}.content[{i}]: only text content parts are supported, got {part.type!r}",
+                param=f"{where}.content",
+            )
+        texts.append(part.text)
+    return "\n".join(texts)
+
+
+def _message(index: int, message: ChatMessage) -> Message:
+    where = f"messages[{index}]"
+    calls = tuple(
+        ToolCall(c.id, c.function.name, c.function.arguments) for c in message.tool_calls or ()
+    )
+    return Message(
+        role=_ROLES[message.role],
+        content=_text(message.content, where),
+        reasoning_content=message.reasoning_content or "",
+        tool_calls=calls,
+        tool_call_id=message.tool_call_id or "",
+        name=message.name or "",
+    )
+
+
+def _response_format(request: ChatCompletionRequest, options: ChatOptions) -> None:
+    fmt = request.response_format
+    if fmt is None or fmt.type == "text":
+        return
+    if fmt.type == "json_object":
+        options["json_schema"] = json.dumps({"type": "object"})
+        return
+    if fmt.json_schema is None or fmt.json_schema.json_schema is None:
+        raise HttpError.bad_request(
+            "response_format.json_schema.schema is required for type json_schema",
+            param="response_format.json_schema",
+        )
+    options["json_schema"] = json.dumps(fmt.json_schema.json_schema)
+
+
+def _unsupported(request: ChatCompletionRequest) -> None:
+    if request.n not in (None, 1):
+        raise HttpError.bad_request("n: only one choice per request is supported", param="n")
+    if request.logprobs:
+        raise HttpError.bad_request("logprobs: not supported", param="logprobs")
+
+
+def _sampling(request: ChatCompletionRequest, options: ChatOptions) -> None:
+    if request.temperature is not None:
+        options["temperature"] = request.temperature
+    if request.top_p is not None:
+        options["top_p"] = request.top_p
+    if request.presence_penalty is not None:
+        options["presence_penalty"] = request.presence_penalty
+    if request.frequency_penalty is not None:
+        options["frequency_penalty"] = request.frequency_penalty
+    if request.top_k is not None:
+        options["top_k"] = request.top_k
+    if request.min_p is not None:
+        options["min_p"] = request.min_p
+    if request.repeat_penalty is not None:
+        options["repeat_penalty"] = request.repeat_penalty
+
+
+def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOptions]:
+    """The messages and options of the core call; `HttpError` (400) for what cannot be sent."""
+    _unsupported(request)
+    messages = [_message(i, m) for i, m in enumerate(request.messages)]
+    options: ChatOptions = {"model": request.model}
+    if request.tools:
+        options["tools"] = [
+            Tool(t.function.name, t.function.description or "", t.function.parameters or {})
+            for t in request.tools
+        ]
+    choice = request.tool_choice
+    if choice is not None:
+        options["tool_choice"] = choice if isinstance(choice, str) else choice.function.name
+    if request.parallel_tool_calls is not None:
+        options["parallel_tool_calls"] = request.parallel_tool_calls
+    max_tokens = request.max_completion_tokens or request.max_tokens
+    if max_tokens is not None:
+        options["max_tokens"] = max_tokens
+    if request.stop:
+        options["stop"] = [request.stop] if isinstance(request.stop, str) else request.stop
+    if request.seed is not None:
+        options["seed"] = request.seed % _SEED_MODULUS
+    _sampling(request, options)
+    thinking = (request.chat_template_kwargs or {}).get("enable_thinking")
+    if isinstance(thinking, bool):
+        options["thinking"] = thinking
+    _response_format(request, options)
+    return messages, options

@@ -1,0 +1,126 @@
+"""The request body of OpenAI's `POST /v1/chat/completions`, as pydantic models.
+
+Unknown fields are ignored (clients send many optional ones); fields whose meaning the core
+cannot honour (`n > 1`, `logprobs`, non-text content parts) are rejected in `openai_request`
+with a message that says so, rather than silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class ContentPart(_Body):
+    """One part of a message's content; only `text` parts are supported."""
+
+    type: str
+    text: str | None = None
+
+
+class FunctionCall(_Body):
+    """The function of an assistant tool call."""
+
+    name: str
+    arguments: str = ""
+
+
+class AssistantToolCall(_Body):
+    """A tool call in an earlier assistant message."""
+
+    id: str
+    type: Literal["function"] = "function"
+    function: FunctionCall
+
+
+class ChatMessage(_Body):
+    """One message of the conversation."""
+
+    role: Literal["system", "developer", "user", "assistant", "tool"]
+    content: str | list[ContentPart] | None = None
+    name: str | None = None
+    tool_calls: list[AssistantToolCall] | None = None
+    tool_call_id: str | None = None
+    reasoning_content: str | None = None
+
+
+class FunctionDefinition(_Body):
+    """A function the model may call."""
+
+    name: str
+    description: str | None = None
+    parameters: dict[str, Any] | None = None
+
+
+class ToolDefinition(_Body):
+    """A tool: always a function."""
+
+    type: Literal["function"] = "function"
+    function: FunctionDefinition
+
+
+class NamedFunction(_Body):
+    """The function a named tool choice forces."""
+
+    name: str
+
+
+class NamedToolChoice(_Body):
+    """`{"type": "function", "function": {"name": ...}}`."""
+
+    type: Literal["function"] = "function"
+    function: NamedFunction
+
+
+class JsonSchemaFormat(_Body):
+    """The `json_schema` of a `json_schema` response format."""
+
+    name: str = "response"
+    json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
+    strict: bool | None = None
+
+
+class ResponseFormat(_Body):
+    """Free text, any JSON object, or JSON matching a schema."""
+
+    type: Literal["text", "json_object", "json_schema"]
+    json_schema: JsonSchemaFormat | None = None
+
+
+class StreamOptions(_Body):
+    """`stream_options`: whether a last chunk carries the usage."""
+
+    include_usage: bool = False
+
+
+class ChatCompletionRequest(_Body):
+    """`POST /v1/chat/completions`."""
+
+    model: str = ""
+    messages: list[ChatMessage] = Field(min_length=1)
+    tools: list[ToolDefinition] | None = None
+    tool_choice: Literal["auto", "none", "required"] | NamedToolChoice | None = None
+    parallel_tool_calls: bool | None = None
+    response_format: ResponseFormat | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
+    max_completion_tokens: int | None = Field(default=None, ge=1)
+    stop: str | list[str] | None = None
+    seed: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    n: int | None = Field(default=None, ge=1)
+    logprobs: bool | None = None
+    stream: bool = False
+    stream_options: StreamOptions | None = None
+    # Extensions other local servers (llama.cpp, vLLM) accept.
+    top_k: int | None = Field(default=None, ge=0)
+    min_p: float | None = None
+    repeat_penalty: float | None = None
+    chat_template_kwargs: dict[str, Any] | None = None
