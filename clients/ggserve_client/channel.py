@@ -91,7 +91,6 @@ class ChannelConfig:
         options.extend(self.extra_options)
         return options
 
-
     def credentials(self, target: str) -> grpc.ChannelCredentials | None:
         """The channel credentials for `target`; None for a plaintext channel without a token."""
         if self.token is None:

@@ -77,7 +77,9 @@ def _try_command(host: str, port: int, settings: Settings) -> str:
     return f"grpcurl {transport}{auth} -d '{body}' {target} ggserve.v1.ChatService/Chat"
 
 
-def _security(settings: Settings) -> tuple[grpc.ServerCredentials | None, BearerTokenInterceptor | None]:
+def _security(
+    settings: Settings,
+) -> tuple[grpc.ServerCredentials | None, BearerTokenInterceptor | None]:
     """TLS credentials and the token interceptor the settings ask for (StartupError if unusable)."""
     try:
         tls = TlsFiles.from_flags(settings.tls_cert, settings.tls_key, settings.tls_client_ca)

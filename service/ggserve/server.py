@@ -17,6 +17,7 @@ Security (all optional): TLS or mutual TLS credentials for the port, a bearer-to
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Sequence
@@ -57,7 +58,9 @@ SERVER_OPTIONS: Sequence[tuple[str, int]] = (
 class Server:
     """A ggserve gRPC server over a model registry; `auth` requires bearer tokens."""
 
-    def __init__(self, models: ModelRegistry, *, auth: BearerTokenInterceptor | None = None) -> None:
+    def __init__(
+        self, models: ModelRegistry, *, auth: BearerTokenInterceptor | None = None
+    ) -> None:
         self.models = models
         self.health = health.aio.HealthServicer()
         # The service interceptor wraps auth's refusals too, so they get an access-log line.
@@ -132,10 +135,8 @@ class Server:
         loop = asyncio.get_running_loop()
 
         def failed(exc: BaseException) -> None:  # on the engine thread
-            try:
+            with contextlib.suppress(RuntimeError):  # a closed loop: the server is gone already
                 loop.call_soon_threadsafe(self._engine_died)
-            except RuntimeError:
-                pass  # the loop is closed: the server is gone already
 
         engine.on_failure(failed)
 

@@ -43,7 +43,9 @@ class TlsFiles:
         """The gRPC server credentials; client certificates are required when a CA is set."""
         chain = read_pem(self.cert, "CERTIFICATE", "--tls-cert")
         key = read_pem(self.key, "PRIVATE KEY", "--tls-key")
-        roots = read_pem(self.client_ca, "CERTIFICATE", "--tls-client-ca") if self.client_ca else None
+        roots = (
+            read_pem(self.client_ca, "CERTIFICATE", "--tls-client-ca") if self.client_ca else None
+        )
         return grpc.ssl_server_credentials(
             [(key, chain)], root_certificates=roots, require_client_auth=roots is not None
         )

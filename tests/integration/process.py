@@ -75,7 +75,9 @@ class ServerProcess:
         with self._changed:
             return "".join(self.lines)
 
-    def wait_for(self, pattern: re.Pattern[str], timeout: float = 60, start: int = 0) -> re.Match[str]:
+    def wait_for(
+        self, pattern: re.Pattern[str], timeout: float = 60, start: int = 0
+    ) -> re.Match[str]:
         """The first match of `pattern` in log lines from `start` on; fails after `timeout`."""
         deadline = time.monotonic() + timeout
         with self._changed:

@@ -49,12 +49,17 @@ def _bad_requests() -> list[tuple[str, bytes, grpc.StatusCode]]:
     """(name, serialized ChatRequest, expected status) of requests the server must refuse."""
     user = pb.Message(role=pb.ROLE_USER, content="Hi")
     bad_tool = pb.Tool(name="f", parameters="{not json")
+    invalid = grpc.StatusCode.INVALID_ARGUMENT
     cases = [
-        ("no messages", pb.ChatRequest(), grpc.StatusCode.INVALID_ARGUMENT),
-        ("unknown model", pb.ChatRequest(model="gpt-9", messages=[user]), grpc.StatusCode.NOT_FOUND),
-        ("too long", pb.ChatRequest(messages=[user], max_tokens=10**6), grpc.StatusCode.INVALID_ARGUMENT),
-        ("bad tool schema", pb.ChatRequest(messages=[user], tools=[bad_tool]), grpc.StatusCode.INVALID_ARGUMENT),
-    ]  # fmt: skip
+        ("no messages", pb.ChatRequest(), invalid),
+        (
+            "unknown model",
+            pb.ChatRequest(model="gpt-9", messages=[user]),
+            grpc.StatusCode.NOT_FOUND,
+        ),
+        ("too long", pb.ChatRequest(messages=[user], max_tokens=10**6), invalid),
+        ("bad tool schema", pb.ChatRequest(messages=[user], tools=[bad_tool]), invalid),
+    ]
     encoded = [(name, request.SerializeToString(), status) for name, request, status in cases]
     return [*encoded, ("undecodable", b"\x0a\x03\xff\xfe\xfd", grpc.StatusCode.INVALID_ARGUMENT)]
 
@@ -83,7 +88,9 @@ async def _load_worker(client: AsyncClient, workload: Workload, tally: Tally, un
             tally.wrong.append(f"load request ended {record.code}")
 
 
-async def _canceller(channel: grpc.aio.Channel, tally: Tally, until: float, rng: random.Random) -> None:
+async def _canceller(
+    channel: grpc.aio.Channel, tally: Tally, until: float, rng: random.Random
+) -> None:
     chat = pb_grpc.ChatServiceStub(channel)
     while time.monotonic() < until:
         request = pb.ChatRequest(
@@ -97,7 +104,7 @@ async def _canceller(channel: grpc.aio.Channel, tally: Tally, until: float, rng:
         try:
             for _ in range(read_before_cancel):
                 message = await call.read()
-                if message is grpc.aio.EOF or message.WhichOneof("event") == "done":
+                if not isinstance(message, pb.ChatStreamResponse) or message.HasField("done"):
                     outcome = "completed"
                     break
         except grpc.aio.AioRpcError as error:
@@ -110,7 +117,9 @@ async def _canceller(channel: grpc.aio.Channel, tally: Tally, until: float, rng:
 
 
 async def _bad_sender(channel: grpc.aio.Channel, tally: Tally, until: float) -> None:
-    raw = channel.unary_unary("/ggserve.v1.ChatService/Chat")
+    raw: grpc.aio.UnaryUnaryMultiCallable[bytes, bytes] = channel.unary_unary(
+        "/ggserve.v1.ChatService/Chat"
+    )
     cases = _bad_requests()
     number = 0
     while time.monotonic() < until:
@@ -151,7 +160,9 @@ async def _warm_up(target: str) -> None:
         await asyncio.gather(*(measure(client, workload, n, 60) for n in range(CAPACITY)))
 
 
-def _summary(tally: Tally, access: collections.Counter[str], rss: tuple[int, int]) -> dict[str, object]:
+def _summary(
+    tally: Tally, access: collections.Counter[str], rss: tuple[int, int]
+) -> dict[str, object]:
     load_codes = collections.Counter(record.code for record in tally.load)
     tokens = sum(record.completion_tokens for record in tally.load if record.ok)
     return {
@@ -196,8 +207,12 @@ def test_chaos_under_load() -> None:
         assert threads_after <= threads_before, (threads_before, threads_after)
         assert rss_after <= rss_before * (1 + RSS_TOLERANCE), summary
         with grpc.insecure_channel(process.target) as channel:  # still serving
-            request = pb.ChatRequest(messages=[pb.Message(role=pb.ROLE_USER, content="Hi")], max_tokens=4)
-            assert pb_grpc.ChatServiceStub(channel).Chat(request, timeout=60).usage.completion_tokens
+            request = pb.ChatRequest(
+                messages=[pb.Message(role=pb.ROLE_USER, content="Hi")], max_tokens=4
+            )
+            assert (
+                pb_grpc.ChatServiceStub(channel).Chat(request, timeout=60).usage.completion_tokens
+            )
         process.terminate()
         assert process.wait() == 0
         errors = [line for line in process.lines if ERROR_LINE.search(line)]

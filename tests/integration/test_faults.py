@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
+from typing import cast
 
 import grpc
 import pytest
@@ -22,7 +23,7 @@ from ggserve_client.v1 import api_pb2 as pb
 from ggserve_client.v1 import api_pb2_grpc as pb_grpc
 
 from .conftest import StartServer
-from .harness import assert_folds_to_final, chat_request, code, details, fold, user
+from .harness import StreamCall, assert_folds_to_final, chat_request, code, details, fold, user
 from .process import SMALL, ServerProcess
 
 pytestmark = pytest.mark.e2e
@@ -51,10 +52,10 @@ def start(started: list[ServerProcess], *args: str, fault: str | None = None) ->
     return process
 
 
-def long_stream(chat: pb_grpc.ChatServiceStub, max_tokens: int = 200) -> grpc.Future:
+def long_stream(chat: pb_grpc.ChatServiceStub, max_tokens: int = 200) -> StreamCall:
     """A ChatStream call that runs for a while (a few seconds at 1 thread)."""
     request = chat_request(LONG_ANSWER, max_tokens=max_tokens, sampling=GREEDY)
-    return chat.ChatStream(pb.ChatStreamRequest(request=request), timeout=120)
+    return cast(StreamCall, chat.ChatStream(pb.ChatStreamRequest(request=request), timeout=120))
 
 
 def wait_load(process: ServerProcess, expected: str, timeout: float = 10) -> float:
@@ -80,7 +81,7 @@ def test_engine_death_turns_health_not_serving_ends_calls_unavailable_and_exits_
             list(running)
         assert code(caught.value) == grpc.StatusCode.UNAVAILABLE
         assert "retry on another instance" in details(caught.value)
-        statuses = []
+        statuses: list[int] = []
         with pytest.raises(grpc.RpcError):  # the watch ends when the server goes away
             statuses.extend(update.status for update in watch)
         assert statuses[-1:] == [NOT_SERVING]
@@ -105,7 +106,9 @@ def test_cancel_mid_stream_frees_the_sequence_and_logs_cancelled_without_errors(
             process.wait_for(re.compile(r"ChatStream CANCELLED"), start=len(process.lines) - 5)
             assert wait_load(process, "running=0,waiting=0") < 2.0
         with pytest.raises(grpc.RpcError) as caught:  # a deadline mid-stream, likewise
-            list(chat.ChatStream(pb.ChatStreamRequest(request=chat_request(LONG_ANSWER)), timeout=1))
+            list(
+                chat.ChatStream(pb.ChatStreamRequest(request=chat_request(LONG_ANSWER)), timeout=1)
+            )
         assert code(caught.value) == grpc.StatusCode.DEADLINE_EXCEEDED
         process.wait_for(re.compile(r"ChatStream DEADLINE_EXCEEDED"))
         assert wait_load(process, "running=0,waiting=0") < 2.0

@@ -74,11 +74,13 @@ def start_secure() -> Iterator[StartSecure]:
 
 def tls_credentials(pki: Pki, *, mutual: bool) -> grpc.ServerCredentials:
     """Server credentials from the test PKI (client certificates required if `mutual`)."""
-    return TlsFiles(pki.server.cert, pki.server.key, pki.ca if mutual else None).server_credentials()
+    return TlsFiles(
+        pki.server.cert, pki.server.key, pki.ca if mutual else None
+    ).server_credentials()
 
 
 def outcome(channel: grpc.Channel, metadata: tuple[tuple[str, str], ...] = ()) -> str:
-    """"OK" or the status code name of a Chat call on `channel`."""
+    """ "OK" or the status code name of a Chat call on `channel`."""
     try:
         pb_grpc.ChatServiceStub(channel).Chat(chat_request(), timeout=10, metadata=metadata)
     except grpc.RpcError as error:
@@ -86,7 +88,9 @@ def outcome(channel: grpc.Channel, metadata: tuple[tuple[str, str], ...] = ()) -
     return "OK"
 
 
-def tls_channel(server: ServerThread, pki: Pki, *, ca: Path | None, client: str = "") -> grpc.Channel:
+def tls_channel(
+    server: ServerThread, pki: Pki, *, ca: Path | None, client: str = ""
+) -> grpc.Channel:
     """A TLS channel to `server` trusting `ca`, with the `client` ("good"/"other") certificate."""
     pair = {"good": pki.client, "other": pki.other_client}.get(client)
     config = TlsConfig.from_files(
@@ -236,7 +240,9 @@ def test_unix_socket_gets_its_mode_and_serves(
 # ---- the real binary over the real CLI ------------------------------------------------------
 
 
-def grpcurl(target: str, *options: str, method: str = "ggserve.v1.ChatService/Chat") -> subprocess.CompletedProcess[str]:
+def grpcurl(
+    target: str, *options: str, method: str = "ggserve.v1.ChatService/Chat"
+) -> subprocess.CompletedProcess[str]:
     """Run grpcurl with `options` against `target`."""
     body = json.dumps({"messages": [{"role": "ROLE_USER", "content": "Hi"}], "max_tokens": 4})
     data = ("-d", body) if method.endswith("/Chat") else ()
@@ -259,6 +265,7 @@ def test_grpcurl_over_mutual_tls_with_a_token(pki: Pki, token_file: Path) -> Non
         good = (*tls, "-cert", str(pki.client.cert), "-key", str(pki.client.key))
         wrong = (*tls, "-cert", str(pki.other_client.cert), "-key", str(pki.other_client.key))
         bearer = ("-H", f"authorization: Bearer {TOKEN}")
+        reflect = ("-reflect-header", f"authorization: Bearer {TOKEN}")
 
         answer = grpcurl(target, *good, *bearer)
         assert answer.returncode == 0, answer.stderr
@@ -270,8 +277,11 @@ def test_grpcurl_over_mutual_tls_with_a_token(pki: Pki, token_file: Path) -> Non
             "plaintext": grpcurl(target, "-plaintext", *bearer),
             "no client certificate": grpcurl(target, *tls, *bearer),
             "wrong client certificate": grpcurl(target, *wrong, *bearer),
-            "no token": grpcurl(target, *good),
-            "wrong token": grpcurl(target, *good, "-H", f"authorization: Bearer {WRONG_TOKEN}"),
+            # Reflection gets the good token here, so that the call itself is what is refused.
+            "no token": grpcurl(target, *good, *reflect),
+            "wrong token": grpcurl(
+                target, *good, *reflect, "-rpc-header", f"authorization: Bearer {WRONG_TOKEN}"
+            ),
             "reflection without token": grpcurl(target, *good, method="list"),
         }
         for case, result in refused.items():
@@ -279,6 +289,7 @@ def test_grpcurl_over_mutual_tls_with_a_token(pki: Pki, token_file: Path) -> Non
         for case in ("no token", "wrong token"):
             assert "Code: Unauthenticated" in refused[case].stderr, refused[case].stderr
             assert UNAUTHENTICATED_MESSAGE in refused[case].stderr
+        assert "code = Unauthenticated" in refused["reflection without token"].stderr
         probe = grpcurl(target, *good, method="grpc.health.v1.Health/Check")
         assert probe.returncode == 0, probe.stderr
         assert '"status": "SERVING"' in probe.stdout
