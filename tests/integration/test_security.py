@@ -290,7 +290,7 @@ def test_grpcurl_over_mutual_tls_with_a_token(pki: Pki, token_file: Path) -> Non
             assert "Code: Unauthenticated" in refused[case].stderr, refused[case].stderr
             assert UNAUTHENTICATED_MESSAGE in refused[case].stderr
         assert "code = Unauthenticated" in refused["reflection without token"].stderr
-        probe = grpcurl(target, *good, method="grpc.health.v1.Health/Check")
+        probe = grpcurl(target, *good, *reflect, method="grpc.health.v1.Health/Check")
         assert probe.returncode == 0, probe.stderr
         assert '"status": "SERVING"' in probe.stdout
     finally:
