@@ -52,9 +52,10 @@ def start(started: list[ServerProcess], *args: str, fault: str | None = None) ->
     return process
 
 
-def long_stream(chat: pb_grpc.ChatServiceStub, max_tokens: int = 200) -> StreamCall:
-    """A ChatStream call that runs for a while (a few seconds at 1 thread)."""
-    request = chat_request(LONG_ANSWER, max_tokens=max_tokens, sampling=GREEDY)
+def long_stream(chat: pb_grpc.ChatServiceStub, max_tokens: int = 900, start: int = 1) -> StreamCall:
+    """A ChatStream call that runs for a while (several seconds at 1 thread)."""
+    count = user(f"Count from {start} to 500, separated by commas.")
+    request = chat_request(count, max_tokens=max_tokens, sampling=GREEDY)
     return cast(StreamCall, chat.ChatStream(pb.ChatStreamRequest(request=request), timeout=120))
 
 
@@ -98,19 +99,21 @@ def test_cancel_mid_stream_frees_the_sequence_and_logs_cancelled_without_errors(
     process = start(server_process)
     with grpc.insecure_channel(process.target) as channel:
         chat = pb_grpc.ChatServiceStub(channel)
-        for _ in range(3):
-            call = long_stream(chat)
+        for attempt in range(3):
+            mark = len(process.lines)
+            call = long_stream(chat, start=1 + 10 * attempt)
             next(call)
             next(call)
             call.cancel()
-            process.wait_for(re.compile(r"ChatStream CANCELLED"), start=len(process.lines) - 5)
+            process.wait_for(re.compile(r"ChatStream CANCELLED"), start=mark)
             assert wait_load(process, "running=0,waiting=0") < 2.0
+        mark = len(process.lines)
         with pytest.raises(grpc.RpcError) as caught:  # a deadline mid-stream, likewise
             list(
                 chat.ChatStream(pb.ChatStreamRequest(request=chat_request(LONG_ANSWER)), timeout=1)
             )
         assert code(caught.value) == grpc.StatusCode.DEADLINE_EXCEEDED
-        process.wait_for(re.compile(r"ChatStream DEADLINE_EXCEEDED"))
+        process.wait_for(re.compile(r"ChatStream DEADLINE_EXCEEDED"), start=mark)
         assert wait_load(process, "running=0,waiting=0") < 2.0
         answer = chat.Chat(chat_request(max_tokens=4, sampling=GREEDY), timeout=60)
         assert answer.usage.completion_tokens > 0
@@ -126,7 +129,7 @@ def test_sigterm_refuses_queued_requests_at_once_and_drains_the_running_one(
     process = start(server_process, "--queue-size", "4", "--grace", "60")
     with grpc.insecure_channel(process.target) as channel:
         chat = pb_grpc.ChatServiceStub(channel)
-        running = long_stream(chat, max_tokens=120)
+        running = long_stream(chat, max_tokens=600)
         first = next(running)
         queued = [chat.Chat.future(chat_request(max_tokens=8), timeout=120) for _ in range(3)]
         wait_load(process, "running=1,waiting=3")
@@ -135,7 +138,7 @@ def test_sigterm_refuses_queued_requests_at_once_and_drains_the_running_one(
             error = call.exception(timeout=30)
             assert isinstance(error, grpc.RpcError)
             assert code(error) == grpc.StatusCode.UNAVAILABLE
-            assert "draining" in details(error)
+            assert "retry on another instance" in details(error)
         rest = list(running)
     assert rest, "the running stream ended as the queued calls were refused"
     folded = fold([first, *rest])
