@@ -133,3 +133,5 @@ class ServerProcess:
             self.process.kill()
             self.process.wait()
         self._reader.join(timeout=10)
+        if self.process.stderr is not None and not self._reader.is_alive():
+            self.process.stderr.close()
