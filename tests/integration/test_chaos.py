@@ -1,9 +1,9 @@
 """Chaos under load: overload, random cancellations and bad requests against the real model.
 
 `ggserve serve` (bundled model, 1 thread, queue of 2: capacity 3) gets 12 closed-loop load
-workers (4x its capacity; the load generator's `measure`, backing off 50 ms on
-RESOURCE_EXHAUSTED as a client honouring RetryInfo would), while one task opens streams and
-cancels them at random points and another sends bad requests. Afterwards: every call either
+workers (4x its capacity; the load generator's `measure`, backing off 200 ms on
+RESOURCE_EXHAUSTED as a client honouring RetryInfo would), while three tasks open streams and
+cancel them at random points and another sends bad requests. Afterwards: every call either
 completed with a whole answer or ended with a precise status (never INTERNAL or UNKNOWN), the
 engine holds no sequence, the process has the threads it had, its RSS is back within a few
 percent, and nothing was logged as an error.
@@ -40,6 +40,8 @@ CAPACITY = 1 + QUEUE_SIZE  # one slot plus the queue
 WORKERS = 4 * CAPACITY
 SECONDS = float(os.environ.get("CHAOS_SECONDS", "20"))
 RSS_TOLERANCE = 0.05
+BACKOFF_S = 0.2
+CANCELLERS = 3
 ACCESS = re.compile(r"ggserve\.access .* /ggserve\.v1\.\w+/(\w+) (\w+) ")
 ERROR_LINE = re.compile(r" (ERROR|CRITICAL) |Traceback")
 OK = grpc.StatusCode.OK
@@ -81,7 +83,7 @@ async def _load_worker(client: AsyncClient, workload: Workload, tally: Tally, un
         number += 1
         tally.load.append(record)
         if record.code == "RESOURCE_EXHAUSTED":
-            await asyncio.sleep(0.05)
+            await asyncio.sleep(BACKOFF_S)
         elif record.ok and record.completion_tokens == 0:
             tally.wrong.append("an OK stream without a final message")
         elif not record.ok:
@@ -113,7 +115,7 @@ async def _canceller(
         tally.cancel[outcome] += 1
         if outcome not in ("cancelled", "completed", "RESOURCE_EXHAUSTED"):
             tally.wrong.append(f"cancelled stream ended {outcome}")
-        await asyncio.sleep(rng.uniform(0, 0.1))
+        await asyncio.sleep(rng.uniform(0, 0.05))
 
 
 async def _bad_sender(channel: grpc.aio.Channel, tally: Tally, until: float) -> None:
@@ -146,7 +148,8 @@ async def _chaos(target: str, seconds: float) -> Tally:
             async with asyncio.TaskGroup() as group:
                 for _ in range(WORKERS):
                     group.create_task(_load_worker(client, workload, tally, until))
-                group.create_task(_canceller(channel, tally, until, random.Random(7)))
+                for seed in range(CANCELLERS):
+                    group.create_task(_canceller(channel, tally, until, random.Random(seed)))
                 group.create_task(_bad_sender(channel, tally, until))
         finally:
             await channel.close()
@@ -203,6 +206,7 @@ def test_chaos_under_load() -> None:
         assert not tally.wrong, tally.wrong[:10]
         assert collections.Counter(r.code for r in tally.load)["OK"] > 0
         assert tally.cancel["cancelled"] > 0
+        assert access["CANCELLED"] > 0, access  # cancels that reached a running stream
         assert not {"INTERNAL", "UNKNOWN"} & set(access), access
         assert threads_after <= threads_before, (threads_before, threads_after)
         assert rss_after <= rss_before * (1 + RSS_TOLERANCE), summary
