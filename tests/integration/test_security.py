@@ -315,3 +315,11 @@ def test_bad_security_flags_exit_2(tmp_path: Path, pki: Pki) -> None:
         assert result.returncode == 2, result.stderr
         assert message in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_client_command_line_reads_the_token_file(token_file: Path) -> None:
+    from ggserve_client.cli.options import channel_config, connection_parser
+
+    args = connection_parser().parse_args(["--token-file", str(token_file)])
+    assert channel_config(args).token == TOKEN  # the first token listed
+    assert channel_config(connection_parser().parse_args([])).token is None
