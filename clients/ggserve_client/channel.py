@@ -1,4 +1,11 @@
-"""Channel settings: keepalive, message size limits and TLS, and the channels built from them."""
+"""Channel settings: keepalive, message size limits, TLS and a bearer token, and the channels
+built from them.
+
+A token travels as `authorization: Bearer TOKEN` call credentials. gRPC sends call credentials
+only over a channel that protects them: TLS, or (without TLS) local credentials, which accept
+Unix sockets and loopback addresses only; a plaintext channel to another host refuses to send
+the token rather than leak it.
+"""
 
 from __future__ import annotations
 
@@ -66,6 +73,7 @@ class ChannelConfig:
     max_receive_message_bytes: int = MAX_MESSAGE_BYTES
     max_send_message_bytes: int = MAX_MESSAGE_BYTES
     tls: TlsConfig | None = None
+    token: str | None = None  # bearer token sent with every call
     extra_options: tuple[tuple[str, int | str], ...] = field(default_factory=tuple)
 
     def options(self) -> ChannelOptions:
@@ -83,16 +91,39 @@ class ChannelConfig:
         options.extend(self.extra_options)
         return options
 
+    def credentials(self, target: str) -> grpc.ChannelCredentials | None:
+        """The channel credentials for `target`; None for a plaintext channel without a token."""
+        if self.token is None:
+            return self.tls.credentials() if self.tls is not None else None
+        if self.tls is not None:
+            transport = self.tls.credentials()
+        else:
+            local = grpc.LocalConnectionType
+            kind = local.UDS if target.startswith("unix:") else local.LOCAL_TCP
+            transport = grpc.local_channel_credentials(kind)
+        token = grpc.access_token_call_credentials(self.token)
+        return grpc.composite_channel_credentials(transport, token)
+
+
+def token_from_file(path: str | Path) -> str:
+    """The first non-blank line of a token file (the server's `--auth-token-file` format)."""
+    for line in Path(path).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            return line.strip()
+    raise ValueError(f"{path} holds no token")
+
 
 def sync_channel(target: str, config: ChannelConfig) -> grpc.Channel:
     """A blocking channel to `target`."""
-    if config.tls is None:
+    credentials = config.credentials(target)
+    if credentials is None:
         return grpc.insecure_channel(target, options=config.options())
-    return grpc.secure_channel(target, config.tls.credentials(), options=config.options())
+    return grpc.secure_channel(target, credentials, options=config.options())
 
 
 def aio_channel(target: str, config: ChannelConfig) -> grpc.aio.Channel:
     """An asyncio channel to `target` (create it inside the event loop that will use it)."""
-    if config.tls is None:
+    credentials = config.credentials(target)
+    if credentials is None:
         return grpc.aio.insecure_channel(target, options=config.options())
-    return grpc.aio.secure_channel(target, config.tls.credentials(), options=config.options())
+    return grpc.aio.secure_channel(target, credentials, options=config.options())

@@ -1,7 +1,9 @@
 """`ggserve serve`: load a GGUF model and serve it over gRPC until SIGTERM/SIGINT.
 
-Exit codes: 0 after a clean drain, 2 for a startup problem (bad flags, a missing or invalid
-GGUF, a port in use); startup problems print one clear line, not a traceback.
+Exit codes: 0 after a clean drain (or a signal while the model was still loading), 2 for a
+startup problem (bad flags, a missing or invalid GGUF, a port in use, unusable TLS or token
+files), 3 when the engine thread died (an orchestrator should restart the process); startup
+problems print one clear line, not a traceback.
 """
 
 from __future__ import annotations
@@ -12,19 +14,22 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NoReturn
 
+import grpc
 import uvloop
 
 from ggserve import __version__
+from ggserve.auth import BearerTokenInterceptor, read_tokens
 from ggserve.bundled_model import bundled_model_path
 from ggserve.config import Settings, add_serve_arguments, settings_from_args
 from ggserve.loading import StartupError, check_model_file, check_tool_format, load_model
-from ggserve.registry import ModelRegistry
+from ggserve.registry import ModelRegistry, ServedModel
 from ggserve.request_context import RequestIdFilter
 from ggserve.server import Server, install_signal_handlers
+from ggserve.tls import CredentialsError, TlsFiles
 from ggserve_client.cli import main as client_main
 
 if TYPE_CHECKING:
@@ -33,6 +38,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("ggserve")
 
 EXIT_STARTUP = 2
+EXIT_ENGINE_FAILED = 3
 
 # Client subcommands, run by ggserve_client's command line.
 CLIENT_COMMANDS = {
@@ -90,6 +96,11 @@ def _gateway_main(arguments: Sequence[str]) -> int:
 
 async def _start_gateway(settings: Settings, grpc_port: int) -> GatewayServer:
     """The in-process HTTP gateway (`--http-port`), started in front of the gRPC server."""
+    if settings.tls_cert:  # it dials the core over loopback plaintext, which TLS would refuse
+        raise StartupError(
+            "--http-port cannot be combined with --tls-cert: run the gateway as its own process "
+            "(ggserve gateway --upstream HOST:PORT --upstream-ca CA.pem ...)"
+        )
     try:
         from ggserve_gateway import GatewayServer
     except ImportError as exc:
@@ -112,10 +123,60 @@ async def _start_gateway(settings: Settings, grpc_port: int) -> GatewayServer:
     return gateway
 
 
-def _try_command(host: str, port: int) -> str:
+def _try_command(host: str, port: int, settings: Settings) -> str:
     target = f"{host}:{port}"
     body = '{"messages":[{"role":"ROLE_USER","content":"Hello!"}],"max_tokens":32}'
-    return f"grpcurl -plaintext -d '{body}' {target} ggserve.v1.ChatService/Chat"
+    transport = "-insecure" if settings.tls_cert else "-plaintext"
+    auth = " -H 'authorization: Bearer TOKEN'" if settings.auth_token_file else ""
+    return f"grpcurl {transport}{auth} -d '{body}' {target} ggserve.v1.ChatService/Chat"
+
+
+def _security(
+    settings: Settings,
+) -> tuple[grpc.ServerCredentials | None, BearerTokenInterceptor | None]:
+    """TLS credentials and the token interceptor the settings ask for (StartupError if unusable)."""
+    try:
+        tls = TlsFiles.from_flags(settings.tls_cert, settings.tls_key, settings.tls_client_ca)
+        credentials = tls.server_credentials() if tls else None
+        tokens = read_tokens(settings.auth_token_file) if settings.auth_token_file else None
+    except CredentialsError as exc:
+        raise StartupError(str(exc)) from exc
+    return credentials, BearerTokenInterceptor(tokens) if tokens else None
+
+
+def _describe_security(settings: Settings) -> str:
+    transport = "plaintext"
+    if settings.tls_cert:
+        transport = "mutual TLS" if settings.tls_client_ca else "TLS"
+    auth = ", bearer token required" if settings.auth_token_file else ""
+    return transport + auth
+
+
+async def _first(*aws: Awaitable[Any]) -> None:
+    """Wait until the first of `aws` is done; cancel the others."""
+    tasks = [asyncio.ensure_future(aw) for aw in aws]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
+async def _load(path: Path, settings: Settings, stop: asyncio.Event) -> ServedModel | None:
+    """Load the model; None if a signal came first (the loading thread is then abandoned)."""
+    loading = asyncio.ensure_future(load_model(path, settings))
+    await _first(asyncio.shield(loading), stop.wait())
+    if loading.done():
+        return loading.result()
+    return None
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit without waiting for threads: a model load cannot be interrupted, and waiting for
+    it (the executor's join at exit) is what a signal during loading must not do."""
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 async def serve(settings: Settings) -> int:
@@ -123,16 +184,22 @@ async def serve(settings: Settings) -> int:
     path = _model_path(settings)
     check_model_file(path)
     check_tool_format(settings.tool_format)
+    credentials, auth = _security(settings)
     stop = asyncio.Event()
-    install_signal_handlers(stop)
     models = ModelRegistry()
-    server = Server(models)
+    server = Server(models, auth=auth)
+    install_signal_handlers(stop, server)
     try:
-        port = await server.start(settings.address)
+        port = await server.start(
+            settings.address, credentials=credentials, socket_mode=settings.unix_socket_mode
+        )
     except RuntimeError as exc:
         raise StartupError(f"cannot listen on {settings.address}: {exc}") from exc
     where = settings.unix_socket or f"{settings.host}:{port}"
-    logger.info("ggserve %s listening on %s (loading the model)", __version__, where)
+    logger.info(
+        "ggserve %s listening on %s, %s (loading the model)",
+        __version__, where, _describe_security(settings),
+    )  # fmt: skip
     gateway = None
     if settings.http_port is not None:
         try:
@@ -147,12 +214,16 @@ async def serve(settings: Settings) -> int:
     )  # fmt: skip
     started = time.perf_counter()
     try:
-        served = await load_model(path, settings)
+        served = await _load(path, settings, stop)
     except StartupError:
         if gateway is not None:
             await gateway.stop()
         await server.stop(0)
         raise
+    if served is None:
+        logger.info("signal received while loading the model: exiting")
+        await server.stop(0)
+        _exit_now(0)
     models.add(served)
     await server.set_serving()
     logger.info(
@@ -160,8 +231,14 @@ async def serve(settings: Settings) -> int:
         path.name, time.perf_counter() - started, served.alias, served.tool_format,
     )  # fmt: skip
     if not settings.unix_socket:
-        logger.info("try: %s", _try_command(settings.host, port))
-    await stop.wait()
+        logger.info("try: %s", _try_command(settings.host, port, settings))
+    await _first(stop.wait(), server.engine_failed.wait())
+    if server.engine_failed.is_set():
+        if gateway is not None:
+            await gateway.stop()
+        await server.stop(min(settings.grace, 1.0))
+        logger.critical("stopped after an engine failure (exit %d)", EXIT_ENGINE_FAILED)
+        return EXIT_ENGINE_FAILED
     logger.info("signal received: draining (grace %.0f s)", settings.grace)
     if gateway is not None:  # both drain at once: the gateway's open streams are the core's
         await asyncio.gather(gateway.stop(), server.stop(settings.grace))

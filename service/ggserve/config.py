@@ -40,6 +40,11 @@ class Settings:
     log_level: str = "INFO"
     tool_format: str | None = None  # None: detected from the chat template
     http_port: int | None = None  # None: no in-process HTTP gateway
+    unix_socket_mode: int = 0o600  # file mode of the Unix socket, set with chmod after bind
+    tls_cert: Path | None = None  # PEM certificate chain: serve TLS
+    tls_key: Path | None = None  # PEM private key of tls_cert
+    tls_client_ca: Path | None = None  # PEM CA bundle: require client certificates (mTLS)
+    auth_token_file: Path | None = None  # accepted bearer tokens, one per line
 
     @property
     def address(self) -> str:
@@ -68,6 +73,17 @@ def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port number 0-65535, got {value}")
+    return value
+
+
+def _file_mode(text: str) -> int:
+    try:
+        value = int(text, 8)
+    except ValueError:
+        message = f"must be an octal file mode such as 600, got {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    if not 0 <= value <= 0o777:
+        raise argparse.ArgumentTypeError(f"must be an octal file mode 000-777, got {text!r}")
     return value
 
 
@@ -104,6 +120,30 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
     parser.add_argument(
         "--unix-socket", default=env("unix_socket", None), metavar="PATH",
         help="listen on this Unix socket instead of TCP [GGSERVE_UNIX_SOCKET]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--unix-socket-mode", type=_file_mode, metavar="OCTAL",
+        default=env("unix_socket_mode", f"{defaults.unix_socket_mode:o}"),
+        help="file mode of the Unix socket, set after bind; 660 lets the group connect "
+        f"(default {defaults.unix_socket_mode:o}) [GGSERVE_UNIX_SOCKET_MODE]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tls-cert", type=Path, default=env("tls_cert", None), metavar="PEM",
+        help="serve TLS with this certificate chain (needs --tls-key) [GGSERVE_TLS_CERT]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tls-key", type=Path, default=env("tls_key", None), metavar="PEM",
+        help="private key of --tls-cert [GGSERVE_TLS_KEY]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tls-client-ca", type=Path, default=env("tls_client_ca", None), metavar="PEM",
+        help="require client certificates signed by these CAs (mutual TLS; needs --tls-cert) "
+        "[GGSERVE_TLS_CLIENT_CA]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--auth-token-file", type=Path, default=env("auth_token_file", None), metavar="PATH",
+        help="require `authorization: Bearer TOKEN` metadata, TOKEN being any line of this "
+        "file; health checks stay open [GGSERVE_AUTH_TOKEN_FILE]",
     )  # fmt: skip
     parser.add_argument(
         "--n-ctx", type=_positive, default=env("n_ctx", defaults.n_ctx),
@@ -160,6 +200,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         log_level=args.log_level,
         tool_format=args.tool_format or None,
         http_port=args.http_port,
+        unix_socket_mode=args.unix_socket_mode,
+        tls_cert=args.tls_cert or None,
+        tls_key=args.tls_key or None,
+        tls_client_ca=args.tls_client_ca or None,
+        auth_token_file=args.auth_token_file or None,
     )
 
 

@@ -16,6 +16,7 @@ import grpc
 from ggserve.engine.base import (
     ContextOverflow,
     EngineClosed,
+    EngineDied,
     EngineError,
     GrammarError,
     QueueFull,
@@ -130,6 +131,12 @@ def from_engine_error(error: EngineError) -> ServiceError:
             "the admission queue is full; retry with backoff, or start the server with a larger "
             "--queue-size",
             reason="QUEUE_FULL",
+            retry_after_s=1.0,
+        )
+    if isinstance(error, EngineDied):
+        return UnavailableError(
+            "the engine failed and this server is restarting; retry on another instance",
+            reason="ENGINE_DIED",
             retry_after_s=1.0,
         )
     if isinstance(error, EngineClosed):

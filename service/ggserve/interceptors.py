@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 access_log = logging.getLogger("ggserve.access")
 
 SERVICE_PREFIX = "/ggserve.v1."
+DEADLINE_SLACK_S = 0.1
 
 _Context = grpc.aio.ServicerContext[Any, Any]
 _Deserializer = Callable[[bytes], Any]
@@ -107,6 +108,20 @@ class _Call:
         wire = error_status(error, current_request_id())
         await self.context.abort(wire.code, wire.details, wire.trailing_metadata)
 
+    def ended_by_client(self) -> None:
+        """The handler was cancelled: the client went away or its deadline passed.
+
+        grpc.aio reports neither through `context.code()` (None here), so the deadline is told
+        apart by the time left (a little is left when the server's timer fires)."""
+        remaining = self.context.time_remaining()
+        expired = remaining is not None and remaining <= DEADLINE_SLACK_S
+        self.code = grpc.StatusCode.DEADLINE_EXCEEDED if expired else grpc.StatusCode.CANCELLED
+
+    def aborted(self) -> None:
+        """The handler aborted with a status (ours, or one set by another interceptor)."""
+        code = self.context.code()
+        self.code = code if isinstance(code, grpc.StatusCode) else grpc.StatusCode.UNKNOWN
+
     def log(self) -> None:
         """One access-log line."""
         elapsed_ms = (time.perf_counter() - self.started) * 1000
@@ -120,8 +135,11 @@ def _wrap_unary(method: str, behavior: _Unary) -> _Unary:
             if isinstance(request, _Undecodable):
                 raise _undecodable(request, method)
             return await behavior(request, context)
-        except (asyncio.CancelledError, grpc.aio.AbortError):
-            call.code = grpc.StatusCode.CANCELLED if context.cancelled() else context.code()
+        except asyncio.CancelledError:
+            call.ended_by_client()
+            raise
+        except grpc.aio.AbortError:
+            call.aborted()
             raise
         except Exception as exc:
             await call.fail(exc)
@@ -139,8 +157,11 @@ def _wrap_streaming(method: str, behavior: _Streaming) -> _Streaming:
                 raise _undecodable(request, method)
             async for response in behavior(request, context):
                 yield response
-        except (asyncio.CancelledError, grpc.aio.AbortError):
-            call.code = grpc.StatusCode.CANCELLED if context.cancelled() else context.code()
+        except asyncio.CancelledError:
+            call.ended_by_client()
+            raise
+        except grpc.aio.AbortError:
+            call.aborted()
             raise
         except Exception as exc:
             await call.fail(exc)

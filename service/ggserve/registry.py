@@ -99,6 +99,11 @@ class ModelRegistry:
         """The models, the default first."""
         return iter(list(self._models.values()))
 
+    def drain(self) -> None:
+        """Refuse queued and new requests (UNAVAILABLE); running ones go on."""
+        for model in self._models.values():
+            model.engine.drain()
+
     async def close(self) -> None:
         """Close every engine (ends running sequences, frees the models)."""
         for model in self._models.values():

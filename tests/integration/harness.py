@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar, cast
 import grpc
 from grpc_health.v1 import health_pb2_grpc
 
+from ggserve.auth import BearerTokenInterceptor
 from ggserve.registry import ModelRegistry, ServedModel
 from ggserve.server import Server
 from ggserve_client.v1 import api_pb2 as pb
@@ -28,19 +29,30 @@ T = TypeVar("T")
 class ServerThread:
     """Runs `Server` over `models` on a private event loop until `close()`."""
 
-    def __init__(self, models: Sequence[ServedModel], *, serving: bool = True) -> None:
+    def __init__(
+        self,
+        models: Sequence[ServedModel],
+        *,
+        serving: bool = True,
+        address: str = "127.0.0.1:0",
+        credentials: grpc.ServerCredentials | None = None,
+        auth: BearerTokenInterceptor | None = None,
+        socket_mode: int | None = None,
+    ) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="test-server")
         self._thread.start()
         self.registry = ModelRegistry(models)
-        self.server: Server = self.run(self._build())
-        self.port = self.run(self.server.start("127.0.0.1:0"))
+        self.server: Server = self.run(self._build(auth))
+        self.port = self.run(
+            self.server.start(address, credentials=credentials, socket_mode=socket_mode)
+        )
         if serving:
             self.run(self.server.set_serving())
-        self.target = f"127.0.0.1:{self.port}"
+        self.target = address if address.startswith("unix:") else f"127.0.0.1:{self.port}"
 
-    async def _build(self) -> Server:
-        return Server(self.registry)
+    async def _build(self, auth: BearerTokenInterceptor | None) -> Server:
+        return Server(self.registry, auth=auth)
 
     def run(self, coro: Coroutine[Any, Any, T], timeout: float = 60.0) -> T:
         """Run `coro` on the server's loop and wait for its result."""

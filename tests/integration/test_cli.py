@@ -86,6 +86,7 @@ def served_process() -> Iterator[tuple[subprocess.Popen[str], int]]:
         if process.poll() is None:
             process.kill()
             process.wait()
+        process.stderr.close()
 
 
 def test_sigterm_drains_in_flight_streams_and_exits_0(

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 
-from ggserve_client.channel import DEFAULT_TARGET, ChannelConfig, TlsConfig
+from ggserve_client.channel import DEFAULT_TARGET, ChannelConfig, TlsConfig, token_from_file
 
 TARGET_ENV = "GGSERVE_TARGET"
+TOKEN_FILE_ENV = "GGSERVE_TOKEN_FILE"
 
 
 def connection_parser() -> argparse.ArgumentParser:
@@ -28,6 +29,11 @@ def connection_parser() -> argparse.ArgumentParser:
     group.add_argument("--client-cert", metavar="PEM", help="client certificate (mutual TLS)")
     group.add_argument("--client-key", metavar="PEM", help="client private key (mutual TLS)")
     group.add_argument("--server-name", help="TLS name to check the server certificate against")
+    group.add_argument(
+        "--token-file", metavar="PATH", default=os.environ.get(TOKEN_FILE_ENV),
+        help="send the bearer token in this file (needs TLS, a Unix socket or loopback) "
+        f"[{TOKEN_FILE_ENV}]",
+    )  # fmt: skip
     return parser
 
 
@@ -38,8 +44,9 @@ def channel_config(args: argparse.Namespace) -> ChannelConfig:
         ValueError: inconsistent TLS flags.
         OSError: a certificate file cannot be read.
     """
+    token = token_from_file(args.token_file) if args.token_file else None
     wants_tls = args.tls or args.ca_cert or args.client_cert or args.client_key
     if not wants_tls:
-        return ChannelConfig()
+        return ChannelConfig(token=token)
     tls = TlsConfig.from_files(args.ca_cert, args.client_cert, args.client_key, args.server_name)
-    return ChannelConfig(tls=tls)
+    return ChannelConfig(tls=tls, token=token)

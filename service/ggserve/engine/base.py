@@ -8,7 +8,7 @@ ends with exactly one `GenerationDone`. Built so that several sequences can shar
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -99,6 +99,10 @@ class EngineClosed(EngineError):  # noqa: N818 (names are API)
     """The engine is draining or closed (UNAVAILABLE)."""
 
 
+class EngineDied(EngineClosed):
+    """The engine thread died; the process is going down to be restarted (UNAVAILABLE)."""
+
+
 class EngineFailure(EngineError):  # noqa: N818 (names are API)
     """The engine thread failed (llama_decode error, unexpected exception): INTERNAL."""
 
@@ -140,6 +144,19 @@ class Engine(Protocol):
 
         Raises at call time, before anything is queued: `ContextOverflow`, `GrammarError`,
         `QueueFull`, `EngineClosed`."""
+        ...
+
+    def stats(self) -> EngineStats:
+        """Sequences running and waiting right now."""
+        ...
+
+    def drain(self) -> None:
+        """Stop admitting: queued sequences end at once with `EngineClosed`; running ones go on."""
+        ...
+
+    def on_failure(self, callback: Callable[[BaseException], None]) -> None:
+        """Call `callback` once, from the engine thread, if that thread dies (running and queued
+        sequences have then already ended with `EngineDied`); at once if it is already dead."""
         ...
 
     async def close(self) -> None:

@@ -2,8 +2,11 @@
 
 The engine thread never touches asyncio objects directly: after each step it groups the new
 events by event loop and schedules one `loop.call_soon_threadsafe` per loop, which appends them to
-each sequence's `EventChannel` and wakes its reader. No polling and no blocking on either side;
-a slow reader's consecutive text deltas are merged rather than piling up as separate objects.
+each sequence's `EventChannel` and wakes its reader. No polling and no blocking on either side.
+A slow or stalled reader (a client that does not read, so the gRPC write waits on HTTP/2 flow
+control) never slows the engine: its consecutive text deltas are kept as one list of parts,
+joined once when read, so the backlog costs linear time and at most the text of the request's
+`max_tokens` (bounded by the context length) in memory until the reader's deadline ends it.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ class EventChannel:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self._events: deque[EngineEvent] = deque()
+        # A `_TextParts` stands for consecutive unread text deltas (joined when read).
+        self._events: deque[EngineEvent | _TextParts] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._error: EngineError | None = None
         self._closed = False  # GenerationDone (or an error) has been received
@@ -38,8 +42,11 @@ class EventChannel:
         """Append a step's events (and possibly a failure); wake the reader."""
         for event in events:
             last = self._events[-1] if self._events else None
-            if isinstance(event, TextDelta) and isinstance(last, TextDelta):
-                self._events[-1] = TextDelta(last.text + event.text, last.tokens + event.tokens)
+            if isinstance(event, TextDelta):
+                if isinstance(last, _TextParts):
+                    last.add(event)
+                else:
+                    self._events.append(_TextParts(event))
             else:
                 self._events.append(event)
             if isinstance(event, GenerationDone):
@@ -62,7 +69,25 @@ class EventChannel:
                 await self._waiter
             finally:
                 self._waiter = None
-        return self._events.popleft()
+        event = self._events.popleft()
+        return event.delta() if isinstance(event, _TextParts) else event
+
+
+class _TextParts:
+    """Unread text deltas, appended in O(1) and joined once when read."""
+
+    __slots__ = ("parts", "tokens")
+
+    def __init__(self, first: TextDelta) -> None:
+        self.parts = [first.text]
+        self.tokens = first.tokens
+
+    def add(self, delta: TextDelta) -> None:
+        self.parts.append(delta.text)
+        self.tokens += delta.tokens
+
+    def delta(self) -> TextDelta:
+        return TextDelta("".join(self.parts), self.tokens)
 
 
 def _receive_all(deliveries: list[Delivery]) -> None:

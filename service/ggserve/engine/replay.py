@@ -135,6 +135,14 @@ class ReplayEngine:
             self.validate_grammar(request.grammar)
         return admission.submit(self._scheduler, request)
 
+    def drain(self) -> None:
+        """Stop admitting; queued requests end at once with `EngineClosed`, running ones go on."""
+        self._scheduler.drain()
+
+    def on_failure(self, callback: Callable[[BaseException], None]) -> None:
+        """Call `callback` once, from the engine thread, if that thread dies."""
+        self._scheduler.on_failure(callback)
+
     async def close(self) -> None:
         """Stop admitting, cancel what runs or waits, join the engine thread."""
         self._scheduler.close()

@@ -18,6 +18,7 @@ from typing import Protocol
 from ggserve.engine import channel
 from ggserve.engine.base import (
     EngineClosed,
+    EngineDied,
     EngineError,
     EngineFailure,
     EngineStats,
@@ -72,6 +73,9 @@ class Scheduler:
         self._running: list[Sequence] = []  # engine thread only
         self._in_flight = 0  # waiting + running, guarded by _cond
         self._closing = False
+        self._draining = False  # faults: queued sequences refused, running ones go on
+        self._failure: BaseException | None = None  # faults: what killed the engine thread
+        self._failure_callbacks: list[Callable[[BaseException], None]] = []
         self._n_slots = 1
         self._ready = threading.Event()
         self._startup_error: BaseException | None = None
@@ -89,7 +93,7 @@ class Scheduler:
     def submit(self, seq: Sequence) -> None:
         """Queue `seq`; `QueueFull` when every slot and queue place is taken."""
         with self._cond:
-            if self._closing:
+            if self._closing or self._draining:
                 raise EngineClosed("the engine is shutting down")
             if self._in_flight >= self._n_slots + self._queue_size:
                 raise QueueFull(
@@ -111,6 +115,26 @@ class Scheduler:
             self._closing = True
             self._cond.notify()
 
+    def drain(self) -> None:
+        """Stop admitting; queued sequences end at once with `EngineClosed` (a retryable refusal
+        rather than a wait through the grace period), running ones go on. Does not wait."""
+        with self._cond:
+            self._draining = True
+            queued = list(self._waiting)
+            self._waiting.clear()
+            self._in_flight -= len(queued)
+        refusal = EngineClosed("the server is draining; retry on another instance")
+        channel.post((seq.channel, [], refusal) for seq in queued)
+
+    def on_failure(self, callback: Callable[[BaseException], None]) -> None:
+        """Call `callback` once if the engine thread dies (see `Engine.on_failure`)."""
+        with self._cond:
+            failure = self._failure
+            if failure is None:
+                self._failure_callbacks.append(callback)
+                return
+        callback(failure)
+
     def join(self) -> None:
         """Wait for the engine thread to finish (after `close`)."""
         self._thread.join()
@@ -123,8 +147,8 @@ class Scheduler:
 
     @property
     def closing(self) -> bool:
-        """Whether `close` has been called or the thread has stopped."""
-        return self._closing
+        """Whether `close` or `drain` has been called or the thread has stopped."""
+        return self._closing or self._draining
 
     # ---- engine thread ---------------------------------------------------------------------
 
@@ -140,11 +164,22 @@ class Scheduler:
         self._ready.set()
         try:
             self._loop()
-        except BaseException:
-            logger.exception("engine thread failed")
-            self._abort_all(EngineFailure("the engine thread stopped unexpectedly"))
+        except BaseException as exc:
+            logger.critical("engine thread failed", exc_info=exc)
+            self._abort_all(EngineDied("the engine thread stopped unexpectedly"))
+            self._died(exc)
         finally:
             self._backend.close()
+
+    def _died(self, exc: BaseException) -> None:
+        with self._cond:
+            self._failure = exc
+            callbacks, self._failure_callbacks = self._failure_callbacks, []
+        for callback in callbacks:
+            try:
+                callback(exc)
+            except Exception:
+                logger.exception("engine failure callback failed")
 
     def _loop(self) -> None:
         while True:
