@@ -1,21 +1,27 @@
 """Parser benchmark: ggserve_parser vs the peers' re-parse strategy vs plain concatenation.
 
 The same streams are fed piece by piece (1-8 characters, seeded) to
-  (a) ggserve_parser.ToolCallStream (Rust, incremental),
+  (a) ggserve_parser.ToolCallStream (Rust, incremental), every returned event kept, the
+      garbage collector on (a consumer that keeps a stream's events must not pay for it),
   (b) a Python model of the vLLM/SGLang strategy: accumulate the text, find the markers,
       re-parse the argument prefix with partial_json_parser on every piece, re-serialise it and
       emit the new suffix of the common prefix,
-  (c) the floor: plain concatenation of the pieces.
+  (c) a careful incremental parser in pure Python (each character looked at O(1) times, string
+      bodies skipped with str.find / a compiled regex, raw argument bytes streamed),
+  (d) the floor: plain concatenation of the pieces.
 It prints per-push median and p99, the total per stream, the ratios, and the growth from 64 to
-256 KiB, then checks the goals (>= 100x faster than the peer strategy on the 64 KiB stream;
-256 KiB costs <= 4.5x what 64 KiB costs; per-push median <= 1 us). Timings are medians of
-repeated runs in this process; the machine is shared, so quote ratios.
+256 KiB, then checks the goals: >= 100x faster than the peer strategy and >= 10x faster than
+the incremental pure-Python parser on the 64 KiB stream; 256 KiB costs <= 4.2x what 64 KiB
+costs (events kept, collector on); per-push median <= 0.12 us. Timings are best-of repeated
+runs in this process; the machine is shared, so quote ratios.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
+import re
 import random
 import statistics
 import sys
@@ -127,6 +133,104 @@ class PeerStrategy:
         return out
 
 
+_STRING_STOP = re.compile(r'["\\]')
+_VALUE_STOP = re.compile(r'["{}\[\]]')
+_HEAD = re.compile(r'\{\s*"name"\s*:\s*"((?:[^"\\]|\\.)*)"\s*,\s*"arguments"\s*:\s*')
+
+
+class PyIncremental:
+    """A careful incremental Hermes parser in pure Python: the baseline a Python service would
+    write instead of the Rust extension.
+
+    Each character is examined O(1) times: content is scanned for the marker with str.find
+    (a possible marker prefix at the end is held back), the call head is matched once when its
+    bounded buffer contains the arguments key, and the arguments stream as raw text while a
+    compiled regex jumps between the characters that matter (quotes, backslashes, brackets).
+    Events are tuples, kept by the caller.
+    """
+
+    def __init__(self) -> None:
+        self.state = "content"
+        self.held = ""
+        self.depth = 0
+        self.in_str = False
+        self.esc = False
+
+    def push(self, piece: str) -> list[tuple[str, str]]:
+        text = self.held + piece
+        self.held = ""
+        out: list[tuple[str, str]] = []
+        pos = 0
+        while pos < len(text):
+            if self.state == "content":
+                i = text.find(OPEN, pos)
+                if i < 0:
+                    keep = next(
+                        (k for k in range(len(OPEN) - 1, 0, -1) if text.endswith(OPEN[:k])), 0
+                    )
+                    if len(text) - keep > pos:
+                        out.append(("content", text[pos : len(text) - keep]))
+                    self.held = text[len(text) - keep :]
+                    return out
+                if i > pos:
+                    out.append(("content", text[pos:i]))
+                self.state, pos = "head", i + len(OPEN)
+            elif self.state == "head":
+                m = _HEAD.search(text, pos)
+                if m is None or m.end() == len(text):
+                    self.held = text[pos:]
+                    return out
+                out.append(("start", m.group(1)))
+                self.state, pos = "args", m.end()
+                self.depth, self.in_str, self.esc = 0, False, False
+            elif self.state == "args":
+                pos = self._args(text, pos, out)
+            else:
+                i = text.find(CLOSE, pos)
+                if i < 0:
+                    self.held = text[pos:]
+                    return out
+                self.state, pos = "content", i + len(CLOSE)
+        return out
+
+    def _args(self, text: str, pos: int, out: list[tuple[str, str]]) -> int:
+        start = i = pos
+        n = len(text)
+        while i < n:
+            if self.esc:
+                self.esc, i = False, i + 1
+                continue
+            m = (_STRING_STOP if self.in_str else _VALUE_STOP).search(text, i)
+            if m is None:
+                i = n
+                break
+            i = m.start()
+            c = text[i]
+            i += 1
+            if self.in_str:
+                if c == "\\":
+                    self.esc = True
+                else:
+                    self.in_str = False
+            elif c == '"':
+                self.in_str = True
+            elif c in "{[":
+                self.depth += 1
+            else:
+                self.depth -= 1
+                if self.depth == 0:
+                    out.append(("args", text[start:i]))
+                    out.append(("end", ""))
+                    self.state = "tail"
+                    return i
+        if i > start:
+            out.append(("args", text[start:i]))
+        return i
+
+    def finish(self) -> list[tuple[str, str]]:
+        return [("content", self.held)] if self.state == "content" and self.held else []
+
+
 @dataclass
 class Run:
     """Timings of one strategy over one stream."""
@@ -138,15 +242,50 @@ class Run:
 def run_ours(parts: list[str]) -> Run:
     s = gp.ToolCallStream("hermes")
     push = s.push
+    kept: list[gp.Event] = []
+    keep = kept.extend
     clock = time.perf_counter_ns
     per: list[int] = []
     t0 = time.perf_counter()
     for p in parts:
         a = clock()
-        push(p)
+        events = push(p)
         per.append(clock() - a)
-    s.finish()
+        keep(events)
+    keep(s.finish())
     return Run(time.perf_counter() - t0, per)
+
+
+def run_pyinc(parts: list[str]) -> Run:
+    s = PyIncremental()
+    push = s.push
+    kept: list[tuple[str, str]] = []
+    keep = kept.extend
+    clock = time.perf_counter_ns
+    per: list[int] = []
+    t0 = time.perf_counter()
+    for p in parts:
+        a = clock()
+        events = push(p)
+        per.append(clock() - a)
+        keep(events)
+    keep(s.finish())
+    return Run(time.perf_counter() - t0, per)
+
+
+def check_pyinc(text: str) -> None:
+    """The baseline must do the same work: same content and arguments as ggserve_parser."""
+    want = gp.parse("hermes", text)
+    events: list[tuple[str, str]] = []
+    s = PyIncremental()
+    for p in pieces(text, seed=7):
+        events.extend(s.push(p))
+    events.extend(s.finish())
+    content = "".join(t for k, t in events if k == "content")
+    args = "".join(t for k, t in events if k == "args")
+    got_args = [c["arguments"] for c in want["tool_calls"]]
+    assert content == want["content"], (content[:80], want["content"][:80])
+    assert args == "".join(got_args), "baseline arguments differ"
 
 
 def run_peer(parts: list[str]) -> Run:
@@ -202,18 +341,21 @@ def main() -> int:
     )
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
+    gc.enable()
     overhead = clock_overhead_ns()
     print(f"timer overhead {overhead} ns per push (subtracted); pieces: 1-8 chars, seed 7")
     header = (
         f"{'stream':<20}{'pushes':>8}{'ours med/p99 us':>18}{'ours ms':>10}{'peer ms':>11}"
-        f"{'floor ms':>10}{'peer/ours':>11}{'ours/floor':>11}"
+        f"{'pyinc ms':>10}{'floor ms':>10}{'peer/ours':>11}{'pyinc/ours':>11}{'ours/floor':>11}"
     )
     print(header)
     print("-" * len(header))
     results: dict[str, dict[str, float]] = {}
     for name, text in streams().items():
         parts = pieces(text, seed=7)
+        check_pyinc(text)
         ours = best_of(run_ours, parts, args.repeats)
+        pyinc = best_of(run_pyinc, parts, args.repeats)
         floor = best_of(run_floor, parts, args.repeats)
         kib = int(name.split()[2]) if name.startswith("file write") else 0
         peer_repeats = 1 if kib >= 16 else args.repeats
@@ -224,6 +366,7 @@ def main() -> int:
             "ours_p99_us": pct(ours.per_push_ns, 0.99, overhead),
             "ours_ms": ours.total_s * 1e3,
             "floor_ms": floor.total_s * 1e3,
+            "pyinc_ms": pyinc.total_s * 1e3,
             "peer_ms": peer.total_s * 1e3 if peer else float("nan"),
         }
         results[name] = row
@@ -231,11 +374,13 @@ def main() -> int:
         ratio = f"{row['peer_ms'] / row['ours_ms']:>10.0f}x" if peer else f"{'-':>11}"
         print(
             f"{name:<20}{len(parts):>8}{row['ours_median_us']:>9.2f} /{row['ours_p99_us']:>6.2f}"
-            f"{row['ours_ms']:>10.2f}{peer_txt}{row['floor_ms']:>10.2f}{ratio}"
+            f"{row['ours_ms']:>10.2f}{peer_txt}{row['pyinc_ms']:>10.2f}{row['floor_ms']:>10.2f}"
+            f"{ratio}{row['pyinc_ms'] / row['ours_ms']:>10.1f}x"
             f"{row['ours_ms'] / row['floor_ms']:>10.1f}x"
         )
     r64, r256 = results["file write 64 KiB"], results["file write 256 KiB"]
     speedup = r64["peer_ms"] / r64["ours_ms"]
+    vs_python = r64["pyinc_ms"] / r64["ours_ms"]
     growth = r256["ours_ms"] / r64["ours_ms"]
     worst_median = max(r["ours_median_us"] for r in results.values())
     print()
@@ -245,14 +390,27 @@ def main() -> int:
     )
     goals = [
         (f"64 KiB: {speedup:.0f}x faster than the peer strategy (goal >= 100x)", speedup >= 100),
-        (f"256 KiB costs {growth:.2f}x the 64 KiB stream (goal <= 4.5x, linear 4x)", growth <= 4.5),
-        (f"per-push median {worst_median:.2f} us at worst (goal <= 1 us)", worst_median <= 1.0),
+        (
+            f"64 KiB: {vs_python:.1f}x faster than incremental pure Python (goal >= 10x)",
+            vs_python >= 10,
+        ),
+        (
+            f"256 KiB costs {growth:.2f}x the 64 KiB stream, events kept, gc on "
+            f"(goal <= 4.2x, linear 4x)",
+            growth <= 4.2,
+        ),
+        (f"per-push median {worst_median:.3f} us at worst (goal <= 0.12 us)", worst_median <= 0.12),
     ]
     for text, ok in goals:
         print(f"{'PASS' if ok else 'MISS'}  {text}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
-            figures = {"streams": results, "speedup_64k": speedup, "growth_64_256": growth}
+            figures = {
+                "streams": results,
+                "speedup_64k": speedup,
+                "vs_python_64k": vs_python,
+                "growth_64_256": growth,
+            }
             json.dump(figures, f, indent=2)
     return 0 if all(ok for _, ok in goals) else 1
 

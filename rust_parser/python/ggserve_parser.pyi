@@ -4,7 +4,8 @@ Feed each decoded piece of model output to `ToolCallStream.push` and the end of 
 `ToolCallStream.finish`; fold the returned events to get the message. Every emitted byte is final
 (never retracted); text that may be the start of a marker is held back until decided. Model
 output never raises; malformed tool syntax comes back as content. `parse(f, t)` equals folding
-the events of `push(t)` + `finish()`, and of any other split of `t` into pieces.
+the events of `push(t)` + `finish()` (dropping calls whose `tool_call_end` status is not
+"complete"), and of any other split of `t` into pieces.
 """
 
 from collections.abc import Mapping, Sequence
@@ -15,6 +16,7 @@ __all__ = ["FORMATS", "Event", "ToolCallStream", "detect_format", "heal_json", "
 _EventKind: TypeAlias = Literal[
     "content", "reasoning", "tool_call_start", "tool_call_args", "tool_call_end"
 ]
+_CallStatus: TypeAlias = Literal["complete", "invalid", "truncated", ""]
 _ToolsArg: TypeAlias = Sequence[Mapping[str, Any]] | str | None
 
 FORMATS: Final[tuple[str, ...]]
@@ -43,6 +45,15 @@ class Event:
     @property
     def name(self) -> str:
         """On tool_call_start: the function name; empty otherwise."""
+
+    @property
+    def status(self) -> _CallStatus:
+        """On tool_call_end: how the call ended; empty on other kinds.
+
+        Only a "complete" call is a call. An "invalid" one (its arguments turned out not to be
+        valid) or a "truncated" one (the output ended inside it) is not: its raw text follows
+        as content events right after this event, so nothing is lost.
+        """
 
     def __eq__(self, other: object, /) -> bool: ...
 
@@ -91,6 +102,8 @@ def parse(
     Returns:
         ``{"content": str, "reasoning_content": str,
         "tool_calls": [{"id": str, "name": str, "arguments": str}]}``, arguments as JSON text.
+        Only complete calls are in ``tool_calls``; the raw text of an invalid or truncated call
+        is in ``content``.
 
     Raises:
         ValueError: unknown format, or malformed tools.

@@ -186,6 +186,12 @@ impl CallSection {
                     Progress::Consumed(at)
                 }
             }
+            // Content and a call-begin marker in separate steps: the marker starts the call's raw
+            // text (see `Sink::span_record`).
+            Scan::Found { at, marker: 0 } if at > 0 => {
+                cx.content(&input[..at]);
+                Progress::Consumed(at)
+            }
             Scan::Found { at, marker } => {
                 cx.content(&input[..at]);
                 let m = self.junk.get(marker);

@@ -491,8 +491,7 @@ impl DsCall {
             }
             EnvStatus::Invalid => {
                 if self.env.started() {
-                    let held = self.env.abort(cx);
-                    cx.content(&held);
+                    self.env.abort(cx);
                     self.emitted += 1;
                     CallStep::Done(n)
                 } else if self.emitted == 0 {
@@ -537,7 +536,7 @@ impl CallParser for DsCall {
         match self.st {
             St::Args => {
                 if cx.sink.call_open() {
-                    self.args.finish(cx);
+                    self.args.finish(cx, true);
                 }
                 None
             }

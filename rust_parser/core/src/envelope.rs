@@ -6,6 +6,7 @@
 //! Until the call starts, every consumed byte is kept so that a malformed object can be given
 //! back as content.
 
+use crate::event::CallStatus;
 use crate::json::{JsonValue, Status};
 use crate::machine::Cx;
 use crate::scan::leading_ws;
@@ -19,6 +20,11 @@ pub struct Keys {
     pub args: &'static [&'static str],
     /// Keys holding the call id.
     pub id: &'static [&'static str],
+    /// The id may come after the arguments (Mistral's pre-v11 array): the call starts when the
+    /// object closes, so that its start carries the id; the arguments are held until then.
+    pub id_after_args: bool,
+    /// An object without an arguments key is not a call (a fenced JSON example).
+    pub args_required: bool,
 }
 
 /// The usual keys: `name`, `arguments`/`parameters`, `id`.
@@ -26,6 +32,14 @@ pub const OPENAI_KEYS: Keys = Keys {
     name: &["name"],
     args: &["arguments", "parameters"],
     id: &["id", "tool_call_id"],
+    id_after_args: false,
+    args_required: false,
+};
+
+/// [`OPENAI_KEYS`] for an object whose `"id"` may follow its arguments.
+pub const ID_LAST_KEYS: Keys = Keys {
+    id_after_args: true,
+    ..OPENAI_KEYS
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,7 +245,7 @@ impl Envelope {
             if b == b'"' {
                 Slot::ArgsString
             } else {
-                if self.name.is_some() {
+                if self.name.is_some() && !self.keys.id_after_args {
                     self.start(cx);
                 } else {
                     self.pending_args = Some(String::new());
@@ -284,7 +298,7 @@ impl Envelope {
                     return false;
                 };
                 self.name = Some(name);
-                if self.pending_args.is_some() {
+                if self.pending_args.is_some() && !self.keys.id_after_args {
                     self.start(cx);
                 }
             }
@@ -292,7 +306,7 @@ impl Envelope {
                 let text = string_args(&self.buf);
                 if self.started {
                     cx.sink.args(&text);
-                } else if self.name.is_some() {
+                } else if self.name.is_some() && !self.keys.id_after_args {
                     self.start(cx);
                     cx.sink.args(&text);
                 } else {
@@ -312,7 +326,7 @@ impl Envelope {
     /// The object closed. Returns false when it carried no name (not a call).
     fn complete(&mut self, cx: &mut Cx<'_>) -> bool {
         if !self.started {
-            if self.name.is_none() {
+            if self.name.is_none() || (self.keys.args_required && !self.has_args) {
                 return false;
             }
             self.start(cx);
@@ -325,65 +339,33 @@ impl Envelope {
         true
     }
 
-    /// Ends a started call whose object broke off or was cut: the arguments are closed (only
-    /// closers are appended) and the call ended. Returns the held-back text of the arguments,
-    /// which the caller gives back as content.
-    pub fn abort(&mut self, cx: &mut Cx<'_>) -> String {
-        let mut held = String::new();
-        if let St::Value(Slot::Args) = self.st {
-            held = self.scanner.take_held();
-            let mut out = String::new();
-            self.scanner.close_prefix(&mut out);
-            if self.scanner.emitted_any() {
-                cx.sink.args(&out);
-            } else {
-                cx.sink.args("{}");
-            }
-        } else if !self.has_args || matches!(self.st, St::Value(Slot::ArgsString)) {
-            cx.sink.args("{}");
-        }
-        cx.sink.end_call();
+    /// Ends a started call whose object broke off: the call is invalid (the machine gives its
+    /// raw text back as content).
+    pub fn abort(&mut self, cx: &mut Cx<'_>) {
+        cx.sink.end_call_as(CallStatus::Invalid);
         self.st = St::Done;
-        held
     }
 
     /// End of output. Returns true when a call was emitted; false when the text so far is not a
-    /// call (the caller gives back [`Envelope::take_raw`] as content).
+    /// call (the caller gives back [`Envelope::take_raw`] as content). The call is complete when
+    /// its arguments were whole (only the object's closing brace is missing), else truncated.
     pub fn finish(&mut self, cx: &mut Cx<'_>) -> bool {
-        match self.st {
-            St::Done => return true,
-            St::Value(Slot::Args) => {
-                let mut out = String::new();
-                self.scanner.close_eof(&mut out);
-                let empty = !self.scanner.emitted_any();
-                if self.started {
-                    cx.sink.args(if empty { "{}" } else { &out });
-                } else if let Some(pending) = self.pending_args.as_mut() {
-                    pending.push_str(&out);
-                    if empty {
-                        pending.push_str("{}");
-                    }
-                }
-                self.st = St::After;
-            }
-            St::Value(Slot::ArgsString) => {
-                self.scanner.close_eof(&mut self.buf);
-                if self.scanner.emitted_any() {
-                    self.value_done(Slot::ArgsString, cx);
-                } else {
-                    self.has_args = false;
-                }
-                self.st = St::After;
-            }
-            _ => {}
+        if self.st == St::Done {
+            return true;
         }
         if !self.started && self.name.is_none() {
             return false;
         }
-        self.start(cx);
-        if !self.has_args {
-            cx.sink.args("{}");
+        let whole = self.has_args && self.st == St::After;
+        if !whole {
+            if !self.started {
+                return false;
+            }
+            cx.sink.end_call_as(CallStatus::Truncated);
+            self.st = St::Done;
+            return true;
         }
+        self.start(cx);
         cx.sink.end_call();
         self.st = St::Done;
         true

@@ -1,5 +1,28 @@
 //! The events a stream emits: append-only deltas of content, reasoning and tool calls.
 
+/// How a tool call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallStatus {
+    /// The arguments are whole (closing markers may still be missing): a real call.
+    Complete,
+    /// The arguments turned out not to be valid: not a call; its raw text follows as content.
+    Invalid,
+    /// The output ended inside the call: not a call; its raw text follows as content.
+    Truncated,
+}
+
+impl CallStatus {
+    /// The Python-facing name.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CallStatus::Complete => "complete",
+            CallStatus::Invalid => "invalid",
+            CallStatus::Truncated => "truncated",
+        }
+    }
+}
+
 /// One append-only piece of output.
 ///
 /// Text deltas are never retracted: folding every event of a stream gives the final message.
@@ -25,10 +48,13 @@ pub enum Event {
         /// The fragment.
         text: String,
     },
-    /// The call's arguments are complete (and valid JSON).
+    /// The call ended. Only a [`CallStatus::Complete`] call is a call: the raw text of any
+    /// other comes right after this event as content, so nothing is lost.
     ToolCallEnd {
         /// The call that ended.
         index: usize,
+        /// How it ended.
+        status: CallStatus,
     },
 }
 

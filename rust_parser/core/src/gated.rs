@@ -14,7 +14,7 @@
 //! With `thinking_forced_open` the output starts inside reasoning; an opening marker the model
 //! repeats anyway at the very start is dropped (it is the one the prompt already wrote).
 
-use crate::machine::{Cx, Machine, OpenSection, Progress, Section};
+use crate::machine::{finish_section, step_section, Cx, Machine, OpenSection, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
 
 /// A format in the gated shape.
@@ -53,6 +53,8 @@ pub struct Gated {
     /// Think closes, reasoning-ending tool starts, then stops.
     in_reasoning: Markers,
     n_reasoning_starts: usize,
+    /// Complete calls when the open section started (did it make any?).
+    complete_at_open: usize,
 }
 
 impl Gated {
@@ -76,11 +78,15 @@ impl Gated {
             in_content: Markers::new(&content),
             in_reasoning: Markers::new(&in_reasoning),
             n_reasoning_starts,
+            complete_at_open: 0,
         }
     }
 
     fn open_section(&mut self, marker: usize, cx: &mut Cx<'_>) {
         cx.boundary();
+        cx.sink
+            .span_begin(self.d.tool_starts.get(marker).copied().unwrap_or_default());
+        self.complete_at_open = cx.sink.calls_complete();
         self.mode = Mode::Section((self.d.open)(marker, cx.tools));
     }
 
@@ -93,7 +99,7 @@ impl Gated {
     fn start(&mut self, input: &str, cx: &mut Cx<'_>, reasoning: bool) -> usize {
         let ws = leading_ws(input);
         if ws > 0 {
-            // Leading whitespace of a block is dropped by the text writer anyway.
+            // Whitespace before an opening marker is text as written.
             if reasoning {
                 cx.reasoning(&input[..ws]);
             } else {
@@ -180,11 +186,15 @@ impl Machine for Gated {
             Mode::Reasoning => self.reasoning_text(input, cx),
             Mode::Ended => input.len(),
             Mode::Section(section) => {
-                return match section.step(input, cx) {
+                return match step_section(section.as_mut(), input, cx) {
                     Progress::Consumed(n) => Some(n),
                     Progress::NeedMore => None,
                     Progress::Done(n) => {
-                        cx.boundary();
+                        if cx.sink.calls_complete() > self.complete_at_open {
+                            cx.after_section();
+                        } else {
+                            cx.boundary();
+                        }
                         self.mode = Mode::Content;
                         Some(n)
                     }
@@ -200,7 +210,7 @@ impl Machine for Gated {
         match &mut self.mode {
             Mode::Start | Mode::Content => cx.content(held),
             Mode::ReasoningStart | Mode::Reasoning => cx.reasoning(held),
-            Mode::Section(section) => section.finish(held, cx),
+            Mode::Section(section) => finish_section(section.as_mut(), held, cx),
             Mode::Ended => {}
         }
         cx.sink.end_call();

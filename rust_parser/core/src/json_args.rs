@@ -5,6 +5,7 @@
 //! complete, its decoded text is the arguments if that is JSON (healed if the output was cut);
 //! otherwise the string literal itself is.
 
+use crate::event::CallStatus;
 use crate::json::{JsonValue, Status};
 use crate::machine::Cx;
 
@@ -13,10 +14,10 @@ use crate::machine::Cx;
 pub enum ArgsStatus {
     /// Consumed everything given; the value goes on.
     NeedMore,
-    /// The value ended; the call was ended. Bytes after it were not consumed.
+    /// The value ended; the call was ended (complete). Bytes after it were not consumed.
     Complete,
-    /// The byte at the returned offset does not continue the value: the arguments were
-    /// closed, the call ended, and held-back text was written as content.
+    /// The byte at the returned offset does not continue the value: the call ended as invalid
+    /// (its raw text goes back to content).
     Broken,
 }
 
@@ -71,6 +72,12 @@ impl JsonArgs {
             if skip == input.len() {
                 return (skip, ArgsStatus::NeedMore);
             }
+            if input.as_bytes().get(skip) == Some(&b'<') {
+                // The call's own markup right away: a call without arguments.
+                cx.sink.args("{}");
+                cx.sink.end_call();
+                return (skip, ArgsStatus::Complete);
+            }
             self.started = true;
             if input.as_bytes().get(skip) == Some(&b'"') {
                 self.string = Some(String::new());
@@ -81,70 +88,41 @@ impl JsonArgs {
     }
 
     fn feed_value(&mut self, input: &str, cx: &mut Cx<'_>) -> (usize, ArgsStatus) {
-        match self.string.as_mut() {
-            Some(buf) => {
-                let (n, status) = self.scanner.feed(input, buf);
-                match status {
-                    Status::NeedMore => (n, ArgsStatus::NeedMore),
-                    Status::Complete => {
-                        let text = string_args(buf.trim(), false);
-                        cx.sink.args(&text);
-                        cx.sink.end_call();
-                        (n, ArgsStatus::Complete)
-                    }
-                    Status::Invalid => {
-                        self.finish(cx);
-                        (n, ArgsStatus::Broken)
-                    }
-                }
-            }
+        let (n, status) = match self.string.as_mut() {
+            Some(buf) => self.scanner.feed(input, buf),
             None => {
                 let mut out = String::new();
-                let (n, status) = self.scanner.feed(input, &mut out);
+                let r = self.scanner.feed(input, &mut out);
                 cx.sink.args(&out);
-                match status {
-                    Status::NeedMore => (n, ArgsStatus::NeedMore),
-                    Status::Complete => {
-                        cx.sink.end_call();
-                        (n, ArgsStatus::Complete)
-                    }
-                    Status::Invalid => {
-                        let held = self.scanner.take_held();
-                        let mut closers = String::new();
-                        self.scanner.close_prefix(&mut closers);
-                        if self.scanner.emitted_any() {
-                            cx.sink.args(&closers);
-                        } else {
-                            cx.sink.args("{}");
-                        }
-                        cx.sink.end_call();
-                        cx.content(&held);
-                        (n, ArgsStatus::Broken)
-                    }
+                r
+            }
+        };
+        match status {
+            Status::NeedMore => (n, ArgsStatus::NeedMore),
+            Status::Complete => {
+                if let Some(buf) = self.string.as_ref() {
+                    cx.sink.args(&string_args(buf.trim(), false));
                 }
+                cx.sink.end_call();
+                (n, ArgsStatus::Complete)
+            }
+            Status::Invalid => {
+                // Not a call after all: the machine gives its raw text back as content.
+                cx.sink.end_call_as(CallStatus::Invalid);
+                (n, ArgsStatus::Broken)
             }
         }
     }
 
-    /// End of output (or of the call's text): closes the arguments (`{}` when there were none)
-    /// and ends the call.
-    pub fn finish(&mut self, cx: &mut Cx<'_>) {
-        match self.string.as_mut() {
-            Some(buf) => {
-                self.scanner.close_eof(buf);
-                let text = string_args(buf.trim(), true);
-                cx.sink.args(if text.is_empty() { "{}" } else { &text });
-            }
-            None => {
-                let mut out = String::new();
-                self.scanner.close_eof(&mut out);
-                if self.scanner.emitted_any() {
-                    cx.sink.args(&out);
-                } else {
-                    cx.sink.args("{}");
-                }
-            }
-        }
-        cx.sink.end_call();
+    /// The call's text ended before its arguments did: at the end of output (`eof`, the call
+    /// is truncated) or at a marker that closes the call (it is invalid). Either way it is not a
+    /// call; the machine gives its raw text back as content.
+    pub fn finish(&mut self, cx: &mut Cx<'_>, eof: bool) {
+        let status = if eof {
+            CallStatus::Truncated
+        } else {
+            CallStatus::Invalid
+        };
+        cx.sink.end_call_as(status);
     }
 }

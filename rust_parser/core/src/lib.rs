@@ -45,7 +45,7 @@ pub mod xml_section;
 
 pub use detect::detect_format;
 pub use error::Error;
-pub use event::Event;
+pub use event::{CallStatus, Event};
 pub use formats::FORMATS;
 pub use json::heal_json;
 pub use stream::{parse, Options, Parsed, ParsedCall, ToolCallStream};

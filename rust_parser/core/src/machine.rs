@@ -31,10 +31,16 @@ impl Cx<'_> {
         self.text.write(Block::Reasoning, s, self.sink);
     }
 
-    /// A structural boundary (section start/end): held whitespace is glue and is dropped
-    /// (restored if the section gives its marker back as text before any call starts).
+    /// A structural boundary (a section starts, reasoning opens or closes): whitespace held as
+    /// possible glue after a section is dropped (restored if the section gives its marker back
+    /// as text before any call starts).
     pub fn boundary(&mut self) {
-        self.text.tentative_boundary(self.sink.calls_started());
+        self.text.boundary(self.sink.calls_started());
+    }
+
+    /// A tool section ended: whitespace right after it is glue unless text follows.
+    pub fn after_section(&mut self) {
+        self.text.after_section(self.sink.calls_started());
     }
 }
 
@@ -64,6 +70,32 @@ pub trait Machine: Send {
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Option<usize>;
     /// End of output; `held` is the unconsumed rest.
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>);
+}
+
+/// Steps an open tool section, recording what it consumed (see `Sink::span_record`). A call
+/// that ended broken in this step ends the section right there: its raw text was given back
+/// as content and what follows is read as content again.
+pub fn step_section(section: &mut dyn Section, input: &str, cx: &mut Cx<'_>) -> Progress {
+    let progress = section.step(input, cx);
+    let n = match progress {
+        Progress::Consumed(n) | Progress::Done(n) => n,
+        Progress::NeedMore => 0,
+    };
+    let consumed = input.get(..n).unwrap_or(input);
+    if cx.sink.span_record(consumed) {
+        return Progress::Done(n);
+    }
+    if let Progress::Done(_) = progress {
+        cx.sink.span_end();
+    }
+    progress
+}
+
+/// End of output inside an open tool section: the section closes what it can, a call left open
+/// is truncated, and a call that is not complete is given back as content.
+pub fn finish_section(section: &mut dyn Section, held: &str, cx: &mut Cx<'_>) {
+    section.finish(held, cx);
+    cx.sink.span_finish();
 }
 
 /// Opens a section for tool marker `marker` (its index in the dialect's list).

@@ -61,8 +61,8 @@ pub enum EnvStep {
     },
 }
 
-/// Feeds an envelope and handles a break: a started call is repaired and ended (held-back
-/// argument text becomes content); an unstarted one is given back as content after `prefix`.
+/// Feeds an envelope and handles a break: a started call ends as invalid (the machine gives its
+/// raw text back); an unstarted one is given back as content after `prefix`.
 pub fn feed_envelope(env: &mut Envelope, prefix: &str, input: &str, cx: &mut Cx<'_>) -> EnvStep {
     let (n, status) = env.feed(input, cx);
     match status {
@@ -72,8 +72,7 @@ pub fn feed_envelope(env: &mut Envelope, prefix: &str, input: &str, cx: &mut Cx<
         EnvStatus::Invalid => {
             let started = env.started();
             if started {
-                let held = env.abort(cx);
-                cx.content(&held);
+                env.abort(cx);
             } else {
                 cx.content(prefix);
                 cx.content(&env.take_raw());
@@ -232,7 +231,7 @@ impl Section for FunctionTag {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
         match self.st {
             FnSt::Name | FnSt::Quote | FnSt::BeforeArgs => self.give_back(cx),
-            FnSt::Args => self.args.finish(cx),
+            FnSt::Args => self.args.finish(cx, true),
             FnSt::AfterArgs | FnSt::Trailing => {}
         }
         cx.content(held);

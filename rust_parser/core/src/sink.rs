@@ -1,6 +1,13 @@
-//! Collects the events of one `push`: merges adjacent text deltas and numbers tool calls.
+//! Collects the events of one `push`: merges adjacent text deltas, numbers tool calls, and keeps
+//! the raw text of the call being parsed so that a broken one can be given back.
+//!
+//! A tool section is a *span*: the machine opens it with the section's marker and records every
+//! byte the section consumes. A call that ends as anything but complete is followed by its raw
+//! text (from the section marker, or from the end of the previous complete call, or from the
+//! last content the section wrote) as content, and the machine ends the section there; what
+//! follows is read as content again. This is the one place that rule lives.
 
-use crate::event::Event;
+use crate::event::{CallStatus, Event};
 
 /// Where format machines write their output.
 ///
@@ -10,7 +17,20 @@ use crate::event::Event;
 pub struct Sink {
     events: Vec<Event>,
     calls: usize,
+    complete: usize,
     open: Option<usize>,
+    span: Span,
+}
+
+/// The raw text of the open tool section since its last decided point.
+#[derive(Debug, Default)]
+struct Span {
+    on: bool,
+    raw: String,
+    /// Where the raw text of a call that just ended broken goes (right after its end event).
+    give_back_at: Option<usize>,
+    /// A call ended complete during this step: raw text so far is accounted for.
+    settled: bool,
 }
 
 impl Sink {
@@ -18,6 +38,10 @@ impl Sink {
     pub fn content(&mut self, text: &str) {
         if text.is_empty() {
             return;
+        }
+        if self.open.is_none() {
+            // Text the section wrote as content is accounted for (see `span_record`).
+            self.span.settled = true;
         }
         if let Some(Event::Content(last)) = self.events.last_mut() {
             last.push_str(text);
@@ -31,6 +55,7 @@ impl Sink {
         if text.is_empty() {
             return;
         }
+        self.span.settled = true;
         if let Some(Event::Reasoning(last)) = self.events.last_mut() {
             last.push_str(text);
         } else {
@@ -38,7 +63,7 @@ impl Sink {
         }
     }
 
-    /// Starts a tool call; an open call is ended first.
+    /// Starts a tool call; an open call is ended (as complete) first.
     pub fn start_call(&mut self, id: &str, name: &str) {
         self.end_call();
         let index = self.calls;
@@ -73,10 +98,23 @@ impl Sink {
         });
     }
 
-    /// Ends the open call, if any.
+    /// Ends the open call, if any, as complete (its arguments are whole).
     pub fn end_call(&mut self) {
-        if let Some(index) = self.open.take() {
-            self.events.push(Event::ToolCallEnd { index });
+        self.end_call_as(CallStatus::Complete);
+    }
+
+    /// Ends the open call, if any, with `status`. A call that is not complete gets its raw text
+    /// back as content right after the end event once the machine records the step.
+    pub fn end_call_as(&mut self, status: CallStatus) {
+        let Some(index) = self.open.take() else {
+            return;
+        };
+        self.events.push(Event::ToolCallEnd { index, status });
+        if status == CallStatus::Complete {
+            self.complete += 1;
+            self.span.settled = true;
+        } else {
+            self.span.give_back_at = Some(self.events.len());
         }
     }
 
@@ -90,6 +128,71 @@ impl Sink {
     #[must_use]
     pub fn calls_started(&self) -> usize {
         self.calls
+    }
+
+    /// How many calls ended complete so far.
+    #[must_use]
+    pub fn calls_complete(&self) -> usize {
+        self.complete
+    }
+
+    /// A tool section opened with `marker` (consumed by the machine).
+    pub fn span_begin(&mut self, marker: &str) {
+        self.span.on = true;
+        self.span.raw.clear();
+        self.span.raw.push_str(marker);
+        self.span.settled = false;
+        self.span.give_back_at = None;
+    }
+
+    /// The section consumed `consumed` in one step. Returns true when a call ended broken in
+    /// that step: its raw text was given back and the section must end here.
+    pub fn span_record(&mut self, consumed: &str) -> bool {
+        if !self.span.on {
+            return false;
+        }
+        self.span.raw.push_str(consumed);
+        if self.give_back() {
+            return true;
+        }
+        if std::mem::take(&mut self.span.settled) && self.open.is_none() {
+            self.span.raw.clear();
+        }
+        false
+    }
+
+    /// End of output inside a section (after the section's own finish): a call still open is
+    /// truncated; a broken call's raw text is given back.
+    pub fn span_finish(&mut self) {
+        if self.span.on {
+            self.end_call_as(CallStatus::Truncated);
+            self.give_back();
+        }
+        self.span_end();
+    }
+
+    /// The section ended.
+    pub fn span_end(&mut self) {
+        self.span.on = false;
+        self.span.raw.clear();
+        self.span.settled = false;
+        self.span.give_back_at = None;
+    }
+
+    /// Writes the span's raw text as content right after a broken call's end event.
+    fn give_back(&mut self) -> bool {
+        let Some(at) = self.span.give_back_at.take() else {
+            return false;
+        };
+        let raw = std::mem::take(&mut self.span.raw);
+        if !raw.is_empty() {
+            match self.events.get_mut(at) {
+                Some(Event::Content(next)) => next.insert_str(0, &raw),
+                _ => self.events.insert(at, Event::Content(raw)),
+            }
+        }
+        self.span_end();
+        true
     }
 
     /// Takes the events collected since the last take.

@@ -1,7 +1,7 @@
 //! The public streaming parser: owns the pending input, the format machine and the sink.
 
 use crate::error::Error;
-use crate::event::Event;
+use crate::event::{CallStatus, Event};
 use crate::formats;
 use crate::machine::{Cx, Machine};
 use crate::sink::Sink;
@@ -106,7 +106,7 @@ impl ToolCallStream {
             text: &mut self.text,
         };
         self.machine.finish(&held, &mut cx);
-        cx.sink.end_call();
+        cx.sink.end_call_as(CallStatus::Truncated);
         cx.text.end(cx.sink);
         self.sink.take()
     }
@@ -147,12 +147,18 @@ impl Parsed {
                     arguments: String::new(),
                 });
             }
-            Event::ToolCallArgs { index, text } => {
-                if let Some(call) = self.tool_calls.get_mut(*index) {
+            // Calls do not interleave: the open call is the last one.
+            Event::ToolCallArgs { text, .. } => {
+                if let Some(call) = self.tool_calls.last_mut() {
                     call.arguments.push_str(text);
                 }
             }
-            Event::ToolCallEnd { .. } => {}
+            Event::ToolCallEnd { status, .. } => {
+                if *status != CallStatus::Complete {
+                    // Not a call: its raw text follows as content.
+                    self.tool_calls.pop();
+                }
+            }
         }
     }
 

@@ -1,10 +1,12 @@
-//! Content and reasoning text with one whitespace policy.
+//! Content and reasoning text: whitespace is content.
 //!
-//! Whitespace next to markup is glue: leading whitespace of a block, and whitespace right before a
-//! structural boundary (a tool section, the start or end of reasoning), is dropped. Whitespace
-//! between two pieces of text is kept, and so is trailing whitespace at the end of output when
-//! text came after the last boundary (`"w38 w39 "` stays as written). The decision depends only
-//! on the text, never on how it was split into pieces.
+//! Text comes out exactly as the model wrote it, whitespace included (before a tool section,
+//! next to reasoning markers, at the start and end of the output). The one exception is glue
+//! between tool sections: whitespace right after a section is held, and dropped if another
+//! section or the end of output follows (`</tool_call>\n<tool_call>`, a trailing newline after
+//! the last call); it is released as written if text follows. If the next "section" gives its
+//! marker back as text before any call starts, the held whitespace was not glue and comes back
+//! too. The decision depends only on the text, never on how it was split into pieces.
 
 use crate::sink::Sink;
 
@@ -20,17 +22,15 @@ pub enum Block {
 /// The whitespace-aware writer.
 #[derive(Debug, Default)]
 pub struct TextOut {
+    /// After a tool section: whitespace is held until text or another boundary decides it.
+    glue: bool,
     ws: String,
     ws_block: Option<Block>,
-    content_started: bool,
-    reasoning_started: bool,
-    /// Whitespace dropped at the last boundary, with its block and the number of calls started
-    /// then: if the next write is text of the same block and no call started in between (the
-    /// "section" gave its marker back as text), the whitespace was not glue and is restored.
+    /// Glue dropped at the last boundary, with its block and the number of calls started then:
+    /// restored if the next write is text of the same block and no call started in between.
     dropped: String,
     dropped_block: Option<Block>,
     dropped_calls: usize,
-    text_since_boundary: bool,
 }
 
 impl TextOut {
@@ -40,80 +40,60 @@ impl TextOut {
             return;
         }
         if let Some(b) = self.dropped_block.take() {
-            if b == block && sink.calls_started() == self.dropped_calls && self.ws.is_empty() {
-                std::mem::swap(&mut self.ws, &mut self.dropped);
-                self.ws_block = Some(b);
+            if b == block && sink.calls_started() == self.dropped_calls {
+                emit(sink, block, &self.dropped);
             }
             self.dropped.clear();
         }
-        if self.ws_block != Some(block) {
-            self.ws.clear();
-        }
-        let trimmed_end = s.trim_end_matches(|c: char| c.is_ascii_whitespace());
-        let started = match block {
-            Block::Content => self.content_started,
-            Block::Reasoning => self.reasoning_started,
-        };
-        if trimmed_end.is_empty() {
-            if started {
+        if self.glue {
+            let body = s.trim_start_matches(|c: char| c.is_ascii_whitespace());
+            if self.ws_block != Some(block) {
+                self.ws.clear();
+            }
+            if body.is_empty() {
                 self.ws.push_str(s);
                 self.ws_block = Some(block);
+                return;
             }
-            return;
+            // Text follows the section: the whitespace was the model's, as written.
+            self.glue = false;
+            let ws = std::mem::take(&mut self.ws);
+            emit(sink, block, &ws);
+            self.ws_block = None;
         }
-        let body = if started {
-            trimmed_end
-        } else {
-            trimmed_end.trim_start_matches(|c: char| c.is_ascii_whitespace())
-        };
-        let emit = |sink: &mut Sink, t: &str| match block {
-            Block::Content => sink.content(t),
-            Block::Reasoning => sink.reasoning(t),
-        };
-        if started && !self.ws.is_empty() {
-            emit(sink, &self.ws);
-        }
-        emit(sink, body);
-        self.ws.clear();
-        self.ws.push_str(&s[trimmed_end.len()..]);
-        self.ws_block = Some(block);
-        self.text_since_boundary = true;
-        match block {
-            Block::Content => self.content_started = true,
-            Block::Reasoning => self.reasoning_started = true,
-        }
+        emit(sink, block, s);
     }
 
-    /// A structural boundary: held whitespace is dropped.
-    pub fn boundary(&mut self) {
-        self.ws.clear();
-        self.ws_block = None;
-        self.dropped.clear();
-        self.dropped_block = None;
-        self.text_since_boundary = false;
-    }
-
-    /// End of output: trailing whitespace of text written since the last boundary is kept.
-    pub fn end(&mut self, sink: &mut Sink) {
-        if self.text_since_boundary {
-            match self.ws_block {
-                Some(Block::Content) => sink.content(&self.ws),
-                Some(Block::Reasoning) => sink.reasoning(&self.ws),
-                None => {}
-            }
-        }
-        self.boundary();
-    }
-
-    /// A boundary that may turn out not to be one: held whitespace is dropped, but restored if
-    /// the next text written is of the same block and no call started since (`calls` is the
-    /// number of calls started so far), i.e. a tool marker that was given back as text.
-    pub fn tentative_boundary(&mut self, calls: usize) {
+    /// A structural boundary (a section starts, reasoning opens or closes): glue held since
+    /// the last section is dropped, tentatively (see [`TextOut::write`]).
+    pub fn boundary(&mut self, calls: usize) {
         self.dropped.clear();
         std::mem::swap(&mut self.dropped, &mut self.ws);
         self.dropped_block = self.ws_block.take().filter(|_| !self.dropped.is_empty());
         self.dropped_calls = calls;
-        self.text_since_boundary = false;
+        self.glue = false;
+    }
+
+    /// A tool section ended: whitespace that follows is glue until text shows otherwise.
+    pub fn after_section(&mut self, calls: usize) {
+        self.boundary(calls);
+        self.glue = true;
+    }
+
+    /// End of output: held glue is dropped.
+    pub fn end(&mut self, _sink: &mut Sink) {
+        self.ws.clear();
+        self.ws_block = None;
+        self.dropped.clear();
+        self.dropped_block = None;
+        self.glue = false;
+    }
+}
+
+fn emit(sink: &mut Sink, block: Block, t: &str) {
+    match block {
+        Block::Content => sink.content(t),
+        Block::Reasoning => sink.reasoning(t),
     }
 }
 
@@ -133,25 +113,39 @@ mod tests {
     }
 
     #[test]
-    fn whitespace_before_a_given_back_marker_is_kept() {
+    fn whitespace_before_a_section_is_content() {
         let mut sink = Sink::default();
         let mut t = TextOut::default();
         t.write(Block::Content, "a\n", &mut sink);
-        t.tentative_boundary(sink.calls_started());
-        t.write(Block::Content, "<tool_call>oops", &mut sink);
-        assert_eq!(content(&mut sink), "a\n<tool_call>oops");
+        t.boundary(sink.calls_started());
+        assert_eq!(content(&mut sink), "a\n");
     }
 
     #[test]
-    fn whitespace_before_a_real_section_is_dropped() {
+    fn glue_before_a_given_back_marker_is_kept() {
         let mut sink = Sink::default();
         let mut t = TextOut::default();
-        t.write(Block::Content, "a\n", &mut sink);
-        t.tentative_boundary(sink.calls_started());
+        t.after_section(sink.calls_started());
+        t.write(Block::Content, "\n", &mut sink);
+        t.boundary(sink.calls_started());
+        t.write(Block::Content, "<tool_call>oops", &mut sink);
+        assert_eq!(content(&mut sink), "\n<tool_call>oops");
+    }
+
+    #[test]
+    fn glue_between_sections_is_dropped() {
+        let mut sink = Sink::default();
+        let mut t = TextOut::default();
         sink.start_call("", "f");
         sink.end_call();
-        t.tentative_boundary(sink.calls_started());
-        t.write(Block::Content, "b", &mut sink);
-        assert_eq!(content(&mut sink), "ab");
+        t.after_section(sink.calls_started());
+        t.write(Block::Content, "\n", &mut sink);
+        t.boundary(sink.calls_started());
+        sink.start_call("", "g");
+        sink.end_call();
+        t.after_section(sink.calls_started());
+        t.write(Block::Content, " \n", &mut sink);
+        t.end(&mut sink);
+        assert_eq!(content(&mut sink), "");
     }
 }

@@ -21,6 +21,7 @@
 //! that is not a section close ends the section (it is content). Heads are bounded (`MAX_HEAD`
 //! bytes): a longer one is not a head.
 
+use crate::event::CallStatus;
 use crate::machine::{Cx, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws, token_limit, Markers, Scan};
 use crate::xml_args::{ArgsWriter, Typing};
@@ -590,9 +591,9 @@ impl Section for XmlSection {
                 cx.content(held);
             }
             St::Value => {
-                // A cut-off close tag prefix is value text.
-                self.w.text(held, cx.sink);
-                self.end_call(cx);
+                // Output ended inside a value: not a call; its text goes back to content.
+                cx.sink.end_call_as(CallStatus::Truncated);
+                cx.content(held);
             }
             St::Between | St::Close => {
                 // End of output after a close tag: it was structural. A cut-off tag is content.

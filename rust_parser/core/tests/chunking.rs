@@ -414,3 +414,35 @@ fn json_doc() -> impl Strategy<Value = String> {
         ]
     })
 }
+
+/// Every prefix of a one-call output: either the call is complete (arguments whole) or it is no
+/// call at all and every byte of the prefix is content. Nothing is lost, nothing half-made.
+#[test]
+fn every_prefix_of_a_call_is_a_whole_call_or_all_content() {
+    let cases: &[(&str, &str)] = &[
+        ("hermes", "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": [1, \"x\\\"y\"]}}\n</tool_call>"),
+        ("mistral", "[TOOL_CALLS]f[ARGS]{\"a\": [1, \"x\"]}"),
+        ("mistral", "[TOOL_CALLS][{\"name\": \"f\", \"arguments\": {\"a\": 1}, \"id\": \"abcdefghi\"}]"),
+        (
+            "kimi_k2",
+            "<|tool_calls_section_begin|><|tool_call_begin|>functions.f:0<|tool_call_argument_begin|>{\"a\": 1}<|tool_call_end|><|tool_calls_section_end|>",
+        ),
+        ("gpt_oss", "<|channel|>commentary to=functions.f <|constrain|>json<|message|>{\"a\": 1}<|call|>"),
+        ("llama3_json", "{\"name\": \"f\", \"parameters\": {\"a\": 1}}"),
+        ("qwen3_coder", "<tool_call>\n<function=f>\n<parameter=a>\n1\n</parameter>\n</function>\n</tool_call>"),
+    ];
+    for (format, text) in cases {
+        for cut in (0..=text.len()).filter(|&i| text.is_char_boundary(i)) {
+            let prefix = &text[..cut];
+            let p = parse(format, prefix, Tools::default(), Options::default()).unwrap();
+            match p.tool_calls.as_slice() {
+                [] => assert_eq!(p.content, prefix, "{format}: {prefix:?}"),
+                [c] => {
+                    assert!(valid_json(&c.arguments), "{format}: {prefix:?} {p:?}");
+                    assert_eq!(c.name, "f");
+                }
+                _ => panic!("{format}: {prefix:?} {p:?}"),
+            }
+        }
+    }
+}

@@ -75,7 +75,7 @@ fn thinking_prose_and_parallel_invokes() {
         text,
         &Tools::default(),
         &msg(
-            "Checking both.",
+            "Checking both.\n\n",
             "Two cities.",
             vec![
                 call("", "get_weather", "{\"location\": \"Tokyo\"}"),
@@ -103,7 +103,7 @@ fn reasoning_forced_open_implicit_end_and_off() {
         "plan\n<｜DSML｜function_calls><｜DSML｜invoke name=\"f\"></｜DSML｜invoke></｜DSML｜function_calls>",
         &Tools::default(),
         forced,
-        &msg("", "plan", vec![call("", "f", "{}")]),
+        &msg("", "plan\n", vec![call("", "f", "{}")]),
     );
     let off = Options {
         reasoning: false,
@@ -140,11 +140,18 @@ fn string_values_kept_exactly() {
 
 #[test]
 fn cut_off_and_malformed() {
+    // Cut inside a value: truncated, given back as content.
+    for text in [
+        "<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"f\">\n<｜DSML｜parameter name=\"s\" string=\"true\">Tok",
+        "<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"f\">\n<｜DSML｜parameter name=\"n\" string=\"false\">12",
+        "<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"f\">\n<｜DSML｜parameter name=\"o\" string=\"false\">{\"a\": ",
+    ] {
+        check(F, text, &Tools::default(), &msg(text, "", vec![]));
+    }
+    // Cut after a closed value: the arguments are whole, it is a call.
     for (text, args) in [
-        ("<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"f\">\n<｜DSML｜parameter name=\"s\" string=\"true\">Tok", "{\"s\": \"Tok\"}"),
-        ("<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"f\">\n<｜DSML｜parameter name=\"n\" string=\"false\">12", "{\"n\": 12}"),
-        ("<｜DSML｜function_calls>\n<｜DSML｜invoke name=\"f\">\n<｜DSML｜parameter name=\"o\" string=\"false\">{\"a\": ", "{\"o\": \"{\\\"a\\\": \"}"),
         ("<｜DSML｜tool_calls>\n<｜DSML｜invoke name=\"f\">\n<｜DSML｜parameter name=\"n\" string=\"false\">1</｜DSML｜parameter>\n</｜DSML｜inv", "{\"n\": 1}"),
+        ("<｜DSML｜tool_calls>\n<｜DSML｜invoke name=\"f\">\n<｜DSML｜parameter name=\"n\" string=\"false\">1</｜DSML｜parameter>", "{\"n\": 1}"),
     ] {
         let p = ggserve_parser_core::parse(F, text, Tools::default(), Options::default()).unwrap();
         assert_args_json(&p);

@@ -23,7 +23,7 @@ fn reference_glm45_example() {
         text,
         &weather(),
         &msg(
-            "",
+            "\n",
             "Check weather.",
             vec![call(
                 "",
@@ -85,7 +85,7 @@ fn parallel_calls_prose_and_no_args() {
         text,
         &weather(),
         &msg(
-            "Let me look.\nDone.",
+            "Let me look.\n\nDone.",
             "",
             vec![
                 call("", "get_weather", "{\"city\": \"Paris\"}"),
@@ -106,7 +106,7 @@ fn reasoning_variants() {
         "plan\n</think>\nok<tool_call>f<arg_key>a</arg_key><arg_value>x</arg_value></tool_call>",
         &Tools::default(),
         forced,
-        &msg("ok", "plan", vec![call("", "f", "{\"a\": \"x\"}")]),
+        &msg("\nok", "plan\n", vec![call("", "f", "{\"a\": \"x\"}")]),
     );
     check(
         F,
@@ -145,15 +145,13 @@ fn values_kept_exactly_and_literal_close_tag() {
 
 #[test]
 fn cut_off_and_malformed() {
+    for text in [
+        "<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Par",
+        "<tool_call>get_weather\n<arg_key>days</arg_key>\n<arg_value>1",
+    ] {
+        check(F, text, &weather(), &msg(text, "", vec![]));
+    }
     for (text, args) in [
-        (
-            "<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Par",
-            "{\"city\": \"Par\"}",
-        ),
-        (
-            "<tool_call>get_weather\n<arg_key>days</arg_key>\n<arg_value>1",
-            "{\"days\": 1}",
-        ),
         (
             "<tool_call>get_weather\n<arg_key>days</arg_key>\n<arg_value>1</arg_value>",
             "{\"days\": 1}",
@@ -200,7 +198,7 @@ fn heads_at_the_length_limit() {
         &text,
         &weather(),
         &msg(
-            &format!("a<arg_key>{k}</arg_key><arg_value>1</arg_value>"),
+            &format!("a <arg_key>{k}</arg_key><arg_value>1</arg_value>"),
             "",
             vec![call("", "get_weather", "{}")],
         ),

@@ -249,18 +249,22 @@ fn cut_off_output() {
         (
             "<|channel|>commentary to=functions.write <|constrain|>json<|message|>{\"path\": \"a.txt\", \"content\": \"hel",
             msg(
+                "<|channel|>commentary to=functions.write <|constrain|>json<|message|>{\"path\": \"a.txt\", \"content\": \"hel",
                 "",
-                "",
-                vec![call("", "write", "{\"path\": \"a.txt\", \"content\": \"hel\"}")],
+                vec![],
             ),
         ),
         (
             "<|channel|>commentary to=functions.add<|message|>{\"a\": 12",
-            msg("", "", vec![call("", "add", "{\"a\": 12}")]),
+            msg("<|channel|>commentary to=functions.add<|message|>{\"a\": 12", "", vec![]),
         ),
         (
             "<|channel|>commentary to=functions.add<|message|>",
-            msg("", "", vec![call("", "add", "{}")]),
+            msg("<|channel|>commentary to=functions.add<|message|>", "", vec![]),
+        ),
+        (
+            "<|channel|>commentary to=functions.add<|message|>{\"a\": 12}",
+            msg("", "", vec![call("", "add", "{\"a\": 12}")]),
         ),
         (
             "<|channel|>analysis to=functions.g code<|message|>ls -l",
@@ -322,12 +326,7 @@ fn malformed_headers_degrade_to_content() {
 #[test]
 fn invalid_json_arguments_close_the_call() {
     let text = "<|channel|>commentary to=functions.f<|message|>{\"a\": 1, oops}<|call|>after";
-    check(
-        F,
-        text,
-        &none(),
-        &msg(", oops}after", "", vec![call("", "f", "{\"a\": 1}")]),
-    );
+    check(F, text, &none(), &msg(text, "", vec![]));
 }
 
 #[test]

@@ -24,7 +24,7 @@ fn reference_parallel_calls_with_prose() {
         text,
         &Tools::default(),
         &msg(
-            "Let me check.",
+            "Let me check.\n",
             "",
             vec![
                 call("", "get_weather", "{\"location\": \"Tokyo\"}"),
@@ -42,7 +42,7 @@ fn think_then_call() {
         F,
         text,
         &Tools::default(),
-        &msg("", "Need weather.", vec![call("", "w", "{}")]),
+        &msg("\n\n", "\nNeed weather.\n", vec![call("", "w", "{}")]),
     );
 }
 
@@ -58,7 +58,7 @@ fn forced_open_thinking() {
         text,
         &Tools::default(),
         opts,
-        &msg("Sure.", "Need weather.", vec![]),
+        &msg("\n\nSure.", "Need weather.\n", vec![]),
     );
 }
 
@@ -161,21 +161,40 @@ fn malformed_call_degrades_to_content() {
 }
 
 #[test]
-fn cut_call_is_repaired() {
-    let text = "<tool_call>{\"name\": \"write\", \"arguments\": {\"path\": \"a.txt\", \"content\": \"hel";
-    let expected = msg(
-        "",
-        "",
-        vec![call("", "write", "{\"path\": \"a.txt\", \"content\": \"hel\"}")],
-    );
-    check(F, text, &Tools::default(), &expected);
-    assert_args_json(&expected);
-    let number = "<tool_call>{\"name\": \"f\", \"arguments\": {\"n\": 12";
+fn cut_call_is_given_back_whole_arguments_are_a_call() {
+    // Output ended inside the arguments: truncated, not a call; its text is content.
+    for text in [
+        "<tool_call>{\"name\": \"write\", \"arguments\": {\"path\": \"a.txt\", \"content\": \"hel",
+        "<tool_call>{\"name\": \"f\", \"arguments\": {\"n\": 12",
+        "<tool_call>{\"name\": \"f\"",
+    ] {
+        check(F, text, &Tools::default(), &msg(text, "", vec![]));
+    }
+    // Arguments whole, closing brace and tag missing: a call.
+    for text in [
+        "<tool_call>{\"name\": \"f\", \"arguments\": {\"n\": 12}",
+        "<tool_call>{\"name\": \"f\", \"arguments\": {\"n\": 12}}",
+    ] {
+        check(
+            F,
+            text,
+            &Tools::default(),
+            &msg("", "", vec![call("", "f", "{\"n\": 12}")]),
+        );
+    }
+}
+
+#[test]
+fn invalid_arguments_are_given_back() {
+    let text = "Hi <tool_call>{\"name\": \"f\", \"arguments\": {\"a\": 1 oops}}</tool_call> bye";
+    check(F, text, &Tools::default(), &msg(text, "", vec![]));
+    // A later complete call still counts.
+    let two = format!("{text}<tool_call>{{\"name\": \"g\", \"arguments\": {{}}}}</tool_call>");
     check(
         F,
-        number,
+        &two,
         &Tools::default(),
-        &msg("", "", vec![call("", "f", "{\"n\": 12}")]),
+        &msg(text, "", vec![call("", "g", "{}")]),
     );
 }
 
@@ -245,4 +264,32 @@ fn overlong_function_name_is_given_back_at_a_fixed_position() {
         &Tools::default(),
         &msg("", "", vec![call("", &name, "{}")]),
     );
+}
+
+/// Fenced blocks (```` ```json ````, ```` ```xml ````, bare ```` ``` ````) around a call object,
+/// indented or after blank lines, with or without a wrapper tag (llama.cpp's Hermes 2 Pro cases).
+#[test]
+fn fenced_calls_indented_or_after_whitespace() {
+    let obj = "{\"name\": \"special_function\", \"arguments\": {\"arg1\": 1}}";
+    let want = msg("", "", vec![call("", "special_function", "{\"arg1\": 1}")]);
+    for text in [
+        format!("```xml\n  {obj}\n```"),
+        format!("```\n  {obj}\n```"),
+        format!("```\n{obj}\n```"),
+        format!("```json\n  {obj}\n```"),
+        format!("```json\n\n                    <function_call> {obj} \n                    </function_call> \n``` "),
+        format!("```xml\n<response>\n    {obj}\n</response>\n```"),
+        format!("<tool>\n  {obj}\n</tool>"),
+        format!("<xml>\n  {{\n    \"name\": \"special_function\", \"arguments\": {{\"arg1\": 1}}\n  }}\n</xml>"),
+    ] {
+        check(F, &text, &Tools::default(), &want);
+    }
+    // A fenced JSON example without arguments is not a call.
+    for text in [
+        "Example:\n```json\n{\"name\": \"John\", \"age\": 3}\n```\nDone.",
+        "```json\n{\"a\": 1}\n```",
+        "```\nplain code\n```",
+    ] {
+        check(F, text, &Tools::default(), &msg(text, "", vec![]));
+    }
 }

@@ -39,7 +39,7 @@ fn type_function_and_arguments_key() {
         F,
         "\n {\"type\": \"function\", \"name\": \"f\", \"parameters\": {\"a\": 1}}",
         &none(),
-        &msg("", "", vec![call("", "f", "{\"a\": 1}")]),
+        &msg("\n ", "", vec![call("", "f", "{\"a\": 1}")]),
     );
     check(
         F,
@@ -226,26 +226,24 @@ fn non_ascii_arguments_are_byte_identical() {
 }
 
 #[test]
-fn cut_off_calls_are_repaired() {
+fn cut_off_calls_are_given_back() {
+    // Cut inside the arguments: truncated, not a call; the text is content.
+    for text in [
+        "{\"name\": \"write\", \"parameters\": {\"content\": \"hel",
+        "{\"name\": \"add\", \"parameters\": {\"a\": 12",
+        "{\"name\": \"f\"",
+        "<|python_tag|>brave_search.call(query=\"wea",
+        "<|python_tag|>calc.call(a=1, b=2",
+        "<|python_tag|>calc.call(a=1, b",
+    ] {
+        check(F, text, &none(), &msg(text, "", vec![]));
+    }
+    // Raw code has no end of its own: it is whole at the end of output.
     let cases = [
         (
-            "{\"name\": \"write\", \"parameters\": {\"content\": \"hel",
-            call("", "write", "{\"content\": \"hel\"}"),
-        ),
-        (
-            "{\"name\": \"add\", \"parameters\": {\"a\": 12",
+            "{\"name\": \"add\", \"parameters\": {\"a\": 12}",
             call("", "add", "{\"a\": 12}"),
         ),
-        ("{\"name\": \"f\"", call("", "f", "{}")),
-        (
-            "<|python_tag|>brave_search.call(query=\"wea",
-            call("", "brave_search", "{\"query\": \"wea\"}"),
-        ),
-        (
-            "<|python_tag|>calc.call(a=1, b=2",
-            call("", "calc", "{\"a\": 1, \"b\": 2}"),
-        ),
-        ("<|python_tag|>calc.call(a=1, b", call("", "calc", "{\"a\": 1}")),
         (
             "<|python_tag|>print(\"a\\",
             call("", "code_interpreter", "{\"code\": \"print(\\\"a\\\\\"}"),
@@ -272,12 +270,12 @@ fn malformed_degrades_to_content() {
         &none(),
         &msg("<|python_tag|> {\"parameters\": {}} tail", "", vec![]),
     );
-    // A positional argument: the call is closed, the rest comes back as content.
+    // A positional argument: invalid, not a call; all of it comes back as content.
     check(
         F,
         "<|python_tag|>brave_search.call(\"x\")",
         &none(),
-        &msg("\"x\")", "", vec![call("", "brave_search", "{}")]),
+        &msg("<|python_tag|>brave_search.call(\"x\")", "", vec![]),
     );
     // A bare (non-literal) value is kept as a string of its text, whatever it is.
     check(
@@ -290,7 +288,7 @@ fn malformed_degrades_to_content() {
         F,
         "<|python_tag|>f.call(a=1, =2)",
         &none(),
-        &msg(", =2)", "", vec![call("", "f", "{\"a\": 1}")]),
+        &msg("<|python_tag|>f.call(a=1, =2)", "", vec![]),
     );
 }
 
@@ -330,7 +328,7 @@ fn overlong_identifier_and_keyword() {
         &format!("a <|python_tag|>{x} "),
         &none(),
         &msg(
-            "a",
+            "a ",
             "",
             vec![call("", "code_interpreter", &format!("{{\"code\": \"{x} \"}}"))],
         ),
@@ -340,6 +338,6 @@ fn overlong_identifier_and_keyword() {
         F,
         &format!("a <|python_tag|>f.call({k} "),
         &none(),
-        &msg(&format!("a{k} "), "", vec![call("", "f", "{}")]),
+        &msg(&format!("a <|python_tag|>f.call({k} "), "", vec![]),
     );
 }

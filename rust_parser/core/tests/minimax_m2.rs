@@ -24,8 +24,8 @@ const FORCED: Options = Options {
 fn reference_example() {
     let text = "<think>\nNeed weather.\n</think>\n\n<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"location\">Tokyo</parameter>\n<parameter name=\"days\">3</parameter>\n</invoke>\n</minimax:tool_call>";
     let expected = msg(
-        "",
-        "Need weather.",
+        "\n\n",
+        "\nNeed weather.\n",
         vec![call("", "get_weather", "{\"location\": \"Tokyo\", \"days\": 3}")],
     );
     check(F, text, &weather(), &expected);
@@ -41,8 +41,8 @@ fn forced_open_thinking_from_the_generation_prompt() {
         &weather(),
         FORCED,
         &msg(
-            "Checking.",
-            "Need weather.",
+            "\n\nChecking.\n",
+            "Need weather.\n",
             vec![call("", "get_weather", "{\"location\": \"Tokyo\"}")],
         ),
     );
@@ -75,7 +75,7 @@ fn several_invokes_are_parallel_calls() {
         text,
         &weather(),
         &msg(
-            "Both requested.",
+            "\nBoth requested.",
             "",
             vec![
                 call("", "get_weather", "{\"location\": \"Tokyo\", \"units\": [\"C\"]}"),
@@ -116,10 +116,17 @@ fn missing_parameter_close() {
 
 #[test]
 fn cut_off_and_malformed() {
+    // Cut inside a value: truncated, given back as content.
+    for text in [
+        "<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"location\">Tok",
+        "<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"units\">[1, 2",
+    ] {
+        check(F, text, &weather(), &msg(text, "", vec![]));
+    }
+    // Whole arguments, section close missing: a call.
     for (text, args) in [
-        ("<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"location\">Tok", "{\"location\": \"Tok\"}"),
         ("<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"days\">3</parameter>\n</invoke>", "{\"days\": 3}"),
-        ("<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"units\">[1, 2", "{\"units\": \"[1, 2\"}"),
+        ("<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"days\">3</parameter>", "{\"days\": 3}"),
     ] {
         let expected = msg("", "", vec![call("", "get_weather", args)]);
         check(F, text, &weather(), &expected);

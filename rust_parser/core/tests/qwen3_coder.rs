@@ -26,7 +26,7 @@ fn reference_example_typed_by_schema() {
         REFERENCE,
         &read_file_tools(),
         &msg(
-            "I'll read the file.",
+            "I'll read the file.\n",
             "",
             vec![call("", "read_file", "{\"path\": \"/etc/hosts\", \"limit\": 20}")],
         ),
@@ -40,7 +40,7 @@ fn without_tools_values_are_strings() {
         REFERENCE,
         &Tools::default(),
         &msg(
-            "I'll read the file.",
+            "I'll read the file.\n",
             "",
             vec![call(
                 "",
@@ -210,7 +210,7 @@ fn parallel_calls_and_several_functions_in_one_block() {
         text,
         &Tools::default(),
         &msg(
-            "Checking both.\nDone.",
+            "Checking both.\n\nDone.",
             "",
             vec![
                 call("", "get_weather", "{\"city\": \"Tokyo\"}"),
@@ -241,7 +241,7 @@ fn bare_function_block() {
         text,
         &read_file_tools(),
         &msg(
-            "Sure.\nok",
+            "Sure.\n\nok",
             "",
             vec![call("", "read_file", "{\"path\": \"/tmp/x\"}")],
         ),
@@ -256,7 +256,7 @@ fn reasoning_variants() {
         F,
         text,
         &read_file_tools(),
-        &msg("", "I need the file.", vec![one.clone()]),
+        &msg("\n\n", "\nI need the file.\n", vec![one.clone()]),
     );
     // Qwen3.5: `<tool_call>` ends an unclosed think.
     let implicit = "<think>I need the file.\n<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n</function>\n</tool_call>";
@@ -264,7 +264,7 @@ fn reasoning_variants() {
         F,
         implicit,
         &read_file_tools(),
-        &msg("", "I need the file.", vec![one.clone()]),
+        &msg("", "I need the file.\n", vec![one.clone()]),
     );
     // Forced open (the prompt ended with `<think>\n`).
     let forced = Options {
@@ -277,7 +277,7 @@ fn reasoning_variants() {
         text2,
         &read_file_tools(),
         forced,
-        &msg("Reading.", "I need the file.", vec![one.clone()]),
+        &msg("\n\nReading.\n", "I need the file.\n", vec![one.clone()]),
     );
     // reasoning=false: the think block stays in content verbatim.
     let off = Options {
@@ -296,22 +296,18 @@ fn reasoning_variants() {
 #[test]
 fn cut_off_output_is_repaired() {
     let t = read_file_tools();
+    // Cut inside a value: truncated, given back as content.
+    for text in [
+        "<tool_call>\n<function=read_file>\n<parameter=path>\n/etc/ho",
+        "<tool_call>\n<function=read_file>\n<parameter=path>\n/etc/hosts\n</param",
+        "<tool_call>\n<function=read_file>\n<parameter=limit>\n2",
+    ] {
+        check(F, text, &t, &msg(text, "", vec![]));
+    }
     let cases: &[(&str, &str)] = &[
-        (
-            "<tool_call>\n<function=read_file>\n<parameter=path>\n/etc/ho",
-            "{\"path\": \"/etc/ho\"}",
-        ),
-        (
-            "<tool_call>\n<function=read_file>\n<parameter=path>\n/etc/hosts\n</param",
-            "{\"path\": \"/etc/hosts\\n</param\"}",
-        ),
         (
             "<tool_call>\n<function=read_file>\n<parameter=path>\n/etc/hosts\n</parameter>\n",
             "{\"path\": \"/etc/hosts\"}",
-        ),
-        (
-            "<tool_call>\n<function=read_file>\n<parameter=limit>\n2",
-            "{\"limit\": 2}",
         ),
         (
             "<tool_call>\n<function=read_file>\n<parameter=limit>\n20\n</parameter>\n</function>",
@@ -358,7 +354,7 @@ fn malformed_degrades_to_content() {
         F,
         "<tool_call>\n<function=f>\nhmm  ok\n<parameter=a>\n1\n</parameter>\n</function>\n</tool_call>",
         &Tools::default(),
-        &msg("hmm  ok", "", vec![call("", "f", "{\"a\": \"1\"}")]),
+        &msg("hmm  ok\n", "", vec![call("", "f", "{\"a\": \"1\"}")]),
     );
 }
 

@@ -38,7 +38,7 @@ fn think_prose_and_multiline_call() {
         text,
         &weather(),
         &msg(
-            "Let me check.",
+            "\nLet me check.\n",
             "Need the weather.",
             vec![call("", "get_weather", "{\"location\": \"Tokyo\", \"days\": 3}")],
         ),
@@ -115,11 +115,9 @@ fn literal_close_tag_in_value_and_non_ascii() {
 
 #[test]
 fn cut_off_and_malformed() {
+    let cut = "<seed:tool_call><function=get_weather><parameter=location>Tok";
+    check(F, cut, &weather(), &msg(cut, "", vec![]));
     for (text, args) in [
-        (
-            "<seed:tool_call><function=get_weather><parameter=location>Tok",
-            "{\"location\": \"Tok\"}",
-        ),
         (
             "<seed:tool_call><function=get_weather><parameter=days>3</parameter>",
             "{\"days\": 3}",

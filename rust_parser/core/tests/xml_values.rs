@@ -66,14 +66,14 @@ fn cut_off_string_values_are_valid_json() {
     for format in FORMATS {
         for raw in RAW {
             let text = wire(format, raw);
-            // Cut everywhere inside the value: arguments must always be valid JSON.
+            // Cut everywhere inside the value: truncated, never a call; nothing is lost.
             let Some(start) = text.find(raw).filter(|_| !raw.is_empty()) else {
                 continue;
             };
             for cut in (start..start + raw.len()).filter(|&i| text.is_char_boundary(i)) {
                 let p = parse(format, &text[..cut], Tools::default(), Options::default()).unwrap();
-                assert_eq!(p.tool_calls.len(), 1, "{format} {:?}: {p:?}", &text[..cut]);
-                assert_args_json(&p);
+                assert!(p.tool_calls.is_empty(), "{format} {:?}: {p:?}", &text[..cut]);
+                assert_eq!(p.content, &text[..cut], "{format}: {p:?}");
             }
         }
     }

@@ -93,7 +93,7 @@ fuzz_target!(|data: &[u8]| {
                 open = Some(*index);
             }
             Event::ToolCallArgs { index, .. } => assert_eq!(open, Some(*index)),
-            Event::ToolCallEnd { index } => {
+            Event::ToolCallEnd { index, .. } => {
                 assert_eq!(open, Some(*index));
                 open = None;
             }

@@ -29,6 +29,9 @@ struct Event {
     /// The function name on tool_call_start; empty otherwise.
     #[pyo3(get)]
     name: String,
+    /// On tool_call_end: "complete", "invalid" or "truncated"; empty otherwise.
+    #[pyo3(get)]
+    status: &'static str,
 }
 
 #[pymethods]
@@ -41,7 +44,11 @@ impl Event {
                 self.id,
                 self.name
             ),
-            "tool_call_end" => format!("Event(kind='tool_call_end', index={})", self.index.unwrap_or(0)),
+            "tool_call_end" => format!(
+                "Event(kind='tool_call_end', index={}, status={:?})",
+                self.index.unwrap_or(0),
+                self.status
+            ),
             "tool_call_args" => {
                 format!(
                     "Event(kind='tool_call_args', index={}, text={:?})",
@@ -61,17 +68,22 @@ impl Event {
                 && o.index == self.index
                 && o.id == self.id
                 && o.name == self.name
+                && o.status == self.status
         })
     }
 }
 
 fn convert(e: core::Event) -> Event {
     let kind = e.kind();
+    let mut status = "";
     let (text, index, id, name) = match e {
         core::Event::Content(t) | core::Event::Reasoning(t) => (t, None, String::new(), String::new()),
         core::Event::ToolCallStart { index, id, name } => (String::new(), Some(index), id, name),
         core::Event::ToolCallArgs { index, text } => (text, Some(index), String::new(), String::new()),
-        core::Event::ToolCallEnd { index } => (String::new(), Some(index), String::new(), String::new()),
+        core::Event::ToolCallEnd { index, status: s } => {
+            status = s.as_str();
+            (String::new(), Some(index), String::new(), String::new())
+        }
     };
     Event {
         kind,
@@ -79,11 +91,39 @@ fn convert(e: core::Event) -> Event {
         index,
         id,
         name,
+        status,
     }
 }
 
+/// The events as a new list. An empty result (most pushes inside a long argument hold nothing
+/// back and emit one delta, but many emit nothing) costs one empty-list allocation.
 fn events_to_list<'py>(py: Python<'py>, events: Vec<core::Event>) -> PyResult<Bound<'py, PyList>> {
-    PyList::new(py, events.into_iter().map(convert))
+    if events.is_empty() {
+        return Ok(PyList::empty(py));
+    }
+    let mut objects = Vec::with_capacity(events.len());
+    for e in events {
+        let obj = Bound::new(py, convert(e))?;
+        untrack(&obj);
+        objects.push(obj);
+    }
+    PyList::new(py, objects)
+}
+
+/// Takes an `Event` out of the cyclic garbage collector's lists.
+///
+/// PyO3 gives every `#[pyclass]` GC support, but an `Event` holds no Python references (its
+/// fields are Rust strings and integers), so it can never be part of a reference cycle. Left
+/// tracked, every retained event is traversed by each full collection, which made keeping the
+/// events of a long stream superlinear (1 MiB of arguments: 398 ms with the collector on, 87 ms
+/// off). Untracked, it is freed by reference counting as before.
+#[allow(unsafe_code)]
+fn untrack(obj: &Bound<'_, Event>) {
+    // SAFETY: `obj` is a live object of a GC-enabled type (PyO3 sets Py_TPFLAGS_HAVE_GC) and we
+    // hold a strong reference to it while attached to the interpreter. Untracking an object
+    // that references no other Python object is always sound; PyO3's tp_dealloc untracks
+    // again, which CPython allows for an untracked object.
+    unsafe { pyo3::ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) }
 }
 
 fn tools_from_py(tools: Option<&Bound<'_, PyAny>>) -> PyResult<core::Tools> {

@@ -39,6 +39,7 @@
 //! with specials rendered, so the markers are always present.
 
 use crate::coerce::escape_into;
+use crate::event::CallStatus;
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine};
 use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
@@ -282,6 +283,9 @@ impl Harmony {
         };
         self.st = St::Body(match (h.recipient, h.channel) {
             (Some(name), _) => {
+                // The call's raw text, header included, goes back to content if it breaks.
+                cx.sink.span_begin(&raw);
+                cx.sink.span_record(MESSAGE);
                 cx.sink.start_call("", name);
                 self.json = h.json;
                 self.lead.clear();
@@ -337,7 +341,8 @@ impl Harmony {
             }
             _ => {}
         }
-        cx.boundary();
+        cx.sink.span_end();
+        cx.after_section();
         self.st = St::Between;
     }
 
@@ -415,7 +420,15 @@ impl Machine for Harmony {
             St::Header => self.header(input, cx),
             St::Body(Body::Reasoning) => self.body_text(input, cx, |s, cx| cx.reasoning(s)),
             St::Body(Body::Content | Body::Verbatim) => self.body_text(input, cx, |s, cx| cx.content(s)),
-            St::Body(Body::Call(args)) => self.call(args, input, cx),
+            St::Body(Body::Call(args)) => {
+                let n = self.call(args, input, cx)?;
+                if cx.sink.span_record(input.get(..n).unwrap_or(input)) {
+                    // The call broke: its text was given back; the rest of the message, its
+                    // terminator included, is content.
+                    self.st = St::Body(Body::Verbatim);
+                }
+                Some(n)
+            }
         }
     }
 
@@ -428,24 +441,26 @@ impl Machine for Harmony {
             }
             St::Body(Body::Reasoning) => cx.reasoning(held),
             St::Body(Body::Call(args)) => {
+                // Without its terminator (the engine may stop on `<|call|>`), a call is whole
+                // when its JSON value closed or its body is free text; a call cut before its
+                // body or inside its JSON is truncated and given back.
                 match args {
-                    Args::Lead => cx.sink.args("{}"),
-                    Args::Json => self.args.finish(cx),
-                    Args::AfterJson => {}
+                    Args::Lead | Args::Json => cx.sink.end_call_as(CallStatus::Truncated),
+                    Args::AfterJson => cx.sink.end_call(),
                     Args::Str => {
                         let mut out = String::new();
                         escape_into(held, &mut out);
                         out.push('"');
                         cx.sink.args(&out);
+                        cx.sink.end_call();
                     }
                 }
-                cx.sink.end_call();
                 if args != Args::Str {
                     cx.content(held);
                 }
             }
         }
-        cx.sink.end_call();
+        cx.sink.span_finish();
     }
 }
 

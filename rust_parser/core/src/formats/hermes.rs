@@ -14,11 +14,17 @@
 //! `<function name="NAME">{json}</function>`; several call objects in one block; arguments as
 //! a JSON string. A `<tool_call>` also ends an unclosed `<think>` (Qwen3.5 does this).
 
-use crate::envelope::{Envelope, OPENAI_KEYS};
+use crate::envelope::{Envelope, Keys, OPENAI_KEYS};
 use crate::machine::{Cx, Dialect, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, FunctionTag, UntilClose};
 use crate::tools::Tools;
+
+/// A call object directly inside a code fence: it must carry its arguments.
+const FENCED_KEYS: Keys = Keys {
+    args_required: true,
+    ..OPENAI_KEYS
+};
 
 /// Wrapper tags: (open, close).
 const WRAPPERS: [(&str, &str); 8] = [
@@ -66,7 +72,11 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
         FN_EQ => Box::new(FunctionTag::new(FN_EQ, false)),
         FN_NAME => Box::new(FunctionTag::new(FN_NAME, true)),
         m if FENCES.contains(&m) => Box::new(Fence::new(m)),
-        _ => Box::new(Block::new(WRAPPERS[marker].0, WRAPPERS[marker].1)),
+        _ => Box::new(Block::new(
+            WRAPPERS[marker].0.to_owned(),
+            WRAPPERS[marker].1,
+            OPENAI_KEYS,
+        )),
     }
 }
 
@@ -81,8 +91,10 @@ enum BSt {
 
 /// A wrapper block: one or more call objects (or a `<function=…>` call), then the close tag.
 pub struct Block {
-    open: &'static str,
+    /// The text that opened the block (given back if its first object is not a call).
+    open: String,
     close: &'static str,
+    keys: Keys,
     st: BSt,
     env: Envelope,
     inner: Option<FunctionTag>,
@@ -91,12 +103,13 @@ pub struct Block {
 }
 
 impl Block {
-    fn new(open: &'static str, close: &'static str) -> Self {
+    fn new(open: String, close: &'static str, keys: Keys) -> Self {
         Block {
             open,
             close,
+            keys,
             st: BSt::Head,
-            env: Envelope::new(OPENAI_KEYS),
+            env: Envelope::new(keys),
             inner: None,
             until: UntilClose::new(close),
             calls: 0,
@@ -104,7 +117,7 @@ impl Block {
     }
 
     /// What to give back as content when the first object breaks: the open tag.
-    fn prefix_of(open: &'static str, calls: usize) -> &'static str {
+    fn prefix_of(open: &str, calls: usize) -> &str {
         if calls == 0 {
             open
         } else {
@@ -136,7 +149,7 @@ impl Section for Block {
                 Progress::Consumed(0)
             }
             BSt::Call => {
-                match feed_envelope(&mut self.env, Self::prefix_of(self.open, self.calls), input, cx) {
+                match feed_envelope(&mut self.env, Self::prefix_of(&self.open, self.calls), input, cx) {
                     EnvStep::Progress(p) => p,
                     EnvStep::Complete(n) => {
                         self.calls += 1;
@@ -178,7 +191,7 @@ impl Section for Block {
                 } else if rest.is_empty() || is_prefix_of(rest, self.close) {
                     Progress::NeedMore
                 } else if rest.starts_with('{') {
-                    self.env = Envelope::new(OPENAI_KEYS);
+                    self.env = Envelope::new(self.keys);
                     self.st = BSt::Call;
                     Progress::Consumed(ws)
                 } else {
@@ -193,11 +206,11 @@ impl Section for Block {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
         match self.st {
             BSt::Head => {
-                cx.content(self.open);
+                cx.content(&self.open);
                 cx.content(held);
             }
             BSt::Call => {
-                let prefix = Self::prefix_of(self.open, self.calls);
+                let prefix = Self::prefix_of(&self.open, self.calls);
                 finish_envelope(&mut self.env, prefix, held, cx);
             }
             BSt::Inner => match self.inner.as_mut() {
@@ -246,13 +259,21 @@ impl Section for Fence {
                 }
                 for (open, close) in WRAPPERS {
                     if input.starts_with(open) {
-                        self.block = Some(Block::new(open, close));
+                        self.block = Some(Block::new(open.to_owned(), close, OPENAI_KEYS));
                         self.st = FSt::Block;
                         return Progress::Consumed(open.len());
                     }
                     if is_prefix_of(input, open) {
                         return Progress::NeedMore;
                     }
+                }
+                if input.starts_with('{') {
+                    // A call object right in the fence (indented or not), closed by the fence.
+                    // Only an object with arguments is a call: a fenced JSON example is not.
+                    let open = format!("{}{}", self.fence, self.ws);
+                    self.block = Some(Block::new(open, "```", FENCED_KEYS));
+                    self.st = FSt::Block;
+                    return Progress::Consumed(0);
                 }
                 cx.content(self.fence);
                 cx.content(&self.ws);

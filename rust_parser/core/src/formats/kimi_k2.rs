@@ -241,7 +241,7 @@ impl CallParser for KimiCall {
         match self.args.as_mut() {
             Some(args) => {
                 if cx.sink.call_open() {
-                    args.finish(cx);
+                    args.finish(cx, true);
                 }
                 None
             }
@@ -347,7 +347,7 @@ impl Section for Bare {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
         if self.st == BareSt::Args {
             if cx.sink.call_open() {
-                self.args.finish(cx);
+                self.args.finish(cx, true);
             }
         } else {
             let _ = self.give_back(0, cx);

@@ -31,6 +31,7 @@
 
 use crate::coerce::escape_into;
 use crate::envelope::{Envelope, OPENAI_KEYS};
+use crate::event::CallStatus;
 use crate::machine::{Cx, Dialect, Machine, Progress, Section, Tagged};
 use crate::python_kwargs::{KwStatus, Kwargs};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
@@ -271,6 +272,11 @@ impl PythonTag {
                 cx.content(&input[..at]);
                 Progress::Consumed(at).nonzero()
             }
+            Scan::Found { at, marker: 0 } if at > 0 => {
+                // The tag in a step of its own: it starts a call's raw text.
+                cx.content(&input[..at]);
+                Progress::Consumed(at)
+            }
             Scan::Found { at, marker } => {
                 cx.content(&input[..at]);
                 if marker == 0 {
@@ -309,11 +315,8 @@ impl Section for PythonTag {
                         Progress::Done(n)
                     }
                     KwStatus::Invalid => {
-                        let mut closers = String::new();
-                        self.kwargs.close_broken(&mut closers);
-                        cx.sink.args(&closers);
-                        cx.sink.end_call();
-                        cx.content(&self.kwargs.take_raw());
+                        // Not a call: the machine gives its raw text back as content.
+                        cx.sink.end_call_as(CallStatus::Invalid);
                         self.st = PSt::Content;
                         Progress::Consumed(n)
                     }
@@ -339,10 +342,7 @@ impl Section for PythonTag {
                 cx.sink.end_call();
             }
             PSt::Kwargs => {
-                let mut out = String::new();
-                self.kwargs.close_eof(&mut out);
-                cx.sink.args(&out);
-                cx.sink.end_call();
+                cx.sink.end_call_as(CallStatus::Truncated);
                 cx.content(held);
             }
         }
@@ -385,26 +385,42 @@ impl Machine for Llama3 {
                     return Some(ws);
                 }
                 self.st = if input.starts_with('{') {
+                    // Bare JSON at the start is a tool section without a marker.
+                    cx.sink.span_begin("");
                     St::Json(Box::new(JsonCalls::new(String::new())))
                 } else {
                     St::Tagged
                 };
                 Some(0)
             }
-            St::Json(json) => match json.step(input, cx) {
-                JStep::Go(Progress::Consumed(n)) => Some(n),
-                JStep::Go(Progress::NeedMore) => None,
-                JStep::Go(Progress::Done(n)) | JStep::End(n) => {
-                    cx.boundary();
+            St::Json(json) => {
+                let step = json.step(input, cx);
+                let n = match step {
+                    JStep::Go(Progress::Consumed(n) | Progress::Done(n))
+                    | JStep::End(n)
+                    | JStep::Broken(n) => n,
+                    JStep::Go(Progress::NeedMore) => return None,
+                };
+                if cx.sink.span_record(input.get(..n).unwrap_or(input)) {
+                    // A call broke and was given back: the rest is content.
                     self.st = St::Tagged;
-                    Some(n)
+                    return Some(n);
                 }
-                JStep::Broken(n) => {
-                    // Given back (or repaired): the rest is content, whitespace included.
-                    self.st = St::Tagged;
-                    Some(n)
+                match step {
+                    JStep::Go(Progress::Done(_)) | JStep::End(_) => {
+                        cx.sink.span_end();
+                        cx.after_section();
+                        self.st = St::Tagged;
+                    }
+                    JStep::Broken(_) => {
+                        // Given back: the rest is content, whitespace included.
+                        cx.sink.span_end();
+                        self.st = St::Tagged;
+                    }
+                    JStep::Go(_) => {}
                 }
-            },
+                Some(n)
+            }
             St::Tagged => self.tagged.step(input, cx),
         }
     }
@@ -412,9 +428,11 @@ impl Machine for Llama3 {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
         match &mut self.st {
             St::Start => cx.content(held),
-            St::Json(json) => json.finish(held, cx),
+            St::Json(json) => {
+                json.finish(held, cx);
+                cx.sink.span_finish();
+            }
             St::Tagged => self.tagged.finish(held, cx),
         }
-        cx.sink.end_call();
     }
 }

@@ -26,7 +26,7 @@
 //! arguments cannot be carried without delaying the whole stream, so such a call has id `""`.
 //! In the v11 form the id is the `[CALL_ID]` text.
 
-use crate::envelope::{Envelope, OPENAI_KEYS};
+use crate::envelope::{Envelope, ID_LAST_KEYS};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Dialect, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
@@ -106,7 +106,7 @@ impl ToolCalls {
             raw: TOOL_CALLS.to_owned(),
             name: String::new(),
             id: String::new(),
-            env: Envelope::new(OPENAI_KEYS),
+            env: Envelope::new(ID_LAST_KEYS),
             args: JsonArgs::new(),
             array: false,
             marker: Markers::new(&[TOOL_CALLS]),
@@ -134,8 +134,13 @@ impl ToolCalls {
                 cx.content(&input[..at]);
                 Progress::Consumed(at).nonzero()
             }
-            Scan::Found { at, .. } => {
+            // Content and the next marker in separate steps: the marker starts a new call's raw
+            // text (see `Sink::span_record`).
+            Scan::Found { at, .. } if at > 0 => {
                 cx.content(&input[..at]);
+                Progress::Consumed(at)
+            }
+            Scan::Found { at, .. } => {
                 cx.boundary();
                 *self = ToolCalls::new();
                 Progress::Consumed(at + TOOL_CALLS.len())
@@ -160,7 +165,7 @@ impl ToolCalls {
                 self.keep("[")
             }
             Some(b'{') => {
-                self.env = Envelope::new(OPENAI_KEYS);
+                self.env = Envelope::new(ID_LAST_KEYS);
                 self.st = St::Object;
                 Progress::Consumed(0)
             }
@@ -179,7 +184,7 @@ impl ToolCalls {
         }
         match input.as_bytes().first() {
             Some(b'{') => {
-                self.env = Envelope::new(OPENAI_KEYS);
+                self.env = Envelope::new(ID_LAST_KEYS);
                 self.st = St::Object;
                 Progress::Consumed(0)
             }
@@ -337,7 +342,7 @@ impl Section for ToolCalls {
                 finish_envelope(&mut self.env, &prefix, held, cx);
             }
             St::Args => {
-                self.args.finish(cx);
+                self.args.finish(cx, true);
                 cx.content(held);
             }
             _ => {

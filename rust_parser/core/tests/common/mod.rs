@@ -67,7 +67,7 @@ pub fn assert_well_formed(events: &[Event]) {
                 assert_eq!(open, Some(*index), "args outside their call: {events:?}");
                 assert!(!text.is_empty());
             }
-            Event::ToolCallEnd { index } => {
+            Event::ToolCallEnd { index, .. } => {
                 assert_eq!(open, Some(*index), "end of a call not open: {events:?}");
                 open = None;
             }
