@@ -25,7 +25,7 @@
 
 use crate::call_section::{match_lits, CallParser, CallSection, CallStep, Lit, SectionSyntax};
 use crate::envelope::{EnvStatus, Envelope, OPENAI_KEYS};
-use crate::gated::{Gated, GatedDialect};
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws};
@@ -69,6 +69,8 @@ pub const DIALECT: GatedDialect = GatedDialect {
     think_close: &["</think>"],
     tool_starts: STARTS,
     reasoning_starts: 7,
+    in_reasoning: InReasoning::EndsReasoning,
+    close_without_open: false,
     stops: &[EOS],
     open,
 };
@@ -91,7 +93,13 @@ pub static SECTION: SectionSyntax = SectionSyntax {
 /// The machine for the family.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+    machine_for(DIALECT, reasoning, forced_open)
+}
+
+/// The machine for a member of the family whose reasoning properties differ from [`DIALECT`].
+#[must_use]
+pub fn machine_for(d: GatedDialect, reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(d, reasoning, forced_open))
 }
 
 fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {

@@ -5,7 +5,7 @@
 //! machine consumes what it can decide and leaves at most a possible marker prefix pending, so
 //! each byte is examined O(1) times.
 
-use crate::gated::{Gated, GatedDialect};
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::sink::Sink;
 use crate::text::{Block, TextOut};
 use crate::tools::Tools;
@@ -110,14 +110,17 @@ pub struct Dialect {
     pub think_close: &'static [&'static str],
     /// Markers that open a tool section.
     pub tool_starts: &'static [&'static str],
-    /// Whether a tool section start also ends an unclosed reasoning block.
-    pub tool_ends_reasoning: bool,
+    /// What a tool marker inside an open reasoning block means (a property of the family).
+    pub in_reasoning: InReasoning,
+    /// The template may open the reasoning block in the prompt: a closing marker without an
+    /// opening one ends reasoning that began before the output.
+    pub close_without_open: bool,
     /// Builds the section parser.
     pub open: OpenSection,
 }
 
-/// The common machine for a [`Dialect`]: the [`Gated`] machine with every tool marker ending
-/// reasoning (when the family does that) and no end-of-turn markers.
+/// The common machine for a [`Dialect`]: the [`Gated`] machine with every tool marker
+/// recognised in reasoning as the family says, and no end-of-turn markers.
 pub struct Tagged(Gated);
 
 impl Tagged {
@@ -128,11 +131,9 @@ impl Tagged {
             think_open: d.think_open,
             think_close: d.think_close,
             tool_starts: d.tool_starts,
-            reasoning_starts: if d.tool_ends_reasoning {
-                d.tool_starts.len()
-            } else {
-                0
-            },
+            reasoning_starts: d.tool_starts.len(),
+            in_reasoning: d.in_reasoning,
+            close_without_open: d.close_without_open,
             stops: &[],
             open: d.open,
         };

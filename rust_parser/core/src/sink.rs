@@ -20,6 +20,8 @@ pub struct Sink {
     complete: usize,
     open: Option<usize>,
     span: Span,
+    /// Inside a tool section opened in reasoning (Kimi-K2): text it gives back is reasoning.
+    in_reasoning: bool,
 }
 
 /// The raw text of the open tool section since its last decided point.
@@ -37,6 +39,10 @@ impl Sink {
     /// Appends content text.
     pub fn content(&mut self, text: &str) {
         if text.is_empty() {
+            return;
+        }
+        if self.in_reasoning {
+            self.reasoning(text);
             return;
         }
         if self.open.is_none() {
@@ -118,6 +124,12 @@ impl Sink {
         }
     }
 
+    /// While a section opened inside reasoning is parsed, text it writes or gives back as
+    /// content is reasoning.
+    pub fn set_section_in_reasoning(&mut self, on: bool) {
+        self.in_reasoning = on;
+    }
+
     /// Whether a call is open.
     #[must_use]
     pub fn call_open(&self) -> bool {
@@ -134,6 +146,58 @@ impl Sink {
     #[must_use]
     pub fn calls_complete(&self) -> usize {
         self.complete
+    }
+
+    /// An empty sink that numbers calls on from this one (for calls held back on the side).
+    #[must_use]
+    pub fn successor(&self) -> Sink {
+        Sink {
+            calls: self.calls,
+            complete: self.complete,
+            ..Sink::default()
+        }
+    }
+
+    /// Takes over the events and numbering of a [`Sink::successor`].
+    pub fn absorb(&mut self, side: Sink) {
+        self.events.extend(side.events);
+        self.calls = side.calls;
+        self.complete = side.complete;
+    }
+
+    /// Whether every event so far belongs to a call that ended complete (and there is one).
+    #[must_use]
+    pub fn only_complete_calls(&self) -> bool {
+        self.has_complete_call()
+            && self.open.is_none()
+            && self.events.iter().all(|e| match e {
+                Event::ToolCallStart { .. } | Event::ToolCallArgs { .. } => true,
+                Event::ToolCallEnd { status, .. } => *status == CallStatus::Complete,
+                Event::Content(_) | Event::Reasoning(_) => false,
+            })
+    }
+
+    /// Whether a call ended complete.
+    #[must_use]
+    pub fn has_complete_call(&self) -> bool {
+        self.events.iter().any(|e| {
+            matches!(
+                e,
+                Event::ToolCallEnd {
+                    status: CallStatus::Complete,
+                    ..
+                }
+            )
+        })
+    }
+
+    /// Whether no call ended broken.
+    #[must_use]
+    pub fn no_broken_call(&self) -> bool {
+        !self
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::ToolCallEnd { status, .. } if *status != CallStatus::Complete))
     }
 
     /// A tool section opened with `marker` (consumed by the machine).
@@ -187,7 +251,9 @@ impl Sink {
         let raw = std::mem::take(&mut self.span.raw);
         if !raw.is_empty() {
             match self.events.get_mut(at) {
-                Some(Event::Content(next)) => next.insert_str(0, &raw),
+                Some(Event::Content(next)) if !self.in_reasoning => next.insert_str(0, &raw),
+                Some(Event::Reasoning(next)) if self.in_reasoning => next.insert_str(0, &raw),
+                _ if self.in_reasoning => self.events.insert(at, Event::Reasoning(raw)),
                 _ => self.events.insert(at, Event::Content(raw)),
             }
         }

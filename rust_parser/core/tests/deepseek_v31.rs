@@ -208,8 +208,9 @@ fn non_ascii_arguments_are_byte_identical() {
 #[test]
 fn overlong_token_is_given_back_at_a_fixed_position() {
     let fffd = "\u{FFFD}".repeat(90);
+    // Inside the thinking block, tool markup that is no call is reasoning text.
     let text = format!("<tool_call>{fffd} ");
-    check_with(F, &text, &none(), thinking(), &msg(&text, "", vec![]));
+    check_with(F, &text, &none(), thinking(), &msg("", &text, vec![]));
     let e = "é".repeat(200);
     let x = "x".repeat(300);
     for text in [

@@ -280,7 +280,7 @@ fn fenced_calls_indented_or_after_whitespace() {
         format!("```json\n\n                    <function_call> {obj} \n                    </function_call> \n``` "),
         format!("```xml\n<response>\n    {obj}\n</response>\n```"),
         format!("<tool>\n  {obj}\n</tool>"),
-        format!("<xml>\n  {{\n    \"name\": \"special_function\", \"arguments\": {{\"arg1\": 1}}\n  }}\n</xml>"),
+        "<xml>\n  {\n    \"name\": \"special_function\", \"arguments\": {\"arg1\": 1}\n  }\n</xml>".to_owned(),
     ] {
         check(F, &text, &Tools::default(), &want);
     }

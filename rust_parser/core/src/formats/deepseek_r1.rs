@@ -32,10 +32,19 @@
 //! - `<｜end▁of▁sentence｜>` leaking into the text ends the output (it and what follows are
 //!   dropped).
 
+use crate::deepseek_section::{machine_for, DIALECT};
+use crate::gated::GatedDialect;
 use crate::machine::Machine;
+
+/// R1's template opens `<think>` in the prompt: a `</think>` without an opening one ends the
+/// reasoning that began before the output.
+const R1: GatedDialect = GatedDialect {
+    close_without_open: true,
+    ..DIALECT
+};
 
 /// The machine.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    crate::deepseek_section::machine(reasoning, forced_open)
+    machine_for(R1, reasoning, forced_open)
 }

@@ -11,15 +11,24 @@
 //! - Thinking mode: the prompt ends with `<｜Assistant｜><think>`, so with `thinking_forced_open`
 //!   the output starts inside reasoning and `</think>` ends it; non-thinking mode prefills
 //!   `</think>` (or `<think></think>`), so the output is plain content. A tool section start
-//!   also ends an unclosed reasoning block.
+//!   inside an open thinking block is reasoning text (only calls after `</think>` count), unless
+//!   the block is never closed and the output ends with complete calls.
 //! - `<｜end▁of▁sentence｜>` is the end of output: it is not content, and nothing after it is.
 //! - Arguments are append-only byte streams at any chunking (ik_llama.cpp#750's "Invalid diff"
 //!   crashes cannot happen: nothing is re-parsed or diffed).
 
+use crate::deepseek_section::{machine_for, DIALECT};
+use crate::gated::{GatedDialect, InReasoning};
 use crate::machine::Machine;
+
+/// V3.1's reasoning: tool markup in an open thinking block is reasoning text.
+const V31: GatedDialect = GatedDialect {
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    ..DIALECT
+};
 
 /// The machine.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    crate::deepseek_section::machine(reasoning, forced_open)
+    machine_for(V31, reasoning, forced_open)
 }

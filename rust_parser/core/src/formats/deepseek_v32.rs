@@ -23,6 +23,7 @@
 //! block close or the end of output. Reasoning: `<think>…</think>` (forced open in thinking
 //! mode); a DSML block also ends an unclosed reasoning block.
 
+use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
@@ -52,7 +53,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[FUNCTION_CALLS, TOOL_CALLS],
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::EndsReasoning,
+    close_without_open: false,
     open,
 };
 

@@ -24,6 +24,7 @@
 //! `</tool_call>` or the end of output. Reasoning: `<think>…</think>`; a `<tool_call>` also ends
 //! an unclosed reasoning block.
 
+use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
@@ -46,7 +47,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::EndsReasoning,
+    close_without_open: false,
     open,
 };
 

@@ -15,6 +15,7 @@
 //! a JSON string. A `<tool_call>` also ends an unclosed `<think>` (Qwen3.5 does this).
 
 use crate::envelope::{Envelope, Keys, OPENAI_KEYS};
+use crate::gated::InReasoning;
 use crate::machine::{Cx, Dialect, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, FunctionTag, UntilClose};
@@ -63,7 +64,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: true,
     open,
 };
 

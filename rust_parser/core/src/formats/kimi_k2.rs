@@ -36,7 +36,7 @@
 //!   and anything after it are dropped.
 
 use crate::call_section::{CallParser, CallSection, CallStep, SectionSyntax};
-use crate::gated::{Gated, GatedDialect};
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::{bounded_run, token_limit, Markers, Scan};
@@ -65,6 +65,8 @@ pub const DIALECT: GatedDialect = GatedDialect {
     think_close: &["</think>"],
     tool_starts: STARTS,
     reasoning_starts: 3,
+    in_reasoning: InReasoning::Resumes,
+    close_without_open: false,
     stops: &[IM_END],
     open,
 };

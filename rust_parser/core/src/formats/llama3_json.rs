@@ -32,6 +32,7 @@
 use crate::coerce::escape_into;
 use crate::envelope::{Envelope, OPENAI_KEYS};
 use crate::event::CallStatus;
+use crate::gated::InReasoning;
 use crate::machine::{Cx, Dialect, Machine, Progress, Section, Tagged};
 use crate::python_kwargs::{KwStatus, Kwargs};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
@@ -52,7 +53,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &[],
     think_close: &[],
     tool_starts: STARTS,
-    tool_ends_reasoning: false,
+    in_reasoning: InReasoning::Ignored,
+    close_without_open: false,
     open,
 };
 

@@ -22,6 +22,7 @@
 //! `thinking_forced_open` the output starts inside reasoning and `</think>` closes it; a
 //! `<minimax:tool_call>` also ends an unclosed reasoning block.
 
+use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
@@ -44,7 +45,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::EndsReasoning,
+    close_without_open: true,
     open,
 };
 

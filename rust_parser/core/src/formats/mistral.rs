@@ -27,6 +27,7 @@
 //! In the v11 form the id is the `[CALL_ID]` text.
 
 use crate::envelope::{Envelope, ID_LAST_KEYS};
+use crate::gated::InReasoning;
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Dialect, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
@@ -44,7 +45,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["[THINK]"],
     think_close: &["[/THINK]"],
     tool_starts: &[TOOL_CALLS],
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
     open,
 };
 

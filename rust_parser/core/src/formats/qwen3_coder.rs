@@ -28,6 +28,7 @@
 //! `<function=…>…</function>` block without the `<tool_call>` wrapper (some GGUF templates).
 //! Reasoning: `<think>…</think>`; a `<tool_call>` also ends an unclosed `<think>` (Qwen3.5).
 
+use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
@@ -60,7 +61,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
     open,
 };
 

@@ -16,6 +16,7 @@
 //! blocks in one section are parallel calls. Reasoning: `<seed:think>…</seed:think>`; a
 //! `<seed:tool_call>` also ends an unclosed reasoning block.
 
+use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
@@ -38,7 +39,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<seed:think>"],
     think_close: &["</seed:think>"],
     tool_starts: &[TOOL_CALL],
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::EndsReasoning,
+    close_without_open: false,
     open,
 };
 
