@@ -14,11 +14,15 @@
 //! keyword arguments through [`Kwargs`].
 //!
 //! Degradation: markup that turns out not to be a call is given back as content (the opening
-//! marker and everything consumed since the last call); a started call that breaks off is
-//! closed and ended, and the rest of the output is content (the family's markers still open
-//! new sections). Elements are bounded: a name or key longer than `MAX_NAME` bytes is not one.
+//! marker and everything consumed since the last call); a started call that breaks off ends as
+//! invalid, or as truncated when the output ends inside it (the machine gives its raw text back
+//! as content), and what follows is content again (the family's markers still open new
+//! sections). A call whose arguments are whole is complete even if the list or its closing
+//! marker never comes. Elements are bounded: a name or key longer than `MAX_NAME` bytes is not
+//! one.
 
 use crate::envelope::{Envelope, Keys};
+use crate::event::CallStatus;
 use crate::json::{JsonValue, Status};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Progress, Section};
@@ -274,11 +278,8 @@ impl CallList {
                 self.element_done(n)
             }
             KwStatus::Invalid => {
-                let mut closers = String::new();
-                self.kwargs.close_broken(&mut closers);
-                cx.sink.args(&closers);
-                cx.sink.end_call();
-                cx.content(&self.kwargs.take_raw());
+                // Not a call after all: the machine gives its raw text back as content.
+                cx.sink.end_call_as(CallStatus::Invalid);
                 Progress::Done(n)
             }
         }
@@ -315,10 +316,8 @@ impl Section for CallList {
             }
             St::PyName => self.raw.push_str(&self.name),
             St::PyArgs => {
-                let mut out = String::new();
-                self.kwargs.close_eof(&mut out);
-                cx.sink.args(&out);
-                cx.sink.end_call();
+                // Cut inside the arguments: not a call (the machine gives its text back).
+                cx.sink.end_call_as(CallStatus::Truncated);
             }
             St::AfterList => {
                 // Whitespace and a cut closing marker: the marker's text is content.
@@ -429,7 +428,7 @@ impl NameKeyed {
     fn finish(&mut self, cx: &mut Cx<'_>) -> bool {
         match self.st {
             K::Args => {
-                self.args.finish(cx);
+                self.args.finish(cx, true);
                 true
             }
             K::Close => true,

@@ -51,8 +51,6 @@ pub struct KeyedLiteral {
     stack: Vec<(u8, bool)>,
     key: String,
     bare: String,
-    /// Consumed text not yet emitted (given back if the literal breaks).
-    raw: String,
 }
 
 fn key_byte(b: u8) -> bool {
@@ -78,13 +76,7 @@ impl KeyedLiteral {
             stack: vec![(b'{', false)],
             key: String::new(),
             bare: String::new(),
-            raw: String::new(),
         }
-    }
-
-    /// The consumed text that was not emitted.
-    pub fn take_raw(&mut self) -> String {
-        std::mem::take(&mut self.raw)
     }
 
     /// Writes the separator and the pending key before a value's first byte.
@@ -101,14 +93,12 @@ impl KeyedLiteral {
             out.push_str(": ");
         }
         self.key.clear();
-        self.raw.clear();
     }
 
     fn close_container(&mut self, out: &mut String) -> bool {
         if let Some((open, _)) = self.stack.pop() {
             out.push(if open == b'{' { '}' } else { ']' });
         }
-        self.raw.clear();
         self.st = if self.stack.is_empty() {
             St::Done
         } else {
@@ -157,7 +147,6 @@ impl KeyedLiteral {
                         .count()
                         .min(token_limit(rest, self.bare.len(), MAX_TOKEN));
                     self.bare.push_str(&rest[..run]);
-                    self.raw.push_str(&rest[..run]);
                     i += run;
                     if self.bare.len() > MAX_TOKEN {
                         return (i, LitStatus::Invalid);
@@ -175,14 +164,12 @@ impl KeyedLiteral {
                     let run = rest.bytes().take_while(|&c| key_byte(c)).count();
                     let run = run.min(token_limit(rest, self.key.len(), MAX_TOKEN));
                     self.key.push_str(&rest[..run]);
-                    self.raw.push_str(&rest[..run]);
                     i += run;
                     if self.key.len() > MAX_TOKEN {
                         return (i, LitStatus::Invalid);
                     }
                     match bytes.get(i) {
                         Some(b':') => {
-                            self.raw.push(':');
                             self.st = St::Value;
                             i += 1;
                         }
@@ -192,7 +179,6 @@ impl KeyedLiteral {
                     continue;
                 }
                 _ if b.is_ascii_whitespace() => {
-                    self.raw.push(char::from(b));
                     i += 1;
                     continue;
                 }
@@ -230,7 +216,6 @@ impl KeyedLiteral {
                     }
                 }
                 (St::After, b',') => {
-                    self.raw.push(',');
                     i += 1;
                     self.st = match self.stack.last() {
                         Some((b'[', _)) => St::Value,
@@ -256,23 +241,6 @@ impl KeyedLiteral {
             LitStatus::NeedMore
         };
         (i, status)
-    }
-
-    /// Closes what is open (a pending bare value is emitted first when `eof`).
-    pub fn close(&mut self, out: &mut String, eof: bool) {
-        if self.st == St::Bare && eof && !self.bare.trim().is_empty() {
-            let v = typed(&self.bare);
-            self.member(out);
-            out.push_str(&v);
-            self.st = St::After;
-        }
-        if self.st == St::Str {
-            out.push('"');
-        }
-        while let Some((open, _)) = self.stack.pop() {
-            out.push(if open == b'{' { '}' } else { ']' });
-        }
-        self.st = St::Done;
     }
 }
 

@@ -8,7 +8,7 @@
 //! open sections anywhere).
 
 use crate::gated::Gated;
-use crate::machine::{Cx, Machine, Progress, Section};
+use crate::machine::{finish_section, step_section, Cx, Machine, Progress, Section};
 use crate::scan::leading_ws;
 
 /// Opens the leading section when the output's first non-whitespace byte is `first`.
@@ -52,16 +52,24 @@ impl Machine for Lead {
                     return Some(ws);
                 }
                 self.st = match (self.open)(input.as_bytes()[0]) {
-                    Some(section) => St::Section(section),
+                    Some(section) => {
+                        // A tool section without a marker: its raw text starts here.
+                        cx.sink.span_begin("");
+                        St::Section(section)
+                    }
                     None => St::Rest,
                 };
                 Some(0)
             }
-            St::Section(section) => match section.step(input, cx) {
+            St::Section(section) => match step_section(section.as_mut(), input, cx) {
                 Progress::Consumed(n) => Some(n),
                 Progress::NeedMore => None,
                 Progress::Done(n) => {
-                    cx.boundary();
+                    if cx.sink.calls_complete() > 0 {
+                        cx.after_section();
+                    } else {
+                        cx.boundary();
+                    }
                     self.st = St::Rest;
                     Some(n)
                 }
@@ -73,9 +81,8 @@ impl Machine for Lead {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
         match &mut self.st {
             St::Start => cx.content(held),
-            St::Section(section) => section.finish(held, cx),
+            St::Section(section) => finish_section(section.as_mut(), held, cx),
             St::Rest => self.rest.finish(held, cx),
         }
-        cx.sink.end_call();
     }
 }

@@ -10,6 +10,7 @@
 //! "short form"). Ids are `""`.
 
 use crate::call_list::{CallList, Elements, ListSyntax};
+use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
 use crate::tools::Tools;
 
@@ -30,7 +31,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<|inner_prefix|>"],
     think_close: &["<|inner_suffix|>"],
     tool_starts: &[OPEN],
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
     open,
 };
 

@@ -13,8 +13,8 @@
 //! thinking block.
 
 use crate::call_list::{CallList, Elements, ListSyntax};
-use crate::envelope::Keys;
-use crate::gated::{Gated, GatedDialect};
+use crate::envelope::{Keys, OPENAI_KEYS};
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
 use crate::sections::DropMarker;
 use crate::tools::Tools;
@@ -27,6 +27,7 @@ pub const COHERE_KEYS: Keys = Keys {
     name: &["tool_name", "name"],
     args: &["parameters", "arguments"],
     id: &["tool_call_id", "id"],
+    ..OPENAI_KEYS
 };
 
 static LIST: ListSyntax = ListSyntax {
@@ -44,6 +45,8 @@ const DIALECT: GatedDialect = GatedDialect {
     think_close: &["<|END_THINKING|>"],
     tool_starts: STARTS,
     reasoning_starts: 1,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
     stops: &["<|END_OF_TURN_TOKEN|>"],
     open,
 };

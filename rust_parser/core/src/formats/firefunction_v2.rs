@@ -8,10 +8,12 @@
 
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
+use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
 use crate::tools::Tools;
 
-const OPEN: &str = "functools";
+/// With the space the model writes before it (part of the markup, as llama.cpp reads it).
+const STARTS: &[&str] = &[" functools", "functools"];
 
 static LIST: ListSyntax = ListSyntax {
     elements: Elements {
@@ -27,11 +29,12 @@ static LIST: ListSyntax = ListSyntax {
 pub const DIALECT: Dialect = Dialect {
     think_open: &[],
     think_close: &[],
-    tool_starts: &[OPEN],
-    tool_ends_reasoning: false,
+    tool_starts: STARTS,
+    in_reasoning: InReasoning::Ignored,
+    close_without_open: false,
     open,
 };
 
-fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
-    Box::new(CallList::new(&LIST, OPEN))
+fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    Box::new(CallList::new(&LIST, STARTS[marker]))
 }

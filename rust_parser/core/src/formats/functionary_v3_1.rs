@@ -11,7 +11,7 @@
 //! arguments `{"code": "…"}` (the code streamed as a JSON string, up to `<|eom_id|>`/`<|eot_id|>`
 //! or the end). `<|eom_id|>` and `<|eot_id|>` end the output. No reasoning block; ids are `""`.
 
-use crate::gated::{Gated, GatedDialect};
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
 use crate::raw_code::RawCode;
 use crate::sections::FunctionTag;
@@ -26,6 +26,8 @@ const DIALECT: GatedDialect = GatedDialect {
     think_close: &[],
     tool_starts: &[FN_EQ, PYTHON_TAG],
     reasoning_starts: 0,
+    in_reasoning: InReasoning::Ignored,
+    close_without_open: false,
     stops: ENDS,
     open,
 };

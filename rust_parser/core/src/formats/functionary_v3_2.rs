@@ -13,7 +13,7 @@
 //! other name is a call whose JSON arguments follow the newline. A head that is not `WORD\n` is
 //! content. `<|eom_id|>`/`<|eot_id|>` end the output. No reasoning block; ids are `""`.
 
-use crate::gated::{Gated, GatedDialect};
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::lead::Lead;
 use crate::machine::{Cx, Machine, Progress, Section};
@@ -30,6 +30,8 @@ const DIALECT: GatedDialect = GatedDialect {
     think_close: &[],
     tool_starts: &[RECIPIENT],
     reasoning_starts: 0,
+    in_reasoning: InReasoning::Ignored,
+    close_without_open: false,
     stops: &["<|eom_id|>", "<|eot_id|>"],
     open,
 };
@@ -145,7 +147,7 @@ impl Section for Recipient {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
         match &mut self.st {
             St::Args(args) => {
-                args.finish(cx);
+                args.finish(cx, true);
                 cx.content(held);
             }
             St::Code(code) => code.finish(held, cx),

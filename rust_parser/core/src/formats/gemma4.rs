@@ -8,10 +8,11 @@
 //!
 //! Keys are bare, strings are enclosed in `<|"|>`, other values are bare; objects and arrays
 //! nest (see [`crate::keyed_literal`]). Several calls are several `<|tool_call>` blocks; a
-//! missing `<tool_call|>` is tolerated. A call marker also ends an unclosed thought. `<turn|>`
+//! missing `<tool_call|>` is tolerated (the call is complete once its arguments are). A call marker also ends an unclosed thought. `<turn|>`
 //! ends the output. Ids are `""`.
 
-use crate::gated::{Gated, GatedDialect};
+use crate::event::CallStatus;
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::keyed_literal::{KeyedLiteral, LitStatus};
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws};
@@ -25,10 +26,13 @@ const QUOTE: &str = "<|\"|>";
 const MAX_NAME: usize = 256;
 
 const DIALECT: GatedDialect = GatedDialect {
-    think_open: &["<|channel>thought"],
+    // The channel name ends its header line.
+    think_open: &["<|channel>thought\n", "<|channel>thought"],
     think_close: &["<channel|>"],
     tool_starts: &[OPEN],
     reasoning_starts: 1,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
     stops: &["<turn|>"],
     open,
 };
@@ -125,11 +129,8 @@ impl Section for GemmaCall {
                         Progress::Consumed(n)
                     }
                     LitStatus::Invalid => {
-                        let mut closers = String::new();
-                        self.args.close(&mut closers, false);
-                        cx.sink.args(&closers);
-                        cx.sink.end_call();
-                        cx.content(&self.args.take_raw());
+                        // Not a call after all: the machine gives its raw text back as content.
+                        cx.sink.end_call_as(CallStatus::Invalid);
                         Progress::Done(n)
                     }
                 }
@@ -151,10 +152,7 @@ impl Section for GemmaCall {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
         match self.st {
             St::Args => {
-                let mut out = String::new();
-                self.args.close(&mut out, true);
-                cx.sink.args(&out);
-                cx.sink.end_call();
+                cx.sink.end_call_as(CallStatus::Truncated);
                 cx.content(held);
             }
             St::AfterArgs => cx.content(held.trim_start_matches(|c: char| c.is_ascii_whitespace())),

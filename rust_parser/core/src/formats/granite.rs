@@ -20,6 +20,7 @@
 
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
+use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
 use crate::sections::DropMarker;
 use crate::tools::Tools;
@@ -49,7 +50,8 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
-    tool_ends_reasoning: true,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
     open,
 };
 

@@ -11,7 +11,7 @@
 
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
-use crate::gated::{Gated, GatedDialect};
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
 use crate::tools::Tools;
 
@@ -32,6 +32,8 @@ const DIALECT: GatedDialect = GatedDialect {
     think_close: &["</think>"],
     tool_starts: &[OPEN],
     reasoning_starts: 1,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
     stops: &["<|im_end|>"],
     open,
 };

@@ -16,7 +16,7 @@
 //! [`crate::python_kwargs`]). Olmo 3 Think's `<think>` block is reasoning. Ids are `""`.
 
 use crate::call_list::{CallList, Elements, ListSyntax};
-use crate::gated::{Gated, GatedDialect};
+use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::lead::Lead;
 use crate::machine::{Machine, Section};
 use crate::tools::Tools;
@@ -52,6 +52,8 @@ const DIALECT: GatedDialect = GatedDialect {
     think_close: &["</think>"],
     tool_starts: STARTS,
     reasoning_starts: STARTS.len(),
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
     stops: &["<|eot|>", "<|eom|>"],
     open,
 };
