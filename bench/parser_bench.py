@@ -21,8 +21,8 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import re
 import random
+import re
 import statistics
 import sys
 import time

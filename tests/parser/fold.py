@@ -27,10 +27,12 @@ def fold(events: list[gp.Event]) -> dict[str, object]:
             started += 1
             open_call = {"id": e.id, "name": e.name, "arguments": ""}
         elif e.kind == "tool_call_args":
-            assert open_call is not None and e.index == started - 1
+            assert open_call is not None
+            assert e.index == started - 1
             open_call["arguments"] += e.text
         elif e.kind == "tool_call_end":
-            assert open_call is not None and e.index == started - 1
+            assert open_call is not None
+            assert e.index == started - 1
             assert e.status in ("complete", "invalid", "truncated")
             if e.status == "complete":
                 calls.append(open_call)

@@ -69,10 +69,12 @@ def test_event_attributes() -> None:
     kinds = [e.kind for e in events]
     assert kinds == ["content", "tool_call_start", "tool_call_args", "tool_call_end"]
     content, start, args, end = events
-    assert (content.text, content.index, content.id, content.name) == ("Sure.", None, "", "")
+    # Whitespace is content, as written.
+    assert (content.text, content.index, content.id, content.name) == ("Sure. ", None, "", "")
     assert (start.index, start.id, start.name, start.text) == (0, "", "get_weather", "")
     assert (args.index, args.text) == (0, '{"city": "Tokyo"}')
-    assert end.index == 0
+    assert (end.index, end.status) == (0, "complete")
+    assert (content.status, start.status, args.status) == ("", "", "")
     assert start == events[1]
     assert start != end
     assert "get_weather" in repr(start)
@@ -96,8 +98,8 @@ def test_reasoning_flags() -> None:
 
 def test_push_after_finish_returns_nothing() -> None:
     s = gp.ToolCallStream("hermes")
-    assert [e.text for e in s.push("hello <")] == ["hello"]
-    assert [e.text for e in s.finish()] == [" <"]
+    assert [e.text for e in s.push("hello <")] == ["hello "]
+    assert [e.text for e in s.finish()] == ["<"]
     assert s.push("more") == []
     assert s.finish() == []
 
@@ -111,7 +113,8 @@ def test_model_output_never_raises() -> None:
 
 def test_marker_split_across_pieces_is_held_back() -> None:
     s = gp.ToolCallStream("hermes")
-    assert fold(s.push("Hi <tool_")) == {"content": "Hi", "reasoning_content": "", "tool_calls": []}
+    held = fold(s.push("Hi <tool_"))
+    assert held == {"content": "Hi ", "reasoning_content": "", "tool_calls": []}
     assert s.push("ca") == []
     events = s.push('ll>{"name": "f", "arguments": {}}</tool_call>') + s.finish()
     assert [e.kind for e in events] == ["tool_call_start", "tool_call_args", "tool_call_end"]
@@ -144,3 +147,23 @@ def test_detect_format() -> None:
     assert gp.detect_format(model_name="Qwen2.5-7B-Instruct") == "hermes"
     assert gp.detect_format(chat_template="plain", model_name="SmolLM2-135M") is None
     assert gp.detect_format() is None
+
+
+def test_broken_calls_end_with_their_status_and_come_back_as_content() -> None:
+    invalid = 'Hi <tool_call>{"name": "f", "arguments": {"a": 1 oops}}</tool_call>'
+    truncated = 'Hi <tool_call>{"name": "f", "arguments": {"a": "hel'
+    for text, status in ((invalid, "invalid"), (truncated, "truncated")):
+        for cut in range(len(text) + 1):
+            s = gp.ToolCallStream("hermes")
+            events = s.push(text[:cut]) + s.push(text[cut:]) + s.finish()
+            ends = [e for e in events if e.kind == "tool_call_end"]
+            assert [e.status for e in ends] == [status]
+            # The raw text follows the end event: nothing is lost, and it is no call.
+            after = events[events.index(ends[0]) + 1 :]
+            assert after
+            assert after[0].kind == "content"
+            assert fold(events) == {"content": text, "reasoning_content": "", "tool_calls": []}
+            assert gp.parse("hermes", text) == fold(events)
+    # Whole arguments with the closing markers missing: a call.
+    whole = gp.parse("hermes", '<tool_call>{"name": "f", "arguments": {"a": 1}}')
+    assert whole["tool_calls"] == [{"id": "", "name": "f", "arguments": '{"a": 1}'}]

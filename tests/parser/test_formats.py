@@ -32,15 +32,15 @@ CASES: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]] = 
         "hermes",
         '<think>\nNeed weather.\n</think>\n\nLet me check.\n<tool_call>\n{"name": "get_weather", '
         '"arguments": {"location": "Tokyo"}}\n</tool_call>',
-        "Let me check.",
-        "Need weather.",
+        "\n\nLet me check.\n",
+        "\nNeed weather.\n",
         [("", "get_weather", TOKYO)],
     ),
     (
         "qwen3_coder",
         "I'll check.\n<tool_call>\n<function=get_weather>\n<parameter=location>\nTokyo\n"
         "</parameter>\n<parameter=days>\n3\n</parameter>\n</function>\n</tool_call>",
-        "I'll check.",
+        "I'll check.\n",
         "",
         [("", "get_weather", TOKYO3)],
     ),
@@ -58,8 +58,8 @@ CASES: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]] = 
         "<think>\nNeed the weather.\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>"
         'function<｜tool▁sep｜>get_weather\n```json\n{"location": "Tokyo"}\n```<｜tool▁call▁end｜>'
         "<｜tool▁calls▁end｜>",
-        "",
-        "Need the weather.",
+        "\n\n",
+        "\nNeed the weather.\n",
         [("", "get_weather", TOKYO)],
     ),
     (
@@ -93,7 +93,7 @@ CASES: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]] = 
         "<think>Check weather.</think>\n<tool_call>get_weather\n<arg_key>location</arg_key>\n"
         "<arg_value>Tokyo</arg_value>\n<arg_key>days</arg_key>\n<arg_value>3</arg_value>\n"
         "</tool_call>",
-        "",
+        "\n",
         "Check weather.",
         [("", "get_weather", TOKYO3)],
     ),

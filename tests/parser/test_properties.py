@@ -54,7 +54,10 @@ def hermes_outputs(draw: st.DrawFn) -> tuple[str, list[str], dict[str, Any]]:
         )
         text += f'\n<tool_call>\n{{"name": "{name}", "arguments": {args}}}\n</tool_call>'
         calls.append({"id": "", "name": name, "arguments": args})
-    expected = {"content": content, "reasoning_content": reasoning, "tool_calls": calls}
+    # Whitespace is content as written: the newline after `</think>` and the one before the
+    # first call; the newlines between calls are glue.
+    written = ("\n" if reasoning else "") + content + ("\n" if calls else "")
+    expected = {"content": written, "reasoning_content": reasoning, "tool_calls": calls}
     return text, splits(draw, text), expected
 
 

@@ -65,7 +65,12 @@ pub const DIALECT: Dialect = Dialect {
     think_close: &["</think>"],
     tool_starts: STARTS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
-    close_without_open: true,
+    // Not for this family: it is also the fallback format of models that never think (the
+    // service's default SmolLM2 model among them), whose answers would then be held back
+    // whole until the end of output. A `</think>` without `<think>` is text here, as in
+    // llama.cpp's Hermes 2 Pro parser; QwQ / Qwen3-Thinking prompts that open the block are
+    // seen by the service (`thinking_forced_open`).
+    close_without_open: false,
     open,
 };
 
