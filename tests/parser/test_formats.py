@@ -152,7 +152,8 @@ CASES += [
     (
         "command_r7b",
         "<|START_THINKING|>Need weather.<|END_THINKING|><|START_ACTION|>[\n"
-        '    {"tool_call_id": "0", "tool_name": "get_weather", "parameters": {"location": "Tokyo"}}\n'
+        '    {"tool_call_id": "0", "tool_name": "get_weather",'
+        ' "parameters": {"location": "Tokyo"}}\n'
         "]<|END_ACTION|>",
         "",
         "Need weather.",
