@@ -218,6 +218,13 @@ CASES += [
         "",
         [("", "get_weather", TOKYO)],
     ),
+    (
+        "llama_cpp_generic_json",
+        '{"tool_call": {"name": "get_weather", "arguments": {"location": "Tokyo", "days": 3}}}',
+        "",
+        "",
+        [("", "get_weather", TOKYO3)],
+    ),
 ]
 ALL_FORMATS = [c[0] for c in CASES]
 

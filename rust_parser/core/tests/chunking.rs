@@ -257,6 +257,12 @@ fn markers(format: &str) -> &'static [&'static str] {
             "<|inner_suffix|>",
             "{\"get_weather\": ",
         ],
+        "llama_cpp_generic_json" => &[
+            "{\"tool_call\": ",
+            "{\"tool_calls\": [",
+            "{\"response\": \"",
+            "{\"name\": \"get_weather\", \"arguments\": ",
+        ],
         "firefunction_v2" => &[" functools", "{\"name\": \"get_weather\", \"arguments\": "],
         _ => &[],
     }

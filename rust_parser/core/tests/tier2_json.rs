@@ -270,3 +270,40 @@ fn cut_lists_are_truncated_and_given_back() {
         check(format, text, &t(), &msg(text, "", vec![]));
     }
 }
+
+#[test]
+fn llama_cpp_generic_json() {
+    let f = "llama_cpp_generic_json";
+    check(
+        f,
+        "{\n  \"tool_call\": {\n    \"name\": \"special_function\",\n    \"arguments\": {\n      \"arg1\": 1\n    }\n  }\n}",
+        &t(),
+        &msg("", "", vec![call("", "special_function", "{\n      \"arg1\": 1\n    }")]),
+    );
+    check(
+        f,
+        r#"{"tool_calls": [{"name": "a", "arguments": {"x": 1}}, {"id": "c2", "name": "b", "arguments": {}}]}"#,
+        &t(),
+        &msg("", "", vec![call("", "a", r#"{"x": 1}"#), call("c2", "b", "{}")]),
+    );
+    check(
+        f,
+        r#"{"response": "Hello, world!\nWhat's up? \u00e9 \ud83d\ude00 \"q\""}"#,
+        &t(),
+        &msg("Hello, world!\nWhat's up? é 😀 \"q\"", "", vec![]),
+    );
+    check(
+        f,
+        r#"{"response": {"a": [1]}}"#,
+        &t(),
+        &msg(r#"{"a": [1]}"#, "", vec![]),
+    );
+    // Not the generic object: content as written.
+    for text in ["Hello", r#"{"a": 1}"#, "{}", r#"{"tool_call": 42}"#, " {\"x\"} "] {
+        check(f, text, &t(), &msg(text, "", vec![]));
+    }
+    // Cut: a response keeps what arrived; a cut call is given back.
+    check(f, r#"{"response": "Hel"#, &t(), &msg("Hel", "", vec![]));
+    let cut = r#"{"tool_call": {"name": "f", "arguments": {"a": "#;
+    check(f, cut, &t(), &msg(cut, "", vec![]));
+}

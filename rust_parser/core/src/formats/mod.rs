@@ -29,6 +29,7 @@ pub mod functionary_v3_2;
 pub mod gemma4;
 pub mod granite;
 pub mod lfm2;
+pub mod llama_cpp_generic_json;
 pub mod nemotron_v2;
 pub mod pythonic;
 
@@ -57,6 +58,7 @@ pub const FORMATS: &[&str] = &[
     "nemotron_v2",
     "apertus",
     "firefunction_v2",
+    "llama_cpp_generic_json",
 ];
 
 /// Builds the machine for `format`.
@@ -88,6 +90,7 @@ pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn
         "nemotron_v2" => nemotron_v2::DIALECT,
         "apertus" => apertus::DIALECT,
         "firefunction_v2" => firefunction_v2::DIALECT,
+        "llama_cpp_generic_json" => return Ok(llama_cpp_generic_json::machine(reasoning, forced_open)),
         _ => return Err(Error::UnknownFormat(format.to_owned())),
     };
     Ok(Box::new(Tagged::new(dialect, reasoning, forced_open)))
