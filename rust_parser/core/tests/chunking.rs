@@ -221,6 +221,7 @@ fn markers(format: &str) -> &'static [&'static str] {
         ],
         "granite" => &[
             "<|tool_call|>",
+            "<function_call> ",
             "<tool_call>",
             "</tool_call>",
             "<response>",

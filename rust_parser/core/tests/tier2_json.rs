@@ -92,6 +92,23 @@ fn granite_4_tool_call_blocks() {
 }
 
 #[test]
+fn granite_20b_fc() {
+    check(
+        "granite",
+        r#"<function_call> {"name": "get_current_weather", "arguments": {"city": "Dallas", "state": "TX"}} <function_call> {"name": "get_current_weather", "arguments": {"city": "Orlando"}}"#,
+        &t(),
+        &msg(
+            "",
+            "",
+            vec![
+                call("", "get_current_weather", r#"{"city": "Dallas", "state": "TX"}"#),
+                call("", "get_current_weather", r#"{"city": "Orlando"}"#),
+            ],
+        ),
+    );
+}
+
+#[test]
 fn nemotron_v2() {
     check(
         "nemotron_v2",

@@ -172,7 +172,7 @@ fn whitespace_is_content() {
         &t(),
         Options {
             reasoning: true,
-            thinking_forced_open: false,
+            thinking_forced_open: true,
         },
         &msg("\n", "plan", vec![call("", "f", "{}")]),
     );

@@ -22,7 +22,8 @@ static LIST: ListSyntax = ListSyntax {
         name_key: true,
         python: false,
     },
-    bare: false,
+    // Lenient: a single element without the brackets.
+    bare: true,
     close: &["<|tools_suffix|>"],
 };
 

@@ -14,6 +14,12 @@
 //! </tool_call>
 //! ```
 //!
+//! Granite 20B-FC — `<function_call>` before each call object:
+//!
+//! ```text
+//! <function_call> {"name": "get_weather", "arguments": {"location": "Tokyo"}} <function_call> {…}
+//! ```
+//!
 //! Granite 3.3 thinking: `<think>…</think><response>…</response>` — the response tags are markup
 //! (dropped), the text between them is content. A tool marker also ends an unclosed `<think>`.
 //! Ids are `""`.
@@ -25,7 +31,13 @@ use crate::machine::{Dialect, Section};
 use crate::sections::DropMarker;
 use crate::tools::Tools;
 
-const STARTS: &[&str] = &["<|tool_call|>", "<tool_call>", "<response>", "</response>"];
+const STARTS: &[&str] = &[
+    "<|tool_call|>",
+    "<tool_call>",
+    "<function_call>",
+    "<response>",
+    "</response>",
+];
 
 const ELEMENTS: Elements = Elements {
     json: Some(OPENAI_KEYS),
@@ -59,6 +71,7 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
     match marker {
         0 => Box::new(CallList::new(&LIST3, STARTS[0])),
         1 => Box::new(CallList::new(&BLOCK4, STARTS[1])),
+        2 => Box::new(CallList::new(&LIST3, STARTS[2])),
         _ => Box::new(DropMarker),
     }
 }

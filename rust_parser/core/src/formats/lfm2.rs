@@ -23,7 +23,8 @@ static LIST: ListSyntax = ListSyntax {
         name_key: false,
         python: true,
     },
-    bare: false,
+    // Lenient: a single element without the brackets.
+    bare: true,
     close: &["<|tool_call_end|>"],
 };
 

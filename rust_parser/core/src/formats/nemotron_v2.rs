@@ -23,7 +23,8 @@ static LIST: ListSyntax = ListSyntax {
         name_key: false,
         python: false,
     },
-    bare: false,
+    // Lenient: a single element without the brackets.
+    bare: true,
     close: &["</TOOLCALL>"],
 };
 
@@ -33,7 +34,7 @@ pub const DIALECT: Dialect = Dialect {
     think_close: &["</think>"],
     tool_starts: &[OPEN],
     in_reasoning: InReasoning::TextUnlessAtEnd,
-    close_without_open: true,
+    close_without_open: false,
     open,
 };
 
