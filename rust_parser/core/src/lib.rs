@@ -29,6 +29,7 @@ pub mod formats;
 pub mod gated;
 pub mod json;
 pub mod json_args;
+pub mod json_content;
 pub mod keyed_literal;
 pub mod lead;
 pub mod machine;

@@ -16,6 +16,7 @@ use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json::{JsonValue, Status};
+use crate::json_content::JsonContent;
 use crate::lead::Lead;
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::leading_ws;
@@ -75,10 +76,7 @@ enum St {
     Colon,
     Value,
     Calls(Box<CallList>),
-    Response {
-        string: bool,
-        first: bool,
-    },
+    Response(JsonContent),
     Close,
 }
 
@@ -89,17 +87,6 @@ struct Generic {
     raw: String,
     scanner: JsonValue,
     key: String,
-}
-
-/// Decodes one safe fragment of a JSON string literal (escapes are never cut by the scanner).
-fn decode_fragment(frag: &str, first: bool, last: bool) -> String {
-    let body = frag.strip_prefix('"').filter(|_| first).unwrap_or(frag);
-    let body = if last {
-        body.strip_suffix('"').unwrap_or(body)
-    } else {
-        body
-    };
-    serde_json::from_str::<String>(&format!("\"{body}\"")).unwrap_or_else(|_| body.to_owned())
 }
 
 impl Generic {
@@ -141,18 +128,14 @@ impl Generic {
                 self.st = St::Value;
                 self.keep(":")
             }
-            (St::Value, b) => {
+            (St::Value, _) => {
                 let key = serde_json::from_str::<String>(&self.key).unwrap_or_default();
                 self.st = match key.as_str() {
                     "tool_call" => St::Calls(Box::new(CallList::new(&ONE, &std::mem::take(&mut self.raw)))),
                     "tool_calls" => St::Calls(Box::new(CallList::new(&MANY, &std::mem::take(&mut self.raw)))),
                     "response" => {
                         self.raw.clear();
-                        self.scanner = JsonValue::new();
-                        St::Response {
-                            string: b == b'"',
-                            first: true,
-                        }
+                        St::Response(JsonContent::new())
                     }
                     _ => return self.give_back(0, cx),
                 };
@@ -176,31 +159,6 @@ impl Generic {
             Status::Invalid => self.give_back(n, cx),
         }
     }
-
-    fn response(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
-        let St::Response { string, first } = &mut self.st else {
-            return Progress::Done(0);
-        };
-        let mut out = String::new();
-        let (n, status) = self.scanner.feed(input, &mut out);
-        let last = status == Status::Complete;
-        if *string {
-            cx.content(&decode_fragment(&out, *first, last));
-        } else {
-            cx.content(&out);
-        }
-        if !out.is_empty() {
-            *first = false;
-        }
-        match status {
-            Status::NeedMore => Progress::Consumed(n).nonzero(),
-            Status::Complete => {
-                self.st = St::Close;
-                Progress::Consumed(n)
-            }
-            Status::Invalid => Progress::Done(n),
-        }
-    }
 }
 
 impl Section for Generic {
@@ -213,7 +171,17 @@ impl Section for Generic {
                 }
                 p => p,
             },
-            St::Response { .. } => self.response(input, cx),
+            St::Response(value) => {
+                let (n, status) = value.feed(input, cx);
+                match status {
+                    Status::NeedMore => Progress::Consumed(n).nonzero(),
+                    Status::Complete => {
+                        self.st = St::Close;
+                        Progress::Consumed(n)
+                    }
+                    Status::Invalid => Progress::Done(n),
+                }
+            }
             St::KeyStr => self.key(input, cx),
             _ => self.structural(input, cx),
         }
@@ -222,13 +190,11 @@ impl Section for Generic {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
         match &mut self.st {
             St::Calls(list) => list.finish(held, cx),
-            St::Response { string: true, first } => {
-                let mut out = String::new();
-                self.scanner.close_eof(&mut out);
-                cx.content(&decode_fragment(&out, *first, true));
+            St::Response(value) => {
+                value.finish(cx);
                 cx.content(held);
             }
-            St::Response { .. } | St::Close => cx.content(held),
+            St::Close => cx.content(held),
             _ => {
                 cx.content(&std::mem::take(&mut self.raw));
                 cx.content(held);
