@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
@@ -167,3 +168,17 @@ def test_broken_calls_end_with_their_status_and_come_back_as_content() -> None:
     # Whole arguments with the closing markers missing: a call.
     whole = gp.parse("hermes", '<tool_call>{"name": "f", "arguments": {"a": 1}}')
     assert whole["tool_calls"] == [{"id": "", "name": "f", "arguments": '{"a": 1}'}]
+
+
+def test_events_are_not_tracked_by_the_garbage_collector() -> None:
+    # Events hold no Python references: a consumer keeping a long stream's events must not
+    # make every collection walk them.
+    s = gp.ToolCallStream("hermes")
+    events = s.push('Hi <tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>') + s.finish()
+    assert {e.kind for e in events} == {
+        "content",
+        "tool_call_start",
+        "tool_call_args",
+        "tool_call_end",
+    }
+    assert not any(gc.is_tracked(e) for e in events)

@@ -268,7 +268,7 @@ impl Envelope {
             (Slot::Args, true) => {
                 let mut out = String::new();
                 let r = self.scanner.feed(rest, &mut out);
-                cx.sink.args(&out);
+                cx.sink.args_owned(out);
                 r
             }
             (Slot::Args, false) => {

@@ -93,7 +93,7 @@ impl JsonArgs {
             None => {
                 let mut out = String::new();
                 let r = self.scanner.feed(input, &mut out);
-                cx.sink.args(&out);
+                cx.sink.args_owned(out);
                 r
             }
         };

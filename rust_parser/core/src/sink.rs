@@ -104,6 +104,26 @@ impl Sink {
         });
     }
 
+    /// [`Sink::args`] for text the caller built and no longer needs: moved, not copied, when it
+    /// starts a new event (the common case of one argument delta per push).
+    pub fn args_owned(&mut self, text: String) {
+        let Some(index) = self.open else { return };
+        if text.is_empty() {
+            return;
+        }
+        if let Some(Event::ToolCallArgs {
+            index: last,
+            text: buf,
+        }) = self.events.last_mut()
+        {
+            if *last == index {
+                buf.push_str(&text);
+                return;
+            }
+        }
+        self.events.push(Event::ToolCallArgs { index, text });
+    }
+
     /// Ends the open call, if any, as complete (its arguments are whole).
     pub fn end_call(&mut self) {
         self.end_call_as(CallStatus::Complete);
@@ -264,5 +284,11 @@ impl Sink {
     /// Takes the events collected since the last take.
     pub fn take(&mut self) -> Vec<Event> {
         std::mem::take(&mut self.events)
+    }
+
+    /// Moves the events collected since the last take to the end of `out` (this sink keeps
+    /// its capacity, so a stream allocates no event list per push).
+    pub fn drain_into(&mut self, out: &mut Vec<Event>) {
+        out.append(&mut self.events);
     }
 }

@@ -63,8 +63,16 @@ impl ToolCallStream {
 
     /// Feeds one decoded piece; returns the events it completes. After `finish`, input is ignored.
     pub fn push(&mut self, text: &str) -> Vec<Event> {
+        let mut out = Vec::new();
+        self.push_into(text, &mut out);
+        out
+    }
+
+    /// [`ToolCallStream::push`] appending to `out`: a caller that reuses `out` allocates no
+    /// event list per piece.
+    pub fn push_into(&mut self, text: &str, out: &mut Vec<Event>) {
         if self.finished || text.is_empty() {
-            return Vec::new();
+            return;
         }
         if self.pending.is_empty() {
             // Common case: run on the new text directly, keep only the undecided tail.
@@ -77,7 +85,7 @@ impl ToolCallStream {
             buf.drain(..used);
             self.pending = buf;
         }
-        self.sink.take()
+        self.sink.drain_into(out);
     }
 
     fn run(&mut self, input: &str) -> usize {

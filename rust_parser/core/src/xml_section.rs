@@ -79,6 +79,9 @@ pub struct Syntax {
     /// After a parameter close tag, a parameter head is structural only if its name is declared
     /// for the function (when the function has a schema); otherwise any unused name is.
     pub declared_only: bool,
+    /// A parameter head naming an unused parameter of the called function's schema, met while a
+    /// value is open, ends that value (the model forgot its close tag: Qwen3-Coder).
+    pub open_value_ends_at_declared_param: bool,
 }
 
 /// The part of the input a head is decided on: its first `MAX_HEAD + 1` bytes, to the end of
@@ -333,7 +336,14 @@ impl XmlSection {
             st: St::Open,
             look: String::new(),
             func: String::new(),
-            value_end: Markers::new(&[syn.param_close, syn.call_close.unwrap_or("")]),
+            value_end: Markers::new(&[
+                syn.param_close,
+                syn.call_close.unwrap_or(""),
+                match syn.param_head {
+                    HeadSyntax::Tag(open) if syn.open_value_ends_at_declared_param => open,
+                    _ => "",
+                },
+            ]),
             w: ArgsWriter::new(syn.strip_newlines),
             stray: false,
             call_closing: false,
@@ -482,6 +492,7 @@ impl XmlSection {
                     Progress::Consumed(at)
                 }
             }
+            Scan::Found { at, marker: 2 } => self.head_in_value(input, at, cx),
             Scan::Found { at, marker } => {
                 self.w.text(&input[..at], cx.sink);
                 let tag = self.value_end.get(marker);
@@ -492,6 +503,36 @@ impl XmlSection {
                 Progress::Consumed(at + tag.len())
             }
         }
+    }
+
+    /// A parameter head inside an open value (at byte `at`): it ends the value if it names an
+    /// unused parameter of the called function's schema; otherwise it is value text.
+    fn head_in_value(&mut self, input: &str, at: usize, cx: &mut Cx<'_>) -> Progress {
+        self.w.text(&input[..at], cx.sink);
+        let open = self.value_end.get(2);
+        match parse_head(self.syn.param_head, &input[at..]) {
+            Head::Need if at > 0 => Progress::Consumed(at),
+            Head::Need => Progress::NeedMore,
+            Head::Yes(_, h) if self.declared_unused(&h.name, cx) => {
+                self.w.end_value(cx.sink);
+                self.look.clear();
+                self.st = St::Between;
+                Progress::Consumed(at)
+            }
+            _ => {
+                self.w.text(open, cx.sink);
+                Progress::Consumed(at + open.len())
+            }
+        }
+    }
+
+    /// Whether `name` is a parameter of the called function's schema not written yet.
+    fn declared_unused(&self, name: &str, cx: &Cx<'_>) -> bool {
+        !self.w.has_key(name)
+            && cx
+                .tools
+                .get(&self.func)
+                .is_some_and(|tool| tool.param_types(name).is_some())
     }
 
     fn close(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {

@@ -110,11 +110,49 @@ fn no_constrain_and_bare_json_type() {
         &none(),
         &msg("", "", vec![call("", "f", "{\"a\": [1, 2]}")]),
     );
+}
+
+/// Recipients in every order and form the peers accept: before or after the channel, with the
+/// content type before or after; `to=assistant` is no call; a built-in tool the request does
+/// not declare (`python`, `browser.search`, `container.exec`) is no call either (its message is
+/// the model's own reasoning), one it declares is.
+#[test]
+fn recipients_in_every_order_and_built_in_tools() {
+    let weather = call("", "get_weather", "{\"city\": \"Oslo\"}");
+    for text in [
+        "<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{\"city\": \"Oslo\"}<|call|>",
+        "<|start|>assistant to=functions.get_weather<|channel|>commentary <|constrain|>json<|message|>{\"city\": \"Oslo\"}<|call|>",
+        " to=functions.get_weather<|channel|>commentary json<|message|>{\"city\": \"Oslo\"}<|call|>",
+        "<|channel|>commentary json to=functions.get_weather<|message|>{\"city\": \"Oslo\"}<|call|>",
+        "<|channel|>analysis to=functions.get_weather json<|message|>{\"city\": \"Oslo\"}<|call|>",
+        "<|channel|>commentary to=functions.get_weather<|constrain|>json<|message|>{\"city\": \"Oslo\"}<|call|>",
+    ] {
+        check(F, text, &none(), &msg("", "", vec![weather.clone()]));
+    }
     check(
         F,
-        "<|channel|>commentary to=browser.search<|message|>{\"query\": \"x\"}<|call|>",
+        "<|channel|>commentary to=assistant<|message|>Hello.<|end|>",
         &none(),
-        &msg("", "", vec![call("", "browser.search", "{\"query\": \"x\"}")]),
+        &msg("Hello.", "", vec![]),
+    );
+    check(
+        F,
+        "<|channel|>analysis<|message|>Look it up.<|end|><|start|>assistant<|channel|>analysis to=browser.search<|message|>{\"query\": \"x\"}<|call|>",
+        &none(),
+        &msg("", "Look it up.{\"query\": \"x\"}", vec![]),
+    );
+    check(
+        F,
+        "<|channel|>commentary to=container.exec code<|message|>{\"cmd\": [\"ls\"]}<|call|>",
+        &none(),
+        &msg("", "{\"cmd\": [\"ls\"]}", vec![]),
+    );
+    let python = tools_with(&[("python", r#"{"code": {"type": "string"}}"#)]);
+    check(
+        F,
+        "<|channel|>analysis to=python code<|message|>print(1)<|call|>",
+        &python,
+        &msg("", "", vec![call("", "python", "\"print(1)\"")]),
     );
 }
 

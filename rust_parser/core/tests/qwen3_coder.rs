@@ -438,3 +438,51 @@ fn overlong_function_head_is_content() {
         check(F, &text, &Tools::default(), &msg(&text, "", vec![]));
     }
 }
+
+/// A `<parameter=NAME>` for an unused parameter of the called function's schema, while the
+/// previous value is open, ends that value (the model forgot `</parameter>`); any other head
+/// inside a value is value text.
+#[test]
+fn declared_parameter_head_ends_an_open_value() {
+    let t = tools_with(&[(
+        "write",
+        r#"{"path": {"type": "string"}, "content": {"type": "string"}, "n": {"type": "integer"}}"#,
+    )]);
+    let text = "<tool_call>\n<function=write>\n<parameter=path>\n/tmp/a\n<parameter=content>\nhello\n</parameter>\n</function>\n</tool_call>";
+    check(
+        F,
+        text,
+        &t,
+        &msg(
+            "",
+            "",
+            vec![call(
+                "",
+                "write",
+                "{\"path\": \"/tmp/a\", \"content\": \"hello\"}",
+            )],
+        ),
+    );
+    let typed = "<tool_call>\n<function=write>\n<parameter=n>\n3\n<parameter=path>\nx\n</parameter>\n</function>\n</tool_call>";
+    check(
+        F,
+        typed,
+        &t,
+        &msg("", "", vec![call("", "write", "{\"n\": 3, \"path\": \"x\"}")]),
+    );
+    let literal = "<tool_call>\n<function=write>\n<parameter=content>\nuse <parameter=x> and <parameter=content> here\n</parameter>\n</function>\n</tool_call>";
+    check(
+        F,
+        literal,
+        &t,
+        &msg(
+            "",
+            "",
+            vec![call(
+                "",
+                "write",
+                "{\"content\": \"use <parameter=x> and <parameter=content> here\"}",
+            )],
+        ),
+    );
+}

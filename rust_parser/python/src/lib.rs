@@ -95,19 +95,30 @@ fn convert(e: core::Event) -> Event {
     }
 }
 
-/// The events as a new list. An empty result (most pushes inside a long argument hold nothing
-/// back and emit one delta, but many emit nothing) costs one empty-list allocation.
-fn events_to_list<'py>(py: Python<'py>, events: Vec<core::Event>) -> PyResult<Bound<'py, PyList>> {
-    if events.is_empty() {
-        return Ok(PyList::empty(py));
+/// The events as a new list, leaving `events` empty (its capacity is reused by the next push).
+/// An empty result costs one empty-list allocation; one event (a delta inside a long argument
+/// or text) one object and a one-item list.
+fn events_to_list<'py>(py: Python<'py>, events: &mut Vec<core::Event>) -> PyResult<Bound<'py, PyList>> {
+    match events.len() {
+        0 => Ok(PyList::empty(py)),
+        1 => {
+            let obj = events.pop().map(|e| new_event(py, e)).transpose()?;
+            PyList::new(py, obj)
+        }
+        n => {
+            let mut objects = Vec::with_capacity(n);
+            for e in events.drain(..) {
+                objects.push(new_event(py, e)?);
+            }
+            PyList::new(py, objects)
+        }
     }
-    let mut objects = Vec::with_capacity(events.len());
-    for e in events {
-        let obj = Bound::new(py, convert(e))?;
-        untrack(&obj);
-        objects.push(obj);
-    }
-    PyList::new(py, objects)
+}
+
+fn new_event(py: Python<'_>, e: core::Event) -> PyResult<Bound<'_, Event>> {
+    let obj = Bound::new(py, convert(e))?;
+    untrack(&obj);
+    Ok(obj)
 }
 
 /// Takes an `Event` out of the cyclic garbage collector's lists.
@@ -159,7 +170,13 @@ fn text_of<'a>(s: &'a Bound<'_, PyString>) -> std::borrow::Cow<'a, str> {
 /// Incremental parser of one generation.
 #[pyclass(name = "ToolCallStream", module = "ggserve_parser")]
 struct ToolCallStream {
-    inner: Mutex<core::ToolCallStream>,
+    inner: Mutex<Inner>,
+}
+
+/// The stream and its reusable event buffer.
+struct Inner {
+    stream: core::ToolCallStream,
+    events: Vec<core::Event>,
 }
 
 #[pymethods]
@@ -176,25 +193,30 @@ impl ToolCallStream {
         let stream = core::ToolCallStream::new(format, tools, options(reasoning, thinking_forced_open))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(ToolCallStream {
-            inner: Mutex::new(stream),
+            inner: Mutex::new(Inner {
+                stream,
+                events: Vec::new(),
+            }),
         })
     }
 
     /// Feeds one decoded piece; returns the events it completes.
     fn push<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyList>> {
-        let events = self.lock().push(&text_of(text));
+        let mut inner = self.lock();
+        let Inner { stream, events } = &mut *inner;
+        stream.push_into(&text_of(text), events);
         events_to_list(py, events)
     }
 
     /// Ends the generation: flushes held-back text and closes or repairs open calls.
     fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let events = self.lock().finish();
-        events_to_list(py, events)
+        let mut events = self.lock().stream.finish();
+        events_to_list(py, &mut events)
     }
 }
 
 impl ToolCallStream {
-    fn lock(&self) -> std::sync::MutexGuard<'_, core::ToolCallStream> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A poisoned lock only means another thread panicked mid-call; the state is still usable.
         self.inner
             .lock()

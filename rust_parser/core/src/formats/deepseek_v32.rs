@@ -40,6 +40,7 @@ pub const V32: Syntax = Syntax {
     param_close: "</｜DSML｜parameter>",
     strip_newlines: false,
     declared_only: false,
+    open_value_ends_at_declared_param: false,
 };
 
 /// V4: `<｜DSML｜tool_calls>` block.

@@ -40,6 +40,7 @@ pub const SYNTAX: Syntax = Syntax {
     param_close: "</arg_value>",
     strip_newlines: false,
     declared_only: false,
+    open_value_ends_at_declared_param: false,
 };
 
 /// The dialect.

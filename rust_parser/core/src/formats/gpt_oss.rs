@@ -101,11 +101,23 @@ enum Channel {
     Final,
 }
 
+/// Who a message is addressed to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recipient<'a> {
+    /// `functions.NAME`: a call of a declared function.
+    Function(&'a str),
+    /// `assistant`: a message to the assistant itself, not a call.
+    Assistant,
+    /// Anything else: a built-in tool (`python`, `browser.search`, `container.exec`), a call
+    /// only if the request declares a tool of that name.
+    Other(&'a str),
+}
+
 /// A parsed message header.
 #[derive(Debug, PartialEq, Eq)]
 struct Header<'a> {
     channel: Option<Channel>,
-    recipient: Option<&'a str>,
+    recipient: Option<Recipient<'a>>,
     /// The content type allows raw JSON (`json` or none given).
     json: bool,
 }
@@ -156,7 +168,11 @@ fn parse_header(raw: &str) -> Option<Header<'_>> {
             if name.is_empty() || name.contains('<') {
                 return None;
             }
-            Some(name)
+            Some(match r.strip_prefix("functions.") {
+                Some(_) => Recipient::Function(name),
+                None if r == "assistant" => Recipient::Assistant,
+                None => Recipient::Other(r),
+            })
         }
         None => None,
     };
@@ -281,7 +297,25 @@ impl Harmony {
             self.st = St::Body(Body::Content);
             return;
         };
-        self.st = St::Body(match (h.recipient, h.channel) {
+        // As llama.cpp, vLLM and SGLang: only `functions.*` recipients are calls (and, here, a
+        // recipient the request declares as a tool). A built-in tool's message is the model's
+        // own business: reasoning, like the analysis channel it usually comes on.
+        let recipient = match h.recipient {
+            Some(Recipient::Other(r)) if cx.tools.get(r).is_some() => Some(r),
+            Some(Recipient::Other(_)) => {
+                self.st = St::Body(if self.reasoning {
+                    Body::Reasoning
+                } else {
+                    cx.content(&raw);
+                    cx.content(MESSAGE);
+                    Body::Verbatim
+                });
+                return;
+            }
+            Some(Recipient::Function(name)) => Some(name),
+            Some(Recipient::Assistant) | None => None,
+        };
+        self.st = St::Body(match (recipient, h.channel) {
             (Some(name), _) => {
                 // The call's raw text, header included, goes back to content if it breaks.
                 cx.sink.span_begin(&raw);
@@ -475,20 +509,23 @@ mod tests {
             h,
             Some(Header {
                 channel: Some(Channel::Commentary),
-                recipient: Some("get_weather"),
+                recipient: Some(Recipient::Function("get_weather")),
                 json: true
             })
         );
         let h = parse_header(
             "<|start|>assistant to=functions.get_weather<|channel|>commentary <|constrain|>json",
         );
-        assert_eq!(h.and_then(|h| h.recipient), Some("get_weather"));
+        assert_eq!(
+            h.and_then(|h| h.recipient),
+            Some(Recipient::Function("get_weather"))
+        );
         let h = parse_header("<|channel|>analysis to=functions.ffgrep code");
         assert_eq!(
             h,
             Some(Header {
                 channel: Some(Channel::Analysis),
-                recipient: Some("ffgrep"),
+                recipient: Some(Recipient::Function("ffgrep")),
                 json: false
             })
         );
@@ -496,7 +533,15 @@ mod tests {
         assert_eq!(parse_header("<|start|>user<|channel|>final"), None);
         assert_eq!(
             parse_header(" to=functions.f<|channel|>commentary json").and_then(|h| h.recipient),
-            Some("f")
+            Some(Recipient::Function("f"))
+        );
+        assert_eq!(
+            parse_header("<|channel|>commentary to=assistant").and_then(|h| h.recipient),
+            Some(Recipient::Assistant)
+        );
+        assert_eq!(
+            parse_header("<|channel|>analysis to=container.exec code").and_then(|h| h.recipient),
+            Some(Recipient::Other("container.exec"))
         );
     }
 }

@@ -90,6 +90,7 @@ pub const XML: Syntax = Syntax {
     param_close: "</parameter>",
     strip_newlines: true,
     declared_only: false,
+    open_value_ends_at_declared_param: false,
 };
 
 /// The machine.

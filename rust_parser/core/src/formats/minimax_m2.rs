@@ -38,6 +38,7 @@ pub const SYNTAX: Syntax = Syntax {
     param_close: "</parameter>",
     strip_newlines: false,
     declared_only: false,
+    open_value_ends_at_declared_param: false,
 };
 
 /// The dialect.

@@ -47,6 +47,7 @@ pub const WRAPPED: Syntax = Syntax {
     param_close: "</parameter>",
     strip_newlines: true,
     declared_only: true,
+    open_value_ends_at_declared_param: true,
 };
 
 /// A bare `<function=NAME>…</function>` (the marker already read).

@@ -32,6 +32,7 @@ pub const SYNTAX: Syntax = Syntax {
     param_close: "</parameter>",
     strip_newlines: true,
     declared_only: true,
+    open_value_ends_at_declared_param: false,
 };
 
 /// The dialect.
