@@ -208,7 +208,8 @@ impl ToolCallStream {
         events_to_list(py, events)
     }
 
-    /// Ends the generation: flushes held-back text and closes or repairs open calls.
+    /// Ends the generation: flushes held-back text and ends open calls (truncated ones are given
+    /// back as content).
     fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let mut events = self.lock().stream.finish();
         events_to_list(py, &mut events)
