@@ -15,7 +15,9 @@ pub struct JsonContent {
     first: bool,
 }
 
-/// Decodes one safe fragment of a JSON string literal (the scanner never cuts an escape).
+/// Decodes one safe fragment of a JSON string literal. The scanner never cuts an escape or a
+/// surrogate pair, so each fragment decodes on its own, the same on every split; a lone
+/// surrogate becomes U+FFFD.
 fn decode_fragment(frag: &str, first: bool, last: bool) -> String {
     let body = frag.strip_prefix('"').filter(|_| first).unwrap_or(frag);
     let body = if last {
@@ -23,7 +25,53 @@ fn decode_fragment(frag: &str, first: bool, last: bool) -> String {
     } else {
         body
     };
-    serde_json::from_str::<String>(&format!("\"{body}\"")).unwrap_or_else(|_| body.to_owned())
+    let mut out = String::with_capacity(body.len());
+    let mut rest = body;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at + 1..];
+        let Some(e) = rest.chars().next() else {
+            out.push('\\');
+            break;
+        };
+        rest = &rest[e.len_utf8()..];
+        match e {
+            'n' => out.push('\n'),
+            't' => out.push('\t'),
+            'r' => out.push('\r'),
+            'b' => out.push('\u{8}'),
+            'f' => out.push('\u{c}'),
+            'u' => {
+                let (c, used) = unicode_escape(rest);
+                out.push(c);
+                rest = &rest[used..];
+            }
+            other => out.push(other),
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The character of a `\u` escape (after the `u`) and the bytes it used, pairs included.
+fn unicode_escape(rest: &str) -> (char, usize) {
+    let hex = |s: &str| s.get(..4).and_then(|h| u32::from_str_radix(h, 16).ok());
+    let Some(hi) = hex(rest) else {
+        return ('\u{FFFD}', 0);
+    };
+    if (0xD800..0xDC00).contains(&hi) {
+        if let Some(lo) = rest
+            .get(4..)
+            .filter(|r| r.starts_with("\\u"))
+            .and_then(|r| hex(&r[2..]))
+        {
+            if (0xDC00..0xE000).contains(&lo) {
+                let c = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                return (char::from_u32(c).unwrap_or('\u{FFFD}'), 10);
+            }
+        }
+    }
+    (char::from_u32(hi).unwrap_or('\u{FFFD}'), 4)
 }
 
 impl JsonContent {
