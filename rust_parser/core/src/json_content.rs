@@ -122,3 +122,16 @@ impl JsonContent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::decode_fragment;
+
+    #[test]
+    fn fragments_decode_alone() {
+        assert_eq!(decode_fragment("\"a\\nb", true, false), "a\nb");
+        assert_eq!(decode_fragment("\\ud83d\\ude00 \\u00e9\"", false, true), "😀 é");
+        assert_eq!(decode_fragment("\\ud83d x", false, false), "\u{FFFD} x");
+        assert_eq!(decode_fragment("\\\\ \\\" \\/", false, false), "\\ \" /");
+    }
+}
