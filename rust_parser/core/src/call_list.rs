@@ -171,23 +171,27 @@ impl CallList {
         self.give_back(0, cx)
     }
 
+    /// Whitespace after an element is looked past, not consumed, until what follows decides:
+    /// if the list ends there, it is the machine's (glue, or text as written).
     fn after_element(&mut self, input: &str) -> Progress {
         let ws = leading_ws(input);
-        if ws > 0 {
-            return self.keep(&input[..ws]);
-        }
-        let b = input.as_bytes()[0];
+        let Some(&b) = input.as_bytes().get(ws) else {
+            return Progress::NeedMore;
+        };
         match b {
             b',' => {
                 self.st = St::Element;
-                self.keep(",")
+                self.keep(&input[..=ws])
             }
             b']' if self.bracketed => {
                 self.raw.clear();
                 self.st = St::AfterList;
-                Progress::Consumed(1)
+                Progress::Consumed(ws + 1)
             }
-            _ if !self.bracketed && self.element_start(b) => Progress::Consumed(0),
+            _ if !self.bracketed && self.element_start(b) => {
+                self.raw.clear();
+                Progress::Consumed(ws)
+            }
             _ => {
                 self.raw.clear();
                 self.st = St::AfterList;
@@ -196,6 +200,8 @@ impl CallList {
         }
     }
 
+    /// A closing marker (after whitespace) ends the section with it; anything else ends it
+    /// before the whitespace.
     fn after_list(&mut self, input: &str) -> Progress {
         let ws = leading_ws(input);
         let rest = &input[ws..];
@@ -207,7 +213,7 @@ impl CallList {
         if rest.is_empty() || self.syn.close.iter().any(|m| is_prefix_of(rest, m)) {
             return Progress::NeedMore;
         }
-        Progress::Done(ws)
+        Progress::Done(0)
     }
 
     fn json(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {

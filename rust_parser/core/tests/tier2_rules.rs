@@ -153,6 +153,33 @@ fn tool_markup_inside_thinking_is_reasoning_text() {
 }
 
 #[test]
+fn text_after_a_section_keeps_its_whitespace() {
+    let f = || vec![call("", "f", "{}")];
+    for (format, text) in [
+        (
+            "nemotron_v2",
+            "<TOOLCALL>[{\"name\": \"f\", \"arguments\": {}}]</TOOLCALL>\n\nDone. ",
+        ),
+        (
+            "granite",
+            "<|tool_call|>[{\"name\": \"f\", \"arguments\": {}}]\n\nDone. ",
+        ),
+        ("pythonic", "[f()]\n\nDone. "),
+        ("gemma4", "<|tool_call>call:f{}\n\nDone. "),
+        ("lfm2", "<|tool_call_start|>[f()]<|tool_call_end|>\n\nDone. "),
+    ] {
+        check(format, text, &t(), &msg("\n\nDone. ", "", f()));
+    }
+    // Glue between sections and after the last one is not content.
+    check(
+        "gemma4",
+        "<|tool_call>call:f{}<tool_call|>\n<|tool_call>call:f{}<tool_call|>\n",
+        &t(),
+        &msg("", "", vec![call("", "f", "{}"), call("", "f", "{}")]),
+    );
+}
+
+#[test]
 fn whitespace_is_content() {
     check(
         "nemotron_v2",

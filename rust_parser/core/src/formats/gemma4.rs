@@ -143,7 +143,8 @@ impl Section for GemmaCall {
                 } else if rest.is_empty() || is_prefix_of(rest, CLOSE) {
                     Progress::NeedMore
                 } else {
-                    Progress::Done(ws)
+                    // The whitespace is the machine's (glue, or text as written).
+                    Progress::Done(0)
                 }
             }
         }
