@@ -4,9 +4,9 @@ Feed each decoded piece of model output to `ToolCallStream.push` and the end of 
 `ToolCallStream.finish`; fold the returned events to get the message. Every emitted byte is final
 (never retracted); text that may be the start of a marker is held back until decided. Model
 output never raises; malformed tool syntax comes back as content, and a call that turns out
-invalid or truncated ends with that status and its raw text follows as content. `parse(f, t)` equals folding
-the events of `push(t)` + `finish()` (dropping calls whose `tool_call_end` status is not
-"complete"), and of any other split of `t` into pieces.
+invalid or truncated ends with that status and its raw text follows as content. `parse(f, t)`
+equals folding the events of `push(t)` + `finish()` (dropping calls whose `tool_call_end`
+status is not "complete"), and of any other split of `t` into pieces.
 """
 
 from collections.abc import Mapping, Sequence

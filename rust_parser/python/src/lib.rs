@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 /// One append-only piece of parser output.
-#[pyclass(frozen, name = "Event", module = "ggserve_parser")]
+#[pyclass(frozen, freelist = 1024, name = "Event", module = "ggserve_parser")]
 struct Event {
     /// "content", "reasoning", "tool_call_start", "tool_call_args" or "tool_call_end".
     #[pyo3(get)]
