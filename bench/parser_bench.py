@@ -330,6 +330,16 @@ def clock_overhead_ns() -> int:
     return int(statistics.median(samples))
 
 
+class NoOp:
+    """A Python object whose push does nothing: what any per-piece call costs on this machine."""
+
+    def push(self, piece: str) -> list[str]:
+        return []
+
+    def finish(self) -> list[str]:
+        return []
+
+
 def best_of(fn: Callable[[list[str]], Run], parts: list[str], repeats: int) -> Run:
     runs = [fn(parts) for _ in range(repeats)]
     return min(runs, key=lambda r: r.total_s)
@@ -351,6 +361,9 @@ def main() -> int:
     gc.enable()
     overhead = clock_overhead_ns()
     print(f"timer overhead {overhead} ns per push (subtracted); pieces: 1-8 chars, seed 7")
+    ref_parts = pieces(streams()["file write 4 KiB"], seed=7)
+    noop = min(pct(per_push_ns(NoOp, ref_parts), 0.5, overhead) for _ in range(args.repeats))
+    print(f"machine reference: a Python no-op push() costs {noop:.3f} us (median)")
     header = (
         f"{'stream':<20}{'pushes':>8}{'ours med/p99 us':>18}{'ours ms':>10}{'peer ms':>11}"
         f"{'pyinc ms':>10}{'floor ms':>10}{'peer/ours':>11}{'pyinc/ours':>11}{'ours/floor':>11}"

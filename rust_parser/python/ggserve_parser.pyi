@@ -3,9 +3,10 @@
 Feed each decoded piece of model output to `ToolCallStream.push` and the end of generation to
 `ToolCallStream.finish`; fold the returned events to get the message. Every emitted byte is final
 (never retracted); text that may be the start of a marker is held back until decided. Model
-output never raises; malformed tool syntax comes back as content. `parse(f, t)` equals folding
-the events of `push(t)` + `finish()` (dropping calls whose `tool_call_end` status is not
-"complete"), and of any other split of `t` into pieces.
+output never raises; malformed tool syntax comes back as content, and a call that turns out
+invalid or truncated ends with that status and its raw text follows as content. `parse(f, t)`
+equals folding the events of `push(t)` + `finish()` (dropping calls whose `tool_call_end`
+status is not "complete"), and of any other split of `t` into pieces.
 """
 
 from collections.abc import Mapping, Sequence
@@ -84,7 +85,10 @@ class ToolCallStream:
         """Feeds one decoded piece (about one token); returns the events it completes."""
 
     def finish(self) -> list[Event]:
-        """End of generation: flushes held-back text and closes or repairs open calls.
+        """End of generation: flushes held-back text and ends open calls.
+
+        A call whose arguments are whole is complete even without its closing markers; one cut
+        inside its arguments ends "truncated" and its raw text follows as content.
 
         Later calls to `push` and `finish` return no events.
         """

@@ -108,6 +108,31 @@ RECORDINGS = {
         reasoning="Need the weather.",
         forced_open=True,
     ),
+    "command_r7b": Recording(
+        "command_r7b",
+        (
+            "<|START_THINK",
+            "ING|>Weather and time.<|END_THINKING|><|START_AC",
+            'TION|>[\n    {"tool_call_id": "0", "tool_name": "get_weather", "parameters": ',
+            '{"city": "Par',
+            'is"}},\n    {"tool_call_id": "1", "tool_name": "get_time", "parameters": {"tz": ',
+            '"CET"}}\n]<|END_ACTION|>',
+        ),
+        calls=[("get_weather", {"city": "Paris"}), ("get_time", {"tz": "CET"})],
+        reasoning="Weather and time.",
+        native_ids=["0", "1"],
+    ),
+    "gemma4": Recording(
+        "gemma4",
+        (
+            "<|channel>thought\nNeed the weather.<chan",
+            "nel|><|tool_call>call:get_weather{city:<|",
+            '"|>Ky',
+            'oto<|"|>}<tool_call|>',
+        ),
+        calls=[("get_weather", {"city": "Kyoto"})],
+        reasoning="Need the weather.",
+    ),
 }
 
 

@@ -140,12 +140,104 @@ CASES: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]] = 
 
 TIER_ONE = [c[0] for c in CASES]
 
+# Tier 2: one reference example per family (the Rust tests hold the peers' tables).
+CASES += [
+    (
+        "pythonic",
+        '[get_weather(location="Tokyo", days=3)]',
+        "",
+        "",
+        [("", "get_weather", TOKYO3)],
+    ),
+    (
+        "command_r7b",
+        "<|START_THINKING|>Need weather.<|END_THINKING|><|START_ACTION|>[\n"
+        '    {"tool_call_id": "0", "tool_name": "get_weather",'
+        ' "parameters": {"location": "Tokyo"}}\n'
+        "]<|END_ACTION|>",
+        "",
+        "Need weather.",
+        [("0", "get_weather", TOKYO)],
+    ),
+    (
+        "granite",
+        '<|tool_call|>[{"name": "get_weather", "arguments": {"location": "Tokyo"}}]',
+        "",
+        "",
+        [("", "get_weather", TOKYO)],
+    ),
+    (
+        "functionary_v3_1",
+        'Sure.<function=get_weather>{"location": "Tokyo"}</function>',
+        "Sure.",
+        "",
+        [("", "get_weather", TOKYO)],
+    ),
+    (
+        "functionary_v3_2",
+        'all\nSure.>>>get_weather\n{"location": "Tokyo", "days": 3}',
+        "Sure.",
+        "",
+        [("", "get_weather", TOKYO3)],
+    ),
+    (
+        "lfm2",
+        '<|tool_call_start|>[get_weather(location="Tokyo")]<|tool_call_end|>',
+        "",
+        "",
+        [("", "get_weather", TOKYO)],
+    ),
+    (
+        "gemma4",
+        "<|channel>thought\nNeed weather.<channel|><|tool_call>call:get_weather"
+        '{location:<|"|>Tokyo<|"|>,days:3}<tool_call|>',
+        "",
+        "Need weather.",
+        [("", "get_weather", TOKYO3)],
+    ),
+    (
+        "nemotron_v2",
+        "<think>Need weather.</think>"
+        '<TOOLCALL>[{"name": "get_weather", "arguments": {"location": "Tokyo"}}]</TOOLCALL>',
+        "",
+        "Need weather.",
+        [("", "get_weather", TOKYO)],
+    ),
+    (
+        "apertus",
+        "<|inner_prefix|>Need weather.<|inner_suffix|>"
+        '<|tools_prefix|>[{"get_weather": {"location": "Tokyo"}}]<|tools_suffix|>',
+        "",
+        "Need weather.",
+        [("", "get_weather", TOKYO)],
+    ),
+    (
+        "firefunction_v2",
+        ' functools[{"name": "get_weather", "arguments": {"location": "Tokyo"}}]',
+        "",
+        "",
+        [("", "get_weather", TOKYO)],
+    ),
+    (
+        "llama_cpp_generic_json",
+        '{"tool_call": {"name": "get_weather", "arguments": {"location": "Tokyo", "days": 3}}}',
+        "",
+        "",
+        [("", "get_weather", TOKYO3)],
+    ),
+]
+ALL_FORMATS = [c[0] for c in CASES]
+
 
 def test_the_registry_has_every_tier_one_format() -> None:
     assert set(TIER_ONE) <= set(gp.FORMATS)
 
 
-@pytest.mark.parametrize(("fmt", "text", "content", "reasoning", "calls"), CASES, ids=TIER_ONE)
+def test_every_registered_format_has_a_reference_example() -> None:
+    assert set(ALL_FORMATS) == set(gp.FORMATS)
+
+
+@pytest.mark.parametrize(("fmt", "text", "content", "reasoning", "calls"), CASES, ids=ALL_FORMATS)
 def test_reference_example(
     fmt: str,
     text: str,
@@ -164,7 +256,7 @@ def test_reference_example(
         assert fold(events + s.finish()) == out
 
 
-@pytest.mark.parametrize("fmt", TIER_ONE)
+@pytest.mark.parametrize("fmt", ALL_FORMATS)
 def test_cut_output_still_yields_valid_json_arguments(fmt: str) -> None:
     text = next(c[1] for c in CASES if c[0] == fmt)
     for cut in range(len(text) + 1):

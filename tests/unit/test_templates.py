@@ -336,6 +336,9 @@ def test_format_is_detected_by_the_parser() -> None:
         ("<seed:think>", True),
         ("[THINK]", True),
         ("<|start|>assistant<|channel|>analysis<|message|>", True),
+        ("<|assistant_start|><|inner_prefix|>", True),  # Apertus
+        ("<|turn>model\n<|channel>thought\n", True),  # Gemma 4
+        ("<|channel>thought\nDone.<channel|>", False),
         ("<|im_start|>assistant\n<think>\n\n</think>\n\n", False),
         ("<|im_start|>assistant\n", False),
         ("<think>I was thinking</think>", False),

@@ -18,6 +18,27 @@ const TEMPLATE_MARKERS: &[(&str, &str)] = &[
     ("dictionary of argument name and its value", "llama3_json"),
 ];
 
+/// Tier-2 template markers, checked before [`TEMPLATE_MARKERS`]: each is specific to its family,
+/// and some of these templates also contain a tier-1 marker (Granite 4 writes `<tool_call>`).
+const TIER2_TEMPLATE_MARKERS: &[(&str, &str)] = &[
+    ("<|START_ACTION|>", "command_r7b"),
+    ("<|START_THINKING|>", "command_r7b"),
+    ("<|start_of_role|>", "granite"),
+    ("<|tool_call|>", "granite"),
+    (">>>all", "functionary_v3_2"),
+    ("functools[", "firefunction_v2"),
+    ("<|tool_call>", "gemma4"),
+    ("<|\"|>", "gemma4"),
+    ("<TOOLCALL>", "nemotron_v2"),
+    ("<|tools_prefix|>", "apertus"),
+    ("<|inner_prefix|>", "apertus"),
+    ("<|tool_call_start|>", "lfm2"),
+    ("<|tool_list_start|>", "lfm2"),
+    ("<|python_start|>", "pythonic"),
+    ("<function_calls>", "pythonic"),
+    ("[func_name1(", "pythonic"),
+];
+
 /// Model-name substrings (lower case), most specific first.
 const NAME_MARKERS: &[(&str, &str)] = &[
     ("kimi-k2", "kimi_k2"),
@@ -46,6 +67,27 @@ const NAME_MARKERS: &[(&str, &str)] = &[
     ("qwq", "hermes"),
     ("hermes", "hermes"),
     ("mimo", "hermes"),
+    ("command-r7b", "command_r7b"),
+    ("command-r", "command_r7b"),
+    ("command-a", "command_r7b"),
+    ("c4ai-command", "command_r7b"),
+    ("granite", "granite"),
+    ("functionary-small-v3.1", "functionary_v3_1"),
+    ("functionary-medium-v3.1", "functionary_v3_1"),
+    ("functionary", "functionary_v3_2"),
+    ("firefunction", "firefunction_v2"),
+    ("lfm2", "lfm2"),
+    ("gemma-4", "gemma4"),
+    ("gemma4", "gemma4"),
+    ("nemotron-nano-9b-v2", "nemotron_v2"),
+    ("nemotron-nano-12b-v2", "nemotron_v2"),
+    ("nemotron-nano-v2", "nemotron_v2"),
+    ("apertus", "apertus"),
+    ("llama-4", "pythonic"),
+    ("llama4", "pythonic"),
+    ("toolace", "pythonic"),
+    ("olmo-3", "pythonic"),
+    ("olmo3", "pythonic"),
     ("llama-3", "llama3_json"),
     ("llama3", "llama3_json"),
 ];
@@ -64,8 +106,14 @@ fn from_template(t: &str) -> Option<&'static str> {
         }
         return Some("deepseek_v31");
     }
-    TEMPLATE_MARKERS
+    // Functionary v3.1: Llama 3.1 headers with `<function=NAME>` calls (Qwen3-Coder also writes
+    // `<function=`, always with `<parameter=`).
+    if t.contains("<function=") && t.contains("<|start_header_id|>") && !t.contains("<parameter=") {
+        return Some("functionary_v3_1");
+    }
+    TIER2_TEMPLATE_MARKERS
         .iter()
+        .chain(TEMPLATE_MARKERS)
         .find(|(m, _)| t.contains(m))
         .map(|(_, f)| *f)
 }

@@ -114,8 +114,11 @@ impl Gated {
         let mut in_reasoning: Vec<&'static str> = d.think_close.to_vec();
         in_reasoning.extend(d.tool_starts.iter().take(n_reasoning_starts));
         in_reasoning.extend_from_slice(d.stops);
+        // Text that may be reasoning: only the markers that may appear in reasoning decide it
+        // (`function<` in prose must not).
         let mut undecided: Vec<&'static str> = d.think_close.to_vec();
-        undecided.extend_from_slice(&content);
+        undecided.extend(d.tool_starts.iter().take(n_reasoning_starts));
+        undecided.extend_from_slice(d.stops);
         undecided.extend_from_slice(d.think_open);
         let mode = match (reasoning && !d.think_close.is_empty(), forced_open) {
             (true, true) => Mode::ReasoningStart,
@@ -204,7 +207,8 @@ impl Gated {
                 buf.push_str(&input[..at]);
                 let text = std::mem::take(buf);
                 let closes = self.d.think_close.len();
-                let tools_end = closes + self.d.tool_starts.len() + self.d.stops.len();
+                let tools = self.n_reasoning_starts;
+                let tools_end = closes + tools + self.d.stops.len();
                 if marker < closes {
                     // The prompt opened the block: everything so far was reasoning.
                     cx.reasoning(&text);
@@ -218,7 +222,7 @@ impl Gated {
                     return at + self.content(&input[at..], cx);
                 } else {
                     cx.content(&text);
-                    if marker < closes + self.d.tool_starts.len() {
+                    if marker < closes + tools {
                         self.open_section(marker - closes, false, cx);
                     } else {
                         self.stop(cx);
@@ -441,10 +445,17 @@ impl Machine for Gated {
             Mode::Start | Mode::Content => cx.content(held),
             Mode::ReasoningStart | Mode::Reasoning => cx.reasoning(held),
             Mode::Undecided(buf) => {
-                // No close came: it was the answer.
-                let text = std::mem::take(buf);
-                cx.content(&text);
-                cx.content(held);
+                // No close came: it was the answer. Read it as one (the markers that only make
+                // sense in an answer were not looked for yet); each byte is read once more.
+                let mut text = std::mem::take(buf);
+                text.push_str(held);
+                self.mode = Mode::Content;
+                let mut pos = 0;
+                while let Some(n) = self.step(&text[pos..], cx) {
+                    pos += n;
+                }
+                self.finish(&text[pos..], cx);
+                return;
             }
             Mode::Section(section, _) => finish_section(section.as_mut(), held, cx),
             Mode::Tentative(_) => self.finish_tentative(held, cx),

@@ -1,9 +1,10 @@
 //! Streaming JSON arguments of one started call, as the model wrote them.
 //!
-//! An object or array streams through [`JsonValue`] (safe prefixes only, repaired at the end).
-//! A JSON *string* is a double-encoded object (MoonshotAI/Kimi-K2#26): it is buffered and, when
-//! complete, its decoded text is the arguments if that is JSON (healed if the output was cut);
-//! otherwise the string literal itself is.
+//! An object or array streams through [`JsonValue`] (safe prefixes only). A JSON *string* is a
+//! double-encoded object (MoonshotAI/Kimi-K2#26): it is buffered and, when complete, its decoded
+//! text is the arguments if that is JSON; otherwise the string literal itself is. Arguments that
+//! break or are cut off end the call as invalid or truncated: it is no call, and the machine
+//! gives its raw text back as content.
 
 use crate::event::CallStatus;
 use crate::json::{JsonValue, Status};
@@ -30,27 +31,15 @@ pub struct JsonArgs {
     started: bool,
 }
 
-/// The arguments for a complete (or, at the end of output, healed) JSON string literal.
+/// The arguments for a complete JSON string literal.
 #[must_use]
-pub fn string_args(literal: &str, eof: bool) -> String {
+pub fn string_args(literal: &str) -> String {
     if let Ok(decoded) = serde_json::from_str::<String>(literal) {
         let inner = decoded.trim();
-        if inner.starts_with('{') || inner.starts_with('[') {
-            if serde_json::from_str::<serde_json::Value>(inner).is_ok() {
-                return inner.to_owned();
-            }
-            if eof {
-                // Cut off: close it as cut arguments are closed (a trailing number stays).
-                let mut scanner = JsonValue::new();
-                let mut healed = String::new();
-                let (_, status) = scanner.feed(inner, &mut healed);
-                if status != Status::Invalid {
-                    scanner.close_eof(&mut healed);
-                    if scanner.emitted_any() {
-                        return healed;
-                    }
-                }
-            }
+        if (inner.starts_with('{') || inner.starts_with('['))
+            && serde_json::from_str::<serde_json::Value>(inner).is_ok()
+        {
+            return inner.to_owned();
         }
     }
     literal.to_owned()
@@ -101,7 +90,7 @@ impl JsonArgs {
             Status::NeedMore => (n, ArgsStatus::NeedMore),
             Status::Complete => {
                 if let Some(buf) = self.string.as_ref() {
-                    cx.sink.args(&string_args(buf.trim(), false));
+                    cx.sink.args(&string_args(buf.trim()));
                 }
                 cx.sink.end_call();
                 (n, ArgsStatus::Complete)

@@ -17,6 +17,7 @@
 //! assert_eq!(out.tool_calls[0].arguments, "{\"x\": 1}");
 //! ```
 
+pub mod call_list;
 pub mod call_section;
 pub mod coerce;
 pub mod deepseek_section;
@@ -28,8 +29,12 @@ pub mod formats;
 pub mod gated;
 pub mod json;
 pub mod json_args;
+pub mod json_content;
+pub mod keyed_literal;
+pub mod lead;
 pub mod machine;
 pub mod python_kwargs;
+pub mod raw_code;
 pub mod scan;
 pub mod sections;
 pub mod sink;

@@ -59,7 +59,8 @@ pub enum Progress {
 pub trait Section: Send {
     /// Looks at `input` (pending bytes, then new ones).
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress;
-    /// End of output: close or repair open calls; emit what is left (`held`) so nothing is lost.
+    /// End of output: end open calls (complete when their arguments are whole, else
+    /// truncated); emit what is left (`held`) so nothing is lost.
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>);
 }
 

@@ -77,7 +77,174 @@ fn py_value(raw: &str) -> String {
     if valid_number(raw) || serde_json::from_str::<serde_json::Value>(raw).is_ok() {
         raw.to_owned()
     } else {
-        json_string(raw)
+        py_literal(raw).unwrap_or_else(|| json_string(raw))
+    }
+}
+
+/// A Python literal (`{'a': [1, 'x', None]}`, `(1, 2)`, `-2.5`) as JSON text; `None` when `raw`
+/// is not one. Strings take either quote and Python's escapes; tuples become arrays; dict keys
+/// that are not strings are written as their JSON text in a string. Nothing is evaluated.
+#[must_use]
+pub fn py_literal(raw: &str) -> Option<String> {
+    let mut p = PyLit {
+        s: raw.as_bytes(),
+        text: raw,
+        i: 0,
+        depth: 0,
+    };
+    let mut out = String::new();
+    p.value(&mut out)?;
+    p.ws();
+    (p.i == p.s.len()).then_some(out)
+}
+
+struct PyLit<'a> {
+    s: &'a [u8],
+    text: &'a str,
+    i: usize,
+    depth: usize,
+}
+
+impl PyLit<'_> {
+    fn ws(&mut self) {
+        while self.s.get(self.i).is_some_and(u8::is_ascii_whitespace) {
+            self.i += 1;
+        }
+    }
+
+    fn value(&mut self, out: &mut String) -> Option<()> {
+        self.ws();
+        let b = *self.s.get(self.i)?;
+        match b {
+            b'"' | b'\'' => self.string(b, out),
+            b'[' => self.seq(b']', out),
+            b'(' => self.seq(b')', out),
+            b'{' => self.dict(out),
+            _ => {
+                let start = self.i;
+                while self
+                    .s
+                    .get(self.i)
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'+'))
+                {
+                    self.i += 1;
+                }
+                let word = &self.text[start..self.i];
+                let v = match word {
+                    "True" | "true" => "true",
+                    "False" | "false" => "false",
+                    "None" | "null" => "null",
+                    w if valid_number(w) => w,
+                    _ => return None,
+                };
+                out.push_str(v);
+                Some(())
+            }
+        }
+    }
+
+    fn string(&mut self, q: u8, out: &mut String) -> Option<()> {
+        self.i += 1;
+        let mut text = String::new();
+        loop {
+            let rest = &self.text[self.i..];
+            let run = rest.bytes().position(|c| c == q || c == b'\\')?;
+            text.push_str(&rest[..run]);
+            self.i += run;
+            if self.s[self.i] == q {
+                self.i += 1;
+                break;
+            }
+            let e = *self.s.get(self.i + 1)?;
+            self.i += 2;
+            match e {
+                b'n' => text.push('\n'),
+                b't' => text.push('\t'),
+                b'r' => text.push('\r'),
+                b'0' => text.push('\0'),
+                b'\\' | b'"' | b'\'' => text.push(char::from(e)),
+                _ => {
+                    // Python keeps an unknown escape's backslash.
+                    self.i -= 1;
+                    text.push('\\');
+                }
+            }
+        }
+        out.push_str(&json_string(&text));
+        Some(())
+    }
+
+    fn enter(&mut self) -> Option<()> {
+        self.depth += 1;
+        (self.depth <= 64).then_some(())
+    }
+
+    fn seq(&mut self, close: u8, out: &mut String) -> Option<()> {
+        self.enter()?;
+        self.i += 1;
+        out.push('[');
+        let mut first = true;
+        loop {
+            self.ws();
+            if self.s.get(self.i) == Some(&close) {
+                self.i += 1;
+                break;
+            }
+            if !first {
+                out.push_str(", ");
+            }
+            first = false;
+            self.value(out)?;
+            self.ws();
+            match self.s.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(&c) if c == close => {}
+                _ => return None,
+            }
+        }
+        out.push(']');
+        self.depth -= 1;
+        Some(())
+    }
+
+    fn dict(&mut self, out: &mut String) -> Option<()> {
+        self.enter()?;
+        self.i += 1;
+        out.push('{');
+        let mut first = true;
+        loop {
+            self.ws();
+            if self.s.get(self.i) == Some(&b'}') {
+                self.i += 1;
+                break;
+            }
+            if !first {
+                out.push_str(", ");
+            }
+            first = false;
+            let mut key = String::new();
+            self.value(&mut key)?;
+            if !key.starts_with('"') {
+                key = json_string(&key);
+            }
+            out.push_str(&key);
+            self.ws();
+            if self.s.get(self.i) != Some(&b':') {
+                return None;
+            }
+            self.i += 1;
+            out.push_str(": ");
+            self.value(out)?;
+            self.ws();
+            match self.s.get(self.i) {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {}
+                _ => return None,
+            }
+        }
+        out.push('}');
+        self.depth -= 1;
+        Some(())
     }
 }
 

@@ -255,3 +255,17 @@ impl ProgressExt for Progress {
 
 /// Keys for a Hermes-style call object.
 pub const HERMES_KEYS: Keys = crate::envelope::OPENAI_KEYS;
+
+/// A marker that is markup only (`<|START_RESPONSE|>`, `</response>`): consumed, nothing else.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DropMarker;
+
+impl Section for DropMarker {
+    fn step(&mut self, _input: &str, _cx: &mut Cx<'_>) -> Progress {
+        Progress::Done(0)
+    }
+
+    fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
+        cx.content(held);
+    }
+}

@@ -101,7 +101,8 @@ impl ToolCallStream {
         pos
     }
 
-    /// End of generation: flushes held-back text, closes or repairs open calls.
+    /// End of generation: flushes held-back text, ends open calls (a call cut inside its
+    /// arguments is truncated and given back as content).
     pub fn finish(&mut self) -> Vec<Event> {
         if self.finished {
             return Vec::new();

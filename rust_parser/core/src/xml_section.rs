@@ -15,8 +15,10 @@
 //! section close or the end of output follows. Only that bounded lookahead is held back
 //! (whitespace after the close tag is consumed into a buffer of its own).
 //!
-//! Repairs and degradation: at end of output an open value, object and call are closed (valid
-//! JSON arguments); a section whose first call head is not recognised is given back as content
+//! Degradation: at end of output inside a value the call is truncated (no call; its raw text is
+//! given back as content), after a closed value it is complete (closing tags may be missing);
+//! with [`Syntax::open_value_ends_at_declared_param`], a head naming an unused declared parameter
+//! ends an open value (the model forgot its close tag); a section whose first call head is not recognised is given back as content
 //! (opening marker included); stray text between parameters is content; text after the last call
 //! that is not a section close ends the section (it is content). Heads are bounded (`MAX_HEAD`
 //! bytes): a longer one is not a head.

@@ -232,3 +232,15 @@ fn reasoning_close_without_open() {
         &msg("a</think>b", "", vec![]),
     );
 }
+
+/// While it is not known whether the output began inside reasoning, markers that only make sense
+/// in an answer (DeepSeek R1's `function<`) do not decide it.
+#[test]
+fn answer_only_markers_do_not_end_undecided_text() {
+    check(
+        "deepseek_r1",
+        "use std::function<void()> here\n</think>ok",
+        &none(),
+        &msg("ok", "use std::function<void()> here\n", vec![]),
+    );
+}

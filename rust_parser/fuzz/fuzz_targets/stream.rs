@@ -1,9 +1,12 @@
 //! Fuzz target over the whole public surface: for any input, any format and any split,
 //! `push`/`finish` never panic, the stream is well-formed, its fold equals `parse`, every
-//! completed call's arguments are valid JSON, and `heal_json` returns valid JSON (or nothing).
+//! completed call's arguments are valid JSON, a call that is not complete is followed by its
+//! raw text, and `heal_json` returns valid JSON (or nothing).
 #![no_main]
 
-use ggserve_parser_core::{heal_json, parse, Event, Options, Parsed, ToolCallStream, Tools, FORMATS};
+use ggserve_parser_core::{
+    heal_json, parse, CallStatus, Event, Options, Parsed, ToolCallStream, Tools, FORMATS,
+};
 use libfuzzer_sys::fuzz_target;
 
 fn split_points(text: &str, seeds: &[u8]) -> Vec<usize> {
@@ -101,6 +104,18 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     assert!(open.is_none());
+    // A call that is not complete is followed by its raw text (as content, or as reasoning for
+    // a section opened inside reasoning): nothing of it is lost.
+    for (i, e) in events.iter().enumerate() {
+        if let Event::ToolCallEnd { status, .. } = e {
+            if *status != CallStatus::Complete {
+                assert!(
+                    matches!(events.get(i + 1), Some(Event::Content(_) | Event::Reasoning(_))),
+                    "{events:?}"
+                );
+            }
+        }
+    }
 
     let folded = Parsed::fold(&events);
     let whole = parse(format, &text, tools, opts).unwrap_or_default();

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 /// One append-only piece of parser output.
-#[pyclass(frozen, name = "Event", module = "ggserve_parser")]
+#[pyclass(frozen, freelist = 1024, name = "Event", module = "ggserve_parser")]
 struct Event {
     /// "content", "reasoning", "tool_call_start", "tool_call_args" or "tool_call_end".
     #[pyo3(get)]
@@ -208,7 +208,8 @@ impl ToolCallStream {
         events_to_list(py, events)
     }
 
-    /// Ends the generation: flushes held-back text and closes or repairs open calls.
+    /// Ends the generation: flushes held-back text and ends open calls (truncated ones are given
+    /// back as content).
     fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         let mut events = self.lock().stream.finish();
         events_to_list(py, &mut events)

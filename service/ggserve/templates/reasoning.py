@@ -2,8 +2,9 @@
 
 Templates of reasoning models often end the generation prompt with the block's opening marker
 (Qwen3 / DeepSeek-R1 `<think>\n`, Seed-OSS `<seed:think>`, Magistral `[THINK]`, gpt-oss
-`<|channel|>analysis<|message|>`, Command R7B `<|START_THINKING|>`), so the model's output starts
-inside reasoning with no opening tag. The parser must then start in reasoning.
+`<|channel|>analysis<|message|>`, Command R7B `<|START_THINKING|>`, Apertus `<|inner_prefix|>`,
+Gemma 4 `<|channel>thought`), so the model's output starts inside reasoning with no opening tag.
+The parser must then start in reasoning.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ REASONING_OPENERS = (
     "[THINK]",
     "<|channel|>analysis<|message|>",
     "<|START_THINKING|>",
+    "<|inner_prefix|>",
+    "<|channel>thought",
 )
 
 

@@ -20,6 +20,18 @@ pub mod minimax_m2;
 pub mod mistral;
 pub mod qwen3_coder;
 pub mod seed_oss;
+// Tier 2.
+pub mod apertus;
+pub mod command_r7b;
+pub mod firefunction_v2;
+pub mod functionary_v3_1;
+pub mod functionary_v3_2;
+pub mod gemma4;
+pub mod granite;
+pub mod lfm2;
+pub mod llama_cpp_generic_json;
+pub mod nemotron_v2;
+pub mod pythonic;
 
 /// Supported format names.
 pub const FORMATS: &[&str] = &[
@@ -36,6 +48,17 @@ pub const FORMATS: &[&str] = &[
     "llama3_json",
     "minimax_m2",
     "seed_oss",
+    "pythonic",
+    "command_r7b",
+    "granite",
+    "functionary_v3_1",
+    "functionary_v3_2",
+    "lfm2",
+    "gemma4",
+    "nemotron_v2",
+    "apertus",
+    "firefunction_v2",
+    "llama_cpp_generic_json",
 ];
 
 /// Builds the machine for `format`.
@@ -57,6 +80,17 @@ pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn
         "llama3_json" => return Ok(Box::new(llama3_json::Llama3::new(reasoning, forced_open))),
         "minimax_m2" => minimax_m2::DIALECT,
         "seed_oss" => seed_oss::DIALECT,
+        "pythonic" => return Ok(pythonic::machine(reasoning, forced_open)),
+        "command_r7b" => return Ok(command_r7b::machine(reasoning, forced_open)),
+        "granite" => granite::DIALECT,
+        "functionary_v3_1" => return Ok(functionary_v3_1::machine(reasoning, forced_open)),
+        "functionary_v3_2" => return Ok(functionary_v3_2::machine(reasoning, forced_open)),
+        "lfm2" => return Ok(lfm2::machine(reasoning, forced_open)),
+        "gemma4" => return Ok(gemma4::machine(reasoning, forced_open)),
+        "nemotron_v2" => nemotron_v2::DIALECT,
+        "apertus" => apertus::DIALECT,
+        "firefunction_v2" => firefunction_v2::DIALECT,
+        "llama_cpp_generic_json" => return Ok(llama_cpp_generic_json::machine(reasoning, forced_open)),
         _ => return Err(Error::UnknownFormat(format.to_owned())),
     };
     Ok(Box::new(Tagged::new(dialect, reasoning, forced_open)))

@@ -23,10 +23,13 @@
 //! A `</parameter>` is structural only if what follows it (after whitespace) is `<parameter=NAME>`
 //! with NAME declared for the function and not used yet (any unused name when the function has
 //! no schema), `</function>`, `</tool_call>`, or the end of output; otherwise it is value text
-//! (see [`crate::xml_section`]). A missing `</function>` / `</tool_call>` at the end of output is
-//! repaired. Also accepted: several `<function=…>` blocks in one `<tool_call>`, and a
+//! (see [`crate::xml_section`]). A `<parameter=NAME>` for an unused declared parameter while a
+//! value is open ends that value (the model forgot `</parameter>`). A missing `</function>` /
+//! `</tool_call>` after a closed value at the end of output is tolerated; output ending inside a
+//! value is a truncated call, given back as content. Also accepted: several `<function=…>` blocks in one `<tool_call>`, and a
 //! `<function=…>…</function>` block without the `<tool_call>` wrapper (some GGUF templates).
-//! Reasoning: `<think>…</think>`; a `<tool_call>` also ends an unclosed `<think>` (Qwen3.5).
+//! Reasoning: `<think>…</think>`; tool markup inside it is reasoning text, unless the block is
+//! never closed and the output ends with complete calls (Qwen3.5 leaves it open).
 
 use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};

@@ -1,0 +1,66 @@
+//! `command_r7b`: Cohere Command R7B / Command A (CMD3/CMD4 action format).
+//!
+//! ```text
+//! <|START_THINKING|>I will look up the weather.<|END_THINKING|><|START_ACTION|>[
+//!     {"tool_call_id": "0", "tool_name": "get_weather", "parameters": {"location": "Tokyo"}}
+//! ]<|END_ACTION|>
+//! <|START_RESPONSE|>It is sunny.<|END_RESPONSE|>
+//! ```
+//!
+//! The model numbers its calls: `"tool_call_id"` is the call's id (when it comes before the
+//! parameters, as the template writes it). `<|START_RESPONSE|>`/`<|END_RESPONSE|>` are markup
+//! around the answer; `<|END_OF_TURN_TOKEN|>` ends the output. An action also ends an unclosed
+//! thinking block.
+
+use crate::call_list::{CallList, Elements, ListSyntax};
+use crate::envelope::{Keys, OPENAI_KEYS};
+use crate::gated::{Gated, GatedDialect, InReasoning};
+use crate::machine::{Machine, Section};
+use crate::sections::DropMarker;
+use crate::tools::Tools;
+
+const ACTION: &str = "<|START_ACTION|>";
+const STARTS: &[&str] = &[ACTION, "<|START_RESPONSE|>", "<|END_RESPONSE|>"];
+
+/// Cohere's call keys.
+pub const COHERE_KEYS: Keys = Keys {
+    name: &["tool_name", "name"],
+    args: &["parameters", "arguments"],
+    id: &["tool_call_id", "id"],
+    ..OPENAI_KEYS
+};
+
+static LIST: ListSyntax = ListSyntax {
+    elements: Elements {
+        json: Some(COHERE_KEYS),
+        name_key: false,
+        python: false,
+    },
+    bare: true,
+    close: &["<|END_ACTION|>"],
+};
+
+const DIALECT: GatedDialect = GatedDialect {
+    think_open: &["<|START_THINKING|>"],
+    think_close: &["<|END_THINKING|>"],
+    tool_starts: STARTS,
+    reasoning_starts: 1,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
+    stops: &["<|END_OF_TURN_TOKEN|>"],
+    open,
+};
+
+fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    if marker == 0 {
+        Box::new(CallList::new(&LIST, ACTION))
+    } else {
+        Box::new(DropMarker)
+    }
+}
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+}

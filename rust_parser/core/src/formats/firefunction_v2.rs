@@ -1,0 +1,40 @@
+//! `firefunction_v2`: Fireworks FireFunction v2 — `functools` then a JSON list of calls.
+//!
+//! ```text
+//!  functools[{"name": "get_weather", "arguments": {"location": "Tokyo"}}]
+//! ```
+//!
+//! No reasoning block; ids are `""`. A `functools` not followed by a list is content.
+
+use crate::call_list::{CallList, Elements, ListSyntax};
+use crate::envelope::OPENAI_KEYS;
+use crate::gated::InReasoning;
+use crate::machine::{Dialect, Section};
+use crate::tools::Tools;
+
+/// With the space the model writes before it (part of the markup, as llama.cpp reads it).
+const STARTS: &[&str] = &[" functools", "functools"];
+
+static LIST: ListSyntax = ListSyntax {
+    elements: Elements {
+        json: Some(OPENAI_KEYS),
+        name_key: false,
+        python: false,
+    },
+    bare: false,
+    close: &[],
+};
+
+/// The dialect.
+pub const DIALECT: Dialect = Dialect {
+    think_open: &[],
+    think_close: &[],
+    tool_starts: STARTS,
+    in_reasoning: InReasoning::Ignored,
+    close_without_open: false,
+    open,
+};
+
+fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    Box::new(CallList::new(&LIST, STARTS[marker]))
+}

@@ -1,0 +1,166 @@
+//! `gemma4`: Google Gemma 4 — `<|tool_call>call:NAME{…}<tool_call|>` with Gemma's own literal
+//! syntax, reasoning in the `thought` channel.
+//!
+//! ```text
+//! <|channel>thought
+//! Need the weather.<channel|><|tool_call>call:get_weather{location:<|"|>Tokyo<|"|>,days:3}<tool_call|>
+//! ```
+//!
+//! Keys are bare, strings are enclosed in `<|"|>`, other values are bare; objects and arrays
+//! nest (see [`crate::keyed_literal`]). Several calls are several `<|tool_call>` blocks; a
+//! missing `<tool_call|>` is tolerated (the call is complete once its arguments are). A call marker also ends an unclosed thought. `<turn|>`
+//! ends the output. Ids are `""`.
+
+use crate::event::CallStatus;
+use crate::gated::{Gated, GatedDialect, InReasoning};
+use crate::keyed_literal::{KeyedLiteral, LitStatus};
+use crate::machine::{Cx, Machine, Progress, Section};
+use crate::scan::{bounded_run, is_prefix_of, leading_ws};
+use crate::sections::ProgressExt;
+use crate::tools::Tools;
+
+const OPEN: &str = "<|tool_call>";
+const CLOSE: &str = "<tool_call|>";
+const CALL: &str = "call:";
+const QUOTE: &str = "<|\"|>";
+const MAX_NAME: usize = 256;
+
+const DIALECT: GatedDialect = GatedDialect {
+    // The channel name ends its header line.
+    think_open: &["<|channel>thought\n", "<|channel>thought"],
+    think_close: &["<channel|>"],
+    tool_starts: &[OPEN],
+    reasoning_starts: 1,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
+    stops: &["<turn|>"],
+    open,
+};
+
+fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    Box::new(GemmaCall::new())
+}
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum St {
+    Call,
+    Name,
+    Args,
+    AfterArgs,
+}
+
+/// One `<|tool_call>` block.
+struct GemmaCall {
+    st: St,
+    raw: String,
+    name: String,
+    args: KeyedLiteral,
+}
+
+impl GemmaCall {
+    fn new() -> Self {
+        GemmaCall {
+            st: St::Call,
+            raw: OPEN.to_owned(),
+            name: String::new(),
+            args: KeyedLiteral::new(QUOTE),
+        }
+    }
+
+    fn give_back(&mut self, n: usize, cx: &mut Cx<'_>) -> Progress {
+        cx.content(&std::mem::take(&mut self.raw));
+        Progress::Done(n)
+    }
+
+    fn name(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
+        let name_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':');
+        let run = bounded_run(input, self.name.len(), MAX_NAME, name_byte);
+        self.name.push_str(&input[..run]);
+        self.raw.push_str(&input[..run]);
+        if self.name.len() > MAX_NAME {
+            return self.give_back(run, cx);
+        }
+        match input.as_bytes().get(run) {
+            None => Progress::Consumed(run).nonzero(),
+            Some(b'{') if !self.name.is_empty() => {
+                cx.sink.start_call("", &self.name);
+                cx.sink.args("{");
+                self.raw.clear();
+                self.st = St::Args;
+                Progress::Consumed(run + 1)
+            }
+            Some(_) => self.give_back(run, cx),
+        }
+    }
+}
+
+impl Section for GemmaCall {
+    fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
+        match self.st {
+            St::Call => {
+                let ws = leading_ws(input);
+                let rest = &input[ws..];
+                if rest.starts_with(CALL) {
+                    self.raw.push_str(&input[..ws + CALL.len()]);
+                    self.st = St::Name;
+                    Progress::Consumed(ws + CALL.len())
+                } else if rest.is_empty() || is_prefix_of(rest, CALL) {
+                    Progress::NeedMore
+                } else {
+                    self.give_back(0, cx)
+                }
+            }
+            St::Name => self.name(input, cx),
+            St::Args => {
+                let mut out = String::new();
+                let (n, status) = self.args.feed(input, &mut out);
+                cx.sink.args(&out);
+                match status {
+                    LitStatus::NeedMore => Progress::Consumed(n).nonzero(),
+                    LitStatus::Complete => {
+                        cx.sink.end_call();
+                        self.st = St::AfterArgs;
+                        Progress::Consumed(n)
+                    }
+                    LitStatus::Invalid => {
+                        // Not a call after all: the machine gives its raw text back as content.
+                        cx.sink.end_call_as(CallStatus::Invalid);
+                        Progress::Done(n)
+                    }
+                }
+            }
+            St::AfterArgs => {
+                let ws = leading_ws(input);
+                let rest = &input[ws..];
+                if rest.starts_with(CLOSE) {
+                    Progress::Done(ws + CLOSE.len())
+                } else if rest.is_empty() || is_prefix_of(rest, CLOSE) {
+                    Progress::NeedMore
+                } else {
+                    // The whitespace is the machine's (glue, or text as written).
+                    Progress::Done(0)
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
+        match self.st {
+            St::Args => {
+                cx.sink.end_call_as(CallStatus::Truncated);
+                cx.content(held);
+            }
+            St::AfterArgs => cx.content(held.trim_start_matches(|c: char| c.is_ascii_whitespace())),
+            St::Call | St::Name => {
+                cx.content(&std::mem::take(&mut self.raw));
+                cx.content(held);
+            }
+        }
+    }
+}

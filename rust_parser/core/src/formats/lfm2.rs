@@ -1,0 +1,50 @@
+//! `lfm2`: Liquid LFM2 / LFM2.5 — a call list between `<|tool_call_start|>` and
+//! `<|tool_call_end|>`, pythonic (current templates) or JSON (early LFM2).
+//!
+//! ```text
+//! <|tool_call_start|>[get_weather(location="Tokyo"), get_time(tz="JST")]<|tool_call_end|>
+//! <|tool_call_start|>[{"name": "get_weather", "arguments": {"location": "Tokyo"}}]<|tool_call_end|>
+//! ```
+//!
+//! LFM2 thinking models write `<think>…</think>` first; a call marker also ends an unclosed
+//! `<think>`. `<|im_end|>` ends the output. Ids are `""`.
+
+use crate::call_list::{CallList, Elements, ListSyntax};
+use crate::envelope::OPENAI_KEYS;
+use crate::gated::{Gated, GatedDialect, InReasoning};
+use crate::machine::{Machine, Section};
+use crate::tools::Tools;
+
+const OPEN: &str = "<|tool_call_start|>";
+
+static LIST: ListSyntax = ListSyntax {
+    elements: Elements {
+        json: Some(OPENAI_KEYS),
+        name_key: false,
+        python: true,
+    },
+    // Lenient: a single element without the brackets.
+    bare: true,
+    close: &["<|tool_call_end|>"],
+};
+
+const DIALECT: GatedDialect = GatedDialect {
+    think_open: &["<think>"],
+    think_close: &["</think>"],
+    tool_starts: &[OPEN],
+    reasoning_starts: 1,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
+    stops: &["<|im_end|>"],
+    open,
+};
+
+fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    Box::new(CallList::new(&LIST, OPEN))
+}
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+}

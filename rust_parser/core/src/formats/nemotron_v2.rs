@@ -1,0 +1,43 @@
+//! `nemotron_v2`: NVIDIA Nemotron Nano v2 — a JSON list of calls in `<TOOLCALL>` tags.
+//!
+//! ```text
+//! <think>Need the weather.</think>
+//! <TOOLCALL>[{"name": "get_weather", "arguments": {"location": "Tokyo"}}]</TOOLCALL>
+//! ```
+//!
+//! Several calls share one list; `"parameters"` is accepted for `"arguments"`; a `<TOOLCALL>`
+//! also ends an unclosed `<think>`. (Nemotron-3-Nano switched to the Qwen3-Coder XML shape: that
+//! is `qwen3_coder`.) Ids are `""`.
+
+use crate::call_list::{CallList, Elements, ListSyntax};
+use crate::envelope::OPENAI_KEYS;
+use crate::gated::InReasoning;
+use crate::machine::{Dialect, Section};
+use crate::tools::Tools;
+
+const OPEN: &str = "<TOOLCALL>";
+
+static LIST: ListSyntax = ListSyntax {
+    elements: Elements {
+        json: Some(OPENAI_KEYS),
+        name_key: false,
+        python: false,
+    },
+    // Lenient: a single element without the brackets.
+    bare: true,
+    close: &["</TOOLCALL>"],
+};
+
+/// The dialect.
+pub const DIALECT: Dialect = Dialect {
+    think_open: &["<think>"],
+    think_close: &["</think>"],
+    tool_starts: &[OPEN],
+    in_reasoning: InReasoning::TextUnlessAtEnd,
+    close_without_open: false,
+    open,
+};
+
+fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    Box::new(CallList::new(&LIST, OPEN))
+}
