@@ -179,6 +179,15 @@ def _exit_now(code: int) -> NoReturn:
     os._exit(code)
 
 
+async def _stop_all(server: Server, gateway: GatewayServer | None, grace: float) -> None:
+    """Stop the gRPC server and the in-process gateway together: the gateway's open streams
+    are the core's, so both drain at once."""
+    if gateway is None:
+        await server.stop(grace)
+    else:
+        await asyncio.gather(gateway.stop(), server.stop(grace))
+
+
 async def serve(settings: Settings) -> int:
     """Run the server until a signal, then drain; returns the exit code."""
     path = _model_path(settings)
@@ -216,9 +225,7 @@ async def serve(settings: Settings) -> int:
     try:
         served = await _load(path, settings, stop)
     except StartupError:
-        if gateway is not None:
-            await gateway.stop()
-        await server.stop(0)
+        await _stop_all(server, gateway, 0)
         raise
     if served is None:
         logger.info("signal received while loading the model: exiting")
@@ -234,16 +241,11 @@ async def serve(settings: Settings) -> int:
         logger.info("try: %s", _try_command(settings.host, port, settings))
     await _first(stop.wait(), server.engine_failed.wait())
     if server.engine_failed.is_set():
-        if gateway is not None:
-            await gateway.stop()
-        await server.stop(min(settings.grace, 1.0))
+        await _stop_all(server, gateway, min(settings.grace, 1.0))
         logger.critical("stopped after an engine failure (exit %d)", EXIT_ENGINE_FAILED)
         return EXIT_ENGINE_FAILED
     logger.info("signal received: draining (grace %.0f s)", settings.grace)
-    if gateway is not None:  # both drain at once: the gateway's open streams are the core's
-        await asyncio.gather(gateway.stop(), server.stop(settings.grace))
-    else:
-        await server.stop(settings.grace)
+    await _stop_all(server, gateway, settings.grace)
     logger.info("stopped")
     return 0
 
