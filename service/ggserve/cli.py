@@ -76,7 +76,7 @@ async def serve(settings: Settings) -> int:
     stop = asyncio.Event()
     install_signal_handlers(stop)
     models = ModelRegistry()
-    server = Server(models)
+    server = Server(models, settings.limits)
     try:
         port = await server.start(settings.address)
     except RuntimeError as exc:

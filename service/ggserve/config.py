@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ggserve.limits import DEFAULT_LIMITS, Limits
+
 ENV_PREFIX = "GGSERVE_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -39,6 +41,7 @@ class Settings:
     grace: float = 10.0
     log_level: str = "INFO"
     tool_format: str | None = None  # None: detected from the chat template
+    limits: Limits = DEFAULT_LIMITS  # per-request bounds (--max-request-bytes, …)
 
     @property
     def address(self) -> str:
@@ -136,6 +139,30 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
         help="tool-call format, overriding the one detected from the chat template "
         "(a ggserve_parser format name, e.g. hermes) [GGSERVE_TOOL_FORMAT]",
     )  # fmt: skip
+    add_limit_arguments(parser, environ)
+
+
+def add_limit_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
+    """The request-limit flags (`Limits`); each also reads its GGSERVE_* variable."""
+    for name, what in (
+        ("max_request_bytes", "largest request message in bytes (RESOURCE_EXHAUSTED beyond)"),
+        ("max_messages", "most messages in one chat request"),
+        ("max_tools", "most tools in one chat request"),
+    ):
+        flag = "--" + name.replace("_", "-")
+        default = getattr(DEFAULT_LIMITS, name)
+        parser.add_argument(
+            flag, type=_positive, default=environ.get(ENV_PREFIX + name.upper(), default),
+            help=f"{what} (default {default}) [{ENV_PREFIX}{name.upper()}]",
+        )  # fmt: skip
+
+
+def _limits_from_args(args: argparse.Namespace) -> Limits:
+    return Limits(
+        max_request_bytes=getattr(args, "max_request_bytes", DEFAULT_LIMITS.max_request_bytes),
+        max_messages=getattr(args, "max_messages", DEFAULT_LIMITS.max_messages),
+        max_tools=getattr(args, "max_tools", DEFAULT_LIMITS.max_tools),
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -153,6 +180,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         grace=args.grace,
         log_level=args.log_level,
         tool_format=args.tool_format or None,
+        limits=_limits_from_args(args),
     )
 
 

@@ -7,7 +7,6 @@ naming the field); domain results become response messages; service errors becom
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,8 @@ from ggserve import domain
 from ggserve.chat_events import ChatEvent, ChatResult, ContentDelta, ReasoningDelta
 from ggserve.errors import ERROR_DOMAIN, InvalidArgumentError, ServiceError
 from ggserve.generation import PreparedChat
+from ggserve.json_text import JsonTextError, parse_json
+from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.registry import ModelRegistry, ServedModel
 from ggserve.request_context import REQUEST_ID_HEADER
 from ggserve.validate import validate_chat
@@ -71,15 +72,13 @@ def _message(index: int, message: pb.Message) -> domain.Message:
     )
 
 
-def _tool(index: int, tool: pb.Tool) -> domain.Tool:
+def _tool(index: int, tool: pb.Tool, limits: Limits) -> domain.Tool:
     parameters: Any = {}
     if tool.parameters.strip():
         try:
-            parameters = json.loads(tool.parameters)
-        except json.JSONDecodeError as exc:
-            raise InvalidArgumentError.field(
-                f"tools[{index}].parameters", f"not valid JSON: {exc}"
-            ) from exc
+            parameters = parse_json(tool.parameters, limits)
+        except JsonTextError as exc:
+            raise InvalidArgumentError.field(f"tools[{index}].parameters", str(exc)) from exc
     if not isinstance(parameters, dict):
         raise InvalidArgumentError.field(
             f"tools[{index}].parameters", 'must be a JSON Schema object, e.g. {"type": "object"}'
@@ -121,12 +120,18 @@ def _response_format(fmt: pb.ResponseFormat) -> domain.ResponseFormat:
     return domain.ResponseFormat()
 
 
-def chat_request(request: pb.ChatRequest, *, default_request_id: str) -> domain.ChatRequest:
+def chat_request(
+    request: pb.ChatRequest, *, default_request_id: str, limits: Limits = DEFAULT_LIMITS
+) -> domain.ChatRequest:
     """A validated domain request; `InvalidArgumentError` names the first bad field."""
+    if len(request.tools) > limits.max_tools:  # before parsing each tool's schema
+        raise InvalidArgumentError.field(
+            "tools", f"{len(request.tools)} tools is over the limit of {limits.max_tools}"
+        )
     chat = domain.ChatRequest(
         messages=tuple(_message(i, m) for i, m in enumerate(request.messages)),
         model=request.model,
-        tools=tuple(_tool(i, t) for i, t in enumerate(request.tools)),
+        tools=tuple(_tool(i, t, limits) for i, t in enumerate(request.tools)),
         tool_choice=_tool_choice(request.tool_choice),
         parallel_tool_calls=(
             request.parallel_tool_calls if request.HasField("parallel_tool_calls") else True
@@ -138,17 +143,20 @@ def chat_request(request: pb.ChatRequest, *, default_request_id: str) -> domain.
         thinking=request.thinking if request.HasField("thinking") else None,
         request_id=request.request_id or default_request_id,
     )
-    validate_chat(chat)
+    validate_chat(chat, limits)
     return chat
 
 
 def wrapped_chat_request(
-    request: pb.ChatStreamRequest | pb.RenderChatRequest, *, default_request_id: str
+    request: pb.ChatStreamRequest | pb.RenderChatRequest,
+    *,
+    default_request_id: str,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> domain.ChatRequest:
     """The chat request inside a ChatStream or RenderChat request."""
     if not request.HasField("request"):
         raise InvalidArgumentError.field("request", "the chat request is required")
-    return chat_request(request.request, default_request_id=default_request_id)
+    return chat_request(request.request, default_request_id=default_request_id, limits=limits)
 
 
 # --- responses ------------------------------------------------------------------------------

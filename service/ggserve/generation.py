@@ -13,14 +13,13 @@ since the grammar starts at the call.
 from __future__ import annotations
 
 import contextlib
-import secrets
-import string
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
 import ggserve_parser as gp
 from ggserve.chat_events import (
+    CallIds,
     ChatDeltaEvent,
     ChatEvent,
     ChatResult,
@@ -38,8 +37,6 @@ from ggserve.request_context import new_request_id
 from ggserve.templates import TemplateError
 from ggserve.tool_grammar import forced_call_grammar
 
-_ALNUM = string.ascii_letters + string.digits
-
 
 @dataclass(frozen=True, slots=True)
 class PreparedChat:
@@ -55,13 +52,6 @@ class PreparedChat:
     thinking_forced_open: bool
     reasoning: bool
     tools: tuple[dict[str, Any], ...]
-
-
-def new_call_id(tool_format: str) -> str:
-    """An id for a call the model did not name; Mistral templates demand 9 alphanumerics."""
-    if tool_format == "mistral":
-        return "".join(secrets.choice(_ALNUM) for _ in range(9))
-    return f"call_{secrets.token_hex(12)}"
 
 
 def _grammar(model: ServedModel, request: ChatRequest, tool_format: str) -> str | None:
@@ -123,8 +113,9 @@ def prepare_chat(
 class _EventMapper:
     """Parser events → chat deltas, assigning ids to calls that have none."""
 
-    def __init__(self, tool_format: str) -> None:
+    def __init__(self, tool_format: str, ids: CallIds) -> None:
         self._tool_format = tool_format
+        self._ids = ids
 
     def map(self, events: list[gp.Event]) -> list[ChatDeltaEvent]:
         deltas: list[ChatDeltaEvent] = []
@@ -135,7 +126,7 @@ class _EventMapper:
             elif kind == "reasoning":
                 deltas.append(ReasoningDelta(event.text))
             elif kind == "tool_call_start":
-                call_id = event.id or new_call_id(self._tool_format)
+                call_id = self._ids.assign(event.id or "")
                 deltas.append(ToolCallDelta(event.index or 0, id=call_id, name=event.name))
             elif kind == "tool_call_args":
                 deltas.append(ToolCallDelta(event.index or 0, arguments=event.text))
@@ -162,7 +153,8 @@ async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerato
         reasoning=prepared.reasoning,
         thinking_forced_open=prepared.thinking_forced_open,
     )
-    mapper = _EventMapper(prepared.tool_format)
+    history_ids = (call.id for message in request.messages for call in message.tool_calls)
+    mapper = _EventMapper(prepared.tool_format, CallIds(prepared.tool_format, history_ids))
     builder = MessageBuilder()
     engine_request = GenerationRequest(
         request_id=prepared.request_id,

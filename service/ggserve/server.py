@@ -19,6 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from ggserve.interceptors import ServiceInterceptor
+from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.reflection_pool import MethodAwarePool
 from ggserve.registry import ModelRegistry
 from ggserve.servicer import ChatServicer, ModelServicer
@@ -43,17 +44,24 @@ SERVER_OPTIONS: Sequence[tuple[str, int]] = (
 )
 
 
+def server_options(limits: Limits) -> list[tuple[str, int]]:
+    """`SERVER_OPTIONS` with the request size limit of `limits` (RESOURCE_EXHAUSTED beyond it)."""
+    options = dict(SERVER_OPTIONS)
+    options["grpc.max_receive_message_length"] = limits.max_request_bytes
+    return list(options.items())
+
+
 class Server:
     """A ggserve gRPC server over a model registry."""
 
-    def __init__(self, models: ModelRegistry) -> None:
+    def __init__(self, models: ModelRegistry, limits: Limits = DEFAULT_LIMITS) -> None:
         self.models = models
         self.health = health.aio.HealthServicer()
         self._server = grpc.aio.server(
-            interceptors=[ServiceInterceptor()], options=list(SERVER_OPTIONS)
+            interceptors=[ServiceInterceptor()], options=server_options(limits)
         )
-        api_pb2_grpc.add_ChatServiceServicer_to_server(ChatServicer(models), self._server)
-        api_pb2_grpc.add_ModelServiceServicer_to_server(ModelServicer(models), self._server)
+        api_pb2_grpc.add_ChatServiceServicer_to_server(ChatServicer(models, limits), self._server)
+        api_pb2_grpc.add_ModelServiceServicer_to_server(ModelServicer(models, limits), self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
         reflection.enable_server_reflection(
             (*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME),
