@@ -28,6 +28,13 @@ from ggserve_client.v1 import api_pb2 as pb
 
 # The trailer that carries a serialized google.rpc.Status (read by grpc_status.rpc_status).
 STATUS_DETAILS_HEADER = "grpc-status-details-bin"
+# Error text echoes request values; gRPC drops trailers over 16 KiB, so each part is capped.
+MAX_ERROR_CHARS = 1024
+MAX_VIOLATIONS = 16
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
 _ROLES = {
     pb.ROLE_SYSTEM: domain.Role.SYSTEM,
@@ -124,7 +131,13 @@ def chat_request(
     request: pb.ChatRequest, *, default_request_id: str, limits: Limits = DEFAULT_LIMITS
 ) -> domain.ChatRequest:
     """A validated domain request; `InvalidArgumentError` names the first bad field."""
-    if len(request.tools) > limits.max_tools:  # before parsing each tool's schema
+    # Counts first: converting (and parsing each schema) costs time per item.
+    if len(request.messages) > limits.max_messages:
+        raise InvalidArgumentError.field(
+            "messages",
+            f"{len(request.messages)} messages is over the limit of {limits.max_messages}",
+        )
+    if len(request.tools) > limits.max_tools:
         raise InvalidArgumentError.field(
             "tools", f"{len(request.tools)} tools is over the limit of {limits.max_tools}"
         )
@@ -283,8 +296,10 @@ def error_status(error: ServiceError, request_id: str) -> WireError:
     details = []
     if error.violations:
         violations = [
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-            for v in error.violations
+            error_details_pb2.BadRequest.FieldViolation(
+                field=_capped(v.field), description=_capped(v.description)
+            )
+            for v in error.violations[:MAX_VIOLATIONS]
         ]
         details.append(_packed(error_details_pb2.BadRequest(field_violations=violations)))
     if error.reason:
@@ -298,6 +313,7 @@ def error_status(error: ServiceError, request_id: str) -> WireError:
         delay.FromMilliseconds(int(error.retry_after_s * 1000))
         details.append(_packed(error_details_pb2.RetryInfo(retry_delay=delay)))
     code = error.code
-    rich = status_pb2.Status(code=code.value[0], message=error.message, details=details)
+    message = _capped(error.message)
+    rich = status_pb2.Status(code=code.value[0], message=message, details=details)
     trailing = ((STATUS_DETAILS_HEADER, rich.SerializeToString()), (REQUEST_ID_HEADER, request_id))
-    return WireError(code, error.message, trailing)
+    return WireError(code, message, trailing)
