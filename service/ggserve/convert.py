@@ -36,6 +36,7 @@ MAX_VIOLATIONS = 16
 def _capped(text: str) -> str:
     return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
 
+
 _ROLES = {
     pb.ROLE_SYSTEM: domain.Role.SYSTEM,
     pb.ROLE_USER: domain.Role.USER,
@@ -303,7 +304,7 @@ def error_status(error: ServiceError, request_id: str) -> WireError:
         ]
         details.append(_packed(error_details_pb2.BadRequest(field_violations=violations)))
     if error.reason:
-        metadata = {**error.metadata, "request_id": request_id}
+        metadata = {k: _capped(v) for k, v in {**error.metadata, "request_id": request_id}.items()}
         info = error_details_pb2.ErrorInfo(
             reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata
         )

@@ -206,6 +206,10 @@ def _limits(request: ChatRequest, limits: Limits) -> Iterator[FieldViolation]:
                 f"{len(stop)} characters is over the limit of {limits.max_stop_chars}",
             )
     yield from _response_format(request, limits)
+    if len(request.model) > limits.max_name_chars:
+        yield FieldViolation(
+            "model", f"{len(request.model)} characters is over the limit of {limits.max_name_chars}"
+        )
     if request.request_id and not REQUEST_ID.match(request.request_id):
         yield FieldViolation("request_id", "1-128 printable ASCII characters without spaces")
 
