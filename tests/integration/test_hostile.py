@@ -299,10 +299,12 @@ def test_model_call_ids_are_replaced_and_round_trip(start_server: StartServer) -
     )
     template = ChatTemplate(None, tool_format="kimi_k2")
     client = start_server(ReplayEngine(script), template=template)
-    history = [user("hi"), call_message := pb.Message(role=pb.ROLE_ASSISTANT, tool_calls=[
-        pb.ToolCall(id="functions.f:1", name="f", arguments="{}")
-    ]), pb.Message(role=pb.ROLE_TOOL, tool_call_id="functions.f:1", content="ok")]  # fmt: skip
-    del call_message
+    earlier = pb.ToolCall(id="functions.f:1", name="f", arguments="{}")
+    history = [
+        user("hi"),
+        pb.Message(role=pb.ROLE_ASSISTANT, tool_calls=[earlier]),
+        pb.Message(role=pb.ROLE_TOOL, tool_call_id="functions.f:1", content="ok"),
+    ]
     answer = client.chat.Chat(pb.ChatRequest(messages=history, tools=[tool("{}")]), timeout=30)
     ids = [c.id for c in answer.message.tool_calls]
     assert len(ids) == 3
