@@ -109,7 +109,7 @@ CASES: dict[str, Case] = {
         ),
         INVALID,
         "add up to more than 10000",
-    ),  # fmt: skip
+    ),
     "schema nested 5000 deep": Case(schema(deep(5000)), INVALID, "nesting depth 5000"),
     "schema pattern nested 5000 deep": Case(
         schema(
