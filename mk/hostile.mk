@@ -3,4 +3,4 @@
 GGSERVE_FUZZ_EXAMPLES ?= 3000
 .PHONY: fuzz-proto
 fuzz-proto: dev
-	GGSERVE_FUZZ_EXAMPLES=$(GGSERVE_FUZZ_EXAMPLES) $(VENV)/bin/pytest tests/fuzz -q -s -p no:cacheprovider
+	GGSERVE_FUZZ_EXAMPLES=$(GGSERVE_FUZZ_EXAMPLES) $(VENV)/bin/pytest tests/fuzz -q -s
