@@ -41,9 +41,12 @@ class Limits:
     # JSON Schema expansion: each of minLength/maxLength/minItems/maxItems/minProperties/
     # maxProperties and each pattern quantifier {m,n}, and their sum over one schema.
     max_schema_repetition: int = 1000
-    max_schema_total_repetition: int = 10_000
+    max_schema_total_repetition: int = 4000
+    # Values in a schema that becomes a grammar (properties, enum members, …): each one costs
+    # converter time and grammar rules.
+    max_schema_nodes: int = 4096
     # GBNF grammars (the caller's, and those built from schemas and tools).
-    max_grammar_bytes: int = 256 * 1024
+    max_grammar_bytes: int = 128 * 1024
     max_grammar_nesting: int = 1100
     max_grammar_alternatives: int = 4096
     max_grammar_repetition: int = LLAMA_MAX_REPETITION

@@ -34,6 +34,15 @@ class SchemaBoundsError(ValueError):
     """The schema expands too far; the message names the keyword, its path and its value."""
 
 
+def _nodes(value: Any) -> int:
+    """How many JSON values `value` holds, itself included (already depth-bounded)."""
+    if isinstance(value, dict):
+        return 1 + sum(_nodes(v) for v in value.values())
+    if isinstance(value, list):
+        return 1 + sum(_nodes(v) for v in value)
+    return 1
+
+
 def _counts(schema: Any, path: str) -> Iterator[tuple[str, int]]:
     """(where, count) for every expansion count in `schema` (already depth-bounded)."""
     if isinstance(schema, list):
@@ -59,6 +68,11 @@ def _counts(schema: Any, path: str) -> Iterator[tuple[str, int]]:
 
 def check_schema_bounds(schema: Any, limits: Limits) -> None:
     """Raise `SchemaBoundsError` when one count, or all of them together, expand too far."""
+    nodes = _nodes(schema)
+    if nodes > limits.max_schema_nodes:
+        raise SchemaBoundsError(
+            f"the schema holds {nodes} values, over the limit of {limits.max_schema_nodes}"
+        )
     total = 0
     for where, count in _counts(schema, ""):
         if count > limits.max_schema_repetition:

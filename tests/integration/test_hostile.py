@@ -102,13 +102,20 @@ CASES: dict[str, Case] = {
                 {
                     "type": "object",
                     "properties": {
-                        f"p{i}": {"type": "string", "maxLength": 1000} for i in range(11)
+                        f"p{i}": {"type": "string", "maxLength": 1000} for i in range(5)
                     },
                 }
             )
         ),
         INVALID,
-        "add up to more than 10000",
+        "add up to more than 4000",
+    ),
+    "schema with 20000 values": Case(
+        schema(
+            json.dumps({"properties": {f"p{i}": {"enum": list(range(50))} for i in range(400)}})
+        ),
+        INVALID,
+        "over the limit of 4096",
     ),
     "schema nested 5000 deep": Case(schema(deep(5000)), INVALID, "nesting depth 5000"),
     "schema pattern nested 5000 deep": Case(
@@ -137,7 +144,7 @@ CASES: dict[str, Case] = {
     "grammar 300000 alternatives": Case(
         grammar("root ::= " + " | ".join(f'"{i}"' for i in range(300_000))),
         INVALID,
-        "over the limit of 262144",
+        "over the limit of 131072",
     ),
     "grammar 6000 alternatives at one position": Case(
         grammar("root ::= " + " | ".join(f'"{i}"' for i in range(6000))),
