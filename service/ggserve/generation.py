@@ -31,7 +31,13 @@ from ggserve.chat_events import (
 from ggserve.domain import ChatRequest, FinishReason, ToolChoiceMode
 from ggserve.engine.base import EngineError, GenerationDone, GenerationRequest, GrammarError
 from ggserve.engine.grammar import json_schema_to_gbnf
-from ggserve.errors import InternalError, InvalidArgumentError, context_overflow, from_engine_error
+from ggserve.errors import (
+    InternalError,
+    InvalidArgumentError,
+    check_prompt_chars,
+    context_overflow,
+    from_engine_error,
+)
 from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
 from ggserve.templates import TemplateError
@@ -91,6 +97,7 @@ def prepare_chat(
             reason="TEMPLATE_ERROR",
         ) from exc
     info = model.engine.info
+    check_prompt_chars(len(rendered.text), info.context_length)
     add_bos = not (info.bos_token and rendered.text.startswith(info.bos_token))
     tokens = tuple(model.engine.tokenize(rendered.text, add_bos=add_bos, special=True))
     room = info.context_length - len(tokens)
