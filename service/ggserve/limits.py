@@ -26,6 +26,8 @@ class Limits:
 
     # gRPC: the largest request message the server accepts (RESOURCE_EXHAUSTED beyond it).
     max_request_bytes: int = 16 * 1024 * 1024
+    # ModelService.Tokenize: text beyond this is refused (tokenizing costs ~1 s per MB).
+    max_tokenize_chars: int = 256 * 1024
     # Conversation shape.
     max_messages: int = 4096
     max_stop_strings: int = 16

@@ -13,6 +13,7 @@ from typing import Any
 import grpc
 
 from ggserve import convert
+from ggserve.errors import InvalidArgumentError
 from ggserve.generation import complete_chat, prepare_chat, stream_chat
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.registry import ModelRegistry
@@ -76,6 +77,12 @@ class ModelServicer(pb_grpc.ModelServiceServicer):
         self, request: pb.TokenizeRequest, context: _Context
     ) -> pb.TokenizeResponse:
         """Token ids of a text."""
+        if len(request.text) > self._limits.max_tokenize_chars:
+            raise InvalidArgumentError.field(
+                "text",
+                f"{len(request.text)} characters is over the limit of "
+                f"{self._limits.max_tokenize_chars}",
+            )
         served = self._models.get(request.model)
         special = request.parse_special if request.HasField("parse_special") else True
         tokens = served.engine.tokenize(request.text, add_bos=request.add_bos, special=special)

@@ -294,6 +294,15 @@ def test_hostile_request(client: Client, name: str) -> None:
     assert_serving(client)
 
 
+def test_tokenize_refuses_huge_text(client: Client) -> None:
+    size = DEFAULT_LIMITS.max_tokenize_chars + 1
+    with pytest.raises(grpc.RpcError) as caught:
+        client.models.Tokenize(pb.TokenizeRequest(text="a" * size), timeout=30)
+    assert code(caught.value) == INVALID
+    assert f"text: {size} characters is over the limit" in details(caught.value)
+    assert_serving(client)
+
+
 def test_model_call_ids_are_replaced_and_round_trip(start_server: StartServer) -> None:
     # Kimi-K2 writes its own ids; this "model" repeats one and writes one with markup.
     call = "<|tool_call_begin|>{id}<|tool_call_argument_begin|>{{}}<|tool_call_end|>"
