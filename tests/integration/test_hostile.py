@@ -158,6 +158,9 @@ CASES: dict[str, Case] = {
     "grammar matching no finite text": Case(
         grammar('root ::= "a" root'), INVALID, "matches no finite text"
     ),
+    "grammar with exponentially ambiguous recursion": Case(
+        grammar('root ::= t\nt ::= "a" t "b" | "a" t "c" | "x"'), INVALID, "start alike and recurse"
+    ),
     "grammar left recursion": Case(grammar('root ::= root "a" | "b"'), INVALID, "left recursion"),
     "grammar undefined rule": Case(grammar("root ::= foo"), INVALID, "'foo' is used but never"),
     "grammar nested repetitions": Case(
@@ -241,7 +244,17 @@ CASES: dict[str, Case] = {
     ),
     "seed 2^32-2": Case(req(sampling=pb.SamplingParams(seed=4294967294, temperature=1.0)), OK),
     "schema maxLength 1000": Case(schema('{"type":"string","maxLength":1000}'), OK),
-    "ambiguous nested grammar": Case(grammar('root ::= s\ns ::= "a" s "b" | "a" s "c" | "x"'), OK),
+    "schema with $ref recursion": Case(
+        schema(
+            json.dumps(
+                {
+                    "$defs": {"n": {"properties": {"kids": {"items": {"$ref": "#/$defs/n"}}}}},
+                    "properties": {"tree": {"$ref": "#/$defs/n"}},
+                }
+            )
+        ),
+        OK,
+    ),
 }
 
 

@@ -17,6 +17,7 @@ GOOD_GRAMMARS = [
     'root ::= x # comment\n\nx ::= (\n  "a" |\n  "b"\n)+ [0-9]{2,3}',
     'root ::= [^"\\\\] <[12]> !<think> .',
     'root ::= s\ns ::= "a" s "b" | "x"',
+    'root ::= t\nt ::= "a" t ("b" | "c") | "x"',
     'root ::= "a" [^\\x00]? "\\u00e9"',
 ]
 BAD_GRAMMARS = {
@@ -28,6 +29,8 @@ BAD_GRAMMARS = {
     'root ::= "\\x00"': "matches no character",
     'root ::= "a" root': "matches no finite text",
     'root ::= a\na ::= b "x"\nb ::= a': "matches no finite text",
+    'root ::= t\nt ::= "a" t "b" | "a" t "c" | "x"': "start alike and recurse",
+    'root ::= "a" (root "b" | root "c") | "x"': "start alike and recurse",
     "root ::= missing": "'missing' is used but never defined",
     'answer ::= "a"': "no `root` rule",
     'root ::= ("a"': "unexpected end",

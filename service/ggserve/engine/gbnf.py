@@ -34,6 +34,7 @@ class _Element:
     rule: str | None = None  # None: a terminal
     matchable: bool = True
     optional: bool = False  # repeated with a minimum of 0: the symbol may be skipped
+    key: str = ""  # a terminal's source text (two equal keys match the same characters)
 
 
 @dataclass(slots=True)
@@ -214,6 +215,13 @@ class _Parser:
 
     def _symbol(self, char: str) -> _Element | None:
         """A literal, character class, any-char, token reference or rule name at the cursor."""
+        start = self.cur.pos
+        element = self._symbol_at(char)
+        if element is not None and element.rule is None:
+            element.key = self.cur.text[start : self.cur.pos]
+        return element
+
+    def _symbol_at(self, char: str) -> _Element | None:
         cur = self.cur
         if char == '"':
             cur.pos += 1
@@ -299,7 +307,8 @@ class _Parser:
         # more; S* and S+ into one recursive rule.
         self.grammar.alternatives += 1 if high is None else max(high - low, 0)
         if low == 0:
-            sequence[-1] = _Element(sequence[-1].rule, sequence[-1].matchable, optional=True)
+            last = sequence[-1]
+            sequence[-1] = _Element(last.rule, last.matchable, optional=True, key=last.key)
         if high == 0:
             sequence.pop()
 
@@ -362,6 +371,43 @@ def _productive(rules: dict[str, list[list[_Element]]]) -> set[str]:
     return productive
 
 
+def _reaches(rules: dict[str, list[list[_Element]]], start: str, target: str) -> bool:
+    """Whether rule `start` refers, directly or not, to rule `target`."""
+    seen = {start}
+    pending = [start]
+    while pending:
+        for alternative in rules.get(pending.pop(), ()):
+            for element in alternative:
+                ref = element.rule
+                if ref == target:
+                    return True
+                if ref is not None and ref not in seen:
+                    seen.add(ref)
+                    pending.append(ref)
+    return False
+
+
+def _ambiguous_recursion(rules: dict[str, list[list[_Element]]]) -> str | None:
+    """A rule whose alternatives start alike and each recurse with text still to follow.
+
+    llama.cpp's sampler keeps one stack per way of reading the output so far; such a rule
+    multiplies the stacks at every level (`t ::= "a" t "b" | "a" t "c"` holds 2^n stacks after
+    n characters), which stalls the engine thread for every caller.
+    """
+    for name, alternatives in rules.items():
+        by_start: dict[str, int] = defaultdict(int)
+        for alternative in alternatives:
+            if len(alternative) < 2:
+                continue
+            first = alternative[0]
+            inner = {e.rule for e in alternative[:-1] if e.rule is not None}
+            if inner and any(ref == name or _reaches(rules, ref, name) for ref in inner):
+                by_start[first.rule or first.key] += 1
+        if any(count > 1 for count in by_start.values()):
+            return name.split("#", 1)[0]
+    return None
+
+
 def check_gbnf(text: str, limits: Limits) -> None:
     """Raise `GbnfError` unless `text` is a grammar llama.cpp can take without harm."""
     size = len(text.encode("utf-8", errors="surrogatepass"))
@@ -386,6 +432,13 @@ def check_gbnf(text: str, limits: Limits) -> None:
         raise GbnfError(
             f"{widest} alternatives can start at one position, over the limit of "
             f"{limits.max_grammar_alternatives}"
+        )
+    ambiguous = _ambiguous_recursion(grammar.rules)
+    if ambiguous is not None:
+        raise GbnfError(
+            f"rule {ambiguous!r} has alternatives that start alike and recurse before their end; "
+            "llama.cpp's grammar sampler would track exponentially many parses (factor the "
+            'common start out: `t ::= "a" t ("b" | "c")`)'
         )
     if "root" not in _productive(grammar.rules):
         raise GbnfError("the grammar matches no finite text (every path of `root` recurses)")
