@@ -223,6 +223,9 @@ CASES: dict[str, Case] = {
         INVALID,
         "messages[0].name: 1000000 characters",
     ),
+    "content 8 MB (refused before tokenizing)": Case(
+        req(user("a " * 4_000_000)), INVALID, "more than any 2048-token context (n_ctx) can hold"
+    ),
     "content 30 MB": Case(req(user("a " * 15_000_000)), TOO_BIG, "larger than max"),
     "model name 1 MB": Case(req(model="m" * 1_000_000), INVALID, "model: 1000000 characters"),
     "max_tokens 2^32-1": Case(req(max_tokens=4294967295), INVALID, "n_ctx"),
