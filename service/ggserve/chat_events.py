@@ -9,6 +9,10 @@ others back as content), so a call that is not whole is never presented as one.
 from __future__ import annotations
 
 import enum
+import re
+import secrets
+import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ggserve.domain import FinishReason, Message, Role, Timings, ToolCall, Usage
@@ -65,6 +69,41 @@ class ChatResult:
     usage: Usage
     timings: Timings
     matched_stop: str | None = None
+
+
+_ALNUM = string.ascii_letters + string.digits
+# The shape `validate.TOOL_CALL_ID` accepts; Mistral templates demand exactly 9 alphanumerics.
+_CALL_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+_MISTRAL_CALL_ID = re.compile(r"^[A-Za-z0-9]{9}$")
+
+
+def new_call_id(tool_format: str) -> str:
+    """A fresh id for a call; Mistral templates demand 9 alphanumerics."""
+    if tool_format == "mistral":
+        return "".join(secrets.choice(_ALNUM) for _ in range(9))
+    return f"call_{secrets.token_hex(12)}"
+
+
+class CallIds:
+    """The ids of one turn's calls: the model's own when well-formed and unused, else fresh ones.
+
+    A model writes whatever it likes where its format has an id; an empty, malformed or repeated
+    id (in this turn or anywhere in the conversation) is replaced, so that the answer, sent back
+    as the next request's history, passes our own validation and the template's.
+    """
+
+    def __init__(self, tool_format: str, taken: Iterable[str] = ()) -> None:
+        self._tool_format = tool_format
+        self._taken = set(taken)
+        self._shape = _MISTRAL_CALL_ID if tool_format == "mistral" else _CALL_ID
+
+    def assign(self, model_id: str) -> str:
+        """The id to send for a call the model named `model_id` (may be empty)."""
+        call_id = model_id
+        while not call_id or call_id in self._taken or not self._shape.match(call_id):
+            call_id = new_call_id(self._tool_format)
+        self._taken.add(call_id)
+        return call_id
 
 
 ChatDeltaEvent = ContentDelta | ReasoningDelta | ToolCallDelta | ToolCallEnd

@@ -196,7 +196,7 @@ async def serve(settings: Settings) -> int:
     credentials, auth = _security(settings)
     stop = asyncio.Event()
     models = ModelRegistry()
-    server = Server(models, auth=auth)
+    server = Server(models, settings.limits, auth=auth)
     install_signal_handlers(stop, server)
     try:
         port = await server.start(

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ggserve.limits import DEFAULT_LIMITS, Limits
+
 ENV_PREFIX = "GGSERVE_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
@@ -45,6 +47,7 @@ class Settings:
     tls_key: Path | None = None  # PEM private key of tls_cert
     tls_client_ca: Path | None = None  # PEM CA bundle: require client certificates (mTLS)
     auth_token_file: Path | None = None  # accepted bearer tokens, one per line
+    limits: Limits = DEFAULT_LIMITS  # per-request bounds (--max-request-bytes, …)
 
     @property
     def address(self) -> str:
@@ -182,6 +185,30 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
         help="also serve the OpenAI- and Anthropic-compatible HTTP API on this port of --host "
         "(needs ggserve-gateway) [GGSERVE_HTTP_PORT]",
     )  # fmt: skip
+    add_limit_arguments(parser, environ)
+
+
+def add_limit_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
+    """The request-limit flags (`Limits`); each also reads its GGSERVE_* variable."""
+    for name, what in (
+        ("max_request_bytes", "largest request message in bytes (RESOURCE_EXHAUSTED beyond)"),
+        ("max_messages", "most messages in one chat request"),
+        ("max_tools", "most tools in one chat request"),
+    ):
+        flag = "--" + name.replace("_", "-")
+        default = getattr(DEFAULT_LIMITS, name)
+        parser.add_argument(
+            flag, type=_positive, default=environ.get(ENV_PREFIX + name.upper(), default),
+            help=f"{what} (default {default}) [{ENV_PREFIX}{name.upper()}]",
+        )  # fmt: skip
+
+
+def _limits_from_args(args: argparse.Namespace) -> Limits:
+    return Limits(
+        max_request_bytes=getattr(args, "max_request_bytes", DEFAULT_LIMITS.max_request_bytes),
+        max_messages=getattr(args, "max_messages", DEFAULT_LIMITS.max_messages),
+        max_tools=getattr(args, "max_tools", DEFAULT_LIMITS.max_tools),
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -205,6 +232,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         tls_key=args.tls_key or None,
         tls_client_ca=args.tls_client_ca or None,
         auth_token_file=args.auth_token_file or None,
+        limits=_limits_from_args(args),
     )
 
 

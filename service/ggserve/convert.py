@@ -7,7 +7,6 @@ naming the field); domain results become response messages; service errors becom
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,8 @@ from ggserve.chat_events import (
 )
 from ggserve.errors import ERROR_DOMAIN, InvalidArgumentError, ServiceError
 from ggserve.generation import PreparedChat
+from ggserve.json_text import JsonTextError, parse_json
+from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.registry import ModelRegistry, ServedModel
 from ggserve.request_context import REQUEST_ID_HEADER
 from ggserve.validate import validate_chat
@@ -34,6 +35,14 @@ from ggserve_client.v1 import api_pb2 as pb
 
 # The trailer that carries a serialized google.rpc.Status (read by grpc_status.rpc_status).
 STATUS_DETAILS_HEADER = "grpc-status-details-bin"
+# Error text echoes request values; gRPC drops trailers over 16 KiB, so each part is capped.
+MAX_ERROR_CHARS = 1024
+MAX_VIOLATIONS = 16
+
+
+def _capped(text: str) -> str:
+    return text if len(text) <= MAX_ERROR_CHARS else text[: MAX_ERROR_CHARS - 1] + "…"
+
 
 _ROLES = {
     pb.ROLE_SYSTEM: domain.Role.SYSTEM,
@@ -83,15 +92,13 @@ def _message(index: int, message: pb.Message) -> domain.Message:
     )
 
 
-def _tool(index: int, tool: pb.Tool) -> domain.Tool:
+def _tool(index: int, tool: pb.Tool, limits: Limits) -> domain.Tool:
     parameters: Any = {}
     if tool.parameters.strip():
         try:
-            parameters = json.loads(tool.parameters)
-        except json.JSONDecodeError as exc:
-            raise InvalidArgumentError.field(
-                f"tools[{index}].parameters", f"not valid JSON: {exc}"
-            ) from exc
+            parameters = parse_json(tool.parameters, limits)
+        except JsonTextError as exc:
+            raise InvalidArgumentError.field(f"tools[{index}].parameters", str(exc)) from exc
     if not isinstance(parameters, dict):
         raise InvalidArgumentError.field(
             f"tools[{index}].parameters", 'must be a JSON Schema object, e.g. {"type": "object"}'
@@ -133,12 +140,24 @@ def _response_format(fmt: pb.ResponseFormat) -> domain.ResponseFormat:
     return domain.ResponseFormat()
 
 
-def chat_request(request: pb.ChatRequest, *, default_request_id: str) -> domain.ChatRequest:
+def chat_request(
+    request: pb.ChatRequest, *, default_request_id: str, limits: Limits = DEFAULT_LIMITS
+) -> domain.ChatRequest:
     """A validated domain request; `InvalidArgumentError` names the first bad field."""
+    # Counts first: converting (and parsing each schema) costs time per item.
+    if len(request.messages) > limits.max_messages:
+        raise InvalidArgumentError.field(
+            "messages",
+            f"{len(request.messages)} messages is over the limit of {limits.max_messages}",
+        )
+    if len(request.tools) > limits.max_tools:
+        raise InvalidArgumentError.field(
+            "tools", f"{len(request.tools)} tools is over the limit of {limits.max_tools}"
+        )
     chat = domain.ChatRequest(
         messages=tuple(_message(i, m) for i, m in enumerate(request.messages)),
         model=request.model,
-        tools=tuple(_tool(i, t) for i, t in enumerate(request.tools)),
+        tools=tuple(_tool(i, t, limits) for i, t in enumerate(request.tools)),
         tool_choice=_tool_choice(request.tool_choice),
         parallel_tool_calls=(
             request.parallel_tool_calls if request.HasField("parallel_tool_calls") else True
@@ -150,17 +169,20 @@ def chat_request(request: pb.ChatRequest, *, default_request_id: str) -> domain.
         thinking=request.thinking if request.HasField("thinking") else None,
         request_id=request.request_id or default_request_id,
     )
-    validate_chat(chat)
+    validate_chat(chat, limits)
     return chat
 
 
 def wrapped_chat_request(
-    request: pb.ChatStreamRequest | pb.RenderChatRequest, *, default_request_id: str
+    request: pb.ChatStreamRequest | pb.RenderChatRequest,
+    *,
+    default_request_id: str,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> domain.ChatRequest:
     """The chat request inside a ChatStream or RenderChat request."""
     if not request.HasField("request"):
         raise InvalidArgumentError.field("request", "the chat request is required")
-    return chat_request(request.request, default_request_id=default_request_id)
+    return chat_request(request.request, default_request_id=default_request_id, limits=limits)
 
 
 # --- responses ------------------------------------------------------------------------------
@@ -290,12 +312,14 @@ def error_status(error: ServiceError, request_id: str) -> WireError:
     details = []
     if error.violations:
         violations = [
-            error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-            for v in error.violations
+            error_details_pb2.BadRequest.FieldViolation(
+                field=_capped(v.field), description=_capped(v.description)
+            )
+            for v in error.violations[:MAX_VIOLATIONS]
         ]
         details.append(_packed(error_details_pb2.BadRequest(field_violations=violations)))
     if error.reason:
-        metadata = {**error.metadata, "request_id": request_id}
+        metadata = {k: _capped(v) for k, v in {**error.metadata, "request_id": request_id}.items()}
         info = error_details_pb2.ErrorInfo(
             reason=error.reason, domain=ERROR_DOMAIN, metadata=metadata
         )
@@ -305,6 +329,7 @@ def error_status(error: ServiceError, request_id: str) -> WireError:
         delay.FromMilliseconds(int(error.retry_after_s * 1000))
         details.append(_packed(error_details_pb2.RetryInfo(retry_delay=delay)))
     code = error.code
-    rich = status_pb2.Status(code=code.value[0], message=error.message, details=details)
+    message = _capped(error.message)
+    rich = status_pb2.Status(code=code.value[0], message=message, details=details)
     trailing = ((STATUS_DETAILS_HEADER, rich.SerializeToString()), (REQUEST_ID_HEADER, request_id))
-    return WireError(code, error.message, trailing)
+    return WireError(code, message, trailing)

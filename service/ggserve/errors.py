@@ -124,6 +124,24 @@ def context_overflow(
     )
 
 
+# No vocabulary we know has a token longer than this many characters, so a prompt longer than
+# n_ctx times this cannot fit; refusing it before tokenizing bounds the work (tokenizing 15 MB
+# takes about a minute on one core).
+MAX_CHARS_PER_TOKEN = 64
+
+
+def check_prompt_chars(chars: int, context_length: int) -> None:
+    """Raise the context-overflow error, before tokenizing, for a prompt that cannot fit."""
+    if chars > context_length * MAX_CHARS_PER_TOKEN:
+        raise InvalidArgumentError(
+            f"the prompt has {chars} characters, more than any {context_length}-token context "
+            f"(n_ctx) can hold ({MAX_CHARS_PER_TOKEN} characters per token at most); shorten the "
+            "conversation or start the server with a larger --n-ctx",
+            reason="CONTEXT_LENGTH_EXCEEDED",
+            metadata={"prompt_chars": str(chars), "n_ctx": str(context_length)},
+        )
+
+
 def from_engine_error(error: EngineError) -> ServiceError:
     """Translate an engine failure into the service error the caller sees."""
     if isinstance(error, QueueFull):

@@ -14,14 +14,13 @@ since the grammar starts at the call.
 from __future__ import annotations
 
 import contextlib
-import secrets
-import string
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
 import ggserve_parser as gp
 from ggserve.chat_events import (
+    CallIds,
     ChatDeltaEvent,
     ChatEvent,
     ChatResult,
@@ -35,13 +34,17 @@ from ggserve.chat_events import (
 from ggserve.domain import ChatRequest, FinishReason, ToolChoiceMode
 from ggserve.engine.base import EngineError, GenerationDone, GenerationRequest, GrammarError
 from ggserve.engine.grammar import json_schema_to_gbnf
-from ggserve.errors import InternalError, InvalidArgumentError, context_overflow, from_engine_error
+from ggserve.errors import (
+    InternalError,
+    InvalidArgumentError,
+    check_prompt_chars,
+    context_overflow,
+    from_engine_error,
+)
 from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
 from ggserve.templates import TemplateError
 from ggserve.tool_grammar import forced_call_grammar
-
-_ALNUM = string.ascii_letters + string.digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,13 +61,6 @@ class PreparedChat:
     thinking_forced_open: bool
     reasoning: bool
     tools: tuple[dict[str, Any], ...]
-
-
-def new_call_id(tool_format: str) -> str:
-    """An id for a call the model did not name; Mistral templates demand 9 alphanumerics."""
-    if tool_format == "mistral":
-        return "".join(secrets.choice(_ALNUM) for _ in range(9))
-    return f"call_{secrets.token_hex(12)}"
 
 
 def _grammar(model: ServedModel, request: ChatRequest, tool_format: str) -> str | None:
@@ -104,6 +100,7 @@ def prepare_chat(
             reason="TEMPLATE_ERROR",
         ) from exc
     info = model.engine.info
+    check_prompt_chars(len(rendered.text), info.context_length)
     add_bos = not (info.bos_token and rendered.text.startswith(info.bos_token))
     tokens = tuple(model.engine.tokenize(rendered.text, add_bos=add_bos, special=True))
     room = info.context_length - len(tokens)
@@ -126,8 +123,9 @@ def prepare_chat(
 class _EventMapper:
     """Parser events → chat deltas, assigning ids to calls that have none."""
 
-    def __init__(self, tool_format: str) -> None:
+    def __init__(self, tool_format: str, ids: CallIds) -> None:
         self._tool_format = tool_format
+        self._ids = ids
 
     def map(self, events: list[gp.Event]) -> list[ChatDeltaEvent]:
         deltas: list[ChatDeltaEvent] = []
@@ -138,7 +136,7 @@ class _EventMapper:
             elif kind == "reasoning":
                 deltas.append(ReasoningDelta(event.text))
             elif kind == "tool_call_start":
-                call_id = event.id or new_call_id(self._tool_format)
+                call_id = self._ids.assign(event.id or "")
                 deltas.append(ToolCallDelta(event.index or 0, id=call_id, name=event.name))
             elif kind == "tool_call_args":
                 deltas.append(ToolCallDelta(event.index or 0, arguments=event.text))
@@ -175,7 +173,8 @@ async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerato
         reasoning=prepared.reasoning,
         thinking_forced_open=prepared.thinking_forced_open,
     )
-    mapper = _EventMapper(prepared.tool_format)
+    history_ids = (call.id for message in request.messages for call in message.tool_calls)
+    mapper = _EventMapper(prepared.tool_format, CallIds(prepared.tool_format, history_ids))
     builder = MessageBuilder()
     engine_request = GenerationRequest(
         request_id=prepared.request_id,

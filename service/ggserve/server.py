@@ -31,6 +31,7 @@ from ggserve import unix_socket
 from ggserve.auth import BearerTokenInterceptor
 from ggserve.engine.base import Engine
 from ggserve.interceptors import ServiceInterceptor
+from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.reflection_pool import MethodAwarePool
 from ggserve.registry import ModelRegistry
 from ggserve.servicer import ChatServicer, ModelServicer
@@ -55,11 +56,22 @@ SERVER_OPTIONS: Sequence[tuple[str, int]] = (
 )
 
 
+def server_options(limits: Limits) -> list[tuple[str, int]]:
+    """`SERVER_OPTIONS` with the request size limit of `limits` (RESOURCE_EXHAUSTED beyond it)."""
+    options = dict(SERVER_OPTIONS)
+    options["grpc.max_receive_message_length"] = limits.max_request_bytes
+    return list(options.items())
+
+
 class Server:
     """A ggserve gRPC server over a model registry; `auth` requires bearer tokens."""
 
     def __init__(
-        self, models: ModelRegistry, *, auth: BearerTokenInterceptor | None = None
+        self,
+        models: ModelRegistry,
+        limits: Limits = DEFAULT_LIMITS,
+        *,
+        auth: BearerTokenInterceptor | None = None,
     ) -> None:
         self.models = models
         self.health = health.aio.HealthServicer()
@@ -67,9 +79,9 @@ class Server:
         interceptors: list[grpc.aio.ServerInterceptor] = [ServiceInterceptor()]
         if auth is not None:
             interceptors.append(auth)
-        self._server = grpc.aio.server(interceptors=interceptors, options=list(SERVER_OPTIONS))
-        api_pb2_grpc.add_ChatServiceServicer_to_server(ChatServicer(models), self._server)
-        api_pb2_grpc.add_ModelServiceServicer_to_server(ModelServicer(models), self._server)
+        self._server = grpc.aio.server(interceptors=interceptors, options=server_options(limits))
+        api_pb2_grpc.add_ChatServiceServicer_to_server(ChatServicer(models, limits), self._server)
+        api_pb2_grpc.add_ModelServiceServicer_to_server(ModelServicer(models, limits), self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
         reflection.enable_server_reflection(
             (*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME),

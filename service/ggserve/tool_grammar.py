@@ -23,7 +23,10 @@ from typing import Any
 from llama_cpp import llama_grammar
 
 from ggserve.domain import Tool
+from ggserve.engine.gbnf import GbnfError, check_gbnf
 from ggserve.errors import InvalidArgumentError, UnimplementedError
+from ggserve.limits import DEFAULT_LIMITS, Limits
+from ggserve.schema_bounds import SchemaBoundsError, check_schema_bounds
 
 CALL_RULE = "tool-call"
 # llama-cpp-python's port of llama.cpp's JSON-Schema → GBNF converter (untyped).
@@ -61,11 +64,13 @@ def _call_schema(tool: Tool, arguments_key: str) -> dict[str, Any]:
     }
 
 
-def forced_call_grammar(tool_format: str, tools: Sequence[Tool], *, parallel: bool) -> str:
+def forced_call_grammar(
+    tool_format: str, tools: Sequence[Tool], *, parallel: bool, limits: Limits = DEFAULT_LIMITS
+) -> str:
     """GBNF forcing one call (or several, when `parallel`) to one of `tools`.
 
     Raises `UnimplementedError` for formats without a text-spellable call syntax and
-    `InvalidArgumentError` when a parameter schema cannot be turned into a grammar.
+    `InvalidArgumentError` when a parameter schema cannot be turned into a (safe) grammar.
     """
     syntax = CALL_SYNTAX.get(tool_format)
     if syntax is None:
@@ -75,6 +80,14 @@ def forced_call_grammar(tool_format: str, tools: Sequence[Tool], *, parallel: bo
             f"formats {supported}; this model uses {tool_format!r}; use tool_choice auto",
             reason="FORCED_TOOL_CALL_UNSUPPORTED",
         )
+    try:
+        for tool in tools:
+            check_schema_bounds(tool.parameters, limits)
+    except SchemaBoundsError as exc:
+        raise InvalidArgumentError(
+            f"tools: a parameter schema is too large to enforce for tool_choice: {exc}",
+            reason="UNSUPPORTED_SCHEMA",
+        ) from exc
     schemas = [_call_schema(tool, syntax.arguments_key) for tool in tools]
     schema: dict[str, Any] = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
     converter = _SchemaConverter(
@@ -96,4 +109,12 @@ def forced_call_grammar(tool_format: str, tools: Sequence[Tool], *, parallel: bo
     parts = [_gbnf_literal(syntax.prefix), CALL_RULE, _gbnf_literal(syntax.suffix)]
     block = " ".join(part for part in parts if part != '""')
     repeat = f" ({_gbnf_literal(syntax.separator)} call-block)*" if parallel else ""
-    return f"root ::= call-block{repeat}\ncall-block ::= {block}\n{rules}"
+    grammar = f"root ::= call-block{repeat}\ncall-block ::= {block}\n{rules}"
+    try:
+        check_gbnf(grammar, limits)
+    except GbnfError as exc:
+        raise InvalidArgumentError(
+            f"tools: the grammar enforcing tool_choice cannot be used: {exc}",
+            reason="UNSUPPORTED_SCHEMA",
+        ) from exc
+    return grammar

@@ -7,36 +7,47 @@ service must refuse. Everything raises `InvalidArgumentError` with a field path 
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Iterator
 
 from ggserve.domain import ChatRequest, Message, Role, Sampling, ToolChoiceMode
+from ggserve.engine.gbnf import GbnfError, check_gbnf
 from ggserve.errors import FieldViolation, InvalidArgumentError
+from ggserve.json_text import JsonTextError, parse_json
+from ggserve.limits import DEFAULT_LIMITS, Limits
+from ggserve.schema_bounds import SchemaBoundsError, check_schema_bounds
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
-MAX_STOP_STRINGS = 16
+# Tool-call ids: what OpenAI (call_…), Anthropic (toolu_…), Kimi-K2 (functions.name:0) and
+# Mistral (9 alphanumerics) write; nothing that could break a chat template's markup.
+TOOL_CALL_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
+MAX_STOP_STRINGS = DEFAULT_LIMITS.max_stop_strings
+# llama.cpp reads this seed (LLAMA_DEFAULT_SEED) as "draw a random one".
+RESERVED_SEED = 0xFFFFFFFF
 
 # (field, lowest allowed, highest allowed, lowest inclusive)
 _RANGES: tuple[tuple[str, float, float, bool], ...] = (
     ("temperature", 0.0, 10.0, True),
     ("top_p", 0.0, 1.0, False),
     ("min_p", 0.0, 1.0, True),
-    ("repeat_penalty", 0.0, 10.0, True),
+    ("repeat_penalty", 0.0, 10.0, False),
     ("presence_penalty", -2.0, 2.0, True),
     ("frequency_penalty", -2.0, 2.0, True),
 )
 
 
-def validate_chat(request: ChatRequest) -> None:
-    """Raise `InvalidArgumentError` listing every problem of `request`; return if it is servable."""
+def validate_chat(request: ChatRequest, limits: Limits = DEFAULT_LIMITS) -> None:
+    """Raise `InvalidArgumentError` listing every problem of `request`; return if it is servable.
+
+    Pure and synchronous (no I/O, no model): safe to call from any thread.
+    """
     violations = [
-        *_messages(request.messages),
-        *_tools(request),
+        *_messages(request.messages, limits),
+        *_tools(request, limits),
         *_sampling(request.sampling),
-        *_limits(request),
+        *_limits(request, limits),
     ]
     if violations:
         first = violations[0]
@@ -46,13 +57,23 @@ def validate_chat(request: ChatRequest) -> None:
         )
 
 
-def _messages(messages: tuple[Message, ...]) -> Iterator[FieldViolation]:
+def _messages(messages: tuple[Message, ...], limits: Limits) -> Iterator[FieldViolation]:
     if not messages:
         yield FieldViolation("messages", "at least one message is required")
+        return
+    if len(messages) > limits.max_messages:
+        yield FieldViolation(
+            "messages", f"{len(messages)} messages is over the limit of {limits.max_messages}"
+        )
         return
     open_calls: set[str] = set()
     for i, message in enumerate(messages):
         where = f"messages[{i}]"
+        if len(message.name) > limits.max_name_chars:
+            yield FieldViolation(
+                f"{where}.name",
+                f"{len(message.name)} characters is over the limit of {limits.max_name_chars}",
+            )
         if message.tool_calls and message.role is not Role.ASSISTANT:
             yield FieldViolation(f"{where}.tool_calls", "only assistant messages carry tool calls")
         if message.role is Role.TOOL:
@@ -67,30 +88,61 @@ def _messages(messages: tuple[Message, ...]) -> Iterator[FieldViolation]:
                 )
         seen_ids: set[str] = set()
         for j, call in enumerate(message.tool_calls):
-            yield from _tool_call(f"{where}.tool_calls[{j}]", call.id, call.name, call.arguments)
+            yield from _tool_call(
+                f"{where}.tool_calls[{j}]", call.id, call.name, call.arguments, limits
+            )
             if call.id and call.id in seen_ids:
                 yield FieldViolation(f"{where}.tool_calls[{j}].id", f"duplicate id {call.id!r}")
             seen_ids.add(call.id)
         open_calls |= seen_ids
 
 
-def _tool_call(where: str, call_id: str, name: str, arguments: str) -> Iterator[FieldViolation]:
+def _tool_call(
+    where: str, call_id: str, name: str, arguments: str, limits: Limits
+) -> Iterator[FieldViolation]:
     if not call_id:
         yield FieldViolation(f"{where}.id", "a tool call needs an id (tool messages answer it)")
+    elif not TOOL_CALL_ID.match(call_id):
+        yield FieldViolation(
+            f"{where}.id",
+            f"{call_id[:40]!r} is not a call id (1-128 of A-Z a-z 0-9 _ . : -)",
+        )
     if not name:
         yield FieldViolation(f"{where}.name", "a tool call needs the function name")
+    elif len(name) > limits.max_name_chars:
+        yield FieldViolation(
+            f"{where}.name", f"{len(name)} characters is over the limit of {limits.max_name_chars}"
+        )
     try:
-        parsed = json.loads(arguments or "{}")
-    except json.JSONDecodeError as exc:
-        yield FieldViolation(f"{where}.arguments", f"not valid JSON: {exc}")
+        parsed = parse_json(arguments or "{}", limits)
+    except JsonTextError as exc:
+        yield FieldViolation(f"{where}.arguments", str(exc))
         return
     if not isinstance(parsed, dict):
         yield FieldViolation(f"{where}.arguments", "must be a JSON object")
 
 
-def _tools(request: ChatRequest) -> Iterator[FieldViolation]:
+def _tools(request: ChatRequest, limits: Limits) -> Iterator[FieldViolation]:
+    if len(request.tools) > limits.max_tools:
+        yield FieldViolation(
+            "tools", f"{len(request.tools)} tools is over the limit of {limits.max_tools}"
+        )
+        return
+    choice = request.tool_choice
+    forced = choice.mode in (ToolChoiceMode.REQUIRED, ToolChoiceMode.FUNCTION)
     names: set[str] = set()
     for i, tool in enumerate(request.tools):
+        if len(tool.description) > limits.max_tool_description_chars:
+            yield FieldViolation(
+                f"tools[{i}].description",
+                f"{len(tool.description)} characters is over the limit of "
+                f"{limits.max_tool_description_chars}",
+            )
+        if forced:  # the schema becomes a grammar
+            try:
+                check_schema_bounds(tool.parameters, limits)
+            except SchemaBoundsError as exc:
+                yield FieldViolation(f"tools[{i}].parameters", str(exc))
         if not TOOL_NAME.match(tool.name):
             yield FieldViolation(
                 f"tools[{i}].name",
@@ -104,7 +156,6 @@ def _tools(request: ChatRequest) -> Iterator[FieldViolation]:
             yield FieldViolation(
                 f"tools[{i}].parameters", f'the schema must describe an object, not "{kind}"'
             )
-    choice = request.tool_choice
     if choice.mode is ToolChoiceMode.REQUIRED and not request.tools:
         yield FieldViolation("tool_choice", "required needs at least one tool in tools")
     if choice.mode is ToolChoiceMode.FUNCTION and choice.function_name not in names:
@@ -112,7 +163,6 @@ def _tools(request: ChatRequest) -> Iterator[FieldViolation]:
             "tool_choice.function_name",
             f"{choice.function_name!r} is not one of the request's tools",
         )
-    forced = choice.mode in (ToolChoiceMode.REQUIRED, ToolChoiceMode.FUNCTION)
     constrained = request.response_format.json_schema is not None or (
         request.response_format.grammar is not None
     )
@@ -131,23 +181,60 @@ def _sampling(sampling: Sampling) -> Iterator[FieldViolation]:
         if math.isnan(value) or not above_low or value > high:
             interval = f"{'[' if low_inclusive else '('}{low:g}, {high:g}]"
             yield FieldViolation(f"sampling.{name}", f"{value:g} is outside {interval}")
+    if sampling.seed == RESERVED_SEED:
+        yield FieldViolation(
+            "sampling.seed",
+            f"{RESERVED_SEED} is reserved (llama.cpp reads it as 'pick a random seed'); use "
+            f"0-{RESERVED_SEED - 1}, or leave the seed unset for a random one",
+        )
 
 
-def _limits(request: ChatRequest) -> Iterator[FieldViolation]:
+def _limits(request: ChatRequest, limits: Limits) -> Iterator[FieldViolation]:
     if request.max_tokens is not None and request.max_tokens < 1:
         yield FieldViolation("max_tokens", "must be at least 1 when set")
-    if len(request.stop) > MAX_STOP_STRINGS:
-        yield FieldViolation("stop", f"at most {MAX_STOP_STRINGS} stop strings")
-    for i, stop in enumerate(request.stop):
+    if len(request.stop) > limits.max_stop_strings:
+        yield FieldViolation(
+            "stop",
+            f"at most {limits.max_stop_strings} stop strings ({len(request.stop)} given)",
+        )
+    for i, stop in enumerate(request.stop[: limits.max_stop_strings + 1]):
         if not stop:
             yield FieldViolation(f"stop[{i}]", "a stop string must not be empty")
-    fmt = request.response_format
-    if fmt.grammar is not None and not fmt.grammar.strip():
-        yield FieldViolation("response_format.grammar", "must not be empty")
-    if fmt.json_schema is not None:
-        try:
-            json.loads(fmt.json_schema)
-        except json.JSONDecodeError as exc:
-            yield FieldViolation("response_format.json_schema", f"not valid JSON: {exc}")
+        elif len(stop) > limits.max_stop_chars:
+            yield FieldViolation(
+                f"stop[{i}]",
+                f"{len(stop)} characters is over the limit of {limits.max_stop_chars}",
+            )
+    yield from _response_format(request, limits)
+    if len(request.model) > limits.max_name_chars:
+        yield FieldViolation(
+            "model", f"{len(request.model)} characters is over the limit of {limits.max_name_chars}"
+        )
     if request.request_id and not REQUEST_ID.match(request.request_id):
         yield FieldViolation("request_id", "1-128 printable ASCII characters without spaces")
+
+
+def _response_format(request: ChatRequest, limits: Limits) -> Iterator[FieldViolation]:
+    fmt = request.response_format
+    if fmt.grammar is not None:
+        if not fmt.grammar.strip():
+            yield FieldViolation("response_format.grammar", "must not be empty")
+            return
+        try:
+            check_gbnf(fmt.grammar, limits)
+        except GbnfError as exc:
+            yield FieldViolation("response_format.grammar", str(exc))
+    if fmt.json_schema is not None:
+        field = "response_format.json_schema"
+        try:
+            schema = parse_json(fmt.json_schema, limits)
+        except JsonTextError as exc:
+            yield FieldViolation(field, str(exc))
+            return
+        if not isinstance(schema, dict):
+            yield FieldViolation(field, 'must be a JSON Schema object, e.g. {"type": "object"}')
+            return
+        try:
+            check_schema_bounds(schema, limits)
+        except SchemaBoundsError as exc:
+            yield FieldViolation(field, str(exc))

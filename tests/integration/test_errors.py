@@ -189,7 +189,7 @@ CASES: dict[str, Case] = {
     "invalid grammar": Case(
         chat_request(response_format=pb.ResponseFormat(grammar='answer ::= "yes"')),
         INVALID,
-        "invalid GBNF grammar",
+        "response_format.grammar: the grammar defines no `root` rule",
     ),
     "bad request_id": Case(
         chat_request(request_id="has space"), INVALID, "request_id: 1-128 printable ASCII"

@@ -309,13 +309,15 @@ class SamplingParams(_message.Message):
     min_p: _builtins.float
     """Drop tokens less likely than min_p times the most likely one, in [0, 1]."""
     repeat_penalty: _builtins.float
-    """Multiplicative penalty on repeated tokens, in [0, 10]; 1 disables it."""
+    """Multiplicative penalty on repeated tokens, in (0, 10]; 1 disables it."""
     presence_penalty: _builtins.float
     """Additive penalty on tokens already present, in [-2, 2]."""
     frequency_penalty: _builtins.float
     """Additive penalty proportional to token frequency, in [-2, 2]."""
     seed: _builtins.int
-    """Random seed; the same seed and settings give the same output."""
+    """Random seed, 0 to 4294967294; the same seed and settings give the same output. Unset means
+    a random seed per request; 4294967295 is refused (llama.cpp reads it as "random").
+    """
     def __init__(
         self,
         *,

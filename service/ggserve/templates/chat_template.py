@@ -21,7 +21,12 @@ from ggserve.templates.conversation import (
     TemplateMessage,
     template_messages,
 )
-from ggserve.templates.environment import TemplateError, compile_template
+from ggserve.templates.environment import (
+    DEFAULT_RENDER_SECONDS,
+    TemplateError,
+    compile_template,
+    render_bounded,
+)
 from ggserve.templates.fallback import (
     CHATML_TEMPLATE,
     FALLBACK_TOOL_FORMAT,
@@ -70,7 +75,9 @@ class ChatTemplate:
         eos_token: str = "",
         model_name: str | None = None,
         tool_format: str | None = None,
+        render_seconds: float = DEFAULT_RENDER_SECONDS,
     ) -> None:
+        self._render_seconds = render_seconds
         self.has_chat_template = bool(source and source.strip())
         self.source = source if source and self.has_chat_template else CHATML_TEMPLATE
         self._template = compile_template(self.source)
@@ -141,7 +148,7 @@ class ChatTemplate:
             variables["enable_thinking"] = thinking
             variables["thinking"] = thinking
         try:
-            return self._template.render(**variables)
+            return render_bounded(self._template, variables, seconds=self._render_seconds)
         except TemplateError:
             raise
         except (jinja2.TemplateError, TypeError, ValueError, KeyError, IndexError) as exc:
