@@ -7,7 +7,7 @@ tokens/s, TTFT p50/p95, inter-token latency p50/p99 and ggserve's own queueing d
 ggserve ÷ llama-server at each level (same run, same machine state). `--parallel 1` is the old
 one-slot engine; llama-server is built by `make llama-server` (skipped with a note if absent).
 
-Goals at 8 streams: aggregate ≥ llama-server's, TTFT p50 ≤ 1.5× llama-server's, queueing p50 ≈ 0.
+Goals at 8 streams: aggregate ≥ llama-server's, TTFT p50 ≤ 1.5 x llama-server's, queueing p50 ≈ 0.
 """
 
 from __future__ import annotations
@@ -77,7 +77,9 @@ def ratios(title: str, ours: Sequence[LevelSummary], base: Sequence[LevelSummary
     print("  level  agg tok/s ratio  ttft p50 ratio  itl p50 ratio")
     for a, b in zip(ours, base, strict=True):
 
-        def r(get: Callable[[LevelSummary], float], a: LevelSummary = a, b: LevelSummary = b) -> str:
+        def r(
+            get: Callable[[LevelSummary], float], a: LevelSummary = a, b: LevelSummary = b
+        ) -> str:
             denominator = get(b)
             return f"{get(a) / denominator:14.2f}x" if denominator else "            n/a"
 

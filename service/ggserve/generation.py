@@ -131,9 +131,7 @@ def prepare_chat(
     )
 
 
-def _prepare_checked(
-    model: ServedModel, request: ChatRequest, check_budget: bool
-) -> PreparedChat:
+def _prepare_checked(model: ServedModel, request: ChatRequest, check_budget: bool) -> PreparedChat:
     prepared = prepare_chat(model, request, check_budget=check_budget)
     if check_budget and prepared.grammar:
         try:

@@ -33,8 +33,8 @@ from ggserve.engine.base import (
     GenerationRequest,
     TextDelta,
 )
-from ggserve.engine.grammar import json_schema_to_gbnf
 from ggserve.engine.detokenizer import TokenPieces
+from ggserve.engine.grammar import json_schema_to_gbnf
 from ggserve.engine.llama import LlamaEngine
 from ggserve.engine.model import LoadedModel, ModelOptions, Span
 from ggserve.engine.stream import GenerationStream
@@ -123,7 +123,9 @@ def references(serial: LlamaEngine) -> dict[str, str]:
 
     async def go() -> dict[str, str]:
         prompts = [*PROMPTS, FRANCE, JAPAN, GERMANY]
-        return {p: (await collect(serial.generate(request(serial, chat(p), 32))))[0] for p in prompts}
+        return {
+            p: (await collect(serial.generate(request(serial, chat(p), 32))))[0] for p in prompts
+        }
 
     return run(go())
 
@@ -198,7 +200,9 @@ def test_mixed_sampling_grammar_and_stop_in_one_batch(
                 grammar=json_schema_to_gbnf(json.dumps(SCHEMA))),
         request(batched, chat(PROMPTS[3]), 12, sampling=seeded),
     ]  # fmt: skip
-    (plain, _), (cut, cut_done), (doc, doc_done), (drawn, drawn_done) = run(together(batched, reqs))
+    (plain, _), (cut, cut_done), (doc, doc_done), (_drawn, drawn_done) = run(
+        together(batched, reqs)
+    )
     assert plain == greedy_ref
     assert (cut_done.finish_reason, cut_done.matched_stop) == (FinishReason.STOP, stop)
     assert cut == greedy_ref[: greedy_ref.index(stop)]
@@ -225,7 +229,8 @@ def test_cancel_one_mid_batch_the_others_finish(
             if tokens >= 8:
                 break
         await doomed.aclose()
-        assert isinstance(doomed, GenerationStream) and doomed.done is not None
+        assert isinstance(doomed, GenerationStream)
+        assert doomed.done is not None
         assert doomed.done.finish_reason is FinishReason.CANCELLED
         assert doomed.done.usage.completion_tokens < 1000
         for prompt, task in zip((FRANCE, JAPAN), others, strict=True):
@@ -249,7 +254,7 @@ def test_a_request_joins_while_another_decodes(
                 if len(parts) == 4:
                     break  # `first` is mid-generation: now the second one joins
         second = asyncio.create_task(collect(batched.generate(request(batched, chat(JAPAN), 32))))
-        rest, done = await collect(first)
+        _rest, done = await collect(first)
         # Alone until the join, it decoded exactly as serially; afterwards llama.cpp's batched
         # logits may steer it elsewhere (see the module docstring), so only its length is sure.
         assert references[PROMPTS[3]].startswith("".join(parts))
@@ -353,7 +358,9 @@ def test_context_overflow_names_the_numbers(batched: LlamaEngine) -> None:
 
 def test_cancelled_while_queued_never_takes_a_slot(smollm2_path: Path) -> None:
     async def go(engine: LlamaEngine) -> None:
-        running = [engine.generate(request(engine, "x", 1000, grammar=LONG_GRAMMAR)) for _ in range(2)]
+        running = [
+            engine.generate(request(engine, "x", 1000, grammar=LONG_GRAMMAR)) for _ in range(2)
+        ]
         queued = engine.generate(request(engine, chat("hi"), 8))
         for stream in running:
             assert isinstance(await anext(stream), TextDelta)

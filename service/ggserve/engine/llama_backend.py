@@ -131,7 +131,9 @@ class LlamaBackend:
         """Each slot as tracked here and as llama.cpp's cache holds it. Reads the cache: call it
         only while no step runs (an idle engine), for tests and diagnostics."""
         return [
-            SlotReport(s.seq_id, s.run is not None, len(s.cached), self.model.seq_pos_max(s.seq_id) + 1)
+            SlotReport(
+                s.seq_id, s.run is not None, len(s.cached), self.model.seq_pos_max(s.seq_id) + 1
+            )
             for s in self._slots
         ]
 
