@@ -19,12 +19,16 @@ $(GHZ): mk/clients.mk
 ghz: $(GHZ)
 
 # Service benchmarks (bare llama-cpp-python vs the service, loop stall, per-message cost,
-# concurrency): figures and ratios measured in one run. Keep the machine otherwise idle.
-bench-service: dev
+# concurrency 1-16 with --parallel 1 and 8 against llama-server, prefix cache): figures and
+# ratios measured in one run. Keep the machine otherwise idle. llama-server is built on demand
+# (mk/llama_server.mk, ~7 minutes once). BENCH_THREADS=1,2 adds the 2-thread comparison.
+BENCH_THREADS ?= 1
+bench-service: dev llama-server
 	$(PY) bench/service_vs_bare.py
 	$(PY) bench/service_loop_stall.py
 	$(PY) bench/service_stream_cost.py
-	$(PY) bench/service_concurrency.py
+	$(PY) bench/service_concurrency.py --threads $(BENCH_THREADS)
+	$(PY) bench/service_prefix_cache.py
 
 # Serve the bundled model on $(LOADGEN_TARGET) and run the load generator against it:
 # table on stdout, JSON report and PNG plot in build/.

@@ -218,8 +218,9 @@ async def serve(settings: Settings) -> int:
             raise
     size_mib = path.stat().st_size / 2**20
     logger.info(
-        "loading %s (%.0f MiB, n_ctx %d, %d threads, %d GPU layers)…",
-        path.name, size_mib, settings.n_ctx, settings.threads, settings.n_gpu_layers,
+        "loading %s (%.0f MiB, n_ctx %d, %d threads, %d slots, %d GPU layers)…",
+        path.name, size_mib, settings.n_ctx, settings.threads, settings.parallel,
+        settings.n_gpu_layers,
     )  # fmt: skip
     started = time.perf_counter()
     try:

@@ -17,6 +17,7 @@ from ggserve.limits import DEFAULT_LIMITS, Limits
 
 ENV_PREFIX = "GGSERVE_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_PARALLEL = 4
 
 
 def default_threads() -> int:
@@ -38,6 +39,7 @@ class Settings:
     threads: int = 1
     n_gpu_layers: int = 0
     queue_size: int = 16
+    parallel: int = DEFAULT_PARALLEL
     grace: float = 10.0
     log_level: str = "INFO"
     tool_format: str | None = None  # None: detected from the chat template
@@ -161,8 +163,17 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
         help="layers to offload to a CUDA GPU; -1 for all (default 0) [GGSERVE_N_GPU_LAYERS]",
     )  # fmt: skip
     parser.add_argument(
+        "--parallel", type=_positive, default=env("parallel", defaults.parallel), metavar="N",
+        help="slots: requests decoded together in one batch, sharing the --n-ctx KV cache "
+        f"(default {defaults.parallel}, like llama-server). On a CPU, more slots cut queueing "
+        "and time to first token under load, but each stream slows as the batch grows and "
+        "aggregate tokens/s rises only while cores have spare compute; 1 serves one request "
+        "at a time (the others queue). Slots cost no memory: the cells are shared "
+        "[GGSERVE_PARALLEL]",
+    )  # fmt: skip
+    parser.add_argument(
         "--queue-size", type=_positive, default=env("queue_size", defaults.queue_size),
-        help="requests that may wait for the engine before RESOURCE_EXHAUSTED "
+        help="requests that may wait for a slot before RESOURCE_EXHAUSTED "
         f"(default {defaults.queue_size}) [GGSERVE_QUEUE_SIZE]",
     )  # fmt: skip
     parser.add_argument(
@@ -223,6 +234,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         threads=args.threads,
         n_gpu_layers=args.n_gpu_layers,
         queue_size=args.queue_size,
+        parallel=args.parallel,
         grace=args.grace,
         log_level=args.log_level,
         tool_format=args.tool_format or None,

@@ -259,6 +259,7 @@ def model(served: ServedModel, models: ModelRegistry) -> pb.Model:
         gpu_layers=max(info.gpu_layers, 0),
         file_name=info.path.rsplit("/", 1)[-1],
         is_default=served is models.default,
+        slots=info.slots,
     )
 
 

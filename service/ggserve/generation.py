@@ -9,12 +9,20 @@ Tool choice: `none` keeps the tools out of the prompt (the parser still runs, so
 writes anyway becomes a call or content, as the parser decides); `required` or a named function
 adds a grammar that forces the format's call syntax (`tool_grammar.py`) and turns thinking off,
 since the grammar starts at the call.
+
+Rendering the chat template, tokenizing and compiling a JSON Schema into a checked grammar are CPU
+work that grows with the request, so they run on a small thread pool: one large prompt never
+pauses the deltas, cancellations and health checks of the other streams on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import contextvars
+import functools
 from collections.abc import AsyncGenerator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +53,10 @@ from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
 from ggserve.templates import TemplateError
 from ggserve.tool_grammar import forced_call_grammar
+
+# Two workers: Jinja rendering holds the GIL, so more would only queue behind each other, and
+# tokenization (which releases it) rarely takes long enough to need a third.
+_PREPARE_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="ggserve-prepare")
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +132,25 @@ def prepare_chat(
     )
 
 
+def _prepare_checked(model: ServedModel, request: ChatRequest, check_budget: bool) -> PreparedChat:
+    prepared = prepare_chat(model, request, check_budget=check_budget)
+    if check_budget and prepared.grammar:
+        try:
+            model.engine.validate_grammar(prepared.grammar)  # remembered: generate's check is free
+        except GrammarError as exc:
+            raise from_engine_error(exc) from exc
+    return prepared
+
+
+async def prepare_chat_off_loop(
+    model: ServedModel, request: ChatRequest, *, check_budget: bool = True
+) -> PreparedChat:
+    """`prepare_chat` (and, for generation, the grammar check) on the preparation pool."""
+    call = functools.partial(_prepare_checked, model, request, check_budget)
+    context = contextvars.copy_context()  # keeps the request id on log lines
+    return await asyncio.get_running_loop().run_in_executor(_PREPARE_POOL, context.run, call)
+
+
 class _EventMapper:
     """Parser events → chat deltas, assigning ids to calls that have none."""
 
@@ -166,7 +197,7 @@ async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerato
     Closing this iterator early (client cancel, deadline) closes the engine's stream, which
     stops the sequence at the next engine step.
     """
-    prepared = prepare_chat(model, request)
+    prepared = await prepare_chat_off_loop(model, request)
     parser = gp.ToolCallStream(
         prepared.tool_format,
         tools=list(prepared.tools) or None,

@@ -56,6 +56,7 @@ async def load_model(path: Path, settings: Settings) -> ServedModel:
             n_threads=settings.threads,
             n_gpu_layers=settings.n_gpu_layers,
             queue_size=settings.queue_size,
+            parallel=settings.parallel,
         )
     except ModelLoadError as exc:
         raise StartupError(str(exc)) from exc

@@ -7,6 +7,7 @@ engine sequence.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -14,7 +15,7 @@ import grpc
 
 from ggserve import convert
 from ggserve.errors import InvalidArgumentError
-from ggserve.generation import complete_chat, prepare_chat, stream_chat
+from ggserve.generation import complete_chat, prepare_chat_off_loop, stream_chat
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.registry import ModelRegistry
 from ggserve.request_context import bind_request_id, current_request_id
@@ -85,7 +86,9 @@ class ModelServicer(pb_grpc.ModelServiceServicer):
             )
         served = self._models.get(request.model)
         special = request.parse_special if request.HasField("parse_special") else True
-        tokens = served.engine.tokenize(request.text, add_bos=request.add_bos, special=special)
+        tokens = await asyncio.to_thread(  # a long text would pause every stream on the loop
+            served.engine.tokenize, request.text, add_bos=request.add_bos, special=special
+        )
         return convert.tokenize_response(tokens)
 
     async def RenderChat(  # noqa: N802
@@ -95,5 +98,7 @@ class ModelServicer(pb_grpc.ModelServiceServicer):
         chat = convert.wrapped_chat_request(
             request, default_request_id=current_request_id(), limits=self._limits
         )
-        prepared = prepare_chat(self._models.get(chat.model), chat, check_budget=False)
+        prepared = await prepare_chat_off_loop(
+            self._models.get(chat.model), chat, check_budget=False
+        )
         return convert.render_chat_response(prepared)

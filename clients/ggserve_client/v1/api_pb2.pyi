@@ -808,6 +808,7 @@ class Model(_message.Message):
     GPU_LAYERS_FIELD_NUMBER: _builtins.int
     FILE_NAME_FIELD_NUMBER: _builtins.int
     IS_DEFAULT_FIELD_NUMBER: _builtins.int
+    SLOTS_FIELD_NUMBER: _builtins.int
     alias: _builtins.str
     """The alias requests use in `model`."""
     architecture: _builtins.str
@@ -830,6 +831,8 @@ class Model(_message.Message):
     """File name of the GGUF."""
     is_default: _builtins.bool
     """Whether this is the model used when a request leaves `model` empty."""
+    slots: _builtins.int
+    """Slots: requests decoded together in one batch (`--parallel`); more wait in the queue."""
     def __init__(
         self,
         *,
@@ -844,10 +847,11 @@ class Model(_message.Message):
         gpu_layers: _builtins.int = ...,
         file_name: _builtins.str = ...,
         is_default: _builtins.bool = ...,
+        slots: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias", b"alias", "architecture", b"architecture", "backend", b"backend", "context_length", b"context_length", "file_name", b"file_name", "gpu_layers", b"gpu_layers", "has_chat_template", b"has_chat_template", "is_default", b"is_default", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template", "train_context_length", b"train_context_length"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias", b"alias", "architecture", b"architecture", "backend", b"backend", "context_length", b"context_length", "file_name", b"file_name", "gpu_layers", b"gpu_layers", "has_chat_template", b"has_chat_template", "is_default", b"is_default", "slots", b"slots", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template", "train_context_length", b"train_context_length"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

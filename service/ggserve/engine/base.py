@@ -2,8 +2,8 @@
 
 The service renders and tokenizes the prompt, then calls `Engine.generate`; the engine streams
 decoded text (special tokens rendered, stop strings held back, never half a UTF-8 sequence) and
-ends with exactly one `GenerationDone`. Built so that several sequences can share a step later
-(continuous batching); today one sequence runs at a time and the rest wait in a bounded queue.
+ends with exactly one `GenerationDone`. Up to `ModelInfo.slots` sequences are decoded together
+(continuous batching); the rest wait in a bounded queue.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ class ModelInfo:
     eos_token: str
     backend: str  # "cpu" or "cuda"
     gpu_layers: int
+    slots: int = 1  # sequences decoded together (--parallel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +67,19 @@ EngineEvent = TextDelta | GenerationDone
 
 @dataclass(frozen=True, slots=True)
 class EngineStats:
-    """A snapshot of admission: sequences holding a slot, and sequences queued for one."""
+    """A snapshot for metrics: sequences holding a slot or queued for one, and the KV cache.
+
+    `kv_used` counts cells (tokens) held by every slot, running or not; `kv_cached` the part of
+    it held by free slots (the prefix cache, evicted on demand); `kv_size` the cells in all.
+    """
 
     running: int
     waiting: int
+    slots: int = 1
+    kv_used: int = 0
+    kv_cached: int = 0
+    kv_size: int = 0
+    preemptions: int = 0
 
 
 class EventStream(Protocol):
@@ -115,6 +125,19 @@ class GrammarError(EngineError):
     """A GBNF grammar or JSON Schema that cannot constrain generation (INVALID_ARGUMENT)."""
 
 
+class KvCacheFull(EngineError):  # noqa: N818 (names are API)
+    """A sequence could not continue although every other one had been preempted
+    (RESOURCE_EXHAUSTED)."""
+
+    def __init__(self, kv_size: int, held: int) -> None:
+        super().__init__(
+            f"the KV cache ({kv_size} cells) has no room to continue this sequence, which holds "
+            f"{held} of them; retry, or start the server with a larger --n-ctx"
+        )
+        self.kv_size = kv_size
+        self.held = held
+
+
 class ContextOverflow(EngineError):  # noqa: N818 (names are API)
     """Prompt plus max_tokens do not fit the context (INVALID_ARGUMENT)."""
 
@@ -138,16 +161,20 @@ class Engine(Protocol):
 
     def detokenize(self, tokens: list[int]) -> str: ...
 
+    def validate_grammar(self, gbnf: str) -> None:
+        """Raise `GrammarError` unless `gbnf` can constrain generation (any thread)."""
+        ...
+
+    def stats(self) -> EngineStats:
+        """Sequences running and waiting, and KV-cache use (any thread)."""
+        ...
+
     def generate(self, request: GenerationRequest) -> EventStream:
         """Stream one generation. Closing the iterator early (client cancel, deadline) cancels it:
         the sequence stops at the next engine step and its slot is freed.
 
         Raises at call time, before anything is queued: `ContextOverflow`, `GrammarError`,
         `QueueFull`, `EngineClosed`."""
-        ...
-
-    def stats(self) -> EngineStats:
-        """Sequences running and waiting right now."""
         ...
 
     def drain(self) -> None:

@@ -2,7 +2,16 @@
 
 The model is loaded on the engine thread, which then owns it until `close`. `generate` checks the
 request (context fit, grammar) on the caller's thread and raises before anything is queued; the
-tokens are produced by `LlamaBackend` under the shared `Scheduler`.
+tokens are produced by `LlamaBackend` (continuous batching over `parallel` slots) under the shared
+`Scheduler`.
+
+Determinism: with `parallel=1`, a request's tokens depend only on the request (its prompt,
+sampling parameters and seed). With several slots, a token's logits are computed in batches whose
+composition depends on the other requests in flight (and on how much of the prompt came from the
+prefix cache); llama.cpp's CPU kernels are not guaranteed to give bit-identical logits across
+batch shapes. A seed therefore fixes the random draws, not the logits: greedy and seeded output is
+reproducible for the same load, and for the bundled model on the test prompts greedy output under
+batching equals the serial output (tests/e2e/test_engine_batching.py), which is what we promise.
 """
 
 from __future__ import annotations
@@ -11,6 +20,8 @@ import asyncio
 import dataclasses
 import logging
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +31,7 @@ from ggserve.engine import admission, llama_log
 from ggserve.engine.base import EngineStats, EventStream, GenerationRequest, ModelInfo
 from ggserve.engine.detokenizer import TokenPieces
 from ggserve.engine.grammar import validate_grammar
-from ggserve.engine.llama_backend import LlamaBackend
+from ggserve.engine.llama_backend import LlamaBackend, SlotReport
 from ggserve.engine.model import LoadedModel, ModelOptions
 from ggserve.engine.sampler import SamplingDefaults
 from ggserve.engine.scheduler import Scheduler
@@ -28,6 +39,7 @@ from ggserve.engine.scheduler import Scheduler
 logger = logging.getLogger(__name__)
 
 DEFAULT_QUEUE_SIZE = 16
+_VALIDATED_GRAMMARS = 64  # grammars remembered as valid (the service validates off the loop)
 
 
 def default_threads() -> int:
@@ -56,16 +68,18 @@ def _describe(model: LoadedModel, pieces: TokenPieces, alias: str) -> ModelInfo:
         eos_token=_token_text(pieces, llama_cpp.llama_vocab_eos(model.vocab)),
         backend="cuda" if offloads else "cpu",
         gpu_layers=gpu_layers if offloads else 0,
+        slots=model.n_seq_max,
     )
 
 
 class LlamaEngine:
-    """A GGUF model served one sequence at a time, the rest waiting in a bounded FIFO.
+    """A GGUF model serving up to `parallel` sequences together, the rest in a bounded FIFO.
 
     The constructor blocks while the model loads (run it in a thread to keep a loop responsive)
     and raises `ModelLoadError` with a readable reason for a missing, non-GGUF or broken file.
-    `n_ctx=0` uses the trained context length; `n_threads=None` uses cores - 1; `queue_size` is
-    how many requests may wait behind the running one before `QueueFull`.
+    `n_ctx=0` uses the trained context length (shared by all slots: one unified KV cache);
+    `n_threads=None` uses cores - 1; `queue_size` is how many requests may wait beyond the
+    `parallel` running ones before `QueueFull`.
     """
 
     def __init__(
@@ -77,6 +91,7 @@ class LlamaEngine:
         n_threads: int | None = None,
         n_gpu_layers: int = 0,
         n_batch: int = 512,
+        parallel: int = 1,
         queue_size: int = DEFAULT_QUEUE_SIZE,
         seed: int | None = None,
         sampling_defaults: SamplingDefaults | None = None,
@@ -88,6 +103,7 @@ class LlamaEngine:
             n_threads=default_threads() if n_threads is None else max(n_threads, 1),
             n_gpu_layers=n_gpu_layers,
             n_batch=n_batch,
+            n_seq_max=max(parallel, 1),
         )
         name = alias or path.stem
         defaults = sampling_defaults or SamplingDefaults()
@@ -100,10 +116,13 @@ class LlamaEngine:
         self._scheduler = Scheduler(load, queue_size=queue_size, name=f"engine-{name}")
         backend = self._scheduler.start()
         assert isinstance(backend, LlamaBackend)
+        self._backend = backend
         self._model = backend.model
         # The backend's piece renderer belongs to the engine thread; callers get their own.
         self._pieces = TokenPieces(self._model.vocab)
         self._info = _describe(self._model, self._pieces, name)
+        self._valid_grammars: OrderedDict[str, None] = OrderedDict()
+        self._grammar_lock = threading.Lock()
 
     @property
     def info(self) -> ModelInfo:
@@ -120,13 +139,28 @@ class LlamaEngine:
             return self._pieces.text(tokens)
 
     def stats(self) -> EngineStats:
-        """Sequences running and waiting (for metrics and tests)."""
+        """Sequences running and waiting, slots, KV-cache cells used (for metrics and tests)."""
         return self._scheduler.stats()
 
+    def slot_report(self) -> list[SlotReport]:
+        """Every slot, tracked and actual cache contents; only while idle (tests, diagnostics)."""
+        return self._backend.slot_report()
+
     def validate_grammar(self, gbnf: str) -> None:
-        """Raise `GrammarError` unless llama.cpp accepts `gbnf` (root rule `root`)."""
+        """Raise `GrammarError` unless llama.cpp accepts `gbnf` (root rule `root`).
+
+        Any thread. Valid grammars are remembered, so the check `generate` repeats on the event
+        loop is free after the service has validated off the loop."""
+        with self._grammar_lock:
+            if gbnf in self._valid_grammars:
+                self._valid_grammars.move_to_end(gbnf)
+                return
         with self._model.vocab_in_use() as vocab:
             validate_grammar(vocab, gbnf)
+        with self._grammar_lock:
+            self._valid_grammars[gbnf] = None
+            while len(self._valid_grammars) > _VALIDATED_GRAMMARS:
+                self._valid_grammars.popitem(last=False)
 
     def generate(self, request: GenerationRequest) -> EventStream:
         """Stream one generation; raises `ContextOverflow`, `GrammarError`, `QueueFull` or

@@ -1,7 +1,8 @@
 """A GGUF model and its llama.cpp context, loaded with a clear error instead of a traceback.
 
 Thin ownership wrapper over llama-cpp-python's low-level bindings: load, read metadata, tokenize,
-evaluate tokens of sequence 0 into the KV cache, trim the cache, free. Not thread-safe except
+decode one batch of token spans (several sequences sharing one unified KV cache), remove or copy a
+sequence's cells, free. Not thread-safe except
 for the read-only vocabulary calls (`tokenize`, `metadata`, `vocab_in_use`), which llama.cpp
 allows from any thread and which a lock keeps from racing `close`; everything else belongs to
 the engine thread.
@@ -27,7 +28,11 @@ from ggserve.engine.base import EngineClosed, EngineFailure, ModelLoadError
 logger = logging.getLogger(__name__)
 
 GGUF_MAGIC = b"GGUF"
-_SEQ = 0  # the one sequence id used while the engine has one slot
+
+# llama_decode's return values (llama.h): 1 means no KV cells were free for the batch, and the
+# cache is left as it was, so a smaller batch can be tried.
+DECODE_OK = 0
+DECODE_NO_KV_SPACE = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +43,20 @@ class ModelOptions:
     n_threads: int = 1
     n_gpu_layers: int = 0
     n_batch: int = 512
+    n_seq_max: int = 1  # sequences sharing the context (slots)
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Consecutive tokens of one sequence in a batch, at positions `start…`.
+
+    `logits`: whether the last token's logits are wanted (its batch row can then be sampled).
+    """
+
+    seq_id: int
+    start: int
+    tokens: Sequence[int]
+    logits: bool
 
 
 def check_gguf_file(path: Path) -> None:
@@ -80,7 +99,8 @@ class LoadedModel:
         self.n_ctx = int(llama_cpp.llama_n_ctx(ctx))
         self.n_batch = min(options.n_batch, self.n_ctx)
         self._memory = llama_cpp.llama_get_memory(ctx)
-        self._batch = llama_cpp.llama_batch_init(self.n_batch, 0, 1)
+        self.n_seq_max = int(llama_cpp.llama_n_seq_max(ctx))
+        self._batch = llama_cpp.llama_batch_init(self.n_batch, 0, 1)  # allocated once, reused
         self._batch_live = True
         self._vocab_lock = threading.Lock()  # other threads read the vocab; `close` frees it
 
@@ -120,7 +140,10 @@ class LoadedModel:
         params.n_ctx = options.n_ctx
         params.n_batch = options.n_batch
         params.n_ubatch = options.n_batch
-        params.n_seq_max = 1
+        params.n_seq_max = options.n_seq_max
+        # One pool of cells for every sequence: a single long sequence may use the whole
+        # context, and copying a shared prefix between sequences costs no cells.
+        params.kv_unified = True
         params.n_threads = options.n_threads
         params.n_threads_batch = options.n_threads
         with llama_log.capture_errors() as errors:
@@ -183,24 +206,62 @@ class LoadedModel:
         """Whether `token` ends generation (EOS, EOT, <|im_end|>, …)."""
         return bool(llama_cpp.llama_vocab_is_eog(self.vocab, token))
 
-    def evaluate(self, tokens: Sequence[int], start: int) -> None:
-        """Run `tokens` (≤ n_batch) at positions `start…`; logits only for the last one."""
-        batch = self._batch
-        batch.n_tokens = len(tokens)
-        for i, token in enumerate(tokens):
-            batch.token[i] = token
-            batch.pos[i] = start + i
-            batch.n_seq_id[i] = 1
-            batch.seq_id[i][0] = _SEQ
-            batch.logits[i] = False
-        batch.logits[len(tokens) - 1] = True
-        status = llama_cpp.llama_decode(self.context, batch)
-        if status != 0:
-            raise EngineFailure(f"llama_decode returned {status} at position {start}")
+    def decode(self, spans: Sequence[Span]) -> int:
+        """Decode `spans` (≤ n_batch tokens in all) as one batch.
 
-    def trim(self, keep: int) -> bool:
-        """Drop cached positions ≥ `keep`; False if the memory cannot (recurrent models)."""
-        return bool(llama_cpp.llama_memory_seq_rm(self._memory, _SEQ, keep, -1))
+        Returns `DECODE_OK`, or `DECODE_NO_KV_SPACE` when the cache has no room for the batch
+        (nothing was changed; retry with fewer tokens). Other failures raise `EngineFailure`.
+        The logits of a span's last token are at row `sum(len(tokens) of the spans before) +
+        len(tokens) - 1`.
+        """
+        batch = self._batch
+        row = 0
+        for span in spans:
+            seq_id = span.seq_id
+            pos = span.start
+            for token in span.tokens:
+                batch.token[row] = token
+                batch.pos[row] = pos
+                batch.n_seq_id[row] = 1
+                batch.seq_id[row][0] = seq_id
+                batch.logits[row] = False
+                row += 1
+                pos += 1
+            if span.logits:
+                batch.logits[row - 1] = True
+        if row > self.n_batch:
+            raise EngineFailure(f"a batch of {row} tokens exceeds n_batch={self.n_batch}")
+        batch.n_tokens = row
+        status = int(llama_cpp.llama_decode(self.context, batch))
+        if status in (DECODE_OK, DECODE_NO_KV_SPACE):
+            return status
+        raise EngineFailure(f"llama_decode returned {status} for a batch of {row} tokens")
+
+    def evaluate(self, tokens: Sequence[int], start: int, seq_id: int = 0) -> None:
+        """Run `tokens` (≤ n_batch) of one sequence at positions `start…`; logits for the last."""
+        status = self.decode([Span(seq_id, start, tokens, logits=True)])
+        if status != DECODE_OK:
+            raise EngineFailure(f"no KV space for {len(tokens)} tokens at position {start}")
+
+    def seq_rm(self, seq_id: int, start: int = 0, end: int = -1) -> bool:
+        """Free the cells of `seq_id` at positions [start, end) (end < 0: to the end).
+
+        False if the memory cannot drop part of a sequence (recurrent models); removing a whole
+        sequence always succeeds.
+        """
+        return bool(llama_cpp.llama_memory_seq_rm(self._memory, seq_id, start, end))
+
+    def seq_cp(self, src: int, dst: int, start: int, end: int) -> None:
+        """Make `dst` share `src`'s cells at positions [start, end) (metadata only: unified)."""
+        llama_cpp.llama_memory_seq_cp(self._memory, src, dst, start, end)
+
+    def seq_pos_max(self, seq_id: int) -> int:
+        """The largest position `seq_id` holds in the cache; -1 when it holds none."""
+        return int(llama_cpp.llama_memory_seq_pos_max(self._memory, seq_id))
+
+    def trim(self, keep: int, seq_id: int = 0) -> bool:
+        """Drop cached positions ≥ `keep` of `seq_id`; False if the memory cannot."""
+        return self.seq_rm(seq_id, keep, -1)
 
     def clear(self) -> None:
         """Forget every cached position."""

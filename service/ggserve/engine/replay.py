@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from ggserve.engine import admission
 from ggserve.engine.base import EngineStats, EventStream, GenerationRequest, GrammarError, ModelInfo
-from ggserve.engine.scheduler import Scheduler
+from ggserve.engine.scheduler import KvUsage, Scheduler
 from ggserve.engine.sequence import Sequence as EngineSequence
 from ggserve.engine.sequence import StepOutput
 
@@ -42,6 +42,15 @@ class ReplayBackend:
         self._delay = piece_delay_s
         self._playing: _Playback | None = None
         self._closed = threading.Event()  # lets a pending delay end early on close
+
+    def can_admit(self, seq: EngineSequence, admitting: int) -> bool:
+        return True  # no KV cache: the one slot is the only limit
+
+    def admission_cells(self, seq: EngineSequence) -> int:
+        return 0
+
+    def kv_usage(self) -> KvUsage:
+        return KvUsage()
 
     def start(self, seq: EngineSequence) -> int:
         script = self._script

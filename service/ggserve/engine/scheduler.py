@@ -1,10 +1,10 @@
 """The engine thread: admission, the step loop, cancellation and shutdown, for any backend.
 
 One thread owns the backend (llama.cpp's model and context are not thread-safe). Requests wait
-in a bounded FIFO; each loop iteration admits sequences into free slots, drops cancelled ones,
-runs one backend step for all running sequences and posts that step's events to asyncio. The
-backend interface takes a list of sequences per step so a batching backend can put several into
-one `llama_decode`; today's backends have one slot.
+in a bounded FIFO; each loop iteration admits sequences into free slots (while the backend has
+KV room for their prompts), drops cancelled ones, runs one backend step for all running
+sequences (the llama backend puts them all in one `llama_decode`) and posts that step's events
+to asyncio. A sequence that finishes or is cancelled leaves its slot at once.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import collections
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from ggserve.engine import channel
@@ -29,12 +30,36 @@ from ggserve.engine.sequence import Sequence, StepOutput
 logger = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class KvUsage:
+    """KV-cache figures of a backend: cells held, held by free slots, in all; preemptions."""
+
+    used: int = 0
+    cached: int = 0
+    size: int = 0
+    preemptions: int = 0
+
+
 class Backend(Protocol):
-    """What produces text for the scheduler. Every method runs on the engine thread."""
+    """What produces text for the scheduler. Every method runs on the engine thread, except
+    `kv_usage` (read from any thread; approximate while a step runs)."""
 
     @property
     def n_slots(self) -> int:
         """How many sequences can run at once."""
+        ...
+
+    def can_admit(self, seq: Sequence, admitting: int) -> bool:
+        """Whether `seq` can start now, `admitting` cells being promised to sequences admitted
+        in the same round (a free slot, and KV room beside the running sequences)."""
+        ...
+
+    def admission_cells(self, seq: Sequence) -> int:
+        """The KV cells `seq` needs to start."""
+        ...
+
+    def kv_usage(self) -> KvUsage:
+        """KV-cache figures for metrics."""
         ...
 
     def start(self, seq: Sequence) -> int:
@@ -42,7 +67,8 @@ class Backend(Protocol):
         ...
 
     def step(self, seqs: list[Sequence]) -> list[StepOutput]:
-        """Advance every running sequence by one step (a prompt chunk or one token)."""
+        """Advance every running sequence by one step (a prompt chunk or one token), in order;
+        a sequence that cannot go on gets an output with `error` set."""
         ...
 
     def release(self, seq: Sequence) -> str:
@@ -140,10 +166,21 @@ class Scheduler:
         self._thread.join()
 
     def stats(self) -> EngineStats:
-        """How many sequences run and wait right now."""
+        """How many sequences run and wait right now, and the KV cache's use."""
         with self._cond:
             waiting = len(self._waiting)
-            return EngineStats(running=self._in_flight - waiting, waiting=waiting)
+            running = self._in_flight - waiting
+        kv = self._backend.kv_usage() if self._ready.is_set() and not self._startup_error else None
+        kv = kv or KvUsage()
+        return EngineStats(
+            running=running, waiting=waiting, slots=self._n_slots, kv_used=kv.used,
+            kv_cached=kv.cached, kv_size=kv.size, preemptions=kv.preemptions,
+        )  # fmt: skip
+
+    @property
+    def n_slots(self) -> int:
+        """Sequences decoded together."""
+        return self._n_slots
 
     @property
     def closing(self) -> bool:
@@ -198,12 +235,22 @@ class Scheduler:
                 if self._closing:
                     return None, self._cancel_everything()
                 deliveries = self._drop_cancelled_waiting()
-                admitted: list[Sequence] = []
-                while self._waiting and len(self._running) + len(admitted) < self._n_slots:
-                    admitted.append(self._waiting.popleft())
+                admitted = self._pop_admissible()
                 if admitted or self._running or deliveries:
                     return admitted, deliveries
                 self._cond.wait()
+
+    def _pop_admissible(self) -> list[Sequence]:
+        """Queue heads that get a slot and KV room now, in FIFO order (no overtaking)."""
+        admitted: list[Sequence] = []
+        cells = 0
+        while self._waiting and len(self._running) + len(admitted) < self._n_slots:
+            head = self._waiting[0]
+            if not self._backend.can_admit(head, cells):
+                break
+            cells += self._backend.admission_cells(head)
+            admitted.append(self._waiting.popleft())
+        return admitted
 
     def _drop_cancelled_waiting(self) -> list[channel.Delivery]:
         dropped = [seq for seq in self._waiting if seq.cancelled]
@@ -261,6 +308,11 @@ class Scheduler:
             return [(seq.channel, [], failure) for seq in live]
         deliveries: list[channel.Delivery] = []
         for seq, output in zip(live, outputs, strict=True):
+            if output.error is not None:
+                self._backend.release(seq)
+                seq.done = True
+                deliveries.append((seq.channel, [], output.error))
+                continue
             events = seq.apply(output)
             if not seq.done and seq.out_of_tokens:
                 events += seq.finish_length(self._backend.release(seq))

@@ -12,7 +12,13 @@ import time
 from dataclasses import dataclass
 
 from ggserve.domain import FinishReason, Timings, Usage
-from ggserve.engine.base import EngineEvent, GenerationDone, GenerationRequest, TextDelta
+from ggserve.engine.base import (
+    EngineError,
+    EngineEvent,
+    GenerationDone,
+    GenerationRequest,
+    TextDelta,
+)
 from ggserve.engine.channel import EventChannel
 from ggserve.engine.stop import StopMatcher
 
@@ -25,13 +31,15 @@ class StepOutput:
 
     `text`: newly decoded, complete characters. `tokens`: tokens sampled (0 during prefill).
     `prefilling`: the prompt is not fully evaluated yet. `end`: the model ended the sequence
-    (an end-of-generation token, or the end of a replay script).
+    (an end-of-generation token, or the end of a replay script). `error`: this sequence cannot
+    go on (the others in the step are unaffected).
     """
 
     text: str = ""
     tokens: int = 0
     prefilling: bool = False
     end: bool = False
+    error: EngineError | None = None
 
 
 def _ms(start: float | None, end: float | None) -> float:

@@ -105,7 +105,7 @@ const (
 	FinishReason_FINISH_REASON_STOP FinishReason = 1
 	// `max_tokens` or the context length was reached.
 	FinishReason_FINISH_REASON_LENGTH FinishReason = 2
-	// The turn ended with one or more tool calls.
+	// The turn ended with one or more complete tool calls.
 	FinishReason_FINISH_REASON_TOOL_CALLS FinishReason = 3
 	// Generation was cancelled (the server is shutting down).
 	FinishReason_FINISH_REASON_CANCELLED FinishReason = 4
@@ -156,6 +156,64 @@ func (FinishReason) EnumDescriptor() ([]byte, []int) {
 	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{1}
 }
 
+// ToolCallStatus says how a streamed tool call ended.
+type ToolCallStatus int32
+
+const (
+	// Not set; never sent by the server.
+	ToolCallStatus_TOOL_CALL_STATUS_UNSPECIFIED ToolCallStatus = 0
+	// The call is whole: it is in the final message and may be executed.
+	ToolCallStatus_TOOL_CALL_STATUS_COMPLETE ToolCallStatus = 1
+	// The arguments turned out not to be valid; the call is discarded (not in the final message)
+	// and its raw text follows as content.
+	ToolCallStatus_TOOL_CALL_STATUS_INVALID ToolCallStatus = 2
+	// Generation ended inside the call; it is discarded like an invalid one.
+	ToolCallStatus_TOOL_CALL_STATUS_TRUNCATED ToolCallStatus = 3
+)
+
+// Enum value maps for ToolCallStatus.
+var (
+	ToolCallStatus_name = map[int32]string{
+		0: "TOOL_CALL_STATUS_UNSPECIFIED",
+		1: "TOOL_CALL_STATUS_COMPLETE",
+		2: "TOOL_CALL_STATUS_INVALID",
+		3: "TOOL_CALL_STATUS_TRUNCATED",
+	}
+	ToolCallStatus_value = map[string]int32{
+		"TOOL_CALL_STATUS_UNSPECIFIED": 0,
+		"TOOL_CALL_STATUS_COMPLETE":    1,
+		"TOOL_CALL_STATUS_INVALID":     2,
+		"TOOL_CALL_STATUS_TRUNCATED":   3,
+	}
+)
+
+func (x ToolCallStatus) Enum() *ToolCallStatus {
+	p := new(ToolCallStatus)
+	*p = x
+	return p
+}
+
+func (x ToolCallStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ToolCallStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_ggserve_v1_api_proto_enumTypes[2].Descriptor()
+}
+
+func (ToolCallStatus) Type() protoreflect.EnumType {
+	return &file_ggserve_v1_api_proto_enumTypes[2]
+}
+
+func (x ToolCallStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ToolCallStatus.Descriptor instead.
+func (ToolCallStatus) EnumDescriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{2}
+}
+
 // Mode is a tool-choice policy that names no function.
 type ToolChoice_Mode int32
 
@@ -197,11 +255,11 @@ func (x ToolChoice_Mode) String() string {
 }
 
 func (ToolChoice_Mode) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[2].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[3].Descriptor()
 }
 
 func (ToolChoice_Mode) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[2]
+	return &file_ggserve_v1_api_proto_enumTypes[3]
 }
 
 func (x ToolChoice_Mode) Number() protoreflect.EnumNumber {
@@ -250,11 +308,11 @@ func (x Model_Backend) String() string {
 }
 
 func (Model_Backend) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[3].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[4].Descriptor()
 }
 
 func (Model_Backend) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[3]
+	return &file_ggserve_v1_api_proto_enumTypes[4]
 }
 
 func (x Model_Backend) Number() protoreflect.EnumNumber {
@@ -263,7 +321,7 @@ func (x Model_Backend) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Model_Backend.Descriptor instead.
 func (Model_Backend) EnumDescriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{14, 0}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15, 0}
 }
 
 // ToolCall is a function call made by the assistant.
@@ -583,13 +641,14 @@ type SamplingParams struct {
 	TopK *uint32 `protobuf:"varint,3,opt,name=top_k,json=topK,proto3,oneof" json:"top_k,omitempty"`
 	// Drop tokens less likely than min_p times the most likely one, in [0, 1].
 	MinP *float64 `protobuf:"fixed64,4,opt,name=min_p,json=minP,proto3,oneof" json:"min_p,omitempty"`
-	// Multiplicative penalty on repeated tokens, in [0, 10]; 1 disables it.
+	// Multiplicative penalty on repeated tokens, in (0, 10]; 1 disables it.
 	RepeatPenalty *float64 `protobuf:"fixed64,5,opt,name=repeat_penalty,json=repeatPenalty,proto3,oneof" json:"repeat_penalty,omitempty"`
 	// Additive penalty on tokens already present, in [-2, 2].
 	PresencePenalty *float64 `protobuf:"fixed64,6,opt,name=presence_penalty,json=presencePenalty,proto3,oneof" json:"presence_penalty,omitempty"`
 	// Additive penalty proportional to token frequency, in [-2, 2].
 	FrequencyPenalty *float64 `protobuf:"fixed64,7,opt,name=frequency_penalty,json=frequencyPenalty,proto3,oneof" json:"frequency_penalty,omitempty"`
-	// Random seed; the same seed and settings give the same output.
+	// Random seed, 0 to 4294967294; the same seed and settings give the same output. Unset means
+	// a random seed per request; 4294967295 is refused (llama.cpp reads it as "random").
 	Seed          *uint32 `protobuf:"varint,8,opt,name=seed,proto3,oneof" json:"seed,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1115,7 +1174,8 @@ type ChatResponse struct {
 	Model string `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
 	// Why generation ended.
 	FinishReason FinishReason `protobuf:"varint,3,opt,name=finish_reason,json=finishReason,proto3,enum=ggserve.v1.FinishReason" json:"finish_reason,omitempty"`
-	// The assistant message: content, reasoning_content and tool_calls.
+	// The assistant message: content, reasoning_content and the complete tool_calls (a call that
+	// ended invalid or truncated is not here; its raw text is in content).
 	Message *Message `protobuf:"bytes,4,opt,name=message,proto3" json:"message,omitempty"`
 	// Token counts.
 	Usage *Usage `protobuf:"bytes,5,opt,name=usage,proto3" json:"usage,omitempty"`
@@ -1280,6 +1340,62 @@ func (x *ToolCallDelta) GetArguments() string {
 	return ""
 }
 
+// ToolCallEnd closes a streamed tool call. Only calls that end COMPLETE are in the final
+// message; a client must not execute a call before its end says so.
+type ToolCallEnd struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Index of the call within the turn, as in its ToolCallDelta fragments.
+	Index uint32 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	// How the call ended.
+	Status        ToolCallStatus `protobuf:"varint,2,opt,name=status,proto3,enum=ggserve.v1.ToolCallStatus" json:"status,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ToolCallEnd) Reset() {
+	*x = ToolCallEnd{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ToolCallEnd) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ToolCallEnd) ProtoMessage() {}
+
+func (x *ToolCallEnd) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ToolCallEnd.ProtoReflect.Descriptor instead.
+func (*ToolCallEnd) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ToolCallEnd) GetIndex() uint32 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+func (x *ToolCallEnd) GetStatus() ToolCallStatus {
+	if x != nil {
+		return x.Status
+	}
+	return ToolCallStatus_TOOL_CALL_STATUS_UNSPECIFIED
+}
+
 // ChatDelta is generated text to append to the assistant message.
 type ChatDelta struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1288,14 +1404,16 @@ type ChatDelta struct {
 	// Reasoning text to append.
 	ReasoningContent string `protobuf:"bytes,2,opt,name=reasoning_content,json=reasoningContent,proto3" json:"reasoning_content,omitempty"`
 	// Tool-call fragments.
-	ToolCalls     []*ToolCallDelta `protobuf:"bytes,3,rep,name=tool_calls,json=toolCalls,proto3" json:"tool_calls,omitempty"`
+	ToolCalls []*ToolCallDelta `protobuf:"bytes,3,rep,name=tool_calls,json=toolCalls,proto3" json:"tool_calls,omitempty"`
+	// The end of a tool call and its status (sent once per call, after its last fragment).
+	ToolCallEnd   *ToolCallEnd `protobuf:"bytes,4,opt,name=tool_call_end,json=toolCallEnd,proto3" json:"tool_call_end,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ChatDelta) Reset() {
 	*x = ChatDelta{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[12]
+	mi := &file_ggserve_v1_api_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1307,7 +1425,7 @@ func (x *ChatDelta) String() string {
 func (*ChatDelta) ProtoMessage() {}
 
 func (x *ChatDelta) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[12]
+	mi := &file_ggserve_v1_api_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1320,7 +1438,7 @@ func (x *ChatDelta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatDelta.ProtoReflect.Descriptor instead.
 func (*ChatDelta) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{12}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ChatDelta) GetContent() string {
@@ -1344,6 +1462,13 @@ func (x *ChatDelta) GetToolCalls() []*ToolCallDelta {
 	return nil
 }
 
+func (x *ChatDelta) GetToolCallEnd() *ToolCallEnd {
+	if x != nil {
+		return x.ToolCallEnd
+	}
+	return nil
+}
+
 // ChatStreamResponse is one message of a ChatStream: a delta, or the final response.
 type ChatStreamResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1360,7 +1485,7 @@ type ChatStreamResponse struct {
 
 func (x *ChatStreamResponse) Reset() {
 	*x = ChatStreamResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[13]
+	mi := &file_ggserve_v1_api_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1372,7 +1497,7 @@ func (x *ChatStreamResponse) String() string {
 func (*ChatStreamResponse) ProtoMessage() {}
 
 func (x *ChatStreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[13]
+	mi := &file_ggserve_v1_api_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1385,7 +1510,7 @@ func (x *ChatStreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatStreamResponse.ProtoReflect.Descriptor instead.
 func (*ChatStreamResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{13}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ChatStreamResponse) GetEvent() isChatStreamResponse_Event {
@@ -1455,14 +1580,16 @@ type Model struct {
 	// File name of the GGUF.
 	FileName string `protobuf:"bytes,10,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
 	// Whether this is the model used when a request leaves `model` empty.
-	IsDefault     bool `protobuf:"varint,11,opt,name=is_default,json=isDefault,proto3" json:"is_default,omitempty"`
+	IsDefault bool `protobuf:"varint,11,opt,name=is_default,json=isDefault,proto3" json:"is_default,omitempty"`
+	// Slots: requests decoded together in one batch (`--parallel`); more wait in the queue.
+	Slots         uint32 `protobuf:"varint,12,opt,name=slots,proto3" json:"slots,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Model) Reset() {
 	*x = Model{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	mi := &file_ggserve_v1_api_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1474,7 +1601,7 @@ func (x *Model) String() string {
 func (*Model) ProtoMessage() {}
 
 func (x *Model) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	mi := &file_ggserve_v1_api_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1487,7 +1614,7 @@ func (x *Model) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Model.ProtoReflect.Descriptor instead.
 func (*Model) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{14}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Model) GetAlias() string {
@@ -1567,6 +1694,13 @@ func (x *Model) GetIsDefault() bool {
 	return false
 }
 
+func (x *Model) GetSlots() uint32 {
+	if x != nil {
+		return x.Slots
+	}
+	return 0
+}
+
 // ListModelsRequest lists the served models.
 type ListModelsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1576,7 +1710,7 @@ type ListModelsRequest struct {
 
 func (x *ListModelsRequest) Reset() {
 	*x = ListModelsRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	mi := &file_ggserve_v1_api_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1588,7 +1722,7 @@ func (x *ListModelsRequest) String() string {
 func (*ListModelsRequest) ProtoMessage() {}
 
 func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	mi := &file_ggserve_v1_api_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1601,7 +1735,7 @@ func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListModelsRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{16}
 }
 
 // ListModelsResponse holds the served models.
@@ -1615,7 +1749,7 @@ type ListModelsResponse struct {
 
 func (x *ListModelsResponse) Reset() {
 	*x = ListModelsResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[16]
+	mi := &file_ggserve_v1_api_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1627,7 +1761,7 @@ func (x *ListModelsResponse) String() string {
 func (*ListModelsResponse) ProtoMessage() {}
 
 func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[16]
+	mi := &file_ggserve_v1_api_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1640,7 +1774,7 @@ func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListModelsResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{16}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListModelsResponse) GetModels() []*Model {
@@ -1661,7 +1795,7 @@ type GetModelRequest struct {
 
 func (x *GetModelRequest) Reset() {
 	*x = GetModelRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[17]
+	mi := &file_ggserve_v1_api_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1673,7 +1807,7 @@ func (x *GetModelRequest) String() string {
 func (*GetModelRequest) ProtoMessage() {}
 
 func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[17]
+	mi := &file_ggserve_v1_api_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1686,7 +1820,7 @@ func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelRequest.ProtoReflect.Descriptor instead.
 func (*GetModelRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetModelRequest) GetModel() string {
@@ -1707,7 +1841,7 @@ type GetModelResponse struct {
 
 func (x *GetModelResponse) Reset() {
 	*x = GetModelResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	mi := &file_ggserve_v1_api_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1719,7 +1853,7 @@ func (x *GetModelResponse) String() string {
 func (*GetModelResponse) ProtoMessage() {}
 
 func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	mi := &file_ggserve_v1_api_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1732,7 +1866,7 @@ func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelResponse.ProtoReflect.Descriptor instead.
 func (*GetModelResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{18}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetModelResponse) GetModel() *Model {
@@ -1759,7 +1893,7 @@ type TokenizeRequest struct {
 
 func (x *TokenizeRequest) Reset() {
 	*x = TokenizeRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[19]
+	mi := &file_ggserve_v1_api_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1771,7 +1905,7 @@ func (x *TokenizeRequest) String() string {
 func (*TokenizeRequest) ProtoMessage() {}
 
 func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[19]
+	mi := &file_ggserve_v1_api_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1784,7 +1918,7 @@ func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeRequest.ProtoReflect.Descriptor instead.
 func (*TokenizeRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *TokenizeRequest) GetModel() string {
@@ -1826,7 +1960,7 @@ type TokenizeResponse struct {
 
 func (x *TokenizeResponse) Reset() {
 	*x = TokenizeResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[20]
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1838,7 +1972,7 @@ func (x *TokenizeResponse) String() string {
 func (*TokenizeResponse) ProtoMessage() {}
 
 func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[20]
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1851,7 +1985,7 @@ func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeResponse.ProtoReflect.Descriptor instead.
 func (*TokenizeResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{20}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *TokenizeResponse) GetTokenIds() []uint32 {
@@ -1872,7 +2006,7 @@ type RenderChatRequest struct {
 
 func (x *RenderChatRequest) Reset() {
 	*x = RenderChatRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1884,7 +2018,7 @@ func (x *RenderChatRequest) String() string {
 func (*RenderChatRequest) ProtoMessage() {}
 
 func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1897,7 +2031,7 @@ func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatRequest.ProtoReflect.Descriptor instead.
 func (*RenderChatRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RenderChatRequest) GetRequest() *ChatRequest {
@@ -1928,7 +2062,7 @@ type RenderChatResponse struct {
 
 func (x *RenderChatResponse) Reset() {
 	*x = RenderChatResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1940,7 +2074,7 @@ func (x *RenderChatResponse) String() string {
 func (*RenderChatResponse) ProtoMessage() {}
 
 func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1953,7 +2087,7 @@ func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatResponse.ProtoReflect.Descriptor instead.
 func (*RenderChatResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RenderChatResponse) GetPrompt() string {
@@ -2099,16 +2233,20 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x05index\x18\x01 \x01(\rR\x05index\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
 	"\x04name\x18\x03 \x01(\tR\x04name\x12\x1c\n" +
-	"\targuments\x18\x04 \x01(\tR\targuments\"\x8c\x01\n" +
+	"\targuments\x18\x04 \x01(\tR\targuments\"W\n" +
+	"\vToolCallEnd\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\rR\x05index\x122\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1a.ggserve.v1.ToolCallStatusR\x06status\"\xc9\x01\n" +
 	"\tChatDelta\x12\x18\n" +
 	"\acontent\x18\x01 \x01(\tR\acontent\x12+\n" +
 	"\x11reasoning_content\x18\x02 \x01(\tR\x10reasoningContent\x128\n" +
 	"\n" +
-	"tool_calls\x18\x03 \x03(\v2\x19.ggserve.v1.ToolCallDeltaR\ttoolCalls\"|\n" +
+	"tool_calls\x18\x03 \x03(\v2\x19.ggserve.v1.ToolCallDeltaR\ttoolCalls\x12;\n" +
+	"\rtool_call_end\x18\x04 \x01(\v2\x17.ggserve.v1.ToolCallEndR\vtoolCallEnd\"|\n" +
 	"\x12ChatStreamResponse\x12-\n" +
 	"\x05delta\x18\x01 \x01(\v2\x15.ggserve.v1.ChatDeltaH\x00R\x05delta\x12.\n" +
 	"\x04done\x18\x02 \x01(\v2\x18.ggserve.v1.ChatResponseH\x00R\x04doneB\a\n" +
-	"\x05event\"\xf3\x03\n" +
+	"\x05event\"\x89\x04\n" +
 	"\x05Model\x12\x14\n" +
 	"\x05alias\x18\x01 \x01(\tR\x05alias\x12\"\n" +
 	"\farchitecture\x18\x02 \x01(\tR\farchitecture\x12%\n" +
@@ -2123,7 +2261,8 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\tfile_name\x18\n" +
 	" \x01(\tR\bfileName\x12\x1d\n" +
 	"\n" +
-	"is_default\x18\v \x01(\bR\tisDefault\"E\n" +
+	"is_default\x18\v \x01(\bR\tisDefault\x12\x14\n" +
+	"\x05slots\x18\f \x01(\rR\x05slots\"E\n" +
 	"\aBackend\x12\x17\n" +
 	"\x13BACKEND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vBACKEND_CPU\x10\x01\x12\x10\n" +
@@ -2163,7 +2302,12 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x12FINISH_REASON_STOP\x10\x01\x12\x18\n" +
 	"\x14FINISH_REASON_LENGTH\x10\x02\x12\x1c\n" +
 	"\x18FINISH_REASON_TOOL_CALLS\x10\x03\x12\x1b\n" +
-	"\x17FINISH_REASON_CANCELLED\x10\x042\x97\x01\n" +
+	"\x17FINISH_REASON_CANCELLED\x10\x04*\x8f\x01\n" +
+	"\x0eToolCallStatus\x12 \n" +
+	"\x1cTOOL_CALL_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19TOOL_CALL_STATUS_COMPLETE\x10\x01\x12\x1c\n" +
+	"\x18TOOL_CALL_STATUS_INVALID\x10\x02\x12\x1e\n" +
+	"\x1aTOOL_CALL_STATUS_TRUNCATED\x10\x032\x97\x01\n" +
 	"\vChatService\x129\n" +
 	"\x04Chat\x12\x17.ggserve.v1.ChatRequest\x1a\x18.ggserve.v1.ChatResponse\x12M\n" +
 	"\n" +
@@ -2188,75 +2332,79 @@ func file_ggserve_v1_api_proto_rawDescGZIP() []byte {
 	return file_ggserve_v1_api_proto_rawDescData
 }
 
-var file_ggserve_v1_api_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_ggserve_v1_api_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_ggserve_v1_api_proto_goTypes = []any{
 	(Role)(0),                  // 0: ggserve.v1.Role
 	(FinishReason)(0),          // 1: ggserve.v1.FinishReason
-	(ToolChoice_Mode)(0),       // 2: ggserve.v1.ToolChoice.Mode
-	(Model_Backend)(0),         // 3: ggserve.v1.Model.Backend
-	(*ToolCall)(nil),           // 4: ggserve.v1.ToolCall
-	(*Message)(nil),            // 5: ggserve.v1.Message
-	(*Tool)(nil),               // 6: ggserve.v1.Tool
-	(*ToolChoice)(nil),         // 7: ggserve.v1.ToolChoice
-	(*SamplingParams)(nil),     // 8: ggserve.v1.SamplingParams
-	(*ResponseFormat)(nil),     // 9: ggserve.v1.ResponseFormat
-	(*ChatRequest)(nil),        // 10: ggserve.v1.ChatRequest
-	(*ChatStreamRequest)(nil),  // 11: ggserve.v1.ChatStreamRequest
-	(*Usage)(nil),              // 12: ggserve.v1.Usage
-	(*Timings)(nil),            // 13: ggserve.v1.Timings
-	(*ChatResponse)(nil),       // 14: ggserve.v1.ChatResponse
-	(*ToolCallDelta)(nil),      // 15: ggserve.v1.ToolCallDelta
-	(*ChatDelta)(nil),          // 16: ggserve.v1.ChatDelta
-	(*ChatStreamResponse)(nil), // 17: ggserve.v1.ChatStreamResponse
-	(*Model)(nil),              // 18: ggserve.v1.Model
-	(*ListModelsRequest)(nil),  // 19: ggserve.v1.ListModelsRequest
-	(*ListModelsResponse)(nil), // 20: ggserve.v1.ListModelsResponse
-	(*GetModelRequest)(nil),    // 21: ggserve.v1.GetModelRequest
-	(*GetModelResponse)(nil),   // 22: ggserve.v1.GetModelResponse
-	(*TokenizeRequest)(nil),    // 23: ggserve.v1.TokenizeRequest
-	(*TokenizeResponse)(nil),   // 24: ggserve.v1.TokenizeResponse
-	(*RenderChatRequest)(nil),  // 25: ggserve.v1.RenderChatRequest
-	(*RenderChatResponse)(nil), // 26: ggserve.v1.RenderChatResponse
+	(ToolCallStatus)(0),        // 2: ggserve.v1.ToolCallStatus
+	(ToolChoice_Mode)(0),       // 3: ggserve.v1.ToolChoice.Mode
+	(Model_Backend)(0),         // 4: ggserve.v1.Model.Backend
+	(*ToolCall)(nil),           // 5: ggserve.v1.ToolCall
+	(*Message)(nil),            // 6: ggserve.v1.Message
+	(*Tool)(nil),               // 7: ggserve.v1.Tool
+	(*ToolChoice)(nil),         // 8: ggserve.v1.ToolChoice
+	(*SamplingParams)(nil),     // 9: ggserve.v1.SamplingParams
+	(*ResponseFormat)(nil),     // 10: ggserve.v1.ResponseFormat
+	(*ChatRequest)(nil),        // 11: ggserve.v1.ChatRequest
+	(*ChatStreamRequest)(nil),  // 12: ggserve.v1.ChatStreamRequest
+	(*Usage)(nil),              // 13: ggserve.v1.Usage
+	(*Timings)(nil),            // 14: ggserve.v1.Timings
+	(*ChatResponse)(nil),       // 15: ggserve.v1.ChatResponse
+	(*ToolCallDelta)(nil),      // 16: ggserve.v1.ToolCallDelta
+	(*ToolCallEnd)(nil),        // 17: ggserve.v1.ToolCallEnd
+	(*ChatDelta)(nil),          // 18: ggserve.v1.ChatDelta
+	(*ChatStreamResponse)(nil), // 19: ggserve.v1.ChatStreamResponse
+	(*Model)(nil),              // 20: ggserve.v1.Model
+	(*ListModelsRequest)(nil),  // 21: ggserve.v1.ListModelsRequest
+	(*ListModelsResponse)(nil), // 22: ggserve.v1.ListModelsResponse
+	(*GetModelRequest)(nil),    // 23: ggserve.v1.GetModelRequest
+	(*GetModelResponse)(nil),   // 24: ggserve.v1.GetModelResponse
+	(*TokenizeRequest)(nil),    // 25: ggserve.v1.TokenizeRequest
+	(*TokenizeResponse)(nil),   // 26: ggserve.v1.TokenizeResponse
+	(*RenderChatRequest)(nil),  // 27: ggserve.v1.RenderChatRequest
+	(*RenderChatResponse)(nil), // 28: ggserve.v1.RenderChatResponse
 }
 var file_ggserve_v1_api_proto_depIdxs = []int32{
 	0,  // 0: ggserve.v1.Message.role:type_name -> ggserve.v1.Role
-	4,  // 1: ggserve.v1.Message.tool_calls:type_name -> ggserve.v1.ToolCall
-	2,  // 2: ggserve.v1.ToolChoice.mode:type_name -> ggserve.v1.ToolChoice.Mode
-	5,  // 3: ggserve.v1.ChatRequest.messages:type_name -> ggserve.v1.Message
-	6,  // 4: ggserve.v1.ChatRequest.tools:type_name -> ggserve.v1.Tool
-	7,  // 5: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
-	8,  // 6: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
-	9,  // 7: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
-	10, // 8: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
+	5,  // 1: ggserve.v1.Message.tool_calls:type_name -> ggserve.v1.ToolCall
+	3,  // 2: ggserve.v1.ToolChoice.mode:type_name -> ggserve.v1.ToolChoice.Mode
+	6,  // 3: ggserve.v1.ChatRequest.messages:type_name -> ggserve.v1.Message
+	7,  // 4: ggserve.v1.ChatRequest.tools:type_name -> ggserve.v1.Tool
+	8,  // 5: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
+	9,  // 6: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
+	10, // 7: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
+	11, // 8: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
 	1,  // 9: ggserve.v1.ChatResponse.finish_reason:type_name -> ggserve.v1.FinishReason
-	5,  // 10: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
-	12, // 11: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
-	13, // 12: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
-	15, // 13: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
-	16, // 14: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
-	14, // 15: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
-	3,  // 16: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
-	18, // 17: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
-	18, // 18: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
-	10, // 19: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
-	10, // 20: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
-	11, // 21: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
-	19, // 22: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
-	21, // 23: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
-	23, // 24: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
-	25, // 25: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
-	14, // 26: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
-	17, // 27: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
-	20, // 28: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
-	22, // 29: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
-	24, // 30: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
-	26, // 31: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
-	26, // [26:32] is the sub-list for method output_type
-	20, // [20:26] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	6,  // 10: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
+	13, // 11: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
+	14, // 12: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
+	2,  // 13: ggserve.v1.ToolCallEnd.status:type_name -> ggserve.v1.ToolCallStatus
+	16, // 14: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
+	17, // 15: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
+	18, // 16: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
+	15, // 17: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
+	4,  // 18: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
+	20, // 19: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
+	20, // 20: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
+	11, // 21: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
+	11, // 22: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
+	12, // 23: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
+	21, // 24: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
+	23, // 25: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
+	25, // 26: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
+	27, // 27: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
+	15, // 28: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
+	19, // 29: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
+	22, // 30: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
+	24, // 31: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
+	26, // 32: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
+	28, // 33: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
+	28, // [28:34] is the sub-list for method output_type
+	22, // [22:28] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_ggserve_v1_api_proto_init() }
@@ -2274,18 +2422,18 @@ func file_ggserve_v1_api_proto_init() {
 		(*ResponseFormat_Grammar)(nil),
 	}
 	file_ggserve_v1_api_proto_msgTypes[6].OneofWrappers = []any{}
-	file_ggserve_v1_api_proto_msgTypes[13].OneofWrappers = []any{
+	file_ggserve_v1_api_proto_msgTypes[14].OneofWrappers = []any{
 		(*ChatStreamResponse_Delta)(nil),
 		(*ChatStreamResponse_Done)(nil),
 	}
-	file_ggserve_v1_api_proto_msgTypes[19].OneofWrappers = []any{}
+	file_ggserve_v1_api_proto_msgTypes[20].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ggserve_v1_api_proto_rawDesc), len(file_ggserve_v1_api_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   23,
+			NumEnums:      5,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -105,7 +105,7 @@ export enum FinishReason {
   FINISH_REASON_STOP = 1,
   /** FINISH_REASON_LENGTH - `max_tokens` or the context length was reached. */
   FINISH_REASON_LENGTH = 2,
-  /** FINISH_REASON_TOOL_CALLS - The turn ended with one or more tool calls. */
+  /** FINISH_REASON_TOOL_CALLS - The turn ended with one or more complete tool calls. */
   FINISH_REASON_TOOL_CALLS = 3,
   /** FINISH_REASON_CANCELLED - Generation was cancelled (the server is shutting down). */
   FINISH_REASON_CANCELLED = 4,
@@ -149,6 +149,59 @@ export function finishReasonToJSON(object: FinishReason): string {
     case FinishReason.FINISH_REASON_CANCELLED:
       return "FINISH_REASON_CANCELLED";
     case FinishReason.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** ToolCallStatus says how a streamed tool call ended. */
+export enum ToolCallStatus {
+  /** TOOL_CALL_STATUS_UNSPECIFIED - Not set; never sent by the server. */
+  TOOL_CALL_STATUS_UNSPECIFIED = 0,
+  /** TOOL_CALL_STATUS_COMPLETE - The call is whole: it is in the final message and may be executed. */
+  TOOL_CALL_STATUS_COMPLETE = 1,
+  /**
+   * TOOL_CALL_STATUS_INVALID - The arguments turned out not to be valid; the call is discarded (not in the final message)
+   * and its raw text follows as content.
+   */
+  TOOL_CALL_STATUS_INVALID = 2,
+  /** TOOL_CALL_STATUS_TRUNCATED - Generation ended inside the call; it is discarded like an invalid one. */
+  TOOL_CALL_STATUS_TRUNCATED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function toolCallStatusFromJSON(object: any): ToolCallStatus {
+  switch (object) {
+    case 0:
+    case "TOOL_CALL_STATUS_UNSPECIFIED":
+      return ToolCallStatus.TOOL_CALL_STATUS_UNSPECIFIED;
+    case 1:
+    case "TOOL_CALL_STATUS_COMPLETE":
+      return ToolCallStatus.TOOL_CALL_STATUS_COMPLETE;
+    case 2:
+    case "TOOL_CALL_STATUS_INVALID":
+      return ToolCallStatus.TOOL_CALL_STATUS_INVALID;
+    case 3:
+    case "TOOL_CALL_STATUS_TRUNCATED":
+      return ToolCallStatus.TOOL_CALL_STATUS_TRUNCATED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ToolCallStatus.UNRECOGNIZED;
+  }
+}
+
+export function toolCallStatusToJSON(object: ToolCallStatus): string {
+  switch (object) {
+    case ToolCallStatus.TOOL_CALL_STATUS_UNSPECIFIED:
+      return "TOOL_CALL_STATUS_UNSPECIFIED";
+    case ToolCallStatus.TOOL_CALL_STATUS_COMPLETE:
+      return "TOOL_CALL_STATUS_COMPLETE";
+    case ToolCallStatus.TOOL_CALL_STATUS_INVALID:
+      return "TOOL_CALL_STATUS_INVALID";
+    case ToolCallStatus.TOOL_CALL_STATUS_TRUNCATED:
+      return "TOOL_CALL_STATUS_TRUNCATED";
+    case ToolCallStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -271,7 +324,7 @@ export interface SamplingParams {
   minP?:
     | number
     | undefined;
-  /** Multiplicative penalty on repeated tokens, in [0, 10]; 1 disables it. */
+  /** Multiplicative penalty on repeated tokens, in (0, 10]; 1 disables it. */
   repeatPenalty?:
     | number
     | undefined;
@@ -283,7 +336,10 @@ export interface SamplingParams {
   frequencyPenalty?:
     | number
     | undefined;
-  /** Random seed; the same seed and settings give the same output. */
+  /**
+   * Random seed, 0 to 4294967294; the same seed and settings give the same output. Unset means
+   * a random seed per request; 4294967295 is refused (llama.cpp reads it as "random").
+   */
   seed?: number | undefined;
 }
 
@@ -381,7 +437,10 @@ export interface ChatResponse {
   model: string;
   /** Why generation ended. */
   finishReason: FinishReason;
-  /** The assistant message: content, reasoning_content and tool_calls. */
+  /**
+   * The assistant message: content, reasoning_content and the complete tool_calls (a call that
+   * ended invalid or truncated is not here; its raw text is in content).
+   */
   message:
     | Message
     | undefined;
@@ -412,6 +471,17 @@ export interface ToolCallDelta {
   arguments: string;
 }
 
+/**
+ * ToolCallEnd closes a streamed tool call. Only calls that end COMPLETE are in the final
+ * message; a client must not execute a call before its end says so.
+ */
+export interface ToolCallEnd {
+  /** Index of the call within the turn, as in its ToolCallDelta fragments. */
+  index: number;
+  /** How the call ended. */
+  status: ToolCallStatus;
+}
+
 /** ChatDelta is generated text to append to the assistant message. */
 export interface ChatDelta {
   /** Content text to append. */
@@ -420,6 +490,8 @@ export interface ChatDelta {
   reasoningContent: string;
   /** Tool-call fragments. */
   toolCalls: ToolCallDelta[];
+  /** The end of a tool call and its status (sent once per call, after its last fragment). */
+  toolCallEnd: ToolCallEnd | undefined;
 }
 
 /** ChatStreamResponse is one message of a ChatStream: a delta, or the final response. */
@@ -459,6 +531,8 @@ export interface Model {
   fileName: string;
   /** Whether this is the model used when a request leaves `model` empty. */
   isDefault: boolean;
+  /** Slots: requests decoded together in one batch (`--parallel`); more wait in the queue. */
+  slots: number;
 }
 
 /** Backend is where the model's layers run. */
@@ -2273,8 +2347,93 @@ export const ToolCallDelta: MessageFns<ToolCallDelta> = {
   },
 };
 
+function createBaseToolCallEnd(): ToolCallEnd {
+  return { index: 0, status: 0 };
+}
+
+export const ToolCallEnd: MessageFns<ToolCallEnd> = {
+  encode(message: ToolCallEnd, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.index !== 0) {
+      writer.uint32(8).uint32(message.index);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ToolCallEnd {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseToolCallEnd();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.index = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ToolCallEnd {
+    return {
+      index: isSet(object.index) ? globalThis.Number(object.index) : 0,
+      status: isSet(object.status) ? toolCallStatusFromJSON(object.status) : 0,
+    };
+  },
+
+  toJSON(message: ToolCallEnd): unknown {
+    const obj: any = {};
+    if (message.index !== 0) {
+      obj.index = Math.round(message.index);
+    }
+    if (message.status !== 0) {
+      obj.status = toolCallStatusToJSON(message.status);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ToolCallEnd>, I>>(base?: I): ToolCallEnd {
+    return ToolCallEnd.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ToolCallEnd>, I>>(object: I): ToolCallEnd {
+    const message = createBaseToolCallEnd();
+    message.index = object.index ?? 0;
+    message.status = object.status ?? 0;
+    return message;
+  },
+};
+
 function createBaseChatDelta(): ChatDelta {
-  return { content: "", reasoningContent: "", toolCalls: [] };
+  return { content: "", reasoningContent: "", toolCalls: [], toolCallEnd: undefined };
 }
 
 export const ChatDelta: MessageFns<ChatDelta> = {
@@ -2287,6 +2446,9 @@ export const ChatDelta: MessageFns<ChatDelta> = {
     }
     for (const v of message.toolCalls) {
       ToolCallDelta.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.toolCallEnd !== undefined) {
+      ToolCallEnd.encode(message.toolCallEnd, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2328,6 +2490,14 @@ export const ChatDelta: MessageFns<ChatDelta> = {
             message.toolCalls.push(ToolCallDelta.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.toolCallEnd = ToolCallEnd.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2353,6 +2523,11 @@ export const ChatDelta: MessageFns<ChatDelta> = {
         : globalThis.Array.isArray(object?.tool_calls)
         ? object.tool_calls.map((e: any) => ToolCallDelta.fromJSON(e))
         : [],
+      toolCallEnd: isSet(object.toolCallEnd)
+        ? ToolCallEnd.fromJSON(object.toolCallEnd)
+        : isSet(object.tool_call_end)
+        ? ToolCallEnd.fromJSON(object.tool_call_end)
+        : undefined,
     };
   },
 
@@ -2367,6 +2542,9 @@ export const ChatDelta: MessageFns<ChatDelta> = {
     if (message.toolCalls?.length) {
       obj.toolCalls = message.toolCalls.map((e) => ToolCallDelta.toJSON(e));
     }
+    if (message.toolCallEnd !== undefined) {
+      obj.toolCallEnd = ToolCallEnd.toJSON(message.toolCallEnd);
+    }
     return obj;
   },
 
@@ -2378,6 +2556,9 @@ export const ChatDelta: MessageFns<ChatDelta> = {
     message.content = object.content ?? "";
     message.reasoningContent = object.reasoningContent ?? "";
     message.toolCalls = object.toolCalls?.map((e) => ToolCallDelta.fromPartial(e)) || [];
+    message.toolCallEnd = (object.toolCallEnd !== undefined && object.toolCallEnd !== null)
+      ? ToolCallEnd.fromPartial(object.toolCallEnd)
+      : undefined;
     return message;
   },
 };
@@ -2496,6 +2677,7 @@ function createBaseModel(): Model {
     gpuLayers: 0,
     fileName: "",
     isDefault: false,
+    slots: 0,
   };
 }
 
@@ -2533,6 +2715,9 @@ export const Model: MessageFns<Model> = {
     }
     if (message.isDefault !== false) {
       writer.uint32(88).bool(message.isDefault);
+    }
+    if (message.slots !== 0) {
+      writer.uint32(96).uint32(message.slots);
     }
     return writer;
   },
@@ -2638,6 +2823,14 @@ export const Model: MessageFns<Model> = {
             message.isDefault = reader.bool();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.slots = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2695,6 +2888,7 @@ export const Model: MessageFns<Model> = {
         : isSet(object.is_default)
         ? globalThis.Boolean(object.is_default)
         : false,
+      slots: isSet(object.slots) ? globalThis.Number(object.slots) : 0,
     };
   },
 
@@ -2733,6 +2927,9 @@ export const Model: MessageFns<Model> = {
     if (message.isDefault !== false) {
       obj.isDefault = message.isDefault;
     }
+    if (message.slots !== 0) {
+      obj.slots = Math.round(message.slots);
+    }
     return obj;
   },
 
@@ -2752,6 +2949,7 @@ export const Model: MessageFns<Model> = {
     message.gpuLayers = object.gpuLayers ?? 0;
     message.fileName = object.fileName ?? "";
     message.isDefault = object.isDefault ?? false;
+    message.slots = object.slots ?? 0;
     return message;
   },
 };
