@@ -20,7 +20,14 @@ import uvloop
 from ggserve import __version__
 from ggserve.bundled_model import bundled_model_path
 from ggserve.config import Settings, add_serve_arguments, settings_from_args
-from ggserve.loading import StartupError, check_model_file, check_tool_format, load_model
+from ggserve.loading import (
+    StartupError,
+    check_chat_template,
+    check_model_file,
+    check_tool_format,
+    load_model,
+)
+from ggserve.metrics import MetricsEndpoint
 from ggserve.registry import ModelRegistry
 from ggserve.request_context import RequestIdFilter
 from ggserve.server import Server, install_signal_handlers
@@ -68,11 +75,25 @@ def _try_command(host: str, port: int) -> str:
     return f"grpcurl -plaintext -d '{body}' {target} ggserve.v1.ChatService/Chat"
 
 
+def _start_metrics(settings: Settings, models: ModelRegistry) -> MetricsEndpoint | None:
+    if settings.metrics_port is None:
+        return None
+    try:
+        endpoint = MetricsEndpoint(settings.host, settings.metrics_port, models)
+    except OSError as exc:
+        raise StartupError(
+            f"cannot serve metrics on {settings.host}:{settings.metrics_port}: {exc.strerror}"
+        ) from exc
+    logger.info("metrics at http://%s:%d/metrics", settings.host, endpoint.port)
+    return endpoint
+
+
 async def serve(settings: Settings) -> int:
     """Run the server until a signal, then drain; returns the exit code."""
     path = _model_path(settings)
     check_model_file(path)
     check_tool_format(settings.tool_format)
+    check_chat_template(settings.chat_template)
     stop = asyncio.Event()
     install_signal_handlers(stop)
     models = ModelRegistry()
@@ -83,6 +104,22 @@ async def serve(settings: Settings) -> int:
         raise StartupError(f"cannot listen on {settings.address}: {exc}") from exc
     where = settings.unix_socket or f"{settings.host}:{port}"
     logger.info("ggserve %s listening on %s (loading the model)", __version__, where)
+    try:
+        endpoint = _start_metrics(settings, models)
+    except StartupError:
+        await server.stop(0)
+        raise
+    try:
+        return await _serve_model(settings, path, server, port, stop)
+    finally:
+        if endpoint is not None:
+            endpoint.close()
+
+
+async def _serve_model(
+    settings: Settings, path: Path, server: Server, port: int, stop: asyncio.Event
+) -> int:
+    """Load the model, serve until `stop`, drain."""
     size_mib = path.stat().st_size / 2**20
     logger.info(
         "loading %s (%.0f MiB, n_ctx %d, %d threads, %d GPU layers)…",
@@ -94,7 +131,7 @@ async def serve(settings: Settings) -> int:
     except StartupError:
         await server.stop(0)
         raise
-    models.add(served)
+    server.models.add(served)
     await server.set_serving()
     logger.info(
         "loaded %s in %.1f s: alias %r, tool-call format %s; ready",

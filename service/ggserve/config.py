@@ -39,6 +39,8 @@ class Settings:
     grace: float = 10.0
     log_level: str = "INFO"
     tool_format: str | None = None  # None: detected from the chat template
+    chat_template: str | None = None  # built-in name or Jinja file; None: the GGUF's own
+    metrics_port: int | None = None  # None: no /metrics endpoint
 
     @property
     def address(self) -> str:
@@ -68,6 +70,11 @@ def _port(text: str) -> int:
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port number 0-65535, got {value}")
     return value
+
+
+def _optional_port(text: str) -> int | None:
+    """A port, or None (off) for an empty value (`GGSERVE_METRICS_PORT=`)."""
+    return _port(text) if text.strip() else None
 
 
 def _seconds(text: str) -> float:
@@ -136,6 +143,17 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
         help="tool-call format, overriding the one detected from the chat template "
         "(a ggserve_parser format name, e.g. hermes) [GGSERVE_TOOL_FORMAT]",
     )  # fmt: skip
+    parser.add_argument(
+        "--chat-template", default=env("chat_template", None), metavar="NAME|PATH",
+        help="chat template to use instead of the GGUF's own: a built-in name (chatml, llama2, "
+        "llama3, mistral, gemma, phi3, deepseek, qwen, …) or a Jinja file; without one, a GGUF "
+        "that has no template gets the built-in of its architecture [GGSERVE_CHAT_TEMPLATE]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--metrics-port", type=_optional_port, default=env("metrics_port", None), metavar="PORT",
+        help="serve Prometheus metrics at http://HOST:PORT/metrics on the --host interface; "
+        "0 picks a free port (default: off) [GGSERVE_METRICS_PORT]",
+    )  # fmt: skip
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -153,6 +171,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         grace=args.grace,
         log_level=args.log_level,
         tool_format=args.tool_format or None,
+        chat_template=args.chat_template or None,
+        metrics_port=args.metrics_port,
     )
 
 

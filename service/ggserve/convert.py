@@ -222,6 +222,7 @@ def model(served: ServedModel, models: ModelRegistry) -> pb.Model:
         gpu_layers=max(info.gpu_layers, 0),
         file_name=info.path.rsplit("/", 1)[-1],
         is_default=served is models.default,
+        chat_template_source=served.chat_template_source,
     )
 
 
@@ -249,6 +250,7 @@ def render_chat_response(prepared: PreparedChat) -> pb.RenderChatResponse:
         tool_call_format=prepared.tool_format,
         tools_in_template=prepared.tools_in_template,
         grammar=prepared.grammar or "",
+        chat_template_source=prepared.chat_template_source,
     )
 
 

@@ -33,6 +33,7 @@ from ggserve.domain import ChatRequest, FinishReason, ToolChoiceMode
 from ggserve.engine.base import EngineError, GenerationDone, GenerationRequest, GrammarError
 from ggserve.engine.grammar import json_schema_to_gbnf
 from ggserve.errors import InternalError, InvalidArgumentError, context_overflow, from_engine_error
+from ggserve.metrics import GenerationObserver
 from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
 from ggserve.templates import TemplateError
@@ -55,6 +56,7 @@ class PreparedChat:
     thinking_forced_open: bool
     reasoning: bool
     tools: tuple[dict[str, Any], ...]
+    chat_template_source: str = "gguf"
 
 
 def new_call_id(tool_format: str) -> str:
@@ -117,6 +119,7 @@ def prepare_chat(
         thinking_forced_open=rendered.thinking_forced_open,
         reasoning=thinking is not False,
         tools=tools,
+        chat_template_source=model.chat_template_source,
     )
 
 
@@ -163,6 +166,7 @@ async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerato
         thinking_forced_open=prepared.thinking_forced_open,
     )
     mapper = _EventMapper(prepared.tool_format)
+    observer = GenerationObserver(model.alias, prepared.tool_format)
     builder = MessageBuilder()
     engine_request = GenerationRequest(
         request_id=prepared.request_id,
@@ -179,14 +183,21 @@ async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerato
                 if isinstance(event, GenerationDone):
                     done = event
                     break
-                for delta in mapper.map(parser.push(event.text)):
+                observer.tokens(event.tokens)
+                parsed = parser.push(event.text)
+                observer.parser_events(parsed)
+                for delta in mapper.map(parsed):
                     builder.add(delta)
                     yield delta
     except EngineError as exc:
         raise from_engine_error(exc) from exc
     if done is None:
         raise InternalError("the engine ended the generation without a result", reason="NO_RESULT")
-    for delta in mapper.map(parser.finish()):
+    observer.finishing()
+    parsed = parser.finish()
+    observer.parser_events(parsed)
+    observer.done(done.finish_reason, done.usage)
+    for delta in mapper.map(parsed):
         builder.add(delta)
         yield delta
     yield ChatResult(

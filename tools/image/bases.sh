@@ -3,26 +3,43 @@
 # (only Debian's archive and the language registries). Each is made once and reused:
 #   $DEBIAN_BASE     Debian bookworm (debootstrap minbase) with python3 + venv: stands in for
 #                    python:3.11-slim-bookworm (the builder and runtime base).
+#                    It trusts this machine's CA certificates too (the registries may be reached
+#                    through a TLS-inspecting proxy whose CA only the host knows).
 #   $TOOLCHAIN_BASE  that plus this machine's Rust and Go toolchains: stands in for the rust and
 #                    golang images (the parser wheel and grpc_health_probe stages).
 set -euo pipefail
 
 DEBIAN_BASE=${DEBIAN_BASE:-localhost/ggserve-base/debian:bookworm}
+ROOTFS_BASE=${ROOTFS_BASE:-localhost/ggserve-base/debootstrap:bookworm}
+HOST_CA_BUNDLE=${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 TOOLCHAIN_BASE=${TOOLCHAIN_BASE:-localhost/ggserve-base/toolchain:bookworm}
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 RUST_TOOLCHAIN=${RUST_TOOLCHAIN:-$(rustc --print sysroot)}
 GO_ROOT=${GO_ROOT:-$(go env GOROOT)}
 
-if ! podman image exists "$DEBIAN_BASE"; then
+if ! podman image exists "$ROOTFS_BASE"; then
     root=$(mktemp -d /var/tmp/ggserve-debootstrap.XXXXXX)
     trap 'rm -rf "$root"' EXIT
-    echo "image bases: debootstrap bookworm -> $DEBIAN_BASE"
+    echo "image bases: debootstrap bookworm -> $ROOTFS_BASE"
     debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
         bookworm "$root" "$MIRROR" >/dev/null
     rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb
     tar -C "$root" --numeric-owner -c . |
-        podman import --change 'CMD ["/bin/bash"]' - "$DEBIAN_BASE" >/dev/null
+        podman import --change 'CMD ["/bin/bash"]' - "$ROOTFS_BASE" >/dev/null
     rm -rf "$root"
+    trap - EXIT
+fi
+
+if ! podman image exists "$DEBIAN_BASE"; then
+    echo "image bases: $ROOTFS_BASE + this machine's CA certificates -> $DEBIAN_BASE"
+    ctr=$(buildah from --quiet "$ROOTFS_BASE")
+    trap 'buildah rm "$ctr" >/dev/null' EXIT
+    buildah copy --quiet "$ctr" "$HOST_CA_BUNDLE" /usr/local/share/ca-certificates/host.crt >/dev/null
+    buildah run --isolation chroot "$ctr" -- update-ca-certificates >/dev/null
+    # pip and requests read their own bundle unless told to use the system's.
+    buildah config --env PIP_CERT=/etc/ssl/certs/ca-certificates.crt \
+        --env REQUESTS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt "$ctr"
+    buildah commit --quiet --rm "$ctr" "$DEBIAN_BASE" >/dev/null
     trap - EXIT
 fi
 

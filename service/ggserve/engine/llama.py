@@ -100,6 +100,7 @@ class LlamaEngine:
         backend = self._scheduler.start()
         assert isinstance(backend, LlamaBackend)
         self._model = backend.model
+        self._backend = backend
         # The backend's piece renderer belongs to the engine thread; callers get their own.
         self._pieces = TokenPieces(self._model.vocab)
         self._info = _describe(self._model, self._pieces, name)
@@ -121,6 +122,10 @@ class LlamaEngine:
     def stats(self) -> EngineStats:
         """Sequences running and waiting (for metrics and tests)."""
         return self._scheduler.stats()
+
+    def kv_cache(self) -> tuple[int, int]:
+        """Tokens held in the KV cache and its capacity (for metrics)."""
+        return self._backend.cached_tokens, self._info.context_length
 
     def validate_grammar(self, gbnf: str) -> None:
         """Raise `GrammarError` unless llama.cpp accepts `gbnf` (root rule `root`)."""

@@ -48,6 +48,11 @@ class LlamaBackend:
         self._cached: list[int] = []  # tokens whose KV entries are in the cache, in order
         self._slot: _Slot | None = None
 
+    @property
+    def cached_tokens(self) -> int:
+        """Tokens in the KV cache (read from any thread for metrics: one `len`)."""
+        return len(self._cached)
+
     def start(self, seq: Sequence) -> int:
         prompt = seq.request.prompt_tokens
         # At least one prompt token must be evaluated to get logits to sample from.
