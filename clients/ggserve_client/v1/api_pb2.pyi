@@ -738,6 +738,7 @@ class Model(_message.Message):
     GPU_LAYERS_FIELD_NUMBER: _builtins.int
     FILE_NAME_FIELD_NUMBER: _builtins.int
     IS_DEFAULT_FIELD_NUMBER: _builtins.int
+    CHAT_TEMPLATE_SOURCE_FIELD_NUMBER: _builtins.int
     alias: _builtins.str
     """The alias requests use in `model`."""
     architecture: _builtins.str
@@ -760,6 +761,11 @@ class Model(_message.Message):
     """File name of the GGUF."""
     is_default: _builtins.bool
     """Whether this is the model used when a request leaves `model` empty."""
+    chat_template_source: _builtins.str
+    """Where the chat template in use comes from: "gguf" (the model file's own), "builtin:NAME"
+    (a built-in, chosen with --chat-template or, for a GGUF without a template, from its
+    architecture) or "file:PATH" (a Jinja file given with --chat-template).
+    """
     def __init__(
         self,
         *,
@@ -774,10 +780,11 @@ class Model(_message.Message):
         gpu_layers: _builtins.int = ...,
         file_name: _builtins.str = ...,
         is_default: _builtins.bool = ...,
+        chat_template_source: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias", b"alias", "architecture", b"architecture", "backend", b"backend", "context_length", b"context_length", "file_name", b"file_name", "gpu_layers", b"gpu_layers", "has_chat_template", b"has_chat_template", "is_default", b"is_default", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template", "train_context_length", b"train_context_length"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias", b"alias", "architecture", b"architecture", "backend", b"backend", "chat_template_source", b"chat_template_source", "context_length", b"context_length", "file_name", b"file_name", "gpu_layers", b"gpu_layers", "has_chat_template", b"has_chat_template", "is_default", b"is_default", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template", "train_context_length", b"train_context_length"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -966,6 +973,7 @@ class RenderChatResponse(_message.Message):
     TOOL_CALL_FORMAT_FIELD_NUMBER: _builtins.int
     TOOLS_IN_TEMPLATE_FIELD_NUMBER: _builtins.int
     GRAMMAR_FIELD_NUMBER: _builtins.int
+    CHAT_TEMPLATE_SOURCE_FIELD_NUMBER: _builtins.int
     prompt: _builtins.str
     """The exact prompt text given to the model."""
     prompt_tokens: _builtins.int
@@ -978,6 +986,8 @@ class RenderChatResponse(_message.Message):
     """Whether the template rendered the tools (otherwise they went in the system prompt)."""
     grammar: _builtins.str
     """The GBNF grammar that would constrain generation (tool choice or response format), if any."""
+    chat_template_source: _builtins.str
+    """Where the chat template that rendered the prompt comes from (see Model.chat_template_source)."""
     def __init__(
         self,
         *,
@@ -987,10 +997,11 @@ class RenderChatResponse(_message.Message):
         tool_call_format: _builtins.str = ...,
         tools_in_template: _builtins.bool = ...,
         grammar: _builtins.str = ...,
+        chat_template_source: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["grammar", b"grammar", "prompt", b"prompt", "prompt_tokens", b"prompt_tokens", "thinking_forced_open", b"thinking_forced_open", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["chat_template_source", b"chat_template_source", "grammar", b"grammar", "prompt", b"prompt", "prompt_tokens", b"prompt_tokens", "thinking_forced_open", b"thinking_forced_open", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
