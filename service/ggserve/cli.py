@@ -109,6 +109,11 @@ async def serve(settings: Settings) -> int:
     except StartupError:
         await server.stop(0)
         raise
+    size_mib = path.stat().st_size / 2**20
+    logger.info(
+        "loading %s (%.0f MiB, n_ctx %d, %d threads, %d GPU layers)…",
+        path.name, size_mib, settings.n_ctx, settings.threads, settings.n_gpu_layers,
+    )  # fmt: skip
     try:
         return await _serve_model(settings, path, server, port, stop)
     finally:
@@ -120,11 +125,6 @@ async def _serve_model(
     settings: Settings, path: Path, server: Server, port: int, stop: asyncio.Event
 ) -> int:
     """Load the model, serve until `stop`, drain."""
-    size_mib = path.stat().st_size / 2**20
-    logger.info(
-        "loading %s (%.0f MiB, n_ctx %d, %d threads, %d GPU layers)…",
-        path.name, size_mib, settings.n_ctx, settings.threads, settings.n_gpu_layers,
-    )  # fmt: skip
     started = time.perf_counter()
     try:
         served = await load_model(path, settings)

@@ -283,5 +283,3 @@ class MetricsEndpoint:
         self._server.server_close()
         self._thread.join(timeout=5)
         REGISTRY.unregister(self._collector)
-
-

@@ -74,10 +74,8 @@ def test_scrape_counts_what_the_requests_did(served: Served) -> None:
     chat, _ = served.stubs()
     before = scrape(served)
     usages = []
-    for prompt in ("Hi!", "Name a colour."):
-        response = chat.Chat(
-            chat_request(user(prompt), max_tokens=12, sampling=GREEDY), timeout=120
-        )
+    for text in ("Hi!", "Name a colour."):
+        response = chat.Chat(chat_request(user(text), max_tokens=12, sampling=GREEDY), timeout=120)
         usages.append(response.usage)
     stream = list(
         chat.ChatStream(

@@ -117,7 +117,8 @@ def test_no_template_picks_the_architecture_s_builtin_and_warns(
     assert record.levelno == logging.WARNING
     message = record.getMessage()
     assert "gemma.gguf has no chat template" in message
-    assert "'gemma'" in message and "gemma3" in message
+    assert "'gemma'" in message
+    assert "gemma3" in message
     assert "--chat-template" in message
 
 

@@ -187,14 +187,15 @@ def test_sidecar_shares_the_socket_through_an_empty_dir() -> None:
     def socket_volume(container: Obj) -> str:
         mounts = {m["mountPath"]: m["name"] for m in container.get("volumeMounts", [])}
         assert socket_dir in mounts, f"{container['name']} does not mount {socket_dir}"
-        return mounts[socket_dir]
+        return str(mounts[socket_dir])
 
     app = next(c for c in spec["containers"] if c["name"] == "app")
     assert socket_volume(server) == socket_volume(app)
     assert socket_volume(server) in empty_dirs
     assert env_of(app)[TARGET_ENV] == f"unix:{socket}"
     mode = env_of(server).get("GGSERVE_UNIX_SOCKET_MODE")
-    assert mode is not None and int(mode, 8) & 0o060 == 0o060  # the app's group may connect
+    assert mode is not None
+    assert int(mode, 8) & 0o060 == 0o060
     assert spec["securityContext"]["fsGroup"] == server["securityContext"]["runAsGroup"]
 
 
