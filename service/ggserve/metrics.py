@@ -149,6 +149,9 @@ class GenerationObserver:
         self._last: float | None = None
         self._calls: dict[int, _Call] = {}
         self._finishing = False
+        # Children resolved once: `labels()` takes a lock and hashes, and this runs per token.
+        self._gaps = INTER_TOKEN_LATENCY.labels(model)
+        self._events: dict[str, Any] = {}
 
     def tokens(self, count: int) -> None:
         """An engine step produced `count` tokens (0: text held back or a grammar-only step)."""
@@ -157,9 +160,8 @@ class GenerationObserver:
             TIME_TO_FIRST_TOKEN.labels(self._model).observe(now - self._started)
         elif count > 0:
             gap = (now - self._last) / count
-            histogram = INTER_TOKEN_LATENCY.labels(self._model)
             for _ in range(count):
-                histogram.observe(gap)
+                self._gaps.observe(gap)
         self._last = now
 
     def finishing(self) -> None:
@@ -169,7 +171,11 @@ class GenerationObserver:
     def parser_events(self, events: Iterable[ParserEvent]) -> None:
         """Count parser events and follow each tool call to its end."""
         for event in events:
-            PARSER_EVENTS.labels(self._model, self._format, event.kind).inc()
+            counter = self._events.get(event.kind)
+            if counter is None:
+                counter = PARSER_EVENTS.labels(self._model, self._format, event.kind)
+                self._events[event.kind] = counter
+            counter.inc()
             if event.index is None:
                 continue
             call = self._calls.setdefault(event.index, _Call())
