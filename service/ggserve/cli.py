@@ -134,8 +134,9 @@ async def _serve_model(
     server.models.add(served)
     await server.set_serving()
     logger.info(
-        "loaded %s in %.1f s: alias %r, tool-call format %s; ready",
-        path.name, time.perf_counter() - started, served.alias, served.tool_format,
+        "loaded %s in %.1f s: alias %r, chat template %s, tool-call format %s; ready",
+        path.name, time.perf_counter() - started, served.alias, served.chat_template_source,
+        served.tool_format,
     )  # fmt: skip
     if not settings.unix_socket:
         logger.info("try: %s", _try_command(settings.host, port))
