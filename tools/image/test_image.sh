@@ -20,7 +20,7 @@ log=$(mktemp)
 ctr=$(buildah from --quiet "$IMAGE")
 runner=""
 
-descendants() {  # process ids below $1, deepest first
+descendants() {  # process ids below $1 (each thread lists its own children: may repeat)
     local child
     for child in $(cat /proc/"$1"/task/*/children 2>/dev/null); do
         descendants "$child"
@@ -30,7 +30,7 @@ descendants() {  # process ids below $1, deepest first
 
 cleanup() {
     if [ -n "$runner" ] && kill -0 "$runner" 2>/dev/null; then
-        for pid in $(descendants "$runner"); do kill "$pid" 2>/dev/null || true; done
+        for pid in $(descendants "$runner" | sort -u); do kill "$pid" 2>/dev/null || true; done
         wait "$runner" 2>/dev/null || true
     fi
     buildah rm "$ctr" >/dev/null
@@ -92,7 +92,7 @@ assert any('method="ggserve.v1.ChatService/Chat",code="OK"' in l for l in lines)
 PY
 
 step "SIGTERM drains and exits 0"
-for pid in $(descendants "$runner"); do
+for pid in $(descendants "$runner" | sort -u); do
     if tr '\0' ' ' </proc/"$pid"/cmdline 2>/dev/null | grep -q "ggserve serve"; then kill -TERM "$pid"; fi
 done
 status=0
