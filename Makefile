@@ -70,6 +70,7 @@ fmt: venv
 
 lock:
 	uv pip compile --python-version 3.11 --no-header requirements/dev.in -o requirements/dev.lock
+	uv pip compile --python-version 3.11 --no-header requirements/runtime.in -o requirements/runtime.lock
 
 bench-parser: dev
 	$(PY) bench/parser_bench.py

@@ -25,7 +25,14 @@ from ggserve import __version__
 from ggserve.auth import BearerTokenInterceptor, read_tokens
 from ggserve.bundled_model import bundled_model_path
 from ggserve.config import Settings, add_serve_arguments, settings_from_args
-from ggserve.loading import StartupError, check_model_file, check_tool_format, load_model
+from ggserve.loading import (
+    StartupError,
+    check_chat_template,
+    check_model_file,
+    check_tool_format,
+    load_model,
+)
+from ggserve.metrics import MetricsEndpoint
 from ggserve.registry import ModelRegistry, ServedModel
 from ggserve.request_context import RequestIdFilter
 from ggserve.server import Server, install_signal_handlers
@@ -188,11 +195,25 @@ async def _stop_all(server: Server, gateway: GatewayServer | None, grace: float)
         await asyncio.gather(gateway.stop(), server.stop(grace))
 
 
+def _start_metrics(settings: Settings, models: ModelRegistry) -> MetricsEndpoint | None:
+    if settings.metrics_port is None:
+        return None
+    try:
+        endpoint = MetricsEndpoint(settings.host, settings.metrics_port, models)
+    except OSError as exc:
+        raise StartupError(
+            f"cannot serve metrics on {settings.host}:{settings.metrics_port}: {exc.strerror}"
+        ) from exc
+    logger.info("metrics at http://%s:%d/metrics", settings.host, endpoint.port)
+    return endpoint
+
+
 async def serve(settings: Settings) -> int:
     """Run the server until a signal, then drain; returns the exit code."""
     path = _model_path(settings)
     check_model_file(path)
     check_tool_format(settings.tool_format)
+    check_chat_template(settings.chat_template)
     credentials, auth = _security(settings)
     stop = asyncio.Event()
     models = ModelRegistry()
@@ -210,12 +231,29 @@ async def serve(settings: Settings) -> int:
         __version__, where, _describe_security(settings),
     )  # fmt: skip
     gateway = None
-    if settings.http_port is not None:
-        try:
+    try:
+        endpoint = _start_metrics(settings, models)
+        if settings.http_port is not None:
             gateway = await _start_gateway(settings, port)
-        except StartupError:
-            await server.stop(0)
-            raise
+    except StartupError:
+        await server.stop(0)
+        raise
+    try:
+        return await _serve_model(settings, path, server, gateway, port, stop)
+    finally:
+        if endpoint is not None:
+            endpoint.close()
+
+
+async def _serve_model(
+    settings: Settings,
+    path: Path,
+    server: Server,
+    gateway: GatewayServer | None,
+    port: int,
+    stop: asyncio.Event,
+) -> int:
+    """Load the model, serve until `stop` or an engine failure, drain."""
     size_mib = path.stat().st_size / 2**20
     logger.info(
         "loading %s (%.0f MiB, n_ctx %d, %d threads, %d slots, %d GPU layers)…",
@@ -232,11 +270,12 @@ async def serve(settings: Settings) -> int:
         logger.info("signal received while loading the model: exiting")
         await server.stop(0)
         _exit_now(0)
-    models.add(served)
+    server.models.add(served)
     await server.set_serving()
     logger.info(
-        "loaded %s in %.1f s: alias %r, tool-call format %s; ready",
-        path.name, time.perf_counter() - started, served.alias, served.tool_format,
+        "loaded %s in %.1f s: alias %r, chat template %s, tool-call format %s; ready",
+        path.name, time.perf_counter() - started, served.alias, served.chat_template_source,
+        served.tool_format,
     )  # fmt: skip
     if not settings.unix_socket:
         logger.info("try: %s", _try_command(settings.host, port, settings))

@@ -50,6 +50,8 @@ class Settings:
     tls_client_ca: Path | None = None  # PEM CA bundle: require client certificates (mTLS)
     auth_token_file: Path | None = None  # accepted bearer tokens, one per line
     limits: Limits = DEFAULT_LIMITS  # per-request bounds (--max-request-bytes, …)
+    chat_template: str | None = None  # built-in name or Jinja file; None: the GGUF's own
+    metrics_port: int | None = None  # None: no /metrics endpoint
 
     @property
     def address(self) -> str:
@@ -90,6 +92,11 @@ def _file_mode(text: str) -> int:
     if not 0 <= value <= 0o777:
         raise argparse.ArgumentTypeError(f"must be an octal file mode 000-777, got {text!r}")
     return value
+
+
+def _optional_port(text: str) -> int | None:
+    """A port, or None (off) for an empty value (`GGSERVE_METRICS_PORT=`)."""
+    return _port(text) if text.strip() else None
 
 
 def _seconds(text: str) -> float:
@@ -196,6 +203,17 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
         help="also serve the OpenAI- and Anthropic-compatible HTTP API on this port of --host "
         "(needs ggserve-gateway) [GGSERVE_HTTP_PORT]",
     )  # fmt: skip
+    parser.add_argument(
+        "--chat-template", default=env("chat_template", None), metavar="NAME|PATH",
+        help="chat template to use instead of the GGUF's own: a built-in name (chatml, llama2, "
+        "llama3, mistral, gemma, phi3, deepseek, qwen, …) or a Jinja file; without one, a GGUF "
+        "that has no template gets the built-in of its architecture [GGSERVE_CHAT_TEMPLATE]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--metrics-port", type=_optional_port, default=env("metrics_port", None), metavar="PORT",
+        help="serve Prometheus metrics at http://HOST:PORT/metrics on the --host interface; "
+        "0 picks a free port (default: off) [GGSERVE_METRICS_PORT]",
+    )  # fmt: skip
     add_limit_arguments(parser, environ)
 
 
@@ -245,6 +263,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         tls_client_ca=args.tls_client_ca or None,
         auth_token_file=args.auth_token_file or None,
         limits=_limits_from_args(args),
+        chat_template=args.chat_template or None,
+        metrics_port=args.metrics_port,
     )
 
 

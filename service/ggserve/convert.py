@@ -260,6 +260,7 @@ def model(served: ServedModel, models: ModelRegistry) -> pb.Model:
         file_name=info.path.rsplit("/", 1)[-1],
         is_default=served is models.default,
         slots=info.slots,
+        chat_template_source=served.chat_template_source,
     )
 
 
@@ -287,6 +288,7 @@ def render_chat_response(prepared: PreparedChat) -> pb.RenderChatResponse:
         tool_call_format=prepared.tool_format,
         tools_in_template=prepared.tools_in_template,
         grammar=prepared.grammar or "",
+        chat_template_source=prepared.chat_template_source,
     )
 
 

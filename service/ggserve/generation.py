@@ -49,6 +49,7 @@ from ggserve.errors import (
     context_overflow,
     from_engine_error,
 )
+from ggserve.metrics import GenerationObserver
 from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
 from ggserve.templates import TemplateError
@@ -73,6 +74,7 @@ class PreparedChat:
     thinking_forced_open: bool
     reasoning: bool
     tools: tuple[dict[str, Any], ...]
+    chat_template_source: str = "gguf"
 
 
 def _grammar(model: ServedModel, request: ChatRequest, tool_format: str) -> str | None:
@@ -129,6 +131,7 @@ def prepare_chat(
         thinking_forced_open=rendered.thinking_forced_open,
         reasoning=thinking is not False,
         tools=tools,
+        chat_template_source=model.chat_template_source,
     )
 
 
@@ -206,6 +209,7 @@ async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerato
     )
     history_ids = (call.id for message in request.messages for call in message.tool_calls)
     mapper = _EventMapper(prepared.tool_format, CallIds(prepared.tool_format, history_ids))
+    observer = GenerationObserver(model.alias, prepared.tool_format)
     builder = MessageBuilder()
     engine_request = GenerationRequest(
         request_id=prepared.request_id,
@@ -222,14 +226,21 @@ async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerato
                 if isinstance(event, GenerationDone):
                     done = event
                     break
-                for delta in mapper.map(parser.push(event.text)):
+                observer.tokens(event.tokens)
+                parsed = parser.push(event.text)
+                observer.parser_events(parsed)
+                for delta in mapper.map(parsed):
                     builder.add(delta)
                     yield delta
     except EngineError as exc:
         raise from_engine_error(exc) from exc
     if done is None:
         raise InternalError("the engine ended the generation without a result", reason="NO_RESULT")
-    for delta in mapper.map(parser.finish()):
+    observer.finishing()
+    parsed = parser.finish()
+    observer.parser_events(parsed)
+    observer.done(done.finish_reason, done.usage)
+    for delta in mapper.map(parsed):
         builder.add(delta)
         yield delta
     yield ChatResult(

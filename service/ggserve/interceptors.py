@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Never, cast
 import grpc
 from google.protobuf.message import DecodeError
 
+from ggserve import metrics
 from ggserve.convert import error_status
 from ggserve.errors import InternalError, InvalidArgumentError, ServiceError
 from ggserve.request_context import (
@@ -123,9 +124,10 @@ class _Call:
         self.code = code if isinstance(code, grpc.StatusCode) else grpc.StatusCode.UNKNOWN
 
     def log(self) -> None:
-        """One access-log line."""
-        elapsed_ms = (time.perf_counter() - self.started) * 1000
-        access_log.info("%s %s %.1fms", self.method, self.code.name, elapsed_ms)
+        """One access-log line, and the call's metrics."""
+        elapsed = time.perf_counter() - self.started
+        access_log.info("%s %s %.1fms", self.method, self.code.name, elapsed * 1000)
+        metrics.observe_call(self.method, self.code.name, elapsed)
 
 
 def _wrap_unary(method: str, behavior: _Unary) -> _Unary:

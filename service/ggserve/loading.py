@@ -16,6 +16,7 @@ from ggserve.engine.llama import LlamaEngine
 from ggserve.engine.model import check_gguf_file
 from ggserve.registry import ServedModel
 from ggserve.templates import ChatTemplate, TemplateError
+from ggserve.templates.builtin import choose_template, read_option
 
 
 class StartupError(Exception):
@@ -35,6 +36,16 @@ def check_tool_format(tool_format: str | None) -> None:
     if tool_format is not None and tool_format not in ggserve_parser.FORMATS:
         known = ", ".join(ggserve_parser.FORMATS)
         raise StartupError(f"unknown --tool-format {tool_format!r}; choose one of: {known}")
+
+
+def check_chat_template(option: str | None) -> None:
+    """A `--chat-template` must name a built-in or a readable Jinja file that compiles."""
+    if option is None:
+        return
+    try:
+        ChatTemplate(read_option(option).source)
+    except TemplateError as exc:
+        raise StartupError(str(exc)) from exc
 
 
 def default_alias(path: Path) -> str:
@@ -62,8 +73,11 @@ async def load_model(path: Path, settings: Settings) -> ServedModel:
         raise StartupError(str(exc)) from exc
     info = engine.info
     try:
+        choice = choose_template(
+            settings.chat_template, info.chat_template, info.architecture, path.name
+        )
         template = ChatTemplate(
-            info.chat_template,
+            choice.source,
             bos_token=info.bos_token,
             eos_token=info.eos_token,
             model_name=path.stem,
@@ -72,11 +86,13 @@ async def load_model(path: Path, settings: Settings) -> ServedModel:
     except TemplateError as exc:
         await engine.close()
         raise StartupError(f"the chat template of {path.name} cannot be used: {exc}") from exc
+    has_own = bool(info.chat_template and info.chat_template.strip())
     return ServedModel(
         alias=info.alias,
         engine=engine,
         renderer=template,
         tool_format=template.tool_format,
         tools_in_template=template.tools_in_template,
-        has_chat_template=template.has_chat_template,
+        has_chat_template=has_own,
+        chat_template_source=choice.origin,
     )

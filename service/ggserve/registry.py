@@ -49,7 +49,8 @@ class ServedModel:
     renderer: ChatRenderer
     tool_format: str
     tools_in_template: bool
-    has_chat_template: bool
+    has_chat_template: bool  # whether the GGUF carries one
+    chat_template_source: str = "gguf"  # "gguf", "builtin:NAME" or "file:PATH"
 
 
 class ModelRegistry:

@@ -146,6 +146,11 @@ class LlamaEngine:
         """Every slot, tracked and actual cache contents; only while idle (tests, diagnostics)."""
         return self._backend.slot_report()
 
+    def kv_cache(self) -> tuple[int, int]:
+        """Tokens held in the KV cache and its capacity (for metrics)."""
+        stats = self._scheduler.stats()
+        return stats.kv_used, stats.kv_size
+
     def validate_grammar(self, gbnf: str) -> None:
         """Raise `GrammarError` unless llama.cpp accepts `gbnf` (root rule `root`).
 
