@@ -238,8 +238,16 @@ async def serve(settings: Settings) -> int:
     except StartupError:
         await server.stop(0)
         raise
+    size_mib = path.stat().st_size / 2**20
+    logger.info(
+        "loading %s (%.0f MiB, n_ctx %d, %d threads, %d slots, %d GPU layers)…",
+        path.name, size_mib, settings.n_ctx, settings.threads, settings.parallel,
+        settings.n_gpu_layers,
+    )  # fmt: skip
     try:
-        return await _serve_model(settings, path, server, gateway, port, stop)
+        return await _serve_model(
+            settings, path, server=server, gateway=gateway, port=port, stop=stop
+        )
     finally:
         if endpoint is not None:
             endpoint.close()
@@ -248,18 +256,13 @@ async def serve(settings: Settings) -> int:
 async def _serve_model(
     settings: Settings,
     path: Path,
+    *,
     server: Server,
     gateway: GatewayServer | None,
     port: int,
     stop: asyncio.Event,
 ) -> int:
     """Load the model, serve until `stop` or an engine failure, drain."""
-    size_mib = path.stat().st_size / 2**20
-    logger.info(
-        "loading %s (%.0f MiB, n_ctx %d, %d threads, %d slots, %d GPU layers)…",
-        path.name, size_mib, settings.n_ctx, settings.threads, settings.parallel,
-        settings.n_gpu_layers,
-    )  # fmt: skip
     started = time.perf_counter()
     try:
         served = await _load(path, settings, stop)

@@ -76,7 +76,7 @@ class _FinishReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FinishRe
     FINISH_REASON_LENGTH: _FinishReason.ValueType  # 2
     """`max_tokens` or the context length was reached."""
     FINISH_REASON_TOOL_CALLS: _FinishReason.ValueType  # 3
-    """The turn ended with one or more tool calls."""
+    """The turn ended with one or more complete tool calls."""
     FINISH_REASON_CANCELLED: _FinishReason.ValueType  # 4
     """Generation was cancelled (the server is shutting down)."""
 
@@ -90,10 +90,42 @@ FINISH_REASON_STOP: FinishReason.ValueType  # 1
 FINISH_REASON_LENGTH: FinishReason.ValueType  # 2
 """`max_tokens` or the context length was reached."""
 FINISH_REASON_TOOL_CALLS: FinishReason.ValueType  # 3
-"""The turn ended with one or more tool calls."""
+"""The turn ended with one or more complete tool calls."""
 FINISH_REASON_CANCELLED: FinishReason.ValueType  # 4
 """Generation was cancelled (the server is shutting down)."""
 Global___FinishReason: _TypeAlias = FinishReason  # noqa: Y015
+
+class _ToolCallStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ToolCallStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ToolCallStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    TOOL_CALL_STATUS_UNSPECIFIED: _ToolCallStatus.ValueType  # 0
+    """Not set; never sent by the server."""
+    TOOL_CALL_STATUS_COMPLETE: _ToolCallStatus.ValueType  # 1
+    """The call is whole: it is in the final message and may be executed."""
+    TOOL_CALL_STATUS_INVALID: _ToolCallStatus.ValueType  # 2
+    """The arguments turned out not to be valid; the call is discarded (not in the final message)
+    and its raw text follows as content.
+    """
+    TOOL_CALL_STATUS_TRUNCATED: _ToolCallStatus.ValueType  # 3
+    """Generation ended inside the call; it is discarded like an invalid one."""
+
+class ToolCallStatus(_ToolCallStatus, metaclass=_ToolCallStatusEnumTypeWrapper):
+    """ToolCallStatus says how a streamed tool call ended."""
+
+TOOL_CALL_STATUS_UNSPECIFIED: ToolCallStatus.ValueType  # 0
+"""Not set; never sent by the server."""
+TOOL_CALL_STATUS_COMPLETE: ToolCallStatus.ValueType  # 1
+"""The call is whole: it is in the final message and may be executed."""
+TOOL_CALL_STATUS_INVALID: ToolCallStatus.ValueType  # 2
+"""The arguments turned out not to be valid; the call is discarded (not in the final message)
+and its raw text follows as content.
+"""
+TOOL_CALL_STATUS_TRUNCATED: ToolCallStatus.ValueType  # 3
+"""Generation ended inside the call; it is discarded like an invalid one."""
+Global___ToolCallStatus: _TypeAlias = ToolCallStatus  # noqa: Y015
 
 @_typing.final
 class ToolCall(_message.Message):
@@ -277,13 +309,15 @@ class SamplingParams(_message.Message):
     min_p: _builtins.float
     """Drop tokens less likely than min_p times the most likely one, in [0, 1]."""
     repeat_penalty: _builtins.float
-    """Multiplicative penalty on repeated tokens, in [0, 10]; 1 disables it."""
+    """Multiplicative penalty on repeated tokens, in (0, 10]; 1 disables it."""
     presence_penalty: _builtins.float
     """Additive penalty on tokens already present, in [-2, 2]."""
     frequency_penalty: _builtins.float
     """Additive penalty proportional to token frequency, in [-2, 2]."""
     seed: _builtins.int
-    """Random seed; the same seed and settings give the same output."""
+    """Random seed, 0 to 4294967294; the same seed and settings give the same output. Unset means
+    a random seed per request; 4294967295 is refused (llama.cpp reads it as "random").
+    """
     def __init__(
         self,
         *,
@@ -569,7 +603,9 @@ class ChatResponse(_message.Message):
     """The stop string that ended generation, when one did."""
     @_builtins.property
     def message(self) -> Global___Message:
-        """The assistant message: content, reasoning_content and tool_calls."""
+        """The assistant message: content, reasoning_content and the complete tool_calls (a call that
+        ended invalid or truncated is not here; its raw text is in content).
+        """
 
     @_builtins.property
     def usage(self) -> Global___Usage:
@@ -635,6 +671,34 @@ class ToolCallDelta(_message.Message):
 Global___ToolCallDelta: _TypeAlias = ToolCallDelta  # noqa: Y015
 
 @_typing.final
+class ToolCallEnd(_message.Message):
+    """ToolCallEnd closes a streamed tool call. Only calls that end COMPLETE are in the final
+    message; a client must not execute a call before its end says so.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    INDEX_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    index: _builtins.int
+    """Index of the call within the turn, as in its ToolCallDelta fragments."""
+    status: Global___ToolCallStatus.ValueType
+    """How the call ended."""
+    def __init__(
+        self,
+        *,
+        index: _builtins.int = ...,
+        status: Global___ToolCallStatus.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["index", b"index", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ToolCallEnd: _TypeAlias = ToolCallEnd  # noqa: Y015
+
+@_typing.final
 class ChatDelta(_message.Message):
     """ChatDelta is generated text to append to the assistant message."""
 
@@ -643,6 +707,7 @@ class ChatDelta(_message.Message):
     CONTENT_FIELD_NUMBER: _builtins.int
     REASONING_CONTENT_FIELD_NUMBER: _builtins.int
     TOOL_CALLS_FIELD_NUMBER: _builtins.int
+    TOOL_CALL_END_FIELD_NUMBER: _builtins.int
     content: _builtins.str
     """Content text to append."""
     reasoning_content: _builtins.str
@@ -651,16 +716,21 @@ class ChatDelta(_message.Message):
     def tool_calls(self) -> _containers.RepeatedCompositeFieldContainer[Global___ToolCallDelta]:
         """Tool-call fragments."""
 
+    @_builtins.property
+    def tool_call_end(self) -> Global___ToolCallEnd:
+        """The end of a tool call and its status (sent once per call, after its last fragment)."""
+
     def __init__(
         self,
         *,
         content: _builtins.str = ...,
         reasoning_content: _builtins.str = ...,
         tool_calls: _abc.Iterable[Global___ToolCallDelta] | None = ...,
+        tool_call_end: Global___ToolCallEnd | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["tool_call_end", b"tool_call_end"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "reasoning_content", b"reasoning_content", "tool_calls", b"tool_calls"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content", b"content", "reasoning_content", b"reasoning_content", "tool_call_end", b"tool_call_end", "tool_calls", b"tool_calls"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -738,6 +808,7 @@ class Model(_message.Message):
     GPU_LAYERS_FIELD_NUMBER: _builtins.int
     FILE_NAME_FIELD_NUMBER: _builtins.int
     IS_DEFAULT_FIELD_NUMBER: _builtins.int
+    SLOTS_FIELD_NUMBER: _builtins.int
     CHAT_TEMPLATE_SOURCE_FIELD_NUMBER: _builtins.int
     alias: _builtins.str
     """The alias requests use in `model`."""
@@ -761,6 +832,8 @@ class Model(_message.Message):
     """File name of the GGUF."""
     is_default: _builtins.bool
     """Whether this is the model used when a request leaves `model` empty."""
+    slots: _builtins.int
+    """Slots: requests decoded together in one batch (`--parallel`); more wait in the queue."""
     chat_template_source: _builtins.str
     """Where the chat template in use comes from: "gguf" (the model file's own), "builtin:NAME"
     (a built-in, chosen with --chat-template or, for a GGUF without a template, from its
@@ -780,11 +853,12 @@ class Model(_message.Message):
         gpu_layers: _builtins.int = ...,
         file_name: _builtins.str = ...,
         is_default: _builtins.bool = ...,
+        slots: _builtins.int = ...,
         chat_template_source: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias", b"alias", "architecture", b"architecture", "backend", b"backend", "chat_template_source", b"chat_template_source", "context_length", b"context_length", "file_name", b"file_name", "gpu_layers", b"gpu_layers", "has_chat_template", b"has_chat_template", "is_default", b"is_default", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template", "train_context_length", b"train_context_length"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias", b"alias", "architecture", b"architecture", "backend", b"backend", "chat_template_source", b"chat_template_source", "context_length", b"context_length", "file_name", b"file_name", "gpu_layers", b"gpu_layers", "has_chat_template", b"has_chat_template", "is_default", b"is_default", "slots", b"slots", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template", "train_context_length", b"train_context_length"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -164,11 +164,6 @@ class LlamaBackend:
 
     # ---- Backend -----------------------------------------------------------------------------
 
-    @property
-    def cached_tokens(self) -> int:
-        """Tokens in the KV cache (read from any thread for metrics: one `len`)."""
-        return len(self._cached)
-
     def start(self, seq: Sequence) -> int:
         prompt = seq.request.prompt_tokens
         sampler = SamplerChain(

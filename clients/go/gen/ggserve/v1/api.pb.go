@@ -1582,9 +1582,13 @@ type Model struct {
 	// Whether this is the model used when a request leaves `model` empty.
 	IsDefault bool `protobuf:"varint,11,opt,name=is_default,json=isDefault,proto3" json:"is_default,omitempty"`
 	// Slots: requests decoded together in one batch (`--parallel`); more wait in the queue.
-	Slots         uint32 `protobuf:"varint,12,opt,name=slots,proto3" json:"slots,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Slots uint32 `protobuf:"varint,12,opt,name=slots,proto3" json:"slots,omitempty"`
+	// Where the chat template in use comes from: "gguf" (the model file's own), "builtin:NAME"
+	// (a built-in, chosen with --chat-template or, for a GGUF without a template, from its
+	// architecture) or "file:PATH" (a Jinja file given with --chat-template).
+	ChatTemplateSource string `protobuf:"bytes,13,opt,name=chat_template_source,json=chatTemplateSource,proto3" json:"chat_template_source,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *Model) Reset() {
@@ -1699,6 +1703,13 @@ func (x *Model) GetSlots() uint32 {
 		return x.Slots
 	}
 	return 0
+}
+
+func (x *Model) GetChatTemplateSource() string {
+	if x != nil {
+		return x.ChatTemplateSource
+	}
+	return ""
 }
 
 // ListModelsRequest lists the served models.
@@ -2055,9 +2066,11 @@ type RenderChatResponse struct {
 	// Whether the template rendered the tools (otherwise they went in the system prompt).
 	ToolsInTemplate bool `protobuf:"varint,5,opt,name=tools_in_template,json=toolsInTemplate,proto3" json:"tools_in_template,omitempty"`
 	// The GBNF grammar that would constrain generation (tool choice or response format), if any.
-	Grammar       string `protobuf:"bytes,6,opt,name=grammar,proto3" json:"grammar,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Grammar string `protobuf:"bytes,6,opt,name=grammar,proto3" json:"grammar,omitempty"`
+	// Where the chat template that rendered the prompt comes from (see Model.chat_template_source).
+	ChatTemplateSource string `protobuf:"bytes,7,opt,name=chat_template_source,json=chatTemplateSource,proto3" json:"chat_template_source,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *RenderChatResponse) Reset() {
@@ -2128,6 +2141,13 @@ func (x *RenderChatResponse) GetToolsInTemplate() bool {
 func (x *RenderChatResponse) GetGrammar() string {
 	if x != nil {
 		return x.Grammar
+	}
+	return ""
+}
+
+func (x *RenderChatResponse) GetChatTemplateSource() string {
+	if x != nil {
+		return x.ChatTemplateSource
 	}
 	return ""
 }
@@ -2246,7 +2266,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x12ChatStreamResponse\x12-\n" +
 	"\x05delta\x18\x01 \x01(\v2\x15.ggserve.v1.ChatDeltaH\x00R\x05delta\x12.\n" +
 	"\x04done\x18\x02 \x01(\v2\x18.ggserve.v1.ChatResponseH\x00R\x04doneB\a\n" +
-	"\x05event\"\x89\x04\n" +
+	"\x05event\"\xbb\x04\n" +
 	"\x05Model\x12\x14\n" +
 	"\x05alias\x18\x01 \x01(\tR\x05alias\x12\"\n" +
 	"\farchitecture\x18\x02 \x01(\tR\farchitecture\x12%\n" +
@@ -2262,7 +2282,8 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	" \x01(\tR\bfileName\x12\x1d\n" +
 	"\n" +
 	"is_default\x18\v \x01(\bR\tisDefault\x12\x14\n" +
-	"\x05slots\x18\f \x01(\rR\x05slots\"E\n" +
+	"\x05slots\x18\f \x01(\rR\x05slots\x120\n" +
+	"\x14chat_template_source\x18\r \x01(\tR\x12chatTemplateSource\"E\n" +
 	"\aBackend\x12\x17\n" +
 	"\x13BACKEND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vBACKEND_CPU\x10\x01\x12\x10\n" +
@@ -2283,14 +2304,15 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x10TokenizeResponse\x12\x1b\n" +
 	"\ttoken_ids\x18\x01 \x03(\rR\btokenIds\"F\n" +
 	"\x11RenderChatRequest\x121\n" +
-	"\arequest\x18\x01 \x01(\v2\x17.ggserve.v1.ChatRequestR\arequest\"\xf3\x01\n" +
+	"\arequest\x18\x01 \x01(\v2\x17.ggserve.v1.ChatRequestR\arequest\"\xa5\x02\n" +
 	"\x12RenderChatResponse\x12\x16\n" +
 	"\x06prompt\x18\x01 \x01(\tR\x06prompt\x12#\n" +
 	"\rprompt_tokens\x18\x02 \x01(\rR\fpromptTokens\x120\n" +
 	"\x14thinking_forced_open\x18\x03 \x01(\bR\x12thinkingForcedOpen\x12(\n" +
 	"\x10tool_call_format\x18\x04 \x01(\tR\x0etoolCallFormat\x12*\n" +
 	"\x11tools_in_template\x18\x05 \x01(\bR\x0ftoolsInTemplate\x12\x18\n" +
-	"\agrammar\x18\x06 \x01(\tR\agrammar*_\n" +
+	"\agrammar\x18\x06 \x01(\tR\agrammar\x120\n" +
+	"\x14chat_template_source\x18\a \x01(\tR\x12chatTemplateSource*_\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vROLE_SYSTEM\x10\x01\x12\r\n" +

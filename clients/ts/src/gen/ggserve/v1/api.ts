@@ -533,6 +533,12 @@ export interface Model {
   isDefault: boolean;
   /** Slots: requests decoded together in one batch (`--parallel`); more wait in the queue. */
   slots: number;
+  /**
+   * Where the chat template in use comes from: "gguf" (the model file's own), "builtin:NAME"
+   * (a built-in, chosen with --chat-template or, for a GGUF without a template, from its
+   * architecture) or "file:PATH" (a Jinja file given with --chat-template).
+   */
+  chatTemplateSource: string;
 }
 
 /** Backend is where the model's layers run. */
@@ -638,6 +644,8 @@ export interface RenderChatResponse {
   toolsInTemplate: boolean;
   /** The GBNF grammar that would constrain generation (tool choice or response format), if any. */
   grammar: string;
+  /** Where the chat template that rendered the prompt comes from (see Model.chat_template_source). */
+  chatTemplateSource: string;
 }
 
 function createBaseToolCall(): ToolCall {
@@ -2678,6 +2686,7 @@ function createBaseModel(): Model {
     fileName: "",
     isDefault: false,
     slots: 0,
+    chatTemplateSource: "",
   };
 }
 
@@ -2718,6 +2727,9 @@ export const Model: MessageFns<Model> = {
     }
     if (message.slots !== 0) {
       writer.uint32(96).uint32(message.slots);
+    }
+    if (message.chatTemplateSource !== "") {
+      writer.uint32(106).string(message.chatTemplateSource);
     }
     return writer;
   },
@@ -2831,6 +2843,14 @@ export const Model: MessageFns<Model> = {
             message.slots = reader.uint32();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.chatTemplateSource = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2889,6 +2909,11 @@ export const Model: MessageFns<Model> = {
         ? globalThis.Boolean(object.is_default)
         : false,
       slots: isSet(object.slots) ? globalThis.Number(object.slots) : 0,
+      chatTemplateSource: isSet(object.chatTemplateSource)
+        ? globalThis.String(object.chatTemplateSource)
+        : isSet(object.chat_template_source)
+        ? globalThis.String(object.chat_template_source)
+        : "",
     };
   },
 
@@ -2930,6 +2955,9 @@ export const Model: MessageFns<Model> = {
     if (message.slots !== 0) {
       obj.slots = Math.round(message.slots);
     }
+    if (message.chatTemplateSource !== "") {
+      obj.chatTemplateSource = message.chatTemplateSource;
+    }
     return obj;
   },
 
@@ -2950,6 +2978,7 @@ export const Model: MessageFns<Model> = {
     message.fileName = object.fileName ?? "";
     message.isDefault = object.isDefault ?? false;
     message.slots = object.slots ?? 0;
+    message.chatTemplateSource = object.chatTemplateSource ?? "";
     return message;
   },
 };
@@ -3496,6 +3525,7 @@ function createBaseRenderChatResponse(): RenderChatResponse {
     toolCallFormat: "",
     toolsInTemplate: false,
     grammar: "",
+    chatTemplateSource: "",
   };
 }
 
@@ -3518,6 +3548,9 @@ export const RenderChatResponse: MessageFns<RenderChatResponse> = {
     }
     if (message.grammar !== "") {
       writer.uint32(50).string(message.grammar);
+    }
+    if (message.chatTemplateSource !== "") {
+      writer.uint32(58).string(message.chatTemplateSource);
     }
     return writer;
   },
@@ -3583,6 +3616,14 @@ export const RenderChatResponse: MessageFns<RenderChatResponse> = {
             message.grammar = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.chatTemplateSource = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3619,6 +3660,11 @@ export const RenderChatResponse: MessageFns<RenderChatResponse> = {
         ? globalThis.Boolean(object.tools_in_template)
         : false,
       grammar: isSet(object.grammar) ? globalThis.String(object.grammar) : "",
+      chatTemplateSource: isSet(object.chatTemplateSource)
+        ? globalThis.String(object.chatTemplateSource)
+        : isSet(object.chat_template_source)
+        ? globalThis.String(object.chat_template_source)
+        : "",
     };
   },
 
@@ -3642,6 +3688,9 @@ export const RenderChatResponse: MessageFns<RenderChatResponse> = {
     if (message.grammar !== "") {
       obj.grammar = message.grammar;
     }
+    if (message.chatTemplateSource !== "") {
+      obj.chatTemplateSource = message.chatTemplateSource;
+    }
     return obj;
   },
 
@@ -3656,6 +3705,7 @@ export const RenderChatResponse: MessageFns<RenderChatResponse> = {
     message.toolCallFormat = object.toolCallFormat ?? "";
     message.toolsInTemplate = object.toolsInTemplate ?? false;
     message.grammar = object.grammar ?? "";
+    message.chatTemplateSource = object.chatTemplateSource ?? "";
     return message;
   },
 };
