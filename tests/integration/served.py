@@ -49,6 +49,7 @@ def serve(*flags: str, timeout_s: float = 120) -> Iterator[Served]:
     )
     assert process.stderr is not None
     served = Served(process, 0, None)
+    reader: threading.Thread | None = None
     deadline = time.monotonic() + timeout_s
     try:
         for line in process.stderr:
@@ -63,7 +64,8 @@ def serve(*flags: str, timeout_s: float = 120) -> Iterator[Served]:
         assert served.port, "the server did not start:\n" + "".join(served.log)
         # Keep draining stderr so the server never blocks on a full pipe.
         stderr = process.stderr
-        threading.Thread(target=lambda: served.log.extend(stderr), daemon=True).start()
+        reader = threading.Thread(target=lambda: served.log.extend(stderr), daemon=True)
+        reader.start()
         yield served
     finally:
         process.send_signal(signal.SIGTERM)
@@ -72,3 +74,6 @@ def serve(*flags: str, timeout_s: float = 120) -> Iterator[Served]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if reader is not None:
+            reader.join(timeout=10)  # the pipe's EOF ends it once the process is gone
+        process.stderr.close()

@@ -80,6 +80,25 @@ def test_end_of_turn_ends_generation(gemma: Served) -> None:
     assert end_of_turn == 106  # one control token, not text the model would have to spell
 
 
+def test_grammar_that_leaves_no_candidate_ends_the_answer_not_the_server(gemma: Served) -> None:
+    # After "yellow" the grammar wants `<end_of_turn>` as a token, which llama.cpp's grammar
+    # cannot match (a control token has no text): every candidate is rejected, and accepting the
+    # "chosen" one threw a C++ exception that killed the process. The answer ends there instead.
+    chat, _ = gemma.stubs()
+    grammar = 'root ::= "yellow" <end_of_turn>'
+    request = chat_request(
+        user("Say yellow."),
+        max_tokens=8,
+        sampling=GREEDY,
+        response_format=pb.ResponseFormat(grammar=grammar),
+    )
+    response = chat.Chat(request, timeout=120)
+    assert response.finish_reason == pb.FINISH_REASON_STOP
+    assert response.message.content == "yellow"
+    again = chat.Chat(chat_request(user("Hi"), max_tokens=2, sampling=GREEDY), timeout=120)
+    assert again.usage.completion_tokens == 2
+
+
 def test_chat_template_flag_overrides_the_choice() -> None:
     with serve(*gemma_flags("--chat-template", "chatml")) as served:
         assert not [line for line in served.log if " WARNING " in line and "template" in line]

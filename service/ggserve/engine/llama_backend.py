@@ -344,7 +344,7 @@ class LlamaBackend:
         run = slot.run
         assert run is not None
         token = run.sampler.sample(self.model.context, row)
-        if self.model.is_eog(token):
+        if token is None or self.model.is_eog(token):  # None: the grammar allows nothing more
             run.last_token = None
             return StepOutput(text=run.detokenizer.flush(), end=True)
         run.last_token = token

@@ -8,10 +8,13 @@ A fresh chain per sequence means a fixed seed and the same parameters give the s
 
 from __future__ import annotations
 
+import ctypes
+import math
 from dataclasses import dataclass
 from typing import TypeVar
 
 import llama_cpp
+import numpy as np
 
 from ggserve.domain import Sampling
 from ggserve.engine.grammar import compile_grammar
@@ -54,6 +57,12 @@ class SamplerChain:
     ) -> None:
         params = llama_cpp.llama_sampler_chain_default_params()
         self._chain: llama_cpp.llama_sampler_p | None = llama_cpp.llama_sampler_chain_init(params)
+        # With a grammar, candidates are built here (see `_sample_constrained`).
+        self._candidates: ctypes.Array[llama_cpp.llama_token_data] | None = None
+        if grammar:
+            self._candidates = (
+                llama_cpp.llama_token_data * llama_cpp.llama_vocab_n_tokens(vocab)
+            )()
         try:
             self._build(vocab, sampling, grammar, defaults)
         except BaseException:
@@ -94,9 +103,46 @@ class SamplerChain:
         seed = _pick(sampling.seed, defaults.seed)
         self._add(llama_cpp.llama_sampler_init_dist(RANDOM_SEED if seed is None else seed))
 
-    def sample(self, ctx: llama_cpp.llama_context_p, index: int = -1) -> int:
-        """Sample from the logits of batch row `index` and advance the chain's state."""
+    def sample(self, ctx: llama_cpp.llama_context_p, index: int = -1) -> int | None:
+        """Sample from the logits of batch row `index` and advance the chain's state; None when
+        the grammar allows no token at all (the sequence must end there)."""
+        if self._candidates is not None:
+            return self._sample_constrained(ctx, index, self._candidates)
         return int(llama_cpp.llama_sampler_sample(self._chain, ctx, index))
+
+    def _sample_constrained(
+        self,
+        ctx: llama_cpp.llama_context_p,
+        index: int,
+        candidates: ctypes.Array[llama_cpp.llama_token_data],
+    ) -> int | None:
+        """`llama_sampler_sample` with a check between apply and accept.
+
+        A grammar can leave no candidate (a token reference to a control token, a grammar that
+        is complete where the model has no end-of-generation token it allows): the chain then
+        "selects" a token of logit -inf, and accepting it into the grammar throws a C++
+        exception that ends the whole process. Here such a step ends the sequence instead.
+        """
+        n_vocab = len(candidates)
+        logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, index), (n_vocab,))
+        view = np.ctypeslib.as_array(candidates)
+        view["id"] = np.arange(n_vocab, dtype=np.int32)
+        view["logit"] = logits
+        view["p"] = 0.0
+        array = llama_cpp.llama_token_data_array(
+            data=ctypes.cast(candidates, llama_cpp.llama_token_data_p),
+            size=n_vocab,
+            selected=-1,
+            sorted=False,
+        )
+        llama_cpp.llama_sampler_apply(self._chain, ctypes.byref(array))
+        if not 0 <= array.selected < array.size:
+            return None
+        chosen = array.data[array.selected]
+        if not math.isfinite(chosen.logit):
+            return None
+        llama_cpp.llama_sampler_accept(self._chain, chosen.id)
+        return int(chosen.id)
 
     def close(self) -> None:
         """Free the chain and every sampler in it (idempotent)."""
