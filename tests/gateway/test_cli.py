@@ -42,6 +42,7 @@ def running(*args: str, ready: str) -> Iterator[tuple[subprocess.Popen[str], str
         if process.poll() is None:
             process.kill()
             process.wait(timeout=30)
+        process.stderr.close()
 
 
 def get(url: str) -> Any:
