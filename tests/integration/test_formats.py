@@ -20,7 +20,7 @@ from ggserve.templates import ChatTemplate
 from ggserve_client.v1 import api_pb2 as pb
 
 from .conftest import StartServer
-from .harness import Folded, assert_folds_to_final, chat_request, fold
+from .harness import THINKING_TEMPLATE, Folded, assert_folds_to_final, chat_request, fold
 
 WEATHER = pb.Tool(
     name="get_weather",
@@ -38,13 +38,6 @@ TIME = pb.Tool(
 FORCED_OPEN_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
     "{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n{% endif %}"
-)
-# A ChatML template of a model that thinks (Qwen3 style: reasoning is cut from the history),
-# whose generation prompt leaves the block to the model.
-THINKING_TEMPLATE = (
-    "{% for m in messages %}<|im_start|>{{ m.role }}\n"
-    "{{ m.content.split('</think>')[-1] }}<|im_end|>\n{% endfor %}"
-    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
 # Qwen3 with `enable_thinking=false` (here always): the generation prompt closes the block.
 CLOSED_TEMPLATE = (
