@@ -129,7 +129,7 @@ def prepare_chat(
         tool_format=rendered.tool_format,
         tools_in_template=rendered.tools_in_template,
         thinking_forced_open=rendered.thinking_forced_open,
-        reasoning=thinking is not False,
+        reasoning=thinking is not False and rendered.may_reason,
         tools=tools,
         chat_template_source=model.chat_template_source,
     )

@@ -26,6 +26,9 @@ class RenderedChat(Protocol):
     @property
     def tools_in_template(self) -> bool: ...
 
+    @property
+    def may_reason(self) -> bool: ...
+
 
 class ChatRenderer(Protocol):
     """Renders conversations with a model's chat template."""

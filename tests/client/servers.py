@@ -14,10 +14,10 @@ from ggserve.engine.replay import ReplayEngine
 from ggserve.loading import load_model
 from ggserve.registry import ServedModel
 from ggserve.templates import ChatTemplate
-from tests.integration.harness import ServerThread
+from tests.integration.harness import THINKING_TEMPLATE, ServerThread
 
 ANSWER = ("Hello", ",", " world", "!")
-# Hermes syntax, which the ChatML fallback template parses: reasoning, content, then one call.
+# Hermes syntax: reasoning, content, then one call (a model whose template thinks).
 TOOL_ANSWER = (
     "<think>",
     "Weather needs",
@@ -35,8 +35,13 @@ TOOL_ANSWER = (
 def replay_model(
     pieces: Sequence[str] = ANSWER, *, alias: str = "replay", piece_delay_s: float = 0.0
 ) -> ServedModel:
-    """A replay engine answering `pieces`, behind the ChatML fallback template (hermes calls)."""
-    template = ChatTemplate(None)
+    """A replay engine answering `pieces` (hermes calls).
+
+    Behind the ChatML fallback template, or a thinking ChatML one when the answer thinks: the
+    service extracts reasoning only for models whose template has reasoning markers.
+    """
+    thinks = any("<think>" in piece for piece in pieces)
+    template = ChatTemplate(THINKING_TEMPLATE if thinks else None, tool_format="hermes")
     return ServedModel(
         alias=alias,
         engine=ReplayEngine(pieces, alias=alias, piece_delay_s=piece_delay_s),

@@ -26,6 +26,15 @@ from ggserve_client.v1 import api_pb2_grpc as pb_grpc
 T = TypeVar("T")
 
 
+# A ChatML template of a model that thinks (Qwen3 style: reasoning is cut from the history),
+# whose generation prompt leaves the block to the model.
+THINKING_TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m.role }}\n"
+    "{{ m.content.split('</think>')[-1] }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+
+
 class ServerThread:
     """Runs `Server` over `models` on a private event loop until `close()`."""
 

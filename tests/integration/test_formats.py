@@ -20,7 +20,7 @@ from ggserve.templates import ChatTemplate
 from ggserve_client.v1 import api_pb2 as pb
 
 from .conftest import StartServer
-from .harness import Folded, assert_folds_to_final, chat_request, fold
+from .harness import THINKING_TEMPLATE, Folded, assert_folds_to_final, chat_request, fold
 
 WEATHER = pb.Tool(
     name="get_weather",
@@ -38,6 +38,11 @@ TIME = pb.Tool(
 FORCED_OPEN_TEMPLATE = (
     "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
     "{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n{% endif %}"
+)
+# Qwen3 with `enable_thinking=false` (here always): the generation prompt closes the block.
+CLOSED_TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n<think>\n\n</think>\n\n{% endif %}"
 )
 
 # DeepSeek's markers use FULLWIDTH VERTICAL LINE and LOWER ONE EIGHTH BLOCK characters.
@@ -79,6 +84,20 @@ RECORDINGS = {
         calls=[("get_weather", {"city": "Paris"}), ("get_time", {"tz": "Europe/Paris"})],
         reasoning="The user wants the weather.",
         content="Let me check.",
+    ),
+    # Qwen3 whose prompt opened the block where the service cannot see it: a lone close.
+    "qwen3_lone_close": Recording(
+        "hermes",
+        (
+            "The user wants",
+            " the weather.\n</th",
+            "ink>\n\n<to",
+            'ol_call>\n{"name": "get_weather", "argu',
+            'ments": {"city": "Pa',
+            'ris"}}\n</tool_call>',
+        ),
+        calls=[("get_weather", {"city": "Paris"})],
+        reasoning="The user wants the weather.",
     ),
     "kimi_k2": Recording(
         "kimi_k2",
@@ -142,7 +161,7 @@ def _skip_unless_supported(tool_format: str) -> None:
 
 
 def _template(recording: Recording) -> ChatTemplate:
-    source = FORCED_OPEN_TEMPLATE if recording.forced_open else None
+    source = FORCED_OPEN_TEMPLATE if recording.forced_open else THINKING_TEMPLATE
     return ChatTemplate(source, tool_format=recording.tool_format)
 
 
@@ -187,6 +206,27 @@ def test_recorded_format_streams_end_to_end(start_server: StartServer, name: str
     assert [(c.name, c.arguments) for c in message.tool_calls] == [
         (c["name"], c["arguments"]) for c in whole["tool_calls"]
     ]
+
+
+# Answers of models that cannot be thinking stream as they come: a lone close is text, and
+# nothing is held back until the end of output.
+NOT_THINKING = {"no_reasoning_markers": None, "prompt_closed_the_block": CLOSED_TEMPLATE}
+
+
+@pytest.mark.parametrize("name", list(NOT_THINKING))
+def test_answers_that_cannot_be_reasoning_stream_as_content(
+    start_server: StartServer, name: str
+) -> None:
+    pieces = ("The answer", " is", " a</think>", " b.")
+    template = ChatTemplate(NOT_THINKING[name], tool_format="hermes")
+    # Paced, so that the engine's channel does not join pieces the consumer has not read yet.
+    client = start_server(ReplayEngine(pieces, piece_delay_s=0.05), template=template)
+    request = pb.ChatStreamRequest(request=chat_request())
+    folded = fold(list(client.chat.ChatStream(request, timeout=30)))
+    assert_folds_to_final(folded)
+    assert folded.done.message.content == "".join(pieces)
+    assert folded.done.message.reasoning_content == ""
+    assert folded.deltas >= len(pieces) - 1, "content must not be held until the end"
 
 
 def test_malformed_tool_syntax_comes_back_as_content(start_server: StartServer) -> None:

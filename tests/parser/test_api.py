@@ -98,7 +98,7 @@ def test_reasoning_flags() -> None:
 
 
 def test_push_after_finish_returns_nothing() -> None:
-    s = gp.ToolCallStream("hermes")
+    s = gp.ToolCallStream("hermes", reasoning=False)
     assert [e.text for e in s.push("hello <")] == ["hello "]
     assert [e.text for e in s.finish()] == ["<"]
     assert s.push("more") == []
@@ -113,12 +113,24 @@ def test_model_output_never_raises() -> None:
 
 
 def test_marker_split_across_pieces_is_held_back() -> None:
-    s = gp.ToolCallStream("hermes")
+    s = gp.ToolCallStream("hermes", reasoning=False)
     held = fold(s.push("Hi <tool_"))
     assert held == {"content": "Hi ", "reasoning_content": "", "tool_calls": []}
     assert s.push("ca") == []
     events = s.push('ll>{"name": "f", "arguments": {}}</tool_call>') + s.finish()
     assert [e.kind for e in events] == ["tool_call_start", "tool_call_args", "tool_call_end"]
+
+
+def test_hermes_text_before_a_lone_close_is_held_then_decided() -> None:
+    # With reasoning on, Qwen3's prompt may have opened the block: text waits for a decision.
+    s = gp.ToolCallStream("hermes")
+    assert s.push("I think") == []
+    events = s.push("</think>answer") + s.finish()
+    assert fold(events) == {"content": "answer", "reasoning_content": "I think", "tool_calls": []}
+    # No close by the end: it was the answer.
+    s = gp.ToolCallStream("hermes")
+    assert s.push("Just text") == []
+    assert fold(s.finish()) == {"content": "Just text", "reasoning_content": "", "tool_calls": []}
 
 
 def test_non_ascii_arguments_are_byte_identical() -> None:

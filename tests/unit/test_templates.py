@@ -21,7 +21,11 @@ from ggserve.templates import (
     TemplateError,
     detect_tool_format,
 )
-from ggserve.templates.reasoning import ends_inside_reasoning
+from ggserve.templates.reasoning import (
+    ends_after_reasoning,
+    ends_inside_reasoning,
+    template_may_reason,
+)
 
 WEATHER_TOOL: dict[str, Any] = {
     "type": "function",
@@ -158,6 +162,7 @@ def test_smollm2_plain_chat(smollm2_template: str) -> None:
         "<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n"
     )
     assert not prompt.thinking_forced_open
+    assert not prompt.may_reason  # no reasoning markers: its answers must not be held back
     assert (prompt.tool_format, prompt.tools_in_template) == ("hermes", False)
 
 
@@ -209,6 +214,8 @@ def test_thinking_off_closes_the_reasoning_block() -> None:
     prompt = ChatTemplate(QWEN3_LIKE).render([{"role": "user", "content": "Hi"}], thinking=False)
     assert prompt.text.endswith("<think>\n\n</think>\n\n")
     assert not prompt.thinking_forced_open
+    assert not prompt.may_reason
+    assert ChatTemplate(QWEN3_LIKE).render([{"role": "user", "content": "Hi"}]).may_reason
 
 
 def test_no_generation_prompt_is_never_forced_open() -> None:
@@ -346,3 +353,32 @@ def test_format_is_detected_by_the_parser() -> None:
 )
 def test_ends_inside_reasoning(prompt: str, forced: bool) -> None:
     assert ends_inside_reasoning(prompt) is forced
+
+
+@pytest.mark.parametrize(
+    ("prompt", "closed"),
+    [
+        ("<|im_start|>assistant\n<think>\n\n</think>\n\n", True),  # Qwen3 thinking off
+        ("<\uff5cAssistant\uff5c></think>", True),  # DeepSeek V3.1 non-thinking
+        ("[THINK]x[/THINK]", True),
+        ("<|im_start|>assistant\n<think>\n", False),
+        ("<|im_start|>assistant\n", False),
+    ],
+)
+def test_ends_after_reasoning(prompt: str, closed: bool) -> None:
+    assert ends_after_reasoning(prompt) is closed
+
+
+@pytest.mark.parametrize(
+    ("source", "may"),
+    [
+        ("{{ m.content.split('</think>')[-1] }}", True),
+        ("{% if enable_thinking %}x{% endif %}", True),
+        ("{{ '[THINK]' }}", True),
+        ("{{ m.reasoning_content }}", True),
+        ("<|start|>assistant<|channel|>final", True),
+        ("{{ '<|im_start|>' + m.role + m.content }}", False),
+    ],
+)
+def test_template_may_reason(source: str, may: bool) -> None:
+    assert template_may_reason(source) is may

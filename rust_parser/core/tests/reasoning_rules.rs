@@ -167,16 +167,27 @@ fn kimi_calls_inside_thinking_and_reasoning_resumes() {
 /// With reasoning on, a closing marker without an opening one: the prompt opened the block.
 #[test]
 fn reasoning_close_without_open() {
-    // Hermes/Qwen3: the service sees a prompt-opened block (QwQ, Qwen3-Thinking) and says so;
-    // without that, a lone close is text (the family is also the fallback of models that never
-    // think, whose answers must stream).
+    // Hermes/Qwen3: the prompt opened the block (Qwen3, QwQ); the service turns reasoning off
+    // for models that never think, so their answers are not held.
     check(
         "hermes",
         "I'm\nthinking</think>Hello, world!\nWhat's up?",
         &none(),
-        &msg("I'm\nthinking</think>Hello, world!\nWhat's up?", "", vec![]),
+        &msg("Hello, world!\nWhat's up?", "I'm\nthinking", vec![]),
+    );
+    check(
+        "hermes",
+        "I think</think>answer",
+        &none(),
+        &msg("answer", "I think", vec![]),
     );
     let then_call = format!("I'm\nthinking</think>\n{H_CALL}");
+    check(
+        "hermes",
+        &then_call,
+        &none(),
+        &msg("\n", "I'm\nthinking", vec![call("", "f", "{\"a\": 1}")]),
+    );
     check_with(
         "hermes",
         &then_call,

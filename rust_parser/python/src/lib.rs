@@ -15,7 +15,6 @@ use pyo3::types::{PyDict, PyList, PyString};
 #[pyclass(frozen, freelist = 1024, name = "Event", module = "ggserve_parser")]
 struct Event {
     /// "content", "reasoning", "tool_call_start", "tool_call_args" or "tool_call_end".
-    #[pyo3(get)]
     kind: &'static str,
     /// The text delta (content, reasoning, arguments); empty otherwise.
     #[pyo3(get)]
@@ -30,12 +29,42 @@ struct Event {
     #[pyo3(get)]
     name: String,
     /// On tool_call_end: "complete", "invalid" or "truncated"; empty otherwise.
-    #[pyo3(get)]
     status: &'static str,
+}
+
+/// A cached Python str for one of the parser's fixed words: a consumer reads `kind` (and often
+/// `status`) of every event, and a new str per read cost more than the rest of the dispatch.
+fn word<'py>(py: Python<'py>, s: &'static str) -> Bound<'py, PyString> {
+    use pyo3::intern;
+    let cached = match s {
+        "content" => intern!(py, "content"),
+        "reasoning" => intern!(py, "reasoning"),
+        "tool_call_start" => intern!(py, "tool_call_start"),
+        "tool_call_args" => intern!(py, "tool_call_args"),
+        "tool_call_end" => intern!(py, "tool_call_end"),
+        "complete" => intern!(py, "complete"),
+        "invalid" => intern!(py, "invalid"),
+        "truncated" => intern!(py, "truncated"),
+        "" => intern!(py, ""),
+        other => return PyString::new(py, other),
+    };
+    cached.clone()
 }
 
 #[pymethods]
 impl Event {
+    /// "content", "reasoning", "tool_call_start", "tool_call_args" or "tool_call_end".
+    #[getter]
+    fn kind<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        word(py, self.kind)
+    }
+
+    /// On tool_call_end: "complete", "invalid" or "truncated"; empty otherwise.
+    #[getter]
+    fn status<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        word(py, self.status)
+    }
+
     fn __repr__(&self) -> String {
         match self.kind {
             "tool_call_start" => format!(

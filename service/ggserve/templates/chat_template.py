@@ -34,7 +34,11 @@ from ggserve.templates.fallback import (
     with_tool_instructions,
 )
 from ggserve.templates.probe import arguments_mode, expresses_tools
-from ggserve.templates.reasoning import ends_inside_reasoning
+from ggserve.templates.reasoning import (
+    ends_after_reasoning,
+    ends_inside_reasoning,
+    template_may_reason,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +51,9 @@ class RenderedPrompt:
     thinking_forced_open: bool
     tool_format: str
     tools_in_template: bool
+    # False when the model cannot be thinking in its answer: the template has no reasoning
+    # markers, or the prompt already closed the block (`reasoning.py`).
+    may_reason: bool = True
 
 
 def detect_tool_format(chat_template: str | None, model_name: str | None) -> str | None:
@@ -86,6 +93,7 @@ class ChatTemplate:
         self.tools_in_template = expresses_tools(self._render_raw)
         self.arguments_mode = arguments_mode(self._render_raw)
         self.tool_format = self._pick_format(model_name, tool_format)
+        self.may_reason = template_may_reason(self.source)
 
     def _pick_format(self, model_name: str | None, override: str | None) -> str:
         if override:
@@ -123,11 +131,13 @@ class ChatTemplate:
                 converted = with_tool_instructions(converted, tool_list)
                 tool_list = None
         text = self._render_raw(converted, tool_list, add_generation_prompt, thinking)
+        closed = add_generation_prompt and ends_after_reasoning(text)
         return RenderedPrompt(
             text=text,
             thinking_forced_open=add_generation_prompt and ends_inside_reasoning(text),
             tool_format=self.tool_format,
             tools_in_template=self.tools_in_template,
+            may_reason=self.may_reason and not closed,
         )
 
     def _render_raw(

@@ -65,12 +65,11 @@ pub const DIALECT: Dialect = Dialect {
     think_close: &["</think>"],
     tool_starts: STARTS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
-    // Not for this family: it is also the fallback format of models that never think (the
-    // service's default SmolLM2 model among them), whose answers would then be held back
-    // whole until the end of output. A `</think>` without `<think>` is text here, as in
-    // llama.cpp's Hermes 2 Pro parser; QwQ / Qwen3-Thinking prompts that open the block are
-    // seen by the service (`thinking_forced_open`).
-    close_without_open: false,
+    // Qwen3 / QwQ templates open the block in the prompt. The family is also the fallback of
+    // models that never think (the default SmolLM2): the service turns reasoning off for
+    // templates without reasoning markers, and for prompts that already closed the block, so
+    // their answers stream instead of being held until a close or the end of output.
+    close_without_open: true,
     open,
 };
 
