@@ -49,7 +49,9 @@ class ServerThread:
         socket_mode: int | None = None,
     ) -> None:
         self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="test-server")
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="test-server", daemon=True
+        )
         self._thread.start()
         self.registry = ModelRegistry(models)
         self.server: Server = self.run(self._build(auth))
@@ -77,10 +79,12 @@ class ServerThread:
 
     def close(self) -> None:
         """Stop the server and its loop thread."""
-        self.stop()
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=30)
-        self._loop.close()
+        try:
+            self.stop()
+        finally:  # a failed drain must not leave the loop thread running past the test
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=30)
+            self._loop.close()
 
 
 @dataclass

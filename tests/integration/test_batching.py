@@ -150,8 +150,8 @@ def test_no_leaked_sequences_after_200_mixed_requests(client: Client) -> None:
         "finished",
         "cancelled",
         "DEADLINE_EXCEEDED",
-        "STOP",
-        "LENGTH",
+        "FINISH_REASON_STOP",
+        "FINISH_REASON_LENGTH",
         "1",
         "2",
     }

@@ -126,7 +126,7 @@ def test_cancel_mid_stream_frees_the_sequence_and_logs_cancelled_without_errors(
 def test_sigterm_refuses_queued_requests_at_once_and_drains_the_running_one(
     server_process: list[ServerProcess],
 ) -> None:
-    process = start(server_process, "--queue-size", "4", "--grace", "60")
+    process = start(server_process, "--parallel", "1", "--queue-size", "4", "--grace", "60")
     with grpc.insecure_channel(process.target) as channel:
         chat = pb_grpc.ChatServiceStub(channel)
         running = long_stream(chat, max_tokens=600)
