@@ -34,7 +34,11 @@ def observe(model: str, text: str, finish_reason: FinishReason) -> None:
             FinishReason.STOP,
             "complete",
         ),
-        ('<tool_call>{"name": "f", "arguments": {"a": t}}</tool_call>', FinishReason.STOP, "invalid"),
+        (
+            '<tool_call>{"name": "f", "arguments": {"a": t}}</tool_call>',
+            FinishReason.STOP,
+            "invalid",
+        ),
         ('<tool_call>{"name": "f", "arguments": {"a": 1', FinishReason.LENGTH, "truncated"),
     ],
 )
