@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-_LISTENING = re.compile(r"listening on (\S+)")
+_LISTENING = re.compile(r"listening on ([^\s,]+)")  # the log line goes on ", plaintext …"
 
 
 @contextmanager
