@@ -60,9 +60,11 @@ class SamplerChain:
         # With a grammar, candidates are built here (see `_sample_constrained`).
         self._candidates: ctypes.Array[llama_cpp.llama_token_data] | None = None
         if grammar:
-            self._candidates = (
-                llama_cpp.llama_token_data * llama_cpp.llama_vocab_n_tokens(vocab)
-            )()
+            n_vocab = llama_cpp.llama_vocab_n_tokens(vocab)
+            self._candidates = (llama_cpp.llama_token_data * n_vocab)()
+            # Made once: the samplers reorder the array in place, so each step copies these in.
+            self._view = np.ctypeslib.as_array(self._candidates)
+            self._ids = np.arange(n_vocab, dtype=np.int32)
         try:
             self._build(vocab, sampling, grammar, defaults)
         except BaseException:
@@ -125,10 +127,9 @@ class SamplerChain:
         """
         n_vocab = len(candidates)
         logits = np.ctypeslib.as_array(llama_cpp.llama_get_logits_ith(ctx, index), (n_vocab,))
-        view = np.ctypeslib.as_array(candidates)
-        view["id"] = np.arange(n_vocab, dtype=np.int32)
-        view["logit"] = logits
-        view["p"] = 0.0
+        self._view["id"] = self._ids
+        self._view["logit"] = logits
+        self._view["p"] = 0.0
         array = llama_cpp.llama_token_data_array(
             data=ctypes.cast(candidates, llama_cpp.llama_token_data_p),
             size=n_vocab,
