@@ -55,5 +55,58 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Pieces of 1-8 characters (seeded), like decoded tokens: the per-push cost of the core alone,
+/// to set against `bench/parser_bench.py`, which measures it through Python.
+fn token_pieces(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut state: u64 = 7;
+    let mut start = 0;
+    while start < text.len() {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let mut end = (start + 1 + (state >> 61) as usize).min(text.len());
+        while !text.is_char_boundary(end) {
+            end += 1;
+        }
+        out.push(&text[start..end]);
+        start = end;
+    }
+    out
+}
+
+fn bench_tokens(c: &mut Criterion) {
+    let mut group = c.benchmark_group("hermes_token_pieces");
+    let text = stream_text(64 * 1024);
+    let chunks = token_pieces(&text);
+    group.throughput(Throughput::Elements(chunks.len() as u64));
+    group.bench_with_input(BenchmarkId::new("push_into", 64), &chunks, |b, chunks| {
+        b.iter(|| {
+            let mut s = ToolCallStream::new("hermes", Tools::default(), Options::default())
+                .unwrap_or_else(|_| unreachable!());
+            let mut events = Vec::new();
+            let mut n = 0;
+            for piece in chunks {
+                s.push_into(piece, &mut events);
+                n += events.len();
+                events.clear();
+            }
+            n + s.finish().len()
+        });
+    });
+    group.bench_with_input(BenchmarkId::new("push_visit", 64), &chunks, |b, chunks| {
+        b.iter(|| {
+            let mut s = ToolCallStream::new("hermes", Tools::default(), Options::default())
+                .unwrap_or_else(|_| unreachable!());
+            let mut n = 0;
+            for piece in chunks {
+                n += s.push_visit(piece, |events| events.len());
+            }
+            n + s.finish().len()
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_tokens);
 criterion_main!(benches);

@@ -8,7 +8,7 @@
 
 use crate::event::CallStatus;
 use crate::json::{JsonValue, Status};
-use crate::machine::Cx;
+use crate::machine::{Cx, Lane, LaneTo, Stops};
 use crate::scan::leading_ws;
 
 /// Which keys carry what.
@@ -129,6 +129,15 @@ impl Envelope {
     #[must_use]
     pub fn started(&self) -> bool {
         self.started
+    }
+
+    /// The lane inside a started call's string argument text (see [`Lane`]).
+    #[must_use]
+    pub fn lane(&self) -> Option<Lane<'static>> {
+        (self.st == St::Value(Slot::Args) && self.started && self.scanner.in_plain_string()).then_some(Lane {
+            stops: Stops::JsonString,
+            to: LaneTo::Args,
+        })
     }
 
     /// Whether nothing but whitespace was consumed yet.
@@ -266,10 +275,8 @@ impl Envelope {
     fn value(&mut self, rest: &str, slot: Slot, cx: &mut Cx<'_>) -> (usize, bool) {
         let (n, status) = match (slot, self.started) {
             (Slot::Args, true) => {
-                let mut out = String::new();
-                let r = self.scanner.feed(rest, &mut out);
-                cx.sink.args_owned(out);
-                r
+                let scanner = &mut self.scanner;
+                cx.sink.args_with(|out| scanner.feed(rest, out))
             }
             (Slot::Args, false) => {
                 let pending = self.pending_args.get_or_insert_with(String::new);

@@ -71,3 +71,68 @@ impl Event {
         }
     }
 }
+
+/// An [`Event`] borrowed from the stream (see [`crate::ToolCallStream::push_visit`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventRef<'a> {
+    /// Visible answer text.
+    Content(&'a str),
+    /// Reasoning ("thinking") text.
+    Reasoning(&'a str),
+    /// A tool call begins.
+    ToolCallStart {
+        /// 0-based position of the call in this stream.
+        index: usize,
+        /// The model's own id where the format carries one, otherwise empty.
+        id: &'a str,
+        /// The function name.
+        name: &'a str,
+    },
+    /// A fragment of the call's arguments (JSON text).
+    ToolCallArgs {
+        /// The call this fragment belongs to.
+        index: usize,
+        /// The fragment.
+        text: &'a str,
+    },
+    /// The call ended.
+    ToolCallEnd {
+        /// The call that ended.
+        index: usize,
+        /// How it ended.
+        status: CallStatus,
+    },
+}
+
+impl EventRef<'_> {
+    /// The owned event.
+    #[must_use]
+    pub fn to_owned(&self) -> Event {
+        match *self {
+            EventRef::Content(t) => Event::Content(t.to_owned()),
+            EventRef::Reasoning(t) => Event::Reasoning(t.to_owned()),
+            EventRef::ToolCallStart { index, id, name } => Event::ToolCallStart {
+                index,
+                id: id.to_owned(),
+                name: name.to_owned(),
+            },
+            EventRef::ToolCallArgs { index, text } => Event::ToolCallArgs {
+                index,
+                text: text.to_owned(),
+            },
+            EventRef::ToolCallEnd { index, status } => Event::ToolCallEnd { index, status },
+        }
+    }
+
+    /// The Python-facing kind name.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            EventRef::Content(_) => "content",
+            EventRef::Reasoning(_) => "reasoning",
+            EventRef::ToolCallStart { .. } => "tool_call_start",
+            EventRef::ToolCallArgs { .. } => "tool_call_args",
+            EventRef::ToolCallEnd { .. } => "tool_call_end",
+        }
+    }
+}

@@ -19,7 +19,9 @@
 //! held back until the close (reasoning), a tool section (content) or the end of output
 //! (content) decides.
 
-use crate::machine::{finish_section, step_section, Cx, Machine, OpenSection, Progress, Section};
+use crate::machine::{
+    finish_section, step_section, Cx, Lane, LaneTo, Machine, OpenSection, Progress, Section, Stops,
+};
 use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
 use crate::sink::Sink;
 use crate::text::TextOut;
@@ -405,6 +407,21 @@ impl Gated {
 }
 
 impl Machine for Gated {
+    fn lane(&self) -> Option<Lane<'_>> {
+        match &self.mode {
+            Mode::Content => Some(Lane {
+                stops: Stops::Bytes(self.in_content.first_bytes()),
+                to: LaneTo::Content,
+            }),
+            Mode::Reasoning => Some(Lane {
+                stops: Stops::Bytes(self.in_reasoning.first_bytes()),
+                to: LaneTo::Reasoning,
+            }),
+            Mode::Section(section, _) => section.lane(),
+            _ => None,
+        }
+    }
+
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Option<usize> {
         if input.is_empty() {
             return None;

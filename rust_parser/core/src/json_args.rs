@@ -8,7 +8,7 @@
 
 use crate::event::CallStatus;
 use crate::json::{JsonValue, Status};
-use crate::machine::Cx;
+use crate::machine::{Cx, Lane, LaneTo, Stops};
 
 /// What [`JsonArgs::feed`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +52,15 @@ impl JsonArgs {
         Self::default()
     }
 
+    /// The lane inside a string of the arguments (see [`Lane`]).
+    #[must_use]
+    pub fn lane(&self) -> Option<Lane<'static>> {
+        (self.started && self.string.is_none() && self.scanner.in_plain_string()).then_some(Lane {
+            stops: Stops::JsonString,
+            to: LaneTo::Args,
+        })
+    }
+
     /// Feeds `input`; returns bytes consumed and the status.
     pub fn feed(&mut self, input: &str, cx: &mut Cx<'_>) -> (usize, ArgsStatus) {
         let mut skip = 0;
@@ -80,10 +89,8 @@ impl JsonArgs {
         let (n, status) = match self.string.as_mut() {
             Some(buf) => self.scanner.feed(input, buf),
             None => {
-                let mut out = String::new();
-                let r = self.scanner.feed(input, &mut out);
-                cx.sink.args_owned(out);
-                r
+                let scanner = &mut self.scanner;
+                cx.sink.args_with(|out| scanner.feed(input, out))
             }
         };
         match status {

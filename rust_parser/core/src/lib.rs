@@ -46,8 +46,9 @@ pub mod xml_section;
 
 pub use detect::detect_format;
 pub use error::Error;
-pub use event::{CallStatus, Event};
+pub use event::{CallStatus, Event, EventRef};
 pub use formats::FORMATS;
 pub use json::heal_json;
+pub use sink::Events;
 pub use stream::{parse, Options, Parsed, ParsedCall, ToolCallStream};
 pub use tools::Tools;

@@ -55,10 +55,72 @@ pub enum Progress {
     Done(usize),
 }
 
+/// Where a [`Lane`] writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LaneTo {
+    /// Content text ([`Cx::content`]).
+    Content,
+    /// Reasoning text ([`Cx::reasoning`]).
+    Reasoning,
+    /// The open call's arguments ([`Sink::args`]).
+    Args,
+}
+
+/// Where a [`Lane`] ends.
+#[derive(Debug, Clone, Copy)]
+pub enum Stops<'a> {
+    /// At the first byte in the set (a marker's first byte).
+    Bytes(&'a [bool; 256]),
+    /// Where plain JSON string text ends ([`crate::json::value::plain_string_run`]).
+    JsonString,
+}
+
+/// A machine state in which text passes through unchanged: every byte of a run up to `stops`
+/// would be written to `to` as it is, consuming it and leaving the state as it was (prose
+/// between markers, the inside of a JSON string argument). The stream writes such a run
+/// directly instead of stepping through the layers; the result is the same by construction, so
+/// a state offers a lane only where that holds.
+#[derive(Debug, Clone, Copy)]
+pub struct Lane<'a> {
+    /// Where the run ends.
+    pub stops: Stops<'a>,
+    /// Where the run goes.
+    pub to: LaneTo,
+}
+
+impl Lane<'_> {
+    /// Length of the leading run of `text` that passes through (ends on a char boundary:
+    /// every byte a lane stops at is ASCII).
+    #[must_use]
+    pub fn run(&self, text: &str) -> usize {
+        match self.stops {
+            Stops::Bytes(stops) => text
+                .bytes()
+                .position(|b| stops[usize::from(b)])
+                .unwrap_or(text.len()),
+            Stops::JsonString => crate::json::value::plain_string_run(text),
+        }
+    }
+
+    /// Writes a run (what stepping over it would have written).
+    pub fn write(&self, run: &str, cx: &mut Cx<'_>) {
+        match self.to {
+            LaneTo::Content => cx.content(run),
+            LaneTo::Reasoning => cx.reasoning(run),
+            LaneTo::Args => cx.sink.args(run),
+        }
+        cx.sink.span_record(run);
+    }
+}
+
 /// The parser of one tool section (after its opening marker).
 pub trait Section: Send {
     /// Looks at `input` (pending bytes, then new ones).
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress;
+    /// The lane of the current state, if text passes through it unchanged (see [`Lane`]).
+    fn lane(&self) -> Option<Lane<'_>> {
+        None
+    }
     /// End of output: end open calls (complete when their arguments are whole, else
     /// truncated); emit what is left (`held`) so nothing is lost.
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>);
@@ -69,6 +131,10 @@ pub trait Machine: Send {
     /// Consumes a prefix of `input` (`Some(0)` when only the state changed); `None` means
     /// nothing can be decided until more input arrives.
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Option<usize>;
+    /// The lane of the current state, if text passes through it unchanged (see [`Lane`]).
+    fn lane(&self) -> Option<Lane<'_>> {
+        None
+    }
     /// End of output; `held` is the unconsumed rest.
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>);
 }
@@ -145,6 +211,10 @@ impl Tagged {
 impl Machine for Tagged {
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Option<usize> {
         self.0.step(input, cx)
+    }
+
+    fn lane(&self) -> Option<Lane<'_>> {
+        self.0.lane()
     }
 
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {

@@ -47,6 +47,12 @@ impl Markers {
         self.list[i]
     }
 
+    /// The bytes a marker of the set starts with: text without them holds no marker.
+    #[must_use]
+    pub fn first_bytes(&self) -> &[bool; 256] {
+        &self.first
+    }
+
     /// Finds the earliest marker in `hay` (the longest one when several start at the same byte).
     #[must_use]
     pub fn find(&self, hay: &str) -> Scan {

@@ -3,7 +3,7 @@
 
 use crate::envelope::{EnvStatus, Envelope, Keys};
 use crate::json_args::{ArgsStatus, JsonArgs};
-use crate::machine::{Cx, Progress, Section};
+use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 
 /// Content up to and including `close` (consumed, not emitted): where a section gives up.
@@ -152,6 +152,13 @@ impl FunctionTag {
 }
 
 impl Section for FunctionTag {
+    fn lane(&self) -> Option<Lane<'_>> {
+        match self.st {
+            FnSt::Args => self.args.lane(),
+            _ => None,
+        }
+    }
+
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         match self.st {
             FnSt::Name => {

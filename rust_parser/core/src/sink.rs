@@ -6,8 +6,29 @@
 //! text (from the section marker, or from the end of the previous complete call, or from the
 //! last content the section wrote) as content, and the machine ends the section there; what
 //! follows is read as content again. This is the one place that rule lives.
+//!
+//! The events of a push are small records whose text lies in one buffer, in order, so that a
+//! push allocates nothing once the buffer has grown, and a consumer can read them borrowed
+//! ([`Sink::visit`]) without a string per event.
 
-use crate::event::{CallStatus, Event};
+use crate::event::{CallStatus, Event, EventRef};
+
+/// A piece of the text buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Text {
+    start: usize,
+    end: usize,
+}
+
+/// An event of the current push; its text is in [`Sink::text`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rec {
+    Content(Text),
+    Reasoning(Text),
+    Start { index: usize, id: Text, name: Text },
+    Args { index: usize, text: Text },
+    End { index: usize, status: CallStatus },
+}
 
 /// Where format machines write their output.
 ///
@@ -15,13 +36,57 @@ use crate::event::{CallStatus, Event};
 /// kind; empty deltas are never emitted.
 #[derive(Debug, Default)]
 pub struct Sink {
-    events: Vec<Event>,
+    recs: Vec<Rec>,
+    /// The text of every record, in record order (the last text record ends at its end).
+    text: String,
     calls: usize,
     complete: usize,
     open: Option<usize>,
     span: Span,
     /// Inside a tool section opened in reasoning (Kimi-K2): text it gives back is reasoning.
     in_reasoning: bool,
+}
+
+/// The events of one push, borrowed from the sink (see [`Sink::visit`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Events<'a> {
+    recs: &'a [Rec],
+    text: &'a str,
+}
+
+impl<'a> Events<'a> {
+    /// How many events.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.recs.len()
+    }
+
+    /// Whether there are none.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.recs.is_empty()
+    }
+
+    /// The events in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = EventRef<'a>> + 'a {
+        let text = self.text;
+        self.recs.iter().map(move |r| view(text, *r))
+    }
+}
+
+fn view(text: &str, r: Rec) -> EventRef<'_> {
+    let t = |t: Text| text.get(t.start..t.end).unwrap_or_default();
+    match r {
+        Rec::Content(x) => EventRef::Content(t(x)),
+        Rec::Reasoning(x) => EventRef::Reasoning(t(x)),
+        Rec::Start { index, id, name } => EventRef::ToolCallStart {
+            index,
+            id: t(id),
+            name: t(name),
+        },
+        Rec::Args { index, text: x } => EventRef::ToolCallArgs { index, text: t(x) },
+        Rec::End { index, status } => EventRef::ToolCallEnd { index, status },
+    }
 }
 
 /// The raw text of the open tool section since its last decided point.
@@ -36,6 +101,16 @@ struct Span {
 }
 
 impl Sink {
+    /// Appends `s` to the text buffer; returns its place.
+    fn put(&mut self, s: &str) -> Text {
+        let start = self.text.len();
+        self.text.push_str(s);
+        Text {
+            start,
+            end: self.text.len(),
+        }
+    }
+
     /// Appends content text.
     pub fn content(&mut self, text: &str) {
         if text.is_empty() {
@@ -49,10 +124,10 @@ impl Sink {
             // Text the section wrote as content is accounted for (see `span_record`).
             self.span.settled = true;
         }
-        if let Some(Event::Content(last)) = self.events.last_mut() {
-            last.push_str(text);
-        } else {
-            self.events.push(Event::Content(text.to_owned()));
+        let t = self.put(text);
+        match self.recs.last_mut() {
+            Some(Rec::Content(last)) if last.end == t.start => last.end = t.end,
+            _ => self.recs.push(Rec::Content(t)),
         }
     }
 
@@ -62,10 +137,10 @@ impl Sink {
             return;
         }
         self.span.settled = true;
-        if let Some(Event::Reasoning(last)) = self.events.last_mut() {
-            last.push_str(text);
-        } else {
-            self.events.push(Event::Reasoning(text.to_owned()));
+        let t = self.put(text);
+        match self.recs.last_mut() {
+            Some(Rec::Reasoning(last)) if last.end == t.start => last.end = t.end,
+            _ => self.recs.push(Rec::Reasoning(t)),
         }
     }
 
@@ -75,53 +150,35 @@ impl Sink {
         let index = self.calls;
         self.calls += 1;
         self.open = Some(index);
-        self.events.push(Event::ToolCallStart {
-            index,
-            id: id.to_owned(),
-            name: name.to_owned(),
-        });
+        let id = self.put(id);
+        let name = self.put(name);
+        self.recs.push(Rec::Start { index, id, name });
     }
 
     /// Appends argument text to the open call (ignored when none is open).
     pub fn args(&mut self, text: &str) {
-        let Some(index) = self.open else { return };
-        if text.is_empty() {
-            return;
-        }
-        if let Some(Event::ToolCallArgs {
-            index: last,
-            text: buf,
-        }) = self.events.last_mut()
-        {
-            if *last == index {
-                buf.push_str(text);
-                return;
-            }
-        }
-        self.events.push(Event::ToolCallArgs {
-            index,
-            text: text.to_owned(),
-        });
+        self.args_with(|out| out.push_str(text));
     }
 
-    /// [`Sink::args`] for text the caller built and no longer needs: moved, not copied, when it
-    /// starts a new event (the common case of one argument delta per push).
-    pub fn args_owned(&mut self, text: String) {
-        let Some(index) = self.open else { return };
-        if text.is_empty() {
-            return;
+    /// Appends argument text that `write` appends to the string it is given, straight into the
+    /// open call's last argument delta; returns what `write` returns. With no call open the
+    /// text is discarded, as [`Sink::args`] does.
+    pub fn args_with<R>(&mut self, write: impl FnOnce(&mut String) -> R) -> R {
+        let start = self.text.len();
+        let r = write(&mut self.text);
+        let end = self.text.len();
+        let Some(index) = self.open.filter(|_| end > start) else {
+            self.text.truncate(start);
+            return r;
+        };
+        match self.recs.last_mut() {
+            Some(Rec::Args { index: last, text }) if *last == index && text.end == start => text.end = end,
+            _ => self.recs.push(Rec::Args {
+                index,
+                text: Text { start, end },
+            }),
         }
-        if let Some(Event::ToolCallArgs {
-            index: last,
-            text: buf,
-        }) = self.events.last_mut()
-        {
-            if *last == index {
-                buf.push_str(&text);
-                return;
-            }
-        }
-        self.events.push(Event::ToolCallArgs { index, text });
+        r
     }
 
     /// Ends the open call, if any, as complete (its arguments are whole).
@@ -135,12 +192,12 @@ impl Sink {
         let Some(index) = self.open.take() else {
             return;
         };
-        self.events.push(Event::ToolCallEnd { index, status });
+        self.recs.push(Rec::End { index, status });
         if status == CallStatus::Complete {
             self.complete += 1;
             self.span.settled = true;
         } else {
-            self.span.give_back_at = Some(self.events.len());
+            self.span.give_back_at = Some(self.recs.len());
         }
     }
 
@@ -179,10 +236,32 @@ impl Sink {
     }
 
     /// Takes over the events and numbering of a [`Sink::successor`].
-    pub fn absorb(&mut self, side: Sink) {
-        self.events.extend(side.events);
+    pub fn absorb(&mut self, mut side: Sink) {
+        let events = side.take();
+        self.append(events);
         self.calls = side.calls;
         self.complete = side.complete;
+    }
+
+    /// Appends owned events as they are (no merging).
+    fn append(&mut self, events: Vec<Event>) {
+        for e in events {
+            let rec = match e {
+                Event::Content(t) => Rec::Content(self.put(&t)),
+                Event::Reasoning(t) => Rec::Reasoning(self.put(&t)),
+                Event::ToolCallStart { index, id, name } => Rec::Start {
+                    index,
+                    id: self.put(&id),
+                    name: self.put(&name),
+                },
+                Event::ToolCallArgs { index, text } => Rec::Args {
+                    index,
+                    text: self.put(&text),
+                },
+                Event::ToolCallEnd { index, status } => Rec::End { index, status },
+            };
+            self.recs.push(rec);
+        }
     }
 
     /// Whether every event so far belongs to a call that ended complete (and there is one).
@@ -190,20 +269,20 @@ impl Sink {
     pub fn only_complete_calls(&self) -> bool {
         self.has_complete_call()
             && self.open.is_none()
-            && self.events.iter().all(|e| match e {
-                Event::ToolCallStart { .. } | Event::ToolCallArgs { .. } => true,
-                Event::ToolCallEnd { status, .. } => *status == CallStatus::Complete,
-                Event::Content(_) | Event::Reasoning(_) => false,
+            && self.recs.iter().all(|r| match r {
+                Rec::Start { .. } | Rec::Args { .. } => true,
+                Rec::End { status, .. } => *status == CallStatus::Complete,
+                Rec::Content(_) | Rec::Reasoning(_) => false,
             })
     }
 
     /// Whether a call ended complete.
     #[must_use]
     pub fn has_complete_call(&self) -> bool {
-        self.events.iter().any(|e| {
+        self.recs.iter().any(|r| {
             matches!(
-                e,
-                Event::ToolCallEnd {
+                r,
+                Rec::End {
                     status: CallStatus::Complete,
                     ..
                 }
@@ -215,9 +294,9 @@ impl Sink {
     #[must_use]
     pub fn no_broken_call(&self) -> bool {
         !self
-            .events
+            .recs
             .iter()
-            .any(|e| matches!(e, Event::ToolCallEnd { status, .. } if *status != CallStatus::Complete))
+            .any(|r| matches!(r, Rec::End { status, .. } if *status != CallStatus::Complete))
     }
 
     /// A tool section opened with `marker` (consumed by the machine).
@@ -270,12 +349,15 @@ impl Sink {
         };
         let raw = std::mem::take(&mut self.span.raw);
         if !raw.is_empty() {
-            match self.events.get_mut(at) {
+            // Rare: rebuilt as owned events, the raw text inserted, written back in order.
+            let mut events = self.take();
+            match events.get_mut(at) {
                 Some(Event::Content(next)) if !self.in_reasoning => next.insert_str(0, &raw),
                 Some(Event::Reasoning(next)) if self.in_reasoning => next.insert_str(0, &raw),
-                _ if self.in_reasoning => self.events.insert(at, Event::Reasoning(raw)),
-                _ => self.events.insert(at, Event::Content(raw)),
+                _ if self.in_reasoning => events.insert(at, Event::Reasoning(raw)),
+                _ => events.insert(at, Event::Content(raw)),
             }
+            self.append(events);
         }
         self.span_end();
         true
@@ -283,12 +365,34 @@ impl Sink {
 
     /// Takes the events collected since the last take.
     pub fn take(&mut self) -> Vec<Event> {
-        std::mem::take(&mut self.events)
+        let events = self.events().iter().map(|e| e.to_owned()).collect();
+        self.clear();
+        events
     }
 
-    /// Moves the events collected since the last take to the end of `out` (this sink keeps
-    /// its capacity, so a stream allocates no event list per push).
+    /// Moves the events collected since the last take to the end of `out`.
     pub fn drain_into(&mut self, out: &mut Vec<Event>) {
-        out.append(&mut self.events);
+        out.extend(self.events().iter().map(|e| e.to_owned()));
+        self.clear();
+    }
+
+    /// Hands the events collected since the last take to `visit`, borrowed, then drops them
+    /// (the buffers keep their capacity).
+    pub fn visit<R>(&mut self, visit: impl FnOnce(Events<'_>) -> R) -> R {
+        let r = visit(self.events());
+        self.clear();
+        r
+    }
+
+    fn events(&self) -> Events<'_> {
+        Events {
+            recs: &self.recs,
+            text: &self.text,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.recs.clear();
+        self.text.clear();
     }
 }

@@ -4,7 +4,7 @@ use crate::error::Error;
 use crate::event::{CallStatus, Event};
 use crate::formats;
 use crate::machine::{Cx, Machine};
-use crate::sink::Sink;
+use crate::sink::{Events, Sink};
 use crate::text::TextOut;
 use crate::tools::Tools;
 
@@ -74,8 +74,15 @@ impl ToolCallStream {
         if self.finished || text.is_empty() {
             return;
         }
+        self.feed(text);
+        self.sink.drain_into(out);
+    }
+
+    /// Runs the machine over `text` after what is pending; the events stay in the sink.
+    fn feed(&mut self, text: &str) {
         if self.pending.is_empty() {
             // Common case: run on the new text directly, keep only the undecided tail.
+            let text = &text[self.pass_through(text)..];
             let used = self.run(text);
             self.pending.push_str(&text[used..]);
         } else {
@@ -85,7 +92,42 @@ impl ToolCallStream {
             buf.drain(..used);
             self.pending = buf;
         }
-        self.sink.drain_into(out);
+    }
+
+    /// [`ToolCallStream::push`] handing the events to `visit`, borrowed: no string is made per
+    /// event, and a push allocates nothing once the stream's buffers have grown. The cheapest
+    /// way to consume a stream (the Python binding uses it).
+    pub fn push_visit<R>(&mut self, text: &str, visit: impl FnOnce(Events<'_>) -> R) -> R {
+        if !self.finished && !text.is_empty() {
+            self.feed(text);
+        }
+        self.sink.visit(visit)
+    }
+
+    /// [`ToolCallStream::finish`] handing the events to `visit` (see
+    /// [`ToolCallStream::push_visit`]).
+    pub fn finish_visit<R>(&mut self, visit: impl FnOnce(Events<'_>) -> R) -> R {
+        self.end();
+        self.sink.visit(visit)
+    }
+
+    /// Writes the leading run of `text` that the machine's current state passes through
+    /// unchanged (see [`Lane`]); returns its length. Most pieces of prose or of a long string
+    /// argument end here without stepping through the format's layers.
+    fn pass_through(&mut self, text: &str) -> usize {
+        let Some(lane) = self.machine.lane() else {
+            return 0;
+        };
+        let n = lane.run(text);
+        if n > 0 {
+            let mut cx = Cx {
+                sink: &mut self.sink,
+                tools: &self.tools,
+                text: &mut self.text,
+            };
+            lane.write(&text[..n], &mut cx);
+        }
+        n
     }
 
     fn run(&mut self, input: &str) -> usize {
@@ -104,8 +146,14 @@ impl ToolCallStream {
     /// End of generation: flushes held-back text, ends open calls (a call cut inside its
     /// arguments is truncated and given back as content).
     pub fn finish(&mut self) -> Vec<Event> {
+        self.end();
+        self.sink.take()
+    }
+
+    /// The end of generation; its events stay in the sink.
+    fn end(&mut self) {
         if self.finished {
-            return Vec::new();
+            return;
         }
         self.finished = true;
         let held = std::mem::take(&mut self.pending);
@@ -117,7 +165,6 @@ impl ToolCallStream {
         self.machine.finish(&held, &mut cx);
         cx.sink.end_call_as(CallStatus::Truncated);
         cx.text.end(cx.sink);
-        self.sink.take()
     }
 }
 

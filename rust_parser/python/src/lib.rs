@@ -12,22 +12,22 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 
 /// One append-only piece of parser output.
-#[pyclass(frozen, freelist = 1024, name = "Event", module = "ggserve_parser")]
+///
+/// The text fields are Python strings made once, when the event is made: a consumer reads
+/// `text` of nearly every event, and reading it costs a reference, not a copy.
+#[pyclass(frozen, name = "Event", module = "ggserve_parser")]
 struct Event {
     /// "content", "reasoning", "tool_call_start", "tool_call_args" or "tool_call_end".
     kind: &'static str,
-    /// The text delta (content, reasoning, arguments); empty otherwise.
-    #[pyo3(get)]
-    text: String,
+    /// The text delta (content, reasoning, arguments); None for an empty one.
+    text: Option<Py<PyString>>,
     /// The tool call index (0-based, per stream); None for content and reasoning.
     #[pyo3(get)]
     index: Option<usize>,
-    /// The model's own call id on tool_call_start (empty when the format carries none).
-    #[pyo3(get)]
-    id: String,
-    /// The function name on tool_call_start; empty otherwise.
-    #[pyo3(get)]
-    name: String,
+    /// The model's own call id on tool_call_start; None for an empty one.
+    id: Option<Py<PyString>>,
+    /// The function name on tool_call_start; None otherwise.
+    name: Option<Py<PyString>>,
     /// On tool_call_end: "complete", "invalid" or "truncated"; empty otherwise.
     status: &'static str,
 }
@@ -59,110 +59,143 @@ impl Event {
         word(py, self.kind)
     }
 
+    /// The text delta (content, reasoning, arguments); empty otherwise.
+    #[getter]
+    fn text<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        or_empty(py, self.text.as_ref())
+    }
+
+    /// The model's own call id on tool_call_start (empty when the format carries none).
+    #[getter]
+    fn id<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        or_empty(py, self.id.as_ref())
+    }
+
+    /// The function name on tool_call_start; empty otherwise.
+    #[getter]
+    fn name<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
+        or_empty(py, self.name.as_ref())
+    }
+
     /// On tool_call_end: "complete", "invalid" or "truncated"; empty otherwise.
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
         word(py, self.status)
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let text = self.text(py).to_string_lossy().into_owned();
+        let index = self.index.unwrap_or(0);
         match self.kind {
             "tool_call_start" => format!(
-                "Event(kind='tool_call_start', index={}, id={:?}, name={:?})",
-                self.index.unwrap_or(0),
-                self.id,
-                self.name
+                "Event(kind='tool_call_start', index={index}, id={:?}, name={:?})",
+                self.id(py).to_string_lossy(),
+                self.name(py).to_string_lossy()
             ),
             "tool_call_end" => format!(
-                "Event(kind='tool_call_end', index={}, status={:?})",
-                self.index.unwrap_or(0),
+                "Event(kind='tool_call_end', index={index}, status={:?})",
                 self.status
             ),
-            "tool_call_args" => {
-                format!(
-                    "Event(kind='tool_call_args', index={}, text={:?})",
-                    self.index.unwrap_or(0),
-                    self.text
-                )
-            }
-            kind => format!("Event(kind={kind:?}, text={:?})", self.text),
+            "tool_call_args" => format!("Event(kind='tool_call_args', index={index}, text={text:?})"),
+            kind => format!("Event(kind={kind:?}, text={text:?})"),
         }
     }
 
-    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
-        other.cast::<Event>().is_ok_and(|o| {
-            let o = o.get();
-            o.kind == self.kind
-                && o.text == self.text
-                && o.index == self.index
-                && o.id == self.id
-                && o.name == self.name
-                && o.status == self.status
-        })
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(o) = other.cast::<Event>() else {
+            return Ok(false);
+        };
+        let o = o.get();
+        Ok(o.kind == self.kind
+            && o.index == self.index
+            && o.status == self.status
+            && o.text(py).as_any().eq(self.text(py))?
+            && o.id(py).as_any().eq(self.id(py))?
+            && o.name(py).as_any().eq(self.name(py))?)
     }
 }
 
-fn convert(e: core::Event) -> Event {
-    let kind = e.kind();
-    let mut status = "";
-    let (text, index, id, name) = match e {
-        core::Event::Content(t) | core::Event::Reasoning(t) => (t, None, String::new(), String::new()),
-        core::Event::ToolCallStart { index, id, name } => (String::new(), Some(index), id, name),
-        core::Event::ToolCallArgs { index, text } => (text, Some(index), String::new(), String::new()),
-        core::Event::ToolCallEnd { index, status: s } => {
-            status = s.as_str();
-            (String::new(), Some(index), String::new(), String::new())
-        }
-    };
-    Event {
-        kind,
-        text,
-        index,
-        id,
-        name,
-        status,
+/// A text field's str: the shared empty str for none.
+fn or_empty<'py>(py: Python<'py>, s: Option<&Py<PyString>>) -> Bound<'py, PyString> {
+    match s {
+        Some(s) => s.bind(py).clone(),
+        None => word(py, ""),
     }
 }
 
-/// The events as a new list, leaving `events` empty (its capacity is reused by the next push).
-/// An empty result costs one empty-list allocation; one event (a delta inside a long argument
-/// or text) one object and a one-item list.
-fn events_to_list<'py>(py: Python<'py>, events: &mut Vec<core::Event>) -> PyResult<Bound<'py, PyList>> {
-    match events.len() {
-        0 => Ok(PyList::empty(py)),
-        1 => {
-            let obj = events.pop().map(|e| new_event(py, e)).transpose()?;
-            PyList::new(py, obj)
-        }
-        n => {
-            let mut objects = Vec::with_capacity(n);
-            for e in events.drain(..) {
-                objects.push(new_event(py, e)?);
-            }
-            PyList::new(py, objects)
-        }
-    }
+/// Makes the Python strings of events. Most pushes inside prose or a long argument return
+/// one event whose text is exactly the piece pushed: that event shares the caller's str instead
+/// of copying it.
+struct Texts<'a, 'py> {
+    py: Python<'py>,
+    /// The pushed piece (an exact str) and its text, when the piece can be shared.
+    piece: Option<(&'a Bound<'py, PyString>, &'a str)>,
 }
 
-fn new_event(py: Python<'_>, e: core::Event) -> PyResult<Bound<'_, Event>> {
-    let obj = Bound::new(py, convert(e))?;
-    untrack(&obj);
-    Ok(obj)
+impl<'py> Texts<'_, 'py> {
+    fn of(&self, t: &str) -> Option<Py<PyString>> {
+        match self.piece {
+            _ if t.is_empty() => None,
+            Some((obj, text)) if text == t => Some(obj.clone().unbind()),
+            _ => Some(PyString::new(self.py, t).unbind()),
+        }
+    }
+
+    /// The Python event for a core event.
+    fn event(&self, e: core::EventRef<'_>) -> Event {
+        use core::EventRef as E;
+        let (text, index, id, name, status) = match e {
+            E::Content(t) | E::Reasoning(t) => (self.of(t), None, None, None, ""),
+            E::ToolCallStart { index, id, name } => (None, Some(index), self.of(id), self.of(name), ""),
+            E::ToolCallArgs { index, text } => (self.of(text), Some(index), None, None, ""),
+            E::ToolCallEnd { index, status } => (None, Some(index), None, None, status.as_str()),
+        };
+        Event {
+            kind: e.kind(),
+            text,
+            index,
+            id,
+            name,
+            status,
+        }
+    }
+
+    fn new_event(&self, e: core::EventRef<'_>) -> PyResult<Bound<'py, Event>> {
+        let obj = Bound::new(self.py, self.event(e))?;
+        untrack(&obj);
+        Ok(obj)
+    }
+
+    /// The events as a new list. An empty result costs one empty-list allocation; one event (a
+    /// delta inside a long argument or text) one object and a one-item list.
+    fn list(&self, events: core::Events<'_>) -> PyResult<Bound<'py, PyList>> {
+        let mut iter = events.iter();
+        match (iter.next(), events.len()) {
+            (None, _) => return Ok(PyList::empty(self.py)),
+            (Some(one), 1) => return PyList::new(self.py, [self.new_event(one)?]),
+            _ => {}
+        }
+        let objects = events
+            .iter()
+            .map(|e| self.new_event(e))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(self.py, objects)
+    }
 }
 
 /// Takes an `Event` out of the cyclic garbage collector's lists.
 ///
-/// PyO3 gives every `#[pyclass]` GC support, but an `Event` holds no Python references (its
-/// fields are Rust strings and integers), so it can never be part of a reference cycle. Left
-/// tracked, every retained event is traversed by each full collection, which made keeping the
-/// events of a long stream superlinear (1 MiB of arguments: 398 ms with the collector on, 87 ms
-/// off). Untracked, it is freed by reference counting as before.
+/// PyO3 gives every `#[pyclass]` GC support, but an `Event` refers to nothing but strings,
+/// which refer to nothing, so it can never be part of a reference cycle. Left tracked, every
+/// retained event is traversed by each full collection, which made keeping the events of a long
+/// stream superlinear (1 MiB of arguments: 398 ms with the collector on, 87 ms off). Untracked,
+/// it is freed by reference counting as before.
 #[allow(unsafe_code)]
 fn untrack(obj: &Bound<'_, Event>) {
     // SAFETY: `obj` is a live object of a GC-enabled type (PyO3 sets Py_TPFLAGS_HAVE_GC) and we
     // hold a strong reference to it while attached to the interpreter. Untracking an object
-    // that references no other Python object is always sound; PyO3's tp_dealloc untracks
-    // again, which CPython allows for an untracked object.
+    // whose references are all to strings is always sound; PyO3's tp_dealloc untracks again,
+    // which CPython allows for an untracked object.
     unsafe { pyo3::ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) }
 }
 
@@ -199,13 +232,7 @@ fn text_of<'a>(s: &'a Bound<'_, PyString>) -> std::borrow::Cow<'a, str> {
 /// Incremental parser of one generation.
 #[pyclass(name = "ToolCallStream", module = "ggserve_parser")]
 struct ToolCallStream {
-    inner: Mutex<Inner>,
-}
-
-/// The stream and its reusable event buffer.
-struct Inner {
-    stream: core::ToolCallStream,
-    events: Vec<core::Event>,
+    inner: Mutex<core::ToolCallStream>,
 }
 
 #[pymethods]
@@ -222,31 +249,31 @@ impl ToolCallStream {
         let stream = core::ToolCallStream::new(format, tools, options(reasoning, thinking_forced_open))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
         Ok(ToolCallStream {
-            inner: Mutex::new(Inner {
-                stream,
-                events: Vec::new(),
-            }),
+            inner: Mutex::new(stream),
         })
     }
 
     /// Feeds one decoded piece; returns the events it completes.
     fn push<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyList>> {
-        let mut inner = self.lock();
-        let Inner { stream, events } = &mut *inner;
-        stream.push_into(&text_of(text), events);
-        events_to_list(py, events)
+        let piece = text_of(text);
+        let shared = match &piece {
+            std::borrow::Cow::Borrowed(t) if text.is_exact_instance_of::<PyString>() => Some((text, *t)),
+            _ => None,
+        };
+        let texts = Texts { py, piece: shared };
+        self.lock().push_visit(&piece, |events| texts.list(events))
     }
 
     /// Ends the generation: flushes held-back text and ends open calls (truncated ones are given
     /// back as content).
     fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        let mut events = self.lock().stream.finish();
-        events_to_list(py, &mut events)
+        let texts = Texts { py, piece: None };
+        self.lock().finish_visit(|events| texts.list(events))
     }
 }
 
 impl ToolCallStream {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, core::ToolCallStream> {
         // A poisoned lock only means another thread panicked mid-call; the state is still usable.
         self.inner
             .lock()

@@ -16,7 +16,7 @@
 
 use crate::envelope::{Envelope, Keys, OPENAI_KEYS};
 use crate::gated::InReasoning;
-use crate::machine::{Cx, Dialect, Progress, Section};
+use crate::machine::{Cx, Dialect, Lane, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, FunctionTag, UntilClose};
 use crate::tools::Tools;
@@ -133,6 +133,14 @@ impl Block {
 }
 
 impl Section for Block {
+    fn lane(&self) -> Option<Lane<'_>> {
+        match self.st {
+            BSt::Call => self.env.lane(),
+            BSt::Inner => self.inner.as_ref().and_then(Section::lane),
+            _ => None,
+        }
+    }
+
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         match self.st {
             BSt::Head => {
@@ -255,6 +263,13 @@ impl Fence {
 }
 
 impl Section for Fence {
+    fn lane(&self) -> Option<Lane<'_>> {
+        match (self.st, self.block.as_ref()) {
+            (FSt::Block, Some(block)) => block.lane(),
+            _ => None,
+        }
+    }
+
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         match self.st {
             FSt::Head => {

@@ -73,6 +73,31 @@ impl Default for JsonValue {
     }
 }
 
+/// Length of the leading run of `text` that a string with nothing held back passes through
+/// unchanged: anything but the closing quote, a control character or an escape, except
+/// complete two-byte escapes (`\\"`, `\\n`, …), which are written as they are. Ends on a
+/// char boundary (every byte it stops at is ASCII).
+#[must_use]
+pub fn plain_string_run(text: &str) -> usize {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\\'
+                if matches!(
+                    b.get(i + 1),
+                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')
+                ) =>
+            {
+                i += 2
+            }
+            b'"' | b'\\' | 0..=0x1f => break,
+            _ => i += 1,
+        }
+    }
+    i
+}
+
 /// JSON's whitespace (RFC 8259): space, tab, line feed, carriage return — not form feed.
 #[must_use]
 pub fn is_json_ws(b: u8) -> bool {
@@ -156,6 +181,13 @@ impl JsonValue {
     #[must_use]
     pub fn emitted_any(&self) -> bool {
         self.emitted
+    }
+
+    /// Inside a string with nothing held back: a [`plain_string_run`] would be appended to the
+    /// output unchanged and leave the state as it is (see [`crate::machine::Lane`]).
+    #[must_use]
+    pub fn in_plain_string(&self) -> bool {
+        self.st == St::Str && self.held.is_empty() && self.emitted
     }
 
     /// Whether the value is a string (decided once its first byte was seen).
