@@ -340,6 +340,51 @@ class NoOp:
         return []
 
 
+def finished_stream() -> gp.ToolCallStream:
+    """A stream after finish(): its push parses nothing and returns a new empty list."""
+    s = gp.ToolCallStream("hermes")
+    s.finish()
+    return s
+
+
+class OneTuple:
+    """A Python push that makes what the API must make for a one-event result: a new list
+    holding one new object."""
+
+    def push(self, piece: str) -> list[tuple[str]]:
+        return [(piece,)]
+
+    def finish(self) -> list[tuple[str]]:
+        return []
+
+
+def call_floors(parts: list[str], repeats: int) -> dict[str, float]:
+    """What a push costs on this machine before any parsing, over the 64 KiB stream's pieces
+    (ms, best of `repeats`): the API returns a new list per push, with one event in it for
+    nearly every piece of a long argument."""
+    return {
+        name: min(stream_s(new, parts) for _ in range(repeats)) * 1e3
+        for name, new in [
+            ("ggserve_parser push on a finished stream (call, empty list)", finished_stream),
+            ("Python no-op push returning []", NoOp),
+            ("Python push returning [(piece,)]", OneTuple),
+        ]
+    }
+
+
+def print_floors(floors: dict[str, float], r64: Mapping[str, float]) -> None:
+    """The floors next to the 10x goal, so that a miss can be read against what is possible."""
+    print()
+    print("floors on the 64 KiB stream (no parsing at all; same loop, events kept):")
+    for name, ms in floors.items():
+        print(f"  {ms:7.2f} ms  {name}")
+    budget = r64["pyinc_ms"] / 10
+    print(
+        f"  10x the pure-Python parser means <= {budget:.2f} ms in all "
+        f"(ours: {r64['ours_ms']:.2f} ms)"
+    )
+
+
 def best_of(fn: Callable[[list[str]], Run], parts: list[str], repeats: int) -> Run:
     runs = [fn(parts) for _ in range(repeats)]
     return min(runs, key=lambda r: r.total_s)
@@ -364,6 +409,7 @@ def main() -> int:
     ref_parts = pieces(streams()["file write 4 KiB"], seed=7)
     noop = min(pct(per_push_ns(NoOp, ref_parts), 0.5, overhead) for _ in range(args.repeats))
     print(f"machine reference: a Python no-op push() costs {noop:.3f} us (median)")
+    floors = call_floors(pieces(streams()["file write 64 KiB"], seed=7), args.repeats)
     header = (
         f"{'stream':<20}{'pushes':>8}{'ours med/p99 us':>18}{'ours ms':>10}{'peer ms':>11}"
         f"{'pyinc ms':>10}{'floor ms':>10}{'peer/ours':>11}{'pyinc/ours':>11}{'ours/floor':>11}"
@@ -428,6 +474,7 @@ def main() -> int:
     ]
     for text, ok in goals:
         print(f"{'PASS' if ok else 'MISS'}  {text}")
+    print_floors(floors, r64)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             figures = {

@@ -183,7 +183,7 @@ def test_broken_calls_end_with_their_status_and_come_back_as_content() -> None:
 
 
 def test_events_are_not_tracked_by_the_garbage_collector() -> None:
-    # Events hold no Python references: a consumer keeping a long stream's events must not
+    # Events refer to nothing but strings: a consumer keeping a long stream's events must not
     # make every collection walk them.
     s = gp.ToolCallStream("hermes")
     events = s.push('Hi <tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>') + s.finish()
@@ -194,3 +194,28 @@ def test_events_are_not_tracked_by_the_garbage_collector() -> None:
         "tool_call_end",
     }
     assert not any(gc.is_tracked(e) for e in events)
+
+
+def test_an_event_whose_text_is_the_whole_piece_shares_it() -> None:
+    # Inside prose or a long argument most pushes return one event whose text is exactly the
+    # piece: it is the caller's str, not a copy. Anything else (a str subclass, part of a piece)
+    # is a new, exact str.
+    class Tagged(str):
+        pass
+
+    s = gp.ToolCallStream("hermes", reasoning=False)
+    piece = "".join(["plain ", "prose"])
+    (event,) = s.push(piece)
+    assert event.text is piece
+    (event,) = s.push(Tagged(" more"))
+    assert type(event.text) is str
+    assert event.text == " more"
+    events = s.push(" end <tool_call>")
+    assert [(e.kind, e.text) for e in events] == [("content", " end ")]
+    assert type(events[0].text) is str
+    s = gp.ToolCallStream("hermes")
+    s.push('<tool_call>{"name": "w", "arguments": {"c": "')
+    piece = "".join(["x\\n", "é"])  # an escape and non-ASCII text, as the model wrote them
+    (event,) = s.push(piece)
+    assert (event.kind, event.text) == ("tool_call_args", piece)
+    assert event.text is piece

@@ -105,6 +105,29 @@ fn bench_tokens(c: &mut Criterion) {
             n + s.finish().len()
         });
     });
+    // Structure rather than payload: six small calls, mostly markers, keys and short values.
+    let calls: Vec<String> = ["Tokyo", "Paris", "Lima", "Oslo", "Cairo", "Perth"]
+        .iter()
+        .map(|c| {
+            format!(
+                "<tool_call>\n{{\"name\": \"get_weather\", \"arguments\": {{\"city\": \"{c}\", \"unit\": \"celsius\"}}}}\n</tool_call>"
+            )
+        })
+        .collect();
+    let text = calls.join("\n");
+    let chunks = token_pieces(&text);
+    group.throughput(Throughput::Elements(chunks.len() as u64));
+    group.bench_with_input(BenchmarkId::new("parallel_calls", 6), &chunks, |b, chunks| {
+        b.iter(|| {
+            let mut s = ToolCallStream::new("hermes", Tools::default(), Options::default())
+                .unwrap_or_else(|_| unreachable!());
+            let mut n = 0;
+            for piece in chunks {
+                n += s.push_visit(piece, |events| events.len());
+            }
+            n + s.finish().len()
+        });
+    });
     group.finish();
 }
 

@@ -25,7 +25,7 @@ use crate::envelope::{Envelope, Keys};
 use crate::event::CallStatus;
 use crate::json::{JsonValue, Status};
 use crate::json_args::{ArgsStatus, JsonArgs};
-use crate::machine::{Cx, Progress, Section};
+use crate::machine::{Cx, Lane, Progress, Section};
 use crate::python_kwargs::{KwStatus, Kwargs};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
@@ -293,6 +293,14 @@ impl CallList {
 }
 
 impl Section for CallList {
+    fn lane(&self) -> Option<Lane<'_>> {
+        match self.st {
+            St::Json => self.env.lane(),
+            St::NameKey if self.keyed.st == K::Args => self.keyed.args.lane(),
+            _ => None,
+        }
+    }
+
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         match self.st {
             St::Head => self.head(input, cx),

@@ -13,7 +13,7 @@
 //! the section end goes on); text after a bare call ends the section. Stop tokens are left
 //! unconsumed for the machine (which ends the output there).
 
-use crate::machine::{Cx, Progress, Section};
+use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
 
 /// A call parser's answer.
@@ -39,6 +39,10 @@ pub enum CallStep {
 pub trait CallParser: Send {
     /// Looks at the input.
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> CallStep;
+    /// The lane of the current state, if text passes through it unchanged (see [`Lane`]).
+    fn lane(&self) -> Option<Lane<'_>> {
+        None
+    }
     /// End of output: repair and end a started call (returns `None`), or return the consumed
     /// text of a call that never started (the caller gives it back).
     fn finish(&mut self, cx: &mut Cx<'_>) -> Option<String>;
@@ -247,6 +251,13 @@ impl CallSection {
 }
 
 impl Section for CallSection {
+    fn lane(&self) -> Option<Lane<'_>> {
+        match &self.st {
+            St::Call(call) => call.lane(),
+            _ => None,
+        }
+    }
+
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         match &mut self.st {
             St::Between => self.between(input, cx),

@@ -27,7 +27,7 @@ use crate::call_section::{match_lits, CallParser, CallSection, CallStep, Lit, Se
 use crate::envelope::{EnvStatus, Envelope, OPENAI_KEYS};
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json_args::{ArgsStatus, JsonArgs};
-use crate::machine::{Cx, Machine, Progress, Section};
+use crate::machine::{Cx, Lane, Machine, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws};
 use crate::tools::Tools;
 
@@ -540,6 +540,14 @@ impl CallParser for DsCall {
         self.step_inner(input, cx)
     }
 
+    fn lane(&self) -> Option<Lane<'_>> {
+        match self.st {
+            St::Args => self.args.lane(),
+            St::Env => self.env.lane(),
+            _ => None,
+        }
+    }
+
     fn finish(&mut self, cx: &mut Cx<'_>) -> Option<String> {
         match self.st {
             St::Args => {
@@ -591,6 +599,13 @@ impl Single {
 }
 
 impl Section for Single {
+    fn lane(&self) -> Option<Lane<'_>> {
+        match self.st {
+            SingleSt::Call => self.call.lane(),
+            SingleSt::Close => None,
+        }
+    }
+
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         match self.st {
             SingleSt::Call => match self.call.step(input, cx) {

@@ -15,7 +15,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 ///
 /// The text fields are Python strings made once, when the event is made: a consumer reads
 /// `text` of nearly every event, and reading it costs a reference, not a copy.
-#[pyclass(frozen, name = "Event", module = "ggserve_parser")]
+#[pyclass(frozen, freelist = 1024, name = "Event", module = "ggserve_parser")]
 struct Event {
     /// "content", "reasoning", "tool_call_start", "tool_call_args" or "tool_call_end".
     kind: &'static str,

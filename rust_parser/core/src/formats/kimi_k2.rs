@@ -38,7 +38,7 @@
 use crate::call_section::{CallParser, CallSection, CallStep, SectionSyntax};
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json_args::{ArgsStatus, JsonArgs};
-use crate::machine::{Cx, Machine, Progress, Section};
+use crate::machine::{Cx, Lane, Machine, Progress, Section};
 use crate::scan::{bounded_run, token_limit, Markers, Scan};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
@@ -193,6 +193,10 @@ impl KimiCall {
 }
 
 impl CallParser for KimiCall {
+    fn lane(&self) -> Option<Lane<'_>> {
+        self.args.as_ref().and_then(JsonArgs::lane)
+    }
+
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> CallStep {
         if let Some(args) = self.args.as_mut() {
             let (n, status) = args.feed(input, cx);
@@ -290,6 +294,13 @@ fn bare_name_byte(b: u8) -> bool {
 }
 
 impl Section for Bare {
+    fn lane(&self) -> Option<Lane<'_>> {
+        match self.st {
+            BareSt::Args => self.args.lane(),
+            _ => None,
+        }
+    }
+
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         let bytes = input.as_bytes();
         match self.st {

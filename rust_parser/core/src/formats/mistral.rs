@@ -29,7 +29,7 @@
 use crate::envelope::{Envelope, ID_LAST_KEYS};
 use crate::gated::InReasoning;
 use crate::json_args::{ArgsStatus, JsonArgs};
-use crate::machine::{Cx, Dialect, Progress, Section};
+use crate::machine::{Cx, Dialect, Lane, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
 use crate::tools::Tools;
@@ -322,6 +322,14 @@ impl ToolCalls {
 }
 
 impl Section for ToolCalls {
+    fn lane(&self) -> Option<Lane<'_>> {
+        match self.st {
+            St::Object => self.env.lane(),
+            St::Args => self.args.lane(),
+            _ => None,
+        }
+    }
+
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         match self.st {
             St::Head => self.head(input, cx),

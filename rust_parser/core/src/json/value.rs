@@ -701,3 +701,24 @@ pub fn heal_json(prefix: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::plain_string_run as run;
+
+    #[test]
+    fn plain_string_runs_stop_where_the_state_would_change() {
+        assert_eq!(run("abc"), 3);
+        assert_eq!(run(r#"a\nb\"c"#), 7);
+        assert_eq!(run("é漢😀"), "é漢😀".len());
+        assert_eq!(run(r#"ab"cd"#), 2);
+        assert_eq!(run(r"ab\"), 2, "a cut escape waits");
+        assert_eq!(run(r"ab\u00e9"), 2, "a unicode escape is the scanner's");
+        assert_eq!(run(r"ab\x"), 2, "an unknown escape is repaired by the scanner");
+        assert_eq!(
+            run("a\tb"),
+            1,
+            "a raw control character is escaped by the scanner"
+        );
+    }
+}
