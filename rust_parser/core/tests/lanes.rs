@@ -4,6 +4,8 @@
 //! small pieces folds to the one-shot parse, broken and truncated calls give back the same raw
 //! text, and the borrowed events of `push_visit` equal the owned ones of `push`.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use common::{assert_well_formed, random_pieces, Rng};
