@@ -14,22 +14,45 @@ use pyo3::types::{PyDict, PyList, PyString};
 /// One append-only piece of parser output.
 ///
 /// The text fields are Python strings made once, when the event is made: a consumer reads
-/// `text` of nearly every event, and reading it costs a reference, not a copy.
+/// `text` of nearly every event, and reading it costs a reference, not a copy. The layout is
+/// small (40 bytes with the object header) because a consumer may keep every event of a long
+/// stream.
 #[pyclass(frozen, freelist = 1024, name = "Event", module = "ggserve_parser")]
 struct Event {
-    /// "content", "reasoning", "tool_call_start", "tool_call_args" or "tool_call_end".
-    kind: &'static str,
     /// The text delta (content, reasoning, arguments); None for an empty one.
     text: Option<Py<PyString>>,
-    /// The tool call index (0-based, per stream); None for content and reasoning.
-    #[pyo3(get)]
-    index: Option<usize>,
-    /// The model's own call id on tool_call_start; None for an empty one.
-    id: Option<Py<PyString>>,
-    /// The function name on tool_call_start; None otherwise.
-    name: Option<Py<PyString>>,
-    /// On tool_call_end: "complete", "invalid" or "truncated"; empty otherwise.
-    status: &'static str,
+    /// Id and name, on tool_call_start only.
+    head: Option<Box<[Py<PyString>; 2]>>,
+    /// The tool call index; [`NO_CALL`] for content and reasoning.
+    call: u32,
+    kind: Kind,
+    /// On tool_call_end only.
+    status: Option<core::CallStatus>,
+}
+
+/// [`Event::call`] of content and reasoning.
+const NO_CALL: u32 = u32::MAX;
+
+/// The kinds of event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Content,
+    Reasoning,
+    ToolCallStart,
+    ToolCallArgs,
+    ToolCallEnd,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Content => "content",
+            Kind::Reasoning => "reasoning",
+            Kind::ToolCallStart => "tool_call_start",
+            Kind::ToolCallArgs => "tool_call_args",
+            Kind::ToolCallEnd => "tool_call_end",
+        }
+    }
 }
 
 /// A cached Python str for one of the parser's fixed words: a consumer reads `kind` (and often
@@ -56,7 +79,7 @@ impl Event {
     /// "content", "reasoning", "tool_call_start", "tool_call_args" or "tool_call_end".
     #[getter]
     fn kind<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        word(py, self.kind)
+        word(py, self.kind.name())
     }
 
     /// The text delta (content, reasoning, arguments); empty otherwise.
@@ -65,39 +88,45 @@ impl Event {
         or_empty(py, self.text.as_ref())
     }
 
+    /// The tool call index (0-based, per stream); None for content and reasoning.
+    #[getter]
+    fn index(&self) -> Option<u32> {
+        (self.call != NO_CALL).then_some(self.call)
+    }
+
     /// The model's own call id on tool_call_start (empty when the format carries none).
     #[getter]
     fn id<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        or_empty(py, self.id.as_ref())
+        or_empty(py, self.head.as_ref().map(|h| &h[0]))
     }
 
     /// The function name on tool_call_start; empty otherwise.
     #[getter]
     fn name<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        or_empty(py, self.name.as_ref())
+        or_empty(py, self.head.as_ref().map(|h| &h[1]))
     }
 
     /// On tool_call_end: "complete", "invalid" or "truncated"; empty otherwise.
     #[getter]
     fn status<'py>(&self, py: Python<'py>) -> Bound<'py, PyString> {
-        word(py, self.status)
+        word(py, self.status.map_or("", core::CallStatus::as_str))
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
         let text = self.text(py).to_string_lossy().into_owned();
-        let index = self.index.unwrap_or(0);
+        let index = self.index().unwrap_or(0);
         match self.kind {
-            "tool_call_start" => format!(
+            Kind::ToolCallStart => format!(
                 "Event(kind='tool_call_start', index={index}, id={:?}, name={:?})",
                 self.id(py).to_string_lossy(),
                 self.name(py).to_string_lossy()
             ),
-            "tool_call_end" => format!(
+            Kind::ToolCallEnd => format!(
                 "Event(kind='tool_call_end', index={index}, status={:?})",
-                self.status
+                self.status.map_or("", core::CallStatus::as_str)
             ),
-            "tool_call_args" => format!("Event(kind='tool_call_args', index={index}, text={text:?})"),
-            kind => format!("Event(kind={kind:?}, text={text:?})"),
+            Kind::ToolCallArgs => format!("Event(kind='tool_call_args', index={index}, text={text:?})"),
+            kind => format!("Event(kind={:?}, text={text:?})", kind.name()),
         }
     }
 
@@ -107,7 +136,7 @@ impl Event {
         };
         let o = o.get();
         Ok(o.kind == self.kind
-            && o.index == self.index
+            && o.call == self.call
             && o.status == self.status
             && o.text(py).as_any().eq(self.text(py))?
             && o.id(py).as_any().eq(self.id(py))?
@@ -133,29 +162,38 @@ struct Texts<'a, 'py> {
 }
 
 impl<'py> Texts<'_, 'py> {
+    /// A text field: None for an empty text.
     fn of(&self, t: &str) -> Option<Py<PyString>> {
+        (!t.is_empty()).then(|| self.text(t))
+    }
+
+    fn text(&self, t: &str) -> Py<PyString> {
         match self.piece {
-            _ if t.is_empty() => None,
-            Some((obj, text)) if text == t => Some(obj.clone().unbind()),
-            _ => Some(PyString::new(self.py, t).unbind()),
+            Some((obj, text)) if text == t => obj.clone().unbind(),
+            _ if t.is_empty() => word(self.py, "").unbind(),
+            _ => PyString::new(self.py, t).unbind(),
         }
     }
 
     /// The Python event for a core event.
     fn event(&self, e: core::EventRef<'_>) -> Event {
         use core::EventRef as E;
-        let (text, index, id, name, status) = match e {
-            E::Content(t) | E::Reasoning(t) => (self.of(t), None, None, None, ""),
-            E::ToolCallStart { index, id, name } => (None, Some(index), self.of(id), self.of(name), ""),
-            E::ToolCallArgs { index, text } => (self.of(text), Some(index), None, None, ""),
-            E::ToolCallEnd { index, status } => (None, Some(index), None, None, status.as_str()),
+        let call = |i: usize| u32::try_from(i).unwrap_or(NO_CALL - 1);
+        let (kind, text, call, head, status) = match e {
+            E::Content(t) => (Kind::Content, self.of(t), NO_CALL, None, None),
+            E::Reasoning(t) => (Kind::Reasoning, self.of(t), NO_CALL, None, None),
+            E::ToolCallStart { index, id, name } => {
+                let head = [self.text(id), self.text(name)];
+                (Kind::ToolCallStart, None, call(index), Some(Box::new(head)), None)
+            }
+            E::ToolCallArgs { index, text } => (Kind::ToolCallArgs, self.of(text), call(index), None, None),
+            E::ToolCallEnd { index, status } => (Kind::ToolCallEnd, None, call(index), None, Some(status)),
         };
         Event {
-            kind: e.kind(),
             text,
-            index,
-            id,
-            name,
+            head,
+            call,
+            kind,
             status,
         }
     }
