@@ -93,6 +93,14 @@ fn decode_string(literal: &str) -> Option<String> {
     serde_json::from_str::<String>(literal).ok()
 }
 
+/// A key's text: borrowed when the literal has no escape (the usual case), decoded otherwise.
+fn key_text(literal: &str) -> std::borrow::Cow<'_, str> {
+    match literal.strip_prefix('"').and_then(|k| k.strip_suffix('"')) {
+        Some(inner) if !inner.contains(['\\', '"']) && !inner.bytes().any(|b| b < 0x20) => inner.into(),
+        _ => decode_string(literal).unwrap_or_default().into(),
+    }
+}
+
 /// The arguments text for a JSON string value: the decoded text when it is itself a JSON object
 /// or array (a double-encoded call), otherwise the string literal as written.
 fn string_args(literal: &str) -> String {
@@ -223,7 +231,7 @@ impl Envelope {
         match (self.st, b) {
             (St::Open, b'{') => self.st = St::KeyOrEnd,
             (St::KeyOrEnd, b'"') => {
-                self.scanner = JsonValue::new();
+                self.scanner.reset();
                 self.buf.clear();
                 self.st = St::Key;
                 return Some(0);
@@ -246,10 +254,10 @@ impl Envelope {
     }
 
     fn begin_value(&mut self, b: u8, cx: &mut Cx<'_>) {
-        let key = decode_string(&self.buf).unwrap_or_default();
-        let slot = if self.keys.name.contains(&key.as_str()) {
+        let key = key_text(&self.buf);
+        let slot = if self.keys.name.contains(&key.as_ref()) {
             Slot::Name
-        } else if self.keys.args.contains(&key.as_str()) && !self.has_args {
+        } else if self.keys.args.contains(&key.as_ref()) && !self.has_args {
             self.has_args = true;
             if b == b'"' {
                 Slot::ArgsString
@@ -261,12 +269,12 @@ impl Envelope {
                 }
                 Slot::Args
             }
-        } else if self.keys.id.contains(&key.as_str()) {
+        } else if self.keys.id.contains(&key.as_ref()) {
             Slot::Id
         } else {
             Slot::Skip
         };
-        self.scanner = JsonValue::new();
+        self.scanner.reset();
         self.buf.clear();
         self.st = St::Value(slot);
     }

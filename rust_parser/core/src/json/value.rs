@@ -171,6 +171,19 @@ impl JsonValue {
         }
     }
 
+    /// A scanner expecting a new value, keeping this one's buffers.
+    pub fn reset(&mut self) {
+        let mut stack = std::mem::take(&mut self.stack);
+        let mut held = std::mem::take(&mut self.held);
+        stack.clear();
+        held.clear();
+        *self = JsonValue {
+            stack,
+            held,
+            ..JsonValue::new()
+        };
+    }
+
     /// Whether the value is complete.
     #[must_use]
     pub fn is_complete(&self) -> bool {
