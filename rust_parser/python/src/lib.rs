@@ -268,7 +268,7 @@ fn text_of<'a>(s: &'a Bound<'_, PyString>) -> std::borrow::Cow<'a, str> {
 }
 
 /// Incremental parser of one generation.
-#[pyclass(name = "ToolCallStream", module = "ggserve_parser")]
+#[pyclass(frozen, name = "ToolCallStream", module = "ggserve_parser")]
 struct ToolCallStream {
     inner: Mutex<core::ToolCallStream>,
 }
