@@ -46,7 +46,7 @@ fn bench(c: &mut Criterion) {
                     .unwrap_or_else(|_| unreachable!());
                 let mut n = 0;
                 for piece in chunks {
-                    n += s.push(piece).len();
+                    n += s.push_visit(piece, |events| events.len());
                 }
                 n + s.finish().len()
             });

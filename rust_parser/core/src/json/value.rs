@@ -81,22 +81,31 @@ impl Default for JsonValue {
 pub fn plain_string_run(text: &str) -> usize {
     let b = text.as_bytes();
     let mut i = 0;
-    while let Some(&c) = b.get(i) {
-        match c {
-            b'\\'
-                if matches!(
-                    b.get(i + 1),
-                    Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')
-                ) =>
-            {
-                i += 2
-            }
-            b'"' | b'\\' | 0..=0x1f => break,
-            _ => i += 1,
+    loop {
+        // Plain bytes first: one table look-up each.
+        while b.get(i).is_some_and(|&c| !STRING_STOP[usize::from(c)]) {
+            i += 1;
+        }
+        match (b.get(i), b.get(i + 1)) {
+            (Some(b'\\'), Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't')) => i += 2,
+            _ => return i,
         }
     }
-    i
 }
+
+/// The bytes a plain string run stops at (or looks at twice): the quote, the backslash,
+/// control characters.
+static STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        t[c] = true;
+        c += 1;
+    }
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t
+};
 
 /// JSON's whitespace (RFC 8259): space, tab, line feed, carriage return — not form feed.
 #[must_use]
