@@ -14,6 +14,7 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Never, cast
 
@@ -157,9 +158,12 @@ def _wrap_streaming(method: str, behavior: _Streaming) -> _Streaming:
         try:
             if isinstance(request, _Undecodable):
                 raise _undecodable(request, method)
-            async for response in behavior(request, context):
-                yield response
-        except asyncio.CancelledError:
+            async with aclosing(behavior(request, context)) as responses:
+                async for response in responses:
+                    yield response
+        except (asyncio.CancelledError, GeneratorExit):
+            # A client that goes away while grpc is writing a response (this generator waits
+            # at `yield`) is seen as the generator being closed, not as a cancelled await.
             call.ended_by_client()
             raise
         except grpc.aio.AbortError:
