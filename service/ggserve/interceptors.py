@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Never, cast
@@ -41,7 +41,7 @@ DEADLINE_SLACK_S = 0.1
 _Context = grpc.aio.ServicerContext[Any, Any]
 _Deserializer = Callable[[bytes], Any]
 _Unary = Callable[[Any, _Context], Awaitable[Any]]
-_Streaming = Callable[[Any, _Context], AsyncIterator[Any]]
+_Streaming = Callable[[Any, _Context], AsyncGenerator[Any]]
 
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ def _wrap_unary(method: str, behavior: _Unary) -> _Unary:
 
 
 def _wrap_streaming(method: str, behavior: _Streaming) -> _Streaming:
-    async def streaming(request: Any, context: _Context) -> AsyncIterator[Any]:
+    async def streaming(request: Any, context: _Context) -> AsyncGenerator[Any]:
         call = _Call(method, context)
         try:
             if isinstance(request, _Undecodable):

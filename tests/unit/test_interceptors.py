@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncGenerator
+from typing import Any, cast
 
 import pytest
 
@@ -34,7 +34,7 @@ def test_a_stream_closed_at_a_yield_is_logged_cancelled_and_closes_the_inner_str
 ) -> None:
     closed: list[bool] = []
 
-    async def behavior(request: Any, context: Any) -> AsyncIterator[int]:
+    async def behavior(request: Any, context: Any) -> AsyncGenerator[int]:
         try:
             for i in range(10):
                 yield i
@@ -43,7 +43,7 @@ def test_a_stream_closed_at_a_yield_is_logged_cancelled_and_closes_the_inner_str
 
     async def run() -> None:
         handler = _wrap_streaming("/ggserve.v1.ChatService/ChatStream", behavior)
-        responses = handler(object(), Context())
+        responses = handler(object(), cast(Any, Context()))
         assert await anext(responses) == 0
         await responses.aclose()
 
@@ -56,12 +56,12 @@ def test_a_stream_closed_at_a_yield_is_logged_cancelled_and_closes_the_inner_str
 
 
 def test_a_stream_that_runs_to_its_end_is_logged_ok(caplog: pytest.LogCaptureFixture) -> None:
-    async def behavior(request: Any, context: Any) -> AsyncIterator[int]:
+    async def behavior(request: Any, context: Any) -> AsyncGenerator[int]:
         yield 1
 
     async def run() -> list[int]:
         handler = _wrap_streaming("/ggserve.v1.ChatService/ChatStream", behavior)
-        return [r async for r in handler(object(), Context())]
+        return [r async for r in handler(object(), cast(Any, Context()))]
 
     with caplog.at_level(logging.INFO, logger="ggserve.access"):
         assert asyncio.run(run()) == [1]
