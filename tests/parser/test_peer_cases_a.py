@@ -745,8 +745,8 @@ CASES += [
         "</seed:think><seed:cot_budget_reflect>Token usage: 45/1000\nI should continue thinking to "
         "find the best solution.</seed:cot_budget_reflect>I need to calculate this step by step.",
         [],
-        "<seed:cot_budget_reflect>Token usage: 45/1000\nI should continue thinking to find the best "
-        "solution.</seed:cot_budget_reflect>I need to calculate this step by step.",
+        "<seed:cot_budget_reflect>Token usage: 45/1000\nI should continue thinking to find "
+        "the best solution.</seed:cot_budget_reflect>I need to calculate this step by step.",
         "Token usage: 45/1000\nI should continue thinking to find the best solution.",
         tools=SPECIAL,
     ),
@@ -820,7 +820,8 @@ CASES += [
         "llamacpp-hermes-multiple-calls",
         "hermes",
         HERMES_CALL1
-        + '\n<tool_call>\n{"name": "python", "arguments": {"code":"print(\'hello\')"}}\n</tool_call>',
+        + '\n<tool_call>\n{"name": "python", "arguments": {"code":"print(\'hello\')"}}\n'
+        "</tool_call>",
         [CALL1, ("python", {"code": "print('hello')"})],
         tools=SPECIAL,
     ),
@@ -1001,7 +1002,7 @@ CASES += [
     ),
 ]
 
-# --- vLLM reasoning parsers: tests/reasoning/ -------------------------------------------------------
+# --- vLLM reasoning parsers: tests/reasoning/ ----------------------------------------------------
 # test_qwen3_reasoning_parser.py: the prompt opens the think block (Qwen3-Thinking / Qwen3.5), so
 # these run with thinking_forced_open; a `<tool_call>` ends an unclosed think (Qwen3.5).
 QWEN_BASH = (
@@ -1222,6 +1223,333 @@ CASES += [
             ),
         ]
     )
+]
+
+
+# --- vLLM: tests/tool_parsers/test_qwen3_xml_coder_shared.py (both vLLM Qwen3 XML parsers) -------
+WRITE_TOOLS = [tool("write_file", {"path": {"type": "string"}, "content": {"type": "string"}})]
+WEATHER_CITY = [tool("get_weather", {"city": {"type": "string"}})]
+XML_TAGS_IN_CONTENT = (
+    "char_deltas = [\n"
+    '    "<tool_call>\\n",\n'
+    '    "<parameter=query>\\n",\n'
+    '    "\\n</parameter>\\n",\n'
+    '    "</function>\\n",\n'
+    "]\n"
+)
+PARAM_LIKE_LINES = (
+    'TOOL_CALL_TEMPLATE = """\n</parameter>\n<parameter=new_string>\n#!/usr/bin/env python3\n'
+    '</parameter>\n"""\n'
+)
+REAL_PARAM_NAME_LITERAL = 'doc = """\n<parameter=path>\nliteral/value\n</parameter>\n"""\n'
+TWO_CALLS_ONE_CHUNK = (
+    "<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n"
+    "</function>\n</tool_call>\n<tool_call>\n<function=get_weather>\n<parameter=city>\nLondon\n"
+    "</parameter>\n</function>\n</tool_call>"
+)
+
+
+def write_file(path: str, content: str) -> str:
+    """A qwen3_coder write_file call whose content value is written verbatim."""
+    return (
+        "<tool_call>\n<function=write_file>\n"
+        f"<parameter=path>\n{path}\n</parameter>\n"
+        f"<parameter=content>\n{content}</parameter>\n"
+        "</function>\n</tool_call>"
+    )
+
+
+TEST_TYPES = [
+    tool(
+        "test_types",
+        {
+            "int_param": {"type": "integer"},
+            "float_param": {"type": "float"},
+            "bool_param": {"type": "boolean"},
+            "str_param": {"type": "string"},
+            "obj_param": {"type": "object"},
+        },
+    )
+]
+CASES += [
+    Case(
+        "vllm-shared-qwen3coder-python-repr-object",
+        "qwen3_coder",
+        "<tool_call>\n<function=test_types>\n<parameter=obj_param>\n{'key': 'value'}\n"
+        "</parameter>\n</function>\n</tool_call>",
+        [("test_types", {"obj_param": {"key": "value"}})],
+        tools=TEST_TYPES,
+    ),
+    Case(
+        "vllm-shared-qwen3coder-multi-param-one-chunk",
+        "qwen3_coder",
+        "<tool_call>\n<function=get_current_weather>\n<parameter=city>\nDallas\n</parameter>\n"
+        "<parameter=state>\nTX\n</parameter>\n<parameter=unit>\nfahrenheit\n</parameter>\n"
+        "</function>\n</tool_call>",
+        [("get_current_weather", DALLAS_ARGS)],
+        tools=QWEN_TOOLS,
+    ),
+    Case(
+        "vllm-shared-qwen3coder-anyof-string-keeps-42",
+        "qwen3_coder",
+        "<tool_call>\n<function=set_code>\n<parameter=code>42</parameter>\n</function>\n"
+        "</tool_call>",
+        [("set_code", {"code": "42"})],
+        tools=[tool("set_code", {"code": {"anyOf": [{"type": "string"}, {"type": "null"}]}})],
+    ),
+    Case(
+        "vllm-shared-qwen3coder-anyof-int-42",
+        "qwen3_coder",
+        "<tool_call>\n<function=set_count>\n<parameter=count>42</parameter>\n</function>\n"
+        "</tool_call>",
+        [("set_count", {"count": 42})],
+        tools=[tool("set_count", {"count": {"anyOf": [{"type": "integer"}, {"type": "null"}]}})],
+    ),
+    Case(
+        "vllm-shared-qwen3coder-xml-tags-in-content",
+        "qwen3_coder",
+        write_file("test.py", XML_TAGS_IN_CONTENT) + "\n",
+        [("write_file", {"path": "test.py", "content": XML_TAGS_IN_CONTENT.rstrip("\n")})],
+        tools=WRITE_TOOLS,
+    ),
+    Case(
+        "vllm-shared-qwen3coder-param-like-lines",
+        "qwen3_coder",
+        write_file("test_template.py", PARAM_LIKE_LINES) + "\n",
+        [("write_file", {"path": "test_template.py", "content": PARAM_LIKE_LINES.rstrip("\n")})],
+        tools=WRITE_TOOLS,
+    ),
+    Case(
+        "vllm-shared-qwen3coder-array-json-bool",
+        "qwen3_coder",
+        '<tool_call>\n<function=pick>\n<parameter=items>\n["a", "b", 1, true]\n</parameter>\n'
+        "</function>\n</tool_call>",
+        [("pick", {"items": ["a", "b", 1, True]})],
+        tools=[tool("pick", {"items": {"type": "array"}})],
+    ),
+    Case(
+        "vllm-shared-qwen3coder-two-calls-one-chunk",
+        "qwen3_coder",
+        TWO_CALLS_ONE_CHUNK,
+        [("get_weather", {"city": "Paris"}), ("get_weather", {"city": "London"})],
+        tools=WEATHER_CITY,
+    ),
+    Case(
+        "vllm-shared-qwen3coder-two-calls-trailing-text",
+        "qwen3_coder",
+        TWO_CALLS_ONE_CHUNK + "\nAll done!",
+        [("get_weather", {"city": "Paris"}), ("get_weather", {"city": "London"})],
+        "\nAll done!",
+        tools=WEATHER_CITY,
+    ),
+    Case(
+        "vllm-shared-qwen3coder-trailing-text-after-close",
+        "qwen3_coder",
+        "<tool_call>\n<function=get_weather>\n<parameter=city>Paris</parameter>\n</function>"
+        "\n</tool_call>\nI hope this helps!",
+        [("get_weather", {"city": "Paris"})],
+        "\nI hope this helps!",
+        tools=WEATHER_CITY,
+    ),
+    Case(
+        "vllm-shared-qwen3coder-real-param-name-literal",
+        "qwen3_coder",
+        write_file("fixture.py", REAL_PARAM_NAME_LITERAL),
+        [("write_file", {"path": "fixture.py", "content": REAL_PARAM_NAME_LITERAL.rstrip("\n")})],
+        tools=WRITE_TOOLS,
+    ),
+    Case(
+        "vllm-shared-qwen3coder-inline-empty-tool-call",
+        "qwen3_coder",
+        "I'll show: <tool_call>example</tool_call>. Now real:\n<tool_call>\n<function=log>\n"
+        "<parameter=msg>\nhi\n</parameter>\n</function>\n</tool_call>",
+        [("log", {"msg": "hi"})],
+        None,
+        tools=[tool("log", {"msg": {"type": "string"}})],
+    ),
+    Case(
+        "vllm-shared-qwen3coder-anyof-string-null-literal",
+        "qwen3_coder",
+        "<tool_call>\n<function=set_value>\n<parameter=optional>null</parameter>\n</function>\n"
+        "</tool_call>",
+        [("set_value", {"optional": None})],
+        tools=[tool("set_value", {"optional": {"anyOf": [{"type": "string"}, {"type": "null"}]}})],
+    ),
+    # Left out, the peers disagree: "double-encoded object" (a JSON string holding a Python repr;
+    # SGLang keeps the string), Python `None` for a nullable parameter (SGLang keeps "None"),
+    # "string null kept" (SGLang turns any `null` into null), and the two nested literal
+    # `<tool_call>` cases (SGLang and llama.cpp end the call at the first `</tool_call>`).
+]
+
+# --- SGLang: test/srt/test_reasoning_parser.py (Qwen3Detector, BaseReasoningFormatDetector) -------
+for fmt in ("hermes", "qwen3_coder", "glm45"):
+    CASES += [
+        Case(
+            f"sglang-reasoning-qwen3-{fmt}",
+            fmt,
+            "<think>Let me think about this problem</think>The answer is 42.",
+            [],
+            "The answer is 42.",
+            "Let me think about this problem",
+        ),
+        Case(
+            f"sglang-reasoning-no-thinking-{fmt}",
+            fmt,
+            "Direct answer without thinking.",
+            [],
+            "Direct answer without thinking.",
+        ),
+        Case(
+            f"sglang-reasoning-truncated-{fmt}",
+            fmt,
+            "<think>This is reasoning",
+            [],
+            "",
+            "This is reasoning",
+        ),
+        Case(
+            f"sglang-reasoning-empty-block-{fmt}",
+            fmt,
+            "<think></think>Just the answer.",
+            [],
+            "Just the answer.",
+        ),
+        Case(f"sglang-reasoning-partial-end-tag-{fmt}", fmt, "</answer", [], "</answer"),
+        Case(
+            f"sglang-reasoning-partial-start-tag-{fmt}", fmt, "<this is text", [], "<this is text"
+        ),
+        Case(f"sglang-reasoning-random-tag-{fmt}", fmt, "</random>", [], "</random>"),
+        Case(
+            f"sglang-reasoning-partial-end-in-reasoning-{fmt}",
+            fmt,
+            "<think>some reasoning</think>normal text",
+            [],
+            "normal text",
+            "some reasoning",
+        ),
+    ]
+for fmt in ("hermes", "qwen3_coder"):
+    CASES += [
+        Case(
+            f"sglang-reasoning-qwen3-forced-{fmt}",
+            fmt,
+            "I need to think about this step by step.</think>The answer is 42.",
+            [],
+            "The answer is 42.",
+            "I need to think about this step by step.",
+            forced_open=True,
+        ),
+        Case(
+            f"sglang-reasoning-qwen3-forced-with-start-{fmt}",
+            fmt,
+            "<think>I need to think about this.</think>The answer is 42.",
+            [],
+            "The answer is 42.",
+            "I need to think about this.",
+            forced_open=True,
+        ),
+    ]
+
+
+# --- ik_llama.cpp: tests/test-function-calls.cpp (Qwen3 `<tool_call>` JSON, PR #628) -------------
+# Its content assertions are substring checks after its own content cleaning; only the calls
+# are compared. Left out: "incomplete closing tag" (`</tool_cal` at the end of output -> no
+# call): our rule makes a call whose JSON object is whole a complete call when output ends
+# (vLLM's own "tool_call_until_eos" case), and an emitted call is never retracted.
+CASES += [
+    Case(
+        "ik-qwen3-single",
+        "hermes",
+        "I'll help you check the weather for Tokyo.\n\n<tool_call>\n"
+        '{"name": "get_weather", "arguments": {"location": "Tokyo", "units": "celsius"}}\n'
+        "</tool_call>\n\nLet me fetch that information for you.",
+        [("get_weather", {"location": "Tokyo", "units": "celsius"})],
+        None,
+    ),
+    Case(
+        "ik-qwen3-multiple",
+        "hermes",
+        "I'll help you with both tasks.\n\n<tool_call>\n"
+        '{"name": "get_weather", "arguments": {"location": "Tokyo"}}\n</tool_call>\n\n'
+        '<tool_call>\n{"name": "calculate", "arguments": {"expression": "15 * 23"}}\n'
+        "</tool_call>\n\nHere are the results.",
+        [("get_weather", {"location": "Tokyo"}), ("calculate", {"expression": "15 * 23"})],
+        None,
+    ),
+    Case(
+        "ik-qwen3-malformed-json",
+        "hermes",
+        "I'll try to help but this has bad JSON.\n\n<tool_call>\n"
+        '{"name": "test", "arguments": {bad json}}\n</tool_call>\n\nSorry about that.',
+        [],
+        None,
+    ),
+    Case(
+        "ik-qwen3-missing-fields",
+        "hermes",
+        'Testing missing required fields.\n\n<tool_call>\n{"arguments": {"param": "value"}}\n'
+        '</tool_call>\n\n<tool_call>\n{"name": "", "arguments": {"param": "value"}}\n</tool_call>',
+        [],
+        None,
+    ),
+    Case(
+        "ik-qwen3-empty-arguments",
+        "hermes",
+        'Testing empty arguments.\n\n<tool_call>\n{"name": "empty_test", "arguments": {}}\n'
+        "</tool_call>",
+        [("empty_test", {})],
+        None,
+    ),
+    Case(
+        "ik-qwen3-string-arguments",
+        "hermes",
+        "Testing string arguments format.\n\n<tool_call>\n"
+        '{"name": "string_args", "arguments": "{\\"key\\": \\"value\\"}"}\n</tool_call>',
+        [("string_args", {"key": "value"})],
+        None,
+    ),
+    Case(
+        "ik-qwen3-nested-json",
+        "hermes",
+        "Testing complex nested JSON.\n\n<tool_call>\n"
+        '{"name": "complex", "arguments": {"config": {"nested": {"deep": {"value": 42}}, '
+        '"array": [1, 2, 3]}, "metadata": {"enabled": true, "null_field": null}}}\n</tool_call>',
+        [
+            (
+                "complex",
+                {
+                    "config": {"nested": {"deep": {"value": 42}}, "array": [1, 2, 3]},
+                    "metadata": {"enabled": True, "null_field": None},
+                },
+            )
+        ],
+        None,
+    ),
+    Case(
+        "ik-qwen3-unicode",
+        "hermes",
+        "Testing unicode content with Japanese characters.\n\n<tool_call>\n"
+        '{"name": "translate", "arguments": {"text": "こんにちは世界", "from": "ja", "to": "en"}}\n'
+        "</tool_call>\n\nTranslation completed.",
+        [("translate", {"text": "こんにちは世界", "from": "ja", "to": "en"})],
+        None,
+    ),
+    Case(
+        "ik-qwen3-whitespace-variations",
+        "hermes",
+        "Testing whitespace handling.\n\n<tool_call>\n"
+        '   {"name": "whitespace_test", "arguments": {"param": "value"}}   \n</tool_call>\n\n'
+        '<tool_call>\n{"name":"no_spaces","arguments":{"compact":true}}\n</tool_call>',
+        [("whitespace_test", {"param": "value"}), ("no_spaces", {"compact": True})],
+        None,
+    ),
+    Case(
+        "ik-qwen3-no-tool-calls",
+        "hermes",
+        "This is just regular content without any XML tool calls. It should be parsed normally.",
+        [],
+        "This is just regular content without any XML tool calls. It should be parsed normally.",
+    ),
 ]
 
 

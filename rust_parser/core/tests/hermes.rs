@@ -293,3 +293,15 @@ fn fenced_calls_indented_or_after_whitespace() {
         check(F, text, &Tools::default(), &msg(text, "", vec![]));
     }
 }
+
+#[test]
+fn empty_name_is_not_a_call() {
+    // ik_llama.cpp test-function-calls.cpp "missing required fields": a call object whose name
+    // is empty (or blank) is not a call; its text stays content, like a nameless object.
+    for text in [
+        "<tool_call>\n{\"name\": \"\", \"arguments\": {\"param\": \"value\"}}\n</tool_call>",
+        "<tool_call>{\"arguments\": {\"a\": 1}, \"name\": \" \"}</tool_call>",
+    ] {
+        check(F, text, &Tools::default(), &msg(text, "", vec![]));
+    }
+}

@@ -486,3 +486,41 @@ fn declared_parameter_head_ends_an_open_value() {
         ),
     );
 }
+
+#[test]
+fn python_literal_for_a_container_parameter_is_its_data() {
+    // vLLM test_qwen3_xml_coder_shared.py "complex type with single quote"; SGLang's
+    // Qwen3CoderDetector reads it the same way. Read as data, never evaluated.
+    let t = tools_with(&[(
+        "f",
+        r#"{"obj":{"type":"object"},"arr":{"type":"array"},"s":{"type":"string"}}"#,
+    )]);
+    check(
+        F,
+        "<tool_call>\n<function=f>\n<parameter=obj>\n{'key': 'value', 'n': None}\n</parameter>\n\
+         <parameter=arr>\n('a', True)\n</parameter>\n<parameter=s>\n{'k': 1}\n</parameter>\n\
+         </function>\n</tool_call>",
+        &t,
+        &msg(
+            "",
+            "",
+            vec![call(
+                "",
+                "f",
+                "{\"obj\": {\"key\": \"value\", \"n\": null}, \"arr\": [\"a\", true], \"s\": \"{'k': 1}\"}",
+            )],
+        ),
+    );
+    // A literal of the other kind, or not a literal at all, stays a string.
+    check(
+        F,
+        "<tool_call>\n<function=f>\n<parameter=obj>\n['a']\n</parameter>\n<parameter=arr>\n\
+         print('x')\n</parameter>\n</function>\n</tool_call>",
+        &t,
+        &msg(
+            "",
+            "",
+            vec![call("", "f", "{\"obj\": \"['a']\", \"arr\": \"print('x')\"}")],
+        ),
+    );
+}
