@@ -416,6 +416,72 @@ CASES += [
         None,
         tools=GLM_TOOLS,
     ),
+    Case(
+        "vllm-glm-numeric-deserialization-undeclared",
+        "glm45",
+        "<tool_call>calculate\n<arg_key>operation</arg_key>\n<arg_value>add</arg_value>\n"
+        "<arg_key>a</arg_key>\n<arg_value>42</arg_value>\n<arg_key>b</arg_key>\n"
+        "<arg_value>3.14</arg_value>\n<arg_key>enabled</arg_key>\n<arg_value>true</arg_value>\n"
+        "</tool_call>",
+        [("calculate", {"operation": "add", "a": 42, "b": 3.14, "enabled": True})],
+        tools=GLM_TOOLS,
+    ),
+    Case(
+        "vllm-glm-whitespace-preserved",
+        "glm45",
+        "<tool_call>apply_diff\n<arg_key>s</arg_key>\n<arg_value>    indented code    "
+        "</arg_value>\n</tool_call>",
+        [("apply_diff", {"s": "    indented code    "})],
+        tools=[tool("apply_diff", {"s": {"type": "string"}})],
+    ),
+    Case(
+        "vllm-glm-malformed-no-close",
+        "glm45",
+        "<tool_call>   ",
+        [],
+        "<tool_call>   ",
+        tools=GLM_TOOLS,
+    ),
+    Case(
+        "vllm-glm-unicode",
+        "glm45",
+        "<tool_call>send_message\n<arg_key>greeting</arg_key>\n<arg_value>你好世界</arg_value>\n"
+        "<arg_key>emoji</arg_key>\n<arg_value>🎉</arg_value>\n</tool_call>",
+        [("send_message", {"greeting": "你好世界", "emoji": "🎉"})],
+        tools=GLM_TOOLS,
+    ),
+    Case(
+        "vllm-glm-json-escape-in-string",
+        "glm45",
+        '<tool_call>send_message\n<arg_key>message</arg_key><arg_value>Hello "world"\nNew line'
+        "</arg_value></tool_call>",
+        [("send_message", {"message": 'Hello "world"\nNew line'})],
+        tools=[tool("send_message", {"message": {"type": "string"}})],
+    ),
+    Case(
+        "vllm-glm-content-between-calls",
+        "glm45",
+        "I will check.\n<tool_call>get_weather\n<arg_key>city</arg_key><arg_value>Beijing"
+        "</arg_value></tool_call>\nAlso Shanghai.\n<tool_call>get_weather\n<arg_key>city"
+        "</arg_key><arg_value>Shanghai</arg_value></tool_call>",
+        [("get_weather", {"city": "Beijing"}), ("get_weather", {"city": "Shanghai"})],
+        "I will check.\n\nAlso Shanghai.\n",
+        tools=GLM_TOOLS,
+    ),
+    Case(
+        "vllm-glm-multi-args-mixed-types",
+        "glm45",
+        "<tool_call>calculate\n<arg_key>operation</arg_key><arg_value>add</arg_value><arg_key>a"
+        "</arg_key><arg_value>42</arg_value><arg_key>b</arg_key><arg_value>3.14</arg_value>"
+        "</tool_call>",
+        [("calculate", {"operation": "add", "a": 42, "b": 3.14})],
+        tools=[
+            tool(
+                "calculate",
+                {"operation": {"type": "string"}, "a": {"type": "number"}, "b": {"type": "number"}},
+            )
+        ],
+    ),
     # Left out: vLLM "incomplete tool call" (no `</tool_call>` at end of output -> no call). Our
     # rule repairs a call whose values are whole at end of output (as vLLM's own Hermes
     # "tool_call_until_eos" case does); the peers disagree, so the case is not encoded.
