@@ -104,6 +104,18 @@ CASES += [
         [("f", {"x": 1})],
         "Hi!",
     ),
+    Case(
+        "vllm-hermes-until-eos",
+        "hermes",
+        '<tool_call>\n{"name": "final_answer", "arguments": {"trigger": true}}',
+        [("final_answer", {"trigger": True})],
+    ),
+    # Left out: "non streaming tool call invalid json" (`{"name": ..., "arguments": {...}` with
+    # the object's closing brace and the tag missing at end of output -> no call). Our rule makes
+    # it a call: its arguments are whole and only the envelope was cut (see
+    # rust_parser/core/tests/hermes.rs cut_call_is_given_back_whole_arguments_are_a_call).
+    # Left out: a `"arguments": "hello"` string that is not JSON (llama.cpp passes the string
+    # through as the arguments text, vLLM serialises it): the peers disagree.
 ]
 
 # --- qwen3_coder ----------------------------------------------------------------------------------
@@ -544,6 +556,33 @@ CASES += [
         tools=[
             tool("update_settings", {"config": {"anyOf": [{"type": "object"}, {"type": "null"}]}})
         ],
+    ),
+]
+
+# vllm-project/vllm tests/tool_use/test_minimax_m2_tool_parser.py
+CASES += [
+    Case(
+        "vllm-minimax-extra-attributes",
+        "minimax_m2",
+        '<minimax:tool_call><invoke name="execute_command" description="Run a command">'
+        '<parameter name="command" type="string">ls -la</parameter></invoke></minimax:tool_call>',
+        [("execute_command", {"command": "ls -la"})],
+    ),
+    Case(
+        "vllm-minimax-parentheses-in-value",
+        "minimax_m2",
+        '<minimax:tool_call><invoke name="help"><parameter name="topic">commands (e.g. ls -la, '
+        "cat file.txt)</parameter></invoke></minimax:tool_call>",
+        [("help", {"topic": "commands (e.g. ls -la, cat file.txt)"})],
+    ),
+    Case(
+        "vllm-minimax-extra-attributes-non-streaming",
+        "minimax_m2",
+        '<minimax:tool_call><invoke name="test_func" extra="ignored">'
+        '<parameter name="arg1" type="string">value1</parameter>'
+        '<parameter name="arg2" description="(e.g. example)">value2</parameter>'
+        "</invoke></minimax:tool_call>",
+        [("test_func", {"arg1": "value1", "arg2": "value2"})],
     ),
 ]
 
@@ -1615,6 +1654,78 @@ CASES += [
         "This is just regular content without any XML tool calls. It should be parsed normally.",
         [],
         "This is just regular content without any XML tool calls. It should be parsed normally.",
+    ),
+]
+
+
+# --- vLLM: tests/tool_parsers/test_glm47_moe_tool_parser.py (GLM-4.7: no newlines) ---------------
+GLM47_TOOLS = [
+    {"type": "function", "function": {"name": "get_current_date", "parameters": {}}},
+    tool("get_weather", {"city": {"type": "string"}, "date": {"type": "string"}}),
+]
+CASES += [
+    Case(
+        "vllm-glm47-no-call",
+        "glm45",
+        "This is a plain response.",
+        [],
+        "This is a plain response.",
+        tools=GLM47_TOOLS,
+    ),
+    Case(
+        "vllm-glm47-zero-arg-inline",
+        "glm45",
+        "<tool_call>get_current_date</tool_call>",
+        [("get_current_date", {})],
+        tools=GLM47_TOOLS,
+    ),
+    Case(
+        "vllm-glm47-zero-arg-newline",
+        "glm45",
+        "<tool_call>get_current_date\n</tool_call>",
+        [("get_current_date", {})],
+        tools=GLM47_TOOLS,
+    ),
+    Case(
+        "vllm-glm47-args-same-line",
+        "glm45",
+        "<tool_call>get_weather<arg_key>city</arg_key><arg_value>Beijing</arg_value></tool_call>",
+        [("get_weather", {"city": "Beijing"})],
+        tools=GLM47_TOOLS,
+    ),
+    Case(
+        "vllm-glm47-args-with-newlines",
+        "glm45",
+        "<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Beijing</arg_value>\n"
+        "</tool_call>",
+        [("get_weather", {"city": "Beijing"})],
+        tools=GLM47_TOOLS,
+    ),
+    Case(
+        "vllm-glm47-content-before",
+        "glm45",
+        "Checking.<tool_call>get_current_date</tool_call>",
+        [("get_current_date", {})],
+        "Checking.",
+        tools=GLM47_TOOLS,
+    ),
+    Case(
+        "vllm-glm47-multiple",
+        "glm45",
+        "<tool_call>get_weather<arg_key>city</arg_key><arg_value>Beijing</arg_value></tool_call>"
+        "<tool_call>get_weather<arg_key>city</arg_key><arg_value>Shanghai</arg_value></tool_call>",
+        [("get_weather", {"city": "Beijing"}), ("get_weather", {"city": "Shanghai"})],
+        tools=GLM47_TOOLS,
+    ),
+    # vLLM gives whitespace-only content as none: compared stripped.
+    Case(
+        "vllm-glm47-whitespace-content",
+        "glm45",
+        "  \n  <tool_call>get_current_date</tool_call>",
+        [("get_current_date", {})],
+        "",
+        tools=GLM47_TOOLS,
+        strip=True,
     ),
 ]
 
