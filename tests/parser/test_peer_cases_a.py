@@ -1730,6 +1730,47 @@ CASES += [
 ]
 
 
+# --- vLLM: tests/tool_parsers/test_seed_oss_tool_parser.py, the thinking-budget cases ------------
+# vLLM runs its tool parser alone there and expects the whole `<seed:think>` block as content with
+# only the call after it, even when the thinking quotes a call. Served with a reasoning parser,
+# that block is the reasoning: encoded with reasoning on (our reasoning-off mode does not track
+# thinking blocks, so a call quoted in one would be made).
+SEED_BUDGET_512 = (
+    "The user's current thinking budget is 512.</seed:cot_budget_reflect>\nLet me analyze the "
+    "question. \n<seed:cot_budget_reflect>I have used 131 tokens, and there are 381 tokens "
+    "remaining for use.</seed:cot_budget_reflect>\n The unit parameter can be omitted since "
+    "it's optional."
+)
+SEED_UNLIMITED = (
+    "\nGot it, let's see. Let me format the function call correctly. The format is "
+    "<seed:tool_call>\n<function=get_weather>\n<parameter=location>Barcelona, Spain</parameter>"
+    "\n<parameter=unit>celsius</parameter>\n</function>\n</seed:tool_call>. Wait, but does the "
+    'unit parameter accept "celsius"? Let me go with that.'
+)
+CASES += [
+    Case(
+        "vllm-seed-think-budget-512",
+        "seed_oss",
+        f"<seed:think>{SEED_BUDGET_512}</seed:think>\n" + SEED_CALL,
+        [("get_weather", {"location": "Barcelona, Spain"})],
+        "\n",
+        SEED_BUDGET_512,
+        tools=SEED_TOOLS,
+    ),
+    Case(
+        "vllm-seed-think-unlimited-quotes-a-call",
+        "seed_oss",
+        f"<seed:think>{SEED_UNLIMITED}</seed:think><seed:tool_call>\n<function=get_weather>\n"
+        "<parameter=location>Barcelona, Spain</parameter>\n<parameter=unit>celsius</parameter>\n"
+        "</function>\n</seed:tool_call>",
+        [("get_weather", {"location": "Barcelona, Spain", "unit": "celsius"})],
+        "",
+        SEED_UNLIMITED,
+        tools=SEED_TOOLS,
+    ),
+]
+
+
 def _check(case: Case, out: dict[str, Any]) -> None:
     if case.content is not None:
         got = out["content"].strip() if case.strip else out["content"]

@@ -220,3 +220,27 @@ fn heads_at_the_length_limit() {
     let text = format!("a <tool_call>{e} ");
     check(F, &text, &weather(), &msg(&text, "", vec![]));
 }
+
+#[test]
+fn tool_markup_inside_a_closed_think_is_reasoning() {
+    // vLLM's and llama.cpp's reasoning parsers read up to `</think>`: a call quoted in the
+    // thinking is reasoning text; only the call after the close counts.
+    let text = "<think>The format is <tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>X</arg_value>\n</tool_call>. Done.</think>\n<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Paris</arg_value>\n</tool_call>";
+    check(
+        F,
+        text,
+        &weather(),
+        &msg(
+            "\n",
+            "The format is <tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>X</arg_value>\n</tool_call>. Done.",
+            vec![call("", "get_weather", "{\"city\": \"Paris\"}")],
+        ),
+    );
+    // A block that never closes and ends with a call still makes it.
+    check(
+        F,
+        "<think>Need it.<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Paris</arg_value>\n</tool_call>",
+        &weather(),
+        &msg("", "Need it.", vec![call("", "get_weather", "{\"city\": \"Paris\"}")]),
+    );
+}

@@ -24,7 +24,8 @@
 //! integer-typed `123` is the number `123`, streamed and one-shot alike. A `</arg_value>` is
 //! structural only if followed (after whitespace) by an `<arg_key>` with an unused name,
 //! `</tool_call>` or the end of output. Reasoning: `<think>…</think>`; a `<tool_call>` also ends
-//! an unclosed reasoning block.
+//! an unclosed reasoning block (one that ends with calls); tool markup inside a closed block is
+//! reasoning text (as vLLM's and llama.cpp's reasoning parsers read it).
 
 use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
@@ -50,7 +51,7 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
-    in_reasoning: InReasoning::EndsReasoning,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
     open,
 };
