@@ -310,6 +310,27 @@ CASES += [
         tools=[tool("greet", {"message": {"type": "string"}})],
     ),
     Case(
+        "vllm-qwen3coder-missing-parameter-close",
+        "qwen3_coder",
+        "Let me check the weather for you:\n<tool_call>\n<function=get_current_weather>\n"
+        "<parameter=city>\nDallas\n<parameter=state>\nTX\n</parameter>\n<parameter=unit>\n"
+        "fahrenheit\n</parameter>\n</function>\n</tool_call>",
+        [("get_current_weather", DALLAS_ARGS)],
+        "Let me check the weather for you:\n",
+        tools=QWEN_TOOLS,
+    ),
+    # vLLM only asserts that the valid call is among the calls; the malformed head is content.
+    Case(
+        "vllm-qwen3coder-malformed-head-then-valid",
+        "qwen3_coder",
+        "<tool_call>\n<function=bad_func_no_gt\n</function>\n</tool_call>\n<tool_call>\n"
+        "<function=get_current_weather>\n<parameter=city>Dallas</parameter>\n"
+        "<parameter=state>TX</parameter>\n</function>\n</tool_call>",
+        [("get_current_weather", {"city": "Dallas", "state": "TX"})],
+        None,
+        tools=QWEN_TOOLS,
+    ),
+    Case(
         "vllm-qwen3coder-incremental",
         "qwen3_coder",
         "I'll check the weather.<tool_call>\n<function=get_current_weather>\n"
@@ -513,6 +534,14 @@ CASES += [
         '<parameter name="city">Seattle</parameter></invoke></minimax:tool_call>',
         [("get_weather", {"city": "Seattle"})],
         "Let me check. ",
+    ),
+    # No tools: nothing declares `days`, so it stays the string the model wrote.
+    Case(
+        "vllm-minimax-multiple-params-no-tools",
+        "minimax_m2",
+        '<minimax:tool_call><invoke name="get_weather"><parameter name="city">Seattle</parameter>'
+        '<parameter name="days">5</parameter></invoke></minimax:tool_call>',
+        [("get_weather", {"city": "Seattle", "days": "5"})],
     ),
     Case(
         "vllm-minimax-two-invokes",
