@@ -1759,6 +1759,172 @@ CASES += [
 ]
 
 
+# --- llama.cpp: tests/test-chat.cpp, Qwen3.5 (Qwen3.5-4B.jinja) and Qwen3-Coder blocks (v0.5.0) --
+# These run through the templated parser, which drops the newlines the template puts
+# around a call: content and reasoning are compared stripped there.
+L_TOOLS = [
+    tool("special_function", {"arg1": {"type": "integer"}}),
+    tool("special_function_with_opt", {"arg1": {"type": "integer"}, "arg2": {"type": "integer"}}),
+    tool("empty_args", {}),
+    tool("python", {"code": {"type": "string"}}),
+    tool("html", {"markup": {"type": "string"}}),
+    tool("todo_list", {"todos": {"type": "array"}}),
+    tool(
+        "edit",
+        {
+            "filename": {"type": "string"},
+            "oldString": {"type": "string"},
+            "newString": {"type": "string"},
+        },
+    ),
+    tool("run_in_terminal", {"command": {"type": "string"}}),
+]
+Q_SPECIAL = (
+    "<tool_call>\n<function=special_function>\n<parameter=arg1>\n1\n</parameter>\n</function>\n"
+    "</tool_call>"
+)
+Q_OPT = (
+    "<tool_call>\n<function=special_function_with_opt>\n<parameter=arg1>\n1\n</parameter>\n"
+    "<parameter=arg2>\n2\n</parameter>\n</function>\n</tool_call>"
+)
+Q_PWD = (
+    "<tool_call>\n<function=run_in_terminal>\n<parameter=command>\npwd\n</parameter>\n</function>\n"
+    "</tool_call>"
+)
+PWD = ("run_in_terminal", {"command": "pwd"})
+OPT12 = ("special_function_with_opt", {"arg1": 1, "arg2": 2})
+CASES += [
+    Case(
+        "llamacpp-q35-reasoning-then-call",
+        "qwen3_coder",
+        "I'm\nthinking\n</think>\n\n" + Q_SPECIAL,
+        [CALL1],
+        "",
+        THINKING,
+        tools=L_TOOLS,
+        forced_open=True,
+        strip=True,
+    ),
+    Case(
+        "llamacpp-q35-parallel-no-think",
+        "qwen3_coder",
+        Q_SPECIAL + "\n" + Q_OPT,
+        [CALL1, OPT12],
+        "",
+        tools=L_TOOLS,
+        strip=True,
+    ),
+    Case(
+        "llamacpp-q35-python-multiline",
+        "qwen3_coder",
+        "<tool_call>\n<function=python>\n<parameter=code>\n"
+        'def hello():\n    print("Hello, world!")\n\nhello()\n'
+        "</parameter>\n</function>\n</tool_call>",
+        [("python", {"code": 'def hello():\n    print("Hello, world!")\n\nhello()'})],
+        tools=L_TOOLS,
+    ),
+    Case(
+        "llamacpp-q35-value-trailing-newline",
+        "qwen3_coder",
+        "<tool_call>\n<function=edit>\n<parameter=filename>\nfoo.c\n</parameter>\n"
+        "<parameter=oldString>\n#iclunde\n</parameter>\n<parameter=newString>\n#include\n\n"
+        "</parameter>\n</function>\n</tool_call>",
+        [("edit", {"filename": "foo.c", "oldString": "#iclunde", "newString": "#include\n"})],
+        tools=L_TOOLS,
+    ),
+    Case(
+        "llamacpp-q35-code-leading-indent",
+        "qwen3_coder",
+        "<tool_call>\n<function=python>\n<parameter=code>\n"
+        '    print("Hello, world!")\n</parameter>\n</function>\n</tool_call>',
+        [("python", {"code": '    print("Hello, world!")'})],
+        tools=L_TOOLS,
+    ),
+    Case(
+        "llamacpp-q35-call-inside-think",
+        "qwen3_coder",
+        "Need to inspect the current directory.\n" + Q_PWD,
+        [PWD],
+        "",
+        "Need to inspect the current directory.",
+        tools=L_TOOLS,
+        forced_open=True,
+        strip=True,
+    ),
+    Case(
+        "llamacpp-q35-empty-args",
+        "qwen3_coder",
+        "<tool_call>\n<function=empty_args>\n</function>\n</tool_call>",
+        [("empty_args", {})],
+        tools=L_TOOLS,
+    ),
+    Case(
+        "llamacpp-q35-reasoning-content-call",
+        "qwen3_coder",
+        "I should inspect the directory.\n</think>\n\nLet me inspect it now.\n" + Q_PWD,
+        [PWD],
+        "Let me inspect it now.",
+        "I should inspect the directory.",
+        tools=L_TOOLS,
+        forced_open=True,
+        strip=True,
+    ),
+    Case(
+        "llamacpp-coder-bare-function",
+        "qwen3_coder",
+        "<function=special_function>\n<parameter=arg1>\n1\n</parameter>\n</function>\n</tool_call>",
+        [CALL1],
+        "",
+        tools=L_TOOLS,
+        strip=True,
+    ),
+    Case(
+        "llamacpp-coder-bare-function-parallel",
+        "qwen3_coder",
+        "<function=special_function>\n<parameter=arg1>\n1\n</parameter>\n</function>\n</tool_call>\n"
+        + Q_OPT,
+        [CALL1, OPT12],
+        "",
+        tools=L_TOOLS,
+        strip=True,
+    ),
+    Case(
+        "llamacpp-coder-unicode-cjk",
+        "qwen3_coder",
+        "<tool_call>\n<function=python>\n<parameter=code>\n格\n</parameter>\n</function>\n</tool_call>",
+        [("python", {"code": "格"})],
+        tools=L_TOOLS,
+    ),
+    Case(
+        "llamacpp-coder-html-value",
+        "qwen3_coder",
+        "<tool_call>\n<function=html>\n<parameter=markup>\n<html>\n <head>\n"
+        "  <title>Hello!</title>\n </head>\n</html>\n</parameter>\n</function>\n</tool_call>",
+        [("html", {"markup": "<html>\n <head>\n  <title>Hello!</title>\n </head>\n</html>"})],
+        tools=L_TOOLS,
+    ),
+    Case(
+        "llamacpp-coder-array-of-objects",
+        "qwen3_coder",
+        "<tool_call>\n<function=todo_list>\n<parameter=todos>\n"
+        '[{"item": "Check stuff", "selected": false}, '
+        '{"item": "Prepare stuff", "selected": true}]\n'
+        "</parameter>\n</function>\n</tool_call>",
+        [
+            (
+                "todo_list",
+                {
+                    "todos": [
+                        {"item": "Check stuff", "selected": False},
+                        {"item": "Prepare stuff", "selected": True},
+                    ]
+                },
+            )
+        ],
+        tools=L_TOOLS,
+    ),
+]
+
 # --- vLLM: tests/tool_parsers/test_seed_oss_tool_parser.py, the thinking-budget cases ------------
 # vLLM runs its tool parser alone there and expects the whole `<seed:think>` block as content with
 # only the call after it, even when the thinking quotes a call. Served with a reasoning parser,

@@ -524,3 +524,35 @@ fn python_literal_for_a_container_parameter_is_its_data() {
         ),
     );
 }
+
+#[test]
+fn wrapper_close_after_a_bare_call_is_markup() {
+    // llama.cpp test-chat.cpp (Qwen3-Coder template): "some models skip the opening
+    // <tool_call> and go straight to <function=>"; the `</tool_call>` they still write is
+    // markup. vLLM's fallback reads such a call the same way.
+    let t = tools_with(&[("f", r#"{"a":{"type":"integer"}}"#)]);
+    let bare = "<function=f>\n<parameter=a>\n1\n</parameter>\n</function>";
+    check(
+        F,
+        &format!("{bare}\n</tool_call>"),
+        &t,
+        &msg("", "", vec![call("", "f", "{\"a\": 1}")]),
+    );
+    check(
+        F,
+        &format!("Let me call it.\n{bare}\n</tool_call>\n<tool_call>\n{bare}\n</tool_call>"),
+        &t,
+        &msg(
+            "Let me call it.\n",
+            "",
+            vec![call("", "f", "{\"a\": 1}"), call("", "f", "{\"a\": 1}")],
+        ),
+    );
+    // Text after a bare call stays content, whitespace included.
+    check(
+        F,
+        &format!("{bare}\n Done."),
+        &t,
+        &msg("\n Done.", "", vec![call("", "f", "{\"a\": 1}")]),
+    );
+}
