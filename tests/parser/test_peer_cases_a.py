@@ -1243,6 +1243,52 @@ CASES += [
         tools=BASH_TOOLS,
     ),
 ]
+# test_qwen3_tool_call_recovery.py: a call made inside `<think>` counts when the thinking (closed
+# or not) and the output end with it. Left out: the two cases with an answer after `</think>`
+# (vLLM moves the call to content there too): our rule reads a call followed by more output as
+# quoted, because a model that quotes the call in its thinking and then makes it would otherwise
+# run it twice (rust_parser/core/tests/reasoning_rules.rs).
+FINISH = (
+    "<tool_call>\n<function=Finish>\n<parameter=answer>\n204\n</parameter>\n</function>\n"
+    "</tool_call>"
+)
+CASES += [
+    Case(
+        "vllm-qwen3-recovery-call-inside-think",
+        "qwen3_coder",
+        "<think>The verification confirms my solution:\n- s = 2.5 km/h\n- t = 24 minutes\n"
+        "- Total time at speed 3 km/h = 204 minutes\n\n" + FINISH + "\n</think>",
+        [("Finish", {"answer": "204"})],
+        "",
+        "The verification confirms my solution:\n- s = 2.5 km/h\n- t = 24 minutes\n"
+        "- Total time at speed 3 km/h = 204 minutes\n\n",
+    ),
+    Case(
+        "vllm-qwen3-recovery-truncated",
+        "qwen3_coder",
+        "verify result\n" + FINISH,
+        [("Finish", {"answer": "204"})],
+        "",
+        "verify result\n",
+        forced_open=True,
+    ),
+    Case(
+        "vllm-qwen3-recovery-normal-reasoning",
+        "qwen3_coder",
+        "<think>Let me think about this carefully.\nThe answer is 42.</think>The answer is 42.",
+        [],
+        "The answer is 42.",
+        "Let me think about this carefully.\nThe answer is 42.",
+    ),
+    Case(
+        "vllm-qwen3-recovery-post-think-content",
+        "qwen3_coder",
+        "<think>some reasoning</think>plain response text",
+        [],
+        "plain response text",
+        "some reasoning",
+    ),
+]
 # test_glm4_moe_reasoning_parser.py (GLM-4.5: the think block is in the output, not the prompt)
 CASES += [
     Case(

@@ -556,3 +556,33 @@ fn wrapper_close_after_a_bare_call_is_markup() {
         &msg("\n Done.", "", vec![call("", "f", "{\"a\": 1}")]),
     );
 }
+
+#[test]
+fn calls_that_end_the_thinking_and_the_output_are_calls() {
+    // vLLM test_qwen3_tool_call_recovery.py: Qwen3 emits its call inside `<think>`, then
+    // closes the block, and the output ends: the call is made.
+    let call_text =
+        "<tool_call>\n<function=Finish>\n<parameter=answer>\n204\n</parameter>\n</function>\n</tool_call>";
+    let t = tools_with(&[("Finish", r#"{"answer":{"type":"string"}}"#)]);
+    check(
+        F,
+        &format!("<think>The verification confirms it.\n\n{call_text}\n</think>"),
+        &t,
+        &msg(
+            "",
+            "The verification confirms it.\n\n",
+            vec![call("", "Finish", "{\"answer\": \"204\"}")],
+        ),
+    );
+    // More output after the close: the markup was quoted; only a call after the close counts.
+    check(
+        F,
+        &format!("<think>I will send {call_text}</think>\n{call_text}"),
+        &t,
+        &msg(
+            "\n",
+            &format!("I will send {call_text}"),
+            vec![call("", "Finish", "{\"answer\": \"204\"}")],
+        ),
+    );
+}
