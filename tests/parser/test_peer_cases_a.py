@@ -656,7 +656,9 @@ CASES += [
 ]
 
 
-# --- llama.cpp / ik_llama.cpp: tests/test-chat.cpp (per-format parser tests) ----------------------
+# --- llama.cpp: tests/test-chat.cpp, the per-format parser tests (test_glm_4_5_parser, ------------
+# test_minimax_m2_parser, test_seed_oss_parser, test_hermes_2_pro_parser,
+# test_qwen3_coder_xml_parser), read in a llama.cpp branch that splits test-chat.cpp by format.
 # Their shared messages: content "Hello, world!\nWhat's up?", reasoning "I'm\nthinking", call
 # special_function {"arg1": 1}. Where a test passes ignore_whitespace_differences, content and
 # reasoning are compared stripped (strip=True).
@@ -1806,7 +1808,8 @@ CASES += [
 
 
 # --- llama.cpp: tests/test-chat.cpp, Qwen3.5 (Qwen3.5-4B.jinja) and Qwen3-Coder blocks (v0.5.0) --
-# These run through the templated parser, which drops the newlines the template puts
+# (L2164-L2480 and L3559-L3720, as quoted verbatim with those line ranges by a public fixture
+# importer). These run through the templated parser, which drops the newlines the template puts
 # around a call: content and reasoning are compared stripped there.
 L_TOOLS = [
     tool("special_function", {"arg1": {"type": "integer"}}),
