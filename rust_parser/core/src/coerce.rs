@@ -2,13 +2,15 @@
 //!
 //! Rules, identical for streamed and one-shot parsing: a string-typed parameter is its raw text
 //! (it streams); `null` (any case) is null for every other declared type; integers, numbers and booleans are parsed
-//! from the trimmed text; objects and arrays must be valid JSON. A value that does not fit its
-//! declared type, and a parameter the schema does not declare, stay strings — nothing is
-//! evaluated and nothing is guessed.
+//! from the trimmed text; objects and arrays are JSON, or a Python literal of the same kind
+//! (`{'k': 'v'}`, as vLLM and SGLang accept: read as data, never evaluated). A value that does
+//! not fit its declared type, and a parameter the schema does not declare, stay strings —
+//! nothing is evaluated and nothing is guessed.
 
 use serde_json::Value;
 
 use crate::json::valid_number;
+use crate::python_kwargs::py_literal;
 use crate::tools::Ty;
 
 /// Whether values of a parameter with these declared types stream as JSON strings.
@@ -71,20 +73,26 @@ pub fn coerce(raw: &str, types: Option<&[Ty]>) -> String {
             Ty::Boolean if t.eq_ignore_ascii_case("true") => return "true".to_owned(),
             Ty::Boolean if t.eq_ignore_ascii_case("false") => return "false".to_owned(),
             Ty::Object | Ty::Array => {
-                if let Ok(v) = serde_json::from_str::<Value>(t) {
-                    let fits = matches!(
-                        (ty, &v),
-                        (Ty::Object, Value::Object(_)) | (Ty::Array, Value::Array(_))
-                    );
-                    if fits {
-                        return t.to_owned();
-                    }
+                if fits_container(*ty, t) {
+                    return t.to_owned();
+                }
+                // A Python literal (`{'k': 'v'}`, `[1, None]`): read as data, never evaluated.
+                if let Some(json) = py_literal(t).filter(|j| fits_container(*ty, j)) {
+                    return json;
                 }
             }
             _ => {}
         }
     }
     json_string(raw)
+}
+
+/// Whether `json` is JSON text of the container kind `ty` (an object or an array).
+fn fits_container(ty: Ty, json: &str) -> bool {
+    matches!(
+        (ty, serde_json::from_str::<Value>(json)),
+        (Ty::Object, Ok(Value::Object(_))) | (Ty::Array, Ok(Value::Array(_)))
+    )
 }
 
 #[cfg(test)]
@@ -101,6 +109,9 @@ mod tests {
         assert_eq!(coerce("NULL", Some(&[Ty::Integer])), "null");
         assert_eq!(coerce("[1, 2]", Some(&[Ty::Array])), "[1, 2]");
         assert_eq!(coerce("{bad", Some(&[Ty::Object])), "\"{bad\"");
+        assert_eq!(coerce("{'k': 'v'}", Some(&[Ty::Object])), "{\"k\": \"v\"}");
+        assert_eq!(coerce("['a', None]", Some(&[Ty::Array])), "[\"a\", null]");
+        assert_eq!(coerce("['a']", Some(&[Ty::Object])), "\"['a']\"");
         assert_eq!(coerce("20", None), "\"20\"");
         assert_eq!(json_string("a\"b\\c\nd\u{1}"), "\"a\\\"b\\\\c\\nd\\u0001\"");
     }

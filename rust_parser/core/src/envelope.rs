@@ -309,7 +309,8 @@ impl Envelope {
                 if self.name.is_some() {
                     return true;
                 }
-                let Some(name) = decode_string(&self.buf) else {
+                // A call needs a name: an empty one makes the object not a call.
+                let Some(name) = decode_string(&self.buf).filter(|n| !n.trim().is_empty()) else {
                     return false;
                 };
                 self.name = Some(name);

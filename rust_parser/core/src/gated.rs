@@ -36,8 +36,9 @@ pub enum InReasoning {
     /// Calls are made inside the thinking block; reasoning resumes after the section (Kimi-K2).
     Resumes,
     /// Tool markup inside the thinking block is reasoning text; only calls after the close count.
-    /// A block that is never closed but ends with complete calls still makes them (the model
-    /// forgot the close): such a section is held back until what follows decides.
+    /// Complete calls that end the output still count, whether the block is never closed or
+    /// closed right after them (only whitespace around the close): the model made them before
+    /// closing its thinking. Such a section is held back until what follows decides.
     TextUnlessAtEnd,
 }
 
@@ -71,6 +72,10 @@ struct Tentative {
     raw: String,
     side: Sink,
     text: TextOut,
+    /// The block closed right after the calls: the whitespace since. The calls count if the
+    /// output ends here; anything else makes them reasoning text (the model quoted the call it
+    /// then makes).
+    closed: Option<String>,
 }
 
 enum Mode {
@@ -284,6 +289,7 @@ impl Gated {
                                 raw: m.to_owned(),
                                 side: cx.sink.successor(),
                                 text: TextOut::default(),
+                                closed: None,
                             }));
                         }
                         InReasoning::EndsReasoning | InReasoning::Ignored => {
@@ -303,6 +309,20 @@ impl Gated {
         let Mode::Tentative(t) = &mut self.mode else {
             return Some(0);
         };
+        if let Some(after) = t.closed.as_mut() {
+            let ws = leading_ws(input);
+            if ws > 0 {
+                after.push_str(&input[..ws]);
+                return Some(ws);
+            }
+            // More output after the close: the calls were reasoning text; the answer follows.
+            let after = std::mem::take(after);
+            self.reject(cx);
+            cx.boundary();
+            self.mode = Mode::Content;
+            cx.content(&after);
+            return Some(0);
+        }
         if let Some(section) = t.section.as_mut() {
             let mut side = Cx {
                 sink: &mut t.side,
@@ -324,8 +344,9 @@ impl Gated {
             }
             return Some(n);
         }
-        // Between sections: whitespace waits; another call goes on; anything else (the close
-        // of the block included) makes the held sections reasoning text.
+        // Between sections: whitespace waits; another call goes on; the close of the block
+        // waits for what follows it (the end of output makes the calls count: vLLM's Qwen3
+        // recovery); anything else makes the held sections reasoning text.
         let ws = leading_ws(input);
         if ws > 0 {
             t.raw.push_str(&input[..ws]);
@@ -336,6 +357,12 @@ impl Gated {
             if input.starts_with(m) {
                 t.raw.push_str(m);
                 t.section = Some((self.d.open)(i, cx.tools));
+                return Some(m.len());
+            }
+        }
+        for m in self.d.think_close {
+            if input.starts_with(m) {
+                t.closed = Some(String::new());
                 return Some(m.len());
             }
         }
@@ -351,6 +378,7 @@ impl Gated {
             .tool_starts
             .iter()
             .take(self.n_reasoning_starts)
+            .chain(self.d.think_close)
             .chain(self.d.stops);
         if pending.into_iter().any(|m| is_prefix_of(input, m)) {
             return None;
@@ -379,6 +407,14 @@ impl Gated {
         let Mode::Tentative(t) = &mut self.mode else {
             return;
         };
+        if let Some(after) = t.closed.take() {
+            // The calls ended the thinking block and the output: they count.
+            self.accept(cx);
+            self.mode = Mode::Content;
+            cx.content(&after);
+            cx.content(held);
+            return;
+        }
         if let Some(section) = t.section.as_mut() {
             let mut side = Cx {
                 sink: &mut t.side,

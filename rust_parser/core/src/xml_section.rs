@@ -326,6 +326,8 @@ pub struct XmlSection {
     stray: bool,
     /// In `Close`: the tag was the call close, found inside a value (a missing parameter close).
     call_closing: bool,
+    /// A parameter the schema does not declare is JSON when its text is (else a string).
+    undeclared_json: bool,
 }
 
 impl XmlSection {
@@ -349,7 +351,17 @@ impl XmlSection {
             w: ArgsWriter::new(syn.strip_newlines),
             stray: false,
             call_closing: false,
+            undeclared_json: false,
         }
+    }
+
+    /// Types a parameter the schema does not declare (unknown tool, no tools) as JSON when its
+    /// text is JSON, else as a string: for templates that write non-string values as JSON text
+    /// and strings raw, with no marker telling them apart (GLM).
+    #[must_use]
+    pub fn undeclared_as_json(mut self) -> Self {
+        self.undeclared_json = true;
+        self
     }
 
     fn start_call(&mut self, name: &str, cx: &mut Cx<'_>) {
@@ -380,7 +392,10 @@ impl XmlSection {
         match head.string {
             Some(true) => Typing::Str,
             Some(false) => Typing::Json,
-            None => Typing::from_schema(cx.tools.param_types(&self.func, &head.name)),
+            None => match cx.tools.param_types(&self.func, &head.name) {
+                None if self.undeclared_json => Typing::Json,
+                types => Typing::from_schema(types),
+            },
         }
     }
 

@@ -71,10 +71,23 @@ fn json_values_for_non_string_params_and_strings_otherwise() {
             vec![call(
                 "",
                 "get_weather",
-                "{\"days\": 3, \"opts\": {\"unit\": \"C\"}, \"city\": \"42\", \"note\": \"[1]\"}",
+                "{\"days\": 3, \"opts\": {\"unit\": \"C\"}, \"city\": \"42\", \"note\": [1]}",
             )],
         ),
     );
+}
+
+#[test]
+fn undeclared_values_are_json_when_their_text_is() {
+    // vLLM test_glm4_moe_tool_parser.py "numeric deserialization": the tool is not in the
+    // request's tools, so nothing declares a type; GLM's template writes non-strings as JSON
+    // text, and vLLM, SGLang and llama.cpp read such a value as JSON. Strings stay raw, with
+    // their whitespace.
+    let text = "<tool_call>calculate\n<arg_key>operation</arg_key>\n<arg_value>add</arg_value>\n<arg_key>a</arg_key>\n<arg_value>42</arg_value>\n<arg_key>b</arg_key>\n<arg_value>3.14</arg_value>\n<arg_key>enabled</arg_key>\n<arg_value>true</arg_value>\n<arg_key>s</arg_key>\n<arg_value>  x y </arg_value>\n</tool_call>";
+    let args = "{\"operation\": \"add\", \"a\": 42, \"b\": 3.14, \"enabled\": true, \"s\": \"  x y \"}";
+    for tools in [weather(), Tools::default()] {
+        check(F, text, &tools, &msg("", "", vec![call("", "calculate", args)]));
+    }
 }
 
 #[test]
@@ -206,4 +219,28 @@ fn heads_at_the_length_limit() {
     let e = "é".repeat(300);
     let text = format!("a <tool_call>{e} ");
     check(F, &text, &weather(), &msg(&text, "", vec![]));
+}
+
+#[test]
+fn tool_markup_inside_a_closed_think_is_reasoning() {
+    // vLLM's and llama.cpp's reasoning parsers read up to `</think>`: a call quoted in the
+    // thinking is reasoning text; only the call after the close counts.
+    let text = "<think>The format is <tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>X</arg_value>\n</tool_call>. Done.</think>\n<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Paris</arg_value>\n</tool_call>";
+    check(
+        F,
+        text,
+        &weather(),
+        &msg(
+            "\n",
+            "The format is <tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>X</arg_value>\n</tool_call>. Done.",
+            vec![call("", "get_weather", "{\"city\": \"Paris\"}")],
+        ),
+    );
+    // A block that never closes and ends with a call still makes it.
+    check(
+        F,
+        "<think>Need it.<tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>Paris</arg_value>\n</tool_call>",
+        &weather(),
+        &msg("", "Need it.", vec![call("", "get_weather", "{\"city\": \"Paris\"}")]),
+    );
 }

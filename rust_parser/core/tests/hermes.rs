@@ -293,3 +293,35 @@ fn fenced_calls_indented_or_after_whitespace() {
         check(F, text, &Tools::default(), &msg(text, "", vec![]));
     }
 }
+
+#[test]
+fn empty_name_is_not_a_call() {
+    // ik_llama.cpp test-function-calls.cpp "missing required fields": a call object whose name
+    // is empty (or blank) is not a call; its text stays content, like a nameless object.
+    for text in [
+        "<tool_call>\n{\"name\": \"\", \"arguments\": {\"param\": \"value\"}}\n</tool_call>",
+        "<tool_call>{\"arguments\": {\"a\": 1}, \"name\": \" \"}</tool_call>",
+    ] {
+        check(F, text, &Tools::default(), &msg(text, "", vec![]));
+    }
+}
+
+#[test]
+fn call_that_ends_the_thinking_and_the_output_is_made() {
+    // vLLM test_qwen3_tool_call_recovery.py: the call inside `<think>`, then `</think>`, then
+    // nothing: the call is made. With an answer after the close it was quoted (reasoning text).
+    let c = "<tool_call>\n{\"name\": \"f\", \"arguments\": {\"a\": 1}}\n</tool_call>";
+    check(
+        F,
+        &format!("<think>Checked.\n{c}\n</think>\n"),
+        &Tools::default(),
+        &msg("", "Checked.\n", vec![call("", "f", "{\"a\": 1}")]),
+    );
+    let quoted = format!("<think>Checked.\n{c}\n</think>Answer.");
+    check(
+        F,
+        &quoted,
+        &Tools::default(),
+        &msg("Answer.", &format!("Checked.\n{c}\n"), vec![]),
+    );
+}

@@ -140,3 +140,21 @@ fn cut_off_and_malformed() {
         check(F, text, &weather(), &msg(text, "", vec![]));
     }
 }
+
+#[test]
+fn tool_markup_inside_a_closed_think_is_reasoning() {
+    // vLLM's MiniMax-M2 reasoning parser: everything before `</think>` is reasoning.
+    let quoted = "I could write <minimax:tool_call><invoke name=\"get_weather\"><parameter name=\"location\">X</parameter></invoke></minimax:tool_call> later.";
+    let text = format!("{quoted}</think>\n<minimax:tool_call><invoke name=\"get_weather\"><parameter name=\"location\">Tokyo</parameter></invoke></minimax:tool_call>");
+    check_with(
+        F,
+        &text,
+        &weather(),
+        FORCED,
+        &msg(
+            "\n",
+            quoted,
+            vec![call("", "get_weather", "{\"location\": \"Tokyo\"}")],
+        ),
+    );
+}

@@ -486,3 +486,103 @@ fn declared_parameter_head_ends_an_open_value() {
         ),
     );
 }
+
+#[test]
+fn python_literal_for_a_container_parameter_is_its_data() {
+    // vLLM test_qwen3_xml_coder_shared.py "complex type with single quote"; SGLang's
+    // Qwen3CoderDetector reads it the same way. Read as data, never evaluated.
+    let t = tools_with(&[(
+        "f",
+        r#"{"obj":{"type":"object"},"arr":{"type":"array"},"s":{"type":"string"}}"#,
+    )]);
+    check(
+        F,
+        "<tool_call>\n<function=f>\n<parameter=obj>\n{'key': 'value', 'n': None}\n</parameter>\n\
+         <parameter=arr>\n('a', True)\n</parameter>\n<parameter=s>\n{'k': 1}\n</parameter>\n\
+         </function>\n</tool_call>",
+        &t,
+        &msg(
+            "",
+            "",
+            vec![call(
+                "",
+                "f",
+                "{\"obj\": {\"key\": \"value\", \"n\": null}, \"arr\": [\"a\", true], \"s\": \"{'k': 1}\"}",
+            )],
+        ),
+    );
+    // A literal of the other kind, or not a literal at all, stays a string.
+    check(
+        F,
+        "<tool_call>\n<function=f>\n<parameter=obj>\n['a']\n</parameter>\n<parameter=arr>\n\
+         print('x')\n</parameter>\n</function>\n</tool_call>",
+        &t,
+        &msg(
+            "",
+            "",
+            vec![call("", "f", "{\"obj\": \"['a']\", \"arr\": \"print('x')\"}")],
+        ),
+    );
+}
+
+#[test]
+fn wrapper_close_after_a_bare_call_is_markup() {
+    // llama.cpp test-chat.cpp (Qwen3-Coder template): "some models skip the opening
+    // <tool_call> and go straight to <function=>"; the `</tool_call>` they still write is
+    // markup. vLLM's fallback reads such a call the same way.
+    let t = tools_with(&[("f", r#"{"a":{"type":"integer"}}"#)]);
+    let bare = "<function=f>\n<parameter=a>\n1\n</parameter>\n</function>";
+    check(
+        F,
+        &format!("{bare}\n</tool_call>"),
+        &t,
+        &msg("", "", vec![call("", "f", "{\"a\": 1}")]),
+    );
+    check(
+        F,
+        &format!("Let me call it.\n{bare}\n</tool_call>\n<tool_call>\n{bare}\n</tool_call>"),
+        &t,
+        &msg(
+            "Let me call it.\n",
+            "",
+            vec![call("", "f", "{\"a\": 1}"), call("", "f", "{\"a\": 1}")],
+        ),
+    );
+    // Text after a bare call stays content, whitespace included.
+    check(
+        F,
+        &format!("{bare}\n Done."),
+        &t,
+        &msg("\n Done.", "", vec![call("", "f", "{\"a\": 1}")]),
+    );
+}
+
+#[test]
+fn calls_that_end_the_thinking_and_the_output_are_calls() {
+    // vLLM test_qwen3_tool_call_recovery.py: Qwen3 emits its call inside `<think>`, then
+    // closes the block, and the output ends: the call is made.
+    let call_text =
+        "<tool_call>\n<function=Finish>\n<parameter=answer>\n204\n</parameter>\n</function>\n</tool_call>";
+    let t = tools_with(&[("Finish", r#"{"answer":{"type":"string"}}"#)]);
+    check(
+        F,
+        &format!("<think>The verification confirms it.\n\n{call_text}\n</think>"),
+        &t,
+        &msg(
+            "",
+            "The verification confirms it.\n\n",
+            vec![call("", "Finish", "{\"answer\": \"204\"}")],
+        ),
+    );
+    // More output after the close: the markup was quoted; only a call after the close counts.
+    check(
+        F,
+        &format!("<think>I will send {call_text}</think>\n{call_text}"),
+        &t,
+        &msg(
+            "\n",
+            &format!("I will send {call_text}"),
+            vec![call("", "Finish", "{\"answer\": \"204\"}")],
+        ),
+    );
+}

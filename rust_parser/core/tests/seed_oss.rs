@@ -136,3 +136,22 @@ fn cut_off_and_malformed() {
         check(F, text, &weather(), &msg(text, "", vec![]));
     }
 }
+
+#[test]
+fn tool_markup_inside_a_closed_think_is_reasoning() {
+    // vLLM test_seed_oss_tool_parser.py "unlimited thinking budget": the thinking quotes the
+    // call it is about to make; only the call after `</seed:think>` is made.
+    let call_text = "<seed:tool_call>\n<function=get_weather>\n<parameter=location>Barcelona, Spain</parameter>\n</function>\n</seed:tool_call>";
+    let thinking = format!("\nThe format is {call_text}. Let me go with that.");
+    let text = format!("<seed:think>{thinking}</seed:think>{call_text}");
+    check(
+        F,
+        &text,
+        &weather(),
+        &msg(
+            "",
+            &thinking,
+            vec![call("", "get_weather", "{\"location\": \"Barcelona, Spain\"}")],
+        ),
+    );
+}

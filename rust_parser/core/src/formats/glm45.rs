@@ -17,12 +17,15 @@
 //!
 //! One call per `<tool_call>` block (consecutive blocks are parallel calls). Values are raw
 //! text for string parameters and JSON text for the others: typing comes from the tool's JSON
-//! Schema ([`crate::coerce`]); a parameter the schema does not declare is a string. Values are
+//! Schema ([`crate::coerce`]); a parameter the schema does not declare (or of an unknown tool,
+//! or with no tools) is its JSON when its text is JSON (`42`, `true`, `{"a": 1}`), else a
+//! string, as vLLM, SGLang and llama.cpp read it. Values are
 //! kept exactly (no newline trimming: the template writes them without). sglang#35564: an
 //! integer-typed `123` is the number `123`, streamed and one-shot alike. A `</arg_value>` is
 //! structural only if followed (after whitespace) by an `<arg_key>` with an unused name,
 //! `</tool_call>` or the end of output. Reasoning: `<think>…</think>`; a `<tool_call>` also ends
-//! an unclosed reasoning block.
+//! an unclosed reasoning block (one that ends with calls); tool markup inside a closed block is
+//! reasoning text (as vLLM's and llama.cpp's reasoning parsers read it).
 
 use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
@@ -48,11 +51,11 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
-    in_reasoning: InReasoning::EndsReasoning,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
     open,
 };
 
 fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
-    Box::new(XmlSection::new(&SYNTAX, TOOL_CALL))
+    Box::new(XmlSection::new(&SYNTAX, TOOL_CALL).undeclared_as_json())
 }

@@ -20,7 +20,8 @@
 //! `<parameter name="…">` with an unused name, `</invoke>`, `</minimax:tool_call>` or
 //! the end of output. Reasoning: the generation prompt ends with `]~b]ai\n<think>\n`, so with
 //! `thinking_forced_open` the output starts inside reasoning and `</think>` closes it; a
-//! `<minimax:tool_call>` also ends an unclosed reasoning block.
+//! `<minimax:tool_call>` also ends an unclosed reasoning block (one that ends with calls); tool
+//! markup inside a closed block is reasoning text (vLLM, llama.cpp).
 
 use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
@@ -46,7 +47,7 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
-    in_reasoning: InReasoning::EndsReasoning,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: true,
     open,
 };

@@ -27,12 +27,14 @@
 //! value is open ends that value (the model forgot `</parameter>`). A missing `</function>` /
 //! `</tool_call>` after a closed value at the end of output is tolerated; output ending inside a
 //! value is a truncated call, given back as content. Also accepted: several `<function=…>` blocks in one `<tool_call>`, and a
-//! `<function=…>…</function>` block without the `<tool_call>` wrapper (some GGUF templates).
+//! `<function=…>…</function>` block without the `<tool_call>` wrapper (some GGUF templates), whose
+//! `</tool_call>` right after it (the opener left out) is markup.
 //! Reasoning: `<think>…</think>`; tool markup inside it is reasoning text, unless the block is
 //! never closed and the output ends with complete calls (Qwen3.5 leaves it open).
 
 use crate::gated::InReasoning;
-use crate::machine::{Dialect, Section};
+use crate::machine::{Cx, Dialect, Lane, Progress, Section};
+use crate::scan::{is_prefix_of, leading_ws};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -74,6 +76,65 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
     if marker == 0 {
         Box::new(XmlSection::new(&WRAPPED, TOOL_CALL))
     } else {
-        Box::new(XmlSection::new(&BARE, FUNCTION))
+        Box::new(Bare {
+            call: XmlSection::new(&BARE, FUNCTION),
+            tail: false,
+        })
+    }
+}
+
+/// The wrapper close a model may still write after a bare call.
+const WRAPPER_CLOSE: &str = "</tool_call>";
+/// Whitespace looked through for it.
+const MAX_GLUE: usize = 64;
+
+/// A bare `<function=…>…</function>` call, then the `</tool_call>` of the opener the model left
+/// out, if it comes next (after whitespace): that tag is markup (llama.cpp's and vLLM's Qwen3-Coder
+/// tests). Anything else after the call is content, whitespace included.
+struct Bare {
+    call: XmlSection,
+    /// The call is closed: looking for the wrapper close.
+    tail: bool,
+}
+
+impl Section for Bare {
+    fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
+        if !self.tail {
+            return match self.call.step(input, cx) {
+                // A bare section ends with bytes only after its call closed.
+                Progress::Done(n) if n > 0 => {
+                    self.tail = true;
+                    Progress::Consumed(n)
+                }
+                p => p,
+            };
+        }
+        let ws = leading_ws(input);
+        let rest = &input[ws..];
+        if ws > MAX_GLUE {
+            Progress::Done(0)
+        } else if rest.starts_with(WRAPPER_CLOSE) {
+            Progress::Done(ws + WRAPPER_CLOSE.len())
+        } else if rest.is_empty() || is_prefix_of(rest, WRAPPER_CLOSE) {
+            Progress::NeedMore
+        } else {
+            Progress::Done(0)
+        }
+    }
+
+    fn lane(&self) -> Option<Lane<'_>> {
+        if self.tail {
+            None
+        } else {
+            self.call.lane()
+        }
+    }
+
+    fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
+        if self.tail {
+            cx.content(held);
+        } else {
+            self.call.finish(held, cx);
+        }
     }
 }

@@ -14,7 +14,8 @@
 //! Values and typing as in [`super::qwen3_coder`] (raw text, schema typing, one leading and one
 //! trailing newline are markup, literal close tags decided by lookahead). Several `<function=…>`
 //! blocks in one section are parallel calls. Reasoning: `<seed:think>…</seed:think>`; a
-//! `<seed:tool_call>` also ends an unclosed reasoning block.
+//! `<seed:tool_call>` also ends an unclosed reasoning block (one that ends with calls); tool markup
+//! inside a closed block is reasoning text (vLLM's Seed-OSS case quotes a call in its thinking).
 
 use crate::gated::InReasoning;
 use crate::machine::{Dialect, Section};
@@ -40,7 +41,7 @@ pub const DIALECT: Dialect = Dialect {
     think_open: &["<seed:think>"],
     think_close: &["</seed:think>"],
     tool_starts: &[TOOL_CALL],
-    in_reasoning: InReasoning::EndsReasoning,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
     open,
 };
