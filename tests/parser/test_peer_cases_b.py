@@ -34,6 +34,7 @@ LLAMA_CPP_TOOLS = [
     _tool("html", {"markup": STR}),
     _tool("empty_args"),
 ]
+HW = "Hello, world!\nWhat's up?"
 WEATHER_UNIT = [_tool("get_weather", {"city": STR, "unit": STR})]
 
 
@@ -462,6 +463,21 @@ DEEPSEEK_R1: list[Case] = [
     for name, text, reasoning, content in _R1_REASONING
 ]
 
+# llama.cpp tests/test-chat.cpp (peg_tester "llama-cpp-deepseek-r1.jinja", "DeepSeek-R1-Distill-*"):
+# the prompt ends inside <think>; reasoning_format none keeps it in content.
+_SF = [("special_function", {"arg1": 1}, None)]
+DEEPSEEK_R1 += [
+    Case("llama.cpp-forced-open-no-reasoning-format", "deepseek_r1", HW, HW, reasoning_on=False, forced_open=True),
+    Case("llama.cpp-forced-open-thoughts", "deepseek_r1", "I'm\nthinking</think>" + HW, HW, "I'm\nthinking", forced_open=True),
+    Case(
+        "llama.cpp-call-fence-without-newline",
+        "deepseek_r1",
+        CB + B + "function" + SEP + 'special_function\n```json\n{"arg1": 1}```' + E + CE,
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+]
+
 # --- DeepSeek V3.1 --------------------------------------------------------------------------
 DEEPSEEK_V31: list[Case] = [
     # vLLM tests/tool_parsers/test_deepseekv31_tool_parser.py
@@ -751,6 +767,158 @@ GPT_OSS: list[Case] = [
         calls=[("get_current_weather", {"location": "Tokyo"}, None)],
     ),
 ]
+
+# llama.cpp tests/test-chat.cpp (peg_tester "openai-gpt-oss-120b.jinja"). The prompt ends with
+# `<|start|>assistant`, so output may begin with the recipient (` to=functions.NAME`). Left out:
+# reasoning_format none (llama.cpp drops the `<|channel|>final<|message|>` header from content).
+_EDIT_ARGS = {"oldString": "if (part < railCount - 1) {", "newString": "if (part < 4) {", "replaceAll": False}
+GPT_OSS += [
+    Case("llama.cpp-final", "gpt_oss", "<|channel|>final<|message|>" + HW, HW),
+    Case("llama.cpp-commentary-preamble", "gpt_oss", "<|channel|>commentary<|message|>" + HW, HW),
+    Case(
+        "llama.cpp-analysis-then-final",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>I'm\nthinking<|end|>\n<|channel|>final<|message|>" + HW,
+        HW,
+        "I'm\nthinking",
+    ),
+    Case("llama.cpp-analysis-partial", "gpt_oss", "<|channel|>analysis<|message|>I'm\nthinking", reasoning="I'm\nthinking"),
+    Case(
+        "llama.cpp-recipient-in-role",
+        "gpt_oss",
+        ' to=functions.special_function<|channel|>analysis<|message|>{"arg1": 1}',
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-recipient-in-channel",
+        "gpt_oss",
+        '<|channel|>analysis to=functions.special_function<|message|>{"arg1": 1}',
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-recipient-in-role-constrain",
+        "gpt_oss",
+        ' to=functions.special_function<|channel|>analysis <|constrain|>json<|message|>{"arg1": 1}',
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-commentary-recipient",
+        "gpt_oss",
+        '<|channel|>commentary to=functions.special_function<|message|>{"arg1": 1}',
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-thoughts-then-call-in-role",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>I'm\nthinking<|end|>\n"
+        '<|start|>assistant to=functions.special_function<|channel|>analysis<|message|>{"arg1": 1}',
+        reasoning="I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-thoughts-then-commentary-call",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>I'm\nthinking<|end|><|start|>assistant<|channel|>commentary"
+        ' to=functions.special_function <|message|>{"arg1": 1}',
+        reasoning="I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-reasoning-after-final",
+        "gpt_oss",
+        "<|channel|>final<|message|><|end|><|start|>assistant<|channel|>analysis<|message|>Thinking about edit...",
+        reasoning="Thinking about edit...",
+    ),
+    Case(
+        "llama.cpp-call-after-final",
+        "gpt_oss",
+        "<|channel|>final<|message|><|end|>"
+        "<|start|>assistant<|channel|>analysis<|message|>Thinking about edit...<|end|>"
+        "<|start|>assistant<|channel|>commentary to=functions.edit <|constrain|>json<|message|>"
+        + json.dumps(_EDIT_ARGS),
+        reasoning="Thinking about edit...",
+        calls=[("edit", _EDIT_ARGS, None)],
+        tools=[_tool("edit", {"oldString": STR, "newString": STR, "replaceAll": {"type": "boolean"}})],
+    ),
+    Case(
+        "llama.cpp-parallel",
+        "gpt_oss",
+        ' to=functions.special_function<|channel|>analysis<|message|>{"arg1": 1}\n'
+        "<|start|>assistant to=functions.special_function_with_opt<|channel|>analysis<|message|>"
+        '{"arg1": 1, "arg2": 2}',
+        calls=[("special_function", {"arg1": 1}, None), ("special_function_with_opt", {"arg1": 1, "arg2": 2}, None)],
+        tools=LLAMA_CPP_TOOLS,
+    ),
+]
+
+# llama.cpp tests/test-chat.cpp (peg_tester "mistralai-Ministral-3-14B-Reasoning-2512.jinja",
+# "mistralai-Mistral-Nemo-Instruct-2407.jinja", "Mistral-Small-3.2-24B-Instruct-2506.jinja",
+# "unsloth-mistral-Devstral-Small-2507.jinja"). Left out: the json_schema (response format) case.
+MISTRAL += [
+    Case("llama.cpp-content", "mistral", HW, HW),
+    Case(
+        "llama.cpp-reasoning-format-none",
+        "mistral",
+        "[THINK]I'm\nthinking[/THINK]" + HW,
+        "[THINK]I'm\nthinking[/THINK]" + HW,
+        reasoning_on=False,
+    ),
+    Case("llama.cpp-thoughts", "mistral", "[THINK]I'm\nthinking[/THINK]" + HW, HW, "I'm\nthinking"),
+    Case(
+        "llama.cpp-v11-call",
+        "mistral",
+        '[TOOL_CALLS]special_function[ARGS]{"arg1":1}',
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-v11-thoughts-call",
+        "mistral",
+        "[THINK]I'm\nthinking[/THINK]" + '[TOOL_CALLS]special_function[ARGS]{"arg1":1}',
+        reasoning="I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-v11-parallel",
+        "mistral",
+        '[TOOL_CALLS]special_function[ARGS]{"arg1": 1}'
+        '[TOOL_CALLS]special_function_with_opt[ARGS]{"arg1": 1, "arg2": 2}',
+        calls=[("special_function", {"arg1": 1}, None), ("special_function_with_opt", {"arg1": 1, "arg2": 2}, None)],
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-nemo-array-with-id",
+        "mistral",
+        '[TOOL_CALLS][{"name": "special_function", "arguments": {"arg1": 1}, "id": "123456789"}]',
+        calls=[("special_function", {"arg1": 1}, "123456789")],
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-small-3.2-call-id",
+        "mistral",
+        '[TOOL_CALLS]special_function[CALL_ID]123456789[ARGS]{"arg1": 1}',
+        calls=[("special_function", {"arg1": 1}, "123456789")],
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-devstral-content-then-call",
+        "mistral",
+        HW + '[TOOL_CALLS]special_function[ARGS]{"arg1": 1}',
+        HW,
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+]
+
+# llama.cpp tests/test-chat.cpp (peg_tester "meta-llama-Llama-3.{1,2,3}-*.jinja"): content only.
+LLAMA3 += [Case("llama.cpp-content", "llama3_json", HW, HW, tools=LLAMA_CPP_TOOLS)]
 
 CASES = KIMI + DEEPSEEK_V3 + DEEPSEEK_R1 + DEEPSEEK_V31 + MISTRAL + LLAMA3 + GPT_OSS
 
