@@ -154,6 +154,61 @@ KIMI: list[Case] = [
         calls=[("get_weather", {"city": "Beijing"}, "functions.get_weather:0")],
     ),
     Case("vllm-empty-section", "kimi_k2", "Reasoning. " + SB + SE, "Reasoning. "),
+    # vLLM tests/tool_use/test_kimi_k2_tool_parser.py (whitespace around the markers)
+    Case(
+        "vllm-spaced-markers",
+        "kimi_k2",
+        "I'll help you check the weather. <|tool_calls_section_begin|> <|tool_call_begin|>\n"
+        'functions.get_weather:0 <|tool_call_argument_begin|> {"city": "Beijing"} <|tool_call_end|> '
+        "<|tool_calls_section_end|>",
+        "I'll help you check the weather. ",
+        calls=[("get_weather", {"city": "Beijing"}, "functions.get_weather:0")],
+    ),
+    Case(
+        "vllm-spaced-markers-two-calls",
+        "kimi_k2",
+        "I'll help you check the weather. <|tool_calls_section_begin|> <|tool_call_begin|>\n"
+        'functions.get_weather:0 <|tool_call_argument_begin|> {"city": "Beijing"} <|tool_call_end|> '
+        "<|tool_call_begin|>\n"
+        'functions.get_weather:1 <|tool_call_argument_begin|> {"city": "Shanghai"} <|tool_call_end|> '
+        "<|tool_calls_section_end|>",
+        "I'll help you check the weather. ",
+        calls=[
+            ("get_weather", {"city": "Beijing"}, "functions.get_weather:0"),
+            ("get_weather", {"city": "Shanghai"}, "functions.get_weather:1"),
+        ],
+    ),
+    Case(
+        "vllm-concatenated",
+        "kimi_k2",
+        "First, let me get the weather. "
+        + _ks(
+            _k("functions.get_weather:0", '{"latitude": 34.0522, "longitude": -118.2437}', sep=""),
+            _k("functions.get_news:1", '{"content": "Los Angeles today"}', sep=""),
+        ),
+        "First, let me get the weather. ",
+        calls=[
+            ("get_weather", {"latitude": 34.0522, "longitude": -118.2437}, "functions.get_weather:0"),
+            ("get_news", {"content": "Los Angeles today"}, "functions.get_news:1"),
+        ],
+    ),
+    Case(
+        "vllm-mixed-spacing",
+        "kimi_k2",
+        "Mixed spacing test. <|tool_calls_section_begin|> <|tool_call_begin|> functions.test:0 "
+        "<|tool_call_argument_begin|> {} <|tool_call_end|><|tool_call_begin|>functions.test2:1"
+        "<|tool_call_argument_begin|>{}<|tool_call_end|> <|tool_calls_section_end|>",
+        "Mixed spacing test. ",
+        calls=[("test", {}, "functions.test:0"), ("test2", {}, "functions.test2:1")],
+    ),
+    Case(
+        "vllm-formatted-json",
+        "kimi_k2",
+        "I need to process formatted JSON. "
+        + _ks(_k("functions.process_data:0", '{\n  "name": "test",\n  "value": 123,\n  "nested": {\n    "key": "value"\n  }\n}', sep="")),
+        "I need to process formatted JSON. ",
+        calls=[("process_data", {"name": "test", "value": 123, "nested": {"key": "value"}}, "functions.process_data:0")],
+    ),
     # SGLang test/srt/test_function_call_parser.py (TestKimiK2Detector)
     Case(
         "sglang-single",
@@ -470,6 +525,74 @@ DEEPSEEK_R1 += [
         calls=_SF,
         tools=LLAMA_CPP_TOOLS,
     ),
+]
+
+# ik_llama.cpp tests/test-chat.cpp (classic common_chat_parse, "llama-cpp-deepseek-r1.jinja" and
+# "DeepSeek-R1-Distill-Llama-8B.jinja"). llama.cpp drops the "\n\n" between `</think>` and the
+# calls (stripped compare). Left out: forced-open output that repeats `<think>` (llama.cpp keeps
+# the tag in reasoning, vLLM strips it), and `I'm thinking</think>...` without forced open
+# (llama.cpp: all content; vLLM and SGLang's R1 parsers always start inside reasoning).
+_R1_CALL = CB + B + "function" + SEP + 'special_function\n```json\n{"arg1": 1}\n```' + E + CE
+DEEPSEEK_R1 += [
+    Case("ik-reasoning-none", "deepseek_r1", "<think>I'm\nthinking</think>" + HW, "<think>I'm\nthinking</think>" + HW, reasoning_on=False),
+    Case("ik-thoughts", "deepseek_r1", "<think>I'm\nthinking</think>" + HW, HW, "I'm\nthinking"),
+    Case(
+        "ik-markers-inside-forced-reasoning",
+        "deepseek_r1",
+        "I need to remember the correct syntax. It starts with <｜tool▁calls▁begin｜> and ends with",
+        reasoning="I need to remember the correct syntax. It starts with <｜tool▁calls▁begin｜> and ends with",
+        forced_open=True,
+    ),
+    Case(
+        "ik-call-reasoning-none",
+        "deepseek_r1",
+        "<think>I'm\nthinking</think>\n\n" + _R1_CALL,
+        "<think>I'm\nthinking</think>\n\n",
+        calls=_SF,
+        reasoning_on=False,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "ik-short-section-opener",
+        "deepseek_r1",
+        "<｜tool▁calls｜>function" + SEP + 'special_function\n```json\n{"arg1": 1}\n```' + E + CE,
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "ik-thoughts-then-call",
+        "deepseek_r1",
+        "<think>I'm\nthinking</think>\n\n" + _R1_CALL,
+        "",
+        "I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+        strip=True,
+    ),
+    Case("ik-plain", "deepseek_r1", HW, HW, tools=LLAMA_CPP_TOOLS),
+]
+
+# SGLang test/srt/test_reasoning_parser.py (DeepSeekR1Detector: force_reasoning=True)
+_X3 = "I need to solve this step by step. The given equation is x + 2 = 5, so x = 5 - 2 = 3."
+DEEPSEEK_R1 += [
+    Case("sglang-forced", "deepseek_r1", "I need to think about this. The answer is 42.", reasoning="I need to think about this. The answer is 42.", forced_open=True),
+    Case(
+        "sglang-end-token",
+        "deepseek_r1",
+        "I think this is the answer</think>The final answer is 42.",
+        "The final answer is 42.",
+        "I think this is the answer",
+        forced_open=True,
+    ),
+    Case(
+        "sglang-r1-0528-start-token",
+        "deepseek_r1",
+        "<think>I need to think about this.</think>The answer is 42.",
+        "The answer is 42.",
+        "I need to think about this.",
+        forced_open=True,
+    ),
+    Case("sglang-complete-response", "deepseek_r1", _X3 + "</think>The answer is x = 3.", "The answer is x = 3.", _X3, forced_open=True),
 ]
 
 # --- DeepSeek V3.1 --------------------------------------------------------------------------
@@ -1039,6 +1162,69 @@ GPT_OSS += [
     ),
 ]
 
+# ik_llama.cpp tests/test-chat.cpp (classic common_chat_parse, "openai-gpt-oss-120b.jinja").
+# Left out: partial parses (cut-off calls are not complete here) and reasoning_format none.
+_THINK_END = "<|channel|>analysis<|message|>I'm\nthinking<|end|>"
+GPT_OSS += [
+    Case("ik-analysis-end", "gpt_oss", _THINK_END, reasoning="I'm\nthinking"),
+    Case(
+        "ik-analysis-final",
+        "gpt_oss",
+        _THINK_END + "<|start|>assistant<|channel|>final<|message|>" + HW,
+        HW,
+        "I'm\nthinking",
+    ),
+    Case(
+        "ik-commentary-call-constrain",
+        "gpt_oss",
+        _THINK_END + '<|start|>assistant<|channel|>commentary to=functions.special_function <|constrain|>json<|message|>{"arg1": 1}',
+        reasoning="I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "ik-analysis-call-constrain",
+        "gpt_oss",
+        _THINK_END + '<|start|>assistant<|channel|>analysis to=functions.special_function <|constrain|>json<|message|>{"arg1": 1}',
+        reasoning="I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "ik-commentary-preamble",
+        "gpt_oss",
+        _THINK_END + "<|start|>assistant<|channel|>commentary<|message|>" + HW,
+        HW,
+        "I'm\nthinking",
+    ),
+    Case(
+        "ik-preamble-then-call",
+        "gpt_oss",
+        _THINK_END
+        + "<|start|>assistant<|channel|>commentary<|message|>" + HW + "<|end|>"
+        + '<|start|>assistant<|channel|>commentary to=functions.special_function <|constrain|>json<|message|>{"arg1": 1}',
+        HW,
+        "I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "ik-recipient-in-role-commentary",
+        "gpt_oss",
+        ' to=functions.special_function<|channel|>commentary <|constrain|>json<|message|>{"arg1": 1}',
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "ik-thoughts-then-recipient-in-role",
+        "gpt_oss",
+        _THINK_END + '<|start|>assistant to=functions.special_function<|channel|>analysis <|constrain|>json<|message|>{"arg1": 1}',
+        reasoning="I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+]
+
 # llama.cpp tests/test-chat.cpp (peg_tester "mistralai-Ministral-3-14B-Reasoning-2512.jinja",
 # "mistralai-Mistral-Nemo-Instruct-2407.jinja", "Mistral-Small-3.2-24B-Instruct-2506.jinja",
 # "unsloth-mistral-Devstral-Small-2507.jinja"). Left out: the json_schema (response format) case.
@@ -1101,6 +1287,17 @@ MISTRAL += [
 
 # llama.cpp tests/test-chat.cpp (peg_tester "meta-llama-Llama-3.{1,2,3}-*.jinja"): content only.
 LLAMA3 += [Case("llama.cpp-content", "llama3_json", HW, HW, tools=LLAMA_CPP_TOOLS)]
+
+# ik_llama.cpp tests/test-chat.cpp (classic, "meta-llama-Llama-3.1-8B-Instruct.jinja")
+LLAMA3 += [
+    Case(
+        "ik-parameters",
+        "llama3_json",
+        '{"name": "special_function", "parameters": {"arg1": 1}}',
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+]
 
 CASES = KIMI + DEEPSEEK_V3 + DEEPSEEK_R1 + DEEPSEEK_V31 + DEEPSEEK_V32 + MISTRAL + LLAMA3 + GPT_OSS
 

@@ -25,21 +25,26 @@
 //!   [`crate::deepseek_section`]).
 //! - Reasoning: `<think>…</think>`. The updated R1 templates end the prompt with `<think>\n`, so
 //!   with `thinking_forced_open` the output starts inside reasoning (a `<think>` repeated at the
-//!   very start is dropped). A tool section start (or `<tool_call>`) ends an unclosed reasoning
-//!   block. Reasoning is one state of one machine: answer text before, between and after the
-//!   think block is never lost or merged (ik_llama.cpp#690); a `<think>` that is not at the
-//!   start of the output is text.
+//!   very start is dropped). Tool markup inside the open thinking block is reasoning text, as
+//!   llama.cpp, vLLM and SGLang read it (the model quotes the syntax while planning: "It starts
+//!   with <｜tool▁calls▁begin｜> and ends with"); only calls after `</think>` count, unless the
+//!   block is never closed and the output ends with complete calls (the model forgot the close).
+//!   Reasoning is one state of one machine: answer text before, between and after the think
+//!   block is never lost or merged (ik_llama.cpp#690); a `<think>` that is not at the start of
+//!   the output is text.
 //! - `<｜end▁of▁sentence｜>` leaking into the text ends the output (it and what follows are
 //!   dropped).
 
 use crate::deepseek_section::{machine_for, DIALECT};
-use crate::gated::GatedDialect;
+use crate::gated::{GatedDialect, InReasoning};
 use crate::machine::Machine;
 
 /// R1's template opens `<think>` in the prompt: a `</think>` without an opening one ends the
-/// reasoning that began before the output.
+/// reasoning that began before the output. Tool markup in an open thinking block is reasoning
+/// text unless the output ends with its complete calls.
 const R1: GatedDialect = GatedDialect {
     close_without_open: true,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
     ..DIALECT
 };
 
