@@ -1225,6 +1225,35 @@ GPT_OSS += [
     ),
 ]
 
+# llama.cpp tests/test-chat-parser.cpp (test_gpt_oss_harmony_format): an analysis message that
+# the model did not end with <|end|>. Left out: reasoning_format none, and a partial parse.
+GPT_OSS += [
+    Case(
+        "llama.cpp-parser-unended-analysis-end",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>Let me think about this...<|start|>assistant<|channel|>final"
+        "<|message|>The answer is 42<|end|>",
+        "The answer is 42",
+        "Let me think about this...",
+    ),
+    Case(
+        "llama.cpp-parser-unended-analysis",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>Need location info<|start|>assistant<|channel|>final"
+        "<|message|>Could you specify the location?",
+        "Could you specify the location?",
+        "Need location info",
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-parser-no-end",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>Thinking...<|start|>assistant<|channel|>final<|message|>Hello world",
+        "Hello world",
+        "Thinking...",
+    ),
+]
+
 # llama.cpp tests/test-chat.cpp (peg_tester "mistralai-Ministral-3-14B-Reasoning-2512.jinja",
 # "mistralai-Mistral-Nemo-Instruct-2407.jinja", "Mistral-Small-3.2-24B-Instruct-2506.jinja",
 # "unsloth-mistral-Devstral-Small-2507.jinja"). Left out: the json_schema (response format) case.
