@@ -644,7 +644,8 @@ DEEPSEEK_V32: list[Case] = [
     # vLLM tests/tool_parsers/test_deepseekv32_tool_parser.py (TestExtractToolCalls). Left out:
     # unwrapping a lone "arguments"/"input" parameter (vLLM-only repair), and `string="true"`
     # values coerced to the schema's type (vLLM does, SGLang's DeepSeekV32Detector keeps the
-    # string; we type in-band, as the template says).
+    # string; we type in-band, as the template says), and `null` for a string schema (vLLM:
+    # "null", SGLang: None).
     Case("vllm-no-call", "deepseek_v32", "just some text", "just some text"),
     Case("vllm-no-params", "deepseek_v32", _dsml_block(f'{INV}get_time">\n{INV_END}\n'), calls=[("get_time", {}, None)]),
     Case(
@@ -713,6 +714,59 @@ DEEPSEEK_V32: list[Case] = [
         _dsml_block(_dsml("update", [("tags", "false", '["a", "b"]'), ("meta", "false", '{"k": 1}')])),
         calls=[("update", {"tags": ["a", "b"], "meta": {"k": 1}}, None)],
         tools=[_schema_tool("update", tags={"type": "array"}, meta={"type": "object"})],
+    ),
+    Case(
+        "vllm-number",
+        "deepseek_v32",
+        _dsml_block(_dsml("measure", [("ratio", "false", "3.14"), ("whole", "false", "5.0")])),
+        calls=[("measure", {"ratio": 3.14, "whole": 5}, None)],
+        tools=[_schema_tool("measure", ratio=NUM, whole=NUM)],
+    ),
+    Case(
+        "vllm-multi-typed",
+        "deepseek_v32",
+        _dsml_block(_dsml("set_val", [("count", "false", "42"), ("label", "false", "hello")])),
+        calls=[("set_val", {"count": 42, "label": "hello"}, None)],
+        tools=[_schema_tool("set_val", count={"type": ["integer", "null"]}, label={"type": ["string", "null"]})],
+    ),
+    Case(
+        "vllm-multi-typed-null",
+        "deepseek_v32",
+        _dsml_block(_dsml("clear", [("value", "false", "null")])),
+        calls=[("clear", {"value": None}, None)],
+        tools=[_schema_tool("clear", value={"type": ["integer", "null"]})],
+    ),
+    Case(
+        "vllm-no-schema",
+        "deepseek_v32",
+        _dsml_block(_dsml("unknown_fn", [("count", "false", "42"), ("flag", "false", "true")])),
+        calls=[("unknown_fn", {"count": 42, "flag": True}, None)],
+    ),
+    # vLLM tests/tool_use/test_deepseek_v32_tool_parser.py
+    Case(
+        "vllm-end-of-sentence",
+        "deepseek_v32",
+        _dsml_block(_dsml("get_weather", [("location", "true", "Hangzhou"), ("date", "true", "2024-01-16")]))
+        + "<｜end▁of▁sentence｜>",
+        calls=[("get_weather", {"location": "Hangzhou", "date": "2024-01-16"}, None)],
+    ),
+    Case(
+        "vllm-no-newlines",
+        "deepseek_v32",
+        FC
+        + f'{INV}get_current_weather">'
+        + f'{PAR}location" string="true">北京{PAR_END}'
+        + f'{PAR}time" string="true">2025-03-21{PAR_END}'
+        + INV_END
+        + f'{INV}get_current_weather">'
+        + f'{PAR}location" string="true">北京{PAR_END}'
+        + INV_END
+        + " "
+        + FC_END,
+        calls=[
+            ("get_current_weather", {"location": "北京", "time": "2025-03-21"}, None),
+            ("get_current_weather", {"location": "北京"}, None),
+        ],
     ),
 ]
 
