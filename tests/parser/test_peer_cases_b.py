@@ -519,6 +519,15 @@ DEEPSEEK_R1 += [
     Case("llama.cpp-forced-open-no-reasoning-format", "deepseek_r1", HW, HW, reasoning_on=False, forced_open=True),
     Case("llama.cpp-forced-open-thoughts", "deepseek_r1", "I'm\nthinking</think>" + HW, HW, "I'm\nthinking", forced_open=True),
     Case(
+        "llama.cpp-forced-open-call-reasoning-none",
+        "deepseek_r1",
+        CB + B + "function" + SEP + 'special_function\n```json\n{"arg1": 1}\n```' + E + CE,
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+        reasoning_on=False,
+        forced_open=True,
+    ),
+    Case(
         "llama.cpp-call-fence-without-newline",
         "deepseek_r1",
         CB + B + "function" + SEP + 'special_function\n```json\n{"arg1": 1}```' + E + CE,
@@ -612,6 +621,8 @@ DEEPSEEK_V31: list[Case] = [
         "some prefix text",
         calls=[("foo", {"x": 1}, None), ("bar", {"y": 2}, None)],
     ),
+    # llama.cpp tests/test-chat.cpp (peg_tester "deepseek-ai-DeepSeek-V3.1.jinja", thinking on)
+    Case("llama.cpp-thoughts", "deepseek_v31", "I'm\nthinking</think>" + HW, HW, "I'm\nthinking", forced_open=True),
     Case(
         "vllm-cut-off-block",
         "deepseek_v31",
