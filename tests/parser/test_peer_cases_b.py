@@ -45,7 +45,7 @@ class Case:
     id: str
     fmt: str
     text: str
-    content: str = ""
+    content: str | None = ""  # None: the peer does not assert the content
     reasoning: str = ""
     # (name, arguments as parsed JSON, id or None where the peer does not assert it)
     calls: list[tuple[str, Any, str | None]] = field(default_factory=list)
@@ -378,6 +378,88 @@ KIMI: list[Case] = [
         "implicit reasoning with no tags",
         reasoning="implicit reasoning with no tags",
         forced_open=True,
+    ),
+]
+
+# ik_llama.cpp tests/test-function-calls.cpp (PR #628's Kimi-K2 parser: native tokens and the
+# bare `functions.NAME:IDX{json}` shape). That parser strips content; where a case asserts only
+# the calls, the content is not compared. Left out: a call without <|tool_call_end|> followed by
+# prose (ik: no call; llama.cpp's grammar makes the call end optional).
+_IK_TOKENS = (
+    "I'll help you with both tasks.\n\n<|tool_calls_section_begin|>\n<|tool_call_begin|>\n"
+    'functions.get_weather:0<|tool_call_argument_begin|>\n{"location": "Tokyo"}\n<|tool_call_end|>\n'
+    "<|tool_call_begin|>\nfunctions.calculate:1<|tool_call_argument_begin|>\n"
+    '{"expression": "15 * 23"}\n<|tool_call_end|>\n<|tool_calls_section_end|>\n\nHere are the results.'
+)
+KIMI += [
+    Case(
+        "ik-native-multiple",
+        "kimi_k2",
+        _IK_TOKENS,
+        None,
+        calls=[
+            ("get_weather", {"location": "Tokyo"}, "functions.get_weather:0"),
+            ("calculate", {"expression": "15 * 23"}, "functions.calculate:1"),
+        ],
+    ),
+    Case("ik-simple", "kimi_k2", 'functions.ping:0{"domain": "google.de"}', None, calls=[("ping", {"domain": "google.de"}, None)]),
+    Case(
+        "ik-simple-multiple",
+        "kimi_k2",
+        'functions.calculate:0{"expression": "15 * 23"}functions.ping:1{"domain": "google.com"}',
+        None,
+        calls=[("calculate", {"expression": "15 * 23"}, None), ("ping", {"domain": "google.com"}, None)],
+    ),
+    Case(
+        "ik-mixed-formats",
+        "kimi_k2",
+        "<|tool_calls_section_begin|>\n<|tool_call_begin|>\nfunctions.get_weather:0<|tool_call_argument_begin|>\n"
+        '{"location": "Tokyo"}\n<|tool_call_end|>\n<|tool_calls_section_end|>\nAlso: functions.ping:1{"host": "example.com"}',
+        None,
+        calls=[("get_weather", {"location": "Tokyo"}, None), ("ping", {"host": "example.com"}, None)],
+    ),
+    Case(
+        "ik-unicode",
+        "kimi_k2",
+        'Testing unicode: 测试 functions.test:0{"message": "こんにちは world 🌍"}',
+        None,
+        calls=[("test", {"message": "こんにちは world 🌍"}, None)],
+    ),
+    Case(
+        "ik-contamination-ls",
+        "kimi_k2",
+        "I'll help you examine the workspace. Let me list the current directory contents."
+        'functions.LS:1{"path": "/Users/seven/Documents/projects/ai/sequential_thinking"}',
+        "I'll help you examine the workspace. Let me list the current directory contents.",
+        calls=[("LS", {"path": "/Users/seven/Documents/projects/ai/sequential_thinking"}, None)],
+    ),
+    Case(
+        "ik-contamination-mixed",
+        "kimi_k2",
+        'Starting task. functions.TASK:1{"id": "test123"} Processing files. functions.LIST:2{"dir": "/workspace"} '
+        "Task completed.",
+        "Starting task.  Processing files.  Task completed.",
+        calls=[("TASK", {"id": "test123"}, None), ("LIST", {"dir": "/workspace"}, None)],
+    ),
+    *[
+        Case(f"ik-no-call-{i}", "kimi_k2", text, None)
+        for i, text in enumerate(
+            [
+                "functions.invalid:0{invalid json}",
+                'functions.:0{"param": "value"}',
+                'functions.test:0{"key": "value"',
+                "functions.test:0{key: value}",
+                'functions.test0{"missing": "colon"}',
+                'functions.test:0"missing": "brace"',
+            ]
+        )
+    ],
+    Case(
+        "ik-many-small",
+        "kimi_k2",
+        "".join(f'functions.{n}:{i}{{"x":{i + 1}}}' for i, n in enumerate("abcde")),
+        None,
+        calls=[(n, {"x": i + 1}, None) for i, n in enumerate("abcde")],
     ),
 ]
 
@@ -1399,6 +1481,8 @@ CASES = KIMI + DEEPSEEK_V3 + DEEPSEEK_R1 + DEEPSEEK_V31 + DEEPSEEK_V32 + MISTRAL
 def _message(c: Case, out: dict[str, Any]) -> dict[str, Any]:
     """The parts of a parse result the peer asserts, in comparable form."""
     content = out["content"].strip() if c.strip else out["content"]
+    if c.content is None:
+        content = None
     calls = [
         (t["name"], json.loads(t["arguments"]), t["id"] if want[2] is not None else None)
         for t, want in zip(out["tool_calls"], c.calls + [("", None, None)] * len(out["tool_calls"]))
