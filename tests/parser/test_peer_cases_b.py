@@ -6,8 +6,11 @@ stripped content (`strip=True`): our rule is that whitespace is content. Each gr
 peer file it comes from; cases we deliberately do not copy are left out (see the comments).
 """
 
+# Long literal lines are peer test data copied as written.
+# ruff: noqa: E501
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from dataclasses import dataclass, field
@@ -38,6 +41,10 @@ HW = "Hello, world!\nWhat's up?"
 WEATHER_UNIT = [_tool("get_weather", {"city": STR, "unit": STR})]
 
 
+# (name, arguments as parsed JSON, id or None where the peer does not assert it)
+Call = tuple[str, Any, str | None]
+
+
 @dataclass(frozen=True)
 class Case:
     """One peer case: model output in, the message the peer expects out."""
@@ -47,8 +54,7 @@ class Case:
     text: str
     content: str | None = ""  # None: the peer does not assert the content
     reasoning: str = ""
-    # (name, arguments as parsed JSON, id or None where the peer does not assert it)
-    calls: list[tuple[str, Any, str | None]] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
     tools: list[dict[str, Any]] | None = None
     reasoning_on: bool = True
     forced_open: bool = False
@@ -118,7 +124,8 @@ KIMI: list[Case] = [
     Case(
         "vllm-multiline-json",
         "kimi_k2",
-        "Formatted. " + _ks(_k("functions.process_data:0", '{\n  "name": "test",\n  "value": 123\n}')),
+        "Formatted. "
+        + _ks(_k("functions.process_data:0", '{\n  "name": "test",\n  "value": 123\n}')),
         "Formatted. ",
         calls=[("process_data", {"name": "test", "value": 123}, None)],
     ),
@@ -188,7 +195,11 @@ KIMI: list[Case] = [
         ),
         "First, let me get the weather. ",
         calls=[
-            ("get_weather", {"latitude": 34.0522, "longitude": -118.2437}, "functions.get_weather:0"),
+            (
+                "get_weather",
+                {"latitude": 34.0522, "longitude": -118.2437},
+                "functions.get_weather:0",
+            ),
             ("get_news", {"content": "Los Angeles today"}, "functions.get_news:1"),
         ],
     ),
@@ -205,9 +216,21 @@ KIMI: list[Case] = [
         "vllm-formatted-json",
         "kimi_k2",
         "I need to process formatted JSON. "
-        + _ks(_k("functions.process_data:0", '{\n  "name": "test",\n  "value": 123,\n  "nested": {\n    "key": "value"\n  }\n}', sep="")),
+        + _ks(
+            _k(
+                "functions.process_data:0",
+                '{\n  "name": "test",\n  "value": 123,\n  "nested": {\n    "key": "value"\n  }\n}',
+                sep="",
+            )
+        ),
         "I need to process formatted JSON. ",
-        calls=[("process_data", {"name": "test", "value": 123, "nested": {"key": "value"}}, "functions.process_data:0")],
+        calls=[
+            (
+                "process_data",
+                {"name": "test", "value": 123, "nested": {"key": "value"}},
+                "functions.process_data:0",
+            )
+        ],
     ),
     # SGLang test/srt/test_function_call_parser.py (TestKimiK2Detector)
     Case(
@@ -251,7 +274,8 @@ KIMI: list[Case] = [
     Case(
         "llama.cpp-single-reasoning",
         "kimi_k2",
-        "<think>I'm thinking about this</think>" + _ks(_k("functions.special_function:0", '{"arg1": 1}', sep="")),
+        "<think>I'm thinking about this</think>"
+        + _ks(_k("functions.special_function:0", '{"arg1": 1}', sep="")),
         reasoning="I'm thinking about this",
         calls=[("special_function", {"arg1": 1}, "functions.special_function:0")],
         tools=LLAMA_CPP_TOOLS,
@@ -259,7 +283,8 @@ KIMI: list[Case] = [
     Case(
         "llama.cpp-content-then-call",
         "kimi_k2",
-        "Hello, world!\nWhat's up?" + _ks(_k("functions.special_function:0", '{"arg1": 1}', sep="")),
+        "Hello, world!\nWhat's up?"
+        + _ks(_k("functions.special_function:0", '{"arg1": 1}', sep="")),
         "Hello, world!\nWhat's up?",
         calls=[("special_function", {"arg1": 1}, "functions.special_function:0")],
         tools=LLAMA_CPP_TOOLS,
@@ -273,7 +298,11 @@ KIMI: list[Case] = [
         ),
         calls=[
             ("special_function", {"arg1": 1}, "functions.special_function:0"),
-            ("special_function_with_opt", {"arg1": 1, "arg2": 2}, "functions.special_function_with_opt:1"),
+            (
+                "special_function_with_opt",
+                {"arg1": 1, "arg2": 2},
+                "functions.special_function_with_opt:1",
+            ),
         ],
         tools=LLAMA_CPP_TOOLS,
     ),
@@ -295,8 +324,20 @@ KIMI: list[Case] = [
     Case(
         "llama.cpp-python-multiline",
         "kimi_k2",
-        _ks(_k("functions.python:0", '{"code": "def hello():\\n    print(\\"Hello, world!\\")\\n\\nhello()"}', sep="")),
-        calls=[("python", {"code": 'def hello():\n    print("Hello, world!")\n\nhello()'}, "functions.python:0")],
+        _ks(
+            _k(
+                "functions.python:0",
+                '{"code": "def hello():\\n    print(\\"Hello, world!\\")\\n\\nhello()"}',
+                sep="",
+            )
+        ),
+        calls=[
+            (
+                "python",
+                {"code": 'def hello():\n    print("Hello, world!")\n\nhello()'},
+                "functions.python:0",
+            )
+        ],
         tools=LLAMA_CPP_TOOLS,
     ),
     Case(
@@ -340,8 +381,14 @@ KIMI: list[Case] = [
         "llama.cpp-calls-inside-think-no-markers",
         "kimi_k2",
         "<think>I need to call two functions"
-        + TB + "functions.special_function:0" + AB + '{"arg1": 1}'
-        + TB + "functions.python:1" + AB + '{"code": "print(\'hey\')"}',
+        + TB
+        + "functions.special_function:0"
+        + AB
+        + '{"arg1": 1}'
+        + TB
+        + "functions.python:1"
+        + AB
+        + '{"code": "print(\'hey\')"}',
         reasoning="I need to call two functions",
         calls=[
             ("special_function", {"arg1": 1}, "functions.special_function:0"),
@@ -352,7 +399,9 @@ KIMI: list[Case] = [
     Case(
         "llama.cpp-execute-command-no-end",
         "kimi_k2",
-        TB + "functions.execute_command:0" + AB
+        TB
+        + "functions.execute_command:0"
+        + AB
         + '{"command": "ls -lah", "cwd": "/home/jarvis/development/exllamav3", "timeout": 10}',
         calls=[
             (
@@ -361,7 +410,9 @@ KIMI: list[Case] = [
                 "functions.execute_command:0",
             )
         ],
-        tools=[_tool("execute_command", {"command": STR, "cwd": STR, "timeout": {"type": "integer"}})],
+        tools=[
+            _tool("execute_command", {"command": STR, "cwd": STR, "timeout": {"type": "integer"}})
+        ],
     ),
     # vLLM tests/reasoning/test_kimi_k2_reasoning_parser.py (thinking on: the prompt opens it)
     Case(
@@ -402,13 +453,22 @@ KIMI += [
             ("calculate", {"expression": "15 * 23"}, "functions.calculate:1"),
         ],
     ),
-    Case("ik-simple", "kimi_k2", 'functions.ping:0{"domain": "google.de"}', None, calls=[("ping", {"domain": "google.de"}, None)]),
+    Case(
+        "ik-simple",
+        "kimi_k2",
+        'functions.ping:0{"domain": "google.de"}',
+        None,
+        calls=[("ping", {"domain": "google.de"}, None)],
+    ),
     Case(
         "ik-simple-multiple",
         "kimi_k2",
         'functions.calculate:0{"expression": "15 * 23"}functions.ping:1{"domain": "google.com"}',
         None,
-        calls=[("calculate", {"expression": "15 * 23"}, None), ("ping", {"domain": "google.com"}, None)],
+        calls=[
+            ("calculate", {"expression": "15 * 23"}, None),
+            ("ping", {"domain": "google.com"}, None),
+        ],
     ),
     Case(
         "ik-mixed-formats",
@@ -416,7 +476,10 @@ KIMI += [
         "<|tool_calls_section_begin|>\n<|tool_call_begin|>\nfunctions.get_weather:0<|tool_call_argument_begin|>\n"
         '{"location": "Tokyo"}\n<|tool_call_end|>\n<|tool_calls_section_end|>\nAlso: functions.ping:1{"host": "example.com"}',
         None,
-        calls=[("get_weather", {"location": "Tokyo"}, None), ("ping", {"host": "example.com"}, None)],
+        calls=[
+            ("get_weather", {"location": "Tokyo"}, None),
+            ("ping", {"host": "example.com"}, None),
+        ],
     ),
     Case(
         "ik-unicode",
@@ -596,10 +659,24 @@ DEEPSEEK_R1: list[Case] = [
 
 # llama.cpp tests/test-chat.cpp (peg_tester "llama-cpp-deepseek-r1.jinja", "DeepSeek-R1-Distill-*"):
 # the prompt ends inside <think>; reasoning_format none keeps it in content.
-_SF = [("special_function", {"arg1": 1}, None)]
+_SF: list[Call] = [("special_function", {"arg1": 1}, None)]
 DEEPSEEK_R1 += [
-    Case("llama.cpp-forced-open-no-reasoning-format", "deepseek_r1", HW, HW, reasoning_on=False, forced_open=True),
-    Case("llama.cpp-forced-open-thoughts", "deepseek_r1", "I'm\nthinking</think>" + HW, HW, "I'm\nthinking", forced_open=True),
+    Case(
+        "llama.cpp-forced-open-no-reasoning-format",
+        "deepseek_r1",
+        HW,
+        HW,
+        reasoning_on=False,
+        forced_open=True,
+    ),
+    Case(
+        "llama.cpp-forced-open-thoughts",
+        "deepseek_r1",
+        "I'm\nthinking</think>" + HW,
+        HW,
+        "I'm\nthinking",
+        forced_open=True,
+    ),
     Case(
         "llama.cpp-forced-open-call-reasoning-none",
         "deepseek_r1",
@@ -625,7 +702,13 @@ DEEPSEEK_R1 += [
 # (llama.cpp: all content; vLLM and SGLang's R1 parsers always start inside reasoning).
 _R1_CALL = CB + B + "function" + SEP + 'special_function\n```json\n{"arg1": 1}\n```' + E + CE
 DEEPSEEK_R1 += [
-    Case("ik-reasoning-none", "deepseek_r1", "<think>I'm\nthinking</think>" + HW, "<think>I'm\nthinking</think>" + HW, reasoning_on=False),
+    Case(
+        "ik-reasoning-none",
+        "deepseek_r1",
+        "<think>I'm\nthinking</think>" + HW,
+        "<think>I'm\nthinking</think>" + HW,
+        reasoning_on=False,
+    ),
     Case("ik-thoughts", "deepseek_r1", "<think>I'm\nthinking</think>" + HW, HW, "I'm\nthinking"),
     Case(
         "ik-markers-inside-forced-reasoning",
@@ -666,7 +749,13 @@ DEEPSEEK_R1 += [
 # SGLang test/srt/test_reasoning_parser.py (DeepSeekR1Detector: force_reasoning=True)
 _X3 = "I need to solve this step by step. The given equation is x + 2 = 5, so x = 5 - 2 = 3."
 DEEPSEEK_R1 += [
-    Case("sglang-forced", "deepseek_r1", "I need to think about this. The answer is 42.", reasoning="I need to think about this. The answer is 42.", forced_open=True),
+    Case(
+        "sglang-forced",
+        "deepseek_r1",
+        "I need to think about this. The answer is 42.",
+        reasoning="I need to think about this. The answer is 42.",
+        forced_open=True,
+    ),
     Case(
         "sglang-end-token",
         "deepseek_r1",
@@ -683,7 +772,14 @@ DEEPSEEK_R1 += [
         "I need to think about this.",
         forced_open=True,
     ),
-    Case("sglang-complete-response", "deepseek_r1", _X3 + "</think>The answer is x = 3.", "The answer is x = 3.", _X3, forced_open=True),
+    Case(
+        "sglang-complete-response",
+        "deepseek_r1",
+        _X3 + "</think>The answer is x = 3.",
+        "The answer is x = 3.",
+        _X3,
+        forced_open=True,
+    ),
 ]
 
 # --- DeepSeek V3.1 --------------------------------------------------------------------------
@@ -692,19 +788,38 @@ DEEPSEEK_V31: list[Case] = [
     Case(
         "vllm-with-tool",
         "deepseek_v31",
-        "normal text" + CB + B + 'foo' + SEP + '{"x":1}' + E + CE,
+        "normal text" + CB + B + "foo" + SEP + '{"x":1}' + E + CE,
         "normal text",
         calls=[("foo", {"x": 1}, None)],
     ),
     Case(
         "vllm-multiple",
         "deepseek_v31",
-        "some prefix text" + CB + B + "foo" + SEP + '{"x":1}' + E + B + "bar" + SEP + '{"y":2}' + E + CE,
+        "some prefix text"
+        + CB
+        + B
+        + "foo"
+        + SEP
+        + '{"x":1}'
+        + E
+        + B
+        + "bar"
+        + SEP
+        + '{"y":2}'
+        + E
+        + CE,
         "some prefix text",
         calls=[("foo", {"x": 1}, None), ("bar", {"y": 2}, None)],
     ),
     # llama.cpp tests/test-chat.cpp (peg_tester "deepseek-ai-DeepSeek-V3.1.jinja", thinking on)
-    Case("llama.cpp-thoughts", "deepseek_v31", "I'm\nthinking</think>" + HW, HW, "I'm\nthinking", forced_open=True),
+    Case(
+        "llama.cpp-thoughts",
+        "deepseek_v31",
+        "I'm\nthinking</think>" + HW,
+        HW,
+        "I'm\nthinking",
+        forced_open=True,
+    ),
     Case(
         "vllm-cut-off-block",
         "deepseek_v31",
@@ -740,11 +855,18 @@ DEEPSEEK_V32: list[Case] = [
     # string; we type in-band, as the template says), and `null` for a string schema (vLLM:
     # "null", SGLang: None).
     Case("vllm-no-call", "deepseek_v32", "just some text", "just some text"),
-    Case("vllm-no-params", "deepseek_v32", _dsml_block(f'{INV}get_time">\n{INV_END}\n'), calls=[("get_time", {}, None)]),
+    Case(
+        "vllm-no-params",
+        "deepseek_v32",
+        _dsml_block(f'{INV}get_time">\n{INV_END}\n'),
+        calls=[("get_time", {}, None)],
+    ),
     Case(
         "vllm-with-params",
         "deepseek_v32",
-        _dsml_block(_dsml("get_weather", [("location", "true", "SF"), ("date", "true", "2024-01-16")])),
+        _dsml_block(
+            _dsml("get_weather", [("location", "true", "SF"), ("date", "true", "2024-01-16")])
+        ),
         calls=[("get_weather", {"location": "SF", "date": "2024-01-16"}, None)],
     ),
     Case(
@@ -757,8 +879,14 @@ DEEPSEEK_V32: list[Case] = [
     Case(
         "vllm-multiple",
         "deepseek_v32",
-        _dsml_block(_dsml("get_weather", [("location", "true", "SF")]), _dsml("get_weather", [("location", "true", "NYC")])),
-        calls=[("get_weather", {"location": "SF"}, None), ("get_weather", {"location": "NYC"}, None)],
+        _dsml_block(
+            _dsml("get_weather", [("location", "true", "SF")]),
+            _dsml("get_weather", [("location", "true", "NYC")]),
+        ),
+        calls=[
+            ("get_weather", {"location": "SF"}, None),
+            ("get_weather", {"location": "NYC"}, None),
+        ],
     ),
     Case(
         "vllm-type-conversion",
@@ -789,7 +917,10 @@ DEEPSEEK_V32: list[Case] = [
         calls=[
             (
                 "set_timer",
-                {"wait": {"type": "for", "minutes": 2880}, "patches": [{"op": "replace", "path": "/schedule", "value": "quiet"}]},
+                {
+                    "wait": {"type": "for", "minutes": 2880},
+                    "patches": [{"op": "replace", "path": "/schedule", "value": "quiet"}],
+                },
                 None,
             )
         ],
@@ -797,14 +928,18 @@ DEEPSEEK_V32: list[Case] = [
             _schema_tool(
                 "set_timer",
                 wait={"anyOf": [{"type": "object"}, {"type": "object"}]},
-                patches={"oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "null"}]},
+                patches={
+                    "oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "null"}]
+                },
             )
         ],
     ),
     Case(
         "vllm-object-and-array",
         "deepseek_v32",
-        _dsml_block(_dsml("update", [("tags", "false", '["a", "b"]'), ("meta", "false", '{"k": 1}')])),
+        _dsml_block(
+            _dsml("update", [("tags", "false", '["a", "b"]'), ("meta", "false", '{"k": 1}')])
+        ),
         calls=[("update", {"tags": ["a", "b"], "meta": {"k": 1}}, None)],
         tools=[_schema_tool("update", tags={"type": "array"}, meta={"type": "object"})],
     ),
@@ -820,7 +955,11 @@ DEEPSEEK_V32: list[Case] = [
         "deepseek_v32",
         _dsml_block(_dsml("set_val", [("count", "false", "42"), ("label", "false", "hello")])),
         calls=[("set_val", {"count": 42, "label": "hello"}, None)],
-        tools=[_schema_tool("set_val", count={"type": ["integer", "null"]}, label={"type": ["string", "null"]})],
+        tools=[
+            _schema_tool(
+                "set_val", count={"type": ["integer", "null"]}, label={"type": ["string", "null"]}
+            )
+        ],
     ),
     Case(
         "vllm-multi-typed-null",
@@ -839,7 +978,9 @@ DEEPSEEK_V32: list[Case] = [
     Case(
         "vllm-end-of-sentence",
         "deepseek_v32",
-        _dsml_block(_dsml("get_weather", [("location", "true", "Hangzhou"), ("date", "true", "2024-01-16")]))
+        _dsml_block(
+            _dsml("get_weather", [("location", "true", "Hangzhou"), ("date", "true", "2024-01-16")])
+        )
         + "<｜end▁of▁sentence｜>",
         calls=[("get_weather", {"location": "Hangzhou", "date": "2024-01-16"}, None)],
     ),
@@ -889,7 +1030,9 @@ MISTRAL: list[Case] = [
         "mistral",
         '[TOOL_CALLS] [{"name":"make_next_step_decision", "arguments":{"decision":"TOOL", '
         '"content":"Use weather API"}}]',
-        calls=[("make_next_step_decision", {"decision": "TOOL", "content": "Use weather API"}, None)],
+        calls=[
+            ("make_next_step_decision", {"decision": "TOOL", "content": "Use weather API"}, None)
+        ],
     ),
     Case(
         "sglang-no-calls",
@@ -903,7 +1046,9 @@ MISTRAL: list[Case] = [
         'Here is some text before the tool call: [TOOL_CALLS] [{"name":"make_next_step_decision", '
         '"arguments":{"decision":"ANSWER", "content":"The answer is 42"}}]',
         "Here is some text before the tool call:",
-        calls=[("make_next_step_decision", {"decision": "ANSWER", "content": "The answer is 42"}, None)],
+        calls=[
+            ("make_next_step_decision", {"decision": "ANSWER", "content": "The answer is 42"}, None)
+        ],
         strip=True,
     ),
 ]
@@ -917,17 +1062,26 @@ _WEATHER_SF = {"city": "San Francisco", "state": "CA", "unit": "celsius"}
 _BASH = {"command": "print(\"hello world!\")\nre.compile(r'{}')"}
 MISTRAL += [
     Case("vllm-no-tools", "mistral", "This is a test", "This is a test"),
-    Case("vllm-pre-v11-add", "mistral", '[TOOL_CALLS][{"name": "add", "arguments":{"a": 3.5, "b": 4}}]', calls=[("add", {"a": 3.5, "b": 4}, None)]),
+    Case(
+        "vllm-pre-v11-add",
+        "mistral",
+        '[TOOL_CALLS][{"name": "add", "arguments":{"a": 3.5, "b": 4}}]',
+        calls=[("add", {"a": 3.5, "b": 4}, None)],
+    ),
     Case(
         "vllm-pre-v11-weather",
         "mistral",
-        '[TOOL_CALLS] [{"name": "get_current_weather", "arguments":' + json.dumps(_WEATHER_SF) + "}]",
+        '[TOOL_CALLS] [{"name": "get_current_weather", "arguments":'
+        + json.dumps(_WEATHER_SF)
+        + "}]",
         calls=[("get_current_weather", _WEATHER_SF, None)],
     ),
     Case(
         "vllm-pre-v11-arguments-before-name",
         "mistral",
-        '[TOOL_CALLS] [{"arguments":' + json.dumps(_WEATHER_SF) + ', "name": "get_current_weather"}]',
+        '[TOOL_CALLS] [{"arguments":'
+        + json.dumps(_WEATHER_SF)
+        + ', "name": "get_current_weather"}]',
         calls=[("get_current_weather", _WEATHER_SF, None)],
     ),
     Case(
@@ -968,10 +1122,17 @@ MISTRAL += [
         '[TOOL_CALLS] [{"name": "get_current_weather", "arguments":{"city": "Dallas", "state": "TX", '
         '"unit": "fahrenheit"}}]\nextra trailing data',
         "\nextra trailing data",
-        calls=[("get_current_weather", {"city": "Dallas", "state": "TX", "unit": "fahrenheit"}, None)],
+        calls=[
+            ("get_current_weather", {"city": "Dallas", "state": "TX", "unit": "fahrenheit"}, None)
+        ],
     ),
     # v11 as vLLM sees it with [ARGS] detokenized away: NAME{json}
-    Case("vllm-v11-add", "mistral", '[TOOL_CALLS]add_this_and_that{"a": 3.5, "b": 4}', calls=[("add_this_and_that", {"a": 3.5, "b": 4}, None)]),
+    Case(
+        "vllm-v11-add",
+        "mistral",
+        '[TOOL_CALLS]add_this_and_that{"a": 3.5, "b": 4}',
+        calls=[("add_this_and_that", {"a": 3.5, "b": 4}, None)],
+    ),
     Case(
         "vllm-v11-weather",
         "mistral",
@@ -1076,7 +1237,9 @@ LLAMA3: list[Case] = [
         "llama3_json",
         '{"name": "complexTool", "parameters": {"level1": {"level2": {"level3": {"level4": '
         '{"value": "deep"}}}}}}',
-        calls=[("complexTool", {"level1": {"level2": {"level3": {"level4": {"value": "deep"}}}}}, None)],
+        calls=[
+            ("complexTool", {"level1": {"level2": {"level3": {"level4": {"value": "deep"}}}}}, None)
+        ],
     ),
     Case(
         "vllm-multiple-deep",
@@ -1093,7 +1256,13 @@ LLAMA3: list[Case] = [
         "llama3_json",
         '{"name": "searchTool", "parameters": {"query": "test {value} [complex]",'
         '"nested": {"inner": "more {brackets}"}}}',
-        calls=[("searchTool", {"query": "test {value} [complex]", "nested": {"inner": "more {brackets}"}}, None)],
+        calls=[
+            (
+                "searchTool",
+                {"query": "test {value} [complex]", "nested": {"inner": "more {brackets}"}},
+                None,
+            )
+        ],
     ),
     Case(
         "vllm-escaped-quotes",
@@ -1126,7 +1295,10 @@ LLAMA3: list[Case] = [
         "llama3_json",
         '<|python_tag|>{"name": "get_weather", "parameters": {"city": "Paris"}};'
         '{"name": "get_tourist_attractions", "parameters": {"city": "Paris"}}',
-        calls=[("get_weather", {"city": "Paris"}, None), ("get_tourist_attractions", {"city": "Paris"}, None)],
+        calls=[
+            ("get_weather", {"city": "Paris"}, None),
+            ("get_tourist_attractions", {"city": "Paris"}, None),
+        ],
         tools=CITY_TOOLS,
     ),
     Case(
@@ -1223,7 +1395,11 @@ GPT_OSS: list[Case] = [
 # llama.cpp tests/test-chat.cpp (peg_tester "openai-gpt-oss-120b.jinja"). The prompt ends with
 # `<|start|>assistant`, so output may begin with the recipient (` to=functions.NAME`). Left out:
 # reasoning_format none (llama.cpp drops the `<|channel|>final<|message|>` header from content).
-_EDIT_ARGS = {"oldString": "if (part < railCount - 1) {", "newString": "if (part < 4) {", "replaceAll": False}
+_EDIT_ARGS = {
+    "oldString": "if (part < railCount - 1) {",
+    "newString": "if (part < 4) {",
+    "replaceAll": False,
+}
 GPT_OSS += [
     Case("llama.cpp-final", "gpt_oss", "<|channel|>final<|message|>" + HW, HW),
     Case("llama.cpp-commentary-preamble", "gpt_oss", "<|channel|>commentary<|message|>" + HW, HW),
@@ -1234,7 +1410,12 @@ GPT_OSS += [
         HW,
         "I'm\nthinking",
     ),
-    Case("llama.cpp-analysis-partial", "gpt_oss", "<|channel|>analysis<|message|>I'm\nthinking", reasoning="I'm\nthinking"),
+    Case(
+        "llama.cpp-analysis-partial",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>I'm\nthinking",
+        reasoning="I'm\nthinking",
+    ),
     Case(
         "llama.cpp-recipient-in-role",
         "gpt_oss",
@@ -1296,7 +1477,9 @@ GPT_OSS += [
         + json.dumps(_EDIT_ARGS),
         reasoning="Thinking about edit...",
         calls=[("edit", _EDIT_ARGS, None)],
-        tools=[_tool("edit", {"oldString": STR, "newString": STR, "replaceAll": {"type": "boolean"}})],
+        tools=[
+            _tool("edit", {"oldString": STR, "newString": STR, "replaceAll": {"type": "boolean"}})
+        ],
     ),
     Case(
         "llama.cpp-parallel",
@@ -1304,7 +1487,10 @@ GPT_OSS += [
         ' to=functions.special_function<|channel|>analysis<|message|>{"arg1": 1}\n'
         "<|start|>assistant to=functions.special_function_with_opt<|channel|>analysis<|message|>"
         '{"arg1": 1, "arg2": 2}',
-        calls=[("special_function", {"arg1": 1}, None), ("special_function_with_opt", {"arg1": 1, "arg2": 2}, None)],
+        calls=[
+            ("special_function", {"arg1": 1}, None),
+            ("special_function_with_opt", {"arg1": 1, "arg2": 2}, None),
+        ],
         tools=LLAMA_CPP_TOOLS,
     ),
 ]
@@ -1324,7 +1510,8 @@ GPT_OSS += [
     Case(
         "ik-commentary-call-constrain",
         "gpt_oss",
-        _THINK_END + '<|start|>assistant<|channel|>commentary to=functions.special_function <|constrain|>json<|message|>{"arg1": 1}',
+        _THINK_END
+        + '<|start|>assistant<|channel|>commentary to=functions.special_function <|constrain|>json<|message|>{"arg1": 1}',
         reasoning="I'm\nthinking",
         calls=_SF,
         tools=LLAMA_CPP_TOOLS,
@@ -1332,7 +1519,8 @@ GPT_OSS += [
     Case(
         "ik-analysis-call-constrain",
         "gpt_oss",
-        _THINK_END + '<|start|>assistant<|channel|>analysis to=functions.special_function <|constrain|>json<|message|>{"arg1": 1}',
+        _THINK_END
+        + '<|start|>assistant<|channel|>analysis to=functions.special_function <|constrain|>json<|message|>{"arg1": 1}',
         reasoning="I'm\nthinking",
         calls=_SF,
         tools=LLAMA_CPP_TOOLS,
@@ -1348,7 +1536,9 @@ GPT_OSS += [
         "ik-preamble-then-call",
         "gpt_oss",
         _THINK_END
-        + "<|start|>assistant<|channel|>commentary<|message|>" + HW + "<|end|>"
+        + "<|start|>assistant<|channel|>commentary<|message|>"
+        + HW
+        + "<|end|>"
         + '<|start|>assistant<|channel|>commentary to=functions.special_function <|constrain|>json<|message|>{"arg1": 1}',
         HW,
         "I'm\nthinking",
@@ -1365,7 +1555,8 @@ GPT_OSS += [
     Case(
         "ik-thoughts-then-recipient-in-role",
         "gpt_oss",
-        _THINK_END + '<|start|>assistant to=functions.special_function<|channel|>analysis <|constrain|>json<|message|>{"arg1": 1}',
+        _THINK_END
+        + '<|start|>assistant to=functions.special_function<|channel|>analysis <|constrain|>json<|message|>{"arg1": 1}',
         reasoning="I'm\nthinking",
         calls=_SF,
         tools=LLAMA_CPP_TOOLS,
@@ -1434,7 +1625,10 @@ MISTRAL += [
         "mistral",
         '[TOOL_CALLS]special_function[ARGS]{"arg1": 1}'
         '[TOOL_CALLS]special_function_with_opt[ARGS]{"arg1": 1, "arg2": 2}',
-        calls=[("special_function", {"arg1": 1}, None), ("special_function_with_opt", {"arg1": 1, "arg2": 2}, None)],
+        calls=[
+            ("special_function", {"arg1": 1}, None),
+            ("special_function_with_opt", {"arg1": 1, "arg2": 2}, None),
+        ],
         tools=LLAMA_CPP_TOOLS,
     ),
     Case(
@@ -1485,7 +1679,11 @@ def _message(c: Case, out: dict[str, Any]) -> dict[str, Any]:
         content = None
     calls = [
         (t["name"], json.loads(t["arguments"]), t["id"] if want[2] is not None else None)
-        for t, want in zip(out["tool_calls"], c.calls + [("", None, None)] * len(out["tool_calls"]))
+        for t, want in zip(
+            out["tool_calls"],
+            [*c.calls, *[("", None, None)] * len(out["tool_calls"])],
+            strict=False,
+        )
     ]
     return {"content": content, "reasoning": out["reasoning_content"], "calls": calls}
 
@@ -1495,12 +1693,16 @@ def _pieces(text: str, rng: random.Random) -> list[str]:
     inner = range(1, len(text))
     cuts = sorted(rng.sample(inner, min(len(inner), rng.randint(1, 12))))
     bounds = [0, *cuts, len(text)]
-    return [text[a:b] for a, b in zip(bounds, bounds[1:])]
+    return [text[a:b] for a, b in itertools.pairwise(bounds)]
 
 
 @pytest.mark.parametrize("c", CASES, ids=[f"{c.fmt}-{c.id}" for c in CASES])
 def test_peer_case(c: Case) -> None:
-    kw: dict[str, Any] = {"tools": c.tools, "reasoning": c.reasoning_on, "thinking_forced_open": c.forced_open}
+    kw: dict[str, Any] = {
+        "tools": c.tools,
+        "reasoning": c.reasoning_on,
+        "thinking_forced_open": c.forced_open,
+    }
     out = gp.parse(c.fmt, c.text, **kw)
     want = {"content": c.content, "reasoning": c.reasoning, "calls": list(c.calls)}
     assert _message(c, out) == want
