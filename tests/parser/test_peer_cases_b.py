@@ -37,12 +37,11 @@ LLAMA_CPP_TOOLS = [
     _tool("html", {"markup": STR}),
     _tool("empty_args"),
 ]
-HW = "Hello, world!\nWhat's up?"
-WEATHER_UNIT = [_tool("get_weather", {"city": STR, "unit": STR})]
-
-
 # (name, arguments as parsed JSON, id or None where the peer does not assert it)
 Call = tuple[str, Any, str | None]
+HW = "Hello, world!\nWhat's up?"
+_SF: list[Call] = [("special_function", {"arg1": 1}, None)]
+WEATHER_UNIT = [_tool("get_weather", {"city": STR, "unit": STR})]
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ class Case:
     tools: list[dict[str, Any]] | None = None
     reasoning_on: bool = True
     forced_open: bool = False
-    strip: bool = False  # the peer trims content; compare stripped
+    strip: bool = False  # the peer trims content and reasoning; compare stripped
 
 
 # --- Kimi-K2 --------------------------------------------------------------------------------
@@ -526,6 +525,104 @@ KIMI += [
     ),
 ]
 
+# llama.cpp tests/chat-parsers/test-kimi-k2.cpp (test_parser_with_streaming; llama.cpp trims
+# content and reasoning: stripped compare). Its ids ("0") differ from the PEG tests' and vLLM's
+# ("functions.NAME:IDX"): ids not compared here.
+_K_SF = _k("functions.special_function:0", '{"arg1": 1}', sep="")
+_EMOJI = "Hello! 👋 🌟 🚀 Testing emojis: 😀😃😄😁 and symbols: ∑∏∆∇"
+_FROM_ZERO = {
+    "query": '"From Zero" Linkin Park album tracklist complete songs',
+    "limit": 3,
+    "type": "text",
+}
+KIMI += [
+    Case(
+        "llama.cpp-call-then-content",
+        "kimi_k2",
+        _ks(_K_SF) + HW,
+        HW,
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-thoughts-call-then-content",
+        "kimi_k2",
+        "<think>I'm\nthinking</think>" + _ks(_K_SF) + HW,
+        HW,
+        "I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
+    Case(
+        "llama.cpp-thoughts-content-call",
+        "kimi_k2",
+        "<think>I'm\nthinking\n</think>" + HW + "\n" + _ks(_K_SF),
+        HW,
+        "I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+        strip=True,
+    ),
+    Case(
+        "llama.cpp-reasoning-none-call",
+        "kimi_k2",
+        "<think>I'm\nthinking</think>\n\n" + _ks(_K_SF),
+        "<think>I'm\nthinking</think>\n\n",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+        reasoning_on=False,
+    ),
+    Case(
+        "llama.cpp-thoughts-content-call-newlines",
+        "kimi_k2",
+        "<think>I'm\nthinking\n</think>\n\n" + HW + "\n\n" + _ks(_K_SF) + "\n",
+        HW,
+        "I'm\nthinking",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+        strip=True,
+    ),
+    Case(
+        "llama.cpp-multi-tool",
+        "kimi_k2",
+        "<think>I'm thinking.</think>Let me call multiple tools."
+        + _ks(
+            _k(
+                "functions.read_file:0",
+                '{"files":[{"path":"src/app/Partners.tsx","line_ranges":["1-100"]}]}',
+                sep="",
+            ),
+            _k("functions.web_search:1", json.dumps(_FROM_ZERO), sep=""),
+            _k(
+                "functions.complex_function:2",
+                '{"name": "John Doe", "age": 30, "active": true, "score": 95.5}',
+                sep="",
+            ),
+            _k(
+                "functions.emoji_function:3",
+                json.dumps({"message": _EMOJI}, ensure_ascii=False),
+                sep="",
+            ),
+        ),
+        "Let me call multiple tools.",
+        "I'm thinking.",
+        calls=[
+            (
+                "read_file",
+                {"files": [{"path": "src/app/Partners.tsx", "line_ranges": ["1-100"]}]},
+                None,
+            ),
+            ("web_search", _FROM_ZERO, None),
+            (
+                "complex_function",
+                {"name": "John Doe", "age": 30, "active": True, "score": 95.5},
+                None,
+            ),
+            ("emoji_function", {"message": _EMOJI}, None),
+        ],
+    ),
+]
+
 # --- DeepSeek V3 / R1 -----------------------------------------------------------------------
 CB, CE = "<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>"
 B, E, SEP = "<｜tool▁call▁begin｜>", "<｜tool▁call▁end｜>", "<｜tool▁sep｜>"
@@ -659,7 +756,6 @@ DEEPSEEK_R1: list[Case] = [
 
 # llama.cpp tests/test-chat.cpp (peg_tester "llama-cpp-deepseek-r1.jinja", "DeepSeek-R1-Distill-*"):
 # the prompt ends inside <think>; reasoning_format none keeps it in content.
-_SF: list[Call] = [("special_function", {"arg1": 1}, None)]
 DEEPSEEK_R1 += [
     Case(
         "llama.cpp-forced-open-no-reasoning-format",
@@ -1675,6 +1771,7 @@ CASES = KIMI + DEEPSEEK_V3 + DEEPSEEK_R1 + DEEPSEEK_V31 + DEEPSEEK_V32 + MISTRAL
 def _message(c: Case, out: dict[str, Any]) -> dict[str, Any]:
     """The parts of a parse result the peer asserts, in comparable form."""
     content = out["content"].strip() if c.strip else out["content"]
+    reasoning = out["reasoning_content"].strip() if c.strip else out["reasoning_content"]
     if c.content is None:
         content = None
     calls = [
@@ -1685,7 +1782,7 @@ def _message(c: Case, out: dict[str, Any]) -> dict[str, Any]:
             strict=False,
         )
     ]
-    return {"content": content, "reasoning": out["reasoning_content"], "calls": calls}
+    return {"content": content, "reasoning": reasoning, "calls": calls}
 
 
 def _pieces(text: str, rng: random.Random) -> list[str]:
