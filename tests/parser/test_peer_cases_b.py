@@ -924,6 +924,75 @@ DEEPSEEK_V31: list[Case] = [
     ),
 ]
 
+
+# llama.cpp tests/chat-parsers/test-deepseek-v3-1.cpp (classic parser; the template opens the
+# thinking block). Left out: forced-open reasoning that ends with complete calls and no
+# `</think>` (llama.cpp moves the reasoning text to content afterwards; our output is
+# append-only, the calls still count), and partial parses.
+def _v31(name: str, args: str) -> str:
+    return f"{B}{name}{SEP}{args}{E}"
+
+
+DEEPSEEK_V31 += [
+    Case(
+        "llama.cpp-forced-thoughts",
+        "deepseek_v31",
+        "I'm\nthinking</think>" + HW,
+        HW,
+        "I'm\nthinking",
+        forced_open=True,
+    ),
+    Case(
+        "llama.cpp-forced-reasoning-none",
+        "deepseek_v31",
+        "REASONING</think>ok",
+        "REASONING</think>ok",
+        reasoning_on=False,
+        forced_open=True,
+    ),
+    Case(
+        "llama.cpp-happy-path",
+        "deepseek_v31",
+        CB + _v31("get_time", '{"city": "Tokyo"}') + CE,
+        calls=[("get_time", {"city": "Tokyo"}, None)],
+    ),
+    Case(
+        "llama.cpp-forced-thoughts-call",
+        "deepseek_v31",
+        "REASONING</think>" + CB + _v31("get_time", '{"city": "Tokyo"}') + CE,
+        reasoning="REASONING",
+        calls=[("get_time", {"city": "Tokyo"}, None)],
+        forced_open=True,
+    ),
+    Case(
+        "llama.cpp-content-two-calls",
+        "deepseek_v31",
+        "CONTENT"
+        + CB
+        + _v31("get_time", '{"city": "Paris"}')
+        + _v31("get_weather", '{"city": "Paris"}')
+        + CE,
+        "CONTENT",
+        calls=[("get_time", {"city": "Paris"}, None), ("get_weather", {"city": "Paris"}, None)],
+    ),
+    Case(
+        "llama.cpp-call-markup-in-reasoning",
+        "deepseek_v31",
+        "REASONING"
+        + CB
+        + _v31("get_time2", '{"city": "Tokyo2"}')
+        + CE
+        + "REASONING</think>"
+        + CB
+        + _v31("get_time", '{"city": "Tokyo"}')
+        + CE,
+        reasoning="REASONING" + CB + _v31("get_time2", '{"city": "Tokyo2"}') + CE + "REASONING",
+        calls=[("get_time", {"city": "Tokyo"}, None)],
+        forced_open=True,
+    ),
+    Case("llama.cpp-content-only", "deepseek_v31", "CONTENT", "CONTENT"),
+]
+
 # --- DeepSeek V3.2 (DSML) -------------------------------------------------------------------
 FC, FC_END = "<｜DSML｜function_calls>", "</｜DSML｜function_calls>"
 INV, INV_END = '<｜DSML｜invoke name="', "</｜DSML｜invoke>"
@@ -1763,6 +1832,34 @@ LLAMA3 += [
         calls=_SF,
         tools=LLAMA_CPP_TOOLS,
     ),
+]
+
+# llama.cpp tests/chat-parsers/test-llama-3-x.cpp (builtin tools after <|python_tag|>) and
+# test-magistral.cpp
+LLAMA3 += [
+    Case(
+        "llama.cpp-builtin-code-interpreter",
+        "llama3_json",
+        "<|python_tag|>code_interpreter.call(code=\"print('hey')\")",
+        calls=[("code_interpreter", {"code": "print('hey')"}, None)],
+        tools=[_tool("code_interpreter", {"code": STR}), LLAMA_CPP_TOOLS[0]],
+    ),
+    Case(
+        "llama.cpp-builtin-python",
+        "llama3_json",
+        "<|python_tag|>python.call(code=\"print('hey')\")",
+        calls=[("python", {"code": "print('hey')"}, None)],
+        tools=LLAMA_CPP_TOOLS,
+    ),
+]
+MISTRAL += [
+    Case(
+        "llama.cpp-magistral",
+        "mistral",
+        "[THINK]raisonnement[/THINK]Réponse",
+        "Réponse",
+        "raisonnement",
+    )
 ]
 
 CASES = KIMI + DEEPSEEK_V3 + DEEPSEEK_R1 + DEEPSEEK_V31 + DEEPSEEK_V32 + MISTRAL + LLAMA3 + GPT_OSS
