@@ -878,6 +878,44 @@ DEEPSEEK_R1 += [
     ),
 ]
 
+# llama.cpp tests/chat-parsers/test-deepseek-r1.cpp (server-test output with surrounding blanks,
+# no section end; llama.cpp trims content: stripped compare)
+DEEPSEEK_R1 += [
+    Case(
+        "llama.cpp-server-output",
+        "deepseek_r1",
+        " \n                    "
+        + CB
+        + B
+        + "function"
+        + SEP
+        + 'test\n```json\n{ "success" : true } \n```'
+        + E
+        + " ",
+        "",
+        calls=[("test", {"success": True}, None)],
+        tools=[_tool("test", {"success": {"type": "boolean", "const": True}})],
+        strip=True,
+    ),
+    Case(
+        "llama.cpp-indented-call",
+        "deepseek_r1",
+        "                    "
+        + CB
+        + B
+        + "function"
+        + SEP
+        + 'special_function\n```json\n{"arg1": 1}\n```'
+        + E
+        + CE
+        + "\n",
+        "",
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+        strip=True,
+    ),
+]
+
 # --- DeepSeek V3.1 --------------------------------------------------------------------------
 DEEPSEEK_V31: list[Case] = [
     # vLLM tests/tool_parsers/test_deepseekv31_tool_parser.py
