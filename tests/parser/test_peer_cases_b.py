@@ -1795,6 +1795,78 @@ GPT_OSS += [
     ),
 ]
 
+# SGLang test/srt/test_harmony_parser.py (CanonicalStrategy / HarmonyParser). Left out: built-in
+# tools (`to=browser.search`: SGLang makes a call, llama.cpp and vLLM take only `functions.*`),
+# tool-role messages (`<|start|>functions.X to=assistant…`, never assistant output), the
+# special-tokens-stripped text strategy (`analysis…assistantfinal…`: we always see the markers).
+_GW = '{"location":"San Francisco"}'
+GPT_OSS += [
+    Case("sglang-analysis", "gpt_oss", "<|channel|>analysis<|message|>Let me think about this<|end|>", reasoning="Let me think about this"),
+    Case("sglang-commentary", "gpt_oss", "<|channel|>commentary<|message|>User-visible message<|end|>", "User-visible message"),
+    Case("sglang-final", "gpt_oss", "<|start|>assistant<|channel|>final<|message|>The answer is 42<|return|>", "The answer is 42"),
+    Case(
+        "sglang-call",
+        "gpt_oss",
+        '<|channel|>commentary to=functions.get_weather<|message|>{"location": "SF"}<|call|>',
+        calls=[("get_weather", {"location": "SF"}, None)],
+    ),
+    Case(
+        "sglang-complex-sequence",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>Need to use function get_weather.<|end|>"
+        "<|start|>assistant<|channel|>commentary to=functions.get_weather<|message|>" + _GW + "<|call|>",
+        reasoning="Need to use function get_weather.",
+        calls=[("get_weather", json.loads(_GW), None)],
+    ),
+    Case(
+        "sglang-interspersed-text",
+        "gpt_oss",
+        "Some text <|channel|>analysis<|message|>reasoning<|end|> more text "
+        "<|start|>assistant<|channel|>final<|message|>answer<|return|> trailing text",
+        "Some text  more text answer trailing text",
+        "reasoning",
+    ),
+    Case("sglang-empty-analysis", "gpt_oss", "<|channel|>analysis<|message|><|end|>"),
+    Case(
+        "sglang-reasoning-flow",
+        "gpt_oss",
+        '<|channel|>analysis<|message|>User asks: "What is 2 + 2?" Simple arithmetic. Provide answer.<|end|>'
+        "<|start|>assistant<|channel|>final<|message|>2 + 2 = 4.<|return|>",
+        "2 + 2 = 4.",
+        'User asks: "What is 2 + 2?" Simple arithmetic. Provide answer.',
+    ),
+    Case(
+        "sglang-tool-call-sequence",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>Need to use function get_weather.<|end|>"
+        "<|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>" + _GW + "<|call|>",
+        reasoning="Need to use function get_weather.",
+        calls=[("get_weather", json.loads(_GW), None)],
+    ),
+    Case(
+        "sglang-preamble-sequence",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>Long chain of thought<|end|>"
+        "<|start|>assistant<|channel|>commentary<|message|>**Action plan**: 1. Generate file 2. Start server<|end|>"
+        '<|start|>assistant<|channel|>commentary to=functions.generate_file<|message|>{"template": "basic_html"}<|call|>',
+        "**Action plan**: 1. Generate file 2. Start server",
+        "Long chain of thought",
+        calls=[("generate_file", {"template": "basic_html"}, None)],
+    ),
+    Case(
+        "sglang-whitespace",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>  content with spaces  <|end|>",
+        reasoning="  content with spaces  ",
+    ),
+    Case(
+        "sglang-consecutive-analysis",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>first reasoning<|end|><|channel|>analysis<|message|>second reasoning<|end|>",
+        reasoning="first reasoningsecond reasoning",
+    ),
+]
+
 # llama.cpp tests/test-chat.cpp (peg_tester "mistralai-Ministral-3-14B-Reasoning-2512.jinja",
 # "mistralai-Mistral-Nemo-Instruct-2407.jinja", "Mistral-Small-3.2-24B-Instruct-2506.jinja",
 # "unsloth-mistral-Devstral-Small-2507.jinja"). Left out: the json_schema (response format) case.
