@@ -159,6 +159,17 @@ KIMI: list[Case] = [
         "Help. ",
         calls=[("get_weather", {"city": "Beijing"}, "functions.get_weather:0")],
     ),
+    Case(
+        "vllm-invalid-funcall-id-skipped",
+        "kimi_k2",
+        "Help. "
+        + SB
+        + _k("functions.invalid.0", '{"city": "Beijing"}')
+        + _k("functions.valid:1", '{"city": "Shanghai"}')
+        + SE,
+        None,
+        calls=[("valid", {"city": "Shanghai"}, None)],
+    ),
     Case("vllm-empty-section", "kimi_k2", "Reasoning. " + SB + SE, "Reasoning. "),
     # vLLM tests/tool_use/test_kimi_k2_tool_parser.py (whitespace around the markers)
     Case(
@@ -1801,9 +1812,24 @@ GPT_OSS += [
 # special-tokens-stripped text strategy (`analysis…assistantfinal…`: we always see the markers).
 _GW = '{"location":"San Francisco"}'
 GPT_OSS += [
-    Case("sglang-analysis", "gpt_oss", "<|channel|>analysis<|message|>Let me think about this<|end|>", reasoning="Let me think about this"),
-    Case("sglang-commentary", "gpt_oss", "<|channel|>commentary<|message|>User-visible message<|end|>", "User-visible message"),
-    Case("sglang-final", "gpt_oss", "<|start|>assistant<|channel|>final<|message|>The answer is 42<|return|>", "The answer is 42"),
+    Case(
+        "sglang-analysis",
+        "gpt_oss",
+        "<|channel|>analysis<|message|>Let me think about this<|end|>",
+        reasoning="Let me think about this",
+    ),
+    Case(
+        "sglang-commentary",
+        "gpt_oss",
+        "<|channel|>commentary<|message|>User-visible message<|end|>",
+        "User-visible message",
+    ),
+    Case(
+        "sglang-final",
+        "gpt_oss",
+        "<|start|>assistant<|channel|>final<|message|>The answer is 42<|return|>",
+        "The answer is 42",
+    ),
     Case(
         "sglang-call",
         "gpt_oss",
@@ -1814,7 +1840,9 @@ GPT_OSS += [
         "sglang-complex-sequence",
         "gpt_oss",
         "<|channel|>analysis<|message|>Need to use function get_weather.<|end|>"
-        "<|start|>assistant<|channel|>commentary to=functions.get_weather<|message|>" + _GW + "<|call|>",
+        "<|start|>assistant<|channel|>commentary to=functions.get_weather<|message|>"
+        + _GW
+        + "<|call|>",
         reasoning="Need to use function get_weather.",
         calls=[("get_weather", json.loads(_GW), None)],
     ),
@@ -1839,7 +1867,9 @@ GPT_OSS += [
         "sglang-tool-call-sequence",
         "gpt_oss",
         "<|channel|>analysis<|message|>Need to use function get_weather.<|end|>"
-        "<|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>" + _GW + "<|call|>",
+        "<|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>"
+        + _GW
+        + "<|call|>",
         reasoning="Need to use function get_weather.",
         calls=[("get_weather", json.loads(_GW), None)],
     ),
