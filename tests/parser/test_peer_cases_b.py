@@ -1042,6 +1042,60 @@ DEEPSEEK_V31 += [
     Case("llama.cpp-content-only", "deepseek_v31", "CONTENT", "CONTENT"),
 ]
 
+# SGLang test/srt/function_call/test_deepseekv31_detector.py. Left out: unknown tools dropped
+# (SGLang filters by the tool list, vLLM and llama.cpp do not), stray end markers scrubbed from
+# plain text (SGLang only; we keep the text).
+_V31_TOOLS = [_tool("get_weather", {"city": STR, "unit": STR}), _tool("search_web", {"query": STR})]
+DEEPSEEK_V31 += [
+    Case(
+        "sglang-plain",
+        "deepseek_v31",
+        "Hello, this is a plain answer.",
+        "Hello, this is a plain answer.",
+        tools=_V31_TOOLS,
+    ),
+    Case(
+        "sglang-single",
+        "deepseek_v31",
+        CB + _v31("get_weather", '{"city": "Tokyo"}') + CE,
+        calls=[("get_weather", {"city": "Tokyo"}, None)],
+        tools=_V31_TOOLS,
+    ),
+    Case(
+        "sglang-prefix-stripped",
+        "deepseek_v31",
+        "Sure, I'll check.   " + CB + _v31("get_weather", '{"city": "Paris"}') + CE,
+        "Sure, I'll check.",
+        calls=[("get_weather", {"city": "Paris"}, None)],
+        tools=_V31_TOOLS,
+        strip=True,
+    ),
+    Case(
+        "sglang-reverse-order",
+        "deepseek_v31",
+        CB
+        + _v31("search_web", '{"query": "hotels"}')
+        + _v31("get_weather", '{"city": "Tokyo"}')
+        + CE,
+        calls=[("search_web", {"query": "hotels"}, None), ("get_weather", {"city": "Tokyo"}, None)],
+        tools=_V31_TOOLS,
+    ),
+    Case(
+        "sglang-invalid-json-is-text",
+        "deepseek_v31",
+        CB + _v31("get_weather", '{"city": "Tokyo"') + CE,
+        CB + _v31("get_weather", '{"city": "Tokyo"') + CE,
+        tools=_V31_TOOLS,
+    ),
+    Case(
+        "sglang-unicode",
+        "deepseek_v31",
+        CB + _v31("search_web", '{"query": "东京 天气"}') + CE,
+        calls=[("search_web", {"query": "东京 天气"}, None)],
+        tools=_V31_TOOLS,
+    ),
+]
+
 # --- DeepSeek V3.2 (DSML) -------------------------------------------------------------------
 FC, FC_END = "<｜DSML｜function_calls>", "</｜DSML｜function_calls>"
 INV, INV_END = '<｜DSML｜invoke name="', "</｜DSML｜invoke>"
