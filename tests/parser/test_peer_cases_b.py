@@ -1272,6 +1272,66 @@ DEEPSEEK_V32: list[Case] = [
     ),
 ]
 
+# SGLang test/srt/test_function_call_parser.py (TestDeepSeekV32Detector; SGLang strips content).
+# Left out: a JSON object as the invoke body instead of parameters, and tag spellings without
+# `｜DSML｜` (SGLang-only extensions; that text stays content here).
+_SF_SPOT = "get_favorite_tourist_spot"
+DEEPSEEK_V32 += [
+    Case(
+        "sglang-indented-blocks",
+        "deepseek_v32",
+        "I'll help you with information about San Francisco and get its favorite tourist spot for you.\n\n\n"
+        f"        {FC}\n\n"
+        f'            {INV}{_SF_SPOT}">\n\n'
+        f'                {PAR}city" string="true">San Francisco{PAR_END}\n\n'
+        f"            {INV_END}\n\n"
+        f'            {INV}search">\n'
+        f'                {PAR}query" string="true">WebNav benchmark{PAR_END}\n'
+        f'                {PAR}topn" string="false">10{PAR_END}\n'
+        f'                {PAR}source" string="true">web{PAR_END}\n'
+        f"            {INV_END}\n"
+        f"        {FC_END}\n        ",
+        "I'll help you with information about San Francisco and get its favorite tourist spot for you.",
+        calls=[
+            (_SF_SPOT, {"city": "San Francisco"}, None),
+            ("search", {"query": "WebNav benchmark", "topn": 10, "source": "web"}, None),
+        ],
+        strip=True,
+    ),
+    Case(
+        "sglang-mixed-types",
+        "deepseek_v32",
+        f"{FC}\n"
+        f'            {INV}{_SF_SPOT}">\n'
+        f'                {PAR}city" string="true">San Francisco{PAR_END}\n'
+        f'                {PAR}another_city" string="true">London{PAR_END}\n'
+        f'                {PAR}topn" string="false">10{PAR_END}\n'
+        f'                {PAR}obj" string="false">{{"name": "John", "age": 30}}{PAR_END}\n'
+        f"            {INV_END}\n"
+        f"        {FC_END}",
+        calls=[
+            (
+                _SF_SPOT,
+                {
+                    "city": "San Francisco",
+                    "another_city": "London",
+                    "topn": 10,
+                    "obj": {"name": "John", "age": 30},
+                },
+                None,
+            )
+        ],
+    ),
+    Case(
+        "sglang-no-parameters",
+        "deepseek_v32",
+        f'Let me get the current date for you.\n\n{FC}\n{INV}get_date">\n\n{INV_END}\n{FC_END}',
+        "Let me get the current date for you.",
+        calls=[("get_date", {}, None)],
+        strip=True,
+    ),
+]
+
 # --- Mistral --------------------------------------------------------------------------------
 MISTRAL: list[Case] = [
     # SGLang test/srt/test_function_call_parser.py (TestMistralDetector)
