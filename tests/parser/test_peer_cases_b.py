@@ -2,8 +2,11 @@
 run through the real `ggserve_parser`: one-shot and folded from random splits.
 
 Only the cases where the peers agree are here. Where a peer trims content the case compares
-stripped content (`strip=True`): our rule is that whitespace is content. Each group cites the
-peer file it comes from; cases we deliberately do not copy are left out (see the comments).
+stripped content and reasoning (`strip=True`): our rule is that whitespace is content. Each
+group cites the peer file it comes from; cases we deliberately do not copy are left out (see the
+comments). Not copied anywhere: dropping text (the rule is that nothing is lost, so a failed or
+unknown call stays content), presenting a cut-off call as complete, generated ids (the service
+mints them; only ids the model wrote are compared), and partial (`is_partial`) parses.
 """
 
 # Long literal lines are peer test data copied as written.
