@@ -36,15 +36,13 @@
 //!   dropped).
 
 use crate::deepseek_section::{machine_for, DIALECT};
-use crate::gated::{GatedDialect, InReasoning};
+use crate::gated::GatedDialect;
 use crate::machine::Machine;
 
 /// R1's template opens `<think>` in the prompt: a `</think>` without an opening one ends the
-/// reasoning that began before the output. Tool markup in an open thinking block is reasoning
-/// text unless the output ends with its complete calls.
+/// reasoning that began before the output.
 const R1: GatedDialect = GatedDialect {
     close_without_open: true,
-    in_reasoning: InReasoning::TextUnlessAtEnd,
     ..DIALECT
 };
 
