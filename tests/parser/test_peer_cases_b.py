@@ -637,6 +637,34 @@ KIMI += [
     ),
 ]
 
+# ik_llama.cpp tests/test-chat.cpp (classic Kimi-K2 parser): calls made inside the thinking
+# block, reasoning resuming after them. Its ids ("") differ from llama.cpp's and vLLM's.
+_CF = {"name": "John Doe", "age": 30, "active": True, "score": 95.5}
+_CF_CALL = _ks(
+    _k(
+        "functions.complex_function_in_think:0",
+        '{"name": "John Doe", "age": 30, "active": true, "score": 95.5}',
+        sep="",
+    )
+)
+KIMI += [
+    Case(
+        "ik-call-in-think",
+        "kimi_k2",
+        "<think>I'm thinking" + _CF_CALL,
+        reasoning="I'm thinking",
+        calls=[("complex_function_in_think", _CF, None)],
+    ),
+    Case(
+        "ik-call-in-think-then-more-thinking",
+        "kimi_k2",
+        "<think>I'm thinking" + _CF_CALL + "I'm still thinking</think>Hello",
+        "Hello",
+        "I'm thinkingI'm still thinking",
+        calls=[("complex_function_in_think", _CF, None)],
+    ),
+]
+
 # --- DeepSeek V3 / R1 -----------------------------------------------------------------------
 CB, CE = "<｜tool▁calls▁begin｜>", "<｜tool▁calls▁end｜>"
 B, E, SEP = "<｜tool▁call▁begin｜>", "<｜tool▁call▁end｜>", "<｜tool▁sep｜>"
