@@ -18,8 +18,11 @@
 //! `<｜tool▁calls｜>`) each call is `<｜tool▁call▁begin｜>` CALL `<｜tool▁call▁end｜>`; the call
 //! begin and end are optional (llama.cpp's regex makes the begin optional). A bare
 //! `<｜tool▁call▁begin｜>` in content opens a call too. Formats 2 and 3 are recognised bare in
-//! content (not in reasoning, where `function<` is likely prose or code); format 4 and the
-//! native markers also end an unclosed reasoning block. Arguments stream as the model's raw JSON
+//! content (not in reasoning, where `function<` is likely prose or code). Format 4 and the native
+//! markers inside an open reasoning block are reasoning text (the model quotes or plans the
+//! syntax: llama.cpp, vLLM and SGLang all read everything before `</think>` as reasoning), unless
+//! the block is never closed and the output ends with their complete calls (the model forgot the
+//! close). Arguments stream as the model's raw JSON
 //! (a JSON string holding the object is decoded). `<｜end▁of▁sentence｜>` leaking into the text
 //! ends the output (it and what follows are dropped).
 
@@ -63,13 +66,14 @@ const STARTS: &[&str] = &[
 ];
 
 /// The dialect shared by `deepseek_r1`, `deepseek_v3` and `deepseek_v31`: `<think>…</think>`
-/// reasoning; the section openers, a bare call begin and `<tool_call>` end an unclosed one.
+/// reasoning; the section openers, a bare call begin and `<tool_call>` in an open one are
+/// reasoning text unless the output ends with their complete calls.
 pub const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
     reasoning_starts: 7,
-    in_reasoning: InReasoning::EndsReasoning,
+    in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
     stops: &[EOS],
     open,

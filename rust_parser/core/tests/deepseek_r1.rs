@@ -174,16 +174,16 @@ fn format4_xml_wrapped() {
         )],
     );
     check(F, text, &none(), &expected);
-    // With the prompt's `<think>` open, `<tool_call>` ends the reasoning (its `</think>` comes
-    // after the type word).
-    let forced_text = format!("I will read it.\n{text}\nOK.");
+    // With the prompt's `<think>` open, the call counts when it ends the output (the model
+    // forgot `</think>`; its `</think>` comes after the type word)…
+    let forced_text = format!("I will read it.\n{text}");
     check_with(
         F,
         &forced_text,
         &none(),
         forced(),
         &msg(
-            "\nOK.",
+            "",
             "I will read it.\n",
             vec![call(
                 "",
@@ -191,6 +191,35 @@ fn format4_xml_wrapped() {
                 "{\n  \"file_path\": \"/path/to/example.txt\"\n}",
             )],
         ),
+    );
+    // …and is reasoning text when the thinking goes on after it.
+    let quoted = format!("I will read it.\n{text}\nOK.");
+    check_with(F, &quoted, &none(), forced(), &msg("", &quoted, vec![]));
+}
+
+#[test]
+fn tool_markup_in_open_reasoning_is_reasoning_text() {
+    // ik_llama.cpp tests/test-chat.cpp (DeepSeek-R1-Distill-Llama-8B, forced open), vLLM's
+    // deepseek_r1 reasoning parser and SGLang's DeepSeekR1Detector: everything before
+    // `</think>` is reasoning, tool markers included.
+    let quoted = "I need to remember the correct syntax. It starts with <｜tool▁calls▁begin｜> and ends with";
+    check_with(F, quoted, &none(), forced(), &msg("", quoted, vec![]));
+    let planned = format!("Plan: {SB}{}{SE} then answer.\n</think>Done.", r1_call("f", "{}"));
+    check_with(
+        F,
+        &planned,
+        &none(),
+        forced(),
+        &msg("Done.", &planned[..planned.len() - "</think>Done.".len()], vec![]),
+    );
+    // Calls after the close count.
+    let after = format!("Plan.</think>{SB}{}{SE}", r1_call("f", "{}"));
+    check_with(
+        F,
+        &after,
+        &none(),
+        forced(),
+        &msg("", "Plan.", vec![call("", "f", "{}")]),
     );
 }
 

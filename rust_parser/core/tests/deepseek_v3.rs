@@ -71,3 +71,16 @@ fn non_ascii_arguments_are_byte_identical() {
     let text = format!("{SB}{CB}function{SEP}search\n```json\n{args}\n```{CE}{SE}");
     check(F, &text, &none(), &msg("", "", vec![call("", "search", args)]));
 }
+
+#[test]
+fn call_markup_in_a_think_block_is_reasoning_text() {
+    // The family's rule (llama.cpp, vLLM and SGLang read everything before `</think>` as
+    // reasoning): an R1-style fine-tune served with the V3 template quoting the syntax.
+    let section = format!("{SB}{CB}function{SEP}f\n```json\n{{}}\n```{CE}{SE}");
+    let text = format!("<think>It starts with {section} then more.</think>Done.");
+    let reasoning = format!("It starts with {section} then more.");
+    check(F, &text, &none(), &msg("Done.", &reasoning, vec![]));
+    // The block never closed and the output ends with the calls: they count.
+    let forgot = format!("<think>Plan.{section}");
+    check(F, &forgot, &none(), &msg("", "Plan.", vec![call("", "f", "{}")]));
+}

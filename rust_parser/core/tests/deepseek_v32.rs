@@ -41,6 +41,26 @@ fn v4_block_name() {
 }
 
 #[test]
+fn end_of_sentence_ends_the_output() {
+    // vLLM tests/tool_use/test_deepseek_v32_tool_parser.py: the turn end after the block is not
+    // content; nothing after it is either.
+    let text = format!("{REFERENCE}<｜end▁of▁sentence｜>");
+    let expected = msg(
+        "",
+        "",
+        vec![call("", "get_weather", "{\"location\": \"Tokyo\", \"days\": 3}")],
+    );
+    check(F, &text, &Tools::default(), &expected);
+    check(F, &format!("{text}\nleftover"), &Tools::default(), &expected);
+    check(
+        F,
+        "Plain answer.<｜end▁of▁sentence｜>",
+        &Tools::default(),
+        &msg("Plain answer.", "", vec![]),
+    );
+}
+
+#[test]
 fn typing_is_in_band_not_from_the_schema() {
     // The schema says integer, but `string="true"` makes it a string; `string="false"` values
     // must be JSON and fall back to a string.

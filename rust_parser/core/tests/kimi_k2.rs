@@ -252,6 +252,20 @@ fn any_id_token_is_passed_through_and_the_name_derived() {
         let text = one_call(id, "{}");
         check(F, &text, &none(), &msg("", "", vec![call(id, name, "{}")]));
     }
+    // Without tools, an id whose remainder is not a function name makes no call; its text stays
+    // content and the next call is made (vLLM test_invalid_funcall_id_skipped).
+    let bad = format!(
+        "Help. {SB}{}{}{SE}",
+        one_call("functions.invalid.0", "{}"),
+        one_call("functions.valid:1", "{}")
+    );
+    let kept = format!("Help. {SB}{}", one_call("functions.invalid.0", "{}"));
+    check(
+        F,
+        &bad,
+        &none(),
+        &msg(&kept, "", vec![call("functions.valid:1", "valid", "{}")]),
+    );
     // One declared tool: an id that names nothing is a call of that tool.
     let only = tools_with(&[("get_weather", r#"{"city": {"type": "string"}}"#)]);
     check(

@@ -25,10 +25,13 @@
 //!   [`crate::deepseek_section`]).
 //! - Reasoning: `<think>…</think>`. The updated R1 templates end the prompt with `<think>\n`, so
 //!   with `thinking_forced_open` the output starts inside reasoning (a `<think>` repeated at the
-//!   very start is dropped). A tool section start (or `<tool_call>`) ends an unclosed reasoning
-//!   block. Reasoning is one state of one machine: answer text before, between and after the
-//!   think block is never lost or merged (ik_llama.cpp#690); a `<think>` that is not at the
-//!   start of the output is text.
+//!   very start is dropped). Tool markup inside the open thinking block is reasoning text, as
+//!   llama.cpp, vLLM and SGLang read it (the model quotes the syntax while planning: "It starts
+//!   with <｜tool▁calls▁begin｜> and ends with"); only calls after `</think>` count, unless the
+//!   block is never closed and the output ends with complete calls (the model forgot the close).
+//!   Reasoning is one state of one machine: answer text before, between and after the think
+//!   block is never lost or merged (ik_llama.cpp#690); a `<think>` that is not at the start of
+//!   the output is text.
 //! - `<｜end▁of▁sentence｜>` leaking into the text ends the output (it and what follows are
 //!   dropped).
 

@@ -17,18 +17,10 @@
 //! - Arguments are append-only byte streams at any chunking (ik_llama.cpp#750's "Invalid diff"
 //!   crashes cannot happen: nothing is re-parsed or diffed).
 
-use crate::deepseek_section::{machine_for, DIALECT};
-use crate::gated::{GatedDialect, InReasoning};
 use crate::machine::Machine;
 
-/// V3.1's reasoning: tool markup in an open thinking block is reasoning text.
-const V31: GatedDialect = GatedDialect {
-    in_reasoning: InReasoning::TextUnlessAtEnd,
-    ..DIALECT
-};
-
-/// The machine.
+/// The machine: the family's (tool markup in an open thinking block is reasoning text).
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    machine_for(V31, reasoning, forced_open)
+    crate::deepseek_section::machine(reasoning, forced_open)
 }

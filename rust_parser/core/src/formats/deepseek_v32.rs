@@ -22,9 +22,13 @@
 //! (after whitespace) by a parameter head with an unused name, `</｜DSML｜invoke>`, the
 //! block close or the end of output. Reasoning: `<think>…</think>` (forced open in thinking
 //! mode); a DSML block also ends an unclosed reasoning block.
+//! - `<｜end▁of▁sentence｜>` (the turn end the template renders after the block) leaking into
+//!   the text ends the output: it and anything after it are dropped, as for the rest of the
+//!   DeepSeek family (vLLM's V3.2 parser test: no content after the block).
 
-use crate::gated::InReasoning;
-use crate::machine::{Dialect, Section};
+use crate::deepseek_section::EOS;
+use crate::gated::{Gated, GatedDialect, InReasoning};
+use crate::machine::{Machine, Section};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -49,15 +53,23 @@ pub const V4: Syntax = Syntax {
     ..V32
 };
 
-/// The dialect.
-pub const DIALECT: Dialect = Dialect {
+/// The dialect: both block spellings also end reasoning; the end of sentence ends the output.
+pub const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[FUNCTION_CALLS, TOOL_CALLS],
+    reasoning_starts: 2,
     in_reasoning: InReasoning::EndsReasoning,
     close_without_open: false,
+    stops: &[EOS],
     open,
 };
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+}
 
 fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
     if marker == 0 {

@@ -13,7 +13,10 @@
 //!   `call00003` copied from history: sglang#25358, `functions_get_weather_1`: exo#2281). The
 //!   name: `functions.NAME:IDX` gives NAME; otherwise the longest tool name contained in the id;
 //!   otherwise the only tool when exactly one is declared; otherwise the id without a
-//!   `functions.`/`functions_` prefix and a `:N`/`_N` suffix.
+//!   `functions.`/`functions_` prefix and a `:N`/`_N` suffix, if what is left is a function
+//!   name (`[A-Za-z0-9_-]`, OpenAI's charset). An id like `functions.get_weather.0` names no
+//!   function: the call is not made and its text stays content (vLLM, SGLang and llama.cpp all
+//!   require `NAME:IDX`; vLLM's `test_invalid_funcall_id_skipped`).
 //! - Arguments are the raw JSON object; a JSON *string* holding the object (MoonshotAI/Kimi-K2#26)
 //!   is decoded. They stream as they arrive (a 30k-character argument is not held: vllm#41182).
 //! - Reasoning `<think>…</think>` (K2-Thinking); a section or call begin inside an unclosed think
@@ -165,7 +168,11 @@ pub fn name_from_id(id: &str, tools: &Tools) -> String {
         .strip_prefix("functions.")
         .or_else(|| s.strip_prefix("functions_"))
         .unwrap_or(s);
-    s.to_owned()
+    if s.bytes().all(bare_name_byte) {
+        s.to_owned()
+    } else {
+        String::new()
+    }
 }
 
 /// One native call: the id token, `<|tool_call_argument_begin|>`, the arguments.

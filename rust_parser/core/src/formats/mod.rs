@@ -73,7 +73,7 @@ pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn
         "deepseek_r1" => return Ok(deepseek_r1::machine(reasoning, forced_open)),
         "deepseek_v3" => return Ok(deepseek_v3::machine(reasoning, forced_open)),
         "deepseek_v31" => return Ok(deepseek_v31::machine(reasoning, forced_open)),
-        "deepseek_v32" => deepseek_v32::DIALECT,
+        "deepseek_v32" => return Ok(deepseek_v32::machine(reasoning, forced_open)),
         "glm45" => glm45::DIALECT,
         "gpt_oss" => return Ok(Box::new(gpt_oss::Harmony::new(reasoning, forced_open))),
         "mistral" => mistral::DIALECT,
