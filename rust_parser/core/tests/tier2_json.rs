@@ -303,6 +303,24 @@ fn llama_cpp_generic_json() {
         &t(),
         &msg("", "", vec![call("", "a", r#"{"x": 1}"#), call("c2", "b", "{}")]),
     );
+    // llama.cpp's schema order is name, arguments, id: an id after the arguments is the
+    // call's id (llama.cpp tests/test-chat.cpp, the generic block's message_assist_call_id).
+    check(
+        f,
+        "{\n  \"tool_calls\": [\n    {\n      \"name\": \"special_function\",\n      \"arguments\": {\n        \"arg1\": 1\n      },\n      \"id\": \"123456789\"\n    }\n  ]\n}",
+        &t(),
+        &msg(
+            "",
+            "",
+            vec![call("123456789", "special_function", "{\n        \"arg1\": 1\n      }")],
+        ),
+    );
+    check(
+        f,
+        r#"{"tool_call": {"name": "a", "arguments": {"x": 1}, "id": "c1"}}"#,
+        &t(),
+        &msg("", "", vec![call("c1", "a", r#"{"x": 1}"#)]),
+    );
     check(
         f,
         r#"{"response": "Hello, world!\nWhat's up? \u00e9 \ud83d\ude00 \"q\""}"#,

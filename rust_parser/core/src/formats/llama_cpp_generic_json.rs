@@ -9,11 +9,15 @@
 //!
 //! The output is this object only when its first non-whitespace byte is `{` and its first key
 //! is one of the three; anything else is content as written. A `"response"` string streams as
-//! content, decoded (a non-string response streams as its JSON text). Calls stream as in every
-//! JSON format; an `"id"` before the arguments is the call's id. No reasoning block.
+//! content, decoded (a non-string response streams as its JSON text). No reasoning block.
+//!
+//! llama.cpp's schema for a call lists `name`, `arguments`, then `id` (written when parallel
+//! calls are on), and its grammar makes the model write them in that order: the id follows the
+//! arguments. So a call starts when its object closes, carrying the id wherever it stood; the
+//! arguments are held until then.
 
 use crate::call_list::{CallList, Elements, ListSyntax};
-use crate::envelope::OPENAI_KEYS;
+use crate::envelope::ID_LAST_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json::{JsonValue, Status};
 use crate::json_content::JsonContent;
@@ -24,7 +28,7 @@ use crate::sections::ProgressExt;
 use crate::tools::Tools;
 
 const ELEMENTS: Elements = Elements {
-    json: Some(OPENAI_KEYS),
+    json: Some(ID_LAST_KEYS),
     name_key: false,
     python: false,
 };
