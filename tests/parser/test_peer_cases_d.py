@@ -66,7 +66,12 @@ class Case:
 # --- Command R7B ----------------------------------------------------------------------------
 # llama.cpp tests/test-chat.cpp (classic test_template_output_parsers, the
 # "CohereForAI-c4ai-command-r7b-12-2024-tool_use.jinja" block, and the current peg_tester block
-# for the same template). Left out: the is_partial cut-off call.
+# for the same template); the same cases in ik_llama.cpp tests/test-chat.cpp and in the llama.cpp
+# branch that splits test-chat.cpp by format (tests/chat-parsers/test-command-r7b.cpp, likewise
+# test-granite.cpp, test-functionary-v3-1-llama-3-1.cpp, test-functionary-v3-2.cpp,
+# test-firefunction-v2.cpp and test-generic.cpp below). Not encoded from those files: the
+# template-driven suites (test_systematic_needle_streaming, run_template_test_suite), which render
+# the model's template. Left out: the is_partial cut-off call.
 _R7B_CALL = (
     "<|START_ACTION|>[\n"
     '    {"tool_call_id": "0", "tool_name": "special_function", "parameters": {"arg1": 1}}\n'
@@ -163,6 +168,80 @@ COMMAND_R7B += [
         "i will call foo with query1",
         calls=[("foo", {"query": "query1"}, "0")],
         strip=True,
+    ),
+]
+
+# SGLang test/registered/function_call/test_cohere_command4_detector.py and its streaming
+# sibling (CohereCommand4Detector). SGLang does not assert ids. Left out: the truncated body that
+# SGLang presents as a call (a cut-off call is not complete), the malformed body whose text
+# SGLang drops (it stays content here), and the unknown tool SGLang drops by default (a peer
+# setting; here it is the tool list's rule, not the format's).
+_SG_TOOLS = [_tool("get_weather", {"city": STR}), _tool("search", {"query": STR})]
+_SG_STREAM_TOOLS = [_tool("edit"), _tool("search", {"q": STR})]
+
+
+def _sg_action(name: str, params: dict[str, Any], call_id: str = "0") -> str:
+    return json.dumps({"tool_call_id": call_id, "tool_name": name, "parameters": params})
+
+
+def _sg_block(*actions: str, sep: str = ", ") -> str:
+    return "<|START_ACTION|>[" + sep.join(actions) + "]<|END_ACTION|>"
+
+
+COMMAND_R7B += [
+    Case(
+        "sglang-single",
+        "command_r7b",
+        _sg_block(_sg_action("get_weather", {"city": "Beijing"})),
+        calls=[("get_weather", {"city": "Beijing"}, None)],
+        tools=_SG_TOOLS,
+    ),
+    Case(
+        "sglang-parallel-leading-text",
+        "command_r7b",
+        "Sure! "
+        + _sg_block(
+            _sg_action("get_weather", {"city": "Tokyo"}), _sg_action("search", {"query": "ramen"})
+        ),
+        "Sure! ",
+        calls=[("get_weather", {"city": "Tokyo"}, None), ("search", {"query": "ramen"}, None)],
+        tools=_SG_TOOLS,
+    ),
+    Case(
+        "sglang-no-call",
+        "command_r7b",
+        "Just a plain answer.",
+        "Just a plain answer.",
+        tools=_SG_TOOLS,
+    ),
+    Case(
+        "sglang-text-then-block",
+        "command_r7b",
+        "Let me check. " + _sg_block(_sg_action("get_weather", {"city": "Berlin"})),
+        "Let me check. ",
+        calls=[("get_weather", {"city": "Berlin"}, None)],
+        tools=_SG_TOOLS,
+    ),
+    Case(
+        "sglang-repeated-tool",
+        "command_r7b",
+        _sg_block(
+            _sg_action("search", {"q": "search0"}, "0"),
+            _sg_action("search", {"q": "search1"}, "1"),
+            sep=",",
+        ),
+        calls=[("search", {"q": "search0"}, None), ("search", {"q": "search1"}, None)],
+        tools=_SG_STREAM_TOOLS,
+    ),
+    Case(
+        "sglang-blocks-in-sequence",
+        "command_r7b",
+        _sg_block(_sg_action("search", {"q": "search0"}))
+        + "\n"
+        + _sg_block(_sg_action("edit", {"q": "edit0"})),
+        None,
+        calls=[("search", {"q": "search0"}, None), ("edit", {"q": "edit0"}, None)],
+        tools=_SG_STREAM_TOOLS,
     ),
 ]
 
@@ -483,6 +562,14 @@ FUNCTIONARY_V3_2: list[Case] = [
         strip=True,
     ),
     Case("llama.cpp-all", "functionary_v3_2", "all\n" + HW, HW, tools=LLAMA_CPP_TOOLS),
+    # ik_llama.cpp tests/test-chat.cpp (test_templates: compared exactly, no trimming)
+    Case(
+        "ik-call-exact",
+        "functionary_v3_2",
+        'special_function\n{"arg1": 1}',
+        calls=_SF,
+        tools=LLAMA_CPP_TOOLS,
+    ),
     Case("llama.cpp-peg-all", "functionary_v3_2", ">>>all\n" + HW, HW, tools=LLAMA_CPP_TOOLS),
     Case(
         "llama.cpp-peg-call",
