@@ -1,0 +1,488 @@
+"""The peers' own test cases for pythonic, lfm2, gemma4, nemotron_v2 and apertus.
+
+Each case is a model output from a peer's test file (cited next to its group) with what that peer
+asserts: content, reasoning, tool calls (name + arguments compared as parsed JSON). Only cases on
+which the peers agree are kept; where a peer trims content (our rule: whitespace is content), the
+case compares stripped content and says so. Every case is also streamed in random pieces and the
+folded events must equal `parse`.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+import ggserve_parser as gp
+from tests.parser.fold import fold
+
+Args = dict[str, Any] | str
+
+
+@dataclass(frozen=True)
+class Case:
+    """One peer case: what the model wrote and what the peer expects from it."""
+
+    id: str
+    fmt: str
+    text: str
+    calls: list[tuple[str, Args]]
+    content: str | None = ""  # None: the peer does not assert content
+    reasoning: str | None = ""  # None: the peer does not assert reasoning
+    tools: list[dict[str, Any]] | None = None
+    reasoning_on: bool = True
+    forced_open: bool = False
+    strip: bool = False  # the peer trims content and reasoning; compare stripped
+    marks: list[Any] = field(default_factory=list)
+
+
+def tool(name: str, props: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An OpenAI-style tool definition with the given parameter properties."""
+    params = {"type": "object", "properties": props or {}}
+    return {"type": "function", "function": {"name": name, "parameters": params}}
+
+
+CASES: list[Case] = []
+
+# --- pythonic -------------------------------------------------------------------------------------
+# vllm-project/vllm tests/tool_parsers/test_pythonic_tool_parser.py (the same call texts recur in
+# test_olmo3_tool_parser.py, test_llama4_pythonic_tool_parser.py and test_lfm2_tool_parser.py)
+SIMPLE = "get_weather(city='San Francisco', metric='celsius')"
+SIMPLE_CALL = ("get_weather", {"city": "San Francisco", "metric": "celsius"})
+MORE = (
+    "register_user(name='John Doe', age=37, address={'city': 'San Francisco', 'state': 'CA'}, "
+    "role=None, passed_test=True, aliases=['John', 'Johnny'])"
+)
+MORE_ARGS = {
+    "name": "John Doe",
+    "age": 37,
+    "address": {"city": "San Francisco", "state": "CA"},
+    "role": None,
+    "passed_test": True,
+    "aliases": ["John", "Johnny"],
+}
+MORE_CALL = ("register_user", MORE_ARGS)
+PARAMLESS = "get_weather()"
+PARAMLESS_CALL = ("get_weather", {})
+EMPTY_DICT = "do_something_cool(additional_data={})"
+EMPTY_DICT_CALL = ("do_something_cool", {"additional_data": {}})
+EMPTY_LIST = "do_something_cool(steps=[])"
+EMPTY_LIST_CALL = ("do_something_cool", {"steps": []})
+ESCAPED = r"get_weather(city='Martha\'s Vineyard', metric='\"cool units\"')"
+ESCAPED_CALL = ("get_weather", {"city": "Martha's Vineyard", "metric": '"cool units"'})
+SHARED = [
+    ("simple", SIMPLE, [SIMPLE_CALL]),
+    ("more-types", MORE, [MORE_CALL]),
+    ("parameterless", PARAMLESS, [PARAMLESS_CALL]),
+    ("empty-dict", EMPTY_DICT, [EMPTY_DICT_CALL]),
+    ("empty-list", EMPTY_LIST, [EMPTY_LIST_CALL]),
+    ("escaped-string", ESCAPED, [ESCAPED_CALL]),
+]
+HELP = "How can I help you today?"
+CASES += [Case("vllm-pythonic-no-call", "pythonic", HELP, [], HELP)]
+CASES += [Case(f"vllm-pythonic-{n}", "pythonic", f"[{t}]", c) for n, t, c in SHARED]
+CASES += [
+    Case(
+        "vllm-pythonic-parallel",
+        "pythonic",
+        f"[{SIMPLE}, {MORE}]",
+        [SIMPLE_CALL, MORE_CALL],
+    ),
+    Case(
+        "vllm-pythonic-large-steps",
+        "pythonic",
+        f"[get_weather(city='San Francisco', metric='celsius'), {PARAMLESS}, {EMPTY_LIST}]",
+        [SIMPLE_CALL, PARAMLESS_CALL, EMPTY_LIST_CALL],
+    ),
+    Case(
+        "vllm-pythonic-unrecoverable-block",
+        "pythonic",
+        "[f(a='x 'y' 'z), g(b='p 'q' 'r)]",
+        [],
+        "[f(a='x 'y' 'z), g(b='p 'q' 'r)]",
+    ),
+    # vLLM asserts no call; the text stays content (nothing the model wrote is dropped).
+    Case("vllm-pythonic-mismatched-brackets", "pythonic", "[foo(x=1])]", [], "[foo(x=1])]"),
+    # Left out (here and in the olmo3, llama4 and lfm2 files): "bad sibling" (`bad(x=b'z')` next to
+    # a good call) and "non-finite argument" (`calc(x=1e999)`): vLLM drops the call. Ours keeps
+    # it: a value that is not a Python literal is its text as a JSON string (`b'z'` -> "b'z'", as
+    # `w=abc` -> "abc", see python_kwargs.rs), and a number stays as written (`1e999` is JSON).
+    # Left out: "good call survives unparsable sibling" (`[SIMPLE, f(a='x 'y', b='z')]` -> the
+    # first call alone, non-streaming only; vLLM says its streaming path must not split there).
+]
+
+# vllm-project/vllm tests/tool_parsers/test_olmo3_tool_parser.py
+MORE_JSON_LITERALS = MORE.replace("None", "null").replace("True", "true")
+CASES += [Case("vllm-olmo3-no-call", "pythonic", HELP, [], HELP)]
+CASES += [
+    Case(f"vllm-olmo3-{n}", "pythonic", f"<function_calls>{t}</function_calls>", c)
+    for n, t, c in [*SHARED, ("more-types-json-literals", MORE_JSON_LITERALS, [MORE_CALL])]
+]
+CASES += [
+    Case(
+        "vllm-olmo3-parallel",
+        "pythonic",
+        f"<function_calls>{SIMPLE}\n{MORE}</function_calls>",
+        [SIMPLE_CALL, MORE_CALL],
+    ),
+    Case(
+        "vllm-olmo3-large-steps",
+        "pythonic",
+        f"<function_calls>{SIMPLE}\n{PARAMLESS}\n{EMPTY_LIST}</function_calls>",
+        [SIMPLE_CALL, PARAMLESS_CALL, EMPTY_LIST_CALL],
+    ),
+    Case(
+        "vllm-olmo3-mismatched-brackets",
+        "pythonic",
+        "<function_calls>foo(x=1])</function_calls>",
+        [],
+        "<function_calls>foo(x=1])</function_calls>",
+    ),
+]
+
+# vllm-project/vllm tests/tool_parsers/test_llama4_pythonic_tool_parser.py (content not asserted)
+LA = "get_weather(city='LA', metric='C')"
+LA_CALL = ("get_weather", {"city": "LA", "metric": "C"})
+DOE_CALL = ("register_user", {"name": "Doe", "age": 9})
+L4_MORE = (
+    "register_user(name='Doe', age=9, address={'city': 'LA', 'state': 'CA'}, role=None, "
+    "passed_test=True, aliases=['John', 'Johnny'])"
+)
+L4_MORE_ARGS = {**MORE_ARGS, "name": "Doe", "age": 9, "address": {"city": "LA", "state": "CA"}}
+CASES += [Case("vllm-llama4-no-call", "pythonic", HELP, [], HELP)]
+CASES += [
+    Case(f"vllm-llama4-{n}", "pythonic", t, c, None)
+    for n, t, c in [
+        ("simple", f"[{LA}]", [LA_CALL]),
+        ("more-types", f"[{L4_MORE}]", [("register_user", L4_MORE_ARGS)]),
+        ("parameterless", f"[{PARAMLESS}]", [PARAMLESS_CALL]),
+        ("empty-dict", f"[{EMPTY_DICT}]", [EMPTY_DICT_CALL]),
+        ("empty-list", f"[{EMPTY_LIST}]", [EMPTY_LIST_CALL]),
+        ("escaped-string", f"[{ESCAPED}]", [ESCAPED_CALL]),
+        (
+            "parallel-no-spaces",
+            "[get_weather(city='LA',metric='C'),register_user(name='Doe',age=9)]",
+            [LA_CALL, DOE_CALL],
+        ),
+        ("python-tag", f"<|python_start|>[{LA}]<|python_end|>", [LA_CALL]),
+        (
+            "python-tag-parallel-unclosed",
+            f"<|python_start|>[{LA},register_user(name='Doe', age=9)]",
+            [LA_CALL, DOE_CALL],
+        ),
+        (
+            "python-tag-parallel-unclosed-spaced",
+            f"<|python_start|>[{LA}, register_user(name='Doe', age=9)]",
+            [LA_CALL, DOE_CALL],
+        ),
+        ("mismatched-brackets", "<|python_start|>[foo(x=1])]<|python_end|>", []),
+    ]
+]
+CASES += [
+    Case(
+        "vllm-llama4-large-steps",
+        "pythonic",
+        f"<|python_start|>[{LA}, get_weather(), do_something_cool(steps=[])]<|python_end|>",
+        [LA_CALL, PARAMLESS_CALL, EMPTY_LIST_CALL],
+    ),
+]
+
+# --- lfm2 -----------------------------------------------------------------------------------------
+# vllm-project/vllm tests/tool_parsers/test_lfm2_tool_parser.py (content asserted only where given)
+LFM_START, LFM_END = "<|tool_call_start|>", "<|tool_call_end|>"
+CANDIDATE = "get_candidate_status(candidate_id='12345')"
+CANDIDATE_CALL = ("get_candidate_status", {"candidate_id": "12345"})
+DOTTED = (
+    "grocery.orderIngredients(ingredientList=[{'name': 'Lasagna noodles', 'amount': 250, "
+    "'unit': 'g'}], deliveryAddress='845 Willow Lane, Springfield, IL 62704')"
+)
+DOTTED_CALL = (
+    "grocery.orderIngredients",
+    {
+        "ingredientList": [{"name": "Lasagna noodles", "amount": 250, "unit": "g"}],
+        "deliveryAddress": "845 Willow Lane, Springfield, IL 62704",
+    },
+)
+
+
+def lfm(body: str, after: str = "") -> str:
+    """A pythonic call list in LFM2.5's markers, optionally followed by text on a new line."""
+    return f"{LFM_START}[{body}]{LFM_END}" + (f"\n{after}" if after else "")
+
+
+CASES += [Case("vllm-lfm2-no-call", "lfm2", HELP, [], HELP)]
+CASES += [
+    Case(f"vllm-lfm2-{n}", "lfm2", lfm(t), c, None)
+    for n, t, c in [
+        ("simple", CANDIDATE, [CANDIDATE_CALL]),
+        ("more-types", MORE, [MORE_CALL]),
+        ("parameterless", PARAMLESS, [PARAMLESS_CALL]),
+        ("empty-dict", EMPTY_DICT, [EMPTY_DICT_CALL]),
+        ("empty-list", EMPTY_LIST, [EMPTY_LIST_CALL]),
+        ("escaped-string", ESCAPED, [ESCAPED_CALL]),
+        ("parallel", f"{CANDIDATE}, {MORE}", [CANDIDATE_CALL, MORE_CALL]),
+        ("dotted-name", DOTTED, [DOTTED_CALL]),
+        (
+            "bracket-in-string",
+            "exec(command='grep -F \"]\" log.txt')",
+            [("exec", {"command": 'grep -F "]" log.txt'})],
+        ),
+        (
+            "multiline-string",
+            "exec(command='cat > f.py << EOF\nimport csv\nprint(1)\nEOF')",
+            [("exec", {"command": "cat > f.py << EOF\nimport csv\nprint(1)\nEOF"})],
+        ),
+        ("set-arg", "label(tags={'urgent', 'bug'})", [("label", {"tags": ["urgent", "bug"]})]),
+        ("leading-zero-int", "set_date(month=07, day=05)", [("set_date", {"month": 7, "day": 5})]),
+        ("nul-byte", "exec(command='printf a\x00b')", [("exec", {"command": "printf a\x00b"})]),
+        ("empty-block", "", []),
+        ("empty-block-space", " ", []),
+        (
+            "large-steps",
+            f"{CANDIDATE}, {PARAMLESS}, {EMPTY_LIST}",
+            [CANDIDATE_CALL, PARAMLESS_CALL, EMPTY_LIST_CALL],
+        ),
+        (
+            "char-by-char-dict-list",
+            'grocery.orderIngredients(ingredientList=[{"name": "apple", "quantity": "2"}, '
+            '{"name": "bread", "quantity": "1"}])',
+            [
+                (
+                    "grocery.orderIngredients",
+                    {
+                        "ingredientList": [
+                            {"name": "apple", "quantity": "2"},
+                            {"name": "bread", "quantity": "1"},
+                        ]
+                    },
+                )
+            ],
+        ),
+    ]
+]
+CASES += [
+    Case(
+        "vllm-lfm2-content-after",
+        "lfm2",
+        lfm(CANDIDATE, "Checking the current status of candidate ID 12345."),
+        [CANDIDATE_CALL],
+        "Checking the current status of candidate ID 12345.",
+        strip=True,  # vLLM trims the newline after the end marker
+    ),
+    Case(
+        "vllm-lfm2-whitespace-after-start",
+        "lfm2",
+        f"{LFM_START} [{CANDIDATE}]{LFM_END}",
+        [CANDIDATE_CALL],
+        None,
+    ),
+    Case(
+        "vllm-lfm2-leading-and-trailing-text",
+        "lfm2",
+        "Let me check. " + lfm(CANDIDATE, "Done."),
+        [CANDIDATE_CALL],
+        "Let me check. \nDone.",
+    ),
+    # Left out: "nested quote" (`command='sed -n '360,450p' /testbed/…'` read as one string) and
+    # "nested python -c" (the same guess with a second level): vLLM re-reads broken Python by
+    # guessing which quotes were meant; the text is not a Python literal, so we do not make a call.
+    # Left out: "echoed tool call body" (the list written again after `<|tool_call_end|>`, capped
+    # by a second end marker): vLLM drops the echo; we keep what the model wrote as content.
+]
+
+# --- nemotron_v2 ----------------------------------------------------------------------------------
+# vllm-project/vllm tests/tool_parsers/test_nemotron_nano_v2_tool_parser.py (vLLM runs the tool
+# parser alone: a `<think>` block stays content, so these cases run with reasoning off)
+TOKYO = ("get_weather", {"city": "Tokyo"})
+CASES += [
+    Case(
+        f"vllm-nemotron-{n}",
+        "nemotron_v2",
+        t,
+        c,
+        content,
+        reasoning_on=False,
+    )
+    for n, t, c, content in [
+        ("no-call", "No tool call here.", [], "No tool call here."),
+        (
+            "array",
+            'Let me check that.<TOOLCALL>[{"name": "get_weather", '
+            '"arguments": {"city": "Tokyo", "unit": "celsius"}}]</TOOLCALL>',
+            [("get_weather", {"city": "Tokyo", "unit": "celsius"})],
+            "Let me check that.",
+        ),
+        (
+            "single-object",
+            '<TOOLCALL>{"name": "lookup", "arguments": {"query": "vllm"}}</TOOLCALL>',
+            [("lookup", {"query": "vllm"})],
+            "",
+        ),
+        (
+            "string-arguments",
+            '<TOOLCALL>[{"name": "run_query", '
+            '"arguments": "{\\"sql\\": \\"select 1\\"}"}]</TOOLCALL>',
+            [("run_query", {"sql": "select 1"})],
+            "",
+        ),
+        (
+            "malformed",
+            '<TOOLCALL>[{"name": "broken", "arguments": {}</TOOLCALL>',
+            [],
+            '<TOOLCALL>[{"name": "broken", "arguments": {}</TOOLCALL>',
+        ),
+        (
+            "nested-arguments",
+            '<TOOLCALL>[{"name": "search", "arguments": {"filters": {"city": "Tokyo"}, '
+            '"items": [{"name": "rain", "value": true}]}}]</TOOLCALL>',
+            [
+                (
+                    "search",
+                    {"filters": {"city": "Tokyo"}, "items": [{"name": "rain", "value": True}]},
+                )
+            ],
+            "",
+        ),
+        (
+            "think-block-is-content",
+            "<think>\nI need the weather for Tokyo.\n</think>\n"
+            '<TOOLCALL>[{"name": "get_weather", "arguments": {"city": "Tokyo"}}]</TOOLCALL>',
+            [TOKYO],
+            "<think>\nI need the weather for Tokyo.\n</think>\n",
+        ),
+        (
+            "two-calls",
+            '<TOOLCALL>[{"name": "get_weather", "arguments": {"city": "Tokyo"}}, '
+            '{"name": "lookup_timezone", "arguments": {"city": "Tokyo"}}]</TOOLCALL>',
+            [TOKYO, ("lookup_timezone", {"city": "Tokyo"})],
+            "",
+        ),
+    ]
+]
+
+# --- apertus --------------------------------------------------------------------------------------
+# vllm-project/vllm tests/tool_parsers/test_apertus_tool_parser.py
+AP_START, AP_END = "<|tools_prefix|>", "<|tools_suffix|>"
+LONDON = ("get_weather", {"location": "London"})
+CASES += [
+    Case(f"vllm-apertus-{n}", "apertus", t, c, content)
+    for n, t, c, content in [
+        ("no-call", "Hello, how can I help you today?", [], "Hello, how can I help you today?"),
+        (
+            "single",
+            f'{AP_START}[{{"get_weather": {{"location": "London"}}}}]{AP_END}',
+            [LONDON],
+            "",
+        ),
+        (
+            "multiple-arguments",
+            f'{AP_START}[{{"get_weather": {{"location": "San Francisco", "unit": "celsius"}}}}]'
+            + AP_END,
+            [("get_weather", {"location": "San Francisco", "unit": "celsius"})],
+            "",
+        ),
+        (
+            "two-calls",
+            f'{AP_START}[{{"get_weather": {{"location": "London"}}}}, '
+            f'{{"get_time": {{"location": "London"}}}}]{AP_END}',
+            [LONDON, ("get_time", {"location": "London"})],
+            "",
+        ),
+        (
+            "nested-arguments",
+            f'{AP_START}[{{"complex_function": {{"nested": {{"inner": "value"}}, '
+            f'"list": ["a", "b"]}}}}]{AP_END}',
+            [("complex_function", {"nested": {"inner": "value"}, "list": ["a", "b"]})],
+            "",
+        ),
+        (
+            "incomplete-list",
+            f'{AP_START}[{{"get_weather": {{"location": "London"}}',
+            [LONDON],
+            None,
+        ),
+        (
+            "missing-suffix",
+            f'{AP_START}[{{"get_weather": {{"location": "San Francisco", "unit": "celsius"}}}}]',
+            [("get_weather", {"location": "San Francisco", "unit": "celsius"})],
+            "",
+        ),
+        (
+            "missing-suffix-content-before",
+            f'Content{AP_START}[{{"f": {{"a": 1}}}}]',
+            [("f", {"a": 1})],
+            "Content",
+        ),
+        (
+            "three-calls",
+            f'{AP_START}[{{"t1": {{"a": 1}}}}, {{"t2": {{"b": 2}}}}, {{"t3": {{"c": 3}}}}]{AP_END}',
+            [("t1", {"a": 1}), ("t2", {"b": 2}), ("t3", {"c": 3})],
+            "",
+        ),
+        (
+            "wait",
+            f'Wait{AP_START}[{{"get_weather": {{"location": "London"}}}}]{AP_END}',
+            [LONDON],
+            "Wait",
+        ),
+    ]
+]
+CASES += [
+    Case(
+        "vllm-apertus-text-before",
+        "apertus",
+        f'Let me check the weather for you. {AP_START}[{{"get_weather": {{"location": "Paris"}}}}]'
+        + AP_END,
+        [("get_weather", {"location": "Paris"})],
+        "Let me check the weather for you.",
+        strip=True,  # vLLM trims the content before the call
+    ),
+    Case(
+        "vllm-apertus-char-by-char-text-around",
+        "apertus",
+        f'Hi {AP_START}[{{"get_weather": {{"location": "London"}}}}]{AP_END} ',
+        [LONDON],
+        "Hi",
+        strip=True,  # vLLM asserts "Hi" in content; ours is "Hi  " (whitespace is content)
+    ),
+]
+
+
+def _check(case: Case, out: dict[str, Any]) -> None:
+    if case.content is not None:
+        got = out["content"].strip() if case.strip else out["content"]
+        want = case.content.strip() if case.strip else case.content
+        assert got == want
+    if case.reasoning is not None:
+        got = out["reasoning_content"].strip() if case.strip else out["reasoning_content"]
+        want = case.reasoning.strip() if case.strip else case.reasoning
+        assert got == want
+    got_calls = [(c["name"], json.loads(c["arguments"])) for c in out["tool_calls"]]
+    assert got_calls == [(n, a) for n, a in case.calls]
+
+
+def _kwargs(case: Case) -> dict[str, Any]:
+    return {
+        "tools": case.tools,
+        "reasoning": case.reasoning_on,
+        "thinking_forced_open": case.forced_open,
+    }
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=c.marks) for c in CASES])
+def test_peer_case(case: Case) -> None:
+    out = gp.parse(case.fmt, case.text, **_kwargs(case))
+    _check(case, out)
+    rng = random.Random(case.id)
+    for _ in range(4):
+        s = gp.ToolCallStream(case.fmt, **_kwargs(case))
+        events: list[gp.Event] = []
+        i = 0
+        while i < len(case.text):
+            n = rng.randint(1, 9)
+            events += s.push(case.text[i : i + n])
+            i += n
+        assert fold(events + s.finish()) == out
