@@ -365,6 +365,7 @@ CASES += [
 
 # --- apertus --------------------------------------------------------------------------------------
 # vllm-project/vllm tests/tool_parsers/test_apertus_tool_parser.py
+HELLO = "Hello, how can I help you today?"
 AP_START, AP_END = "<|tools_prefix|>", "<|tools_suffix|>"
 LONDON = ("get_weather", {"location": "London"})
 CASES += [
@@ -447,6 +448,197 @@ CASES += [
         [LONDON],
         "Hi",
         strip=True,  # vLLM asserts "Hi" in content; ours is "Hi  " (whitespace is content)
+    ),
+]
+
+# --- gemma4 ---------------------------------------------------------------------------------------
+# vllm-project/vllm tests/tool_parsers/test_gemma4_tool_parser.py
+Q = '<|"|>'
+
+
+def gem(name: str, args: str) -> str:
+    """One Gemma 4 call block."""
+    return f"<|tool_call>call:{name}{{{args}}}<tool_call|>"
+
+
+# TestParseGemma4Args / TestParseGemma4Array: the argument grammar, each text inside one call.
+CASES += [
+    Case(f"vllm-gemma4-args-{n}", "gemma4", gem("f", a), [("f", want)])
+    for n, a, want in [
+        ("empty", "", {}),
+        ("whitespace-only", "   ", {}),
+        ("single-string", f"location:{Q}Paris{Q}", {"location": "Paris"}),
+        ("string-with-comma", f"location:{Q}Paris, France{Q}", {"location": "Paris, France"}),
+        (
+            "multiple-strings",
+            f"location:{Q}San Francisco{Q},unit:{Q}celsius{Q}",
+            {"location": "San Francisco", "unit": "celsius"},
+        ),
+        ("integer", "count:42", {"count": 42}),
+        ("float", "score:3.14", {"score": 3.14}),
+        ("true", "flag:true", {"flag": True}),
+        ("false", "flag:false", {"flag": False}),
+        ("null", "param:null", {"param": None}),
+        (
+            "mixed",
+            f"name:{Q}test{Q},count:42,active:true,score:3.14",
+            {"name": "test", "count": 42, "active": True, "score": 3.14},
+        ),
+        ("nested-object", f"nested:{{inner:{Q}value{Q}}}", {"nested": {"inner": "value"}}),
+        (
+            "string-dict-key",
+            f"record_map:{{{Q}3{Q}:{Q}new text{Q}}}",
+            {"record_map": {"3": "new text"}},
+        ),
+        (
+            "nested-string-dict-key",
+            f"outer:{{inner:{{{Q}3{Q}:{Q}new text{Q}}}}}",
+            {"outer": {"inner": {"3": "new text"}}},
+        ),
+        ("string-array", f"items:[{Q}a{Q},{Q}b{Q}]", {"items": ["a", "b"]}),
+        ("empty-array", "items:[]", {"items": []}),
+        ("empty-value", "key:", {"key": ""}),
+        ("bare-array", "items:[42,true,3.14]", {"items": [42, True, 3.14]}),
+        (
+            "bracket-in-array-string",
+            f"items:[[{Q}a]b{Q},{Q}c{Q}],{Q}tail{Q}]",
+            {"items": [["a]b", "c"], "tail"]},
+        ),
+    ]
+]
+# Left out: `key:<|"|>unterminated` (the helper takes the rest as the string; inside a call that is
+# vLLM's "incomplete tool call" case below, which makes no call), `left:108.` (not a number in
+# JSON; vLLM reads 108.0), and `42,]trailing` (the helper stops at the stray bracket; its text is
+# dropped).
+
+# TestExtractToolCalls / TestStreamingExtraction
+LONDON_Q = f"location:{Q}London{Q}"
+CASES += [
+    Case("vllm-gemma4-no-call", "gemma4", HELLO, [], HELLO),
+    Case("vllm-gemma4-single", "gemma4", gem("get_weather", LONDON_Q), [LONDON]),
+    Case(
+        "vllm-gemma4-multiple-arguments",
+        "gemma4",
+        gem("get_weather", f"location:{Q}San Francisco{Q},unit:{Q}celsius{Q}"),
+        [("get_weather", {"location": "San Francisco", "unit": "celsius"})],
+    ),
+    Case(
+        "vllm-gemma4-text-before",
+        "gemma4",
+        "Let me check the weather for you. " + gem("get_weather", f"location:{Q}Paris{Q}"),
+        [("get_weather", {"location": "Paris"})],
+        "Let me check the weather for you.",
+        strip=True,  # vLLM trims the content before the call
+    ),
+    Case(
+        "vllm-gemma4-two-calls",
+        "gemma4",
+        gem("get_weather", LONDON_Q) + gem("get_time", LONDON_Q),
+        [LONDON, ("get_time", {"location": "London"})],
+    ),
+    Case(
+        "vllm-gemma4-nested-arguments",
+        "gemma4",
+        gem("complex_function", f"nested:{{inner:{Q}value{Q}}},list:[{Q}a{Q},{Q}b{Q}]"),
+        [("complex_function", {"nested": {"inner": "value"}, "list": ["a", "b"]})],
+    ),
+    Case(
+        "vllm-gemma4-number-and-boolean",
+        "gemma4",
+        gem("set_status", "is_active:true,count:42,score:3.14"),
+        [("set_status", {"is_active": True, "count": 42, "score": 3.14})],
+    ),
+    Case(
+        "vllm-gemma4-incomplete",
+        "gemma4",
+        f"<|tool_call>call:get_weather{{location:{Q}London",
+        [],
+        f"<|tool_call>call:get_weather{{location:{Q}London",
+    ),
+    Case(
+        "vllm-gemma4-hyphenated-name",
+        "gemma4",
+        gem("get-weather", LONDON_Q),
+        [("get-weather", {"location": "London"})],
+    ),
+    Case(
+        "vllm-gemma4-dotted-name",
+        "gemma4",
+        gem("weather.get", LONDON_Q),
+        [("weather.get", {"location": "London"})],
+    ),
+    Case("vllm-gemma4-no-arguments", "gemma4", gem("get_status", ""), [("get_status", {})]),
+    Case(
+        "vllm-gemma4-paris-france",
+        "gemma4",
+        gem("get_weather", f"location:{Q}Paris, France{Q}"),
+        [("get_weather", {"location": "Paris, France"})],
+    ),
+    Case(
+        "vllm-gemma4-numeric-args",
+        "gemma4",
+        gem("set_config", "count:42,active:true"),
+        [("set_config", {"count": 42, "active": True})],
+    ),
+    Case(
+        "vllm-gemma4-nested-bool",
+        "gemma4",
+        gem("search", "input:{all:true}"),
+        [("search", {"input": {"all": True}})],
+    ),
+    Case(
+        "vllm-gemma4-split-delimiter",
+        "gemma4",
+        gem("todowrite", f"content:{Q}Buy milk{Q}"),
+        [("todowrite", {"content": "Buy milk"})],
+    ),
+    Case(
+        "vllm-gemma4-text-after-call",
+        "gemma4",
+        gem("get_weather", f"location:{Q}Paris{Q}") + "<div>",
+        [("get_weather", {"location": "Paris"})],
+        "<div>",
+    ),
+    Case(
+        "vllm-gemma4-html-argument",
+        "gemma4",
+        gem(
+            "write_file",
+            f'path:{Q}index.html{Q},content:{Q}<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n'
+            '    <meta charset="UTF-8">\n    <meta name="viewport" '
+            f'content="width=device-width">\n{Q}',
+        ),
+        [
+            (
+                "write_file",
+                {
+                    "path": "index.html",
+                    "content": '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n'
+                    '    <meta charset="UTF-8">\n'
+                    '    <meta name="viewport" content="width=device-width">\n',
+                },
+            )
+        ],
+    ),
+    Case(
+        "vllm-gemma4-trailing-bool",
+        "gemma4",
+        gem(
+            "Edit",
+            f"file_path:{Q}src/env.py{Q},old_string:{Q}old_val{Q},"
+            f"new_string:{Q}new_val{Q},replace_all:false",
+        ),
+        [
+            (
+                "Edit",
+                {
+                    "file_path": "src/env.py",
+                    "old_string": "old_val",
+                    "new_string": "new_val",
+                    "replace_all": False,
+                },
+            )
+        ],
     ),
 ]
 
