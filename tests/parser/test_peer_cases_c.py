@@ -114,6 +114,70 @@ CASES += [
     # first call alone, non-streaming only; vLLM says its streaming path must not split there).
 ]
 
+# sgl-project/sglang test/srt/test_function_call_parser.py (TestPythonicDetector)
+CASES += [
+    Case(f"sglang-pythonic-{n}", "pythonic", t, c, content)
+    for n, t, c, content in [
+        (
+            "no-brackets",
+            "This is just normal text without any tool calls.",
+            [],
+            "This is just normal text without any tool calls.",
+        ),
+        (
+            "bracket-at-start",
+            "[search(query='python programming')]",
+            [("search", {"query": "python programming"})],
+            "",
+        ),
+        (
+            "nested-brackets",
+            "[get_weather(location='New York', unit='celsius', data=[1, 2, 3])]",
+            [("get_weather", {"location": "New York", "unit": "celsius", "data": [1, 2, 3]})],
+            "",
+        ),
+        (
+            "nested-dict",
+            "[search(query='test', config={'options': [1, 2], 'nested': {'key': 'value'}})]",
+            [
+                (
+                    "search",
+                    {"query": "test", "config": {"options": [1, 2], "nested": {"key": "value"}}},
+                )
+            ],
+            "",
+        ),
+        (
+            "two-calls-nested-brackets",
+            "[get_weather(location='Paris', data=[10, 20]), "
+            "search(query='test', filters=['a', 'b'])]",
+            [
+                ("get_weather", {"location": "Paris", "data": [10, 20]}),
+                ("search", {"query": "test", "filters": ["a", "b"]}),
+            ],
+            "",
+        ),
+        (
+            "python-start-after-text",
+            "Here's a call: <|python_start|>[get_weather(location='Tokyo', data=[1, 2, 3])]"
+            "<|python_end|>",
+            [("get_weather", {"location": "Tokyo", "data": [1, 2, 3]})],
+            "Here's a call: ",
+        ),
+        (
+            "python-start-text-around",
+            "User wants to get the weather in Mars. <|python_start|>[get_weather(location='Mars', "
+            "unit='celsius')]<|python_end|> In this way we will get the weather in Mars.",
+            [("get_weather", {"location": "Mars", "unit": "celsius"})],
+            "User wants to get the weather in Mars.  In this way we will get the weather in Mars.",
+        ),
+    ]
+]
+# Left out: a bare list after text (`Here's a tool call: [get_weather(…)]`, `Let me check the
+# weather: [get_weather(location=`), text after a bare list (`[get_weather(…)] Here's the
+# forecast:`) and a second bare list later (`[…] and […]`): SGLang's detector takes a `[` list
+# anywhere; vLLM's pythonic parsers take the output as a call list only when all of it is one.
+
 # vllm-project/vllm tests/tool_parsers/test_olmo3_tool_parser.py
 MORE_JSON_LITERALS = MORE.replace("None", "null").replace("True", "true")
 CASES += [Case("vllm-olmo3-no-call", "pythonic", HELP, [], HELP)]
