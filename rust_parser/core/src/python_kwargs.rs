@@ -92,6 +92,38 @@ fn py_value(raw: &str) -> String {
     }
 }
 
+/// A string literal's prefix that still makes a `str`: none or `u`, `r` (raw), `f` (an f-string,
+/// a plain string when it has no placeholder). Bytes (`b'…'`) are not text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prefix {
+    Plain,
+    Raw,
+    Format,
+}
+
+impl Prefix {
+    fn of(word: &str) -> Option<Prefix> {
+        match word.to_ascii_lowercase().as_str() {
+            "u" => Some(Prefix::Plain),
+            "r" => Some(Prefix::Raw),
+            "f" => Some(Prefix::Format),
+            _ => None,
+        }
+    }
+}
+
+/// A Python number as JSON text: as written when JSON reads it, else without a unary `+` or a
+/// zero padding.
+fn py_number(w: &str) -> Option<String> {
+    let unsigned = w.strip_prefix('+').filter(|u| !u.starts_with(['+', '-']));
+    let w = unsigned.unwrap_or(w);
+    if valid_number(w) {
+        Some(w.to_owned())
+    } else {
+        zero_padded(w)
+    }
+}
+
 /// A zero-padded decimal integer (`07`, `-007`, `00`) without its padding: `7`, `-7`, `0`. Python 3 rejects
 /// the padding and JSON forbids it, but the digits leave no doubt about the number meant.
 fn zero_padded(w: &str) -> Option<String> {
@@ -139,7 +171,7 @@ impl PyLit<'_> {
         self.ws();
         let b = *self.s.get(self.i)?;
         match b {
-            b'"' | b'\'' => self.string(b, out),
+            b'"' | b'\'' => self.string(b, Prefix::Plain, out),
             b'[' => self.seq(b']', out),
             b'(' => self.seq(b')', out),
             b'{' => self.dict(out),
@@ -153,19 +185,21 @@ impl PyLit<'_> {
                     self.i += 1;
                 }
                 let word = &self.text[start..self.i];
+                if let Some(&q @ (b'"' | b'\'')) = self.s.get(self.i) {
+                    return self.string(q, Prefix::of(word)?, out);
+                }
                 match word {
                     "True" | "true" => out.push_str("true"),
                     "False" | "false" => out.push_str("false"),
                     "None" | "null" => out.push_str("null"),
-                    w if valid_number(w) => out.push_str(w),
-                    w => out.push_str(&zero_padded(w)?),
+                    w => out.push_str(&py_number(w)?),
                 }
                 Some(())
             }
         }
     }
 
-    fn string(&mut self, q: u8, out: &mut String) -> Option<()> {
+    fn string(&mut self, q: u8, prefix: Prefix, out: &mut String) -> Option<()> {
         self.i += 1;
         let mut text = String::new();
         loop {
@@ -179,6 +213,16 @@ impl PyLit<'_> {
             }
             let e = *self.s.get(self.i + 1)?;
             self.i += 2;
+            if prefix == Prefix::Raw {
+                // A raw string keeps its backslashes; one still stops a quote from closing it.
+                self.i -= 1;
+                text.push('\\');
+                if e == q {
+                    self.i += 1;
+                    text.push(char::from(q));
+                }
+                continue;
+            }
             match e {
                 b'n' => text.push('\n'),
                 b't' => text.push('\t'),
@@ -191,6 +235,10 @@ impl PyLit<'_> {
                     text.push('\\');
                 }
             }
+        }
+        if prefix == Prefix::Format && text.contains(['{', '}']) {
+            // A placeholder would need evaluating.
+            return None;
         }
         out.push_str(&json_string(&text));
         Some(())
@@ -585,5 +633,16 @@ mod tests {
         let (out, st, _) = run("x=[1, [2]], y={'a': (3)})");
         assert_eq!(st, KwStatus::Complete);
         assert_eq!(out, "{\"x\": [1, [2]], \"y\": {\"a\": [3]}}");
+    }
+
+    #[test]
+    fn unary_plus_and_string_prefixes() {
+        let (out, st, _) =
+            run("a=+7, b=+2.5, c=f'hello', d=u\"x\", e=r'\\d+\\'', g=F\"{x}\", h=b'z', i=++1)");
+        assert_eq!(st, KwStatus::Complete);
+        assert_eq!(
+            out,
+            "{\"a\": 7, \"b\": 2.5, \"c\": \"hello\", \"d\": \"x\", \"e\": \"\\\\d+\\\\'\", \"g\": \"F\\\"{x}\\\"\", \"h\": \"b'z'\", \"i\": \"++1\"}"
+        );
     }
 }
