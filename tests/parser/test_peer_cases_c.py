@@ -1002,6 +1002,129 @@ CASES += [
     ),
 ]
 
+# --- llama.cpp: tests/test-chat.cpp and its per-format parser tests ------------------------------
+# ggml-org/llama.cpp tests/test-chat.cpp (LFM2-8B-A1B, Apertus-8B-Instruct, Nemotron-Nano-v2 peg
+# tests) and tests/chat-parsers/test-apertus.cpp, test-nemotron-v2.cpp (the classic parsers)
+HELLO_WHATS_UP = "Hello, world!\nWhat's up?"
+THINKING = "I'm\nthinking"
+SPECIAL_1 = ("special_function", {"arg1": 1})
+OPT_12 = ("special_function_with_opt", {"arg1": 1, "arg2": 2})
+NEMO_CALL = '<TOOLCALL>[{"name": "special_function", "arguments": {"arg1": 1}}]</TOOLCALL>'
+APERTUS_CALL = '<|tools_prefix|>[{"special_function": {"arg1": 1}}]<|tools_suffix|>'
+CASES += [
+    Case("llamacpp-lfm2-content", "lfm2", HELLO_WHATS_UP, [], HELLO_WHATS_UP),
+    Case("llamacpp-lfm2-call", "lfm2", lfm("special_function(arg1=1)"), [SPECIAL_1]),
+    Case(
+        "llamacpp-lfm2-string-arg",
+        "lfm2",
+        lfm('get_time(city="XYZCITY")'),
+        [("get_time", {"city": "XYZCITY"})],
+    ),
+    Case(
+        "llamacpp-lfm2-reasoning-call",
+        "lfm2",
+        f"<think>{THINKING}</think>" + lfm("special_function(arg1=1)"),
+        [SPECIAL_1],
+        "",
+        THINKING,
+    ),
+    Case(
+        "llamacpp-lfm2-parallel",
+        "lfm2",
+        lfm("special_function(arg1=1), special_function_with_opt(arg1=1, arg2=2)"),
+        [SPECIAL_1, OPT_12],
+    ),
+    Case(
+        "llamacpp-lfm2-reasoning-content-call",
+        "lfm2",
+        "<think>I need to call a function</think>Let me check the time."
+        + lfm('get_time(city="Paris")'),
+        [("get_time", {"city": "Paris"})],
+        "Let me check the time.",
+        "I need to call a function",
+    ),
+    Case(
+        "llamacpp-lfm2-python-code",
+        "lfm2",
+        lfm("python(code=\"def hello():\\\\n    print('hey')\")"),
+        [("python", {"code": "def hello():\\n    print('hey')"})],
+    ),
+    Case("llamacpp-lfm2-empty-args", "lfm2", lfm("empty_args()"), [("empty_args", {})]),
+    Case("llamacpp-apertus-content", "apertus", HELLO_WHATS_UP, [], HELLO_WHATS_UP),
+    Case(
+        "llamacpp-apertus-reasoning-content",
+        "apertus",
+        f"<|inner_prefix|>{THINKING}<|inner_suffix|>{HELLO_WHATS_UP}",
+        [],
+        HELLO_WHATS_UP,
+        THINKING,
+    ),
+    Case("llamacpp-apertus-call", "apertus", APERTUS_CALL, [SPECIAL_1]),
+    Case(
+        "llamacpp-apertus-reasoning-call",
+        "apertus",
+        f"<|inner_prefix|>{THINKING}<|inner_suffix|>{APERTUS_CALL}",
+        [SPECIAL_1],
+        "",
+        THINKING,
+    ),
+    Case(
+        "llamacpp-apertus-call-then-content",
+        "apertus",
+        APERTUS_CALL + HELLO_WHATS_UP,
+        [SPECIAL_1],
+        HELLO_WHATS_UP,
+    ),
+    Case(
+        "llamacpp-apertus-reasoning-call-content",
+        "apertus",
+        f"<|inner_prefix|>{THINKING}<|inner_suffix|>{APERTUS_CALL}{HELLO_WHATS_UP}",
+        [SPECIAL_1],
+        HELLO_WHATS_UP,
+        THINKING,
+    ),
+    Case("llamacpp-nemotron-content", "nemotron_v2", HELLO_WHATS_UP, [], HELLO_WHATS_UP),
+    Case(
+        "llamacpp-nemotron-reasoning-content",
+        "nemotron_v2",
+        f"<think>{THINKING}</think>{HELLO_WHATS_UP}",
+        [],
+        HELLO_WHATS_UP,
+        THINKING,
+    ),
+    Case("llamacpp-nemotron-call", "nemotron_v2", NEMO_CALL, [SPECIAL_1]),
+    Case(
+        "llamacpp-nemotron-call-end-of-turn",
+        "nemotron_v2",
+        NEMO_CALL + "<SPECIAL_12>",
+        [SPECIAL_1],
+    ),
+    Case(
+        "llamacpp-nemotron-reasoning-call",
+        "nemotron_v2",
+        f"<think>{THINKING}</think>{NEMO_CALL}",
+        [SPECIAL_1],
+        "",
+        THINKING,
+    ),
+    Case(
+        "llamacpp-nemotron-call-then-content",
+        "nemotron_v2",
+        NEMO_CALL + HELLO_WHATS_UP,
+        [SPECIAL_1],
+        HELLO_WHATS_UP,
+    ),
+    Case(
+        "llamacpp-nemotron-reasoning-call-content",
+        "nemotron_v2",
+        f"<think>{THINKING}</think>{NEMO_CALL}{HELLO_WHATS_UP}",
+        [SPECIAL_1],
+        HELLO_WHATS_UP,
+        THINKING,
+    ),
+    # Left out: the partial (`is_partial`) cases, which check a mid-stream snapshot.
+]
+
 
 def _check(case: Case, out: dict[str, Any]) -> None:
     if case.content is not None:

@@ -204,3 +204,24 @@ fn whitespace_is_content() {
         &msg("\n", "plan", vec![call("", "f", "{}")]),
     );
 }
+
+#[test]
+fn an_end_of_turn_token_ends_the_output() {
+    // llama.cpp tests/test-chat.cpp: Nemotron Nano v2's turn ends with `<SPECIAL_12>`, Apertus's
+    // with `<|assistant_end|>`; leaked into the text, each ends the message.
+    let f = || vec![call("", "f", "{}")];
+    check(
+        "nemotron_v2",
+        "<TOOLCALL>[{\"name\": \"f\", \"arguments\": {}}]</TOOLCALL><SPECIAL_12>\n\nUser: more",
+        &t(),
+        &msg("", "", f()),
+    );
+    check("nemotron_v2", "Hi.\n<SPECIAL_12>", &t(), &msg("Hi.\n", "", vec![]));
+    check(
+        "apertus",
+        "<|tools_prefix|>[{\"f\": {}}]<|tools_suffix|><|assistant_end|>junk",
+        &t(),
+        &msg("", "", f()),
+    );
+    check("apertus", "Hi.<|assistant_end|>", &t(), &msg("Hi.", "", vec![]));
+}
