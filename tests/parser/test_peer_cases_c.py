@@ -1043,11 +1043,13 @@ CASES += [
         "Let me check the time.",
         "I need to call a function",
     ),
+    # The current test-chat.cpp decodes `\n` in the literal (an older version kept `\\n`: the
+    # older expectation is left out).
     Case(
         "llamacpp-lfm2-python-code",
         "lfm2",
-        lfm("python(code=\"def hello():\\\\n    print('hey')\")"),
-        [("python", {"code": "def hello():\\n    print('hey')"})],
+        lfm("python(code=\"def hello():\\n    print('hey')\")"),
+        [("python", {"code": "def hello():\n    print('hey')"})],
     ),
     Case("llamacpp-lfm2-empty-args", "lfm2", lfm("empty_args()"), [("empty_args", {})]),
     Case("llamacpp-apertus-content", "apertus", HELLO_WHATS_UP, [], HELLO_WHATS_UP),
@@ -1123,6 +1125,143 @@ CASES += [
         THINKING,
     ),
     # Left out: the partial (`is_partial`) cases, which check a mid-stream snapshot.
+]
+
+# ggml-org/llama.cpp tests/test-chat.cpp, current version: test_lfm2_parser (beyond the cases
+# above) and the "Google Gemma 4" peg tests
+CASES += [
+    Case(f"llamacpp-lfm2-{n}", "lfm2", t, c, content)
+    for n, t, c, content in [
+        ("python-true", lfm("toggle(enabled=True)"), [("toggle", {"enabled": True})], ""),
+        ("python-none", lfm("set_nullable(value=None)"), [("set_nullable", {"value": None})], ""),
+        (
+            "nested-python-literal",
+            lfm('set_config(config={"enabled": True, "count": 3})'),
+            [("set_config", {"config": {"enabled": True, "count": 3}})],
+            "",
+        ),
+        (
+            "json-literals",
+            lfm('set_config(config={"enabled": true, "note": null})'),
+            [("set_config", {"config": {"enabled": True, "note": None}})],
+            "",
+        ),
+        (
+            "dotted-name-structured",
+            lfm(
+                'Calendar.create_event(title="demo", participants=["Alice", "Bob"], '
+                'metadata={"priority": "high", "reminder": true})'
+            ),
+            [
+                (
+                    "Calendar.create_event",
+                    {
+                        "title": "demo",
+                        "participants": ["Alice", "Bob"],
+                        "metadata": {"priority": "high", "reminder": True},
+                    },
+                )
+            ],
+            "",
+        ),
+        (
+            "markdown-links",
+            "Use this format: [link text](url). Example: [Wikipedia](https://www.wikipedia.org).",
+            [],
+            "Use this format: [link text](url). Example: [Wikipedia](https://www.wikipedia.org).",
+        ),
+        (
+            "escapes-decode",
+            lfm('python(code="First line\\nSecond line\\tindented")'),
+            [("python", {"code": "First line\nSecond line\tindented"})],
+            "",
+        ),
+        (
+            "escaped-quotes",
+            lfm('python(code="print(\\"hi\\")")'),
+            [("python", {"code": 'print("hi")'})],
+            "",
+        ),
+        (
+            "content-before",
+            "Let me check the time." + lfm('get_time(city="Paris")'),
+            [("get_time", {"city": "Paris"})],
+            "Let me check the time.",
+        ),
+    ]
+]
+GEM_THOUGHT = f"<|channel>thought\n{THINKING}<channel|>{HELLO_WHATS_UP}"
+CASES += [
+    Case("llamacpp-gemma4-content", "gemma4", "Hello, world!", [], "Hello, world!"),
+    Case("llamacpp-gemma4-reasoning-content", "gemma4", GEM_THOUGHT, [], HELLO_WHATS_UP, THINKING),
+    Case(
+        "llamacpp-gemma4-empty-reasoning",
+        "gemma4",
+        f"<|channel>thought<channel|>{HELLO_WHATS_UP}",
+        [],
+        HELLO_WHATS_UP,
+    ),
+    Case(
+        "llamacpp-gemma4-reasoning-off",
+        "gemma4",
+        GEM_THOUGHT,
+        [],
+        GEM_THOUGHT,
+        reasoning_on=False,
+    ),
+    Case(
+        "llamacpp-gemma4-trailing-empty-thought",
+        "gemma4",
+        f"<|channel>thought\n<channel|>{HELLO_WHATS_UP}<|channel>thought\n<channel|>",
+        [],
+        HELLO_WHATS_UP,
+    ),
+]
+CASES += [
+    Case(f"llamacpp-gemma4-{n}", "gemma4", t, c, content)
+    for n, t, c, content in [
+        ("string", gem("get_time", f"city:{Q}London{Q}"), [("get_time", {"city": "London"})], ""),
+        (
+            "string-space",
+            gem("get_time", f"city:{Q}San Francisco{Q}"),
+            [("get_time", {"city": "San Francisco"})],
+            "",
+        ),
+        ("empty-args", gem("empty_args", ""), [("empty_args", {})], ""),
+        (
+            "content-then-call",
+            HELLO_WHATS_UP + gem("get_time", f"city:{Q}Paris{Q}"),
+            [("get_time", {"city": "Paris"})],
+            HELLO_WHATS_UP,
+        ),
+        (
+            "parallel",
+            gem("get_time", f"city:{Q}London{Q}") + gem("get_weather", f"city:{Q}Paris{Q}"),
+            [("get_time", {"city": "London"}), ("get_weather", {"city": "Paris"})],
+            "",
+        ),
+        ("integer", gem("special_function", "arg1:42"), [("special_function", {"arg1": 42})], ""),
+        ("negative", gem("special_function", "arg1:-7"), [("special_function", {"arg1": -7})], ""),
+        ("decimal", gem("amount", "orig:3.14"), [("amount", {"orig": 3.14})], ""),
+        ("true", gem("toggle", "enabled:true"), [("toggle", {"enabled": True})], ""),
+        ("false", gem("toggle", "enabled:false"), [("toggle", {"enabled": False})], ""),
+        ("null", gem("set_nullable", "value:null"), [("set_nullable", {"value": None})], ""),
+        (
+            "array",
+            gem("todo_list", f"todos:[{Q}buy milk{Q},{Q}walk dog{Q}]"),
+            [("todo_list", {"todos": ["buy milk", "walk dog"]})],
+            "",
+        ),
+        (
+            "dict",
+            gem("set_config", f"config:{{theme:{Q}dark{Q},count:3}}"),
+            [("set_config", {"config": {"theme": "dark", "count": 3}})],
+            "",
+        ),
+        ("empty-array", gem("todo_list", "todos:[]"), [("todo_list", {"todos": []})], ""),
+        ("empty-dict", gem("set_config", "config:{}"), [("set_config", {"config": {}})], ""),
+        ("scientific", gem("amount", "orig:1.5e10"), [("amount", {"orig": 1.5e10})], ""),
+    ]
 ]
 
 

@@ -72,7 +72,7 @@ fn typed(bare: &str) -> String {
 
 /// How much of `rest` can be taken while a delimiter may still begin at its end: all but a tail
 /// that is a prefix of `delim`.
-fn held_back(rest: &str, delim: &str) -> usize {
+pub(crate) fn held_back(rest: &str, delim: &str) -> usize {
     let keep = (1..delim.len().min(rest.len() + 1))
         .rev()
         .find(|&k| rest.is_char_boundary(rest.len() - k) && is_prefix_of(&rest[rest.len() - k..], delim))

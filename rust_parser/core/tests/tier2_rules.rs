@@ -216,7 +216,12 @@ fn an_end_of_turn_token_ends_the_output() {
         &t(),
         &msg("", "", f()),
     );
-    check("nemotron_v2", "Hi.\n<SPECIAL_12>", &t(), &msg("Hi.\n", "", vec![]));
+    check(
+        "nemotron_v2",
+        "Hi.\n<SPECIAL_12>",
+        &t(),
+        &msg("Hi.\n", "", vec![]),
+    );
     check(
         "apertus",
         "<|tools_prefix|>[{\"f\": {}}]<|tools_suffix|><|assistant_end|>junk",
@@ -224,4 +229,39 @@ fn an_end_of_turn_token_ends_the_output() {
         &msg("", "", f()),
     );
     check("apertus", "Hi.<|assistant_end|>", &t(), &msg("Hi.", "", vec![]));
+}
+
+#[test]
+fn a_later_gemma4_thought_channel_is_reasoning() {
+    // llama.cpp tests/test-chat.cpp (Gemma 4): the grammar repeats `channel content`, so a thought
+    // channel may follow text or a call; with reasoning off it stays text as written.
+    check(
+        "gemma4",
+        "<|channel>thought\n<channel|>Hi<|channel>thought\n<channel|>",
+        &t(),
+        &msg("Hi", "", vec![]),
+    );
+    check(
+        "gemma4",
+        "<|channel>thought\nA<channel|><|tool_call>call:f{}<tool_call|><|channel>thought\nB<channel|>Done",
+        &t(),
+        &msg("Done", "AB", vec![call("", "f", "{}")]),
+    );
+    check(
+        "gemma4",
+        "Hi<|channel>thought\ncut",
+        &t(),
+        &msg("Hi", "cut", vec![]),
+    );
+    let text = "Hi<|channel>thought\nB<channel|>Done";
+    check_with(
+        "gemma4",
+        text,
+        &t(),
+        Options {
+            reasoning: false,
+            ..Options::default()
+        },
+        &msg(text, "", vec![]),
+    );
 }
