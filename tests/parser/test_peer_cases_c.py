@@ -45,13 +45,33 @@ def tool(name: str, props: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"type": "function", "function": {"name": name, "parameters": params}}
 
 
+Call = tuple[str, Args]
+Row3 = tuple[str, str, list[Call]]
+Row4 = tuple[str, str, list[Call], str | None]
+
+
+def rows3(rows: list[Row3]) -> list[Row3]:
+    """Typed rows: (id suffix, model output, calls)."""
+    return rows
+
+
+def rows4(rows: list[Row4]) -> list[Row4]:
+    """Typed rows: (id suffix, model output, calls, content or None)."""
+    return rows
+
+
+def arg_rows(rows: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
+    """Typed rows: (id suffix, argument text, arguments)."""
+    return rows
+
+
 CASES: list[Case] = []
 
 # --- pythonic -------------------------------------------------------------------------------------
 # vllm-project/vllm tests/tool_parsers/test_pythonic_tool_parser.py (the same call texts recur in
 # test_olmo3_tool_parser.py, test_llama4_pythonic_tool_parser.py and test_lfm2_tool_parser.py)
 SIMPLE = "get_weather(city='San Francisco', metric='celsius')"
-SIMPLE_CALL = ("get_weather", {"city": "San Francisco", "metric": "celsius"})
+SIMPLE_CALL: Call = ("get_weather", {"city": "San Francisco", "metric": "celsius"})
 MORE = (
     "register_user(name='John Doe', age=37, address={'city': 'San Francisco', 'state': 'CA'}, "
     "role=None, passed_test=True, aliases=['John', 'Johnny'])"
@@ -64,16 +84,16 @@ MORE_ARGS = {
     "passed_test": True,
     "aliases": ["John", "Johnny"],
 }
-MORE_CALL = ("register_user", MORE_ARGS)
+MORE_CALL: Call = ("register_user", MORE_ARGS)
 PARAMLESS = "get_weather()"
-PARAMLESS_CALL = ("get_weather", {})
+PARAMLESS_CALL: Call = ("get_weather", {})
 EMPTY_DICT = "do_something_cool(additional_data={})"
-EMPTY_DICT_CALL = ("do_something_cool", {"additional_data": {}})
+EMPTY_DICT_CALL: Call = ("do_something_cool", {"additional_data": {}})
 EMPTY_LIST = "do_something_cool(steps=[])"
-EMPTY_LIST_CALL = ("do_something_cool", {"steps": []})
+EMPTY_LIST_CALL: Call = ("do_something_cool", {"steps": []})
 ESCAPED = r"get_weather(city='Martha\'s Vineyard', metric='\"cool units\"')"
-ESCAPED_CALL = ("get_weather", {"city": "Martha's Vineyard", "metric": '"cool units"'})
-SHARED = [
+ESCAPED_CALL: Call = ("get_weather", {"city": "Martha's Vineyard", "metric": '"cool units"'})
+SHARED: list[Row3] = [
     ("simple", SIMPLE, [SIMPLE_CALL]),
     ("more-types", MORE, [MORE_CALL]),
     ("parameterless", PARAMLESS, [PARAMLESS_CALL]),
@@ -122,61 +142,68 @@ CASES += [
 # sgl-project/sglang test/srt/test_function_call_parser.py (TestPythonicDetector)
 CASES += [
     Case(f"sglang-pythonic-{n}", "pythonic", t, c, content)
-    for n, t, c, content in [
-        (
-            "no-brackets",
-            "This is just normal text without any tool calls.",
-            [],
-            "This is just normal text without any tool calls.",
-        ),
-        (
-            "bracket-at-start",
-            "[search(query='python programming')]",
-            [("search", {"query": "python programming"})],
-            "",
-        ),
-        (
-            "nested-brackets",
-            "[get_weather(location='New York', unit='celsius', data=[1, 2, 3])]",
-            [("get_weather", {"location": "New York", "unit": "celsius", "data": [1, 2, 3]})],
-            "",
-        ),
-        (
-            "nested-dict",
-            "[search(query='test', config={'options': [1, 2], 'nested': {'key': 'value'}})]",
-            [
-                (
-                    "search",
-                    {"query": "test", "config": {"options": [1, 2], "nested": {"key": "value"}}},
-                )
-            ],
-            "",
-        ),
-        (
-            "two-calls-nested-brackets",
-            "[get_weather(location='Paris', data=[10, 20]), "
-            "search(query='test', filters=['a', 'b'])]",
-            [
-                ("get_weather", {"location": "Paris", "data": [10, 20]}),
-                ("search", {"query": "test", "filters": ["a", "b"]}),
-            ],
-            "",
-        ),
-        (
-            "python-start-after-text",
-            "Here's a call: <|python_start|>[get_weather(location='Tokyo', data=[1, 2, 3])]"
-            "<|python_end|>",
-            [("get_weather", {"location": "Tokyo", "data": [1, 2, 3]})],
-            "Here's a call: ",
-        ),
-        (
-            "python-start-text-around",
-            "User wants to get the weather in Mars. <|python_start|>[get_weather(location='Mars', "
-            "unit='celsius')]<|python_end|> In this way we will get the weather in Mars.",
-            [("get_weather", {"location": "Mars", "unit": "celsius"})],
-            "User wants to get the weather in Mars.  In this way we will get the weather in Mars.",
-        ),
-    ]
+    for n, t, c, content in rows4(
+        [
+            (
+                "no-brackets",
+                "This is just normal text without any tool calls.",
+                [],
+                "This is just normal text without any tool calls.",
+            ),
+            (
+                "bracket-at-start",
+                "[search(query='python programming')]",
+                [("search", {"query": "python programming"})],
+                "",
+            ),
+            (
+                "nested-brackets",
+                "[get_weather(location='New York', unit='celsius', data=[1, 2, 3])]",
+                [("get_weather", {"location": "New York", "unit": "celsius", "data": [1, 2, 3]})],
+                "",
+            ),
+            (
+                "nested-dict",
+                "[search(query='test', config={'options': [1, 2], 'nested': {'key': 'value'}})]",
+                [
+                    (
+                        "search",
+                        {
+                            "query": "test",
+                            "config": {"options": [1, 2], "nested": {"key": "value"}},
+                        },
+                    )
+                ],
+                "",
+            ),
+            (
+                "two-calls-nested-brackets",
+                "[get_weather(location='Paris', data=[10, 20]), "
+                "search(query='test', filters=['a', 'b'])]",
+                [
+                    ("get_weather", {"location": "Paris", "data": [10, 20]}),
+                    ("search", {"query": "test", "filters": ["a", "b"]}),
+                ],
+                "",
+            ),
+            (
+                "python-start-after-text",
+                "Here's a call: <|python_start|>[get_weather(location='Tokyo', data=[1, 2, 3])]"
+                "<|python_end|>",
+                [("get_weather", {"location": "Tokyo", "data": [1, 2, 3]})],
+                "Here's a call: ",
+            ),
+            (
+                "python-start-text-around",
+                "User wants to get the weather in Mars. <|python_start|>"
+                "[get_weather(location='Mars', unit='celsius')]<|python_end|> "
+                "In this way we will get the weather in Mars.",
+                [("get_weather", {"location": "Mars", "unit": "celsius"})],
+                "User wants to get the weather in Mars.  "
+                "In this way we will get the weather in Mars.",
+            ),
+        ]
+    )
 ]
 # Left out: a bare list after text (`Here's a tool call: [get_weather(…)]`, `Let me check the
 # weather: [get_weather(location=`), text after a bare list (`[get_weather(…)] Here's the
@@ -188,7 +215,7 @@ MORE_JSON_LITERALS = MORE.replace("None", "null").replace("True", "true")
 CASES += [Case("vllm-olmo3-no-call", "pythonic", HELP, [], HELP)]
 CASES += [
     Case(f"vllm-olmo3-{n}", "pythonic", f"<function_calls>{t}</function_calls>", c)
-    for n, t, c in [*SHARED, ("more-types-json-literals", MORE_JSON_LITERALS, [MORE_CALL])]
+    for n, t, c in rows3([*SHARED, ("more-types-json-literals", MORE_JSON_LITERALS, [MORE_CALL])])
 ]
 CASES += [
     Case(
@@ -214,8 +241,8 @@ CASES += [
 
 # vllm-project/vllm tests/tool_parsers/test_llama4_pythonic_tool_parser.py (content not asserted)
 LA = "get_weather(city='LA', metric='C')"
-LA_CALL = ("get_weather", {"city": "LA", "metric": "C"})
-DOE_CALL = ("register_user", {"name": "Doe", "age": 9})
+LA_CALL: Call = ("get_weather", {"city": "LA", "metric": "C"})
+DOE_CALL: Call = ("register_user", {"name": "Doe", "age": 9})
 L4_MORE = (
     "register_user(name='Doe', age=9, address={'city': 'LA', 'state': 'CA'}, role=None, "
     "passed_test=True, aliases=['John', 'Johnny'])"
@@ -224,31 +251,33 @@ L4_MORE_ARGS = {**MORE_ARGS, "name": "Doe", "age": 9, "address": {"city": "LA", 
 CASES += [Case("vllm-llama4-no-call", "pythonic", HELP, [], HELP)]
 CASES += [
     Case(f"vllm-llama4-{n}", "pythonic", t, c, None)
-    for n, t, c in [
-        ("simple", f"[{LA}]", [LA_CALL]),
-        ("more-types", f"[{L4_MORE}]", [("register_user", L4_MORE_ARGS)]),
-        ("parameterless", f"[{PARAMLESS}]", [PARAMLESS_CALL]),
-        ("empty-dict", f"[{EMPTY_DICT}]", [EMPTY_DICT_CALL]),
-        ("empty-list", f"[{EMPTY_LIST}]", [EMPTY_LIST_CALL]),
-        ("escaped-string", f"[{ESCAPED}]", [ESCAPED_CALL]),
-        (
-            "parallel-no-spaces",
-            "[get_weather(city='LA',metric='C'),register_user(name='Doe',age=9)]",
-            [LA_CALL, DOE_CALL],
-        ),
-        ("python-tag", f"<|python_start|>[{LA}]<|python_end|>", [LA_CALL]),
-        (
-            "python-tag-parallel-unclosed",
-            f"<|python_start|>[{LA},register_user(name='Doe', age=9)]",
-            [LA_CALL, DOE_CALL],
-        ),
-        (
-            "python-tag-parallel-unclosed-spaced",
-            f"<|python_start|>[{LA}, register_user(name='Doe', age=9)]",
-            [LA_CALL, DOE_CALL],
-        ),
-        ("mismatched-brackets", "<|python_start|>[foo(x=1])]<|python_end|>", []),
-    ]
+    for n, t, c in rows3(
+        [
+            ("simple", f"[{LA}]", [LA_CALL]),
+            ("more-types", f"[{L4_MORE}]", [("register_user", L4_MORE_ARGS)]),
+            ("parameterless", f"[{PARAMLESS}]", [PARAMLESS_CALL]),
+            ("empty-dict", f"[{EMPTY_DICT}]", [EMPTY_DICT_CALL]),
+            ("empty-list", f"[{EMPTY_LIST}]", [EMPTY_LIST_CALL]),
+            ("escaped-string", f"[{ESCAPED}]", [ESCAPED_CALL]),
+            (
+                "parallel-no-spaces",
+                "[get_weather(city='LA',metric='C'),register_user(name='Doe',age=9)]",
+                [LA_CALL, DOE_CALL],
+            ),
+            ("python-tag", f"<|python_start|>[{LA}]<|python_end|>", [LA_CALL]),
+            (
+                "python-tag-parallel-unclosed",
+                f"<|python_start|>[{LA},register_user(name='Doe', age=9)]",
+                [LA_CALL, DOE_CALL],
+            ),
+            (
+                "python-tag-parallel-unclosed-spaced",
+                f"<|python_start|>[{LA}, register_user(name='Doe', age=9)]",
+                [LA_CALL, DOE_CALL],
+            ),
+            ("mismatched-brackets", "<|python_start|>[foo(x=1])]<|python_end|>", []),
+        ]
+    )
 ]
 CASES += [
     Case(
@@ -263,12 +292,12 @@ CASES += [
 # vllm-project/vllm tests/tool_parsers/test_lfm2_tool_parser.py (content asserted only where given)
 LFM_START, LFM_END = "<|tool_call_start|>", "<|tool_call_end|>"
 CANDIDATE = "get_candidate_status(candidate_id='12345')"
-CANDIDATE_CALL = ("get_candidate_status", {"candidate_id": "12345"})
+CANDIDATE_CALL: Call = ("get_candidate_status", {"candidate_id": "12345"})
 DOTTED = (
     "grocery.orderIngredients(ingredientList=[{'name': 'Lasagna noodles', 'amount': 250, "
     "'unit': 'g'}], deliveryAddress='845 Willow Lane, Springfield, IL 62704')"
 )
-DOTTED_CALL = (
+DOTTED_CALL: Call = (
     "grocery.orderIngredients",
     {
         "ingredientList": [{"name": "Lasagna noodles", "amount": 250, "unit": "g"}],
@@ -285,52 +314,58 @@ def lfm(body: str, after: str = "") -> str:
 CASES += [Case("vllm-lfm2-no-call", "lfm2", HELP, [], HELP)]
 CASES += [
     Case(f"vllm-lfm2-{n}", "lfm2", lfm(t), c, None)
-    for n, t, c in [
-        ("simple", CANDIDATE, [CANDIDATE_CALL]),
-        ("more-types", MORE, [MORE_CALL]),
-        ("parameterless", PARAMLESS, [PARAMLESS_CALL]),
-        ("empty-dict", EMPTY_DICT, [EMPTY_DICT_CALL]),
-        ("empty-list", EMPTY_LIST, [EMPTY_LIST_CALL]),
-        ("escaped-string", ESCAPED, [ESCAPED_CALL]),
-        ("parallel", f"{CANDIDATE}, {MORE}", [CANDIDATE_CALL, MORE_CALL]),
-        ("dotted-name", DOTTED, [DOTTED_CALL]),
-        (
-            "bracket-in-string",
-            "exec(command='grep -F \"]\" log.txt')",
-            [("exec", {"command": 'grep -F "]" log.txt'})],
-        ),
-        (
-            "multiline-string",
-            "exec(command='cat > f.py << EOF\nimport csv\nprint(1)\nEOF')",
-            [("exec", {"command": "cat > f.py << EOF\nimport csv\nprint(1)\nEOF"})],
-        ),
-        ("set-arg", "label(tags={'urgent', 'bug'})", [("label", {"tags": ["urgent", "bug"]})]),
-        ("leading-zero-int", "set_date(month=07, day=05)", [("set_date", {"month": 7, "day": 5})]),
-        ("nul-byte", "exec(command='printf a\x00b')", [("exec", {"command": "printf a\x00b"})]),
-        ("empty-block", "", []),
-        ("empty-block-space", " ", []),
-        (
-            "large-steps",
-            f"{CANDIDATE}, {PARAMLESS}, {EMPTY_LIST}",
-            [CANDIDATE_CALL, PARAMLESS_CALL, EMPTY_LIST_CALL],
-        ),
-        (
-            "char-by-char-dict-list",
-            'grocery.orderIngredients(ingredientList=[{"name": "apple", "quantity": "2"}, '
-            '{"name": "bread", "quantity": "1"}])',
-            [
-                (
-                    "grocery.orderIngredients",
-                    {
-                        "ingredientList": [
-                            {"name": "apple", "quantity": "2"},
-                            {"name": "bread", "quantity": "1"},
-                        ]
-                    },
-                )
-            ],
-        ),
-    ]
+    for n, t, c in rows3(
+        [
+            ("simple", CANDIDATE, [CANDIDATE_CALL]),
+            ("more-types", MORE, [MORE_CALL]),
+            ("parameterless", PARAMLESS, [PARAMLESS_CALL]),
+            ("empty-dict", EMPTY_DICT, [EMPTY_DICT_CALL]),
+            ("empty-list", EMPTY_LIST, [EMPTY_LIST_CALL]),
+            ("escaped-string", ESCAPED, [ESCAPED_CALL]),
+            ("parallel", f"{CANDIDATE}, {MORE}", [CANDIDATE_CALL, MORE_CALL]),
+            ("dotted-name", DOTTED, [DOTTED_CALL]),
+            (
+                "bracket-in-string",
+                "exec(command='grep -F \"]\" log.txt')",
+                [("exec", {"command": 'grep -F "]" log.txt'})],
+            ),
+            (
+                "multiline-string",
+                "exec(command='cat > f.py << EOF\nimport csv\nprint(1)\nEOF')",
+                [("exec", {"command": "cat > f.py << EOF\nimport csv\nprint(1)\nEOF"})],
+            ),
+            ("set-arg", "label(tags={'urgent', 'bug'})", [("label", {"tags": ["urgent", "bug"]})]),
+            (
+                "leading-zero-int",
+                "set_date(month=07, day=05)",
+                [("set_date", {"month": 7, "day": 5})],
+            ),
+            ("nul-byte", "exec(command='printf a\x00b')", [("exec", {"command": "printf a\x00b"})]),
+            ("empty-block", "", []),
+            ("empty-block-space", " ", []),
+            (
+                "large-steps",
+                f"{CANDIDATE}, {PARAMLESS}, {EMPTY_LIST}",
+                [CANDIDATE_CALL, PARAMLESS_CALL, EMPTY_LIST_CALL],
+            ),
+            (
+                "char-by-char-dict-list",
+                'grocery.orderIngredients(ingredientList=[{"name": "apple", "quantity": "2"}, '
+                '{"name": "bread", "quantity": "1"}])',
+                [
+                    (
+                        "grocery.orderIngredients",
+                        {
+                            "ingredientList": [
+                                {"name": "apple", "quantity": "2"},
+                                {"name": "bread", "quantity": "1"},
+                            ]
+                        },
+                    )
+                ],
+            ),
+        ]
+    )
 ]
 CASES += [
     Case(
@@ -366,176 +401,181 @@ CASES += [
 # where the peer does)
 CASES += [
     Case(f"sglang-lfm2-{n}", "lfm2", t, c, content)
-    for n, t, c, content in [
-        (
-            "pythonic-simple",
-            f'{LFM_START}[get_weather(city="Paris")]{LFM_END}',
-            [("get_weather", {"city": "Paris"})],
-            "",
-        ),
-        (
-            "invalid-escape-kept",
-            f'{LFM_START}[search(query="\\d+")]{LFM_END}',
-            [("search", {"query": "\\d+"})],
-            "",
-        ),
-        (
-            "multiple-args",
-            f'{LFM_START}[get_weather(city="London", unit="celsius")]{LFM_END}',
-            [("get_weather", {"city": "London", "unit": "celsius"})],
-            "",
-        ),
-        ("no-args", f"{LFM_START}[get_time()]{LFM_END}", [("get_time", {})], ""),
-        (
-            "two-calls",
-            f'{LFM_START}[get_weather(city="Paris"), search(query="restaurants")]{LFM_END}',
-            [("get_weather", {"city": "Paris"}), ("search", {"query": "restaurants"})],
-            "",
-        ),
-        (
-            "quote-in-value",
-            f'{LFM_START}[search(query="what\'s the weather?")]{LFM_END}',
-            [("search", {"query": "what's the weather?"})],
-            "",
-        ),
-        (
-            "json-simple",
-            f'{LFM_START}[{{"name": "get_weather", "arguments": {{"city": "Berlin"}}}}]{LFM_END}',
-            [("get_weather", {"city": "Berlin"})],
-            "",
-        ),
-        (
-            "json-two-calls",
-            f'{LFM_START}[{{"name": "get_weather", "arguments": {{"city": "Paris"}}}}, '
-            f'{{"name": "search", "arguments": {{"query": "hotels"}}}}]{LFM_END}',
-            [("get_weather", {"city": "Paris"}), ("search", {"query": "hotels"})],
-            "",
-        ),
-        (
-            "json-parameters-key",
-            f'{LFM_START}[{{"name": "get_weather", "parameters": {{"city": "Madrid"}}}}]{LFM_END}',
-            [("get_weather", {"city": "Madrid"})],
-            "",
-        ),
-        (
-            "no-call",
-            "This is just regular text without any tool calls.",
-            [],
-            "This is just regular text without any tool calls.",
-        ),
-        ("empty-block", f"{LFM_START}{LFM_END}", [], None),
-        (
-            "two-blocks",
-            f'{LFM_START}[get_weather(city="Paris")]{LFM_END} Some text '
-            f'{LFM_START}[search(query="food")]{LFM_END}',
-            [("get_weather", {"city": "Paris"}), ("search", {"query": "food"})],
-            None,
-        ),
-        (
-            "json-object-unbracketed",
-            f'{LFM_START}{{"name": "get_weather", "arguments": {{"city": "Vienna"}}}}{LFM_END}',
-            [("get_weather", {"city": "Vienna"})],
-            "",
-        ),
-        (
-            "json-after-text",
-            "I'll check the weather. "
-            f'{LFM_START}{{"name": "get_weather", "arguments": {{"city": "Amsterdam"}}}}{LFM_END}',
-            [("get_weather", {"city": "Amsterdam"})],
-            "I'll check the weather. ",
-        ),
-        (
-            "json-oslo",
-            f'{LFM_START}{{"name": "get_weather", "arguments": {{"city": "Oslo"}}}}{LFM_END}',
-            [("get_weather", {"city": "Oslo"})],
-            "",
-        ),
-        (
-            "pythonic-munich",
-            f'{LFM_START}[get_weather(city="Munich")]{LFM_END}',
-            [("get_weather", {"city": "Munich"})],
-            "",
-        ),
-        (
-            "pythonic-two-calls-hotels",
-            f'{LFM_START}[get_weather(city="Paris"), search(query="hotels")]{LFM_END}',
-            [("get_weather", {"city": "Paris"}), ("search", {"query": "hotels"})],
-            "",
-        ),
-        (
-            "multiline-string",
-            f"{LFM_START}[search(query='line one\nline two')]{LFM_END}",
-            [("search", {"query": "line one\nline two"})],
-            "",
-        ),
-        (
-            "nul-byte",
-            f"{LFM_START}[search(query='printf a\x00b')]{LFM_END}",
-            [("search", {"query": "printf a\x00b"})],
-            "",
-        ),
-        (
-            "ambiguous-nested-quotes",
-            f"{LFM_START}[get_weather(city='echo 'hi', unit='celsius')]{LFM_END}",
-            [],
-            None,
-        ),
-        (
-            "keyword-named-parameter",
-            f"{LFM_START}[search(query='M.md', from=1)]{LFM_END}",
-            [("search", {"query": "M.md", "from": 1})],
-            "",
-        ),
-        (
-            "zero-padded-int",
-            f"{LFM_START}[get_weather(city='NYC', day=07)]{LFM_END}",
-            [("get_weather", {"city": "NYC", "day": 7})],
-            "",
-        ),
-        (
-            "unary-plus",
-            f"{LFM_START}[search(query='x', limit=+7)]{LFM_END}",
-            [("search", {"query": "x", "limit": 7})],
-            "",
-        ),
-        (
-            "set-argument",
-            f"{LFM_START}[search(query={{'a', 'b'}})]{LFM_END}",
-            [("search", {"query": ["a", "b"]})],
-            "",
-        ),
-        (
-            "constant-fstring",
-            f"{LFM_START}[search(query=f'hello')]{LFM_END}",
-            [("search", {"query": "hello"})],
-            "",
-        ),
-        ("kwargs-unpack-list", f"{LFM_START}[search(**[1, 2])]{LFM_END}", [], None),
-        (
-            "positional-argument",
-            f"{LFM_START}[search(query='x'), get_weather('Paris', unit='celsius')]{LFM_END}",
-            [("search", {"query": "x"})],
-            None,
-        ),
-        (
-            "good-call-survives-broken-sibling",
-            f"{LFM_START}[search(query='ok'), get_weather(city='x 'y', unit='c')]{LFM_END}",
-            [("search", {"query": "ok"})],
-            None,
-        ),
-        (
-            "unrecoverable-block",
-            f"{LFM_START}[search(query='x 'y' 'z), get_weather(city='p 'q' 'r)]{LFM_END}",
-            [],
-            None,
-        ),
-        (
-            "reserved-suffix-parameter",
-            f"{LFM_START}[search(query='x', in_pyreservedkw_=5)]{LFM_END}",
-            [("search", {"query": "x", "in_pyreservedkw_": 5})],
-            "",
-        ),
-    ]
+    for n, t, c, content in rows4(
+        [
+            (
+                "pythonic-simple",
+                f'{LFM_START}[get_weather(city="Paris")]{LFM_END}',
+                [("get_weather", {"city": "Paris"})],
+                "",
+            ),
+            (
+                "invalid-escape-kept",
+                f'{LFM_START}[search(query="\\d+")]{LFM_END}',
+                [("search", {"query": "\\d+"})],
+                "",
+            ),
+            (
+                "multiple-args",
+                f'{LFM_START}[get_weather(city="London", unit="celsius")]{LFM_END}',
+                [("get_weather", {"city": "London", "unit": "celsius"})],
+                "",
+            ),
+            ("no-args", f"{LFM_START}[get_time()]{LFM_END}", [("get_time", {})], ""),
+            (
+                "two-calls",
+                f'{LFM_START}[get_weather(city="Paris"), search(query="restaurants")]{LFM_END}',
+                [("get_weather", {"city": "Paris"}), ("search", {"query": "restaurants"})],
+                "",
+            ),
+            (
+                "quote-in-value",
+                f'{LFM_START}[search(query="what\'s the weather?")]{LFM_END}',
+                [("search", {"query": "what's the weather?"})],
+                "",
+            ),
+            (
+                "json-simple",
+                f'{LFM_START}[{{"name": "get_weather", '
+                f'"arguments": {{"city": "Berlin"}}}}]{LFM_END}',
+                [("get_weather", {"city": "Berlin"})],
+                "",
+            ),
+            (
+                "json-two-calls",
+                f'{LFM_START}[{{"name": "get_weather", "arguments": {{"city": "Paris"}}}}, '
+                f'{{"name": "search", "arguments": {{"query": "hotels"}}}}]{LFM_END}',
+                [("get_weather", {"city": "Paris"}), ("search", {"query": "hotels"})],
+                "",
+            ),
+            (
+                "json-parameters-key",
+                f'{LFM_START}[{{"name": "get_weather", '
+                f'"parameters": {{"city": "Madrid"}}}}]{LFM_END}',
+                [("get_weather", {"city": "Madrid"})],
+                "",
+            ),
+            (
+                "no-call",
+                "This is just regular text without any tool calls.",
+                [],
+                "This is just regular text without any tool calls.",
+            ),
+            ("empty-block", f"{LFM_START}{LFM_END}", [], None),
+            (
+                "two-blocks",
+                f'{LFM_START}[get_weather(city="Paris")]{LFM_END} Some text '
+                f'{LFM_START}[search(query="food")]{LFM_END}',
+                [("get_weather", {"city": "Paris"}), ("search", {"query": "food"})],
+                None,
+            ),
+            (
+                "json-object-unbracketed",
+                f'{LFM_START}{{"name": "get_weather", "arguments": {{"city": "Vienna"}}}}{LFM_END}',
+                [("get_weather", {"city": "Vienna"})],
+                "",
+            ),
+            (
+                "json-after-text",
+                "I'll check the weather. "
+                f'{LFM_START}{{"name": "get_weather", '
+                f'"arguments": {{"city": "Amsterdam"}}}}{LFM_END}',
+                [("get_weather", {"city": "Amsterdam"})],
+                "I'll check the weather. ",
+            ),
+            (
+                "json-oslo",
+                f'{LFM_START}{{"name": "get_weather", "arguments": {{"city": "Oslo"}}}}{LFM_END}',
+                [("get_weather", {"city": "Oslo"})],
+                "",
+            ),
+            (
+                "pythonic-munich",
+                f'{LFM_START}[get_weather(city="Munich")]{LFM_END}',
+                [("get_weather", {"city": "Munich"})],
+                "",
+            ),
+            (
+                "pythonic-two-calls-hotels",
+                f'{LFM_START}[get_weather(city="Paris"), search(query="hotels")]{LFM_END}',
+                [("get_weather", {"city": "Paris"}), ("search", {"query": "hotels"})],
+                "",
+            ),
+            (
+                "multiline-string",
+                f"{LFM_START}[search(query='line one\nline two')]{LFM_END}",
+                [("search", {"query": "line one\nline two"})],
+                "",
+            ),
+            (
+                "nul-byte",
+                f"{LFM_START}[search(query='printf a\x00b')]{LFM_END}",
+                [("search", {"query": "printf a\x00b"})],
+                "",
+            ),
+            (
+                "ambiguous-nested-quotes",
+                f"{LFM_START}[get_weather(city='echo 'hi', unit='celsius')]{LFM_END}",
+                [],
+                None,
+            ),
+            (
+                "keyword-named-parameter",
+                f"{LFM_START}[search(query='M.md', from=1)]{LFM_END}",
+                [("search", {"query": "M.md", "from": 1})],
+                "",
+            ),
+            (
+                "zero-padded-int",
+                f"{LFM_START}[get_weather(city='NYC', day=07)]{LFM_END}",
+                [("get_weather", {"city": "NYC", "day": 7})],
+                "",
+            ),
+            (
+                "unary-plus",
+                f"{LFM_START}[search(query='x', limit=+7)]{LFM_END}",
+                [("search", {"query": "x", "limit": 7})],
+                "",
+            ),
+            (
+                "set-argument",
+                f"{LFM_START}[search(query={{'a', 'b'}})]{LFM_END}",
+                [("search", {"query": ["a", "b"]})],
+                "",
+            ),
+            (
+                "constant-fstring",
+                f"{LFM_START}[search(query=f'hello')]{LFM_END}",
+                [("search", {"query": "hello"})],
+                "",
+            ),
+            ("kwargs-unpack-list", f"{LFM_START}[search(**[1, 2])]{LFM_END}", [], None),
+            (
+                "positional-argument",
+                f"{LFM_START}[search(query='x'), get_weather('Paris', unit='celsius')]{LFM_END}",
+                [("search", {"query": "x"})],
+                None,
+            ),
+            (
+                "good-call-survives-broken-sibling",
+                f"{LFM_START}[search(query='ok'), get_weather(city='x 'y', unit='c')]{LFM_END}",
+                [("search", {"query": "ok"})],
+                None,
+            ),
+            (
+                "unrecoverable-block",
+                f"{LFM_START}[search(query='x 'y' 'z), get_weather(city='p 'q' 'r)]{LFM_END}",
+                [],
+                None,
+            ),
+            (
+                "reserved-suffix-parameter",
+                f"{LFM_START}[search(query='x', in_pyreservedkw_=5)]{LFM_END}",
+                [("search", {"query": "x", "in_pyreservedkw_": 5})],
+                "",
+            ),
+        ]
+    )
 ]
 CASES += [
     Case(
@@ -556,7 +596,7 @@ CASES += [
 # --- nemotron_v2 ----------------------------------------------------------------------------------
 # vllm-project/vllm tests/tool_parsers/test_nemotron_nano_v2_tool_parser.py (vLLM runs the tool
 # parser alone: a `<think>` block stays content, so these cases run with reasoning off)
-TOKYO = ("get_weather", {"city": "Tokyo"})
+TOKYO: Call = ("get_weather", {"city": "Tokyo"})
 CASES += [
     Case(
         f"vllm-nemotron-{n}",
@@ -566,130 +606,136 @@ CASES += [
         content,
         reasoning_on=False,
     )
-    for n, t, c, content in [
-        ("no-call", "No tool call here.", [], "No tool call here."),
-        (
-            "array",
-            'Let me check that.<TOOLCALL>[{"name": "get_weather", '
-            '"arguments": {"city": "Tokyo", "unit": "celsius"}}]</TOOLCALL>',
-            [("get_weather", {"city": "Tokyo", "unit": "celsius"})],
-            "Let me check that.",
-        ),
-        (
-            "single-object",
-            '<TOOLCALL>{"name": "lookup", "arguments": {"query": "vllm"}}</TOOLCALL>',
-            [("lookup", {"query": "vllm"})],
-            "",
-        ),
-        (
-            "string-arguments",
-            '<TOOLCALL>[{"name": "run_query", '
-            '"arguments": "{\\"sql\\": \\"select 1\\"}"}]</TOOLCALL>',
-            [("run_query", {"sql": "select 1"})],
-            "",
-        ),
-        (
-            "malformed",
-            '<TOOLCALL>[{"name": "broken", "arguments": {}</TOOLCALL>',
-            [],
-            '<TOOLCALL>[{"name": "broken", "arguments": {}</TOOLCALL>',
-        ),
-        (
-            "nested-arguments",
-            '<TOOLCALL>[{"name": "search", "arguments": {"filters": {"city": "Tokyo"}, '
-            '"items": [{"name": "rain", "value": true}]}}]</TOOLCALL>',
-            [
-                (
-                    "search",
-                    {"filters": {"city": "Tokyo"}, "items": [{"name": "rain", "value": True}]},
-                )
-            ],
-            "",
-        ),
-        (
-            "think-block-is-content",
-            "<think>\nI need the weather for Tokyo.\n</think>\n"
-            '<TOOLCALL>[{"name": "get_weather", "arguments": {"city": "Tokyo"}}]</TOOLCALL>',
-            [TOKYO],
-            "<think>\nI need the weather for Tokyo.\n</think>\n",
-        ),
-        (
-            "two-calls",
-            '<TOOLCALL>[{"name": "get_weather", "arguments": {"city": "Tokyo"}}, '
-            '{"name": "lookup_timezone", "arguments": {"city": "Tokyo"}}]</TOOLCALL>',
-            [TOKYO, ("lookup_timezone", {"city": "Tokyo"})],
-            "",
-        ),
-    ]
+    for n, t, c, content in rows4(
+        [
+            ("no-call", "No tool call here.", [], "No tool call here."),
+            (
+                "array",
+                'Let me check that.<TOOLCALL>[{"name": "get_weather", '
+                '"arguments": {"city": "Tokyo", "unit": "celsius"}}]</TOOLCALL>',
+                [("get_weather", {"city": "Tokyo", "unit": "celsius"})],
+                "Let me check that.",
+            ),
+            (
+                "single-object",
+                '<TOOLCALL>{"name": "lookup", "arguments": {"query": "vllm"}}</TOOLCALL>',
+                [("lookup", {"query": "vllm"})],
+                "",
+            ),
+            (
+                "string-arguments",
+                '<TOOLCALL>[{"name": "run_query", '
+                '"arguments": "{\\"sql\\": \\"select 1\\"}"}]</TOOLCALL>',
+                [("run_query", {"sql": "select 1"})],
+                "",
+            ),
+            (
+                "malformed",
+                '<TOOLCALL>[{"name": "broken", "arguments": {}</TOOLCALL>',
+                [],
+                '<TOOLCALL>[{"name": "broken", "arguments": {}</TOOLCALL>',
+            ),
+            (
+                "nested-arguments",
+                '<TOOLCALL>[{"name": "search", "arguments": {"filters": {"city": "Tokyo"}, '
+                '"items": [{"name": "rain", "value": true}]}}]</TOOLCALL>',
+                [
+                    (
+                        "search",
+                        {"filters": {"city": "Tokyo"}, "items": [{"name": "rain", "value": True}]},
+                    )
+                ],
+                "",
+            ),
+            (
+                "think-block-is-content",
+                "<think>\nI need the weather for Tokyo.\n</think>\n"
+                '<TOOLCALL>[{"name": "get_weather", "arguments": {"city": "Tokyo"}}]</TOOLCALL>',
+                [TOKYO],
+                "<think>\nI need the weather for Tokyo.\n</think>\n",
+            ),
+            (
+                "two-calls",
+                '<TOOLCALL>[{"name": "get_weather", "arguments": {"city": "Tokyo"}}, '
+                '{"name": "lookup_timezone", "arguments": {"city": "Tokyo"}}]</TOOLCALL>',
+                [TOKYO, ("lookup_timezone", {"city": "Tokyo"})],
+                "",
+            ),
+        ]
+    )
 ]
 
 # --- apertus --------------------------------------------------------------------------------------
 # vllm-project/vllm tests/tool_parsers/test_apertus_tool_parser.py
 HELLO = "Hello, how can I help you today?"
 AP_START, AP_END = "<|tools_prefix|>", "<|tools_suffix|>"
-LONDON = ("get_weather", {"location": "London"})
+LONDON: Call = ("get_weather", {"location": "London"})
 CASES += [
     Case(f"vllm-apertus-{n}", "apertus", t, c, content)
-    for n, t, c, content in [
-        ("no-call", "Hello, how can I help you today?", [], "Hello, how can I help you today?"),
-        (
-            "single",
-            f'{AP_START}[{{"get_weather": {{"location": "London"}}}}]{AP_END}',
-            [LONDON],
-            "",
-        ),
-        (
-            "multiple-arguments",
-            f'{AP_START}[{{"get_weather": {{"location": "San Francisco", "unit": "celsius"}}}}]'
-            + AP_END,
-            [("get_weather", {"location": "San Francisco", "unit": "celsius"})],
-            "",
-        ),
-        (
-            "two-calls",
-            f'{AP_START}[{{"get_weather": {{"location": "London"}}}}, '
-            f'{{"get_time": {{"location": "London"}}}}]{AP_END}',
-            [LONDON, ("get_time", {"location": "London"})],
-            "",
-        ),
-        (
-            "nested-arguments",
-            f'{AP_START}[{{"complex_function": {{"nested": {{"inner": "value"}}, '
-            f'"list": ["a", "b"]}}}}]{AP_END}',
-            [("complex_function", {"nested": {"inner": "value"}, "list": ["a", "b"]})],
-            "",
-        ),
-        (
-            "incomplete-list",
-            f'{AP_START}[{{"get_weather": {{"location": "London"}}',
-            [LONDON],
-            None,
-        ),
-        (
-            "missing-suffix",
-            f'{AP_START}[{{"get_weather": {{"location": "San Francisco", "unit": "celsius"}}}}]',
-            [("get_weather", {"location": "San Francisco", "unit": "celsius"})],
-            "",
-        ),
-        (
-            "missing-suffix-content-before",
-            f'Content{AP_START}[{{"f": {{"a": 1}}}}]',
-            [("f", {"a": 1})],
-            "Content",
-        ),
-        (
-            "three-calls",
-            f'{AP_START}[{{"t1": {{"a": 1}}}}, {{"t2": {{"b": 2}}}}, {{"t3": {{"c": 3}}}}]{AP_END}',
-            [("t1", {"a": 1}), ("t2", {"b": 2}), ("t3", {"c": 3})],
-            "",
-        ),
-        (
-            "wait",
-            f'Wait{AP_START}[{{"get_weather": {{"location": "London"}}}}]{AP_END}',
-            [LONDON],
-            "Wait",
-        ),
-    ]
+    for n, t, c, content in rows4(
+        [
+            ("no-call", "Hello, how can I help you today?", [], "Hello, how can I help you today?"),
+            (
+                "single",
+                f'{AP_START}[{{"get_weather": {{"location": "London"}}}}]{AP_END}',
+                [LONDON],
+                "",
+            ),
+            (
+                "multiple-arguments",
+                f'{AP_START}[{{"get_weather": {{"location": "San Francisco", "unit": "celsius"}}}}]'
+                + AP_END,
+                [("get_weather", {"location": "San Francisco", "unit": "celsius"})],
+                "",
+            ),
+            (
+                "two-calls",
+                f'{AP_START}[{{"get_weather": {{"location": "London"}}}}, '
+                f'{{"get_time": {{"location": "London"}}}}]{AP_END}',
+                [LONDON, ("get_time", {"location": "London"})],
+                "",
+            ),
+            (
+                "nested-arguments",
+                f'{AP_START}[{{"complex_function": {{"nested": {{"inner": "value"}}, '
+                f'"list": ["a", "b"]}}}}]{AP_END}',
+                [("complex_function", {"nested": {"inner": "value"}, "list": ["a", "b"]})],
+                "",
+            ),
+            (
+                "incomplete-list",
+                f'{AP_START}[{{"get_weather": {{"location": "London"}}',
+                [LONDON],
+                None,
+            ),
+            (
+                "missing-suffix",
+                f'{AP_START}[{{"get_weather": '
+                '{"location": "San Francisco", "unit": "celsius"}}]',
+                [("get_weather", {"location": "San Francisco", "unit": "celsius"})],
+                "",
+            ),
+            (
+                "missing-suffix-content-before",
+                f'Content{AP_START}[{{"f": {{"a": 1}}}}]',
+                [("f", {"a": 1})],
+                "Content",
+            ),
+            (
+                "three-calls",
+                f'{AP_START}[{{"t1": {{"a": 1}}}}, {{"t2": {{"b": 2}}}}, '
+                f'{{"t3": {{"c": 3}}}}]{AP_END}',
+                [("t1", {"a": 1}), ("t2", {"b": 2}), ("t3", {"c": 3})],
+                "",
+            ),
+            (
+                "wait",
+                f'Wait{AP_START}[{{"get_weather": {{"location": "London"}}}}]{AP_END}',
+                [LONDON],
+                "Wait",
+            ),
+        ]
+    )
 ]
 CASES += [
     Case(
@@ -724,47 +770,49 @@ def gem(name: str, args: str) -> str:
 # TestParseGemma4Args / TestParseGemma4Array: the argument grammar, each text inside one call.
 CASES += [
     Case(f"vllm-gemma4-args-{n}", "gemma4", gem("f", a), [("f", want)])
-    for n, a, want in [
-        ("empty", "", {}),
-        ("whitespace-only", "   ", {}),
-        ("single-string", f"location:{Q}Paris{Q}", {"location": "Paris"}),
-        ("string-with-comma", f"location:{Q}Paris, France{Q}", {"location": "Paris, France"}),
-        (
-            "multiple-strings",
-            f"location:{Q}San Francisco{Q},unit:{Q}celsius{Q}",
-            {"location": "San Francisco", "unit": "celsius"},
-        ),
-        ("integer", "count:42", {"count": 42}),
-        ("float", "score:3.14", {"score": 3.14}),
-        ("true", "flag:true", {"flag": True}),
-        ("false", "flag:false", {"flag": False}),
-        ("null", "param:null", {"param": None}),
-        (
-            "mixed",
-            f"name:{Q}test{Q},count:42,active:true,score:3.14",
-            {"name": "test", "count": 42, "active": True, "score": 3.14},
-        ),
-        ("nested-object", f"nested:{{inner:{Q}value{Q}}}", {"nested": {"inner": "value"}}),
-        (
-            "string-dict-key",
-            f"record_map:{{{Q}3{Q}:{Q}new text{Q}}}",
-            {"record_map": {"3": "new text"}},
-        ),
-        (
-            "nested-string-dict-key",
-            f"outer:{{inner:{{{Q}3{Q}:{Q}new text{Q}}}}}",
-            {"outer": {"inner": {"3": "new text"}}},
-        ),
-        ("string-array", f"items:[{Q}a{Q},{Q}b{Q}]", {"items": ["a", "b"]}),
-        ("empty-array", "items:[]", {"items": []}),
-        ("empty-value", "key:", {"key": ""}),
-        ("bare-array", "items:[42,true,3.14]", {"items": [42, True, 3.14]}),
-        (
-            "bracket-in-array-string",
-            f"items:[[{Q}a]b{Q},{Q}c{Q}],{Q}tail{Q}]",
-            {"items": [["a]b", "c"], "tail"]},
-        ),
-    ]
+    for n, a, want in arg_rows(
+        [
+            ("empty", "", {}),
+            ("whitespace-only", "   ", {}),
+            ("single-string", f"location:{Q}Paris{Q}", {"location": "Paris"}),
+            ("string-with-comma", f"location:{Q}Paris, France{Q}", {"location": "Paris, France"}),
+            (
+                "multiple-strings",
+                f"location:{Q}San Francisco{Q},unit:{Q}celsius{Q}",
+                {"location": "San Francisco", "unit": "celsius"},
+            ),
+            ("integer", "count:42", {"count": 42}),
+            ("float", "score:3.14", {"score": 3.14}),
+            ("true", "flag:true", {"flag": True}),
+            ("false", "flag:false", {"flag": False}),
+            ("null", "param:null", {"param": None}),
+            (
+                "mixed",
+                f"name:{Q}test{Q},count:42,active:true,score:3.14",
+                {"name": "test", "count": 42, "active": True, "score": 3.14},
+            ),
+            ("nested-object", f"nested:{{inner:{Q}value{Q}}}", {"nested": {"inner": "value"}}),
+            (
+                "string-dict-key",
+                f"record_map:{{{Q}3{Q}:{Q}new text{Q}}}",
+                {"record_map": {"3": "new text"}},
+            ),
+            (
+                "nested-string-dict-key",
+                f"outer:{{inner:{{{Q}3{Q}:{Q}new text{Q}}}}}",
+                {"outer": {"inner": {"3": "new text"}}},
+            ),
+            ("string-array", f"items:[{Q}a{Q},{Q}b{Q}]", {"items": ["a", "b"]}),
+            ("empty-array", "items:[]", {"items": []}),
+            ("empty-value", "key:", {"key": ""}),
+            ("bare-array", "items:[42,true,3.14]", {"items": [42, True, 3.14]}),
+            (
+                "bracket-in-array-string",
+                f"items:[[{Q}a]b{Q},{Q}c{Q}],{Q}tail{Q}]",
+                {"items": [["a]b", "c"], "tail"]},
+            ),
+        ]
+    )
 ]
 # Left out: `key:<|"|>unterminated` (the helper takes the rest as the string; inside a call that is
 # vLLM's "incomplete tool call" case below, which makes no call), `left:108.` (not a number in
@@ -1007,8 +1055,8 @@ CASES += [
 # tests) and tests/chat-parsers/test-apertus.cpp, test-nemotron-v2.cpp (the classic parsers)
 HELLO_WHATS_UP = "Hello, world!\nWhat's up?"
 THINKING = "I'm\nthinking"
-SPECIAL_1 = ("special_function", {"arg1": 1})
-OPT_12 = ("special_function_with_opt", {"arg1": 1, "arg2": 2})
+SPECIAL_1: Call = ("special_function", {"arg1": 1})
+OPT_12: Call = ("special_function_with_opt", {"arg1": 1, "arg2": 2})
 NEMO_CALL = '<TOOLCALL>[{"name": "special_function", "arguments": {"arg1": 1}}]</TOOLCALL>'
 APERTUS_CALL = '<|tools_prefix|>[{"special_function": {"arg1": 1}}]<|tools_suffix|>'
 CASES += [
@@ -1131,64 +1179,71 @@ CASES += [
 # above) and the "Google Gemma 4" peg tests
 CASES += [
     Case(f"llamacpp-lfm2-{n}", "lfm2", t, c, content)
-    for n, t, c, content in [
-        ("python-true", lfm("toggle(enabled=True)"), [("toggle", {"enabled": True})], ""),
-        ("python-none", lfm("set_nullable(value=None)"), [("set_nullable", {"value": None})], ""),
-        (
-            "nested-python-literal",
-            lfm('set_config(config={"enabled": True, "count": 3})'),
-            [("set_config", {"config": {"enabled": True, "count": 3}})],
-            "",
-        ),
-        (
-            "json-literals",
-            lfm('set_config(config={"enabled": true, "note": null})'),
-            [("set_config", {"config": {"enabled": True, "note": None}})],
-            "",
-        ),
-        (
-            "dotted-name-structured",
-            lfm(
-                'Calendar.create_event(title="demo", participants=["Alice", "Bob"], '
-                'metadata={"priority": "high", "reminder": true})'
+    for n, t, c, content in rows4(
+        [
+            ("python-true", lfm("toggle(enabled=True)"), [("toggle", {"enabled": True})], ""),
+            (
+                "python-none",
+                lfm("set_nullable(value=None)"),
+                [("set_nullable", {"value": None})],
+                "",
             ),
-            [
-                (
-                    "Calendar.create_event",
-                    {
-                        "title": "demo",
-                        "participants": ["Alice", "Bob"],
-                        "metadata": {"priority": "high", "reminder": True},
-                    },
-                )
-            ],
-            "",
-        ),
-        (
-            "markdown-links",
-            "Use this format: [link text](url). Example: [Wikipedia](https://www.wikipedia.org).",
-            [],
-            "Use this format: [link text](url). Example: [Wikipedia](https://www.wikipedia.org).",
-        ),
-        (
-            "escapes-decode",
-            lfm('python(code="First line\\nSecond line\\tindented")'),
-            [("python", {"code": "First line\nSecond line\tindented"})],
-            "",
-        ),
-        (
-            "escaped-quotes",
-            lfm('python(code="print(\\"hi\\")")'),
-            [("python", {"code": 'print("hi")'})],
-            "",
-        ),
-        (
-            "content-before",
-            "Let me check the time." + lfm('get_time(city="Paris")'),
-            [("get_time", {"city": "Paris"})],
-            "Let me check the time.",
-        ),
-    ]
+            (
+                "nested-python-literal",
+                lfm('set_config(config={"enabled": True, "count": 3})'),
+                [("set_config", {"config": {"enabled": True, "count": 3}})],
+                "",
+            ),
+            (
+                "json-literals",
+                lfm('set_config(config={"enabled": true, "note": null})'),
+                [("set_config", {"config": {"enabled": True, "note": None}})],
+                "",
+            ),
+            (
+                "dotted-name-structured",
+                lfm(
+                    'Calendar.create_event(title="demo", participants=["Alice", "Bob"], '
+                    'metadata={"priority": "high", "reminder": true})'
+                ),
+                [
+                    (
+                        "Calendar.create_event",
+                        {
+                            "title": "demo",
+                            "participants": ["Alice", "Bob"],
+                            "metadata": {"priority": "high", "reminder": True},
+                        },
+                    )
+                ],
+                "",
+            ),
+            (
+                "markdown-links",
+                "Use this format: [link text](url). Example: [Wikipedia](https://www.wikipedia.org).",
+                [],
+                "Use this format: [link text](url). Example: [Wikipedia](https://www.wikipedia.org).",
+            ),
+            (
+                "escapes-decode",
+                lfm('python(code="First line\\nSecond line\\tindented")'),
+                [("python", {"code": "First line\nSecond line\tindented"})],
+                "",
+            ),
+            (
+                "escaped-quotes",
+                lfm('python(code="print(\\"hi\\")")'),
+                [("python", {"code": 'print("hi")'})],
+                "",
+            ),
+            (
+                "content-before",
+                "Let me check the time." + lfm('get_time(city="Paris")'),
+                [("get_time", {"city": "Paris"})],
+                "Let me check the time.",
+            ),
+        ]
+    )
 ]
 GEM_THOUGHT = f"<|channel>thought\n{THINKING}<channel|>{HELLO_WHATS_UP}"
 CASES += [
@@ -1219,49 +1274,66 @@ CASES += [
 ]
 CASES += [
     Case(f"llamacpp-gemma4-{n}", "gemma4", t, c, content)
-    for n, t, c, content in [
-        ("string", gem("get_time", f"city:{Q}London{Q}"), [("get_time", {"city": "London"})], ""),
-        (
-            "string-space",
-            gem("get_time", f"city:{Q}San Francisco{Q}"),
-            [("get_time", {"city": "San Francisco"})],
-            "",
-        ),
-        ("empty-args", gem("empty_args", ""), [("empty_args", {})], ""),
-        (
-            "content-then-call",
-            HELLO_WHATS_UP + gem("get_time", f"city:{Q}Paris{Q}"),
-            [("get_time", {"city": "Paris"})],
-            HELLO_WHATS_UP,
-        ),
-        (
-            "parallel",
-            gem("get_time", f"city:{Q}London{Q}") + gem("get_weather", f"city:{Q}Paris{Q}"),
-            [("get_time", {"city": "London"}), ("get_weather", {"city": "Paris"})],
-            "",
-        ),
-        ("integer", gem("special_function", "arg1:42"), [("special_function", {"arg1": 42})], ""),
-        ("negative", gem("special_function", "arg1:-7"), [("special_function", {"arg1": -7})], ""),
-        ("decimal", gem("amount", "orig:3.14"), [("amount", {"orig": 3.14})], ""),
-        ("true", gem("toggle", "enabled:true"), [("toggle", {"enabled": True})], ""),
-        ("false", gem("toggle", "enabled:false"), [("toggle", {"enabled": False})], ""),
-        ("null", gem("set_nullable", "value:null"), [("set_nullable", {"value": None})], ""),
-        (
-            "array",
-            gem("todo_list", f"todos:[{Q}buy milk{Q},{Q}walk dog{Q}]"),
-            [("todo_list", {"todos": ["buy milk", "walk dog"]})],
-            "",
-        ),
-        (
-            "dict",
-            gem("set_config", f"config:{{theme:{Q}dark{Q},count:3}}"),
-            [("set_config", {"config": {"theme": "dark", "count": 3}})],
-            "",
-        ),
-        ("empty-array", gem("todo_list", "todos:[]"), [("todo_list", {"todos": []})], ""),
-        ("empty-dict", gem("set_config", "config:{}"), [("set_config", {"config": {}})], ""),
-        ("scientific", gem("amount", "orig:1.5e10"), [("amount", {"orig": 1.5e10})], ""),
-    ]
+    for n, t, c, content in rows4(
+        [
+            (
+                "string",
+                gem("get_time", f"city:{Q}London{Q}"),
+                [("get_time", {"city": "London"})],
+                "",
+            ),
+            (
+                "string-space",
+                gem("get_time", f"city:{Q}San Francisco{Q}"),
+                [("get_time", {"city": "San Francisco"})],
+                "",
+            ),
+            ("empty-args", gem("empty_args", ""), [("empty_args", {})], ""),
+            (
+                "content-then-call",
+                HELLO_WHATS_UP + gem("get_time", f"city:{Q}Paris{Q}"),
+                [("get_time", {"city": "Paris"})],
+                HELLO_WHATS_UP,
+            ),
+            (
+                "parallel",
+                gem("get_time", f"city:{Q}London{Q}") + gem("get_weather", f"city:{Q}Paris{Q}"),
+                [("get_time", {"city": "London"}), ("get_weather", {"city": "Paris"})],
+                "",
+            ),
+            (
+                "integer",
+                gem("special_function", "arg1:42"),
+                [("special_function", {"arg1": 42})],
+                "",
+            ),
+            (
+                "negative",
+                gem("special_function", "arg1:-7"),
+                [("special_function", {"arg1": -7})],
+                "",
+            ),
+            ("decimal", gem("amount", "orig:3.14"), [("amount", {"orig": 3.14})], ""),
+            ("true", gem("toggle", "enabled:true"), [("toggle", {"enabled": True})], ""),
+            ("false", gem("toggle", "enabled:false"), [("toggle", {"enabled": False})], ""),
+            ("null", gem("set_nullable", "value:null"), [("set_nullable", {"value": None})], ""),
+            (
+                "array",
+                gem("todo_list", f"todos:[{Q}buy milk{Q},{Q}walk dog{Q}]"),
+                [("todo_list", {"todos": ["buy milk", "walk dog"]})],
+                "",
+            ),
+            (
+                "dict",
+                gem("set_config", f"config:{{theme:{Q}dark{Q},count:3}}"),
+                [("set_config", {"config": {"theme": "dark", "count": 3}})],
+                "",
+            ),
+            ("empty-array", gem("todo_list", "todos:[]"), [("todo_list", {"todos": []})], ""),
+            ("empty-dict", gem("set_config", "config:{}"), [("set_config", {"config": {}})], ""),
+            ("scientific", gem("amount", "orig:1.5e10"), [("amount", {"orig": 1.5e10})], ""),
+        ]
+    )
 ]
 
 
