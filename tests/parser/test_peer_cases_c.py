@@ -594,8 +594,9 @@ CASES += [
 ]
 
 # --- nemotron_v2 ----------------------------------------------------------------------------------
-# vllm-project/vllm tests/tool_parsers/test_nemotron_nano_v2_tool_parser.py (vLLM runs the tool
-# parser alone: a `<think>` block stays content, so these cases run with reasoning off)
+# vllm-project/vllm tests/tool_parsers/test_nemotron_nano_v2_tool_parser.py (its cases recur
+# verbatim in test_nemotron_json_tool_parser.py). vLLM runs the tool parser alone: a `<think>`
+# block stays content, so these cases run with reasoning off.
 TOKYO: Call = ("get_weather", {"city": "Tokyo"})
 CASES += [
     Case(
@@ -1334,6 +1335,40 @@ CASES += [
             ("scientific", gem("amount", "orig:1.5e10"), [("amount", {"orig": 1.5e10})], ""),
         ]
     )
+]
+
+# vllm-project/vllm tests/tool_parsers/test_gemma4_regex_and_bare_calls.py (the canonical tier)
+CASES += [
+    Case(
+        "vllm-gemma4-offline-canonical",
+        "gemma4",
+        gem("bash", f"command:{Q}ls -la /work{Q}"),
+        [("bash", {"command": "ls -la /work"})],
+    ),
+    Case(
+        "vllm-gemma4-offline-turn-end-closes",
+        "gemma4",
+        f"<|tool_call>call:gdb{{args:{Q}-batch -ex run /tmp/poc{Q}}}<turn|>",
+        [("gdb", {"args": "-batch -ex run /tmp/poc"})],
+    ),
+    Case(
+        "vllm-gemma4-offline-sequential",
+        "gemma4",
+        gem("read_file", f"path:{Q}/work/Makefile{Q}")
+        + "\n"
+        + gem("bash", f"command:{Q}make -j8{Q}"),
+        [("read_file", {"path": "/work/Makefile"}), ("bash", {"command": "make -j8"})],
+    ),
+    Case(
+        "vllm-gemma4-offline-no-call",
+        "gemma4",
+        "Just some reasoning text with no call in it.",
+        [],
+        "Just some reasoning text with no call in it.",
+    ),
+    # Left out: the fallback tier (a bare `call:name{…}` after `<channel|>` or in prose,
+    # `<|tool_call>:call:`, `<call>name{…}`): vLLM's offline helper guesses calls there; llama.cpp
+    # and SGLang read that text as content.
 ]
 
 
