@@ -1053,7 +1053,8 @@ CASES += [
 
 # --- llama.cpp: tests/test-chat.cpp and its per-format parser tests ------------------------------
 # ggml-org/llama.cpp tests/test-chat.cpp (LFM2-8B-A1B, Apertus-8B-Instruct, Nemotron-Nano-v2 peg
-# tests) and tests/chat-parsers/test-apertus.cpp, test-nemotron-v2.cpp (the classic parsers)
+# tests), tests/chat-parsers/test-nemotron-v2.cpp and ochafik/llama.cpp
+# tests/chat-parsers/test-apertus.cpp (the classic parsers)
 HELLO_WHATS_UP = "Hello, world!\nWhat's up?"
 THINKING = "I'm\nthinking"
 SPECIAL_1: Call = ("special_function", {"arg1": 1})
@@ -1174,6 +1175,58 @@ CASES += [
         THINKING,
     ),
     # Left out: the partial (`is_partial`) cases, which check a mid-stream snapshot.
+]
+
+# ggml-org/llama.cpp tests/chat-parsers/test-lfm2.cpp (the classic "LFM2 with JSON tools" parser)
+PARIS_JSON = '{"name": "get_weather", "arguments": {"location": "Paris"}}'
+PARIS_CALL: Call = ("get_weather", {"location": "Paris"})
+CASES += [
+    Case(f"llamacpp-lfm2-json-{n}", "lfm2", t, c, content)
+    for n, t, c, content in rows4(
+        [
+            ("content", HELLO_WHATS_UP, [], HELLO_WHATS_UP),
+            (
+                "single",
+                f'{LFM_START}[{{"name": "special_function", "arguments": {{"arg1": 1}}}}]{LFM_END}',
+                [SPECIAL_1],
+                "",
+            ),
+            ("string-arg", f"{LFM_START}[{PARIS_JSON}]{LFM_END}", [PARIS_CALL], ""),
+            (
+                "multiple-args",
+                f'{LFM_START}[{{"name": "calculate", "arguments": '
+                f'{{"x": 10, "y": 20, "operation": "add"}}}}]{LFM_END}',
+                [("calculate", {"x": 10, "y": 20, "operation": "add"})],
+                "",
+            ),
+            (
+                "two-calls",
+                f'{LFM_START}[{PARIS_JSON}, {{"name": "get_time", '
+                f'"arguments": {{"timezone": "UTC"}}}}]{LFM_END}',
+                [PARIS_CALL, ("get_time", {"timezone": "UTC"})],
+                "",
+            ),
+            (
+                "content-before",
+                f"Let me check the weather for you.{LFM_START}[{PARIS_JSON}]{LFM_END}",
+                [PARIS_CALL],
+                "Let me check the weather for you.",
+            ),
+            (
+                "content-after",
+                f"{LFM_START}[{PARIS_JSON}]{LFM_END}Here's the result.",
+                [PARIS_CALL],
+                "Here's the result.",
+            ),
+            (
+                "newlines",
+                f'{LFM_START}[{{\n    "name": "get_current_time",\n    "arguments": {{\n'
+                f'        "location": "Paris"\n    }}\n}}]{LFM_END}',
+                [("get_current_time", {"location": "Paris"})],
+                "",
+            ),
+        ]
+    )
 ]
 
 # ggml-org/llama.cpp tests/test-chat.cpp, current version: test_lfm2_parser (beyond the cases
