@@ -65,6 +65,13 @@ def arg_rows(rows: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str
     return rows
 
 
+def reasoning_rows(
+    rows: list[tuple[str, str, str, list[Call], str, str]],
+) -> list[tuple[str, str, str, list[Call], str, str]]:
+    """Typed rows: (id suffix, format, model output, calls, content, reasoning)."""
+    return rows
+
+
 CASES: list[Case] = []
 
 # --- pythonic -------------------------------------------------------------------------------------
@@ -1423,6 +1430,129 @@ CASES += [
     # `<|tool_call>:call:`, `<call>name{…}`): vLLM's offline helper guesses calls there; llama.cpp
     # and SGLang read that text as content.
 ]
+
+# vllm-project/vllm tests/reasoning/test_gemma4_reasoning_parser.py,
+# test_gemma4_reasoning_with_tool_call.py and test_apertus_reasoning_parser.py (reasoning parser,
+# and reasoning with the tool parser)
+CASES += [
+    Case(f"vllm-reasoning-{n}", fmt, t, c, content, reasoning)
+    for n, fmt, t, c, content, reasoning in reasoning_rows(
+        [
+            (
+                "gemma4-no-end",
+                "gemma4",
+                "<|channel>This is reasoning",
+                [],
+                "",
+                "This is reasoning",
+            ),
+            ("gemma4-no-reasoning", "gemma4", "This is content", [], "This is content", ""),
+            (
+                "gemma4-channel",
+                "gemma4",
+                "<|channel>This is a reasoning section<channel|>This is the rest",
+                [],
+                "This is the rest",
+                "This is a reasoning section",
+            ),
+            (
+                "gemma4-channel-complete",
+                "gemma4",
+                "<|channel>This is a reasoning section<channel|>",
+                [],
+                "",
+                "This is a reasoning section",
+            ),
+            (
+                "gemma4-multiple-lines",
+                "gemma4",
+                "<|channel>This\nThat<channel|>This is the rest\nThat",
+                [],
+                "This is the rest\nThat",
+                "This\nThat",
+            ),
+            ("gemma4-empty", "gemma4", "", [], "", ""),
+            (
+                "gemma4-new-line",
+                "gemma4",
+                "Before\n<|channel>This is a reasoning section<channel|>\nThis is the rest",
+                [],
+                "Before\n\nThis is the rest",
+                "This is a reasoning section",
+            ),
+            (
+                "gemma4-thought-prefix",
+                "gemma4",
+                "<|channel>thought\nActual reasoning here<channel|>Final answer",
+                [],
+                "Final answer",
+                "Actual reasoning here",
+            ),
+            ("gemma4-thought-prefix-only", "gemma4", "<|channel>thought\n<channel|>", [], "", ""),
+            (
+                "gemma4-thought-multiline",
+                "gemma4",
+                "<|channel>thought\nLine1\nLine2<channel|>Answer",
+                [],
+                "Answer",
+                "Line1\nLine2",
+            ),
+            (
+                "gemma4-thought-diverge",
+                "gemma4",
+                "<|channel>thousand reasons<channel|>Done",
+                [],
+                "Done",
+                "thousand reasons",
+            ),
+            (
+                "gemma4-then-call",
+                "gemma4",
+                "<|channel>thought\nI need to find files<channel|>"
+                + gem("find", f"path:{Q}research{Q}"),
+                [("find", {"path": "research"})],
+                "",
+                "I need to find files",
+            ),
+            (
+                "gemma4-reasoning-only",
+                "gemma4",
+                "<|channel>thought\nLet me think<channel|>The answer is 42",
+                [],
+                "The answer is 42",
+                "Let me think",
+            ),
+            (
+                "apertus-think-tags-are-text",
+                "apertus",
+                "<think>not a thinking block</think>plain answer",
+                [],
+                "<think>not a thinking block</think>plain answer",
+                "",
+            ),
+            (
+                "apertus-deliberation",
+                "apertus",
+                "<|inner_prefix|>Let me think<|inner_suffix|>The answer",
+                [],
+                "The answer",
+                "Let me think",
+            ),
+            (
+                "apertus-direct-call",
+                "apertus",
+                '<|tools_prefix|>[{"get_weather": {"city": "Bern"}}]<|tools_suffix|>',
+                [("get_weather", {"city": "Bern"})],
+                "",
+                "",
+            ),
+        ]
+    )
+]
+# Left out: a bare `<channel|>` without an opening channel (vLLM's reasoning parser reads the
+# text before it as reasoning when not streaming and as content when streaming), and
+# `<|tool_call>` alone (a reasoning-parser case: content there; with the tool parser it is a cut
+# call).
 
 
 def _check(case: Case, out: dict[str, Any]) -> None:

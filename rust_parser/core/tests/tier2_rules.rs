@@ -265,3 +265,19 @@ fn a_later_gemma4_thought_channel_is_reasoning() {
         &msg(text, "", vec![]),
     );
 }
+
+#[test]
+fn a_gemma4_channel_without_its_name_is_a_thought() {
+    // vLLM tests/reasoning/test_gemma4_reasoning_parser.py: `<|channel>` opens the thought even
+    // when the `thought` name is missing or the text only starts like it.
+    for (text, content, reasoning) in [
+        ("<|channel>Plan<channel|>Rest", "Rest", "Plan"),
+        ("<|channel>thousand reasons<channel|>Done", "Done", "thousand reasons"),
+        ("<|channel>Cut", "", "Cut"),
+        ("Before\n<|channel>Plan<channel|>\nRest", "Before\n\nRest", "Plan"),
+        ("Hi<|channel>thought", "Hi", ""),
+        ("Hi<|channel>thought<channel|>!", "Hi!", ""),
+    ] {
+        check("gemma4", text, &t(), &msg(content, reasoning, vec![]));
+    }
+}

@@ -26,16 +26,18 @@ const CALL: &str = "call:";
 const QUOTE: &str = "<|\"|>";
 const MAX_NAME: usize = 256;
 
-const THOUGHT: &str = "<|channel>thought";
-const THOUGHT_CLOSE: &str = "<channel|>";
+const CHANNEL: &str = "<|channel>";
+const CHANNEL_CLOSE: &str = "<channel|>";
+/// The channel's name and the end of its header line, dropped from the reasoning.
+const HEADER: &str = "thought\n";
 
 const DIALECT: GatedDialect = GatedDialect {
-    // The channel name ends its header line.
-    think_open: &["<|channel>thought\n", THOUGHT],
-    think_close: &[THOUGHT_CLOSE],
+    // The channel name ends its header line; a channel without the name is a thought too.
+    think_open: &["<|channel>thought\n", "<|channel>thought", CHANNEL],
+    think_close: &[CHANNEL_CLOSE],
     // A thought channel may also open later (Gemma 4's grammar repeats `channel content`):
     // recognised in content only, when reasoning is extracted.
-    tool_starts: &[OPEN, THOUGHT],
+    tool_starts: &[OPEN, CHANNEL],
     reasoning_starts: 1,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
@@ -66,23 +68,34 @@ pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 
 /// A thought channel after the start of the output: its text is reasoning, up to `<channel|>`.
 struct Thought {
-    /// The header line's newline may still follow the channel name.
+    /// The channel's header (`thought\n`) may still follow the marker.
     header: bool,
 }
 
 impl Section for Thought {
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         if self.header {
+            if input.len() < HEADER.len() && HEADER.starts_with(input) {
+                return Progress::NeedMore;
+            }
             self.header = false;
-            return Progress::Consumed(usize::from(input.starts_with('\n')));
+            let name = HEADER.trim_end();
+            let n = if input.starts_with(HEADER) {
+                HEADER.len()
+            } else if input.starts_with(name) {
+                name.len()
+            } else {
+                0
+            };
+            return Progress::Consumed(n);
         }
-        match input.find(THOUGHT_CLOSE) {
+        match input.find(CHANNEL_CLOSE) {
             Some(at) => {
                 cx.reasoning(&input[..at]);
-                Progress::Done(at + THOUGHT_CLOSE.len())
+                Progress::Done(at + CHANNEL_CLOSE.len())
             }
             None => {
-                let take = held_back(input, THOUGHT_CLOSE);
+                let take = held_back(input, CHANNEL_CLOSE);
                 cx.reasoning(&input[..take]);
                 Progress::Consumed(take).nonzero()
             }
@@ -90,8 +103,11 @@ impl Section for Thought {
     }
 
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
-        // A thought cut off by the end of the output is still the model's thinking.
-        cx.reasoning(held.strip_prefix('\n').filter(|_| self.header).unwrap_or(held));
+        // A thought cut off by the end of the output is still the model's thinking; a header
+        // cut off is only the channel's name.
+        if !(self.header && HEADER.starts_with(held)) {
+            cx.reasoning(held);
+        }
     }
 }
 
