@@ -272,7 +272,11 @@ fn a_gemma4_channel_without_its_name_is_a_thought() {
     // when the `thought` name is missing or the text only starts like it.
     for (text, content, reasoning) in [
         ("<|channel>Plan<channel|>Rest", "Rest", "Plan"),
-        ("<|channel>thousand reasons<channel|>Done", "Done", "thousand reasons"),
+        (
+            "<|channel>thousand reasons<channel|>Done",
+            "Done",
+            "thousand reasons",
+        ),
         ("<|channel>Cut", "", "Cut"),
         ("Before\n<|channel>Plan<channel|>\nRest", "Before\n\nRest", "Plan"),
         ("Hi<|channel>thought", "Hi", ""),
