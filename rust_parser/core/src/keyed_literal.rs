@@ -31,6 +31,10 @@ enum St {
     Key,
     /// Inside a key: more key bytes, then `:`.
     KeyName,
+    /// Inside a delimited key (`<|"|>3<|"|>`): up to the closing delimiter.
+    KeyStr,
+    /// After a delimited key: `:`.
+    KeyColon,
     /// In an array: a value or `]`.
     FirstValue,
     /// After `:` or `,` in an array: a value.
@@ -64,6 +68,16 @@ fn typed(bare: &str) -> String {
     } else {
         json_string(v)
     }
+}
+
+/// How much of `rest` can be taken while a delimiter may still begin at its end: all but a tail
+/// that is a prefix of `delim`.
+pub(crate) fn held_back(rest: &str, delim: &str) -> usize {
+    let keep = (1..delim.len().min(rest.len() + 1))
+        .rev()
+        .find(|&k| rest.is_char_boundary(rest.len() - k) && is_prefix_of(&rest[rest.len() - k..], delim))
+        .unwrap_or(0);
+    rest.len() - keep
 }
 
 impl KeyedLiteral {
@@ -119,16 +133,7 @@ impl KeyedLiteral {
                 St::Str => {
                     let (text, found) = match rest.find(self.delim) {
                         Some(at) => (&rest[..at], true),
-                        None => {
-                            let keep = (1..self.delim.len().min(rest.len() + 1))
-                                .rev()
-                                .find(|&k| {
-                                    rest.is_char_boundary(rest.len() - k)
-                                        && is_prefix_of(&rest[rest.len() - k..], self.delim)
-                                })
-                                .unwrap_or(0);
-                            (&rest[..rest.len() - keep], false)
-                        }
+                        None => (&rest[..held_back(rest, self.delim)], false),
                     };
                     escape_into(text, out);
                     i += text.len();
@@ -158,6 +163,24 @@ impl KeyedLiteral {
                         out.push_str(&v);
                         self.st = St::After;
                     }
+                    continue;
+                }
+                St::KeyStr => {
+                    let (at, found) = match rest.find(self.delim) {
+                        Some(at) => (at, true),
+                        None => (held_back(rest, self.delim), false),
+                    };
+                    let take = at.min(token_limit(rest, self.key.len(), MAX_TOKEN));
+                    self.key.push_str(&rest[..take]);
+                    i += take;
+                    if self.key.len() > MAX_TOKEN {
+                        return (i, LitStatus::Invalid);
+                    }
+                    if !found || take < at {
+                        return (i, LitStatus::NeedMore);
+                    }
+                    i += self.delim.len();
+                    self.st = St::KeyColon;
                     continue;
                 }
                 St::KeyName => {
@@ -192,6 +215,17 @@ impl KeyedLiteral {
                     }
                 }
                 (St::Key, _) if key_byte(b) => self.st = St::KeyName,
+                // A key may be written as a string: `{<|"|>3<|"|>:…}`.
+                (St::Key, _) if rest.starts_with(self.delim) => {
+                    self.key.clear();
+                    self.st = St::KeyStr;
+                    i += self.delim.len();
+                }
+                (St::Key, _) if is_prefix_of(rest, self.delim) => return (i, LitStatus::NeedMore),
+                (St::KeyColon, b':') => {
+                    self.st = St::Value;
+                    i += 1;
+                }
                 (St::Value | St::FirstValue, _) => {
                     if rest.starts_with(self.delim) {
                         self.member(out);
@@ -265,5 +299,24 @@ mod tests {
         );
         assert_eq!(run("}"), ("{}".to_owned(), LitStatus::Complete));
         assert_eq!(run("k:}").0, "{\"k\": \"\"}");
+    }
+
+    #[test]
+    fn keys_may_be_delimited_strings() {
+        let (out, st) = run("m:{<|\"|>3<|\"|>:<|\"|>new text<|\"|>,<|\"|>a b<|\"|> :1},<|\"|>k<|\"|>:{}}");
+        assert_eq!(st, LitStatus::Complete);
+        assert_eq!(out, "{\"m\": {\"3\": \"new text\", \"a b\": 1}, \"k\": {}}");
+        // Streamed byte by byte, the same text.
+        let text = "<|\"|>x\"y<|\"|>:2}";
+        let mut k = KeyedLiteral::new("<|\"|>");
+        let mut out = String::from("{");
+        let mut held = String::new();
+        for c in text.chars() {
+            held.push(c);
+            let (n, _) = k.feed(&held, &mut out);
+            held.drain(..n);
+        }
+        assert_eq!(out, "{\"x\\\"y\": 2}");
+        assert_eq!(run("<|\"|>k<|\"|>x").1, LitStatus::Invalid);
     }
 }

@@ -42,6 +42,17 @@ enum K {
     Done,
 }
 
+/// What ended a scan of a raw value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RawEnd {
+    /// The input ran out inside the value.
+    More,
+    /// A top-level `,` or `)` ends it.
+    End,
+    /// A closing bracket that closes nothing.
+    Stray,
+}
+
 /// Streaming parser of a keyword-argument list (after the opening parenthesis).
 #[derive(Debug)]
 pub struct Kwargs {
@@ -81,6 +92,50 @@ fn py_value(raw: &str) -> String {
     }
 }
 
+/// A string literal's prefix that still makes a `str`: none or `u`, `r` (raw), `f` (an f-string,
+/// a plain string when it has no placeholder). Bytes (`b'…'`) are not text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prefix {
+    Plain,
+    Raw,
+    Format,
+}
+
+impl Prefix {
+    fn of(word: &str) -> Option<Prefix> {
+        match word.to_ascii_lowercase().as_str() {
+            "u" => Some(Prefix::Plain),
+            "r" => Some(Prefix::Raw),
+            "f" => Some(Prefix::Format),
+            _ => None,
+        }
+    }
+}
+
+/// A Python number as JSON text: as written when JSON reads it, else without a unary `+` or a
+/// zero padding.
+fn py_number(w: &str) -> Option<String> {
+    let unsigned = w.strip_prefix('+').filter(|u| !u.starts_with(['+', '-']));
+    let w = unsigned.unwrap_or(w);
+    if valid_number(w) {
+        Some(w.to_owned())
+    } else {
+        zero_padded(w)
+    }
+}
+
+/// A zero-padded decimal integer (`07`, `-007`, `00`) without its padding: `7`, `-7`, `0`. Python 3 rejects
+/// the padding and JSON forbids it, but the digits leave no doubt about the number meant.
+fn zero_padded(w: &str) -> Option<String> {
+    let (sign, digits) = w.strip_prefix('-').map_or(("", w), |d| ("-", d));
+    let trimmed = match digits.trim_start_matches('0') {
+        "" => "0",
+        t => t,
+    };
+    let ok = digits.starts_with('0') && trimmed.bytes().all(|b| b.is_ascii_digit());
+    ok.then(|| format!("{sign}{trimmed}"))
+}
+
 /// A Python literal (`{'a': [1, 'x', None]}`, `(1, 2)`, `-2.5`) as JSON text; `None` when `raw`
 /// is not one. Strings take either quote and Python's escapes; tuples become arrays; dict keys
 /// that are not strings are written as their JSON text in a string. Nothing is evaluated.
@@ -116,7 +171,7 @@ impl PyLit<'_> {
         self.ws();
         let b = *self.s.get(self.i)?;
         match b {
-            b'"' | b'\'' => self.string(b, out),
+            b'"' | b'\'' => self.string(b, Prefix::Plain, out),
             b'[' => self.seq(b']', out),
             b'(' => self.seq(b')', out),
             b'{' => self.dict(out),
@@ -130,20 +185,21 @@ impl PyLit<'_> {
                     self.i += 1;
                 }
                 let word = &self.text[start..self.i];
-                let v = match word {
-                    "True" | "true" => "true",
-                    "False" | "false" => "false",
-                    "None" | "null" => "null",
-                    w if valid_number(w) => w,
-                    _ => return None,
-                };
-                out.push_str(v);
+                if let Some(&q @ (b'"' | b'\'')) = self.s.get(self.i) {
+                    return self.string(q, Prefix::of(word)?, out);
+                }
+                match word {
+                    "True" | "true" => out.push_str("true"),
+                    "False" | "false" => out.push_str("false"),
+                    "None" | "null" => out.push_str("null"),
+                    w => out.push_str(&py_number(w)?),
+                }
                 Some(())
             }
         }
     }
 
-    fn string(&mut self, q: u8, out: &mut String) -> Option<()> {
+    fn string(&mut self, q: u8, prefix: Prefix, out: &mut String) -> Option<()> {
         self.i += 1;
         let mut text = String::new();
         loop {
@@ -157,6 +213,16 @@ impl PyLit<'_> {
             }
             let e = *self.s.get(self.i + 1)?;
             self.i += 2;
+            if prefix == Prefix::Raw {
+                // A raw string keeps its backslashes; one still stops a quote from closing it.
+                self.i -= 1;
+                text.push('\\');
+                if e == q {
+                    self.i += 1;
+                    text.push(char::from(q));
+                }
+                continue;
+            }
             match e {
                 b'n' => text.push('\n'),
                 b't' => text.push('\t'),
@@ -169,6 +235,10 @@ impl PyLit<'_> {
                     text.push('\\');
                 }
             }
+        }
+        if prefix == Prefix::Format && text.contains(['{', '}']) {
+            // A placeholder would need evaluating.
+            return None;
         }
         out.push_str(&json_string(&text));
         Some(())
@@ -207,23 +277,60 @@ impl PyLit<'_> {
         Some(())
     }
 
+    /// A dict, or a set (`{'a', 'b'}`), written as an array: JSON has no sets.
     fn dict(&mut self, out: &mut String) -> Option<()> {
         self.enter()?;
         self.i += 1;
-        out.push('{');
-        let mut first = true;
+        self.ws();
+        if self.s.get(self.i) == Some(&b'}') {
+            self.i += 1;
+            out.push_str("{}");
+            self.depth -= 1;
+            return Some(());
+        }
+        // One pass: the first element decides, with no backtracking.
+        let mut first = String::new();
+        self.value(&mut first)?;
+        self.ws();
+        if self.s.get(self.i) == Some(&b':') {
+            self.dict_items(first, out)?;
+        } else {
+            out.push('[');
+            out.push_str(&first);
+            self.set_items(out)?;
+            out.push(']');
+        }
+        self.depth -= 1;
+        Some(())
+    }
+
+    /// The rest of a set after its first element, up to and including `}`.
+    fn set_items(&mut self, out: &mut String) -> Option<()> {
         loop {
             self.ws();
-            if self.s.get(self.i) == Some(&b'}') {
-                self.i += 1;
-                break;
+            match self.s.get(self.i) {
+                Some(b'}') => {
+                    self.i += 1;
+                    return Some(());
+                }
+                Some(b',') => {
+                    self.i += 1;
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b'}') {
+                        out.push_str(", ");
+                        self.value(out)?;
+                    }
+                }
+                _ => return None,
             }
-            if !first {
-                out.push_str(", ");
-            }
-            first = false;
-            let mut key = String::new();
-            self.value(&mut key)?;
+        }
+    }
+
+    /// A dict's items from its first key (already read), up to and including `}`.
+    fn dict_items(&mut self, first_key: String, out: &mut String) -> Option<()> {
+        out.push('{');
+        let mut key = first_key;
+        loop {
             if !key.starts_with('"') {
                 key = json_string(&key);
             }
@@ -241,9 +348,16 @@ impl PyLit<'_> {
                 Some(b'}') => {}
                 _ => return None,
             }
+            self.ws();
+            if self.s.get(self.i) == Some(&b'}') {
+                self.i += 1;
+                break;
+            }
+            out.push_str(", ");
+            key = String::new();
+            self.value(&mut key)?;
         }
         out.push('}');
-        self.depth -= 1;
         Some(())
     }
 }
@@ -383,11 +497,15 @@ impl Kwargs {
                     self.val.push_str(&input[i..i + n]);
                     self.raw.push_str(&input[i..i + n]);
                     i += n;
-                    if end {
-                        if !self.end_raw(out) {
-                            return (i, KwStatus::Invalid);
+                    match end {
+                        RawEnd::More => {}
+                        RawEnd::End => {
+                            if !self.end_raw(out) {
+                                return (i, KwStatus::Invalid);
+                            }
+                            self.st = K::After;
                         }
-                        self.st = K::After;
+                        RawEnd::Stray => return (i, KwStatus::Invalid),
                     }
                 }
                 K::After if b == b',' => {
@@ -411,8 +529,8 @@ impl Kwargs {
         (i, status)
     }
 
-    /// Scans a raw value: bytes that belong to it, and whether a top-level `,`/`)` ends it.
-    fn raw_run(&mut self, bytes: &[u8]) -> (usize, bool) {
+    /// Scans a raw value: bytes that belong to it, and what stopped the scan.
+    fn raw_run(&mut self, bytes: &[u8]) -> (usize, RawEnd) {
         for (k, &c) in bytes.iter().enumerate() {
             if let Some(q) = self.in_str {
                 if self.esc {
@@ -428,11 +546,13 @@ impl Kwargs {
                 b'"' | b'\'' => self.in_str = Some(c),
                 b'(' | b'[' | b'{' => self.depth += 1,
                 b')' | b']' | b'}' if self.depth > 0 => self.depth -= 1,
-                b',' | b')' if self.depth == 0 => return (k, true),
+                b',' | b')' if self.depth == 0 => return (k, RawEnd::End),
+                // A closing bracket that closes nothing: the value is not Python (`x=1])`).
+                b']' | b'}' => return (k, RawEnd::Stray),
                 _ => {}
             }
         }
-        (bytes.len(), false)
+        (bytes.len(), RawEnd::More)
     }
 
     /// The list broke off: closes what was emitted (an open string, the object).
@@ -479,5 +599,50 @@ mod tests {
         assert_eq!(out, "{\"q\": \"it's \\\"x\\\"\\n\\\\d\"}");
         let (out, st, n) = run("\"positional\")");
         assert_eq!((out.as_str(), st, n), ("{", KwStatus::Invalid, 0));
+    }
+
+    #[test]
+    fn sets_are_arrays() {
+        let (out, st, _) = run("tags={'urgent', 'bug'}, one={1,}, d={'a': {2}}, e={})");
+        assert_eq!(st, KwStatus::Complete);
+        assert_eq!(
+            out,
+            "{\"tags\": [\"urgent\", \"bug\"], \"one\": [1], \"d\": {\"a\": [2]}, \"e\": {}}"
+        );
+        assert_eq!(py_literal("{'a', 'b': 1}"), None);
+        assert_eq!(py_literal("{'a': 1, 'b'}"), None);
+    }
+
+    #[test]
+    fn zero_padded_integers_are_numbers() {
+        let (out, st, _) = run("month=07, day=05, n=-007, z=00, l=[01, 2])");
+        assert_eq!(st, KwStatus::Complete);
+        assert_eq!(
+            out,
+            "{\"month\": 7, \"day\": 5, \"n\": -7, \"z\": 0, \"l\": [1, 2]}"
+        );
+        assert_eq!(py_literal("07.5"), None);
+    }
+
+    #[test]
+    fn a_stray_closing_bracket_breaks_the_list() {
+        for s in ["x=1])", "x=1})", "x=[1]])", "x=abc], y=2)"] {
+            let (_, st, _) = run(s);
+            assert_eq!(st, KwStatus::Invalid, "{s}");
+        }
+        let (out, st, _) = run("x=[1, [2]], y={'a': (3)})");
+        assert_eq!(st, KwStatus::Complete);
+        assert_eq!(out, "{\"x\": [1, [2]], \"y\": {\"a\": [3]}}");
+    }
+
+    #[test]
+    fn unary_plus_and_string_prefixes() {
+        let (out, st, _) =
+            run("a=+7, b=+2.5, c=f'hello', d=u\"x\", e=r'\\d+\\'', g=F\"{x}\", h=b'z', i=++1)");
+        assert_eq!(st, KwStatus::Complete);
+        assert_eq!(
+            out,
+            "{\"a\": 7, \"b\": 2.5, \"c\": \"hello\", \"d\": \"x\", \"e\": \"\\\\d+\\\\'\", \"g\": \"F\\\"{x}\\\"\", \"h\": \"b'z'\", \"i\": \"++1\"}"
+        );
     }
 }

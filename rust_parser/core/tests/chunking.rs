@@ -250,6 +250,7 @@ fn markers(format: &str) -> &'static [&'static str] {
             "<TOOLCALL>",
             "</TOOLCALL>",
             "{\"name\": \"get_weather\", \"arguments\": ",
+            "<SPECIAL_12>",
         ],
         "apertus" => &[
             "<|tools_prefix|>",
@@ -257,6 +258,7 @@ fn markers(format: &str) -> &'static [&'static str] {
             "<|inner_prefix|>",
             "<|inner_suffix|>",
             "{\"get_weather\": ",
+            "<|assistant_end|>",
         ],
         "llama_cpp_generic_json" => &[
             "{\"tool_call\": ",

@@ -204,3 +204,84 @@ fn whitespace_is_content() {
         &msg("\n", "plan", vec![call("", "f", "{}")]),
     );
 }
+
+#[test]
+fn an_end_of_turn_token_ends_the_output() {
+    // llama.cpp tests/test-chat.cpp: Nemotron Nano v2's turn ends with `<SPECIAL_12>`, Apertus's
+    // with `<|assistant_end|>`; leaked into the text, each ends the message.
+    let f = || vec![call("", "f", "{}")];
+    check(
+        "nemotron_v2",
+        "<TOOLCALL>[{\"name\": \"f\", \"arguments\": {}}]</TOOLCALL><SPECIAL_12>\n\nUser: more",
+        &t(),
+        &msg("", "", f()),
+    );
+    check(
+        "nemotron_v2",
+        "Hi.\n<SPECIAL_12>",
+        &t(),
+        &msg("Hi.\n", "", vec![]),
+    );
+    check(
+        "apertus",
+        "<|tools_prefix|>[{\"f\": {}}]<|tools_suffix|><|assistant_end|>junk",
+        &t(),
+        &msg("", "", f()),
+    );
+    check("apertus", "Hi.<|assistant_end|>", &t(), &msg("Hi.", "", vec![]));
+}
+
+#[test]
+fn a_later_gemma4_thought_channel_is_reasoning() {
+    // llama.cpp tests/test-chat.cpp (Gemma 4): the grammar repeats `channel content`, so a thought
+    // channel may follow text or a call; with reasoning off it stays text as written.
+    check(
+        "gemma4",
+        "<|channel>thought\n<channel|>Hi<|channel>thought\n<channel|>",
+        &t(),
+        &msg("Hi", "", vec![]),
+    );
+    check(
+        "gemma4",
+        "<|channel>thought\nA<channel|><|tool_call>call:f{}<tool_call|><|channel>thought\nB<channel|>Done",
+        &t(),
+        &msg("Done", "AB", vec![call("", "f", "{}")]),
+    );
+    check(
+        "gemma4",
+        "Hi<|channel>thought\ncut",
+        &t(),
+        &msg("Hi", "cut", vec![]),
+    );
+    let text = "Hi<|channel>thought\nB<channel|>Done";
+    check_with(
+        "gemma4",
+        text,
+        &t(),
+        Options {
+            reasoning: false,
+            ..Options::default()
+        },
+        &msg(text, "", vec![]),
+    );
+}
+
+#[test]
+fn a_gemma4_channel_without_its_name_is_a_thought() {
+    // vLLM tests/reasoning/test_gemma4_reasoning_parser.py: `<|channel>` opens the thought even
+    // when the `thought` name is missing or the text only starts like it.
+    for (text, content, reasoning) in [
+        ("<|channel>Plan<channel|>Rest", "Rest", "Plan"),
+        (
+            "<|channel>thousand reasons<channel|>Done",
+            "Done",
+            "thousand reasons",
+        ),
+        ("<|channel>Cut", "", "Cut"),
+        ("Before\n<|channel>Plan<channel|>\nRest", "Before\n\nRest", "Plan"),
+        ("Hi<|channel>thought", "Hi", ""),
+        ("Hi<|channel>thought<channel|>!", "Hi!", ""),
+    ] {
+        check("gemma4", text, &t(), &msg(content, reasoning, vec![]));
+    }
+}

@@ -7,11 +7,11 @@
 //! ```
 //!
 //! The single key of each object is the function name, its value the arguments (llama.cpp's
-//! "short form"). Ids are `""`.
+//! "short form"). `<|assistant_end|>` ends the output. Ids are `""`.
 
 use crate::call_list::{CallList, Elements, ListSyntax};
-use crate::gated::InReasoning;
-use crate::machine::{Dialect, Section};
+use crate::gated::{Gated, GatedDialect, InReasoning};
+use crate::machine::{Machine, Section};
 use crate::tools::Tools;
 
 const OPEN: &str = "<|tools_prefix|>";
@@ -27,16 +27,23 @@ static LIST: ListSyntax = ListSyntax {
     close: &["<|tools_suffix|>"],
 };
 
-/// The dialect.
-pub const DIALECT: Dialect = Dialect {
+const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<|inner_prefix|>"],
     think_close: &["<|inner_suffix|>"],
     tool_starts: &[OPEN],
+    reasoning_starts: 1,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &["<|assistant_end|>"],
     open,
 };
 
 fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(CallList::new(&LIST, OPEN))
+}
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }

@@ -8,12 +8,13 @@
 //!
 //! Keys are bare, strings are enclosed in `<|"|>`, other values are bare; objects and arrays
 //! nest (see [`crate::keyed_literal`]). Several calls are several `<|tool_call>` blocks; a
-//! missing `<tool_call|>` is tolerated (the call is complete once its arguments are). A call marker also ends an unclosed thought. `<turn|>`
-//! ends the output. Ids are `""`.
+//! missing `<tool_call|>` is tolerated (the call is complete once its arguments are). A call
+//! marker also ends an unclosed thought; a thought channel later in the output (between calls,
+//! after text) is reasoning too. `<turn|>` ends the output. Ids are `""`.
 
 use crate::event::CallStatus;
 use crate::gated::{Gated, GatedDialect, InReasoning};
-use crate::keyed_literal::{KeyedLiteral, LitStatus};
+use crate::keyed_literal::{held_back, KeyedLiteral, LitStatus};
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws};
 use crate::sections::ProgressExt;
@@ -25,11 +26,18 @@ const CALL: &str = "call:";
 const QUOTE: &str = "<|\"|>";
 const MAX_NAME: usize = 256;
 
+const CHANNEL: &str = "<|channel>";
+const CHANNEL_CLOSE: &str = "<channel|>";
+/// The channel's name and the end of its header line, dropped from the reasoning.
+const HEADER: &str = "thought\n";
+
 const DIALECT: GatedDialect = GatedDialect {
-    // The channel name ends its header line.
-    think_open: &["<|channel>thought\n", "<|channel>thought"],
-    think_close: &["<channel|>"],
-    tool_starts: &[OPEN],
+    // The channel name ends its header line; a channel without the name is a thought too.
+    think_open: &["<|channel>thought\n", "<|channel>thought", CHANNEL],
+    think_close: &[CHANNEL_CLOSE],
+    // A thought channel may also open later (Gemma 4's grammar repeats `channel content`):
+    // recognised in content only, when reasoning is extracted.
+    tool_starts: &[OPEN, CHANNEL],
     reasoning_starts: 1,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
@@ -37,14 +45,70 @@ const DIALECT: GatedDialect = GatedDialect {
     open,
 };
 
-fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
-    Box::new(GemmaCall::new())
+/// Reasoning not extracted: a thought channel is text as written.
+const PLAIN: GatedDialect = GatedDialect {
+    tool_starts: &[OPEN],
+    ..DIALECT
+};
+
+fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
+    if marker == 0 {
+        Box::new(GemmaCall::new())
+    } else {
+        Box::new(Thought { header: true })
+    }
 }
 
 /// The machine.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+    let dialect = if reasoning { DIALECT } else { PLAIN };
+    Box::new(Gated::new(dialect, reasoning, forced_open))
+}
+
+/// A thought channel after the start of the output: its text is reasoning, up to `<channel|>`.
+struct Thought {
+    /// The channel's header (`thought\n`) may still follow the marker.
+    header: bool,
+}
+
+impl Section for Thought {
+    fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
+        if self.header {
+            if input.len() < HEADER.len() && HEADER.starts_with(input) {
+                return Progress::NeedMore;
+            }
+            self.header = false;
+            let name = HEADER.trim_end();
+            let n = if input.starts_with(HEADER) {
+                HEADER.len()
+            } else if input.starts_with(name) {
+                name.len()
+            } else {
+                0
+            };
+            return Progress::Consumed(n);
+        }
+        match input.find(CHANNEL_CLOSE) {
+            Some(at) => {
+                cx.reasoning(&input[..at]);
+                Progress::Done(at + CHANNEL_CLOSE.len())
+            }
+            None => {
+                let take = held_back(input, CHANNEL_CLOSE);
+                cx.reasoning(&input[..take]);
+                Progress::Consumed(take).nonzero()
+            }
+        }
+    }
+
+    fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
+        // A thought cut off by the end of the output is still the model's thinking; a header
+        // cut off is only the channel's name.
+        if !(self.header && HEADER.starts_with(held)) {
+            cx.reasoning(held);
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

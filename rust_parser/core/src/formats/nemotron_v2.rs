@@ -6,13 +6,13 @@
 //! ```
 //!
 //! Several calls share one list; `"parameters"` is accepted for `"arguments"`; a `<TOOLCALL>`
-//! also ends an unclosed `<think>`. (Nemotron-3-Nano switched to the Qwen3-Coder XML shape: that
-//! is `qwen3_coder`.) Ids are `""`.
+//! also ends an unclosed `<think>`; `<SPECIAL_12>` (the end of the turn) ends the output.
+//! (Nemotron-3-Nano switched to the Qwen3-Coder XML shape: that is `qwen3_coder`.) Ids are `""`.
 
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
-use crate::gated::InReasoning;
-use crate::machine::{Dialect, Section};
+use crate::gated::{Gated, GatedDialect, InReasoning};
+use crate::machine::{Machine, Section};
 use crate::tools::Tools;
 
 const OPEN: &str = "<TOOLCALL>";
@@ -28,16 +28,23 @@ static LIST: ListSyntax = ListSyntax {
     close: &["</TOOLCALL>"],
 };
 
-/// The dialect.
-pub const DIALECT: Dialect = Dialect {
+const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[OPEN],
+    reasoning_starts: 1,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &["<SPECIAL_12>"],
     open,
 };
 
 fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(CallList::new(&LIST, OPEN))
+}
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
