@@ -9,41 +9,9 @@ folded events must equal `parse`.
 
 from __future__ import annotations
 
-import json
-import random
-from dataclasses import dataclass, field
-from typing import Any
-
 import pytest
 
-import ggserve_parser as gp
-from tests.parser.fold import fold
-
-Args = dict[str, Any] | str
-
-
-@dataclass(frozen=True)
-class Case:
-    """One peer case: what the model wrote and what the peer expects from it."""
-
-    id: str
-    fmt: str
-    text: str
-    calls: list[tuple[str, Args]]
-    content: str | None = ""  # None: the peer does not assert content
-    reasoning: str | None = ""  # None: the peer does not assert reasoning
-    tools: list[dict[str, Any]] | None = None
-    reasoning_on: bool = True
-    forced_open: bool = False
-    strip: bool = False  # the peer trims content and reasoning; compare stripped
-    marks: list[Any] = field(default_factory=list)
-
-
-def tool(name: str, props: dict[str, Any] | None = None) -> dict[str, Any]:
-    """An OpenAI-style tool definition with the given parameter properties."""
-    params = {"type": "object", "properties": props or {}}
-    return {"type": "function", "function": {"name": name, "parameters": params}}
-
+from tests.parser.peers import Case, check, tool
 
 CASES: list[Case] = []
 
@@ -2015,38 +1983,6 @@ CASES += [
 ]
 
 
-def _check(case: Case, out: dict[str, Any]) -> None:
-    if case.content is not None:
-        got = out["content"].strip() if case.strip else out["content"]
-        want = case.content.strip() if case.strip else case.content
-        assert got == want
-    if case.reasoning is not None:
-        got = out["reasoning_content"].strip() if case.strip else out["reasoning_content"]
-        want = case.reasoning.strip() if case.strip else case.reasoning
-        assert got == want
-    got_calls = [(c["name"], json.loads(c["arguments"])) for c in out["tool_calls"]]
-    assert got_calls == [(n, a) for n, a in case.calls]
-
-
-def _kwargs(case: Case) -> dict[str, Any]:
-    return {
-        "tools": case.tools,
-        "reasoning": case.reasoning_on,
-        "thinking_forced_open": case.forced_open,
-    }
-
-
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.id, marks=c.marks) for c in CASES])
 def test_peer_case(case: Case) -> None:
-    out = gp.parse(case.fmt, case.text, **_kwargs(case))
-    _check(case, out)
-    rng = random.Random(case.id)
-    for _ in range(4):
-        s = gp.ToolCallStream(case.fmt, **_kwargs(case))
-        events: list[gp.Event] = []
-        i = 0
-        while i < len(case.text):
-            n = rng.randint(1, 9)
-            events += s.push(case.text[i : i + n])
-            i += n
-        assert fold(events + s.finish()) == out
+    check(case)

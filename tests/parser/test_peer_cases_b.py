@@ -13,54 +13,20 @@ mints them; only ids the model wrote are compared), and partial (`is_partial`) p
 # ruff: noqa: E501
 from __future__ import annotations
 
-import itertools
 import json
-import random
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
-import ggserve_parser as gp
-from tests.parser.fold import fold
+from tests.parser.peers import LLAMA_CPP_TOOLS, STR, IdCall, check_ids, tool
+from tests.parser.peers import IdCase as Case
 
-
-def _tool(name: str, properties: dict[str, Any] | None = None) -> dict[str, Any]:
-    schema = {"type": "object", "properties": properties or {}}
-    return {"type": "function", "function": {"name": name, "parameters": schema}}
-
-
-STR = {"type": "string"}
-CITY_TOOLS = [_tool("get_weather", {"city": STR}), _tool("get_tourist_attractions", {"city": STR})]
-# llama.cpp tests/test-chat.cpp's tools
-LLAMA_CPP_TOOLS = [
-    _tool("special_function", {"arg1": {"type": "integer"}}),
-    _tool("special_function_with_opt", {"arg1": {"type": "integer"}, "arg2": {"type": "integer"}}),
-    _tool("python", {"code": STR}),
-    _tool("html", {"markup": STR}),
-    _tool("empty_args"),
-]
+CITY_TOOLS = [tool("get_weather", {"city": STR}), tool("get_tourist_attractions", {"city": STR})]
 # (name, arguments as parsed JSON, id or None where the peer does not assert it)
-Call = tuple[str, Any, str | None]
+Call = IdCall
 HW = "Hello, world!\nWhat's up?"
 _SF: list[Call] = [("special_function", {"arg1": 1}, None)]
-WEATHER_UNIT = [_tool("get_weather", {"city": STR, "unit": STR})]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One peer case: model output in, the message the peer expects out."""
-
-    id: str
-    fmt: str
-    text: str
-    content: str | None = ""  # None: the peer does not assert the content
-    reasoning: str = ""
-    calls: list[Call] = field(default_factory=list)
-    tools: list[dict[str, Any]] | None = None
-    reasoning_on: bool = True
-    forced_open: bool = False
-    strip: bool = False  # the peer trims content and reasoning; compare stripped
+WEATHER_UNIT = [tool("get_weather", {"city": STR, "unit": STR})]
 
 
 # --- Kimi-K2 --------------------------------------------------------------------------------
@@ -424,7 +390,7 @@ KIMI: list[Case] = [
             )
         ],
         tools=[
-            _tool("execute_command", {"command": STR, "cwd": STR, "timeout": {"type": "integer"}})
+            tool("execute_command", {"command": STR, "cwd": STR, "timeout": {"type": "integer"}})
         ],
     ),
     # vLLM tests/reasoning/test_kimi_k2_reasoning_parser.py (thinking on: the prompt opens it)
@@ -936,7 +902,7 @@ DEEPSEEK_R1 += [
         + " ",
         "",
         calls=[("test", {"success": True}, None)],
-        tools=[_tool("test", {"success": {"type": "boolean", "const": True}})],
+        tools=[tool("test", {"success": {"type": "boolean", "const": True}})],
         strip=True,
     ),
     Case(
@@ -1076,7 +1042,7 @@ DEEPSEEK_V31 += [
 # SGLang test/srt/function_call/test_deepseekv31_detector.py. Left out: unknown tools dropped
 # (SGLang filters by the tool list, vLLM and llama.cpp do not), stray end markers scrubbed from
 # plain text (SGLang only; we keep the text).
-_V31_TOOLS = [_tool("get_weather", {"city": STR, "unit": STR}), _tool("search_web", {"query": STR})]
+_V31_TOOLS = [tool("get_weather", {"city": STR, "unit": STR}), tool("search_web", {"query": STR})]
 DEEPSEEK_V31 += [
     Case(
         "sglang-plain",
@@ -1142,8 +1108,8 @@ def _dsml_block(*invokes: str) -> str:
     return f"{FC}\n{''.join(invokes)}{FC_END}"
 
 
-def _schema_tool(name: str, **props: Any) -> dict[str, Any]:
-    return _tool(name, props)
+def _schematool(name: str, **props: Any) -> dict[str, Any]:
+    return tool(name, props)
 
 
 INT, BOOL, NUM = {"type": "integer"}, {"type": "boolean"}, {"type": "number"}
@@ -1192,14 +1158,14 @@ DEEPSEEK_V32: list[Case] = [
         "deepseek_v32",
         _dsml_block(_dsml("toggle", [("enabled", "false", "true"), ("count", "false", "42")])),
         calls=[("toggle", {"enabled": True, "count": 42}, None)],
-        tools=[_schema_tool("toggle", enabled=BOOL, count=INT)],
+        tools=[_schematool("toggle", enabled=BOOL, count=INT)],
     ),
     Case(
         "vllm-string-false-schema",
         "deepseek_v32",
         _dsml_block(_dsml("score", [("value", "false", "42")])),
         calls=[("score", {"value": 42}, None)],
-        tools=[_schema_tool("score", value=INT)],
+        tools=[_schematool("score", value=INT)],
     ),
     Case(
         "vllm-composed-schema",
@@ -1224,7 +1190,7 @@ DEEPSEEK_V32: list[Case] = [
             )
         ],
         tools=[
-            _schema_tool(
+            _schematool(
                 "set_timer",
                 wait={"anyOf": [{"type": "object"}, {"type": "object"}]},
                 patches={
@@ -1240,14 +1206,14 @@ DEEPSEEK_V32: list[Case] = [
             _dsml("update", [("tags", "false", '["a", "b"]'), ("meta", "false", '{"k": 1}')])
         ),
         calls=[("update", {"tags": ["a", "b"], "meta": {"k": 1}}, None)],
-        tools=[_schema_tool("update", tags={"type": "array"}, meta={"type": "object"})],
+        tools=[_schematool("update", tags={"type": "array"}, meta={"type": "object"})],
     ),
     Case(
         "vllm-number",
         "deepseek_v32",
         _dsml_block(_dsml("measure", [("ratio", "false", "3.14"), ("whole", "false", "5.0")])),
         calls=[("measure", {"ratio": 3.14, "whole": 5}, None)],
-        tools=[_schema_tool("measure", ratio=NUM, whole=NUM)],
+        tools=[_schematool("measure", ratio=NUM, whole=NUM)],
     ),
     Case(
         "vllm-multi-typed",
@@ -1255,7 +1221,7 @@ DEEPSEEK_V32: list[Case] = [
         _dsml_block(_dsml("set_val", [("count", "false", "42"), ("label", "false", "hello")])),
         calls=[("set_val", {"count": 42, "label": "hello"}, None)],
         tools=[
-            _schema_tool(
+            _schematool(
                 "set_val", count={"type": ["integer", "null"]}, label={"type": ["string", "null"]}
             )
         ],
@@ -1265,7 +1231,7 @@ DEEPSEEK_V32: list[Case] = [
         "deepseek_v32",
         _dsml_block(_dsml("clear", [("value", "false", "null")])),
         calls=[("clear", {"value": None}, None)],
-        tools=[_schema_tool("clear", value={"type": ["integer", "null"]})],
+        tools=[_schematool("clear", value={"type": ["integer", "null"]})],
     ),
     Case(
         "vllm-no-schema",
@@ -1837,7 +1803,7 @@ GPT_OSS += [
         reasoning="Thinking about edit...",
         calls=[("edit", _EDIT_ARGS, None)],
         tools=[
-            _tool("edit", {"oldString": STR, "newString": STR, "replaceAll": {"type": "boolean"}})
+            tool("edit", {"oldString": STR, "newString": STR, "replaceAll": {"type": "boolean"}})
         ],
     ),
     Case(
@@ -2127,7 +2093,7 @@ LLAMA3 += [
         "llama3_json",
         "<|python_tag|>code_interpreter.call(code=\"print('hey')\")",
         calls=[("code_interpreter", {"code": "print('hey')"}, None)],
-        tools=[_tool("code_interpreter", {"code": STR}), LLAMA_CPP_TOOLS[0]],
+        tools=[tool("code_interpreter", {"code": STR}), LLAMA_CPP_TOOLS[0]],
     ),
     Case(
         "llama.cpp-builtin-python",
@@ -2150,43 +2116,6 @@ MISTRAL += [
 CASES = KIMI + DEEPSEEK_V3 + DEEPSEEK_R1 + DEEPSEEK_V31 + DEEPSEEK_V32 + MISTRAL + LLAMA3 + GPT_OSS
 
 
-def _message(c: Case, out: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a parse result the peer asserts, in comparable form."""
-    content = out["content"].strip() if c.strip else out["content"]
-    reasoning = out["reasoning_content"].strip() if c.strip else out["reasoning_content"]
-    if c.content is None:
-        content = None
-    calls = [
-        (t["name"], json.loads(t["arguments"]), t["id"] if want[2] is not None else None)
-        for t, want in zip(
-            out["tool_calls"],
-            [*c.calls, *[("", None, None)] * len(out["tool_calls"])],
-            strict=False,
-        )
-    ]
-    return {"content": content, "reasoning": reasoning, "calls": calls}
-
-
-def _pieces(text: str, rng: random.Random) -> list[str]:
-    """A random split of `text` into at most 13 pieces."""
-    inner = range(1, len(text))
-    cuts = sorted(rng.sample(inner, min(len(inner), rng.randint(1, 12))))
-    bounds = [0, *cuts, len(text)]
-    return [text[a:b] for a, b in itertools.pairwise(bounds)]
-
-
 @pytest.mark.parametrize("c", CASES, ids=[f"{c.fmt}-{c.id}" for c in CASES])
 def test_peer_case(c: Case) -> None:
-    kw: dict[str, Any] = {
-        "tools": c.tools,
-        "reasoning": c.reasoning_on,
-        "thinking_forced_open": c.forced_open,
-    }
-    out = gp.parse(c.fmt, c.text, **kw)
-    want = {"content": c.content, "reasoning": c.reasoning, "calls": list(c.calls)}
-    assert _message(c, out) == want
-    rng = random.Random(c.id)
-    for _ in range(8):
-        s = gp.ToolCallStream(c.fmt, **kw)
-        events = [e for piece in _pieces(c.text, rng) for e in s.push(piece)]
-        assert fold(events + s.finish()) == out
+    check_ids(c)

@@ -14,53 +14,21 @@ mints them; only ids the model wrote are compared), and partial (`is_partial`) p
 # ruff: noqa: E501
 from __future__ import annotations
 
-import itertools
 import json
-import random
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 
 import ggserve_parser as gp
 from tests.parser.fold import fold
+from tests.parser.peers import LLAMA_CPP_TOOLS, STR, IdCall, check_ids, tool
+from tests.parser.peers import IdCase as Case
 
-
-def _tool(name: str, properties: dict[str, Any] | None = None) -> dict[str, Any]:
-    schema = {"type": "object", "properties": properties or {}}
-    return {"type": "function", "function": {"name": name, "parameters": schema}}
-
-
-STR = {"type": "string"}
-# llama.cpp tests/test-chat.cpp's tools
-LLAMA_CPP_TOOLS = [
-    _tool("special_function", {"arg1": {"type": "integer"}}),
-    _tool("special_function_with_opt", {"arg1": {"type": "integer"}, "arg2": {"type": "integer"}}),
-    _tool("python", {"code": STR}),
-    _tool("html", {"markup": STR}),
-    _tool("empty_args"),
-]
 # (name, arguments as parsed JSON, id or None where the peer does not assert it)
-Call = tuple[str, Any, str | None]
+Call = IdCall
 HW = "Hello, world!\nWhat's up?"
 THINK = "I'm\nthinking"
 _SF: list[Call] = [("special_function", {"arg1": 1}, None)]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One peer case: model output in, the message the peer expects out."""
-
-    id: str
-    fmt: str
-    text: str
-    content: str | None = ""  # None: the peer does not assert the content
-    reasoning: str = ""
-    calls: list[Call] = field(default_factory=list)
-    tools: list[dict[str, Any]] | None = None
-    reasoning_on: bool = True
-    forced_open: bool = False
-    strip: bool = False  # the peer trims content and reasoning; compare stripped
 
 
 # --- Command R7B ----------------------------------------------------------------------------
@@ -176,8 +144,8 @@ COMMAND_R7B += [
 # SGLang presents as a call (a cut-off call is not complete), the malformed body whose text
 # SGLang drops (it stays content here), and the unknown tool SGLang drops by default (a peer
 # setting; here it is the tool list's rule, not the format's).
-_SG_TOOLS = [_tool("get_weather", {"city": STR}), _tool("search", {"query": STR})]
-_SG_STREAM_TOOLS = [_tool("edit"), _tool("search", {"q": STR})]
+_SG_TOOLS = [tool("get_weather", {"city": STR}), tool("search", {"query": STR})]
+_SG_STREAM_TOOLS = [tool("edit"), tool("search", {"q": STR})]
 
 
 def _sg_action(name: str, params: dict[str, Any], call_id: str = "0") -> str:
@@ -617,46 +585,9 @@ GENERIC: list[Case] = [
 CASES = COMMAND_R7B + GRANITE + FUNCTIONARY_V3_1 + FUNCTIONARY_V3_2 + FIREFUNCTION_V2 + GENERIC
 
 
-def _message(c: Case, out: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a parse result the peer asserts, in comparable form."""
-    content = out["content"].strip() if c.strip else out["content"]
-    reasoning = out["reasoning_content"].strip() if c.strip else out["reasoning_content"]
-    if c.content is None:
-        content = None
-    calls = [
-        (t["name"], json.loads(t["arguments"]), t["id"] if want[2] is not None else None)
-        for t, want in zip(
-            out["tool_calls"],
-            [*c.calls, *[("", None, None)] * len(out["tool_calls"])],
-            strict=False,
-        )
-    ]
-    return {"content": content, "reasoning": reasoning, "calls": calls}
-
-
-def _pieces(text: str, rng: random.Random) -> list[str]:
-    """A random split of `text` into at most 13 pieces."""
-    inner = range(1, len(text))
-    cuts = sorted(rng.sample(inner, min(len(inner), rng.randint(1, 12))))
-    bounds = [0, *cuts, len(text)]
-    return [text[a:b] for a, b in itertools.pairwise(bounds)]
-
-
 @pytest.mark.parametrize("c", CASES, ids=[f"{c.fmt}-{c.id}" for c in CASES])
 def test_peer_case(c: Case) -> None:
-    kw: dict[str, Any] = {
-        "tools": c.tools,
-        "reasoning": c.reasoning_on,
-        "thinking_forced_open": c.forced_open,
-    }
-    out = gp.parse(c.fmt, c.text, **kw)
-    want = {"content": c.content, "reasoning": c.reasoning, "calls": list(c.calls)}
-    assert _message(c, out) == want
-    rng = random.Random(c.id)
-    for _ in range(8):
-        s = gp.ToolCallStream(c.fmt, **kw)
-        events = [e for piece in _pieces(c.text, rng) for e in s.push(piece)]
-        assert fold(events + s.finish()) == out
+    check_ids(c)
 
 
 # vLLM's malformed inputs (test_granite_tool_parser.py, test_granite_20b_fc_tool_parser.py): the
