@@ -315,6 +315,18 @@ impl Gated {
                 after.push_str(&input[..ws]);
                 return Some(ws);
             }
+            // An end-of-turn marker is the end of output: the calls count.
+            if let Some(m) = self.d.stops.iter().find(|m| input.starts_with(**m)) {
+                let after = std::mem::take(after);
+                self.accept(cx);
+                self.mode = Mode::Content;
+                cx.content(&after);
+                self.stop(cx);
+                return Some(m.len());
+            }
+            if self.d.stops.iter().any(|m| is_prefix_of(input, m)) {
+                return None;
+            }
             // More output after the close: the calls were reasoning text; the answer follows.
             let after = std::mem::take(after);
             self.reject(cx);

@@ -212,6 +212,19 @@ fn tool_markup_in_open_reasoning_is_reasoning_text() {
         forced(),
         &msg("Done.", &planned[..planned.len() - "</think>Done.".len()], vec![]),
     );
+    // Calls that end the thinking block and the output count, also when the end of output is
+    // the end-of-sentence token the engine did not stop on.
+    let ended = format!(
+        "Plan: {SB}{}{SE}\n</think>\n<｜end▁of▁sentence｜>",
+        r1_call("f", "{}")
+    );
+    check_with(
+        F,
+        &ended,
+        &none(),
+        forced(),
+        &msg("", "Plan: ", vec![call("", "f", "{}")]),
+    );
     // Calls after the close count.
     let after = format!("Plan.</think>{SB}{}{SE}", r1_call("f", "{}"));
     check_with(
