@@ -5,8 +5,8 @@ workers (4x its capacity; the load generator's `measure`, backing off 200 ms on
 RESOURCE_EXHAUSTED as a client honouring RetryInfo would), while three tasks open streams and
 cancel them at random points and another sends bad requests. Afterwards: every call either
 completed with a whole answer or ended with a precise status (never INTERNAL or UNKNOWN), the
-engine holds no sequence, the process has the threads it had, its RSS is back within a few
-percent, and nothing was logged as an error.
+engine holds no sequence, the process has no more threads than it had plus what its on-demand
+pools may still grow, its RSS is back within a few percent, and nothing was logged as an error.
 
 `CHAOS_SECONDS` sets the length of the load phase (default 20; e.g. 600 for a soak run).
 """
@@ -40,6 +40,10 @@ CAPACITY = 1 + QUEUE_SIZE  # one slot plus the queue
 WORKERS = 4 * CAPACITY
 SECONDS = float(os.environ.get("CHAOS_SECONDS", "20"))
 RSS_TOLERANCE = 0.05
+# Thread pools the server grows on demand and keeps: the 2-thread prepare pool and asyncio's
+# default executor (Tokenize). Whether the warm-up already grew them to their size depends on
+# timing; a leak grows with the ~2,000 requests of the run, far past this.
+POOL_THREADS = 2 + min(32, (os.cpu_count() or 1) + 4)
 BACKOFF_S = 0.2
 CANCELLERS = 3
 ACCESS = re.compile(r"ggserve\.access .* /ggserve\.v1\.\w+/(\w+) (\w+) ")
@@ -208,7 +212,7 @@ def test_chaos_under_load() -> None:
         assert tally.cancel["cancelled"] > 0
         assert access["CANCELLED"] > 0, access  # cancels that reached a running stream
         assert not {"INTERNAL", "UNKNOWN"} & set(access), access
-        assert threads_after <= threads_before, (threads_before, threads_after)
+        assert threads_after <= threads_before + POOL_THREADS, (threads_before, threads_after)
         assert rss_after <= rss_before * (1 + RSS_TOLERANCE), summary
         with grpc.insecure_channel(process.target) as channel:  # still serving
             request = pb.ChatRequest(
