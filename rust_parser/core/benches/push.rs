@@ -20,11 +20,12 @@ fn stream_text(size: usize) -> String {
     )
 }
 
-fn pieces(text: &str, size: usize) -> Vec<&str> {
+/// `text` cut into pieces of the lengths `next_len` gives, each end moved on to a char boundary.
+fn cut(text: &str, mut next_len: impl FnMut() -> usize) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     while start < text.len() {
-        let mut end = (start + size).min(text.len());
+        let mut end = (start + next_len()).min(text.len());
         while !text.is_char_boundary(end) {
             end += 1;
         }
@@ -34,22 +35,25 @@ fn pieces(text: &str, size: usize) -> Vec<&str> {
     out
 }
 
+/// A whole stream, its events read borrowed (as the Python binding reads them); the event count.
+fn parse_visit(chunks: &[&str]) -> usize {
+    let mut s = ToolCallStream::new("hermes", Tools::default(), Options::default())
+        .unwrap_or_else(|_| unreachable!());
+    let mut n = 0;
+    for piece in chunks {
+        n += s.push_visit(piece, |events| events.len());
+    }
+    n + s.finish().len()
+}
+
 fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("hermes_large_argument");
     for kib in [64usize, 256] {
         let text = stream_text(kib * 1024);
-        let chunks = pieces(&text, 4096);
+        let chunks = cut(&text, || 4096);
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.bench_with_input(BenchmarkId::new("4KiB_pieces", kib), &chunks, |b, chunks| {
-            b.iter(|| {
-                let mut s = ToolCallStream::new("hermes", Tools::default(), Options::default())
-                    .unwrap_or_else(|_| unreachable!());
-                let mut n = 0;
-                for piece in chunks {
-                    n += s.push_visit(piece, |events| events.len());
-                }
-                n + s.finish().len()
-            });
+            b.iter(|| parse_visit(chunks));
         });
     }
     group.finish();
@@ -58,21 +62,13 @@ fn bench(c: &mut Criterion) {
 /// Pieces of 1-8 characters (seeded), like decoded tokens: the per-push cost of the core alone,
 /// to set against `bench/parser_bench.py`, which measures it through Python.
 fn token_pieces(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
     let mut state: u64 = 7;
-    let mut start = 0;
-    while start < text.len() {
+    cut(text, || {
         state = state
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
-        let mut end = (start + 1 + (state >> 61) as usize).min(text.len());
-        while !text.is_char_boundary(end) {
-            end += 1;
-        }
-        out.push(&text[start..end]);
-        start = end;
-    }
-    out
+        1 + (state >> 61) as usize
+    })
 }
 
 fn bench_tokens(c: &mut Criterion) {
@@ -95,15 +91,7 @@ fn bench_tokens(c: &mut Criterion) {
         });
     });
     group.bench_with_input(BenchmarkId::new("push_visit", 64), &chunks, |b, chunks| {
-        b.iter(|| {
-            let mut s = ToolCallStream::new("hermes", Tools::default(), Options::default())
-                .unwrap_or_else(|_| unreachable!());
-            let mut n = 0;
-            for piece in chunks {
-                n += s.push_visit(piece, |events| events.len());
-            }
-            n + s.finish().len()
-        });
+        b.iter(|| parse_visit(chunks));
     });
     // Structure rather than payload: six small calls, mostly markers, keys and short values.
     let calls: Vec<String> = ["Tokyo", "Paris", "Lima", "Oslo", "Cairo", "Perth"]
@@ -118,15 +106,7 @@ fn bench_tokens(c: &mut Criterion) {
     let chunks = token_pieces(&text);
     group.throughput(Throughput::Elements(chunks.len() as u64));
     group.bench_with_input(BenchmarkId::new("parallel_calls", 6), &chunks, |b, chunks| {
-        b.iter(|| {
-            let mut s = ToolCallStream::new("hermes", Tools::default(), Options::default())
-                .unwrap_or_else(|_| unreachable!());
-            let mut n = 0;
-            for piece in chunks {
-                n += s.push_visit(piece, |events| events.len());
-            }
-            n + s.finish().len()
-        });
+        b.iter(|| parse_visit(chunks));
     });
     group.finish();
 }

@@ -123,16 +123,4 @@ impl EventRef<'_> {
             EventRef::ToolCallEnd { index, status } => Event::ToolCallEnd { index, status },
         }
     }
-
-    /// The Python-facing kind name.
-    #[must_use]
-    pub fn kind(&self) -> &'static str {
-        match self {
-            EventRef::Content(_) => "content",
-            EventRef::Reasoning(_) => "reasoning",
-            EventRef::ToolCallStart { .. } => "tool_call_start",
-            EventRef::ToolCallArgs { .. } => "tool_call_args",
-            EventRef::ToolCallEnd { .. } => "tool_call_end",
-        }
-    }
 }

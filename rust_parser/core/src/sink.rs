@@ -365,15 +365,7 @@ impl Sink {
 
     /// Takes the events collected since the last take.
     pub fn take(&mut self) -> Vec<Event> {
-        let events = self.events().iter().map(|e| e.to_owned()).collect();
-        self.clear();
-        events
-    }
-
-    /// Moves the events collected since the last take to the end of `out`.
-    pub fn drain_into(&mut self, out: &mut Vec<Event>) {
-        out.extend(self.events().iter().map(|e| e.to_owned()));
-        self.clear();
+        self.visit(|events| events.iter().map(|e| e.to_owned()).collect())
     }
 
     /// Hands the events collected since the last take to `visit`, borrowed, then drops them

@@ -71,11 +71,7 @@ impl ToolCallStream {
     /// [`ToolCallStream::push`] appending to `out`: a caller that reuses `out` allocates no
     /// event list per piece.
     pub fn push_into(&mut self, text: &str, out: &mut Vec<Event>) {
-        if self.finished || text.is_empty() {
-            return;
-        }
-        self.feed(text);
-        self.sink.drain_into(out);
+        self.push_visit(text, |events| out.extend(events.iter().map(|e| e.to_owned())));
     }
 
     /// Runs the machine over `text` after what is pending; the events stay in the sink.

@@ -93,8 +93,8 @@ pub fn plain_string_run(text: &str) -> usize {
     }
 }
 
-/// The bytes a plain string run stops at (or looks at twice): the quote, the backslash,
-/// control characters.
+/// The bytes that end a run of string text (the quote, the backslash, control characters):
+/// where the scanner looks closer, and where a plain run stops or checks for a simple escape.
 static STRING_STOP: [bool; 256] = {
     let mut t = [false; 256];
     let mut c = 0;
@@ -256,9 +256,7 @@ impl JsonValue {
                 St::Done => return (i, Status::Complete),
                 St::Invalid => return (i, Status::Invalid),
                 St::Str => {
-                    let run = bytes[i..]
-                        .iter()
-                        .position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+                    let run = bytes[i..].iter().position(|&c| STRING_STOP[usize::from(c)]);
                     let end = run.map_or(bytes.len(), |r| i + r);
                     if end > i {
                         self.emit(out, &input[i..end]);
@@ -279,9 +277,7 @@ impl JsonValue {
                     i += 1;
                 }
                 St::Key => {
-                    let run = bytes[i..]
-                        .iter()
-                        .position(|&c| c == b'"' || c == b'\\' || c < 0x20);
+                    let run = bytes[i..].iter().position(|&c| STRING_STOP[usize::from(c)]);
                     let end = run.map_or(bytes.len(), |r| i + r);
                     if end > i {
                         self.held.push_str(&input[i..end]);
