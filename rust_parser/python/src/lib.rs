@@ -208,15 +208,18 @@ impl<'py> Texts<'_, 'py> {
     /// delta inside a long argument or text) one object and a one-item list.
     fn list(&self, events: core::Events<'_>) -> PyResult<Bound<'py, PyList>> {
         let mut iter = events.iter();
-        match (iter.next(), events.len()) {
-            (None, _) => return Ok(PyList::empty(self.py)),
-            (Some(one), 1) => return PyList::new(self.py, [self.new_event(one)?]),
-            _ => {}
+        let Some(first) = iter.next() else {
+            return Ok(PyList::empty(self.py));
+        };
+        let first = self.new_event(first)?;
+        if iter.len() == 0 {
+            return PyList::new(self.py, [first]);
         }
-        let objects = events
-            .iter()
-            .map(|e| self.new_event(e))
-            .collect::<PyResult<Vec<_>>>()?;
+        let mut objects = Vec::with_capacity(events.len());
+        objects.push(first);
+        for e in iter {
+            objects.push(self.new_event(e)?);
+        }
         PyList::new(self.py, objects)
     }
 }
