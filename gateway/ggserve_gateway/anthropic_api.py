@@ -13,7 +13,6 @@ from ggserve_gateway.anthropic_errors import error_body
 from ggserve_gateway.anthropic_schema import CountTokensRequest, MessagesRequest
 from ggserve_gateway.auth import auth_metadata
 from ggserve_gateway.chat_api import ChatApi, ChatCall, Exchange
-from ggserve_gateway.errors import HttpError
 from ggserve_gateway.ids import new_id
 from ggserve_gateway.serving import read_body, upstream_call, upstream_of
 
@@ -37,16 +36,8 @@ class _Message(Exchange):
         return anthropic_response.EventWriter(self._id, model)
 
 
-class MessagesApi(ChatApi[MessagesRequest]):
-    """Anthropic's Messages API."""
-
-    schema = MessagesRequest
-
-    def exchange(self, body: MessagesRequest) -> Exchange:
-        return _Message(body)
-
-    def error_body(self, error: HttpError) -> dict[str, Any]:
-        return error_body(error)
+MESSAGES = ChatApi(MessagesRequest, _Message, error_body)
+"""Anthropic's Messages API."""
 
 
 async def count_tokens(request: Request) -> Response:

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ggserve_gateway.errors import ErrorKind, HttpError
+from ggserve_gateway.errors import COMMON_TYPES, ErrorKind, HttpError
 
 _TYPES = {
-    ErrorKind.INVALID_REQUEST: "invalid_request_error",
-    ErrorKind.AUTHENTICATION: "authentication_error",
-    ErrorKind.PERMISSION: "permission_error",
-    ErrorKind.NOT_FOUND: "not_found_error",
-    ErrorKind.RATE_LIMIT: "rate_limit_error",
+    **COMMON_TYPES,
     ErrorKind.INTERNAL: "api_error",
     ErrorKind.NOT_IMPLEMENTED: "api_error",
     ErrorKind.UNAVAILABLE: "overloaded_error",
-    ErrorKind.TIMEOUT: "timeout_error",
 }
 
 

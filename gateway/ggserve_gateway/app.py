@@ -1,7 +1,7 @@
 """The ASGI application: the routes, and the exception handlers of routes outside one API.
 
 Chat APIs are `chat_api.ChatApi`s served by the one handler in `serving`; adding an API is a
-route to `chat_endpoint(TheApi())` here (plus whatever extra routes it owns).
+route to `chat_endpoint(its ChatApi)` here (plus whatever extra routes it owns).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ggserve_gateway.anthropic_api import MessagesApi, count_tokens
+from ggserve_gateway.anthropic_api import MESSAGES, count_tokens
 from ggserve_gateway.errors import HttpError
 from ggserve_gateway.models import get_model, list_models
-from ggserve_gateway.openai_api import ChatCompletionsApi
+from ggserve_gateway.openai_api import CHAT_COMPLETIONS
 from ggserve_gateway.request_api import error_body
 from ggserve_gateway.serving import DisconnectedError, chat_endpoint
 from ggserve_gateway.upstream import Upstream
@@ -54,8 +54,8 @@ def create_app(upstream: Upstream) -> Starlette:
 
     app = Starlette(
         routes=[
-            Route("/v1/chat/completions", chat_endpoint(ChatCompletionsApi()), methods=["POST"]),
-            Route("/v1/messages", chat_endpoint(MessagesApi()), methods=["POST"]),
+            Route("/v1/chat/completions", chat_endpoint(CHAT_COMPLETIONS), methods=["POST"]),
+            Route("/v1/messages", chat_endpoint(MESSAGES), methods=["POST"]),
             Route("/v1/messages/count_tokens", count_tokens, methods=["POST"]),
             Route("/v1/models", list_models, methods=["GET"]),
             Route("/v1/models/{model:path}", get_model, methods=["GET"]),

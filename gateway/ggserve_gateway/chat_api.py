@@ -1,15 +1,17 @@
 """What one chat API provides to the shared serving loop (`serving.chat_endpoint`).
 
-An API is a `ChatApi` (one instance per application; it may hold the API's state, such as
-stored responses) that validates a body with its pydantic `schema` and opens an `Exchange` per
-request. The exchange says which core call to make and renders the answer: a JSON object for a
-unary call, or a `StreamWriter` for a streamed one. Errors are written by `ChatApi.error_body`
+An API is a `ChatApi` (one per application): the pydantic `schema` that validates a body, and
+a callable that opens an `Exchange` per request (a bound method of an object that holds the
+API's state, such as stored responses, where it has any). The exchange says which core call to
+make and renders the answer: a JSON object for a unary call, or a `StreamWriter` for a streamed
+one. Errors are written by `ChatApi.error_body`
 (HTTP responses) and `StreamWriter.error` (after a stream began), each in the API's own shape.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -71,15 +73,11 @@ class Exchange(ABC):
         """The writer of a streamed answer; `model` is the alias that serves it."""
 
 
-class ChatApi(ABC, Generic[B]):
-    """One chat API: its request schema, its error shape, and an exchange per request."""
+@dataclass(frozen=True, slots=True)
+class ChatApi(Generic[B]):
+    """One chat API: its request schema, how a validated body opens an exchange (`HttpError`
+    for what it cannot serve; a bound method where the API keeps state), and its error shape."""
 
     schema: type[B]
-
-    @abstractmethod
-    def exchange(self, body: B) -> Exchange:
-        """The exchange of a validated body (`HttpError` for what it cannot serve)."""
-
-    @abstractmethod
-    def error_body(self, error: HttpError) -> dict[str, Any]:
-        """An error response's JSON body in this API's shape."""
+    exchange: Callable[[B], Exchange]
+    error_body: Callable[[HttpError], dict[str, Any]]

@@ -30,6 +30,16 @@ class ErrorKind(enum.Enum):
     TIMEOUT = 504
 
 
+# The error `type` most kinds have in both OpenAI's and Anthropic's shapes (each shape adds or
+# overrides the rest).
+COMMON_TYPES = {
+    ErrorKind.INVALID_REQUEST: "invalid_request_error",
+    ErrorKind.AUTHENTICATION: "authentication_error",
+    ErrorKind.PERMISSION: "permission_error",
+    ErrorKind.NOT_FOUND: "not_found_error",
+    ErrorKind.RATE_LIMIT: "rate_limit_error",
+    ErrorKind.TIMEOUT: "timeout_error",
+}
 _BY_CODE: dict[grpc.StatusCode, ErrorKind] = {
     grpc.StatusCode.INVALID_ARGUMENT: ErrorKind.INVALID_REQUEST,
     grpc.StatusCode.FAILED_PRECONDITION: ErrorKind.INVALID_REQUEST,

@@ -8,7 +8,6 @@ from typing import Any
 from ggserve_client.types import ChatResult
 from ggserve_gateway import openai_request, openai_response
 from ggserve_gateway.chat_api import ChatApi, ChatCall, Exchange
-from ggserve_gateway.errors import HttpError
 from ggserve_gateway.ids import new_id
 from ggserve_gateway.openai_errors import error_body
 from ggserve_gateway.openai_schema import ChatCompletionRequest
@@ -34,13 +33,5 @@ class _Completion(Exchange):
         return openai_response.ChunkWriter(self._id, self._created, model, self._include_usage)
 
 
-class ChatCompletionsApi(ChatApi[ChatCompletionRequest]):
-    """OpenAI's Chat Completions API."""
-
-    schema = ChatCompletionRequest
-
-    def exchange(self, body: ChatCompletionRequest) -> Exchange:
-        return _Completion(body)
-
-    def error_body(self, error: HttpError) -> dict[str, Any]:
-        return error_body(error)
+CHAT_COMPLETIONS = ChatApi(ChatCompletionRequest, _Completion, error_body)
+"""OpenAI's Chat Completions API."""
