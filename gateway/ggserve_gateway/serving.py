@@ -80,7 +80,7 @@ async def _generate(request: Request, awaitable: Awaitable[R]) -> R:
 
 
 async def _started(events: AsyncGenerator[GatedEvent]) -> GatedEvent:
-    """The first event of a stream (errors before it raise `HttpError`, and close `events`)."""
+    """The first event of a stream (errors before it raise `HttpError`)."""
     try:
         return await anext(events)
     except GgserveError as exc:
@@ -90,6 +90,8 @@ async def _started(events: AsyncGenerator[GatedEvent]) -> GatedEvent:
 
 
 async def _stream(request: Request, exchange: Exchange, metadata: Metadata) -> Response:
+    """The SSE response, begun once the core has sent the first event (the upstream stream is
+    closed if it never begins)."""
     upstream = upstream_of(request)
     call = exchange.call
     events = gated(upstream.client.chat_stream(call.messages, metadata=metadata, **call.options))

@@ -54,8 +54,9 @@ def test_silence_yields_keep_alives_and_every_event_arrives() -> None:
     items = asyncio.run(_collect(with_keep_alives(source.stream(), 0.05)))
     events = [item for item in items if item is not None]
     assert events == [ContentDelta("a"), _DONE]
-    # Two silences of 0.3 s at a 0.05 s interval: several keep-alives before each event.
-    assert items.index(ContentDelta("a")) >= 2
+    # Two silences of 0.3 s at a 0.05 s interval: keep-alives before each event (at least one
+    # even on a stalled machine: the timer is due before the event).
+    assert items.index(ContentDelta("a")) >= 1
     assert items[-1] == _DONE
     assert items[-2] is None
 
