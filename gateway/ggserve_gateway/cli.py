@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 import uvloop
 
 from ggserve_client import ChannelConfig, TlsConfig
+from ggserve_gateway.responses_store import DEFAULT_MAX_BYTES, DEFAULT_MAX_COUNT, ResponseStore
 from ggserve_gateway.server import GatewayServer
 
 logger = logging.getLogger("ggserve.gateway")
@@ -28,6 +29,13 @@ def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port number 0-65535, got {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
@@ -70,6 +78,19 @@ def build_parser(prog: str, environ: Mapping[str, str]) -> argparse.ArgumentPars
         help="seconds open requests get to finish on SIGTERM (default 10) [GGSERVE_GATEWAY_GRACE]",
     )  # fmt: skip
     parser.add_argument(
+        "--responses-store-count", type=_count,
+        default=env("responses_store_count", str(DEFAULT_MAX_COUNT)), metavar="N",
+        help="most responses the Responses API keeps for previous_response_id and GET; the least "
+        f"recently used go first; 0 stores none (default {DEFAULT_MAX_COUNT}) "
+        "[GGSERVE_GATEWAY_RESPONSES_STORE_COUNT]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--responses-store-mib", type=_count,
+        default=env("responses_store_mib", str(DEFAULT_MAX_BYTES // 2**20)), metavar="MIB",
+        help="most memory the stored responses may take, in MiB "
+        f"(default {DEFAULT_MAX_BYTES // 2**20}) [GGSERVE_GATEWAY_RESPONSES_STORE_MIB]",
+    )  # fmt: skip
+    parser.add_argument(
         "--log-level", type=str.upper, default=env("log_level", "INFO"),
         choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="log level (default INFO)",
     )  # fmt: skip
@@ -102,9 +123,11 @@ async def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"ggserve gateway: error: {exc}", file=sys.stderr)
         return EXIT_STARTUP
+    store = ResponseStore(args.responses_store_count, args.responses_store_mib * 2**20)
     gateway = GatewayServer(
-        args.upstream, host=args.host, port=args.port, grace=args.grace, channel=channel
-    )
+        args.upstream, host=args.host, port=args.port, grace=args.grace, channel=channel,
+        store=store,
+    )  # fmt: skip
     try:
         port = await gateway.start()
     except RuntimeError as exc:

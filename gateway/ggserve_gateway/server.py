@@ -16,6 +16,7 @@ import uvicorn
 
 from ggserve_client import ChannelConfig
 from ggserve_gateway.app import create_app
+from ggserve_gateway.responses_store import ResponseStore
 from ggserve_gateway.upstream import Upstream
 
 logger = logging.getLogger("ggserve.gateway")
@@ -29,7 +30,8 @@ class _Server(uvicorn.Server):
 
 
 class GatewayServer:
-    """The HTTP gateway to `upstream` (`HOST:PORT` or `unix:PATH`) on `host:port`."""
+    """The HTTP gateway to `upstream` (`HOST:PORT` or `unix:PATH`) on `host:port`; `store`
+    bounds the Responses API's stored responses (defaults if None)."""
 
     def __init__(
         self,
@@ -39,10 +41,11 @@ class GatewayServer:
         port: int = 8080,
         grace: float = 10.0,  # whole seconds for uvicorn (at least 1)
         channel: ChannelConfig | None = None,
+        store: ResponseStore | None = None,
     ) -> None:
         self.upstream = Upstream(upstream, channel)
         config = uvicorn.Config(
-            create_app(self.upstream),
+            create_app(self.upstream, store),
             host=host,
             port=port,
             loop="none",
