@@ -62,6 +62,12 @@ def _without_ids(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in item.items() if k not in skip} for item in items]
 
 
+def _dump(obj: Any) -> dict[str, Any]:
+    """An SDK object as a dict, fields this SDK version does not declare included."""
+    dumped: dict[str, Any] = obj.model_dump()
+    return dumped
+
+
 def _output(response: Any) -> list[dict[str, Any]]:
     return _without_ids([item.model_dump(exclude_none=True) for item in response.output])
 
@@ -104,7 +110,7 @@ def test_text_unary_and_streamed(replay_gateway: StartGateway) -> None:
     assert final.usage.output_tokens == 3
     # The item ids of one item agree across its events.
     item_ids = {e.item_id for e in events if hasattr(e, "item_id")}
-    assert item_ids == {final.output[0].id}
+    assert item_ids == {_dump(final.output[0])["id"]}
 
 
 def test_the_bare_path_and_raw_sse(replay_gateway: StartGateway) -> None:
@@ -182,7 +188,7 @@ def test_unknown_or_unstored_previous_response_is_not_found(replay_gateway: Star
     assert unknown.value.body["code"] == "previous_response_not_found"
     assert unknown.value.body["param"] == "previous_response_id"
     unstored = gw.openai.responses.create(model="replay", input="Hi", store=False)
-    assert unstored.store is False
+    assert _dump(unstored)["store"] is False
     with pytest.raises(openai.NotFoundError):
         gw.openai.responses.retrieve(unstored.id)
     with pytest.raises(openai.NotFoundError):  # streamed, before the stream begins
@@ -205,17 +211,17 @@ def test_retrieve_delete_and_input_items(replay_gateway: StartGateway) -> None:
     assert retrieved.model_dump() == created.model_dump()
     assert retrieved.metadata == {"ticket": "42"}
     listed = gw.openai.responses.input_items.list(created.id)
-    texts = [item.content[0].text for item in listed.data]  # type: ignore[union-attr]
+    texts = [_dump(item)["content"][0]["text"] for item in listed.data]
     assert texts == ["Two", "One", "Answer in one word."]  # newest first by default
     assert all(item.id for item in listed.data)
-    assert listed.first_id == listed.data[0].id
-    assert listed.last_id == listed.data[-1].id
+    assert _dump(listed)["first_id"] == listed.data[0].id
+    assert _dump(listed)["last_id"] == listed.data[-1].id
     assert listed.has_more is False
     page = gw.openai.responses.input_items.list(created.id, order="asc", limit=2)
-    assert [i.content[0].text for i in page.data] == ["Answer in one word.", "One"]  # type: ignore[union-attr]
+    assert [_dump(i)["content"][0]["text"] for i in page.data] == ["Answer in one word.", "One"]
     assert page.has_more is True
     rest = gw.openai.responses.input_items.list(created.id, order="asc", after=page.data[-1].id)
-    assert [i.content[0].text for i in rest.data] == ["Two"]  # type: ignore[union-attr]
+    assert [_dump(i)["content"][0]["text"] for i in rest.data] == ["Two"]
     assert rest.has_more is False
     # The SDK's auto-pagination walks the pages.
     walked = gw.openai.responses.input_items.list(created.id, order="asc", limit=1)
@@ -232,7 +238,8 @@ def test_retrieve_delete_and_input_items(replay_gateway: StartGateway) -> None:
 def test_store_is_bounded(replay_gateway: StartGateway) -> None:
     gw = replay_gateway(ReplayEngine(("ok",)))
     # The test reaches into its own server for the store (the CLI sets the same bounds).
-    store = gw.gateway._server.config.app.state.responses.store
+    app: Any = gw.gateway._server.config.app
+    store = app.state.responses.store
     store.max_count = 2
     ids = [gw.openai.responses.create(model="replay", input=f"turn {i}").id for i in range(3)]
     with pytest.raises(openai.NotFoundError):  # the least recently used was evicted
@@ -327,7 +334,7 @@ def test_each_tool_kind_maps_to_a_function_and_back(
         {"type": "custom_tool_call_output", "call_id": patch.call_id, "output": "Patched"},
         {"type": "local_shell_call_output", "id": shell.id, "output": "total 0"},
     ]
-    history = [item.model_dump(exclude_none=True) for item in unary.output]
+    history: Any = [item.model_dump(exclude_none=True) for item in unary.output]
     gw.openai.responses.create(
         model="replay", input=[{"role": "user", "content": "Go"}, *history, *outputs], tools=TOOLS
     )
@@ -355,10 +362,9 @@ def test_tool_choice_is_passed_on(replay_gateway: StartGateway) -> None:
             model="replay", input="Go", tools=TOOLS, tool_choice={"type": "function", "name": "x"}
         )
     assert "'x'" in unknown.value.message
+    web_search: Any = {"type": "web_search"}
     with pytest.raises(openai.BadRequestError) as hosted:
-        gw.openai.responses.create(
-            model="replay", input="Go", tools=TOOLS, tool_choice={"type": "web_search"}
-        )
+        gw.openai.responses.create(model="replay", input="Go", tools=TOOLS, tool_choice=web_search)
     assert "web_search" in hosted.value.message
 
 
@@ -449,5 +455,6 @@ def test_reasoning_effort_turns_thinking_on_and_off(replay_gateway: StartGateway
     )
     gw = replay_gateway(ReplayEngine(script), template)
     for effort, mark in (("none", "[no-think]"), ("minimal", "[no-think]"), ("low", "[think]")):
-        gw.openai.responses.create(model="replay", input="Hi", reasoning={"effort": effort})
+        reasoning: Any = {"effort": effort}
+        gw.openai.responses.create(model="replay", input="Hi", reasoning=reasoning)
         assert script.prompts[-1].endswith(mark), (effort, script.prompts[-1])
