@@ -17,6 +17,7 @@ import asyncio
 import json
 import statistics
 import time
+from typing import Any
 from urllib.parse import urlsplit
 
 import uvloop
@@ -40,35 +41,39 @@ async def grpc_stream(client: AsyncClient) -> tuple[int, int]:
     raise RuntimeError("stream ended without a final message")
 
 
-async def http_stream(base_url: str) -> tuple[int, int]:
-    """One SSE stream through the gateway: (data chunks, tokens from the usage chunk)."""
+async def sse_stream(base_url: str, path: str, body: dict[str, Any], last: bytes) -> list[bytes]:
+    """POST `body` to `path` and read the SSE stream until a line starting with `last`:
+    the `data: {…}` lines read (the caller parses the few it needs)."""
     url = urlsplit(base_url)
     reader, writer = await asyncio.open_connection(url.hostname, url.port)
-    body = json.dumps(
-        {
-            "model": "replay",
-            "messages": [{"role": "user", "content": "Go"}],
-            "stream": True,
-            "stream_options": {"include_usage": True},
-        }
-    ).encode()
+    payload = json.dumps(body).encode()
     head = (
-        f"POST {url.path}/chat/completions HTTP/1.1\r\nhost: {url.netloc}\r\n"
-        f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
+        f"POST {url.path}{path} HTTP/1.1\r\nhost: {url.netloc}\r\n"
+        f"content-type: application/json\r\ncontent-length: {len(payload)}\r\n"
         "connection: close\r\n\r\n"
     )
-    writer.write(head.encode() + body)
-    chunks, tokens = 0, 0
-    last = b""
+    writer.write(head.encode() + payload)
+    lines: list[bytes] = []
     async for line in reader:
         if line.startswith(b"data: {"):
-            chunks += 1
-            last = line
-        elif line.startswith(b"data: [DONE]"):
-            tokens = json.loads(last[6:])["usage"]["completion_tokens"]
+            lines.append(line)
+        if line.startswith(last):
             break
     writer.close()
-    return chunks, tokens
+    return lines
+
+
+async def http_stream(base_url: str) -> tuple[int, int]:
+    """One Chat Completions stream through the gateway: (data chunks, tokens from the usage
+    chunk)."""
+    body = {
+        "model": "replay",
+        "messages": [{"role": "user", "content": "Go"}],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    lines = await sse_stream(base_url, "/chat/completions", body, b"data: [DONE]")
+    return len(lines), json.loads(lines[-1][6:])["usage"]["completion_tokens"]
 
 
 async def measure(
