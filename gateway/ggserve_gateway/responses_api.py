@@ -8,7 +8,6 @@ serve `GET`/`DELETE /v1/responses/{id}` and `GET /v1/responses/{id}/input_items`
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from starlette.requests import Request
@@ -33,41 +32,6 @@ _ITEM_PREFIXES = {
 }
 _MAX_PAGE = 100
 _DEFAULT_PAGE = 20
-
-
-def _echoed(body: ResponsesRequest) -> dict[str, Any]:
-    """The request settings a response object repeats."""
-    fmt = body.text.format if body.text is not None else None
-    choice = body.tool_choice
-    return {
-        "background": False,
-        "instructions": body.instructions,
-        "max_output_tokens": body.max_output_tokens,
-        "max_tool_calls": body.max_tool_calls,
-        "metadata": body.metadata or {},
-        "parallel_tool_calls": body.parallel_tool_calls is not False,
-        "previous_response_id": body.previous_response_id,
-        "prompt_cache_key": body.prompt_cache_key,
-        "reasoning": {
-            "effort": body.reasoning.effort if body.reasoning else None,
-            "summary": body.reasoning.summary if body.reasoning else None,
-        },
-        "service_tier": "default",
-        "store": body.store,
-        "temperature": body.temperature,
-        "text": {
-            "format": fmt.model_dump(by_alias=True, exclude_none=True) if fmt else {"type": "text"}
-        },
-        "tool_choice": (
-            "auto" if choice is None
-            else choice if isinstance(choice, str)
-            else choice.model_dump(exclude_none=True)
-        ),
-        "tools": [tool.model_dump(exclude_none=True) for tool in body.tools or ()],
-        "top_p": body.top_p,
-        "truncation": body.truncation or "disabled",
-        "user": body.user,
-    }  # fmt: skip
 
 
 def _stored_item(item: InputItem) -> dict[str, Any]:
@@ -107,7 +71,7 @@ class _Response(Exchange):
         self._call = ChatCall(messages, options, body.stream)
         self._store = store if body.store else None
         self._items = [_stored_item(item) for item in items] if body.store else []
-        self._envelope = Envelope(new_id("resp_"), int(time.time()), _echoed(body))
+        self._envelope = Envelope.of(body)
 
     @property
     def call(self) -> ChatCall:

@@ -25,7 +25,8 @@ from ggserve_gateway.endings import Ending, ending
 from ggserve_gateway.errors import ErrorKind, HttpError
 from ggserve_gateway.ids import new_id
 from ggserve_gateway.openai_errors import error_object
-from ggserve_gateway.responses_tools import ToolMap
+from ggserve_gateway.responses_schema import ResponsesRequest
+from ggserve_gateway.responses_tools import CLIENT_TOOLS, ToolMap
 from ggserve_gateway.sse import compact_json
 from ggserve_gateway.usage import responses_usage
 
@@ -85,6 +86,46 @@ def _item_status(end: Ending) -> str:
     return "incomplete" if end is Ending.MAX_TOKENS else "completed"
 
 
+def _echoed(body: ResponsesRequest) -> dict[str, Any]:
+    """The request settings a response object repeats."""
+    fmt = body.text.format if body.text is not None else None
+    choice = body.tool_choice
+    return {
+        "background": False,
+        "instructions": body.instructions,
+        "max_output_tokens": body.max_output_tokens,
+        "max_tool_calls": body.max_tool_calls,
+        "metadata": body.metadata or {},
+        "parallel_tool_calls": body.parallel_tool_calls is not False,
+        "previous_response_id": body.previous_response_id,
+        "prompt_cache_key": body.prompt_cache_key,
+        "reasoning": {
+            "effort": body.reasoning.effort if body.reasoning else None,
+            "summary": body.reasoning.summary if body.reasoning else None,
+        },
+        "service_tier": "default",
+        "store": body.store,
+        "temperature": body.temperature,
+        "text": {
+            "format": fmt.model_dump(by_alias=True, exclude_none=True) if fmt else {"type": "text"}
+        },
+        "tool_choice": (
+            "auto" if choice is None
+            else choice if isinstance(choice, str)
+            else choice.model_dump(exclude_none=True)
+        ),
+        # The tools the model was offered (hosted ones were dropped).
+        "tools": [
+            tool.model_dump(exclude_none=True)
+            for tool in body.tools or ()
+            if tool.type in CLIENT_TOOLS
+        ],
+        "top_p": body.top_p,
+        "truncation": body.truncation or "disabled",
+        "user": body.user,
+    }  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Envelope:
     """Everything of a response object but its output, status and usage (from the request)."""
@@ -92,6 +133,11 @@ class Envelope:
     response_id: str
     created_at: int
     fields: dict[str, Any]  # the request's echoed settings
+
+    @classmethod
+    def of(cls, body: ResponsesRequest) -> Envelope:
+        """A new response's envelope: a random id, the time now, `body`'s settings."""
+        return cls(new_id("resp_"), int(time.time()), _echoed(body))
 
     def response(
         self,

@@ -27,6 +27,8 @@ from ggserve_gateway.responses_schema import ShellAction, ToolChoiceSpec, ToolSp
 logger = logging.getLogger("ggserve.gateway")
 
 LOCAL_SHELL = "local_shell"
+# The tool types offered to the model (the rest are hosted tools, dropped).
+CLIENT_TOOLS = frozenset({"function", "custom", "namespace", LOCAL_SHELL})
 _NAMESPACE_SEP = "__"
 _CUSTOM_PARAMETERS: dict[str, Any] = {
     "type": "object",
@@ -115,7 +117,7 @@ class ToolMap:
                 Tool(function_name(spec.name, namespace), spec.description or "", parameters),
                 Origin(spec.type, spec.name, namespace),
             )
-        elif spec.type == LOCAL_SHELL:
+        elif spec.type == LOCAL_SHELL and namespace is None:
             self._offer(
                 Tool(LOCAL_SHELL, _SHELL_DESCRIPTION, _SHELL_PARAMETERS), Origin(LOCAL_SHELL, "")
             )

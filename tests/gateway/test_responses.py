@@ -13,16 +13,64 @@ from __future__ import annotations
 import json
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, get_args
 
+import grpc
 import openai
 import pytest
+from openai.types.responses import Response, ResponseStreamEvent
 
 from ggserve.engine.base import GenerationRequest
 from ggserve.engine.replay import ReplayEngine
 from ggserve.templates import ChatTemplate
+from ggserve_client.errors import GgserveError
+from ggserve_client.types import ContentDelta
+from ggserve_gateway.errors import HttpError
+from ggserve_gateway.responses_response import Envelope, ResponsesWriter
+from ggserve_gateway.responses_schema import ResponsesRequest
+from ggserve_gateway.responses_tools import ToolMap
 
 from .conftest import Gateway, StartGateway, wait_for
+
+# The SDK's class of each stream event by its `type` (its union is discriminated by the SDK's
+# own machinery, which builds without validating: the tests validate each class instead).
+_EVENTS: dict[str, Any] = {
+    get_args(cls.model_fields["type"].annotation)[0]: cls
+    for cls in get_args(get_args(ResponseStreamEvent)[0])
+}
+
+
+def _validated(data: dict[str, Any]) -> Any:
+    """The event `data`, validated by the SDK class of its `type` (every field as declared)."""
+    return _EVENTS[data["type"]].model_validate(data)
+
+
+def _post(gw: Gateway, body: dict[str, Any]) -> Any:
+    request = urllib.request.Request(
+        f"{gw.base_url}/v1/responses",
+        json.dumps(body).encode(),
+        {"content-type": "application/json"},
+    )
+    return urllib.request.urlopen(request, timeout=60)
+
+
+def raw_events(gw: Gateway, body: dict[str, Any]) -> list[Any]:
+    """A stream read off the wire, each event validated by its SDK class (names checked)."""
+    with _post(gw, {**body, "stream": True}) as response:
+        lines = [line for line in response.read().decode().splitlines() if line]
+    names = [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
+    datas = [json.loads(line.removeprefix("data: ")) for line in lines if line.startswith("data: ")]
+    assert names == [d["type"] for d in datas]  # each event's name is its `type`
+    events = [_validated(data) for data in datas]
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    return events
+
+
+def raw_response(gw: Gateway, body: dict[str, Any]) -> Response:
+    """A unary response read off the wire, validated by the SDK's `Response`."""
+    with _post(gw, body) as response:
+        return Response.model_validate_json(response.read())
+
 
 WEATHER: Any = {
     "type": "function",
@@ -122,12 +170,42 @@ def test_the_bare_path_and_raw_sse(replay_gateway: StartGateway) -> None:
     with urllib.request.urlopen(request, timeout=30) as response:
         assert response.status == 200
         assert response.headers["content-type"].startswith("text/event-stream")
-        lines = [line for line in response.read().decode().splitlines() if line]
-    names = [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
-    datas = [json.loads(line.removeprefix("data: ")) for line in lines if line.startswith("data: ")]
-    assert names == [d["type"] for d in datas]  # each event's name is its `type`
-    assert names[-1] == "response.completed"
-    assert datas[-1]["response"]["output"][0]["content"][0]["text"] == "ok"
+        assert b"response.completed" in response.read()
+    events = raw_events(gw, {"model": "replay", "input": "Hi"})
+    assert events[-1].type == "response.completed"
+    assert events[-1].response.output_text == "ok"
+    assert raw_response(gw, {"model": "replay", "input": "Hi"}).output_text == "ok"
+
+
+def test_context_overflow_is_context_length_exceeded(replay_gateway: StartGateway) -> None:
+    gw = replay_gateway(ReplayEngine(("ok",), n_ctx=64))
+    long_input = "word " * 200
+    for stream in (False, True):
+        with pytest.raises(openai.BadRequestError) as overflow:
+            gw.openai.responses.create(model="replay", input=long_input, stream=stream)
+        assert isinstance(overflow.value.body, dict)
+        assert overflow.value.body["code"] == "context_length_exceeded"
+
+
+def test_a_failure_in_the_stream_is_an_error_then_response_failed() -> None:
+    # The writer alone: a core failure after the stream began (the HTTP status is sent).
+    envelope = Envelope.of(ResponsesRequest(input="Hi"))
+    writer = ResponsesWriter(envelope, "m", ToolMap(()), lambda *_: None)
+    opened = writer.start() + b"".join(writer.event(ContentDelta("partial")))
+    failure = GgserveError(grpc.StatusCode.INTERNAL, "the engine failed")
+    raw = opened + writer.error(HttpError.from_upstream(failure))
+    datas = [
+        json.loads(line[6:]) for line in raw.decode().splitlines() if line.startswith("data: ")
+    ]
+    events = [_validated(data) for data in datas]
+    assert [e.sequence_number for e in events] == list(range(len(events)))
+    error, failed = events[-2:]
+    assert error.type == "error"
+    assert error.code == "server_error"
+    assert failed.type == "response.failed"
+    assert failed.response.status == "failed"
+    assert failed.response.error is not None
+    assert failed.response.error.message == "the engine failed"
 
 
 def test_budget_reached_is_incomplete(replay_gateway: StartGateway) -> None:
@@ -297,7 +375,7 @@ TOOLS: Any = [
 def test_each_tool_kind_maps_to_a_function_and_back(
     replay_gateway: StartGateway, caplog: pytest.LogCaptureFixture
 ) -> None:
-    script = Prompts(CALLS, CALLS, ("Done.",))
+    script = Prompts(CALLS, CALLS, CALLS, CALLS, ("Done.",))
     gw = replay_gateway(ReplayEngine(script), HERMES)
     unary = gw.openai.responses.create(model="replay", input="Go", tools=TOOLS)
     assert "web_search" in caplog.text
@@ -323,6 +401,11 @@ def test_each_tool_kind_maps_to_a_function_and_back(
         final = stream.get_final_response()
     assert _output(final) == _output(unary)
     kinds = [e.type for e in events]
+    assert kinds == [
+        e.type for e in raw_events(gw, {"model": "replay", "input": "Go", "tools": TOOLS})
+    ]
+    raw = raw_response(gw, {"model": "replay", "input": "Go", "tools": TOOLS})
+    assert _output(raw) == _output(unary)
     assert kinds.count("response.function_call_arguments.done") == 2
     assert kinds.count("response.custom_tool_call_input.done") == 1
     assert kinds.count("response.output_item.done") == 4

@@ -17,6 +17,7 @@ from tests.integration.test_formats import RECORDINGS, _template
 
 from .conftest import StartGateway
 from .test_recorded_formats import ASK, TOOLS, _openai_unary
+from .test_responses import raw_events, raw_response
 
 RESPONSES_TOOLS: Any = [{"type": "function", **tool["function"]} for tool in TOOLS]
 
@@ -42,6 +43,14 @@ def test_responses_shape(replay_gateway: StartGateway, name: str) -> None:
         final = stream.get_final_response()
     native = bool(recording.native_ids)
     assert _items(final, native=native) == _items(unary, native=native)
+    # Off the wire, every event and the unary object validate as the SDK declares them.
+    events = raw_events(gw, options)
+    assert _items(events[-1].response, native=native) == _items(unary, native=native)
+    assert _items(raw_response(gw, options), native=native) == _items(unary, native=native)
+    types = {e.type for e in events}
+    assert "response.function_call_arguments.done" in types
+    if recording.reasoning:
+        assert "response.reasoning_text.delta" in types
     assert unary.status == final.status == "completed"
     # Reasoning, content and calls equal Chat Completions' for the same recording.
     reasoning = [
