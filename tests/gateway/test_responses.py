@@ -24,10 +24,11 @@ from ggserve.engine.base import GenerationRequest
 from ggserve.engine.replay import ReplayEngine
 from ggserve.templates import ChatTemplate
 from ggserve_client.errors import GgserveError
-from ggserve_client.types import ContentDelta
+from ggserve_client.types import ContentDelta, Message, Role
 from ggserve_gateway.errors import HttpError
 from ggserve_gateway.responses_response import Envelope, ResponsesWriter
 from ggserve_gateway.responses_schema import ResponsesRequest
+from ggserve_gateway.responses_store import ResponseStore, StoredResponse
 from ggserve_gateway.responses_tools import ToolMap
 
 from .conftest import Gateway, StartGateway, wait_for
@@ -541,3 +542,25 @@ def test_reasoning_effort_turns_thinking_on_and_off(replay_gateway: StartGateway
         reasoning: Any = {"effort": effort}
         gw.openai.responses.create(model="replay", input="Hi", reasoning=reasoning)
         assert script.prompts[-1].endswith(mark), (effort, script.prompts[-1])
+
+
+def test_store_evicts_the_least_recently_used_past_its_bytes() -> None:
+    def entry(text: str) -> StoredResponse:
+        return StoredResponse.of({"id": text}, [], (Message(Role.USER, text),))
+
+    size = entry("a" * 100).size
+    store = ResponseStore(max_count=10, max_bytes=2 * size)
+    store.put("a", entry("a" * 100))
+    store.put("b", entry("b" * 100))
+    assert store.get("a") is not None  # now "b" is the least recently used
+    store.put("c", entry("c" * 100))
+    assert store.get("b") is None
+    assert store.get("a") is not None
+    assert store.get("c") is not None
+    assert store.bytes == 2 * size
+    store.put("huge", entry("h" * 10 * size))  # larger than the whole store: not kept
+    assert store.get("huge") is None
+    assert len(store) == 2
+    assert store.delete("a")
+    assert not store.delete("a")
+    assert store.bytes == size
