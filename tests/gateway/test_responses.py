@@ -32,6 +32,7 @@ from ggserve_gateway.responses_store import ResponseStore, StoredResponse
 from ggserve_gateway.responses_tools import ToolMap
 
 from .conftest import Gateway, StartGateway, wait_for
+from .test_recorded_formats import TOOLS as CHAT_TOOLS
 
 # The SDK's class of each stream event by its `type` (its union is discriminated by the SDK's
 # own machinery, which builds without validating: the tests validate each class instead).
@@ -73,17 +74,8 @@ def raw_response(gw: Gateway, body: dict[str, Any]) -> Response:
         return Response.model_validate_json(response.read())
 
 
-WEATHER: Any = {
-    "type": "function",
-    "name": "get_weather",
-    "description": "Current weather of a city",
-    "parameters": {
-        "type": "object",
-        "properties": {"city": {"type": "string"}},
-        "required": ["city"],
-    },
-    "strict": True,
-}
+# Chat Completions' weather tool, in the Responses shape.
+WEATHER: Any = {"type": "function", **CHAT_TOOLS[0]["function"], "strict": True}
 HERMES = ChatTemplate(None, tool_format="hermes")
 
 

@@ -19,6 +19,7 @@ from .conftest import StartGateway
 from .test_recorded_formats import ASK, TOOLS, _openai_unary
 from .test_responses import raw_events, raw_response
 
+# The same tools in the Responses shape.
 RESPONSES_TOOLS: Any = [{"type": "function", **tool["function"]} for tool in TOOLS]
 
 
