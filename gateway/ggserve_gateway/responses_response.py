@@ -78,8 +78,30 @@ def message_item(item_id: str, text: str, status: str) -> dict[str, Any]:
 
 def reasoning_item(item_id: str, text: str, status: str) -> dict[str, Any]:
     """A `reasoning` output item: the model's reasoning as `reasoning_text` content."""
-    content = [{"type": "reasoning_text", "text": text}] if status != "in_progress" else []
+    content = [reasoning_part(text)] if status != "in_progress" else []
     return {"type": "reasoning", "id": item_id, "summary": [], "content": content, "status": status}
+
+
+def reasoning_part(text: str) -> dict[str, Any]:
+    """A `reasoning_text` content part."""
+    return {"type": "reasoning_text", "text": text}
+
+
+@dataclass(frozen=True, slots=True)
+class _TextItem:
+    """How a text block of one kind is written: its item, its one content part, the name of
+    its `.delta`/`.done` events and what they add beside the text."""
+
+    item: Callable[[str, str, str], dict[str, Any]]
+    part: Callable[[str], dict[str, Any]]
+    events: str
+    extra: dict[str, Any]
+
+
+_TEXT_ITEMS = {
+    BlockKind.TEXT: _TextItem(message_item, text_part, "output_text", {"logprobs": []}),
+    BlockKind.REASONING: _TextItem(reasoning_item, reasoning_part, "reasoning_text", {}),
+}
 
 
 def _item_status(end: Ending) -> str:
@@ -175,13 +197,16 @@ def final_status(result: ChatResult) -> str:
 def output_items(result: ChatResult, tools: ToolMap) -> list[dict[str, Any]]:
     """The output items of a whole turn: reasoning, message, then the calls."""
     message = result.message
-    status = _item_status(ending(result))
     items: list[dict[str, Any]] = []
     if message.reasoning_content:
-        items.append(reasoning_item(new_id("rs_"), message.reasoning_content, status))
+        items.append(reasoning_item(new_id("rs_"), message.reasoning_content, "completed"))
     if message.content:
-        items.append(message_item(new_id("msg_"), message.content, status))
-    items.extend(tools.call_item(call) for call in message.tool_calls)
+        items.append(message_item(new_id("msg_"), message.content, "completed"))
+    if message.tool_calls:
+        items.extend(tools.call_item(call) for call in message.tool_calls)
+    elif items:
+        # The item the budget cut short (calls are always whole).
+        items[-1]["status"] = _item_status(ending(result))
     return items
 
 
@@ -210,9 +235,10 @@ class ResponsesWriter(BlockWriter):
         self._items: list[dict[str, Any]] = []
         self._ids: list[str] = []
         self._end = Ending.END_TURN
-        # The bytes around a delta's JSON text in the open block's delta events (rendered once
-        # per block: the per-token path encodes only the text and the sequence number).
-        self._delta_head = b""
+        # The bytes around a delta's JSON text in the open text block's delta events (rendered
+        # once per block: the per-token path encodes only the text and the sequence number).
+        self._delta_head = self._delta_tail = b""
+        self._stream_arguments = False  # whether the open call's fragments are sent as deltas
 
     def _event(self, kind: str, body: dict[str, Any]) -> bytes:
         sequence = self._sequence
@@ -239,88 +265,69 @@ class ResponsesWriter(BlockWriter):
         item_id = new_id(_ITEM_PREFIXES[block.kind])
         self._ids.append(item_id)
         place = self._place(block)
-        if block.kind is BlockKind.CALL:
-            assert block.call is not None
+        if block.call is not None:
             item = self._tools.call_item(ToolCall(block.call.id, block.call.name, ""), item_id)
             item["status"] = "in_progress"
-            added = self._event(
-                "response.output_item.added", {"output_index": block.index, "item": item}
-            )
-            self._delta_head = b""
-            return [added]
-        if block.kind is BlockKind.TEXT:
-            item, part, delta = (
-                message_item(item_id, "", "in_progress"),
-                text_part(""),
-                "output_text",
-            )
-        else:
-            item = reasoning_item(item_id, "", "in_progress")
-            part, delta = {"type": "reasoning_text", "text": ""}, "reasoning_text"
-        kind = f"response.{delta}.delta"
-        head = {"type": kind, **place, "content_index": 0}
-        self._delta_head = f'event: {kind}\ndata: {compact_json(head)[:-1]},"delta":'.encode()
-        self._delta_tail = (
-            b',"logprobs":[],"sequence_number":'
-            if block.kind is BlockKind.TEXT
-            else (b',"sequence_number":')
-        )
+            # Only function calls stream their arguments; the others are sent whole at the end.
+            self._stream_arguments = item["type"] == "function_call"
+            return [
+                self._event(
+                    "response.output_item.added", {"output_index": block.index, "item": item}
+                )
+            ]
+        kind = _TEXT_ITEMS[block.kind]
+        name = f"response.{kind.events}.delta"
+        head = compact_json({"type": name, **place, "content_index": 0})[:-1]
+        self._delta_head = f'event: {name}\ndata: {head},"delta":'.encode()
+        self._delta_tail = f"{compact_json(kind.extra)[1:-1]},".lstrip(",").encode()
         return [
-            self._event("response.output_item.added", {"output_index": block.index, "item": item}),
-            self._event("response.content_part.added", {**place, "content_index": 0, "part": part}),
+            self._event(
+                "response.output_item.added",
+                {"output_index": block.index, "item": kind.item(item_id, "", "in_progress")},
+            ),
+            self._event(
+                "response.content_part.added", {**place, "content_index": 0, "part": kind.part("")}
+            ),
         ]
 
     def delta(self, block: Block, text: str) -> bytes:
-        if block.kind is not BlockKind.CALL:
+        if block.call is None:  # the per-token path: the text and the number are encoded
             sequence = self._sequence
             self._sequence += 1
             return b"".join(
                 (
                     self._delta_head,
                     compact_json(text).encode(),
+                    b",",
                     self._delta_tail,
+                    b'"sequence_number":',
                     str(sequence).encode(),
                     b"}\n\n",
                 )
             )
-        if self._tools.origin(block.call.name if block.call else "").kind != "function":
-            return b""  # custom and shell calls are sent whole when they close
+        if not self._stream_arguments:
+            return b""
         return self._event(
             "response.function_call_arguments.delta", {**self._place(block), "delta": text}
         )
 
     def closed(self, block: Block) -> list[bytes]:
         place = self._place(block)
-        item_id = self._ids[block.index]
-        text = block.text
-        status = _item_status(self._end)
+        item_id, text = self._ids[block.index], block.text
         events: list[bytes] = []
-        if block.kind is BlockKind.CALL:
-            assert block.call is not None
+        if block.call is not None:
             item = self._tools.call_item(ToolCall(block.call.id, block.call.name, text), item_id)
             events.extend(self._call_done(item, place))
         else:
-            if block.kind is BlockKind.TEXT:
-                item, part, kind = (
-                    message_item(item_id, text, status),
-                    text_part(text),
-                    "output_text",
-                )
-                done: dict[str, Any] = {**place, "content_index": 0, "text": text, "logprobs": []}
-            else:
-                item, kind = reasoning_item(item_id, text, status), "reasoning_text"
-                part = {"type": "reasoning_text", "text": text}
-                done = {**place, "content_index": 0, "text": text}
-            events.append(self._event(f"response.{kind}.done", done))
-            events.append(
-                self._event(
-                    "response.content_part.done", {**place, "content_index": 0, "part": part}
-                )
-            )
+            kind = _TEXT_ITEMS[block.kind]
+            item = kind.item(item_id, text, _item_status(self._end))
+            done = {**place, "content_index": 0, "text": text, **kind.extra}
+            part = {**place, "content_index": 0, "part": kind.part(text)}
+            events.append(self._event(f"response.{kind.events}.done", done))
+            events.append(self._event("response.content_part.done", part))
         self._items.append(item)
-        events.append(
-            self._event("response.output_item.done", {"output_index": block.index, "item": item})
-        )
+        item_done = {"output_index": block.index, "item": item}
+        events.append(self._event("response.output_item.done", item_done))
         return events
 
     def _call_done(self, item: dict[str, Any], place: dict[str, Any]) -> list[bytes]:
