@@ -12,10 +12,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
+
 from ggserve_client.request import ChatOptions
 from ggserve_client.types import Message, Role, ToolCall
 from ggserve_gateway.errors import HttpError
-from ggserve_gateway.responses_schema import ContentPart, InputItem, ResponsesRequest
+from ggserve_gateway.responses_schema import (
+    ContentPart,
+    InputItem,
+    ResponsesRequest,
+    ShellAction,
+)
 from ggserve_gateway.responses_tools import (
     LOCAL_SHELL,
     ToolMap,
@@ -130,12 +137,11 @@ class _Conversation:
             call_id = _required(item.call_id, where, "call_id")
             self.turn.calls.append(ToolCall(call_id, name, custom_arguments(item.input or "")))
         elif kind == "local_shell_call":
-            if item.action is None:
-                raise HttpError.bad_request(f"{where}.action: required", param=f"{where}.action")
+            action = _shell_action(item, where)
             call_id = _required(item.call_id or item.id, where, "call_id")
             if item.id:
                 self._shell_calls[item.id] = call_id
-            self.turn.calls.append(ToolCall(call_id, LOCAL_SHELL, shell_arguments(item.action)))
+            self.turn.calls.append(ToolCall(call_id, LOCAL_SHELL, shell_arguments(action)))
         elif kind in ("function_call_output", "custom_tool_call_output", "local_shell_call_output"):
             self._output(item, where)
         elif kind in _HOSTED_ITEMS:
@@ -163,6 +169,15 @@ class _Conversation:
         call_id = _required(call_id, where, "call_id")
         text = _text(item.output, f"{where}.output")
         self.messages.append(Message(Role.TOOL, text, tool_call_id=call_id))
+
+
+def _shell_action(item: InputItem, where: str) -> ShellAction:
+    try:
+        return ShellAction.model_validate(item.action)
+    except ValidationError as exc:
+        error = HttpError.from_validation(exc)
+        message = f"{where}.action.{error.message}"
+        raise HttpError.bad_request(message, param=f"{where}.action") from None
 
 
 def _required(value: str | None, where: str, name: str) -> str:

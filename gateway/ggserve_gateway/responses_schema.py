@@ -54,7 +54,7 @@ class InputItem(_Body):
     output: str | list[ContentPart] | None = None
     summary: list[ContentPart] | None = None
     encrypted_content: str | None = None  # another provider's reasoning: nothing to read here
-    action: ShellAction | None = None
+    action: dict[str, Any] | None = None  # a `ShellAction` in a `local_shell_call`
     status: str | None = None
 
 

@@ -487,6 +487,10 @@ def test_bad_requests_name_the_field(replay_gateway: StartGateway) -> None:
     with pytest.raises(openai.BadRequestError) as unknown_item:
         gw.openai.responses.create(model="replay", input=[{"type": "item_reference", "id": "x"}])
     assert "item_reference" in unknown_item.value.message
+    bad_shell: Any = [{"type": "local_shell_call", "call_id": "c", "action": {"type": "exec"}}]
+    with pytest.raises(openai.BadRequestError) as bad_action:
+        gw.openai.responses.create(model="replay", input=bad_shell)
+    assert "input[0].action.command" in bad_action.value.message
     with pytest.raises(openai.BadRequestError):  # streamed: the same, before the stream
         gw.openai.responses.create(model="replay", input=image, stream=True)
     # Fields without local effect are accepted.
@@ -556,3 +560,58 @@ def test_store_evicts_the_least_recently_used_past_its_bytes() -> None:
     assert store.delete("a")
     assert not store.delete("a")
     assert store.bytes == size
+
+
+def test_a_codex_shaped_session(replay_gateway: StartGateway) -> None:
+    """What Codex CLI sends (agents.md §2): unstored streamed turns carrying the whole history,
+    `reasoning: null`, a `custom` apply_patch tool with a lark grammar, `local_shell`, a hosted
+    `web_search`; it keeps the `output_item.done` items and needs `response.completed`."""
+    script = Prompts(("<tool_call>\n", *CALLS[7:]), ("All done.",))
+    gw = replay_gateway(ReplayEngine(script), HERMES)
+    tools = [
+        {"type": "function", "name": "shell", "description": "Runs a command", "strict": False,
+         "parameters": {"type": "object", "properties": {"command": {"type": "array", "items": {"type": "string"}}},  # noqa: E501
+                        "required": ["command"], "additionalProperties": False}},
+        {"type": "custom", "name": "apply_patch", "description": "Edit files",
+         "format": {"type": "grammar", "syntax": "lark", "definition": "start: /.+/"}},
+        {"type": "local_shell"},
+        {"type": "web_search"},
+    ]  # fmt: skip
+    first_input = [
+        {"type": "message", "role": "developer", "content": [{"type": "input_text", "text": "Sandbox: workspace-write."}]},  # noqa: E501
+        {"type": "message", "role": "user", "content": [{"type": "input_text", "text": "List the files."}]},  # noqa: E501
+    ]  # fmt: skip
+    request = {
+        "model": "replay", "instructions": "You are Codex.", "input": first_input, "tools": tools,
+        "tool_choice": "auto", "parallel_tool_calls": False, "reasoning": None, "store": False,
+        "include": [], "prompt_cache_key": "session-1", "text": {"verbosity": "low"},
+        "client_metadata": {"originator": "codex_cli_rs"},
+    }  # fmt: skip
+    events = raw_events(gw, request)
+    assert events[-1].type == "response.completed"
+    assert events[-1].response.id.startswith("resp_")
+    done = [
+        e.item.model_dump(exclude_none=True)
+        for e in events
+        if e.type == "response.output_item.done"
+    ]
+    (shell,) = done
+    assert shell["type"] == "local_shell_call"
+    assert shell["action"]["command"] == ["ls", "-la"]
+    # The next turn: the whole history again, with the command's output and a reasoning item
+    # Codex got elsewhere (its encrypted content is not for this model).
+    history = [
+        *first_input,
+        {"type": "reasoning", "id": "rs_x", "summary": [], "content": None, "encrypted_content": "gAAAA"},  # noqa: E501
+        shell,
+        {"type": "local_shell_call_output", "id": shell["id"], "output": "README.md\nsrc"},
+        {"type": "web_search_call", "id": "ws_1", "status": "completed", "action": {"type": "search", "query": "x"}},  # noqa: E501
+    ]  # fmt: skip
+    events = raw_events(gw, {**request, "input": history})
+    assert events[-1].type == "response.completed"
+    assert events[-1].response.output_text == "All done."
+    prompt = script.prompts[-1]
+    assert "You are Codex." in prompt
+    turn = prompt[prompt.index("List the files.") :]
+    assert turn.index('"command": ["ls", "-la"]') < turn.index("README.md\nsrc")
+    assert "gAAAA" not in prompt
