@@ -39,7 +39,8 @@ _ITEM_PREFIXES = {BlockKind.TEXT: "msg_", BlockKind.REASONING: "rs_", BlockKind.
 
 
 def error_code(error: HttpError) -> str:
-    """OpenAI's error `code` for a failure."""
+    """OpenAI's error `code` for a failure (what Codex decides on: `context_length_exceeded`
+    is final, the others are retried)."""
     if _CONTEXT_MARK in error.message:
         return "context_length_exceeded"
     if error.kind is ErrorKind.RATE_LIMIT:
@@ -49,13 +50,18 @@ def error_code(error: HttpError) -> str:
     return "server_error"
 
 
+# The codes an HTTP error body carries (OpenAI leaves most 400s without one).
+_BODY_CODES = frozenset({"context_length_exceeded", "rate_limit_exceeded"})
+
+
 def error_body(error: HttpError) -> dict[str, Any]:
     """The `{"error": {...}}` body of a failed request, with a code where OpenAI has one."""
     body = error_object(error)
-    if error.kind is not ErrorKind.NOT_FOUND:
-        body["code"] = error_code(error)
-    elif error.param == "previous_response_id":
-        body["code"] = "previous_response_not_found"
+    if body["code"] is None:
+        if error.param == "previous_response_id" and error.kind is ErrorKind.NOT_FOUND:
+            body["code"] = "previous_response_not_found"
+        elif (code := error_code(error)) in _BODY_CODES:
+            body["code"] = code
     return {"error": body}
 
 
@@ -104,8 +110,17 @@ _TEXT_ITEMS = {
 }
 
 
-def _item_status(end: Ending) -> str:
-    return "incomplete" if end is Ending.MAX_TOKENS else "completed"
+# The endings of a whole turn; any other (the budget or the context ran out) leaves the response
+# `incomplete`, which OpenAI words `max_output_tokens` in either case.
+_WHOLE = frozenset({Ending.END_TURN, Ending.STOP_SEQUENCE, Ending.TOOL_CALLS})
+
+
+def _cut_short(result: ChatResult) -> bool:
+    return ending(result) not in _WHOLE
+
+
+def _item_status(result: ChatResult | None) -> str:
+    return "incomplete" if result is not None and _cut_short(result) else "completed"
 
 
 def _echoed(body: ResponsesRequest) -> dict[str, Any]:
@@ -170,8 +185,8 @@ class Envelope:
         error: HttpError | None = None,
     ) -> dict[str, Any]:
         """The `response` object."""
-        end = ending(result) if result is not None else None
-        incomplete = {"reason": "max_output_tokens"} if end is Ending.MAX_TOKENS else None
+        cut_short = result is not None and _cut_short(result)
+        incomplete = {"reason": "max_output_tokens"} if cut_short else None
         return {
             "id": self.response_id,
             "object": "response",
@@ -191,7 +206,7 @@ class Envelope:
 
 def final_status(result: ChatResult) -> str:
     """`completed`, or `incomplete` when the token budget ran out."""
-    return "incomplete" if ending(result) is Ending.MAX_TOKENS else "completed"
+    return "incomplete" if _cut_short(result) else "completed"
 
 
 def output_items(result: ChatResult, tools: ToolMap) -> list[dict[str, Any]]:
@@ -206,7 +221,7 @@ def output_items(result: ChatResult, tools: ToolMap) -> list[dict[str, Any]]:
         items.extend(tools.call_item(call) for call in message.tool_calls)
     elif items:
         # The item the budget cut short (calls are always whole).
-        items[-1]["status"] = _item_status(ending(result))
+        items[-1]["status"] = _item_status(result)
     return items
 
 
@@ -234,7 +249,7 @@ class ResponsesWriter(BlockWriter):
         self._sequence = 0
         self._items: list[dict[str, Any]] = []
         self._ids: list[str] = []
-        self._end = Ending.END_TURN
+        self._result: ChatResult | None = None  # set when the turn ends
         # The bytes around a delta's JSON text in the open text block's delta events (rendered
         # once per block: the per-token path encodes only the text and the sequence number).
         self._delta_head = self._delta_tail = b""
@@ -255,7 +270,7 @@ class ResponsesWriter(BlockWriter):
 
     def event(self, event: GatedEvent) -> list[bytes]:
         if isinstance(event, ChatDone):
-            self._end = ending(event.result)  # the items closed next need it
+            self._result = event.result  # the item it closes needs it
         return super().event(event)
 
     def _place(self, block: Block) -> dict[str, Any]:
@@ -320,7 +335,7 @@ class ResponsesWriter(BlockWriter):
             events.extend(self._call_done(item, place))
         else:
             kind = _TEXT_ITEMS[block.kind]
-            item = kind.item(item_id, text, _item_status(self._end))
+            item = kind.item(item_id, text, _item_status(self._result))
             done = {**place, "content_index": 0, "text": text, **kind.extra}
             part = {**place, "content_index": 0, "part": kind.part(text)}
             events.append(self._event(f"response.{kind.events}.done", done))
