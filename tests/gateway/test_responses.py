@@ -422,7 +422,8 @@ def test_each_tool_kind_maps_to_a_function_and_back(
 
 
 def test_tool_choice_is_passed_on(replay_gateway: StartGateway) -> None:
-    gw = replay_gateway(ReplayEngine((*CALLS[:2], "</tool_call>")), HERMES)
+    script = Prompts((*CALLS[:2], "</tool_call>"))
+    gw = replay_gateway(ReplayEngine(script), HERMES)
     forced = gw.openai.responses.create(
         model="replay",
         input="Go",
@@ -433,6 +434,17 @@ def test_tool_choice_is_passed_on(replay_gateway: StartGateway) -> None:
     assert [item.type for item in forced.output] == ["function_call"]
     assert forced.tool_choice.type == "function"  # type: ignore[union-attr]
     assert forced.parallel_tool_calls is False
+    allowed: Any = {
+        "type": "allowed_tools",
+        "mode": "required",
+        "tools": [{"type": "function", "name": "get_weather"}],
+    }
+    only_weather = gw.openai.responses.create(
+        model="replay", input="Go", tools=TOOLS, tool_choice=allowed
+    )
+    assert [item.type for item in only_weather.output] == ["function_call"]
+    assert "get_weather" in script.prompts[-1]
+    assert "crm__lookup" not in script.prompts[-1]  # only the allowed tools are offered
     with pytest.raises(openai.BadRequestError) as unknown:
         gw.openai.responses.create(
             model="replay", input="Go", tools=TOOLS, tool_choice={"type": "function", "name": "x"}
