@@ -56,7 +56,7 @@ def main(repeat: int = 5) -> None:
         f"{STREAMS} streams, medians of {repeat}"
     )
     print("  piece   chat ev/s  resp ev/s  chat µs/token  resp µs/token  extra")
-    worst = 0.0
+    worst = -1.0
     for delay_ms in DELAYS_MS:
         with serve_replay(PIECES, delay_ms=delay_ms) as target, serve_gateway(target) as base:
             runs = [uvloop.run(measure(base, responses_first=i % 2 == 0)) for i in range(repeat)]

@@ -69,10 +69,14 @@ def _text(parts: str | list[ContentPart] | None, where: str) -> str:
         return parts or ""
     texts: list[str] = []
     for i, part in enumerate(parts):
-        if part.type in _TEXT_PARTS and part.text is not None:
-            texts.append(part.text)
-        elif part.type == "refusal" and part.refusal is not None:
-            texts.append(part.refusal)
+        if part.type in _TEXT_PARTS or part.type == "refusal":
+            text = part.refusal if part.type == "refusal" else part.text
+            if text is None:
+                field = "refusal" if part.type == "refusal" else "text"
+                raise HttpError.bad_request(
+                    f"{where}[{i}].{field}: required", param=f"{where}[{i}].{field}"
+                )
+            texts.append(text)
         else:
             raise HttpError.bad_request(
                 f"{where}[{i}]: {part.type} parts are not supported: the served models are "

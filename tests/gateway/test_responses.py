@@ -499,6 +499,10 @@ def test_bad_requests_name_the_field(replay_gateway: StartGateway) -> None:
     with pytest.raises(openai.BadRequestError) as unknown_item:
         gw.openai.responses.create(model="replay", input=[{"type": "item_reference", "id": "x"}])
     assert "item_reference" in unknown_item.value.message
+    no_text: Any = [{"role": "user", "content": [{"type": "input_text"}]}]
+    with pytest.raises(openai.BadRequestError) as missing:
+        gw.openai.responses.create(model="replay", input=no_text)
+    assert "input[0].content[0].text: required" in missing.value.message
     bad_shell: Any = [{"type": "local_shell_call", "call_id": "c", "action": {"type": "exec"}}]
     with pytest.raises(openai.BadRequestError) as bad_action:
         gw.openai.responses.create(model="replay", input=bad_shell)
