@@ -62,6 +62,10 @@ class _Response(Exchange):
                 )
             history = list(previous.conversation)
         items = responses_request.input_items(body)
+        if not items and not history:
+            raise HttpError.bad_request(
+                "input: required (a string or a list of items)", param="input"
+            )
         self._tools = ToolMap(body.tools or ())
         options = responses_request.options(body, self._tools)
         self._conversation = responses_request.conversation(history, items)

@@ -499,6 +499,9 @@ def test_bad_requests_name_the_field(replay_gateway: StartGateway) -> None:
     with pytest.raises(openai.BadRequestError) as unknown_item:
         gw.openai.responses.create(model="replay", input=[{"type": "item_reference", "id": "x"}])
     assert "item_reference" in unknown_item.value.message
+    with pytest.raises(openai.BadRequestError) as no_input:
+        gw.openai.responses.create(model="replay", input=[])
+    assert "input: required" in no_input.value.message
     no_text: Any = [{"role": "user", "content": [{"type": "input_text"}]}]
     with pytest.raises(openai.BadRequestError) as missing:
         gw.openai.responses.create(model="replay", input=no_text)
