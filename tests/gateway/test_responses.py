@@ -634,3 +634,19 @@ def test_a_codex_shaped_session(replay_gateway: StartGateway) -> None:
     turn = prompt[prompt.index("List the files.") :]
     assert turn.index('"command": ["ls", "-la"]') < turn.index("README.md\nsrc")
     assert "gAAAA" not in prompt
+
+
+def test_an_abandoned_stream_is_not_stored(replay_gateway: StartGateway) -> None:
+    engine = ReplayEngine(["x"] * 1000, piece_delay_s=0.01)
+    gw = replay_gateway(engine)
+    stream = gw.openai.responses.create(model="replay", input="Hi", stream=True)
+    created = next(iter(stream))
+    assert created.type == "response.created"
+    stream.close()  # the client leaves: the generation is cancelled, nothing is stored
+    wait_for(lambda: engine.stats().running == 0)
+    with pytest.raises(openai.NotFoundError):
+        gw.openai.responses.retrieve(created.response.id)
+    assert (
+        gw.openai.responses.create(model="replay", input="Hi", max_output_tokens=2).output_text
+        == "xx"
+    )
