@@ -266,6 +266,7 @@ def stream_response(event: ChatEvent) -> pb.ChatStreamResponse:
 def model(served: ServedModel, models: ModelRegistry) -> pb.Model:
     """What ModelService reports about a served model."""
     info = served.engine.info
+    kv = info.kv_cache
     return pb.Model(
         alias=served.alias,
         architecture=info.architecture,
@@ -280,6 +281,14 @@ def model(served: ServedModel, models: ModelRegistry) -> pb.Model:
         is_default=served is models.default,
         slots=info.slots,
         chat_template_source=served.chat_template_source,
+        kv_cache=pb.KvCache(
+            type_k=kv.options.type_k,
+            type_v=kv.options.type_v,
+            cells=kv.cells,
+            k_bytes=kv.k_bytes,
+            v_bytes=kv.v_bytes,
+            flash_attention=kv.options.flash_attention,
+        ),
     )
 
 
