@@ -9,6 +9,9 @@ content once the template closed it.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -82,3 +85,24 @@ def test_the_python_client_sends_any_json_value(qwen3_like: Served) -> None:
         assert not rendered.thinking_forced_open
         with pytest.raises(InvalidArgumentError, match="contradicts thinking=true"):
             client.chat("Hi", thinking=True, chat_template_kwargs={"enable_thinking": False})
+
+
+def test_the_command_line_sends_them(qwen3_like: Served) -> None:
+    def chat(*flags: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "ggserve_client.cli", "chat", "Say hello.", "--json",
+             "--target", qwen3_like.target, "--max-tokens", "8", "--temperature", "0", *flags],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+
+    result = chat("--chat-template-kwargs", '{"enable_thinking": false}')
+    assert result.returncode == 0, result.stderr
+    kinds = {json.loads(line)["event"] for line in result.stdout.splitlines()}
+    assert kinds == {"content", "done"}
+    assert {json.loads(line)["event"] for line in chat().stdout.splitlines()} == {
+        "reasoning",
+        "done",
+    }
+    refused = chat("--chat-template-kwargs", "[1]")
+    assert refused.returncode == 2
+    assert "expected a JSON object" in refused.stderr
