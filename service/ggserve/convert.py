@@ -24,6 +24,7 @@ from ggserve.chat_events import (
     ToolCallEnd,
     ToolCallStatus,
 )
+from ggserve.engine.kv_cache import KvCacheInfo
 from ggserve.errors import ERROR_DOMAIN, InvalidArgumentError, ServiceError
 from ggserve.generation import PreparedChat
 from ggserve.json_text import JsonTextError, parse_json
@@ -266,7 +267,6 @@ def stream_response(event: ChatEvent) -> pb.ChatStreamResponse:
 def model(served: ServedModel, models: ModelRegistry) -> pb.Model:
     """What ModelService reports about a served model."""
     info = served.engine.info
-    kv = info.kv_cache
     return pb.Model(
         alias=served.alias,
         architecture=info.architecture,
@@ -281,14 +281,21 @@ def model(served: ServedModel, models: ModelRegistry) -> pb.Model:
         is_default=served is models.default,
         slots=info.slots,
         chat_template_source=served.chat_template_source,
-        kv_cache=pb.KvCache(
-            type_k=kv.options.type_k,
-            type_v=kv.options.type_v,
-            cells=kv.cells,
-            k_bytes=kv.k_bytes,
-            v_bytes=kv.v_bytes,
-            flash_attention=kv.options.flash_attention,
-        ),
+        kv_cache=_kv_cache(info.kv_cache),
+    )
+
+
+def _kv_cache(kv: KvCacheInfo) -> pb.KvCache | None:
+    """The cache of a llama.cpp model; None (unset) for an engine without one (replay)."""
+    if not kv.cells:
+        return None
+    return pb.KvCache(
+        type_k=kv.options.type_k,
+        type_v=kv.options.type_v,
+        cells=kv.cells,
+        k_bytes=kv.k_bytes,
+        v_bytes=kv.v_bytes,
+        flash_attention=kv.options.flash_attention,
     )
 
 
