@@ -14,7 +14,6 @@ for, like every other answer of the gateway. The body's limits are the applicati
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
@@ -24,10 +23,13 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from ggserve_gateway.errors import ErrorKind, HttpError
 from ggserve_gateway.limits import HttpLimits
 from ggserve_gateway.request_api import anthropic_request, shaped_error
+from ggserve_gateway.sse import compact_json
 
 _REASONS = {400: b"Bad Request", 408: b"Request Timeout", 414: b"URI Too Long"}
 _REASONS[431] = b"Request Header Fields Too Large"
 logger = logging.getLogger("ggserve.gateway")
+# Seconds a refused request's remaining bytes are read (and dropped) before the connection closes.
+_LINGER_S = 2.0
 
 
 class _RefusedError(Exception):
@@ -49,6 +51,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._buffered = 0
         self._refusal: HttpError | None = None
         self._header_timer: asyncio.TimerHandle | None = None
+        self._lingering: asyncio.TimerHandle | None = None
+        self._deferred = False  # a refusal waits for the response in progress
 
     # --- connection ---------------------------------------------------------------------------
 
@@ -58,11 +62,15 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._stop_header_timer()
+        if self._lingering is not None:
+            self._lingering.cancel()
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         # uvicorn's, with the parser's errors answered by `_send_refusal` (a callback's refusal
         # reaches here as the parser's `HttpParserCallbackError`).
+        if self._lingering is not None:
+            return  # the rest of a refused request: read, so that closing sends no reset
         before = self._in_headers
         self._unset_keepalive_if_required()
         try:
@@ -79,7 +87,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         if before and self._in_headers and not self.transport.is_closing():
             self._buffered += len(data)
             if self._buffered > self._header_budget():
-                self._refuse(ErrorKind.HEADERS_TOO_LARGE, self._headers_message())
+                self._refusal = HttpError(ErrorKind.HEADERS_TOO_LARGE, self._headers_message())
                 self._send_refusal()
 
     # --- parser callbacks ---------------------------------------------------------------------
@@ -154,22 +162,54 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         )
         self._send_refusal()
 
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if self._deferred:
+            self._deferred = False
+            self._send_refusal()
+
     def _send_refusal(self) -> None:
-        """Answer the refusal in the API's shape and close the connection."""
+        """Answer the refusal in the API's shape and close the connection.
+
+        The answer goes out in order: if the refused bytes are the body of the request being
+        served, that request is the refused one (the application sees a disconnect); if they
+        follow a whole request whose response is still being written, the refusal waits for
+        that response to end.
+        """
         error = self._refusal or HttpError.bad_request("malformed HTTP request")
         self._stop_header_timer()
-        if self.transport.is_closing():
+        if self.transport.is_closing() or self._lingering is not None:
             return
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            if not cycle.more_body:
+                self._deferred = True
+                self.flow.pause_reading()
+                return
+            cycle.disconnected = True
+            cycle.message_event.set()
         logger.info("refused a request from %s: %d %s", self.client, error.status, error.message)
         path = self.url.decode("latin-1") if getattr(self, "url", None) else ""
-        body = json.dumps(shaped_error(anthropic_request(path, self._header_names), error))
+        body = compact_json(shaped_error(anthropic_request(path, self._header_names), error))
         content = body.encode()
         head = (
             b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
             b"connection: close\r\n\r\n" % (error.status, _REASONS[error.status], len(content))
         )
         self.transport.write(head + content)
-        self.transport.close()
+        self._linger()
+
+    def _linger(self) -> None:
+        """Close without a reset: closing a socket with unread bytes in it sends RST, which can
+        destroy the answer before the client reads it (a client still uploading a 200 KB
+        header would see "connection reset" instead of 431). So the answer is followed by
+        FIN, what the client still sends is read and dropped, and the connection is closed
+        when the client closes its side (asyncio closes it on EOF) or after `_LINGER_S`."""
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self._lingering = self.loop.call_later(_LINGER_S, self.transport.close)
 
 
 def protocol_class(limits: HttpLimits) -> type[LimitedHttpToolsProtocol]:

@@ -15,10 +15,16 @@ from starlette.requests import Request
 from ggserve_gateway import anthropic_errors, openai_errors
 from ggserve_gateway.errors import HttpError
 
+# Routes of one API (their errors are that API's whatever the headers say).
+_ANTHROPIC_PATHS = ("/v1/messages",)
+_OPENAI_PATHS = ("/v1/chat/", "/v1/responses", "/responses")
+
 
 def anthropic_request(path: str, header_names: Iterable[str]) -> bool:
     """Whether a request for `path` with these (lower-case) header names is Anthropic's."""
-    return path.startswith("/v1/messages") or "anthropic-version" in header_names
+    if path.startswith(_ANTHROPIC_PATHS):
+        return True
+    return not path.startswith(_OPENAI_PATHS) and "anthropic-version" in header_names
 
 
 def is_anthropic(request: Request) -> bool:
