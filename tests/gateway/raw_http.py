@@ -36,14 +36,16 @@ class Response:
 def request_bytes(
     method: str, path: str, body: bytes = b"", headers: list[tuple[bytes, bytes]] | None = None
 ) -> bytes:
-    """A request with Host and Content-Length, then `headers` as given, then `body`."""
+    """A request with Host and Content-Length (unless `headers` frame the body themselves),
+    then `headers` as given, then `body`."""
     lines = [
         f"{method} {path} HTTP/1.1".encode(),
         b"host: 127.0.0.1",
         b"content-type: application/json",
     ]
     lines += [name + b": " + value for name, value in headers or ()]
-    if not any(name.lower() == b"content-length" for name, _ in headers or ()):
+    framing = (b"content-length", b"transfer-encoding")
+    if not any(name.lower() in framing for name, _ in headers or ()):
         lines.append(b"content-length: %d" % len(body))
     return b"\r\n".join(lines) + b"\r\n\r\n" + body
 
