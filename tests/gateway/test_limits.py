@@ -24,7 +24,7 @@ from tests.integration.harness import ServerThread
 from .conftest import Gateway, StartGateway, start_gateway
 from .raw_http import connect, exchange, read_response, request_bytes
 
-ASK = [{"role": "user", "content": "Hi"}]
+ASK: Any = [{"role": "user", "content": "Hi"}]
 SMALL = HttpLimits(
     max_body_bytes=64 * 1024,
     body_timeout_s=1.0,
@@ -110,9 +110,9 @@ def test_openai_numbers_out_of_range_are_400(
         client.chat.completions.create(
             model="replay",
             messages=ASK,
-            extra_body={field: value},  # type: ignore[arg-type]
+            extra_body={field: value},
         )
-    assert refused.value.param == field  # type: ignore[attr-defined]
+    assert refused.value.param == field
     _openai_error(refused.value.body)
 
 
@@ -149,9 +149,9 @@ def test_unsupported_openai_fields_are_refused_by_name(
         client.chat.completions.create(
             model="replay",
             messages=ASK,
-            extra_body={field: value},  # type: ignore[arg-type]
+            extra_body={field: value},
         )
-    assert refused.value.param == field  # type: ignore[attr-defined]
+    assert refused.value.param == field
     assert _openai_error(refused.value.body).startswith(f"{field}:")
 
 
@@ -159,7 +159,7 @@ def test_no_op_values_of_unsupported_fields_are_served(replay_gateway: StartGate
     client = replay_gateway(ReplayEngine()).openai
     answer = client.chat.completions.create(
         model="replay",
-        messages=ASK,  # type: ignore[arg-type]
+        messages=ASK,
         n=1,
         logprobs=False,
         top_logprobs=0,
@@ -247,7 +247,7 @@ def test_header_limits_are_431_and_target_limit_414(replay_gateway: StartGateway
         gateway.openai.chat.completions.create(
             model="replay",
             messages=ASK,
-            extra_headers=many,  # type: ignore[arg-type]
+            extra_headers=many,
         )
     assert too_many.value.status_code == 431
     assert _openai_error(too_many.value.body, "request_header_fields_too_large") == (
@@ -258,7 +258,7 @@ def test_header_limits_are_431_and_target_limit_414(replay_gateway: StartGateway
     assert response.status == 414
     _openai_error(_openai_body(response.json()), "uri_too_long")
     # Still serving.
-    assert gateway.openai.chat.completions.create(model="replay", messages=ASK).choices  # type: ignore[arg-type]
+    assert gateway.openai.chat.completions.create(model="replay", messages=ASK).choices
 
 
 def test_bytes_that_are_not_http_get_a_json_400(replay_gateway: StartGateway) -> None:
