@@ -11,7 +11,7 @@ server's fault. The gateway must stay healthy and its process's RSS flat.
 
 The target runs in its own process so that a crash is seen and its memory measured alone:
 by default a replay core (`tests/fuzz/http_target.py`, derandomised, `GGSERVE_HTTP_FUZZ_EXAMPLES`
-examples of two requests, 150 in `make test`); with `GGSERVE_HTTP_FUZZ_MODEL=bundled` it is
+examples of two requests, 300 in `make test`); with `GGSERVE_HTTP_FUZZ_MODEL=bundled` it is
 `ggserve serve --http-port` over the bundled SmolLM2 model (`make fuzz-http`: 1,500 examples,
 a fresh seed).
 """
@@ -41,7 +41,7 @@ from tests.gateway.raw_http import DroppedError, Response, exchange, request_byt
 
 from .schema_strategy import bodies
 
-EXAMPLES = int(os.environ.get("GGSERVE_HTTP_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("GGSERVE_HTTP_FUZZ_EXAMPLES", "300"))
 LONG = "GGSERVE_HTTP_FUZZ_EXAMPLES" in os.environ
 MODEL = os.environ.get("GGSERVE_HTTP_FUZZ_MODEL", "replay")
 RSS_GROWTH_LIMIT_MIB = 128
