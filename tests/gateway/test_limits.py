@@ -58,6 +58,14 @@ def _openai_body(body: Any) -> Any:
     return body["error"]
 
 
+def _openai_refusal(client: openai.OpenAI, field: str, value: Any) -> str:
+    """The message of the 400 that a chat completion with `field: value` gets (naming it)."""
+    with pytest.raises(openai.BadRequestError) as refused:
+        client.chat.completions.create(model="replay", messages=ASK, extra_body={field: value})
+    assert refused.value.param == field
+    return _openai_error(refused.value.body)
+
+
 # --- numbers ------------------------------------------------------------------------------------
 
 
@@ -105,15 +113,8 @@ def test_anthropic_numbers_out_of_range_are_400(
 def test_openai_numbers_out_of_range_are_400(
     replay_gateway: StartGateway, field: str, value: float
 ) -> None:
-    client = replay_gateway(ReplayEngine()).openai
-    with pytest.raises(openai.BadRequestError) as refused:
-        client.chat.completions.create(
-            model="replay",
-            messages=ASK,
-            extra_body={field: value},
-        )
-    assert refused.value.param == field
-    _openai_error(refused.value.body)
+    message = _openai_refusal(replay_gateway(ReplayEngine()).openai, field, value)
+    assert message.startswith(f"{field}: Input should be")
 
 
 @pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity", b"1e400"])
@@ -144,15 +145,8 @@ def test_non_finite_numbers_are_400(replay_gateway: StartGateway, literal: bytes
 def test_unsupported_openai_fields_are_refused_by_name(
     replay_gateway: StartGateway, field: str, value: Any
 ) -> None:
-    client = replay_gateway(ReplayEngine()).openai
-    with pytest.raises(openai.BadRequestError) as refused:
-        client.chat.completions.create(
-            model="replay",
-            messages=ASK,
-            extra_body={field: value},
-        )
-    assert refused.value.param == field
-    assert _openai_error(refused.value.body).startswith(f"{field}:")
+    message = _openai_refusal(replay_gateway(ReplayEngine()).openai, field, value)
+    assert message.startswith(f"{field}:")
 
 
 def test_no_op_values_of_unsupported_fields_are_served(replay_gateway: StartGateway) -> None:
