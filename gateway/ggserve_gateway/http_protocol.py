@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from http import HTTPStatus
 from typing import Any
 
 import httptools
@@ -25,8 +26,6 @@ from ggserve_gateway.limits import HttpLimits
 from ggserve_gateway.request_api import anthropic_request, shaped_error
 from ggserve_gateway.sse import compact_json
 
-_REASONS = {400: b"Bad Request", 408: b"Request Timeout", 414: b"URI Too Long"}
-_REASONS[431] = b"Request Header Fields Too Large"
 logger = logging.getLogger("ggserve.gateway")
 # Seconds a refused request's remaining bytes are read (and dropped) before the connection closes.
 _LINGER_S = 2.0
@@ -194,7 +193,8 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         content = body.encode()
         head = (
             b"HTTP/1.1 %d %s\r\ncontent-type: application/json\r\ncontent-length: %d\r\n"
-            b"connection: close\r\n\r\n" % (error.status, _REASONS[error.status], len(content))
+            b"connection: close\r\n\r\n"
+            % (error.status, HTTPStatus(error.status).phrase.encode(), len(content))
         )
         self.transport.write(head + content)
         self._linger()
