@@ -1,8 +1,9 @@
 """The request body of OpenAI's `POST /v1/chat/completions`, as pydantic models.
 
 Unknown fields are ignored (clients send many optional ones); fields whose meaning the core
-cannot honour (`n > 1`, `logprobs`, non-text content parts) are rejected in `openai_request`
-with a message that says so, rather than silently dropped.
+cannot honour (`n > 1`, `logprobs`, `logit_bias`, `functions`, audio, non-text content parts) are
+rejected in `openai_request` with a message that names them, rather than silently dropped. Every
+number is bounded by a type of `bounds` (the README's field table lists all three kinds).
 """
 
 from __future__ import annotations
