@@ -40,6 +40,7 @@ from ggserve_gateway.openai_schema import ChatCompletionRequest
 from tests.gateway.raw_http import DroppedError, Response, exchange, request_bytes
 
 from .schema_strategy import bodies
+from .test_protocol_fuzz import mutated  # the same byte mutations as the gRPC fuzz
 
 EXAMPLES = int(os.environ.get("GGSERVE_HTTP_FUZZ_EXAMPLES", "300"))
 LONG = "GGSERVE_HTTP_FUZZ_EXAMPLES" in os.environ
@@ -130,17 +131,6 @@ def tame(body: Any, route: Route) -> Any:
 def encode(body: Any) -> bytes:
     """JSON as a client would send it (NaN and Infinity written as the literals some send)."""
     return json.dumps(body).encode()
-
-
-@st.composite
-def mutated(draw: st.DrawFn, data: bytes) -> bytes:
-    """`data` with a few bytes changed, and maybe cut short."""
-    buffer = bytearray(data)
-    for _ in range(draw(st.integers(1, 8))):
-        buffer[draw(st.integers(0, len(buffer) - 1))] = draw(st.integers(0, 255))
-    if draw(st.booleans()):
-        buffer = buffer[: draw(st.integers(0, len(buffer)))]
-    return bytes(buffer)
 
 
 # --- checks -------------------------------------------------------------------------------------
