@@ -52,6 +52,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._header_timer: asyncio.TimerHandle | None = None
         self._lingering: asyncio.TimerHandle | None = None
         self._deferred = False  # a refusal waits for the response in progress
+        self._chunked = False  # the request's body has no Content-Length
 
     # --- connection ---------------------------------------------------------------------------
 
@@ -96,6 +97,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._in_headers = True
         self._target_bytes = self._header_bytes = self._header_count = self._buffered = 0
         self._header_names = []
+        self._chunked = False
         if self._header_timer is None:
             self._start_header_timer()
 
@@ -113,6 +115,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._header_count += 1
         self._header_bytes += len(name) + len(value)
         self._header_names.append(name.decode("latin-1").lower())
+        self._chunked = self._chunked or self._header_names[-1] == "transfer-encoding"
         if self._header_count > self.limits.max_headers:
             self._refuse(
                 ErrorKind.HEADERS_TOO_LARGE,
@@ -162,10 +165,15 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._send_refusal()
 
     def on_response_complete(self) -> None:
+        # A response sent before a chunked body ended (413): the rest of that body has no
+        # length to wait for, so it is read and dropped only while the connection lingers.
+        unread = self._chunked and self.cycle is not None and self.cycle.more_body
         super().on_response_complete()
         if self._deferred:
             self._deferred = False
             self._send_refusal()
+        elif unread and not self.transport.is_closing():
+            self._linger()
 
     def _send_refusal(self) -> None:
         """Answer the refusal in the API's shape and close the connection.

@@ -6,7 +6,9 @@ official SDKs where they can send the request and over a raw socket where they c
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import threading
 import time
 from typing import Any
 
@@ -200,6 +202,23 @@ def test_a_lying_or_chunked_body_is_cut_at_the_limit(replay_gateway: StartGatewa
         for _ in range(SMALL.max_body_bytes // 4096 + 2):
             sock.sendall(chunk)
         response = read_response(sock)
+        # A body with no length is not read on forever: while the client goes on sending,
+        # the server ends the connection (without the FIN, recv would time out).
+        stop = threading.Event()
+
+        def go_on() -> None:
+            while not stop.wait(0.1):
+                with contextlib.suppress(OSError):
+                    sock.sendall(chunk)
+
+        sender = threading.Thread(target=go_on, daemon=True)
+        sender.start()
+        try:
+            sock.settimeout(10)
+            assert sock.recv(1) == b""
+        finally:
+            stop.set()
+            sender.join()
     assert response.status == 413
     _openai_error(_openai_body(response.json()), "request_too_large")
 
