@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 import uvloop
 
 from ggserve_client import ChannelConfig, TlsConfig
+from ggserve_gateway.limits import DEFAULT_MAX_BODY_BYTES, HttpLimits
 from ggserve_gateway.responses_store import DEFAULT_MAX_BYTES, DEFAULT_MAX_COUNT, ResponseStore
 from ggserve_gateway.server import GatewayServer
 
@@ -36,6 +37,13 @@ def _count(text: str) -> int:
     value = int(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
@@ -76,6 +84,12 @@ def build_parser(prog: str, environ: Mapping[str, str]) -> argparse.ArgumentPars
     parser.add_argument(
         "--grace", type=float, default=env("grace", "10"),
         help="seconds open requests get to finish on SIGTERM (default 10) [GGSERVE_GATEWAY_GRACE]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-request-bytes", type=_positive,
+        default=env("max_request_bytes", str(DEFAULT_MAX_BODY_BYTES)),
+        help="largest request body (413 beyond); set it to the core's --max-request-bytes "
+        f"(default {DEFAULT_MAX_BODY_BYTES}) [GGSERVE_GATEWAY_MAX_REQUEST_BYTES]",
     )  # fmt: skip
     parser.add_argument(
         "--responses-store-count", type=_count,
@@ -125,9 +139,14 @@ async def run(args: argparse.Namespace) -> int:
         return EXIT_STARTUP
     store = ResponseStore(args.responses_store_count, args.responses_store_mib * 2**20)
     gateway = GatewayServer(
-        args.upstream, host=args.host, port=args.port, grace=args.grace, channel=channel,
+        args.upstream,
+        host=args.host,
+        port=args.port,
+        grace=args.grace,
+        channel=channel,
+        limits=HttpLimits(max_body_bytes=args.max_request_bytes),
         store=store,
-    )  # fmt: skip
+    )
     try:
         port = await gateway.start()
     except RuntimeError as exc:

@@ -14,6 +14,17 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ggserve_gateway.bounds import (
+    MinP,
+    OpenAiTemperature,
+    Penalty,
+    RepeatPenalty,
+    TokenCount,
+    TopK,
+    TopLogprobs,
+    TopP,
+)
+
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -116,9 +127,9 @@ class ResponsesRequest(_Body):
     tools: list[ToolSpec] | None = None
     tool_choice: Literal["auto", "none", "required"] | ToolChoiceSpec | None = None
     parallel_tool_calls: bool | None = None
-    max_output_tokens: int | None = Field(default=None, ge=1)
-    temperature: float | None = None
-    top_p: float | None = None
+    max_output_tokens: TokenCount | None = None
+    temperature: OpenAiTemperature | None = None
+    top_p: TopP | None = None
     reasoning: ReasoningConfig | None = None
     text: TextConfig | None = None
     stream: bool = False
@@ -132,16 +143,16 @@ class ResponsesRequest(_Body):
     user: str | None = None
     safety_identifier: str | None = None
     client_metadata: dict[str, Any] | None = None
-    max_tool_calls: int | None = Field(default=None, ge=1)
+    max_tool_calls: int | None = Field(default=None, ge=0)
     stream_options: dict[str, Any] | None = None
     # Refused in `responses_request` (no local equivalent).
     background: bool | None = None
     conversation: str | dict[str, Any] | None = None
     prompt: dict[str, Any] | None = None
-    top_logprobs: int | None = Field(default=None, ge=0)
+    top_logprobs: TopLogprobs | None = None
     # Extensions other local servers accept.
-    top_k: int | None = Field(default=None, ge=0)
-    min_p: float | None = None
-    repeat_penalty: float | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
+    top_k: TopK | None = None
+    min_p: MinP | None = None
+    repeat_penalty: RepeatPenalty | None = None
+    presence_penalty: Penalty | None = None
+    frequency_penalty: Penalty | None = None

@@ -16,6 +16,8 @@ import uvicorn
 
 from ggserve_client import ChannelConfig
 from ggserve_gateway.app import create_app
+from ggserve_gateway.http_protocol import protocol_class
+from ggserve_gateway.limits import DEFAULT_HTTP_LIMITS, HttpLimits
 from ggserve_gateway.responses_store import ResponseStore
 from ggserve_gateway.upstream import Upstream
 
@@ -30,8 +32,9 @@ class _Server(uvicorn.Server):
 
 
 class GatewayServer:
-    """The HTTP gateway to `upstream` (`HOST:PORT` or `unix:PATH`) on `host:port`; `store`
-    bounds the Responses API's stored responses (defaults if None)."""
+    """The HTTP gateway to `upstream` (`HOST:PORT` or `unix:PATH`) on `host:port`, refusing
+    requests beyond `limits` (whose body limit should be the core's `--max-request-bytes`);
+    `store` bounds the Responses API's stored responses (defaults if None)."""
 
     def __init__(
         self,
@@ -41,15 +44,16 @@ class GatewayServer:
         port: int = 8080,
         grace: float = 10.0,  # whole seconds for uvicorn (at least 1)
         channel: ChannelConfig | None = None,
+        limits: HttpLimits = DEFAULT_HTTP_LIMITS,
         store: ResponseStore | None = None,
     ) -> None:
         self.upstream = Upstream(upstream, channel)
         config = uvicorn.Config(
-            create_app(self.upstream, store),
+            create_app(self.upstream, limits, store),
             host=host,
             port=port,
             loop="none",
-            http="httptools",
+            http=protocol_class(limits),
             lifespan="on",
             log_config=None,
             access_log=False,

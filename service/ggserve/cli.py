@@ -28,6 +28,7 @@ from ggserve.config import Settings, add_serve_arguments, settings_from_args
 from ggserve.loading import (
     StartupError,
     check_chat_template,
+    check_kv_cache,
     check_model_file,
     check_tool_format,
     load_model,
@@ -109,7 +110,7 @@ async def _start_gateway(settings: Settings, grpc_port: int) -> GatewayServer:
             "(ggserve gateway --upstream HOST:PORT --upstream-ca CA.pem ...)"
         )
     try:
-        from ggserve_gateway import GatewayServer
+        from ggserve_gateway import GatewayServer, HttpLimits
     except ImportError as exc:
         raise StartupError(
             "--http-port needs the HTTP gateway: pip install ggserve-gateway"
@@ -119,6 +120,8 @@ async def _start_gateway(settings: Settings, grpc_port: int) -> GatewayServer:
         host=settings.host,
         port=settings.http_port or 0,
         grace=settings.grace,
+        # The gateway refuses (413) what the core would refuse, before reading it.
+        limits=HttpLimits(max_body_bytes=settings.limits.max_request_bytes),
     )
     try:
         port = await gateway.start()
@@ -214,6 +217,7 @@ async def serve(settings: Settings) -> int:
     check_model_file(path)
     check_tool_format(settings.tool_format)
     check_chat_template(settings.chat_template)
+    check_kv_cache(settings.kv_cache)
     credentials, auth = _security(settings)
     stop = asyncio.Event()
     models = ModelRegistry()

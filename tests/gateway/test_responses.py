@@ -493,6 +493,9 @@ def test_bad_requests_name_the_field(replay_gateway: StartGateway) -> None:
     with pytest.raises(openai.BadRequestError) as bad_number:
         gw.openai.responses.create(model="replay", input="Hi", max_output_tokens=0)
     assert "max_output_tokens" in bad_number.value.message
+    with pytest.raises(openai.BadRequestError) as hot:
+        gw.openai.responses.create(model="replay", input="Hi", temperature=3)
+    assert "temperature" in hot.value.message
     with pytest.raises(openai.BadRequestError) as background:
         gw.openai.responses.create(model="replay", input="Hi", background=True)
     assert "background" in background.value.message
