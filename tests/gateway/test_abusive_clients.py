@@ -35,7 +35,8 @@ LIMITS = HttpLimits(header_timeout_s=20.0, body_timeout_s=20.0)
 
 def _script(request: GenerationRequest) -> Sequence[str]:
     """A long answer for the abusive streamer (max_tokens > 100), a short one otherwise."""
-    return ["x" * 500] * LONG_PIECES if request.max_tokens > 100 else ["ok"]
+    long = request.max_tokens is not None and request.max_tokens > 100
+    return ["x" * 500] * LONG_PIECES if long else ["ok"]
 
 
 def _port(gateway: Gateway) -> int:
