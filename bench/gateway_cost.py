@@ -17,7 +17,6 @@ import asyncio
 import json
 import statistics
 import time
-from typing import Any
 from urllib.parse import urlsplit
 
 import uvloop
@@ -41,39 +40,35 @@ async def grpc_stream(client: AsyncClient) -> tuple[int, int]:
     raise RuntimeError("stream ended without a final message")
 
 
-async def sse_stream(base_url: str, path: str, body: dict[str, Any], last: bytes) -> list[bytes]:
-    """POST `body` to `path` and read the SSE stream until a line starting with `last`:
-    the `data: {…}` lines read (the caller parses the few it needs)."""
+async def http_stream(base_url: str) -> tuple[int, int]:
+    """One SSE stream through the gateway: (data chunks, tokens from the usage chunk)."""
     url = urlsplit(base_url)
     reader, writer = await asyncio.open_connection(url.hostname, url.port)
-    payload = json.dumps(body).encode()
+    body = json.dumps(
+        {
+            "model": "replay",
+            "messages": [{"role": "user", "content": "Go"}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+        }
+    ).encode()
     head = (
-        f"POST {url.path}{path} HTTP/1.1\r\nhost: {url.netloc}\r\n"
-        f"content-type: application/json\r\ncontent-length: {len(payload)}\r\n"
+        f"POST {url.path}/chat/completions HTTP/1.1\r\nhost: {url.netloc}\r\n"
+        f"content-type: application/json\r\ncontent-length: {len(body)}\r\n"
         "connection: close\r\n\r\n"
     )
-    writer.write(head.encode() + payload)
-    lines: list[bytes] = []
+    writer.write(head.encode() + body)
+    chunks, tokens = 0, 0
+    last = b""
     async for line in reader:
         if line.startswith(b"data: {"):
-            lines.append(line)
-        if line.startswith(last):
+            chunks += 1
+            last = line
+        elif line.startswith(b"data: [DONE]"):
+            tokens = json.loads(last[6:])["usage"]["completion_tokens"]
             break
     writer.close()
-    return lines
-
-
-async def http_stream(base_url: str) -> tuple[int, int]:
-    """One Chat Completions stream through the gateway: (data chunks, tokens from the usage
-    chunk)."""
-    body = {
-        "model": "replay",
-        "messages": [{"role": "user", "content": "Go"}],
-        "stream": True,
-        "stream_options": {"include_usage": True},
-    }
-    lines = await sse_stream(base_url, "/chat/completions", body, b"data: [DONE]")
-    return len(lines), json.loads(lines[-1][6:])["usage"]["completion_tokens"]
+    return chunks, tokens
 
 
 async def measure(

@@ -294,7 +294,8 @@ class ResponsesWriter(BlockWriter):
         name = f"response.{kind.events}.delta"
         head = compact_json({"type": name, **place, "content_index": 0})[:-1]
         self._delta_head = f'event: {name}\ndata: {head},"delta":'.encode()
-        self._delta_tail = f"{compact_json(kind.extra)[1:-1]},".lstrip(",").encode()
+        extra = compact_json(kind.extra)[1:-1]  # the fields beside the text, if any
+        self._delta_tail = f',{extra + "," if extra else ""}"sequence_number":'.encode()
         return [
             self._event(
                 "response.output_item.added",
@@ -313,9 +314,7 @@ class ResponsesWriter(BlockWriter):
                 (
                     self._delta_head,
                     compact_json(text).encode(),
-                    b",",
                     self._delta_tail,
-                    b'"sequence_number":',
                     str(sequence).encode(),
                     b"}\n\n",
                 )
