@@ -220,15 +220,15 @@ class GaugeSource(Protocol):
 
 
 def engine_gauges(engine: Any) -> EngineGauges:
-    """Read an engine's `stats()` and `kv_cache()` where it has them (read-only, thread-safe)."""
+    """Read an engine's `stats()` where it has them (read-only, thread-safe); KV-cache figures
+    only from an engine that has a KV cache (`kv_size` > 0)."""
     waiting = running = used = capacity = None
     stats = getattr(engine, "stats", None)
     if callable(stats):
         snapshot = stats()
         waiting, running = int(snapshot.waiting), int(snapshot.running)
-    kv_cache = getattr(engine, "kv_cache", None)
-    if callable(kv_cache):
-        used, capacity = (int(n) for n in kv_cache())
+        if getattr(snapshot, "kv_size", 0):
+            used, capacity = int(snapshot.kv_used), int(snapshot.kv_size)
     return EngineGauges(waiting, running, used, capacity)
 
 
