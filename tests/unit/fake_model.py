@@ -20,6 +20,7 @@ from ggserve.domain import Sampling
 from ggserve.engine.base import ModelInfo
 from ggserve.engine.llama_backend import LlamaBackend
 from ggserve.engine.model import DECODE_NO_KV_SPACE, DECODE_OK, Span
+from ggserve.engine.ngram import DraftOptions
 from ggserve.engine.sampler import SamplingDefaults
 from ggserve.engine.scheduler import Scheduler
 from ggserve.engine.threaded import ThreadedEngine
@@ -127,22 +128,26 @@ class FakeSampler:
         self.closed = True
 
 
-def backend(model: FakeModel) -> LlamaBackend:
+def backend(model: FakeModel, drafting: DraftOptions | None = None) -> LlamaBackend:
     """`LlamaBackend` over `model`."""
-    return LlamaBackend(model, SamplingDefaults())
+    return LlamaBackend(model, SamplingDefaults(), drafting)
 
 
 class FakeEngine(ThreadedEngine):
     """The real scheduler and `LlamaBackend` over a `FakeModel`."""
 
-    def __init__(self, model: FakeModel, *, queue_size: int = 4) -> None:
+    def __init__(
+        self, model: FakeModel, *, queue_size: int = 4, drafting: DraftOptions | None = None
+    ) -> None:
         self.model = model
         self._info = ModelInfo(
             alias="fake", path="fake://", architecture="fake", context_length=model.n_ctx,
             train_context_length=model.n_ctx, chat_template=None, bos_token="", eos_token="",
             backend="cpu", gpu_layers=0, slots=model.n_seq_max,
         )  # fmt: skip
-        self._scheduler = Scheduler(lambda: backend(model), queue_size=queue_size, name="fake")
+        self._scheduler = Scheduler(
+            lambda: backend(model, drafting), queue_size=queue_size, name="fake"
+        )
         started = self._scheduler.start()
         assert isinstance(started, LlamaBackend)
         self.backend = started

@@ -26,6 +26,7 @@ from ggserve.engine.base import (
 )
 from ggserve.engine.channel import EventChannel
 from ggserve.engine.generation import Generation
+from ggserve.engine.ngram import DraftOptions
 
 from .fake_model import EOG, FakeEngine, FakeModel, backend, piece
 
@@ -262,6 +263,64 @@ def test_end_of_generation_is_not_a_token() -> None:
             ((deltas, done),) = await generate(engine, GenerationRequest("a", (EOG - 3,), 10))
             assert [r.token for d in deltas for r in d.records] == [EOG - 2, EOG - 1]
             assert (done.finish_reason, done.usage.completion_tokens) == (FinishReason.STOP, 2)
+        finally:
+            await engine.close()
+
+    run(scenario())
+
+
+DRAFTING = DraftOptions(max_tokens=8, min_tokens=1, max_ngram=3, min_ngram=3)
+
+
+def test_speculation_changes_nothing_but_the_number_of_steps() -> None:
+    """Prompt lookup over the counting model: a prompt that already holds the count ahead
+    (drafts hit) and one that holds a wrong continuation (drafts miss). Text, records, usage
+    and cache match the run without drafting; hits take fewer steps."""
+
+    async def once(drafting: DraftOptions | None, req: GenerationRequest) -> tuple[Any, int, Any]:
+        model = FakeModel(n_ctx=128, n_batch=16, n_seq_max=2)
+        engine = FakeEngine(model, drafting=drafting)
+        try:
+            ((deltas, done),) = await generate(engine, req)
+            assert_cache_matches(engine)
+            tokens = [r.token for d in deltas for r in d.records]
+            return (
+                ("".join(d.text for d in deltas), tokens, done.usage),
+                len(model.batches),
+                (engine.stats()),
+            )
+        finally:
+            await engine.close()
+
+    async def scenario() -> None:
+        hits = GenerationRequest("a", (*range(1, 40), 1, 2, 3), 30)  # "1 2 3" → "4 5 6 …"
+        # After the sampled 4, "2 3 4" was followed by "9 9 9" in the prompt: a wrong draft.
+        misses = GenerationRequest("b", (2, 3, 4, 9, 9, 9, 20, 1, 2, 3), 30)
+        for req, faster in ((hits, True), (misses, False)):
+            plain, plain_steps, _ = await once(None, req)
+            spec, spec_steps, stats = await once(DRAFTING, req)
+            assert spec == plain
+            assert stats.drafted_tokens > 0
+            if faster:
+                assert stats.accepted_tokens > 0
+                assert spec_steps < plain_steps
+            else:
+                assert stats.accepted_tokens == 0
+
+    run(scenario())
+
+
+def test_speculation_stays_within_the_token_limit() -> None:
+    async def scenario() -> None:
+        engine = FakeEngine(FakeModel(n_ctx=128), drafting=DRAFTING)
+        try:
+            req = GenerationRequest("a", (*range(1, 40), 1, 2, 3), 5)
+            ((deltas, done),) = await generate(engine, req)
+            assert [r.token for d in deltas for r in d.records] == [4, 5, 6, 7, 8]
+            assert (done.usage.completion_tokens, done.length_limit) == (
+                5,
+                LengthLimit.MAX_TOKENS,
+            )
         finally:
             await engine.close()
 

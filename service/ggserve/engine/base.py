@@ -112,6 +112,8 @@ class EngineStats:
     kv_cached: int = 0
     kv_size: int = 0
     preemptions: int = 0
+    drafted_tokens: int = 0  # speculation: tokens proposed and checked
+    accepted_tokens: int = 0  # of those, the ones the model agreed with
 
 
 class EventStream(Protocol):

@@ -30,6 +30,7 @@ from ggserve.engine.detokenizer import TokenPieces
 from ggserve.engine.grammar import validate_grammar
 from ggserve.engine.llama_backend import LlamaBackend, SlotReport
 from ggserve.engine.model import LoadedModel, ModelOptions
+from ggserve.engine.ngram import DraftOptions
 from ggserve.engine.sampler import SamplingDefaults
 from ggserve.engine.scheduler import Scheduler
 from ggserve.engine.threaded import ThreadedEngine
@@ -75,7 +76,10 @@ class LlamaEngine(ThreadedEngine):
     and raises `ModelLoadError` with a readable reason for a missing, non-GGUF or broken file.
     `n_ctx=0` uses the trained context length (shared by all slots: one unified KV cache);
     `n_threads=None` uses cores - 1; `queue_size` is how many requests may wait beyond the
-    `parallel` running ones before `QueueFull`.
+    `parallel` running ones before `QueueFull`. `drafting` turns on speculative decoding by prompt
+    lookup: drafted tokens are checked in the same `llama_decode` as the other generations'
+    tokens, and only those the sampler picks too are kept (output is unchanged, bar llama.cpp's
+    batch-shape arithmetic; see below).
     """
 
     def __init__(
@@ -91,6 +95,7 @@ class LlamaEngine(ThreadedEngine):
         queue_size: int = DEFAULT_QUEUE_SIZE,
         seed: int | None = None,
         sampling_defaults: SamplingDefaults | None = None,
+        drafting: DraftOptions | None = None,
     ) -> None:
         llama_log.install()
         path = Path(model_path)
@@ -107,7 +112,7 @@ class LlamaEngine(ThreadedEngine):
             defaults = dataclasses.replace(defaults, seed=seed)
 
         def load() -> LlamaBackend:
-            return LlamaBackend(LoadedModel.load(path, options), defaults)
+            return LlamaBackend(LoadedModel.load(path, options), defaults, drafting)
 
         self._scheduler = Scheduler(load, queue_size=queue_size, name=f"engine-{name}")
         backend = self._scheduler.start()

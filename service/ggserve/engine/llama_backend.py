@@ -37,6 +37,7 @@ from ggserve.engine.base import KvCacheFull, TokenRecord
 from ggserve.engine.detokenizer import Detokenizer, PieceSource
 from ggserve.engine.generation import Generation, StepOutput
 from ggserve.engine.model import DECODE_OK, Span
+from ggserve.engine.ngram import DraftOptions, NgramDrafter
 from ggserve.engine.sampler import RowSampler, SamplingDefaults
 from ggserve.engine.scheduler import KvUsage
 
@@ -103,6 +104,7 @@ class _Run:
     # proposed after it, all of which are checked in one step.
     pending: list[int]
     decoding: bool = False
+    drafter: NgramDrafter | None = None  # proposes tokens after the sampled one (speculation)
 
     def span(self, seq_id: int, start: int, budget: int) -> Span:
         """The next span of pending tokens (at most `budget` while prefilling) and its rows
@@ -144,10 +146,15 @@ class _Planned:
 class LlamaBackend:
     """`Backend` over a model with `n_seq_max` slots; runs on the engine thread only."""
 
-    def __init__(self, model: BatchModel, defaults: SamplingDefaults) -> None:
+    def __init__(
+        self, model: BatchModel, defaults: SamplingDefaults, drafting: DraftOptions | None = None
+    ) -> None:
         self.model = model
         self.pieces = model.pieces()
         self._defaults = defaults
+        self._drafting = drafting
+        self.drafted = 0  # tokens proposed by prompt lookup and checked
+        self.accepted = 0  # of those, tokens the sampler picked too
         self._slots = [_Slot(seq_id) for seq_id in range(model.n_seq_max)]
         self._by_serial: dict[int, _Slot] = {}  # Generation.serial → its slot
         self._clock = itertools.count(1)  # admission order and LRU time
@@ -175,7 +182,10 @@ class LlamaBackend:
         return sum(len(slot.cached) for slot in self._slots if slot.run is None)
 
     def kv_usage(self) -> KvUsage:
-        return KvUsage(self.kv_used, self.kv_cached_idle, self.kv_size, self.preemptions)
+        return KvUsage(
+            self.kv_used, self.kv_cached_idle, self.kv_size, self.preemptions,
+            self.drafted, self.accepted,
+        )  # fmt: skip
 
     def slot_report(self) -> list[SlotReport]:
         """Each slot as tracked here and as llama.cpp's cache holds it. Reads the cache: call it
@@ -226,9 +236,11 @@ class LlamaBackend:
             self.model.seq_rm(slot.seq_id, 0, -1)  # cannot cut inside (recurrent): start over
             reuse = 0
         del slot.cached[reuse:]
+        drafter = NgramDrafter(self._drafting, prompt) if self._drafting else None
         slot.run = _Run(
-            gen, sampler, Detokenizer(self.pieces), next(self._clock), list(prompt[reuse:])
-        )
+            gen, sampler, Detokenizer(self.pieces), next(self._clock), list(prompt[reuse:]),
+            drafter=drafter,
+        )  # fmt: skip
         self._by_serial[gen.serial] = slot
         return reuse
 
@@ -287,11 +299,13 @@ class LlamaBackend:
     def _plan(self, slots: list[_Slot]) -> list[_Planned]:
         """Pending tokens of every decoding generation, then prompt chunks, oldest first."""
         plan: list[_Planned] = []
-        for slot in slots:
+        decoders = [s for s in slots if s.run is not None and s.run.decoding and s.run.pending]
+        share = self.model.n_batch // max(len(decoders), 1)  # each one's room in the batch
+        for slot in decoders:
             run = slot.run
             assert run is not None
-            if run.decoding and run.pending:
-                plan.append(_Planned(slot, run.span(slot.seq_id, len(slot.cached), 0), False))
+            self._propose(run, share - 1)
+            plan.append(_Planned(slot, run.span(slot.seq_id, len(slot.cached), 0), False))
         decoding = sum(len(p.span.tokens) for p in plan)
         budget = self.model.n_batch - decoding
         room = self.model.n_ctx - self.kv_used - decoding
@@ -316,6 +330,15 @@ class LlamaBackend:
             room -= len(run.pending)
         return plan
 
+    def _propose(self, run: _Run, room: int) -> None:
+        """Append drafted tokens after a decoding run's sampled one, within `room` and what its
+        token limit leaves (each accepted draft is a generated token)."""
+        if run.drafter is None or len(run.pending) != 1:
+            return
+        gen = run.gen
+        left = gen.token_limit - gen.completion_tokens - 1
+        run.pending += run.drafter.draft(min(room, left))
+
     def _decode(self, plan: list[_Planned], runs: list[_Slot]) -> dict[int, KvCacheFull]:
         """Decode `plan`, shrinking it on KV-full until it fits; returns per-slot failures."""
         errors: dict[int, KvCacheFull] = {}
@@ -324,7 +347,7 @@ class LlamaBackend:
                 break
             if self._evict_idle(self.model.n_ctx):
                 continue
-            if self._shrink_prefill(plan):
+            if self._shrink_prefill(plan) or self._drop_drafts(plan):
                 continue
             victim = self._newest_holding_cells(runs)
             if victim is not None and len(runs) > 1:
@@ -368,6 +391,10 @@ class LlamaBackend:
         slot.cached.extend(tokens[:accepted])
         if accepted < len(tokens):
             self.model.seq_rm(slot.seq_id, len(slot.cached), -1)
+        self.drafted += len(tokens) - 1
+        self.accepted += accepted - 1
+        if run.drafter is not None:
+            run.drafter.checked(len(tokens) - 1, accepted - 1)
         return StepOutput("".join(texts), tuple(records), end=output.end)
 
     def _sample(self, run: _Run, row: int) -> StepOutput:
@@ -379,6 +406,8 @@ class LlamaBackend:
             run.pending = []
             return StepOutput(text=run.detokenizer.flush(), end=True)
         run.pending = [token]
+        if run.drafter is not None:
+            run.drafter.extend((token,))
         return StepOutput(text=run.detokenizer.push(token), records=(TokenRecord(token),))
 
     def _shrink_prefill(self, plan: list[_Planned]) -> bool:
@@ -395,6 +424,18 @@ class LlamaBackend:
                 plan[i] = _Planned(p.slot, Span(p.span.seq_id, p.span.start, half), True)
             return True
         return False
+
+    def _drop_drafts(self, plan: list[_Planned]) -> bool:
+        """Keep only the sampled token of every decoding span; False if none had drafts."""
+        dropped = False
+        for i, p in enumerate(plan):
+            if not p.prefill and len(p.span.tokens) > 1:
+                run = p.slot.run
+                assert run is not None
+                del run.pending[1:]
+                plan[i] = _Planned(p.slot, run.span(p.span.seq_id, p.span.start, 0), False)
+                dropped = True
+        return dropped
 
     def _newest_holding_cells(self, runs: list[_Slot]) -> _Slot | None:
         holding = [slot for slot in runs if slot.cached]

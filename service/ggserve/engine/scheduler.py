@@ -32,12 +32,15 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class KvUsage:
-    """KV-cache figures of a backend: cells held, held by free slots, in all; preemptions."""
+    """KV-cache figures of a backend: cells held, held by free slots, in all; preemptions;
+    drafted tokens checked and accepted (speculation)."""
 
     used: int = 0
     cached: int = 0
     size: int = 0
     preemptions: int = 0
+    drafted: int = 0
+    accepted: int = 0
 
 
 class Backend(Protocol):
@@ -175,6 +178,7 @@ class Scheduler:
         return EngineStats(
             running=running, waiting=waiting, slots=self._n_slots, kv_used=kv.used,
             kv_cached=kv.cached, kv_size=kv.size, preemptions=kv.preemptions,
+            drafted_tokens=kv.drafted, accepted_tokens=kv.accepted,
         )  # fmt: skip
 
     @property
