@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ggserve.drafting_flags import add_drafting_arguments, drafting_from_args
+from ggserve.engine.ngram import DraftOptions
 from ggserve.limits import DEFAULT_LIMITS, Limits
 
 ENV_PREFIX = "GGSERVE_"
@@ -52,6 +54,7 @@ class Settings:
     limits: Limits = DEFAULT_LIMITS  # per-request bounds (--max-request-bytes, …)
     chat_template: str | None = None  # built-in name or Jinja file; None: the GGUF's own
     metrics_port: int | None = None  # None: no /metrics endpoint
+    drafting: DraftOptions | None = None  # speculative decoding by prompt lookup; None: off
 
     @property
     def address(self) -> str:
@@ -215,6 +218,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
         "0 picks a free port (default: off) [GGSERVE_METRICS_PORT]",
     )  # fmt: skip
     add_limit_arguments(parser, environ)
+    add_drafting_arguments(parser, environ)
 
 
 def add_limit_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
@@ -265,6 +269,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         limits=_limits_from_args(args),
         chat_template=args.chat_template or None,
         metrics_port=args.metrics_port,
+        drafting=drafting_from_args(args),
     )
 
 

@@ -68,6 +68,7 @@ async def load_model(path: Path, settings: Settings) -> ServedModel:
             n_gpu_layers=settings.n_gpu_layers,
             queue_size=settings.queue_size,
             parallel=settings.parallel,
+            drafting=settings.drafting,
         )
     except ModelLoadError as exc:
         raise StartupError(str(exc)) from exc

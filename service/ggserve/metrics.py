@@ -25,7 +25,7 @@ from prometheus_client import (
     Histogram,
     start_http_server,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from ggserve.domain import FinishReason, Usage
@@ -207,6 +207,8 @@ class EngineGauges:
     running: int | None = None
     kv_used_tokens: int | None = None
     kv_capacity_tokens: int | None = None
+    drafted_tokens: int | None = None  # speculative decoding, since the engine started
+    accepted_tokens: int | None = None
 
 
 class GaugeSource(Protocol):
@@ -222,14 +224,16 @@ class GaugeSource(Protocol):
 def engine_gauges(engine: Any) -> EngineGauges:
     """Read an engine's `stats()` where it has them (read-only, thread-safe); KV-cache figures
     only from an engine that has a KV cache (`kv_size` > 0)."""
-    waiting = running = used = capacity = None
+    waiting = running = used = capacity = drafted = accepted = None
     stats = getattr(engine, "stats", None)
     if callable(stats):
         snapshot = stats()
         waiting, running = int(snapshot.waiting), int(snapshot.running)
         if getattr(snapshot, "kv_size", 0):
             used, capacity = int(snapshot.kv_used), int(snapshot.kv_size)
-    return EngineGauges(waiting, running, used, capacity)
+        drafted = getattr(snapshot, "drafted_tokens", None)
+        accepted = getattr(snapshot, "accepted_tokens", None)
+    return EngineGauges(waiting, running, used, capacity, drafted, accepted)
 
 
 class EngineCollector(Collector):
@@ -254,6 +258,16 @@ class EngineCollector(Collector):
         ratio = GaugeMetricFamily(
             "ggserve_kv_cache_usage_ratio", "Used share of the KV cache (0-1).", labels=["model"]
         )
+        drafted = CounterMetricFamily(
+            "ggserve_speculative_drafted_tokens",
+            "Tokens drafted by speculative decoding and checked by the model.",
+            labels=["model"],
+        )
+        accepted = CounterMetricFamily(
+            "ggserve_speculative_accepted_tokens",
+            "Drafted tokens the model agreed with (kept as generated tokens).",
+            labels=["model"],
+        )
         for model in list(self._models):
             gauges = engine_gauges(model.engine)
             label = [model.alias]
@@ -264,7 +278,10 @@ class EngineCollector(Collector):
                 used.add_metric(label, gauges.kv_used_tokens)
                 capacity.add_metric(label, gauges.kv_capacity_tokens)
                 ratio.add_metric(label, gauges.kv_used_tokens / gauges.kv_capacity_tokens)
-        yield from (queue, active, used, capacity, ratio)
+            if gauges.drafted_tokens is not None and gauges.accepted_tokens is not None:
+                drafted.add_metric(label, gauges.drafted_tokens)
+                accepted.add_metric(label, gauges.accepted_tokens)
+        yield from (queue, active, used, capacity, ratio, drafted, accepted)
 
     def describe(self) -> Iterator[Metric]:
         return iter(())  # the families are made per scrape
