@@ -81,10 +81,14 @@ class ToolCallStream:
         reasoning: bool = True,
         thinking_forced_open: bool = False,
     ) -> ToolCallStream: ...
-    def push(self, text: str) -> list[Event]:
-        """Feeds one decoded piece (about one token); returns the events it completes."""
+    def push(self, text: str) -> tuple[Event, ...]:
+        """Feeds one decoded piece (about one token); returns the events it completes.
 
-    def finish(self) -> list[Event]:
+        The result is a tuple the garbage collector does not track (the shared empty tuple
+        when the piece completed nothing), so keeping every result costs no collector time.
+        """
+
+    def finish(self) -> tuple[Event, ...]:
         """End of generation: flushes held-back text and ends open calls.
 
         A call whose arguments are whole is complete even without its closing markers; one cut

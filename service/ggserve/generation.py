@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -161,7 +161,7 @@ class _EventMapper:
         self._tool_format = tool_format
         self._ids = ids
 
-    def map(self, events: list[gp.Event]) -> list[ChatDeltaEvent]:
+    def map(self, events: Sequence[gp.Event]) -> list[ChatDeltaEvent]:
         deltas: list[ChatDeltaEvent] = []
         for event in events:
             kind = event.kind

@@ -253,7 +253,7 @@ def test_reference_example(
     for size in (1, 3):
         s = gp.ToolCallStream(fmt, tools=WEATHER)
         events = [e for i in range(0, len(text), size) for e in s.push(text[i : i + size])]
-        assert fold(events + s.finish()) == out
+        assert fold([*events, *s.finish()]) == out
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)

@@ -67,7 +67,7 @@ def test_hermes_roundtrip_under_any_split(case: tuple[str, list[str], dict[str, 
     text, pieces, expected = case
     assert gp.parse("hermes", text) == expected
     s = gp.ToolCallStream("hermes")
-    events = [e for p in pieces for e in s.push(p)] + s.finish()
+    events = [*(e for p in pieces for e in s.push(p)), *s.finish()]
     assert fold(events) == expected
     for call in expected["tool_calls"]:
         json.loads(call["arguments"])
@@ -78,7 +78,8 @@ def test_hermes_roundtrip_under_any_split(case: tuple[str, list[str], dict[str, 
 def test_any_text_any_split_folds_to_parse(fmt: str, text: str, data: st.DataObject) -> None:
     cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=10))))
     s = gp.ToolCallStream(fmt)
-    events, last = [], 0
+    events: list[gp.Event] = []
+    last = 0
     for c in [*cuts, len(text)]:
         events += s.push(text[last:c])
         last = c

@@ -91,7 +91,12 @@ pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn
         "apertus" => return Ok(apertus::machine(reasoning, forced_open)),
         "firefunction_v2" => firefunction_v2::DIALECT,
         "llama_cpp_generic_json" => return Ok(llama_cpp_generic_json::machine(reasoning, forced_open)),
-        _ => return Err(Error::UnknownFormat(format.to_owned())),
+        _ => {
+            return Err(Error::UnknownFormat {
+                name: format.to_owned(),
+                supported: FORMATS,
+            })
+        }
     };
     Ok(Box::new(Tagged::new(dialect, reasoning, forced_open)))
 }
