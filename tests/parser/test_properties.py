@@ -55,8 +55,11 @@ def hermes_outputs(draw: st.DrawFn) -> tuple[str, list[str], dict[str, Any]]:
         text += f'\n<tool_call>\n{{"name": "{name}", "arguments": {args}}}\n</tool_call>'
         calls.append({"id": "", "name": name, "arguments": args})
     # Whitespace is content as written: the newline after `</think>` and the one before the
-    # first call; the newlines between calls are glue.
+    # first call; the newlines between calls are glue, and so is the whitespace between a
+    # closed reasoning block and a call.
     written = ("\n" if reasoning else "") + content + ("\n" if calls else "")
+    if reasoning and not content and calls:
+        written = ""
     expected = {"content": written, "reasoning_content": reasoning, "tool_calls": calls}
     return text, splits(draw, text), expected
 

@@ -219,7 +219,7 @@ impl Gated {
                 if marker < closes {
                     // The prompt opened the block: everything so far was reasoning.
                     cx.reasoning(&text);
-                    cx.boundary();
+                    cx.after_reasoning();
                     self.mode = Mode::Content;
                 } else if marker >= tools_end {
                     // An opening marker after text: no block was open; the text and the
@@ -277,7 +277,7 @@ impl Gated {
                 let closes = self.d.think_close.len();
                 let m = self.in_reasoning.get(marker);
                 if marker < closes {
-                    cx.boundary();
+                    cx.after_reasoning();
                     self.mode = Mode::Content;
                 } else if marker < closes + self.n_reasoning_starts {
                     let tool = marker - closes;

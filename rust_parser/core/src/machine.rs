@@ -42,6 +42,11 @@ impl Cx<'_> {
     pub fn after_section(&mut self) {
         self.text.after_section(self.sink.calls_started());
     }
+
+    /// A reasoning block closed: whitespace right after it is glue if a call follows.
+    pub fn after_reasoning(&mut self) {
+        self.text.after_reasoning(self.sink.calls_started());
+    }
 }
 
 /// A section's answer to new input.

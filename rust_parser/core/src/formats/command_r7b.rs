@@ -8,8 +8,8 @@
 //! ```
 //!
 //! The model numbers its calls: `"tool_call_id"` is the call's id (when it comes before the
-//! parameters, as the template writes it). `<|START_RESPONSE|>`/`<|END_RESPONSE|>` are markup
-//! around the answer; `<|END_OF_TURN_TOKEN|>` ends the output. An action also ends an unclosed
+//! parameters, as the template writes it). `<|START_RESPONSE|>`/`<|END_RESPONSE|>` (and the newer
+//! templates' `<|START_TEXT|>`/`<|END_TEXT|>`) are markup around the answer; `<|END_OF_TURN_TOKEN|>` ends the output. An action also ends an unclosed
 //! thinking block.
 
 use crate::call_list::{CallList, Elements, ListSyntax};
@@ -20,7 +20,15 @@ use crate::sections::DropMarker;
 use crate::tools::Tools;
 
 const ACTION: &str = "<|START_ACTION|>";
-const STARTS: &[&str] = &[ACTION, "<|START_RESPONSE|>", "<|END_RESPONSE|>"];
+/// The action, then the answer wrappers: Command R7B's `RESPONSE` pair and Command A / the
+/// Cohere2 (North) models' `TEXT` pair are markup around the answer, not content.
+const STARTS: &[&str] = &[
+    ACTION,
+    "<|START_RESPONSE|>",
+    "<|END_RESPONSE|>",
+    "<|START_TEXT|>",
+    "<|END_TEXT|>",
+];
 
 /// Cohere's call keys.
 pub const COHERE_KEYS: Keys = Keys {

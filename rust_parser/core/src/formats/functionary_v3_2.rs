@@ -40,7 +40,7 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(Recipient::new(RECIPIENT))
 }
 
-fn lead(first: u8) -> Option<Box<dyn Section>> {
+fn lead(first: u8, _tools: &Tools) -> Option<Box<dyn Section>> {
     (first.is_ascii_alphanumeric() || first == b'_').then(|| Box::new(Recipient::new("")) as Box<dyn Section>)
 }
 

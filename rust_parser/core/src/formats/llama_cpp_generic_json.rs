@@ -62,7 +62,7 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(Generic::new())
 }
 
-fn lead(first: u8) -> Option<Box<dyn Section>> {
+fn lead(first: u8, _tools: &Tools) -> Option<Box<dyn Section>> {
     (first == b'{').then(|| Box::new(Generic::new()) as Box<dyn Section>)
 }
 

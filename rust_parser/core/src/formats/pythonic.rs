@@ -66,7 +66,7 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
     }
 }
 
-fn lead(first: u8) -> Option<Box<dyn Section>> {
+fn lead(first: u8, _tools: &Tools) -> Option<Box<dyn Section>> {
     (first == b'[').then(|| Box::new(CallList::new(&LIST, "")) as Box<dyn Section>)
 }
 
