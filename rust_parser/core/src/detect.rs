@@ -135,3 +135,20 @@ pub fn detect_format(chat_template: Option<&str>, model_name: Option<&str>) -> O
         .or_else(|| model_name.and_then(from_name))?;
     crate::formats::FORMATS.contains(&found).then_some(found)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_detected_format_is_registered() {
+        // A typo here would silently never detect its format.
+        let tables = [TEMPLATE_MARKERS, TIER2_TEMPLATE_MARKERS, NAME_MARKERS];
+        for (marker, format) in tables.iter().flat_map(|t| t.iter()) {
+            assert!(
+                crate::formats::FORMATS.contains(format),
+                "{marker:?} names unregistered format {format:?}"
+            );
+        }
+    }
+}

@@ -370,6 +370,52 @@ fn heal_json(prefix: &Bound<'_, PyString>) -> String {
     core::heal_json(&text_of(prefix))
 }
 
+/// One piece of call markup as a tuple: `(kind, text)`; `text` is empty but for markers and
+/// literal text.
+fn piece<'py>(py: Python<'py>, p: core::Piece) -> PyResult<Bound<'py, PyTuple>> {
+    use core::Piece as P;
+    let (kind, text) = match p {
+        P::Marker(t) => ("marker", t),
+        P::Text(t) => ("text", t),
+        P::Name => ("name", ""),
+        P::NameJson => ("name_json", ""),
+        P::Index => ("index", ""),
+        P::Args => ("args", ""),
+        P::Key => ("key", ""),
+        P::Value => ("value", ""),
+    };
+    PyTuple::new(py, [kind, text])
+}
+
+fn pieces<'py>(py: Python<'py>, ps: &[core::Piece]) -> PyResult<Bound<'py, PyTuple>> {
+    let items = ps.iter().map(|p| piece(py, *p)).collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, items)
+}
+
+/// How `format` writes a call (its declared call shape), for grammars that force one.
+#[pyfunction]
+fn call_shape<'py>(py: Python<'py>, format: &str) -> PyResult<Bound<'py, PyDict>> {
+    let spec = core::spec(format).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let shape = spec.call;
+    let out = PyDict::new(py);
+    out.set_item("open", pieces(py, shape.open)?)?;
+    out.set_item("call", pieces(py, shape.call)?)?;
+    out.set_item("separator", pieces(py, shape.separator)?)?;
+    out.set_item("close", pieces(py, shape.close)?)?;
+    match shape.args {
+        core::Args::Json => out.set_item("params", py.None())?,
+        core::Args::Params(p) => {
+            let params = PyDict::new(py);
+            params.set_item("string", pieces(py, p.string)?)?;
+            params.set_item("other", pieces(py, p.other)?)?;
+            params.set_item("separator", p.separator)?;
+            params.set_item("raw_strings", p.raw_strings)?;
+            out.set_item("params", params)?;
+        }
+    }
+    Ok(out)
+}
+
 /// The format for a chat template and/or model name, or None.
 #[pyfunction]
 #[pyo3(signature = (chat_template=None, model_name=None))]
@@ -384,6 +430,7 @@ fn ggserve_parser(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(heal_json, m)?)?;
     m.add_function(wrap_pyfunction!(detect_format, m)?)?;
+    m.add_function(wrap_pyfunction!(call_shape, m)?)?;
     m.add("FORMATS", pyo3::types::PyTuple::new(m.py(), core::FORMATS)?)?;
     Ok(())
 }

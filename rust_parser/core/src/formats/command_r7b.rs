@@ -17,6 +17,7 @@ use crate::envelope::{Keys, OPENAI_KEYS};
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
 use crate::sections::DropMarker;
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 
 const ACTION: &str = "<|START_ACTION|>";
@@ -72,3 +73,24 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "command_r7b",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Marker("<|START_ACTION|>"), Piece::Text("[")],
+        call: &[
+            Piece::Text("{\"tool_call_id\": \""),
+            Piece::Index,
+            Piece::Text("\", \"tool_name\": "),
+            Piece::NameJson,
+            Piece::Text(", \"parameters\": "),
+            Piece::Args,
+            Piece::Text("}"),
+        ],
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]"), Piece::Marker("<|END_ACTION|>")],
+        args: Args::Json,
+    },
+};

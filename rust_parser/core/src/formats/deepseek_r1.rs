@@ -38,6 +38,7 @@
 use crate::deepseek_section::{machine_for, DIALECT};
 use crate::gated::GatedDialect;
 use crate::machine::Machine;
+use crate::spec::{Args, CallShape, Piece, Spec};
 
 /// R1's template opens `<think>` in the prompt: a `</think>` without an opening one ends the
 /// reasoning that began before the output.
@@ -51,3 +52,25 @@ const R1: GatedDialect = GatedDialect {
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     machine_for(R1, reasoning, forced_open)
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "deepseek_r1",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Marker("<｜tool▁calls▁begin｜>")],
+        call: &[
+            Piece::Marker("<｜tool▁call▁begin｜>"),
+            Piece::Text("function"),
+            Piece::Marker("<｜tool▁sep｜>"),
+            Piece::Name,
+            Piece::Text("\n```json\n"),
+            Piece::Args,
+            Piece::Text("\n```"),
+            Piece::Marker("<｜tool▁call▁end｜>"),
+        ],
+        separator: &[],
+        close: &[Piece::Marker("<｜tool▁calls▁end｜>")],
+        args: Args::Json,
+    },
+};

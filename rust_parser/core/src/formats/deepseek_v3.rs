@@ -20,9 +20,32 @@
 //! the content verbatim.
 
 use crate::machine::Machine;
+use crate::spec::{Args, CallShape, Piece, Spec};
 
 /// The machine.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     crate::deepseek_section::machine(reasoning, forced_open)
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "deepseek_v3",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Marker("<｜tool▁calls▁begin｜>")],
+        call: &[
+            Piece::Marker("<｜tool▁call▁begin｜>"),
+            Piece::Text("function"),
+            Piece::Marker("<｜tool▁sep｜>"),
+            Piece::Name,
+            Piece::Text("\n```json\n"),
+            Piece::Args,
+            Piece::Text("\n```"),
+            Piece::Marker("<｜tool▁call▁end｜>"),
+        ],
+        separator: &[],
+        close: &[Piece::Marker("<｜tool▁calls▁end｜>")],
+        args: Args::Json,
+    },
+};

@@ -18,9 +18,29 @@
 //!   crashes cannot happen: nothing is re-parsed or diffed).
 
 use crate::machine::Machine;
+use crate::spec::{Args, CallShape, Piece, Spec};
 
 /// The machine: the family's (tool markup in an open thinking block is reasoning text).
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     crate::deepseek_section::machine(reasoning, forced_open)
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "deepseek_v31",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Marker("<｜tool▁calls▁begin｜>")],
+        call: &[
+            Piece::Marker("<｜tool▁call▁begin｜>"),
+            Piece::Name,
+            Piece::Marker("<｜tool▁sep｜>"),
+            Piece::Args,
+            Piece::Marker("<｜tool▁call▁end｜>"),
+        ],
+        separator: &[],
+        close: &[Piece::Marker("<｜tool▁calls▁end｜>")],
+        args: Args::Json,
+    },
+};

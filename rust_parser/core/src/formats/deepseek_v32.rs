@@ -29,6 +29,7 @@
 use crate::deepseek_section::EOS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
+use crate::spec::{Args, CallShape, Params, Piece, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -78,3 +79,42 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
         Box::new(XmlSection::new(&V4, TOOL_CALLS))
     }
 }
+
+/// DSML parameters: `string="true"` values raw, others JSON.
+const DSML_PARAMS: Params = Params {
+    string: &[
+        Piece::Text("<｜DSML｜parameter name=\""),
+        Piece::Key,
+        Piece::Text("\" string=\"true\">"),
+        Piece::Value,
+        Piece::Text("</｜DSML｜parameter>\n"),
+    ],
+    other: &[
+        Piece::Text("<｜DSML｜parameter name=\""),
+        Piece::Key,
+        Piece::Text("\" string=\"false\">"),
+        Piece::Value,
+        Piece::Text("</｜DSML｜parameter>\n"),
+    ],
+    separator: "",
+    raw_strings: true,
+};
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "deepseek_v32",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Text("<｜DSML｜function_calls>\n")],
+        call: &[
+            Piece::Text("<｜DSML｜invoke name=\""),
+            Piece::Name,
+            Piece::Text("\">\n"),
+            Piece::Args,
+            Piece::Text("</｜DSML｜invoke>\n"),
+        ],
+        separator: &[],
+        close: &[Piece::Text("</｜DSML｜function_calls>")],
+        args: Args::Params(DSML_PARAMS),
+    },
+};

@@ -9,7 +9,11 @@
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
 use crate::gated::InReasoning;
+use crate::json_call;
+use crate::machine::Machine;
+use crate::machine::Tagged;
 use crate::machine::{Dialect, Section};
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 
 /// With the space the model writes before it (part of the markup, as llama.cpp reads it).
@@ -38,3 +42,22 @@ pub const DIALECT: Dialect = Dialect {
 fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(CallList::new(&LIST, STARTS[marker]))
 }
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "firefunction_v2",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Text(" functools[")],
+        call: json_call!("arguments"),
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]")],
+        args: Args::Json,
+    },
+};

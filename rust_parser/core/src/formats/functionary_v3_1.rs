@@ -15,6 +15,7 @@ use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
 use crate::raw_code::RawCode;
 use crate::sections::FunctionTag;
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 
 const FN_EQ: &str = "<function=";
@@ -45,3 +46,22 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "functionary_v3_1",
+    build: machine,
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Text("<function="),
+            Piece::Name,
+            Piece::Text(">"),
+            Piece::Args,
+            Piece::Text("</function>"),
+        ],
+        separator: &[],
+        close: &[],
+        args: Args::Json,
+    },
+};

@@ -20,6 +20,7 @@ use crate::machine::{Cx, Machine, Progress, Section};
 use crate::raw_code::RawCode;
 use crate::scan::{bounded_run, leading_ws};
 use crate::sections::ProgressExt;
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 
 const RECIPIENT: &str = ">>>";
@@ -162,3 +163,16 @@ impl Section for Recipient {
         }
     }
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "functionary_v3_2",
+    build: machine,
+    call: CallShape {
+        open: &[],
+        call: &[Piece::Name, Piece::Text("\n"), Piece::Args],
+        separator: &[Piece::Text(">>>")],
+        close: &[],
+        args: Args::Json,
+    },
+};

@@ -19,6 +19,7 @@ use crate::keyed_literal::{held_back, KeyedLiteral, LitStatus};
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws};
 use crate::sections::{DropMarker, ProgressExt};
+use crate::spec::{Args, CallShape, Params, Piece, Spec};
 use crate::tools::Tools;
 
 const OPEN: &str = "<|tool_call>";
@@ -230,3 +231,38 @@ impl Section for GemmaCall {
         }
     }
 }
+
+/// `key:<|"|>text<|"|>` for strings, `key:VALUE` otherwise, comma-separated.
+const GEMMA_PARAMS: Params = Params {
+    string: &[
+        Piece::Key,
+        Piece::Text(":"),
+        Piece::Marker(QUOTE),
+        Piece::Value,
+        Piece::Marker(QUOTE),
+    ],
+    other: &[Piece::Key, Piece::Text(":"), Piece::Value],
+    separator: ",",
+    raw_strings: true,
+};
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "gemma4",
+    build: machine,
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<|tool_call>"),
+            Piece::Text("call:"),
+            Piece::Name,
+            Piece::Text("{"),
+            Piece::Args,
+            Piece::Text("}"),
+            Piece::Marker("<tool_call|>"),
+        ],
+        separator: &[],
+        close: &[],
+        args: Args::Params(GEMMA_PARAMS),
+    },
+};

@@ -28,7 +28,10 @@
 //! reasoning text (as vLLM's and llama.cpp's reasoning parsers read it).
 
 use crate::gated::InReasoning;
+use crate::machine::Machine;
+use crate::machine::Tagged;
 use crate::machine::{Dialect, Section};
+use crate::spec::{Args, CallShape, Params, Piece, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -59,3 +62,54 @@ pub const DIALECT: Dialect = Dialect {
 fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(XmlSection::new(&SYNTAX, TOOL_CALL).undeclared_as_json())
 }
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+}
+
+/// `<arg_key>KEY</arg_key>\n<arg_value>VALUE</arg_value>\n`, strings raw.
+const GLM_PARAMS: Params = Params {
+    string: &[
+        Piece::Marker("<arg_key>"),
+        Piece::Key,
+        Piece::Marker("</arg_key>"),
+        Piece::Text("\n"),
+        Piece::Marker("<arg_value>"),
+        Piece::Value,
+        Piece::Marker("</arg_value>"),
+        Piece::Text("\n"),
+    ],
+    other: &[
+        Piece::Marker("<arg_key>"),
+        Piece::Key,
+        Piece::Marker("</arg_key>"),
+        Piece::Text("\n"),
+        Piece::Marker("<arg_value>"),
+        Piece::Value,
+        Piece::Marker("</arg_value>"),
+        Piece::Text("\n"),
+    ],
+    separator: "",
+    raw_strings: true,
+};
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "glm45",
+    build: machine,
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<tool_call>"),
+            Piece::Name,
+            Piece::Text("\n"),
+            Piece::Args,
+            Piece::Marker("</tool_call>"),
+        ],
+        separator: &[Piece::Text("\n")],
+        close: &[],
+        args: Args::Params(GLM_PARAMS),
+    },
+};

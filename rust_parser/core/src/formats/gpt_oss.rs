@@ -43,6 +43,7 @@ use crate::event::CallStatus;
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine};
 use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
+use crate::spec::{self, CallShape, Piece, Spec};
 
 const START: &str = "<|start|>";
 const CHANNEL: &str = "<|channel|>";
@@ -497,6 +498,35 @@ impl Machine for Harmony {
         cx.sink.span_finish();
     }
 }
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Harmony::new(reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "gpt_oss",
+    build: machine,
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<|channel|>"),
+            Piece::Text("commentary to=functions."),
+            Piece::Name,
+            Piece::Text(" "),
+            Piece::Marker("<|constrain|>"),
+            Piece::Text("json"),
+            Piece::Marker("<|message|>"),
+            Piece::Args,
+            Piece::Marker("<|call|>"),
+        ],
+        separator: &[Piece::Marker("<|start|>"), Piece::Text("assistant")],
+        close: &[],
+        args: spec::Args::Json,
+    },
+};
 
 #[cfg(test)]
 mod tests {

@@ -27,8 +27,12 @@
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
 use crate::gated::InReasoning;
+use crate::json_call;
+use crate::machine::Machine;
+use crate::machine::Tagged;
 use crate::machine::{Dialect, Section};
 use crate::sections::DropMarker;
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 
 const STARTS: &[&str] = &[
@@ -75,3 +79,22 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
         _ => Box::new(DropMarker),
     }
 }
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "granite",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Marker("<|tool_call|>"), Piece::Text("[")],
+        call: json_call!("arguments"),
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]")],
+        args: Args::Json,
+    },
+};

@@ -16,9 +16,12 @@
 
 use crate::envelope::{Envelope, Keys, OPENAI_KEYS};
 use crate::gated::InReasoning;
+use crate::machine::Machine;
+use crate::machine::Tagged;
 use crate::machine::{Cx, Dialect, Lane, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, FunctionTag, UntilClose};
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 
 /// A call object directly inside a code fence: it must carry its arguments.
@@ -338,3 +341,31 @@ impl Section for Fence {
         }
     }
 }
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "hermes",
+    build: machine,
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<tool_call>"),
+            Piece::Text("\n"),
+            Piece::Text("{\"name\": "),
+            Piece::NameJson,
+            Piece::Text(", \"arguments\": "),
+            Piece::Args,
+            Piece::Text("}\n"),
+            Piece::Marker("</tool_call>"),
+        ],
+        separator: &[Piece::Text("\n")],
+        close: &[],
+        args: Args::Json,
+    },
+};

@@ -43,6 +43,7 @@ use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Lane, Machine, Progress, Section};
 use crate::scan::{bounded_run, token_limit, Markers, Scan};
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -376,3 +377,25 @@ impl Section for Bare {
         cx.content(held);
     }
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "kimi_k2",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Marker("<|tool_calls_section_begin|>")],
+        call: &[
+            Piece::Marker("<|tool_call_begin|>"),
+            Piece::Text("functions."),
+            Piece::Name,
+            Piece::Text(":"),
+            Piece::Index,
+            Piece::Marker("<|tool_call_argument_begin|>"),
+            Piece::Args,
+            Piece::Marker("<|tool_call_end|>"),
+        ],
+        separator: &[],
+        close: &[Piece::Marker("<|tool_calls_section_end|>")],
+        args: Args::Json,
+    },
+};

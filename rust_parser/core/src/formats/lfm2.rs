@@ -18,6 +18,7 @@ use crate::envelope::OPENAI_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::lead::Lead;
 use crate::machine::{Machine, Section};
+use crate::spec::{Args, CallShape, Piece, Spec, KWARGS};
 use crate::tools::Tools;
 
 const OPEN: &str = "<|tool_call_start|>";
@@ -68,3 +69,16 @@ fn lead(first: u8, tools: &Tools) -> Option<Box<dyn Section>> {
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Lead::new(lead, Gated::new(DIALECT, reasoning, forced_open)))
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "lfm2",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Marker("<|tool_call_start|>"), Piece::Text("[")],
+        call: &[Piece::Name, Piece::Text("("), Piece::Args, Piece::Text(")")],
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]"), Piece::Marker("<|tool_call_end|>")],
+        args: Args::Params(KWARGS),
+    },
+};

@@ -33,10 +33,12 @@ use crate::coerce::escape_into;
 use crate::envelope::{Envelope, OPENAI_KEYS};
 use crate::event::CallStatus;
 use crate::gated::InReasoning;
+use crate::json_call;
 use crate::machine::{Cx, Dialect, Machine, Progress, Section, Tagged};
 use crate::python_kwargs::{KwStatus, Kwargs};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 
 const PYTHON_TAG: &str = "<|python_tag|>";
@@ -438,3 +440,22 @@ impl Machine for Llama3 {
         }
     }
 }
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Llama3::new(reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "llama3_json",
+    build: machine,
+    call: CallShape {
+        open: &[],
+        call: json_call!("parameters"),
+        separator: &[Piece::Text("; ")],
+        close: &[],
+        args: Args::Json,
+    },
+};

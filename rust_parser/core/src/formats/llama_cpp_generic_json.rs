@@ -20,11 +20,13 @@ use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::ID_LAST_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json::{JsonValue, Status};
+use crate::json_call;
 use crate::json_content::JsonContent;
 use crate::lead::Lead;
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::leading_ws;
 use crate::sections::ProgressExt;
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 
 const ELEMENTS: Elements = Elements {
@@ -206,3 +208,16 @@ impl Section for Generic {
         }
     }
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "llama_cpp_generic_json",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Text("{\"tool_calls\": [")],
+        call: json_call!("arguments"),
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]}")],
+        args: Args::Json,
+    },
+};

@@ -24,7 +24,10 @@
 //! markup inside a closed block is reasoning text (vLLM, llama.cpp).
 
 use crate::gated::InReasoning;
+use crate::machine::Machine;
+use crate::machine::Tagged;
 use crate::machine::{Dialect, Section};
+use crate::spec::{Args, CallShape, Params, Piece, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -55,3 +58,48 @@ pub const DIALECT: Dialect = Dialect {
 fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(XmlSection::new(&SYNTAX, TOOL_CALL))
 }
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+}
+
+/// `<parameter name="KEY">VALUE</parameter>\n`, strings raw.
+const INVOKE_PARAMS: Params = Params {
+    string: &[
+        Piece::Text("<parameter name=\""),
+        Piece::Key,
+        Piece::Text("\">"),
+        Piece::Value,
+        Piece::Text("</parameter>\n"),
+    ],
+    other: &[
+        Piece::Text("<parameter name=\""),
+        Piece::Key,
+        Piece::Text("\">"),
+        Piece::Value,
+        Piece::Text("</parameter>\n"),
+    ],
+    separator: "",
+    raw_strings: true,
+};
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "minimax_m2",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Marker("<minimax:tool_call>"), Piece::Text("\n")],
+        call: &[
+            Piece::Text("<invoke name=\""),
+            Piece::Name,
+            Piece::Text("\">\n"),
+            Piece::Args,
+            Piece::Text("</invoke>\n"),
+        ],
+        separator: &[],
+        close: &[Piece::Marker("</minimax:tool_call>")],
+        args: Args::Params(INVOKE_PARAMS),
+    },
+};

@@ -29,9 +29,13 @@
 use crate::envelope::{Envelope, ID_LAST_KEYS};
 use crate::gated::InReasoning;
 use crate::json_args::{ArgsStatus, JsonArgs};
+use crate::json_call;
+use crate::machine::Machine;
+use crate::machine::Tagged;
 use crate::machine::{Cx, Dialect, Lane, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 
 const TOOL_CALLS: &str = "[TOOL_CALLS]";
@@ -362,3 +366,22 @@ impl Section for ToolCalls {
         }
     }
 }
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "mistral",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Marker("[TOOL_CALLS]"), Piece::Text("[")],
+        call: json_call!("arguments"),
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]")],
+        args: Args::Json,
+    },
+};

@@ -1,11 +1,13 @@
 //! The format registry: one name per wire-syntax family, each in its own file.
 //!
-//! Adding a format: write `formats/<name>.rs` exposing a [`Dialect`](crate::machine::Dialect)
-//! (or a [`Machine`] for a protocol that does not fit the common shape), add its name to
-//! [`FORMATS`] and a line to [`build`], and markers to `detect.rs`.
+//! Adding a format: write `formats/<name>.rs` exporting its [`Spec`] (name, machine, call shape)
+//! and add the spec to [`SPECS`]; [`FORMATS`], [`build`], [`spec`] and the forced-call grammar
+//! derive from it. Template and model-name markers for detection go in `detect.rs` (a test
+//! checks that every name there is registered).
 
 use crate::error::Error;
-use crate::machine::{Machine, Tagged};
+use crate::machine::Machine;
+use crate::spec::Spec;
 
 pub mod deepseek_r1;
 pub mod deepseek_v3;
@@ -33,70 +35,80 @@ pub mod llama_cpp_generic_json;
 pub mod nemotron_v2;
 pub mod pythonic;
 
-/// Supported format names.
-pub const FORMATS: &[&str] = &[
-    "hermes",
-    "qwen3_coder",
-    "kimi_k2",
-    "deepseek_r1",
-    "deepseek_v3",
-    "deepseek_v31",
-    "deepseek_v32",
-    "glm45",
-    "gpt_oss",
-    "mistral",
-    "llama3_json",
-    "minimax_m2",
-    "seed_oss",
-    "pythonic",
-    "command_r7b",
-    "granite",
-    "functionary_v3_1",
-    "functionary_v3_2",
-    "lfm2",
-    "gemma4",
-    "nemotron_v2",
-    "apertus",
-    "firefunction_v2",
-    "llama_cpp_generic_json",
+/// Every format's declaration, in the order of [`FORMATS`].
+pub const SPECS: &[Spec] = &[
+    hermes::SPEC,
+    qwen3_coder::SPEC,
+    kimi_k2::SPEC,
+    deepseek_r1::SPEC,
+    deepseek_v3::SPEC,
+    deepseek_v31::SPEC,
+    deepseek_v32::SPEC,
+    glm45::SPEC,
+    gpt_oss::SPEC,
+    mistral::SPEC,
+    llama3_json::SPEC,
+    minimax_m2::SPEC,
+    seed_oss::SPEC,
+    pythonic::SPEC,
+    command_r7b::SPEC,
+    granite::SPEC,
+    functionary_v3_1::SPEC,
+    functionary_v3_2::SPEC,
+    lfm2::SPEC,
+    gemma4::SPEC,
+    nemotron_v2::SPEC,
+    apertus::SPEC,
+    firefunction_v2::SPEC,
+    llama_cpp_generic_json::SPEC,
 ];
+
+const N: usize = SPECS.len();
+
+/// The names of [`SPECS`], made at compile time.
+const NAMES: [&str; N] = {
+    let mut names = [""; N];
+    let mut i = 0;
+    while i < N {
+        names[i] = SPECS[i].name;
+        i += 1;
+    }
+    names
+};
+
+/// Supported format names.
+pub const FORMATS: &[&str] = &NAMES;
+
+/// The declaration of `format`.
+///
+/// # Errors
+/// `Error::UnknownFormat` for a name not in [`FORMATS`].
+pub fn spec(format: &str) -> Result<&'static Spec, Error> {
+    SPECS
+        .iter()
+        .find(|s| s.name == format)
+        .ok_or_else(|| Error::UnknownFormat {
+            name: format.to_owned(),
+            supported: FORMATS,
+        })
+}
 
 /// Builds the machine for `format`.
 ///
 /// # Errors
 /// `Error::UnknownFormat` for a name not in [`FORMATS`].
 pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn Machine>, Error> {
-    let dialect = match format {
-        "hermes" => hermes::DIALECT,
-        "qwen3_coder" => qwen3_coder::DIALECT,
-        "kimi_k2" => return Ok(kimi_k2::machine(reasoning, forced_open)),
-        "deepseek_r1" => return Ok(deepseek_r1::machine(reasoning, forced_open)),
-        "deepseek_v3" => return Ok(deepseek_v3::machine(reasoning, forced_open)),
-        "deepseek_v31" => return Ok(deepseek_v31::machine(reasoning, forced_open)),
-        "deepseek_v32" => return Ok(deepseek_v32::machine(reasoning, forced_open)),
-        "glm45" => glm45::DIALECT,
-        "gpt_oss" => return Ok(Box::new(gpt_oss::Harmony::new(reasoning, forced_open))),
-        "mistral" => mistral::DIALECT,
-        "llama3_json" => return Ok(Box::new(llama3_json::Llama3::new(reasoning, forced_open))),
-        "minimax_m2" => minimax_m2::DIALECT,
-        "seed_oss" => seed_oss::DIALECT,
-        "pythonic" => return Ok(pythonic::machine(reasoning, forced_open)),
-        "command_r7b" => return Ok(command_r7b::machine(reasoning, forced_open)),
-        "granite" => granite::DIALECT,
-        "functionary_v3_1" => return Ok(functionary_v3_1::machine(reasoning, forced_open)),
-        "functionary_v3_2" => return Ok(functionary_v3_2::machine(reasoning, forced_open)),
-        "lfm2" => return Ok(lfm2::machine(reasoning, forced_open)),
-        "gemma4" => return Ok(gemma4::machine(reasoning, forced_open)),
-        "nemotron_v2" => return Ok(nemotron_v2::machine(reasoning, forced_open)),
-        "apertus" => return Ok(apertus::machine(reasoning, forced_open)),
-        "firefunction_v2" => firefunction_v2::DIALECT,
-        "llama_cpp_generic_json" => return Ok(llama_cpp_generic_json::machine(reasoning, forced_open)),
-        _ => {
-            return Err(Error::UnknownFormat {
-                name: format.to_owned(),
-                supported: FORMATS,
-            })
+    Ok((spec(format)?.build)(reasoning, forced_open))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        for (i, a) in FORMATS.iter().enumerate() {
+            assert!(!FORMATS[i + 1..].contains(a), "{a} registered twice");
         }
-    };
-    Ok(Box::new(Tagged::new(dialect, reasoning, forced_open)))
+    }
 }

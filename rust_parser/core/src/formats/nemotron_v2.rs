@@ -12,7 +12,9 @@
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
+use crate::json_call;
 use crate::machine::{Machine, Section};
+use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
 
 const OPEN: &str = "<TOOLCALL>";
@@ -48,3 +50,16 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "nemotron_v2",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Marker("<TOOLCALL>"), Piece::Text("[")],
+        call: json_call!("arguments"),
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]"), Piece::Marker("</TOOLCALL>")],
+        args: Args::Json,
+    },
+};

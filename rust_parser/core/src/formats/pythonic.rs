@@ -19,6 +19,7 @@ use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::lead::Lead;
 use crate::machine::{Machine, Section};
+use crate::spec::{Args, CallShape, Piece, Spec, KWARGS};
 use crate::tools::Tools;
 
 const STARTS: &[&str] = &["<|python_start|>", "<function_calls>"];
@@ -75,3 +76,16 @@ fn lead(first: u8, _tools: &Tools) -> Option<Box<dyn Section>> {
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Lead::new(lead, Gated::new(DIALECT, reasoning, forced_open)))
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "pythonic",
+    build: machine,
+    call: CallShape {
+        open: &[Piece::Text("[")],
+        call: &[Piece::Name, Piece::Text("("), Piece::Args, Piece::Text(")")],
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]")],
+        args: Args::Params(KWARGS),
+    },
+};

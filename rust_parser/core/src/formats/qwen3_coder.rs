@@ -33,8 +33,11 @@
 //! never closed and the output ends with complete calls (Qwen3.5 leaves it open).
 
 use crate::gated::InReasoning;
+use crate::machine::Machine;
+use crate::machine::Tagged;
 use crate::machine::{Cx, Dialect, Lane, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
+use crate::spec::{Args, CallShape, Piece, Spec, PARAMETER_TAGS};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -138,3 +141,30 @@ impl Section for Bare {
         }
     }
 }
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "qwen3_coder",
+    build: machine,
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<tool_call>"),
+            Piece::Text("\n<function="),
+            Piece::Name,
+            Piece::Text(">\n"),
+            Piece::Args,
+            Piece::Text("</function>\n"),
+            Piece::Marker("</tool_call>"),
+        ],
+        separator: &[Piece::Text("\n")],
+        close: &[],
+        args: Args::Params(PARAMETER_TAGS),
+    },
+};

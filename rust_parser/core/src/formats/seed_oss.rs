@@ -18,7 +18,10 @@
 //! inside a closed block is reasoning text (vLLM's Seed-OSS case quotes a call in its thinking).
 
 use crate::gated::InReasoning;
+use crate::machine::Machine;
+use crate::machine::Tagged;
 use crate::machine::{Dialect, Section};
+use crate::spec::{Args, CallShape, Piece, Spec, PARAMETER_TAGS};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -49,3 +52,30 @@ pub const DIALECT: Dialect = Dialect {
 fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(XmlSection::new(&SYNTAX, TOOL_CALL))
 }
+
+/// The machine.
+#[must_use]
+pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub const SPEC: Spec = Spec {
+    name: "seed_oss",
+    build: machine,
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<seed:tool_call>"),
+            Piece::Text("\n<function="),
+            Piece::Name,
+            Piece::Text(">\n"),
+            Piece::Args,
+            Piece::Text("</function>\n"),
+            Piece::Marker("</seed:tool_call>"),
+        ],
+        separator: &[Piece::Text("\n")],
+        close: &[],
+        args: Args::Params(PARAMETER_TAGS),
+    },
+};
