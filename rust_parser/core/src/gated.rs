@@ -1,6 +1,6 @@
 //! A content/reasoning machine whose tool markers are gated by mode, with end-of-output markers.
 //!
-//! [`crate::machine::Tagged`] is this machine built from a [`crate::machine::Dialect`]. Some
+//! Every format in the common shape is this machine over its [`GatedDialect`]. Some
 //! families have markers that only make sense in the answer: Kimi-K2's bare
 //! `functions.NAME:IDX{…}` or DeepSeek-R1's `function<NAME>` would turn prose in the reasoning
 //! ("I'll call functions.get_weather") into a section whose give-back lands in content. A
@@ -41,6 +41,10 @@ pub enum InReasoning {
     /// closing its thinking. Such a section is held back until what follows decides.
     TextUnlessAtEnd,
 }
+
+/// [`GatedDialect::reasoning_starts`] of a family whose every tool marker is recognised in
+/// reasoning too.
+pub const ALL_MARKERS: usize = usize::MAX;
 
 /// A format in the gated shape.
 #[derive(Clone, Copy)]

@@ -27,10 +27,9 @@
 //! an unclosed reasoning block (one that ends with calls); tool markup inside a closed block is
 //! reasoning text (as vLLM's and llama.cpp's reasoning parsers read it).
 
-use crate::gated::InReasoning;
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
-use crate::machine::Tagged;
-use crate::machine::{Dialect, Section};
+use crate::machine::Section;
 use crate::spec::{Args, CallShape, Params, Piece, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
@@ -50,12 +49,14 @@ pub const SYNTAX: Syntax = Syntax {
 };
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
@@ -66,7 +67,7 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
 /// The machine.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// `<arg_key>KEY</arg_key>\n<arg_value>VALUE</arg_value>\n`, strings raw.

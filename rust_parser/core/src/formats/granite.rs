@@ -26,11 +26,10 @@
 
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
-use crate::gated::InReasoning;
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::json_call;
 use crate::machine::Machine;
-use crate::machine::Tagged;
-use crate::machine::{Dialect, Section};
+use crate::machine::Section;
 use crate::sections::DropMarker;
 use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
@@ -62,12 +61,14 @@ static BLOCK4: ListSyntax = ListSyntax {
 };
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
@@ -83,7 +84,7 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
 /// The machine.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).

@@ -15,10 +15,9 @@
 //! a JSON string. A `<tool_call>` also ends an unclosed `<think>` (Qwen3.5 does this).
 
 use crate::envelope::{Envelope, Keys, OPENAI_KEYS};
-use crate::gated::InReasoning;
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
-use crate::machine::Tagged;
-use crate::machine::{Cx, Dialect, Lane, Progress, Section};
+use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, FunctionTag, UntilClose};
 use crate::spec::{Args, CallShape, Piece, Spec};
@@ -63,16 +62,18 @@ const STARTS: &[&str] = &[
 ];
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     // Qwen3 / QwQ templates open the block in the prompt. The family is also the fallback of
     // models that never think (the default SmolLM2): the service turns reasoning off for
     // templates without reasoning markers, and for prompts that already closed the block, so
     // their answers stream instead of being held until a close or the end of output.
     close_without_open: true,
+    stops: &[],
     open,
 };
 
@@ -345,7 +346,7 @@ impl Section for Fence {
 /// The machine.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).

@@ -32,9 +32,9 @@
 use crate::coerce::escape_into;
 use crate::envelope::{Envelope, OPENAI_KEYS};
 use crate::event::CallStatus;
-use crate::gated::InReasoning;
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::json_call;
-use crate::machine::{Cx, Dialect, Machine, Progress, Section, Tagged};
+use crate::machine::{Cx, Machine, Progress, Section};
 use crate::python_kwargs::{KwStatus, Kwargs};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
@@ -51,12 +51,14 @@ const MAX_IDENT: usize = 64;
 
 /// The dialect the machine delegates to after its start decision: `<|python_tag|>` opens a
 /// section; the end tokens open an empty one (they are dropped).
-pub const DIALECT: Dialect = Dialect {
+pub const DIALECT: GatedDialect = GatedDialect {
     think_open: &[],
     think_close: &[],
     tool_starts: STARTS,
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::Ignored,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
@@ -356,13 +358,13 @@ impl Section for PythonTag {
 enum St {
     Start,
     Json(Box<JsonCalls>),
-    Tagged,
+    Gated,
 }
 
 /// The machine: the start decision, then the [`DIALECT`].
 pub struct Llama3 {
     st: St,
-    tagged: Tagged,
+    tagged: Gated,
 }
 
 impl Llama3 {
@@ -371,7 +373,7 @@ impl Llama3 {
     pub fn new(reasoning: bool, forced_open: bool) -> Self {
         Llama3 {
             st: St::Start,
-            tagged: Tagged::new(DIALECT, reasoning, forced_open),
+            tagged: Gated::new(DIALECT, reasoning, forced_open),
         }
     }
 }
@@ -393,7 +395,7 @@ impl Machine for Llama3 {
                     cx.sink.span_begin("");
                     St::Json(Box::new(JsonCalls::new(String::new())))
                 } else {
-                    St::Tagged
+                    St::Gated
                 };
                 Some(0)
             }
@@ -407,25 +409,25 @@ impl Machine for Llama3 {
                 };
                 if cx.sink.span_record(input.get(..n).unwrap_or(input)) {
                     // A call broke and was given back: the rest is content.
-                    self.st = St::Tagged;
+                    self.st = St::Gated;
                     return Some(n);
                 }
                 match step {
                     JStep::Go(Progress::Done(_)) | JStep::End(_) => {
                         cx.sink.span_end();
                         cx.after_section();
-                        self.st = St::Tagged;
+                        self.st = St::Gated;
                     }
                     JStep::Broken(_) => {
                         // Given back: the rest is content, whitespace included.
                         cx.sink.span_end();
-                        self.st = St::Tagged;
+                        self.st = St::Gated;
                     }
                     JStep::Go(_) => {}
                 }
                 Some(n)
             }
-            St::Tagged => self.tagged.step(input, cx),
+            St::Gated => self.tagged.step(input, cx),
         }
     }
 
@@ -436,7 +438,7 @@ impl Machine for Llama3 {
                 json.finish(held, cx);
                 cx.sink.span_finish();
             }
-            St::Tagged => self.tagged.finish(held, cx),
+            St::Gated => self.tagged.finish(held, cx),
         }
     }
 }

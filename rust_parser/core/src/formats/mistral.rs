@@ -27,12 +27,11 @@
 //! In the v11 form the id is the `[CALL_ID]` text.
 
 use crate::envelope::{Envelope, ID_LAST_KEYS};
-use crate::gated::InReasoning;
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::json_call;
 use crate::machine::Machine;
-use crate::machine::Tagged;
-use crate::machine::{Cx, Dialect, Lane, Progress, Section};
+use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
 use crate::spec::{Args, CallShape, Piece, Spec};
@@ -45,12 +44,14 @@ const MAX_NAME: usize = 256;
 const MAX_ID: usize = 128;
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub const DIALECT: GatedDialect = GatedDialect {
     think_open: &["[THINK]"],
     think_close: &["[/THINK]"],
     tool_starts: &[TOOL_CALLS],
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
@@ -370,7 +371,7 @@ impl Section for ToolCalls {
 /// The machine.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).

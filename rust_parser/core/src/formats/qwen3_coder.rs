@@ -32,10 +32,9 @@
 //! Reasoning: `<think>…</think>`; tool markup inside it is reasoning text, unless the block is
 //! never closed and the output ends with complete calls (Qwen3.5 leaves it open).
 
-use crate::gated::InReasoning;
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
-use crate::machine::Tagged;
-use crate::machine::{Cx, Dialect, Lane, Progress, Section};
+use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
 use crate::spec::{Args, CallShape, Piece, Spec, PARAMETER_TAGS};
 use crate::tools::Tools;
@@ -66,12 +65,14 @@ pub const BARE: Syntax = Syntax {
 };
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
@@ -145,7 +146,7 @@ impl Section for Bare {
 /// The machine.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).

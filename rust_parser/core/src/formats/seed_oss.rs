@@ -17,10 +17,9 @@
 //! `<seed:tool_call>` also ends an unclosed reasoning block (one that ends with calls); tool markup
 //! inside a closed block is reasoning text (vLLM's Seed-OSS case quotes a call in its thinking).
 
-use crate::gated::InReasoning;
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
-use crate::machine::Tagged;
-use crate::machine::{Dialect, Section};
+use crate::machine::Section;
 use crate::spec::{Args, CallShape, Piece, Spec, PARAMETER_TAGS};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
@@ -40,12 +39,14 @@ pub const SYNTAX: Syntax = Syntax {
 };
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<seed:think>"],
     think_close: &["</seed:think>"],
     tool_starts: &[TOOL_CALL],
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
@@ -56,7 +57,7 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
 /// The machine.
 #[must_use]
 pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    Box::new(Tagged::new(DIALECT, reasoning, forced_open))
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).
