@@ -28,7 +28,7 @@ use crate::text::TextOut;
 
 /// What tool markup inside an open reasoning block means: a property of the family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InReasoning {
+pub(crate) enum InReasoning {
     /// Tool markers are not recognised in reasoning (plain text there).
     Ignored,
     /// A tool section ends the reasoning block (it was left unclosed); content follows.
@@ -44,11 +44,11 @@ pub enum InReasoning {
 
 /// [`GatedDialect::reasoning_starts`] of a family whose every tool marker is recognised in
 /// reasoning too.
-pub const ALL_MARKERS: usize = usize::MAX;
+pub(crate) const ALL_MARKERS: usize = usize::MAX;
 
 /// A format in the gated shape.
 #[derive(Clone, Copy)]
-pub struct GatedDialect {
+pub(crate) struct GatedDialect {
     /// Markers that open a reasoning block at the start of the output.
     pub think_open: &'static [&'static str],
     /// Markers that close it.
@@ -98,7 +98,7 @@ enum Mode {
 }
 
 /// The machine for a [`GatedDialect`].
-pub struct Gated {
+pub(crate) struct Gated {
     d: GatedDialect,
     mode: Mode,
     /// Tool starts, then stops.
@@ -115,7 +115,7 @@ pub struct Gated {
 impl Gated {
     /// A machine for `d`; `reasoning` enables reasoning extraction, `forced_open` starts inside it.
     #[must_use]
-    pub fn new(d: GatedDialect, reasoning: bool, forced_open: bool) -> Self {
+    pub(crate) fn new(d: GatedDialect, reasoning: bool, forced_open: bool) -> Self {
         let n_reasoning_starts = match d.in_reasoning {
             InReasoning::Ignored => 0,
             _ => d.reasoning_starts.min(d.tool_starts.len()),

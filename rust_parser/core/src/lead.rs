@@ -14,7 +14,7 @@ use crate::tools::Tools;
 
 /// Opens the leading section when the output's first non-whitespace byte is `first` (and the
 /// request's `tools` allow one).
-pub type OpenLead = fn(first: u8, tools: &Tools) -> Option<Box<dyn Section>>;
+pub(crate) type OpenLead = fn(first: u8, tools: &Tools) -> Option<Box<dyn Section>>;
 
 enum St {
     Start,
@@ -23,7 +23,7 @@ enum St {
 }
 
 /// The machine: the start decision, then the family's [`Gated`] machine.
-pub struct Lead {
+pub(crate) struct Lead {
     st: St,
     open: OpenLead,
     rest: Gated,
@@ -32,7 +32,7 @@ pub struct Lead {
 impl Lead {
     /// A machine opening `open`'s section at the start, then running `rest`.
     #[must_use]
-    pub fn new(open: OpenLead, rest: Gated) -> Self {
+    pub(crate) fn new(open: OpenLead, rest: Gated) -> Self {
         Lead {
             st: St::Start,
             open,

@@ -50,7 +50,7 @@ impl Cx<'_> {
 
 /// A section's answer to new input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
+pub(crate) enum Progress {
     /// Consumed this many bytes; 0 only when the section changed state without consuming.
     Consumed(usize),
     /// Nothing can be decided until more input arrives (the input stays pending).
@@ -118,7 +118,7 @@ impl Lane<'_> {
 }
 
 /// The parser of one tool section (after its opening marker).
-pub trait Section: Send {
+pub(crate) trait Section: Send {
     /// Looks at `input` (pending bytes, then new ones).
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress;
     /// The lane of the current state, if text passes through it unchanged (see [`Lane`]).
@@ -146,7 +146,7 @@ pub trait Machine: Send {
 /// Steps an open tool section, recording what it consumed (see `Sink::span_record`). A call
 /// that ended broken in this step ends the section right there: its raw text was given back
 /// as content and what follows is read as content again.
-pub fn step_section(section: &mut dyn Section, input: &str, cx: &mut Cx<'_>) -> Progress {
+pub(crate) fn step_section(section: &mut dyn Section, input: &str, cx: &mut Cx<'_>) -> Progress {
     let progress = section.step(input, cx);
     let n = match progress {
         Progress::Consumed(n) | Progress::Done(n) => n,
@@ -164,10 +164,10 @@ pub fn step_section(section: &mut dyn Section, input: &str, cx: &mut Cx<'_>) -> 
 
 /// End of output inside an open tool section: the section closes what it can, a call left open
 /// is truncated, and a call that is not complete is given back as content.
-pub fn finish_section(section: &mut dyn Section, held: &str, cx: &mut Cx<'_>) {
+pub(crate) fn finish_section(section: &mut dyn Section, held: &str, cx: &mut Cx<'_>) {
     section.finish(held, cx);
     cx.sink.span_finish();
 }
 
 /// Opens a section for tool marker `marker` (its index in the dialect's list).
-pub type OpenSection = fn(marker: usize, tools: &Tools) -> Box<dyn Section>;
+pub(crate) type OpenSection = fn(marker: usize, tools: &Tools) -> Box<dyn Section>;

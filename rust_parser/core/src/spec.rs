@@ -74,7 +74,7 @@ pub struct CallShape {
 
 /// Builds a format's machine: `reasoning` extracts reasoning blocks, `forced_open` starts inside
 /// one.
-pub type Build = fn(reasoning: bool, forced_open: bool) -> Box<dyn Machine>;
+pub(crate) type Build = fn(reasoning: bool, forced_open: bool) -> Box<dyn Machine>;
 
 /// Everything a format declares.
 #[derive(Clone, Copy)]
@@ -112,7 +112,7 @@ macro_rules! json_call {
 
 /// Python keyword arguments (`key=value, …`), values as JSON literals (the pythonic parsers
 /// read `true`/`false`/`null` too).
-pub const KWARGS: Params = Params {
+pub(crate) const KWARGS: Params = Params {
     string: &[Piece::Key, Piece::Text("="), Piece::Value],
     other: &[Piece::Key, Piece::Text("="), Piece::Value],
     separator: ", ",
@@ -120,7 +120,7 @@ pub const KWARGS: Params = Params {
 };
 
 /// Qwen3-Coder / Seed-OSS parameter tags: `<parameter=KEY>\nVALUE\n</parameter>\n`.
-pub const PARAMETER_TAGS: Params = Params {
+pub(crate) const PARAMETER_TAGS: Params = Params {
     string: &[
         Piece::Text("<parameter="),
         Piece::Key,

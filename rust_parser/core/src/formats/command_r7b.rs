@@ -32,7 +32,7 @@ const STARTS: &[&str] = &[
 ];
 
 /// Cohere's call keys.
-pub const COHERE_KEYS: Keys = Keys {
+pub(crate) const COHERE_KEYS: Keys = Keys {
     name: &["tool_name", "name"],
     args: &["parameters", "arguments"],
     id: &["tool_call_id", "id"],
@@ -70,12 +70,12 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "command_r7b",
     build: machine,
     call: CallShape {

@@ -49,12 +49,12 @@ const R1: GatedDialect = GatedDialect {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     machine_for(R1, reasoning, forced_open)
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "deepseek_r1",
     build: machine,
     call: CallShape {

@@ -24,12 +24,12 @@ use crate::spec::{Args, CallShape, Piece, Spec};
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     crate::deepseek_section::machine(reasoning, forced_open)
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "deepseek_v3",
     build: machine,
     call: CallShape {

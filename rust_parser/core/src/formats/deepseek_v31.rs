@@ -22,12 +22,12 @@ use crate::spec::{Args, CallShape, Piece, Spec};
 
 /// The machine: the family's (tool markup in an open thinking block is reasoning text).
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     crate::deepseek_section::machine(reasoning, forced_open)
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "deepseek_v31",
     build: machine,
     call: CallShape {

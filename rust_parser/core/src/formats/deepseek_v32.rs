@@ -37,7 +37,7 @@ const FUNCTION_CALLS: &str = "<｜DSML｜function_calls>";
 const TOOL_CALLS: &str = "<｜DSML｜tool_calls>";
 
 /// V3.2: `<｜DSML｜function_calls>` block.
-pub const V32: Syntax = Syntax {
+pub(crate) const V32: Syntax = Syntax {
     section_close: Some("</｜DSML｜function_calls>"),
     call_head: HeadSyntax::Tag("<｜DSML｜invoke name="),
     call_close: Some("</｜DSML｜invoke>"),
@@ -49,13 +49,13 @@ pub const V32: Syntax = Syntax {
 };
 
 /// V4: `<｜DSML｜tool_calls>` block.
-pub const V4: Syntax = Syntax {
+pub(crate) const V4: Syntax = Syntax {
     section_close: Some("</｜DSML｜tool_calls>"),
     ..V32
 };
 
 /// The dialect: both block spellings also end reasoning; the end of sentence ends the output.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[FUNCTION_CALLS, TOOL_CALLS],
@@ -68,7 +68,7 @@ pub const DIALECT: GatedDialect = GatedDialect {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
@@ -101,7 +101,7 @@ const DSML_PARAMS: Params = Params {
 };
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "deepseek_v32",
     build: machine,
     call: CallShape {

@@ -29,7 +29,7 @@ static LIST: ListSyntax = ListSyntax {
 };
 
 /// The dialect.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &[],
     think_close: &[],
     tool_starts: STARTS,
@@ -46,12 +46,12 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "firefunction_v2",
     build: machine,
     call: CallShape {

@@ -47,7 +47,7 @@ fn lead(first: u8, _tools: &Tools) -> Option<Box<dyn Section>> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Lead::new(lead, Gated::new(DIALECT, reasoning, forced_open)))
 }
 
@@ -165,7 +165,7 @@ impl Section for Recipient {
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "functionary_v3_2",
     build: machine,
     call: CallShape {

@@ -64,7 +64,7 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     let dialect = if reasoning { DIALECT } else { PLAIN };
     Box::new(Gated::new(dialect, reasoning, forced_open))
 }
@@ -247,7 +247,7 @@ const GEMMA_PARAMS: Params = Params {
 };
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "gemma4",
     build: machine,
     call: CallShape {

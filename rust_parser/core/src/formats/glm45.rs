@@ -37,7 +37,7 @@ use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 const TOOL_CALL: &str = "<tool_call>";
 
 /// The section syntax: the block is the call.
-pub const SYNTAX: Syntax = Syntax {
+pub(crate) const SYNTAX: Syntax = Syntax {
     section_close: Some("</tool_call>"),
     call_head: HeadSyntax::Line,
     call_close: None,
@@ -49,7 +49,7 @@ pub const SYNTAX: Syntax = Syntax {
 };
 
 /// The dialect.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
@@ -66,7 +66,7 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
@@ -97,7 +97,7 @@ const GLM_PARAMS: Params = Params {
 };
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "glm45",
     build: machine,
     call: CallShape {

@@ -197,7 +197,7 @@ fn tokens(s: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The harmony machine.
-pub struct Harmony {
+pub(crate) struct Harmony {
     reasoning: bool,
     st: St,
     header: String,
@@ -211,7 +211,7 @@ pub struct Harmony {
 impl Harmony {
     /// A machine; `reasoning` extracts analysis messages, `forced_open` starts inside one.
     #[must_use]
-    pub fn new(reasoning: bool, forced_open: bool) -> Self {
+    pub(crate) fn new(reasoning: bool, forced_open: bool) -> Self {
         let st = match (forced_open, reasoning) {
             (true, true) => St::Body(Body::Reasoning),
             (true, false) => St::Body(Body::Verbatim),
@@ -501,12 +501,12 @@ impl Machine for Harmony {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Harmony::new(reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "gpt_oss",
     build: machine,
     call: CallShape {

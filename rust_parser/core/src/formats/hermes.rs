@@ -62,7 +62,7 @@ const STARTS: &[&str] = &[
 ];
 
 /// The dialect.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
@@ -100,7 +100,7 @@ enum BSt {
 }
 
 /// A wrapper block: one or more call objects (or a `<function=…>` call), then the close tag.
-pub struct Block {
+pub(crate) struct Block {
     /// The text that opened the block (given back if its first object is not a call).
     open: String,
     close: &'static str,
@@ -248,7 +248,7 @@ enum FSt {
 }
 
 /// A code fence that must be followed by a wrapper tag; otherwise it is plain content.
-pub struct Fence {
+pub(crate) struct Fence {
     fence: &'static str,
     ws: String,
     st: FSt,
@@ -345,12 +345,12 @@ impl Section for Fence {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "hermes",
     build: machine,
     call: CallShape {

@@ -64,7 +64,7 @@ const MAX_ID: usize = 256;
 const STARTS: &[&str] = &[SECTION_BEGIN, SECTION_BEGIN_1, CALL_BEGIN, XML_OPEN, BARE];
 
 /// The dialect: the first three markers also end reasoning.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
@@ -76,7 +76,7 @@ pub const DIALECT: GatedDialect = GatedDialect {
 };
 
 /// The native section.
-pub static SECTION: SectionSyntax = SectionSyntax {
+pub(crate) static SECTION: SectionSyntax = SectionSyntax {
     call_begin: CALL_BEGIN,
     call_end: CALL_END,
     section_end: &[SECTION_END, SECTION_END_1],
@@ -86,7 +86,7 @@ pub static SECTION: SectionSyntax = SectionSyntax {
 };
 
 /// The XML fallback.
-pub const XML: Syntax = Syntax {
+pub(crate) const XML: Syntax = Syntax {
     section_close: Some("</tool_call>"),
     call_head: HeadSyntax::Tag("<invoke name="),
     call_close: Some("</invoke>"),
@@ -99,7 +99,7 @@ pub const XML: Syntax = Syntax {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
@@ -149,7 +149,7 @@ fn strip_index(s: &str) -> &str {
 
 /// The function name for an id token (see the module documentation).
 #[must_use]
-pub fn name_from_id(id: &str, tools: &Tools) -> String {
+pub(crate) fn name_from_id(id: &str, tools: &Tools) -> String {
     if let Some(name) = canonical_name(id) {
         return name.to_owned();
     }
@@ -379,7 +379,7 @@ impl Section for Bare {
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "kimi_k2",
     build: machine,
     call: CallShape {

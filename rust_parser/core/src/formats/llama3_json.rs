@@ -51,7 +51,7 @@ const MAX_IDENT: usize = 64;
 
 /// The dialect the machine delegates to after its start decision: `<|python_tag|>` opens a
 /// section; the end tokens open an empty one (they are dropped).
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &[],
     think_close: &[],
     tool_starts: STARTS,
@@ -362,7 +362,7 @@ enum St {
 }
 
 /// The machine: the start decision, then the [`DIALECT`].
-pub struct Llama3 {
+pub(crate) struct Llama3 {
     st: St,
     tagged: Gated,
 }
@@ -370,7 +370,7 @@ pub struct Llama3 {
 impl Llama3 {
     /// A machine (Llama 3 has no reasoning block; the options are passed on unchanged).
     #[must_use]
-    pub fn new(reasoning: bool, forced_open: bool) -> Self {
+    pub(crate) fn new(reasoning: bool, forced_open: bool) -> Self {
         Llama3 {
             st: St::Start,
             tagged: Gated::new(DIALECT, reasoning, forced_open),
@@ -445,12 +445,12 @@ impl Machine for Llama3 {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Llama3::new(reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "llama3_json",
     build: machine,
     call: CallShape {

@@ -70,7 +70,7 @@ fn lead(first: u8, _tools: &Tools) -> Option<Box<dyn Section>> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Lead::new(lead, Gated::new(DIALECT, reasoning, forced_open)))
 }
 
@@ -210,7 +210,7 @@ impl Section for Generic {
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "llama_cpp_generic_json",
     build: machine,
     call: CallShape {

@@ -33,7 +33,7 @@ use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 const TOOL_CALL: &str = "<minimax:tool_call>";
 
 /// The section syntax.
-pub const SYNTAX: Syntax = Syntax {
+pub(crate) const SYNTAX: Syntax = Syntax {
     section_close: Some("</minimax:tool_call>"),
     call_head: HeadSyntax::Tag("<invoke name="),
     call_close: Some("</invoke>"),
@@ -45,7 +45,7 @@ pub const SYNTAX: Syntax = Syntax {
 };
 
 /// The dialect.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
@@ -62,7 +62,7 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
@@ -87,7 +87,7 @@ const INVOKE_PARAMS: Params = Params {
 };
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "minimax_m2",
     build: machine,
     call: CallShape {

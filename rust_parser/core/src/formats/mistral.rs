@@ -44,7 +44,7 @@ const MAX_NAME: usize = 256;
 const MAX_ID: usize = 128;
 
 /// The dialect.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["[THINK]"],
     think_close: &["[/THINK]"],
     tool_starts: &[TOOL_CALLS],
@@ -93,7 +93,7 @@ enum St {
 
 /// What follows one `[TOOL_CALLS]`.
 #[derive(Debug)]
-pub struct ToolCalls {
+pub(crate) struct ToolCalls {
     st: St,
     /// Text consumed but not part of a started call: given back as content on failure.
     raw: String,
@@ -370,12 +370,12 @@ impl Section for ToolCalls {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "mistral",
     build: machine,
     call: CallShape {

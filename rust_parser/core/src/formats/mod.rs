@@ -9,31 +9,31 @@ use crate::error::Error;
 use crate::machine::Machine;
 use crate::spec::Spec;
 
-pub mod deepseek_r1;
-pub mod deepseek_v3;
-pub mod deepseek_v31;
-pub mod deepseek_v32;
-pub mod glm45;
-pub mod gpt_oss;
-pub mod hermes;
-pub mod kimi_k2;
-pub mod llama3_json;
-pub mod minimax_m2;
-pub mod mistral;
-pub mod qwen3_coder;
-pub mod seed_oss;
+pub(crate) mod deepseek_r1;
+pub(crate) mod deepseek_v3;
+pub(crate) mod deepseek_v31;
+pub(crate) mod deepseek_v32;
+pub(crate) mod glm45;
+pub(crate) mod gpt_oss;
+pub(crate) mod hermes;
+pub(crate) mod kimi_k2;
+pub(crate) mod llama3_json;
+pub(crate) mod minimax_m2;
+pub(crate) mod mistral;
+pub(crate) mod qwen3_coder;
+pub(crate) mod seed_oss;
 // Tier 2.
-pub mod apertus;
-pub mod command_r7b;
-pub mod firefunction_v2;
-pub mod functionary_v3_1;
-pub mod functionary_v3_2;
-pub mod gemma4;
-pub mod granite;
-pub mod lfm2;
-pub mod llama_cpp_generic_json;
-pub mod nemotron_v2;
-pub mod pythonic;
+pub(crate) mod apertus;
+pub(crate) mod command_r7b;
+pub(crate) mod firefunction_v2;
+pub(crate) mod functionary_v3_1;
+pub(crate) mod functionary_v3_2;
+pub(crate) mod gemma4;
+pub(crate) mod granite;
+pub(crate) mod lfm2;
+pub(crate) mod llama_cpp_generic_json;
+pub(crate) mod nemotron_v2;
+pub(crate) mod pythonic;
 
 /// Every format's declaration, in the order of [`FORMATS`].
 pub const SPECS: &[Spec] = &[
@@ -97,7 +97,7 @@ pub fn spec(format: &str) -> Result<&'static Spec, Error> {
 ///
 /// # Errors
 /// `Error::UnknownFormat` for a name not in [`FORMATS`].
-pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn Machine>, Error> {
+pub(crate) fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn Machine>, Error> {
     Ok((spec(format)?.build)(reasoning, forced_open))
 }
 

@@ -46,7 +46,7 @@ const FUNCTION: &str = "<function=";
 const STARTS: &[&str] = &[TOOL_CALL, FUNCTION];
 
 /// `<tool_call>` + `<function=NAME>` blocks + `</tool_call>`.
-pub const WRAPPED: Syntax = Syntax {
+pub(crate) const WRAPPED: Syntax = Syntax {
     section_close: Some("</tool_call>"),
     call_head: HeadSyntax::Tag(FUNCTION),
     call_close: Some("</function>"),
@@ -58,14 +58,14 @@ pub const WRAPPED: Syntax = Syntax {
 };
 
 /// A bare `<function=NAME>…</function>` (the marker already read).
-pub const BARE: Syntax = Syntax {
+pub(crate) const BARE: Syntax = Syntax {
     section_close: None,
     call_head: HeadSyntax::Tag(""),
     ..WRAPPED
 };
 
 /// The dialect.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
@@ -145,12 +145,12 @@ impl Section for Bare {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "qwen3_coder",
     build: machine,
     call: CallShape {

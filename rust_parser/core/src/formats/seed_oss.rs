@@ -27,7 +27,7 @@ use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 const TOOL_CALL: &str = "<seed:tool_call>";
 
 /// The section syntax.
-pub const SYNTAX: Syntax = Syntax {
+pub(crate) const SYNTAX: Syntax = Syntax {
     section_close: Some("</seed:tool_call>"),
     call_head: HeadSyntax::Tag("<function="),
     call_close: Some("</function>"),
@@ -39,7 +39,7 @@ pub const SYNTAX: Syntax = Syntax {
 };
 
 /// The dialect.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<seed:think>"],
     think_close: &["</seed:think>"],
     tool_starts: &[TOOL_CALL],
@@ -56,12 +56,12 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
 /// The format's declaration (see [`crate::spec`]).
-pub const SPEC: Spec = Spec {
+pub(crate) const SPEC: Spec = Spec {
     name: "seed_oss",
     build: machine,
     call: CallShape {
