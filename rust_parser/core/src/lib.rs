@@ -20,7 +20,6 @@
 mod call_list;
 mod call_section;
 mod coerce;
-mod deepseek_section;
 mod detect;
 mod envelope;
 mod error;
@@ -29,8 +28,6 @@ mod formats;
 mod gated;
 mod json;
 mod json_args;
-mod json_content;
-mod keyed_literal;
 mod lead;
 mod machine;
 mod python_kwargs;

@@ -9,10 +9,7 @@ use crate::error::Error;
 use crate::machine::Machine;
 use crate::spec::Spec;
 
-pub(crate) mod deepseek_r1;
-pub(crate) mod deepseek_v3;
-pub(crate) mod deepseek_v31;
-pub(crate) mod deepseek_v32;
+mod deepseek;
 pub(crate) mod glm45;
 pub(crate) mod gpt_oss;
 pub(crate) mod hermes;
@@ -40,10 +37,10 @@ pub const SPECS: &[Spec] = &[
     hermes::SPEC,
     qwen3_coder::SPEC,
     kimi_k2::SPEC,
-    deepseek_r1::SPEC,
-    deepseek_v3::SPEC,
-    deepseek_v31::SPEC,
-    deepseek_v32::SPEC,
+    deepseek::r1::SPEC,
+    deepseek::v3::SPEC,
+    deepseek::v31::SPEC,
+    deepseek::v32::SPEC,
     glm45::SPEC,
     gpt_oss::SPEC,
     mistral::SPEC,

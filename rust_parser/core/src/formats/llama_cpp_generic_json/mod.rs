@@ -16,18 +16,20 @@
 //! arguments. So a call starts when its object closes, carrying the id wherever it stood; the
 //! arguments are held until then.
 
+mod json_content;
+
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::ID_LAST_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json::{JsonValue, Status};
 use crate::json_call;
-use crate::json_content::JsonContent;
 use crate::lead::Lead;
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::leading_ws;
 use crate::sections::ProgressExt;
 use crate::spec::{Args, CallShape, Piece, Spec};
 use crate::tools::Tools;
+use json_content::JsonContent;
 
 const ELEMENTS: Elements = Elements {
     json: Some(ID_LAST_KEYS),

@@ -22,7 +22,7 @@
 //!   (one call per element);
 //!   format 4 ```` <tool_call>\nfunction</think>Read\n```json\n{…}\n```\n</tool_call> ````.
 //!   The V3.1 shape `NAME<｜tool▁sep｜>{…}` is accepted as well (one parser for the family:
-//!   [`crate::deepseek_section`]).
+//!   [`super::section`]).
 //! - Reasoning: `<think>…</think>`. The updated R1 templates end the prompt with `<think>\n`, so
 //!   with `thinking_forced_open` the output starts inside reasoning (a `<think>` repeated at the
 //!   very start is dropped). Tool markup inside the open thinking block is reasoning text, as
@@ -35,7 +35,7 @@
 //! - `<｜end▁of▁sentence｜>` leaking into the text ends the output (it and what follows are
 //!   dropped).
 
-use crate::deepseek_section::{machine_for, DIALECT};
+use super::section::{machine_for, DIALECT};
 use crate::gated::GatedDialect;
 use crate::machine::Machine;
 use crate::spec::{Args, CallShape, Piece, Spec};

@@ -7,7 +7,7 @@
 //! - No `function` type word, no fence: the name, `<｜tool▁sep｜>`, the raw JSON arguments
 //!   (streamed as the model's bytes; a JSON string holding the object is decoded). No id: calls
 //!   get `""`. The R1 shapes are accepted too (one parser for the family:
-//!   [`crate::deepseek_section`]).
+//!   [`super::section`]).
 //! - Thinking mode: the prompt ends with `<｜Assistant｜><think>`, so with `thinking_forced_open`
 //!   the output starts inside reasoning and `</think>` ends it; non-thinking mode prefills
 //!   `</think>` (or `<think></think>`), so the output is plain content. A tool section start
@@ -23,7 +23,7 @@ use crate::spec::{Args, CallShape, Piece, Spec};
 /// The machine: the family's (tool markup in an open thinking block is reasoning text).
 #[must_use]
 pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    crate::deepseek_section::machine(reasoning, forced_open)
+    super::section::machine(reasoning, forced_open)
 }
 
 /// The format's declaration (see [`crate::spec`]).

@@ -26,7 +26,7 @@
 //!   the text ends the output: it and anything after it are dropped, as for the rest of the
 //!   DeepSeek family (vLLM's V3.2 parser test: no content after the block).
 
-use crate::deepseek_section::EOS;
+use super::section::EOS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
 use crate::spec::{Args, CallShape, Params, Piece, Spec};

@@ -7,7 +7,7 @@
 //! ```
 //!
 //! Keys are bare, strings are enclosed in `<|"|>`, other values are bare; objects and arrays
-//! nest (see [`crate::keyed_literal`]). Several calls are several `<|tool_call>` blocks; a
+//! nest (see [`keyed_literal`]). Several calls are several `<|tool_call>` blocks; a
 //! missing `<tool_call|>` is tolerated (the call is complete once its arguments are). A call
 //! marker also ends an unclosed thought; a thought channel later in the output (between calls,
 //! after text) is reasoning too; an empty one yields no reasoning, and a `<channel|>` with no
@@ -15,12 +15,14 @@
 
 use crate::event::CallStatus;
 use crate::gated::{Gated, GatedDialect, InReasoning};
-use crate::keyed_literal::{held_back, KeyedLiteral, LitStatus};
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws};
 use crate::sections::{DropMarker, ProgressExt};
 use crate::spec::{Args, CallShape, Params, Piece, Spec};
 use crate::tools::Tools;
+use keyed_literal::{held_back, KeyedLiteral, LitStatus};
+
+mod keyed_literal;
 
 const OPEN: &str = "<|tool_call>";
 const CLOSE: &str = "<tool_call|>";
