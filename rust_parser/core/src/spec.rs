@@ -76,6 +76,19 @@ pub struct CallShape {
 /// one.
 pub(crate) type Build = fn(reasoning: bool, forced_open: bool) -> Box<dyn Machine>;
 
+/// How a format is recognised (`detect_format`): the formats are tried in the registry's order,
+/// most specific first, on the chat template, then on the model's name.
+#[derive(Clone, Copy)]
+pub struct Detect {
+    /// The template is this format's when it contains any of these markers,
+    pub template: &'static [&'static str],
+    /// or, when set instead, when this rule says so (families that markers alone cannot tell
+    /// apart).
+    pub template_rule: Option<fn(&str) -> bool>,
+    /// Lower-case model-name substrings (`_` and `-` read alike).
+    pub names: &'static [&'static str],
+}
+
 /// Everything a format declares.
 #[derive(Clone, Copy)]
 pub struct Spec {
@@ -83,6 +96,8 @@ pub struct Spec {
     pub name: &'static str,
     /// Its machine.
     pub build: Build,
+    /// How it is recognised.
+    pub detect: Detect,
     /// How a forced call is written.
     pub call: CallShape,
 }

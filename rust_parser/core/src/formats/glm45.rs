@@ -30,7 +30,7 @@
 use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
 use crate::machine::Section;
-use crate::spec::{Args, CallShape, Params, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Params, Piece, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -100,6 +100,11 @@ const GLM_PARAMS: Params = Params {
 pub(crate) const SPEC: Spec = Spec {
     name: "glm45",
     build: machine,
+    detect: Detect {
+        template: &["<arg_key>"],
+        template_rule: None,
+        names: &["glm-4.5", "glm-4.6", "glm-4.7", "glm-5"],
+    },
     call: CallShape {
         open: &[],
         call: &[

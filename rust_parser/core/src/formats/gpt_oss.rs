@@ -43,7 +43,7 @@ use crate::event::CallStatus;
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine};
 use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
-use crate::spec::{self, CallShape, Piece, Spec};
+use crate::spec::{self, CallShape, Detect, Piece, Spec};
 
 const START: &str = "<|start|>";
 const CHANNEL: &str = "<|channel|>";
@@ -509,6 +509,11 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "gpt_oss",
     build: machine,
+    detect: Detect {
+        template: &["<|channel|>"],
+        template_rule: None,
+        names: &["gpt-oss"],
+    },
     call: CallShape {
         open: &[],
         call: &[

@@ -31,7 +31,7 @@ use crate::json_call;
 use crate::machine::Machine;
 use crate::machine::Section;
 use crate::sections::DropMarker;
-use crate::spec::{Args, CallShape, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Spec};
 use crate::tools::Tools;
 
 const STARTS: &[&str] = &[
@@ -91,6 +91,11 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "granite",
     build: machine,
+    detect: Detect {
+        template: &["<|start_of_role|>", "<|tool_call|>"],
+        template_rule: None,
+        names: &["granite"],
+    },
     call: CallShape {
         open: &[Piece::Marker("<|tool_call|>"), Piece::Text("[")],
         call: json_call!("arguments"),

@@ -26,7 +26,7 @@
 use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
 use crate::machine::Section;
-use crate::spec::{Args, CallShape, Params, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Params, Piece, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -90,6 +90,11 @@ const INVOKE_PARAMS: Params = Params {
 pub(crate) const SPEC: Spec = Spec {
     name: "minimax_m2",
     build: machine,
+    detect: Detect {
+        template: &["<minimax:tool_call>"],
+        template_rule: None,
+        names: &["minimax-m2"],
+    },
     call: CallShape {
         open: &[Piece::Marker("<minimax:tool_call>"), Piece::Text("\n")],
         call: &[

@@ -1,9 +1,8 @@
 //! The format registry: one name per wire-syntax family, each in its own file.
 //!
-//! Adding a format: write `formats/<name>.rs` exporting its [`Spec`] (name, machine, call shape)
-//! and add the spec to [`SPECS`]; [`FORMATS`], [`build`], [`spec`] and the forced-call grammar
-//! derive from it. Template and model-name markers for detection go in `detect.rs` (a test
-//! checks that every name there is registered).
+//! Adding a format: write `formats/<name>.rs` exporting its [`Spec`] (name, machine, how it is
+//! detected, how it writes a call) and add the spec to [`SPECS`] where its specificity puts it;
+//! [`FORMATS`], [`build`], [`spec`], detection and the forced-call grammar derive from it.
 
 use crate::error::Error;
 use crate::machine::Machine;
@@ -32,31 +31,33 @@ pub(crate) mod llama_cpp_generic_json;
 pub(crate) mod nemotron_v2;
 pub(crate) mod pythonic;
 
-/// Every format's declaration, in the order of [`FORMATS`].
+/// Every format's declaration, in the order of [`FORMATS`]: also the order detection tries
+/// them, most specific first (a template or name that matches two formats is the earlier one's:
+/// Granite 4 templates also write `<tool_call>`, a Qwen3-Coder name also contains `qwen`).
 pub const SPECS: &[Spec] = &[
-    hermes::SPEC,
-    qwen3_coder::SPEC,
-    kimi_k2::SPEC,
-    deepseek::r1::SPEC,
-    deepseek::v3::SPEC,
-    deepseek::v31::SPEC,
-    deepseek::v32::SPEC,
-    glm45::SPEC,
-    gpt_oss::SPEC,
-    mistral::SPEC,
-    llama3_json::SPEC,
-    minimax_m2::SPEC,
-    seed_oss::SPEC,
-    pythonic::SPEC,
     command_r7b::SPEC,
     granite::SPEC,
     functionary_v3_1::SPEC,
     functionary_v3_2::SPEC,
-    lfm2::SPEC,
+    firefunction_v2::SPEC,
     gemma4::SPEC,
     nemotron_v2::SPEC,
     apertus::SPEC,
-    firefunction_v2::SPEC,
+    lfm2::SPEC,
+    pythonic::SPEC,
+    kimi_k2::SPEC,
+    deepseek::v32::SPEC,
+    deepseek::v31::SPEC,
+    deepseek::r1::SPEC,
+    deepseek::v3::SPEC,
+    gpt_oss::SPEC,
+    minimax_m2::SPEC,
+    seed_oss::SPEC,
+    glm45::SPEC,
+    mistral::SPEC,
+    qwen3_coder::SPEC,
+    hermes::SPEC,
+    llama3_json::SPEC,
     llama_cpp_generic_json::SPEC,
 ];
 

@@ -20,7 +20,7 @@
 use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
 use crate::machine::Section;
-use crate::spec::{Args, CallShape, Piece, Spec, PARAMETER_TAGS};
+use crate::spec::{Args, CallShape, Detect, Piece, Spec, PARAMETER_TAGS};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -64,6 +64,11 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "seed_oss",
     build: machine,
+    detect: Detect {
+        template: &["<seed:tool_call>"],
+        template_rule: None,
+        names: &["seed-oss"],
+    },
     call: CallShape {
         open: &[],
         call: &[

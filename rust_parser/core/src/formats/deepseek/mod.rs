@@ -6,3 +6,23 @@ mod section;
 pub(crate) mod v3;
 pub(crate) mod v31;
 pub(crate) mod v32;
+
+/// A template that writes R1/V3/V3.1 calls (V3.2's DSML templates also name the tokens).
+fn writes_calls(t: &str) -> bool {
+    !t.contains("DSML") && (t.contains("<｜tool▁calls▁begin｜>") || t.contains("<｜tool▁sep｜>"))
+}
+
+/// R1 and V3-0324 write `function<｜tool▁sep｜>NAME` + a ```json fence; R1 templates also strip
+/// `…</think>` from history and/or prefill `<think>\n`.
+pub(crate) fn r1_template(t: &str) -> bool {
+    writes_calls(t) && t.contains("```json") && t.contains("think>")
+}
+
+pub(crate) fn v3_template(t: &str) -> bool {
+    writes_calls(t) && t.contains("```json") && !t.contains("think>")
+}
+
+/// V3.1 writes no fence.
+pub(crate) fn v31_template(t: &str) -> bool {
+    writes_calls(t) && !t.contains("```json")
+}

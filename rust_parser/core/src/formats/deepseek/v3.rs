@@ -20,7 +20,7 @@
 //! the content verbatim.
 
 use crate::machine::Machine;
-use crate::spec::{Args, CallShape, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Spec};
 
 /// The machine.
 #[must_use]
@@ -32,6 +32,11 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "deepseek_v3",
     build: machine,
+    detect: Detect {
+        template: &[],
+        template_rule: Some(super::v3_template),
+        names: &["deepseek-v3"],
+    },
     call: CallShape {
         open: &[Piece::Marker("<｜tool▁calls▁begin｜>")],
         call: &[

@@ -18,7 +18,7 @@
 //!   crashes cannot happen: nothing is re-parsed or diffed).
 
 use crate::machine::Machine;
-use crate::spec::{Args, CallShape, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Spec};
 
 /// The machine: the family's (tool markup in an open thinking block is reasoning text).
 #[must_use]
@@ -30,6 +30,11 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "deepseek_v31",
     build: machine,
+    detect: Detect {
+        template: &[],
+        template_rule: Some(super::v31_template),
+        names: &["deepseek-v3.1"],
+    },
     call: CallShape {
         open: &[Piece::Marker("<｜tool▁calls▁begin｜>")],
         call: &[
