@@ -134,22 +134,19 @@ pub(crate) const KWARGS: Params = Params {
     raw_strings: false,
 };
 
+/// One `<parameter=KEY>` entry: the same markup for every type.
+const PARAMETER_ENTRY: &[Piece] = &[
+    Piece::Text("<parameter="),
+    Piece::Key,
+    Piece::Text(">\n"),
+    Piece::Value,
+    Piece::Text("\n</parameter>\n"),
+];
+
 /// Qwen3-Coder / Seed-OSS parameter tags: `<parameter=KEY>\nVALUE\n</parameter>\n`.
 pub(crate) const PARAMETER_TAGS: Params = Params {
-    string: &[
-        Piece::Text("<parameter="),
-        Piece::Key,
-        Piece::Text(">\n"),
-        Piece::Value,
-        Piece::Text("\n</parameter>\n"),
-    ],
-    other: &[
-        Piece::Text("<parameter="),
-        Piece::Key,
-        Piece::Text(">\n"),
-        Piece::Value,
-        Piece::Text("\n</parameter>\n"),
-    ],
+    string: PARAMETER_ENTRY,
+    other: PARAMETER_ENTRY,
     separator: "",
     raw_strings: true,
 };

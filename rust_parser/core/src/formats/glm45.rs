@@ -70,28 +70,22 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
+/// One parameter: the same markup for every type.
+const GLM_ENTRY: &[Piece] = &[
+    Piece::Marker("<arg_key>"),
+    Piece::Key,
+    Piece::Marker("</arg_key>"),
+    Piece::Text("\n"),
+    Piece::Marker("<arg_value>"),
+    Piece::Value,
+    Piece::Marker("</arg_value>"),
+    Piece::Text("\n"),
+];
+
 /// `<arg_key>KEY</arg_key>\n<arg_value>VALUE</arg_value>\n`, strings raw.
 const GLM_PARAMS: Params = Params {
-    string: &[
-        Piece::Marker("<arg_key>"),
-        Piece::Key,
-        Piece::Marker("</arg_key>"),
-        Piece::Text("\n"),
-        Piece::Marker("<arg_value>"),
-        Piece::Value,
-        Piece::Marker("</arg_value>"),
-        Piece::Text("\n"),
-    ],
-    other: &[
-        Piece::Marker("<arg_key>"),
-        Piece::Key,
-        Piece::Marker("</arg_key>"),
-        Piece::Text("\n"),
-        Piece::Marker("<arg_value>"),
-        Piece::Value,
-        Piece::Marker("</arg_value>"),
-        Piece::Text("\n"),
-    ],
+    string: GLM_ENTRY,
+    other: GLM_ENTRY,
     separator: "",
     raw_strings: true,
 };

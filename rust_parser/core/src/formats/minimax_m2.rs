@@ -66,22 +66,19 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
+/// One parameter: the same markup for every type.
+const INVOKE_ENTRY: &[Piece] = &[
+    Piece::Text("<parameter name=\""),
+    Piece::Key,
+    Piece::Text("\">"),
+    Piece::Value,
+    Piece::Text("</parameter>\n"),
+];
+
 /// `<parameter name="KEY">VALUE</parameter>\n`, strings raw.
 const INVOKE_PARAMS: Params = Params {
-    string: &[
-        Piece::Text("<parameter name=\""),
-        Piece::Key,
-        Piece::Text("\">"),
-        Piece::Value,
-        Piece::Text("</parameter>\n"),
-    ],
-    other: &[
-        Piece::Text("<parameter name=\""),
-        Piece::Key,
-        Piece::Text("\">"),
-        Piece::Value,
-        Piece::Text("</parameter>\n"),
-    ],
+    string: INVOKE_ENTRY,
+    other: INVOKE_ENTRY,
     separator: "",
     raw_strings: true,
 };

@@ -1,6 +1,8 @@
 //! The DeepSeek family: R1 and V3 (`function<｜tool▁sep｜>NAME` + a fenced JSON block), V3.1
 //! (`NAME<｜tool▁sep｜>{…}`), whose shared tool section is [`section`], and V3.2's DSML.
 
+use crate::spec::{Args, CallShape, Piece};
+
 pub(crate) mod r1;
 mod section;
 pub(crate) mod v3;
@@ -26,3 +28,21 @@ pub(crate) fn v3_template(t: &str) -> bool {
 pub(crate) fn v31_template(t: &str) -> bool {
     writes_calls(t) && !t.contains("```json")
 }
+
+/// R1's and V3's call: `function<｜tool▁sep｜>NAME` and the arguments in a ```json fence.
+const FENCED_CALL: CallShape = CallShape {
+    open: &[Piece::Marker("<｜tool▁calls▁begin｜>")],
+    call: &[
+        Piece::Marker("<｜tool▁call▁begin｜>"),
+        Piece::Text("function"),
+        Piece::Marker("<｜tool▁sep｜>"),
+        Piece::Name,
+        Piece::Text("\n```json\n"),
+        Piece::Args,
+        Piece::Text("\n```"),
+        Piece::Marker("<｜tool▁call▁end｜>"),
+    ],
+    separator: &[],
+    close: &[Piece::Marker("<｜tool▁calls▁end｜>")],
+    args: Args::Json,
+};

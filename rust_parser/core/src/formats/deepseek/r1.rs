@@ -38,7 +38,7 @@
 use super::section::{machine_for, DIALECT};
 use crate::gated::GatedDialect;
 use crate::machine::Machine;
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Detect, Spec};
 
 /// R1's template opens `<think>` in the prompt: a `</think>` without an opening one ends the
 /// reasoning that began before the output.
@@ -62,20 +62,5 @@ pub(crate) const SPEC: Spec = Spec {
         template_rule: Some(super::r1_template),
         names: &["deepseek-r1"],
     },
-    call: CallShape {
-        open: &[Piece::Marker("<｜tool▁calls▁begin｜>")],
-        call: &[
-            Piece::Marker("<｜tool▁call▁begin｜>"),
-            Piece::Text("function"),
-            Piece::Marker("<｜tool▁sep｜>"),
-            Piece::Name,
-            Piece::Text("\n```json\n"),
-            Piece::Args,
-            Piece::Text("\n```"),
-            Piece::Marker("<｜tool▁call▁end｜>"),
-        ],
-        separator: &[],
-        close: &[Piece::Marker("<｜tool▁calls▁end｜>")],
-        args: Args::Json,
-    },
+    call: super::FENCED_CALL,
 };

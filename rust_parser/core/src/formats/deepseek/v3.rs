@@ -20,7 +20,7 @@
 //! the content verbatim.
 
 use crate::machine::Machine;
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Detect, Spec};
 
 /// The machine.
 #[must_use]
@@ -37,20 +37,5 @@ pub(crate) const SPEC: Spec = Spec {
         template_rule: Some(super::v3_template),
         names: &["deepseek-v3"],
     },
-    call: CallShape {
-        open: &[Piece::Marker("<｜tool▁calls▁begin｜>")],
-        call: &[
-            Piece::Marker("<｜tool▁call▁begin｜>"),
-            Piece::Text("function"),
-            Piece::Marker("<｜tool▁sep｜>"),
-            Piece::Name,
-            Piece::Text("\n```json\n"),
-            Piece::Args,
-            Piece::Text("\n```"),
-            Piece::Marker("<｜tool▁call▁end｜>"),
-        ],
-        separator: &[],
-        close: &[Piece::Marker("<｜tool▁calls▁end｜>")],
-        args: Args::Json,
-    },
+    call: super::FENCED_CALL,
 };
