@@ -20,6 +20,7 @@ __all__ = [
     "detect_format",
     "heal_json",
     "parse",
+    "reasoning_markers",
 ]
 
 _EventKind: TypeAlias = Literal[
@@ -37,6 +38,10 @@ class _Params(TypedDict):
     other: tuple[_Piece, ...]
     separator: str
     raw_strings: bool
+
+class _ReasoningMarkers(TypedDict):
+    open: tuple[str, ...]
+    close: tuple[str, ...]
 
 class _CallShape(TypedDict):
     open: tuple[_Piece, ...]
@@ -163,6 +168,14 @@ def call_shape(format: str) -> _CallShape:
     entry "key" and "value". `open` and `close` surround the calls, `separator` goes between two.
     With `raw_strings` a string parameter's value is written raw inside its entry's markup;
     otherwise every value is JSON.
+
+    Raises:
+        ValueError: unknown format.
+    """
+
+def reasoning_markers(format: str | None = None) -> _ReasoningMarkers:
+    """The markers that open and close a reasoning block in `format`, or (None) in any format,
+    each once, in registry order.
 
     Raises:
         ValueError: unknown format.

@@ -48,6 +48,6 @@ pub use event::{CallStatus, Event, EventRef};
 pub use formats::{spec, FORMATS, SPECS};
 pub use json::heal_json;
 pub use sink::Events;
-pub use spec::{Args, CallShape, Detect, Params, Piece, Spec};
+pub use spec::{Args, CallShape, Detect, Params, Piece, Reasoning, Spec};
 pub use stream::{parse, Options, Parsed, ParsedCall, ToolCallStream};
 pub use tools::Tools;

@@ -11,6 +11,7 @@
 //! JSON object (the tool's parameter schema) or one entry per parameter ([`Params`]: XML-style
 //! tags, Python keywords, Gemma's literals).
 
+use crate::gated::GatedDialect;
 use crate::machine::Machine;
 
 /// One piece of call markup.
@@ -89,6 +90,26 @@ pub struct Detect {
     pub names: &'static [&'static str],
 }
 
+/// A format's reasoning-block markers.
+#[derive(Clone, Copy)]
+pub struct Reasoning {
+    /// Open a block (a prompt that ends with one leaves the model inside it).
+    pub open: &'static [&'static str],
+    /// Close one.
+    pub close: &'static [&'static str],
+}
+
+impl Reasoning {
+    /// The markers of a gated family.
+    #[must_use]
+    pub(crate) const fn of(d: &GatedDialect) -> Reasoning {
+        Reasoning {
+            open: d.think_open,
+            close: d.think_close,
+        }
+    }
+}
+
 /// Everything a format declares.
 #[derive(Clone, Copy)]
 pub struct Spec {
@@ -96,6 +117,8 @@ pub struct Spec {
     pub name: &'static str,
     /// Its machine.
     pub build: Build,
+    /// Its reasoning markers.
+    pub reasoning: Reasoning,
     /// How it is recognised.
     pub detect: Detect,
     /// How a forced call is written.

@@ -416,6 +416,35 @@ fn call_shape<'py>(py: Python<'py>, format: &str) -> PyResult<Bound<'py, PyDict>
     Ok(out)
 }
 
+/// The reasoning markers `format` declares, or (no format) every format's, each once:
+/// `{"open": (…), "close": (…)}`.
+#[pyfunction]
+#[pyo3(signature = (format=None))]
+fn reasoning_markers<'py>(py: Python<'py>, format: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
+    let specs: Vec<&core::Spec> = match format {
+        Some(f) => vec![core::spec(f).map_err(|e| PyValueError::new_err(e.to_string()))?],
+        None => core::SPECS.iter().collect(),
+    };
+    let mut open: Vec<&str> = Vec::new();
+    let mut close: Vec<&str> = Vec::new();
+    for spec in specs {
+        for m in spec.reasoning.open {
+            if !open.contains(m) {
+                open.push(m);
+            }
+        }
+        for m in spec.reasoning.close {
+            if !close.contains(m) {
+                close.push(m);
+            }
+        }
+    }
+    let out = PyDict::new(py);
+    out.set_item("open", PyTuple::new(py, open)?)?;
+    out.set_item("close", PyTuple::new(py, close)?)?;
+    Ok(out)
+}
+
 /// The format for a chat template and/or model name, or None.
 #[pyfunction]
 #[pyo3(signature = (chat_template=None, model_name=None))]
@@ -431,6 +460,7 @@ fn ggserve_parser(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(heal_json, m)?)?;
     m.add_function(wrap_pyfunction!(detect_format, m)?)?;
     m.add_function(wrap_pyfunction!(call_shape, m)?)?;
+    m.add_function(wrap_pyfunction!(reasoning_markers, m)?)?;
     m.add("FORMATS", pyo3::types::PyTuple::new(m.py(), core::FORMATS)?)?;
     Ok(())
 }

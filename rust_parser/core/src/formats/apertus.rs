@@ -12,7 +12,7 @@
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const OPEN: &str = "<|tools_prefix|>";
@@ -53,6 +53,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "apertus",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<|tools_prefix|>", "<|inner_prefix|>"],
         template_rule: None,

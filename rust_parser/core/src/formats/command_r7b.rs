@@ -17,7 +17,7 @@ use crate::envelope::{Keys, OPENAI_KEYS};
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
 use crate::sections::DropMarker;
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const ACTION: &str = "<|START_ACTION|>";
@@ -78,6 +78,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "command_r7b",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<|START_ACTION|>", "<|START_THINKING|>"],
         template_rule: None,

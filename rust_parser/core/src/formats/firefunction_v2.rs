@@ -12,7 +12,7 @@ use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::json_call;
 use crate::machine::Machine;
 use crate::machine::Section;
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 /// With the space the model writes before it (part of the markup, as llama.cpp reads it).
@@ -54,6 +54,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "firefunction_v2",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["functools["],
         template_rule: None,

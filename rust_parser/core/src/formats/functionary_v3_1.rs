@@ -15,7 +15,7 @@ use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
 use crate::raw_code::RawCode;
 use crate::sections::FunctionTag;
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const FN_EQ: &str = "<function=";
@@ -57,6 +57,7 @@ fn functionary_v31_template(t: &str) -> bool {
 pub(crate) const SPEC: Spec = Spec {
     name: "functionary_v3_1",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &[],
         template_rule: Some(functionary_v31_template),

@@ -20,7 +20,7 @@ use crate::machine::{Cx, Machine, Progress, Section};
 use crate::raw_code::RawCode;
 use crate::scan::{bounded_run, leading_ws};
 use crate::sections::ProgressExt;
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const RECIPIENT: &str = ">>>";
@@ -168,6 +168,7 @@ impl Section for Recipient {
 pub(crate) const SPEC: Spec = Spec {
     name: "functionary_v3_2",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &[">>>all"],
         template_rule: None,

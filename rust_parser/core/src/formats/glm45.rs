@@ -30,7 +30,7 @@
 use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
 use crate::machine::Section;
-use crate::spec::{Args, CallShape, Detect, Params, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Params, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -94,6 +94,7 @@ const GLM_PARAMS: Params = Params {
 pub(crate) const SPEC: Spec = Spec {
     name: "glm45",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<arg_key>"],
         template_rule: None,

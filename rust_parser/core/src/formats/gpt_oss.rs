@@ -43,7 +43,7 @@ use crate::event::CallStatus;
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine};
 use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
-use crate::spec::{self, CallShape, Detect, Piece, Spec};
+use crate::spec::{self, CallShape, Detect, Piece, Reasoning, Spec};
 
 const START: &str = "<|start|>";
 const CHANNEL: &str = "<|channel|>";
@@ -509,6 +509,10 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "gpt_oss",
     build: machine,
+    reasoning: Reasoning {
+        open: &["<|channel|>analysis<|message|>"],
+        close: &[],
+    },
     detect: Detect {
         template: &["<|channel|>"],
         template_rule: None,

@@ -31,7 +31,7 @@ use crate::json_call;
 use crate::machine::Machine;
 use crate::machine::Section;
 use crate::sections::DropMarker;
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const STARTS: &[&str] = &[
@@ -91,6 +91,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "granite",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<|start_of_role|>", "<|tool_call|>"],
         template_rule: None,

@@ -20,7 +20,7 @@ use crate::machine::Machine;
 use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, FunctionTag, UntilClose};
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 /// A call object directly inside a code fence: it must carry its arguments.
@@ -353,6 +353,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "hermes",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<tool_call>"],
         template_rule: None,

@@ -43,7 +43,7 @@ use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Lane, Machine, Progress, Section};
 use crate::scan::{bounded_run, token_limit, Markers, Scan};
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -382,6 +382,7 @@ impl Section for Bare {
 pub(crate) const SPEC: Spec = Spec {
     name: "kimi_k2",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<|tool_calls_section_begin|>", "tool_declare"],
         template_rule: None,

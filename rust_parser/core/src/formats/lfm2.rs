@@ -18,7 +18,7 @@ use crate::envelope::OPENAI_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::lead::Lead;
 use crate::machine::{Machine, Section};
-use crate::spec::{Args, CallShape, Detect, Piece, Spec, KWARGS};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec, KWARGS};
 use crate::tools::Tools;
 
 const OPEN: &str = "<|tool_call_start|>";
@@ -74,6 +74,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "lfm2",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<|tool_call_start|>", "<|tool_list_start|>"],
         template_rule: None,

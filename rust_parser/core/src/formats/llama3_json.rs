@@ -39,7 +39,7 @@ use crate::python_kwargs::{KwStatus, Kwargs};
 use crate::raw_code::RawCode;
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const PYTHON_TAG: &str = "<|python_tag|>";
@@ -364,6 +364,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "llama3_json",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<|python_tag|>", "dictionary of argument name and its value"],
         template_rule: None,

@@ -26,7 +26,7 @@
 use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
 use crate::machine::Section;
-use crate::spec::{Args, CallShape, Detect, Params, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Params, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -87,6 +87,7 @@ const INVOKE_PARAMS: Params = Params {
 pub(crate) const SPEC: Spec = Spec {
     name: "minimax_m2",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<minimax:tool_call>"],
         template_rule: None,

@@ -34,7 +34,7 @@ use crate::machine::Machine;
 use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const TOOL_CALLS: &str = "[TOOL_CALLS]";
@@ -378,6 +378,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "mistral",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["[TOOL_CALLS]"],
         template_rule: None,

@@ -14,7 +14,7 @@ use crate::envelope::OPENAI_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json_call;
 use crate::machine::{Machine, Section};
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const OPEN: &str = "<TOOLCALL>";
@@ -55,6 +55,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "nemotron_v2",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<TOOLCALL>"],
         template_rule: None,

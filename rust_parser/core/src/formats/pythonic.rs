@@ -19,7 +19,7 @@ use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::lead::Lead;
 use crate::machine::{Machine, Section};
-use crate::spec::{Args, CallShape, Detect, Piece, Spec, KWARGS};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec, KWARGS};
 use crate::tools::Tools;
 
 const STARTS: &[&str] = &["<|python_start|>", "<function_calls>"];
@@ -81,6 +81,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "pythonic",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<|python_start|>", "<function_calls>", "[func_name1("],
         template_rule: None,

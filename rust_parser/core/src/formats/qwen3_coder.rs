@@ -36,7 +36,7 @@ use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
 use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
-use crate::spec::{Args, CallShape, Detect, Piece, Spec, PARAMETER_TAGS};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec, PARAMETER_TAGS};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -153,6 +153,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "qwen3_coder",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<parameter="],
         template_rule: None,

@@ -20,7 +20,7 @@
 use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::machine::Machine;
 use crate::machine::Section;
-use crate::spec::{Args, CallShape, Detect, Piece, Spec, PARAMETER_TAGS};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec, PARAMETER_TAGS};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -64,6 +64,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "seed_oss",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<seed:tool_call>"],
         template_rule: None,

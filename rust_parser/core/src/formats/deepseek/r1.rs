@@ -38,7 +38,7 @@
 use super::section::{machine_for, DIALECT};
 use crate::gated::GatedDialect;
 use crate::machine::Machine;
-use crate::spec::{Detect, Spec};
+use crate::spec::{Detect, Reasoning, Spec};
 
 /// R1's template opens `<think>` in the prompt: a `</think>` without an opening one ends the
 /// reasoning that began before the output.
@@ -57,6 +57,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "deepseek_r1",
     build: machine,
+    reasoning: Reasoning::of(&R1),
     detect: Detect {
         template: &[],
         template_rule: Some(super::r1_template),

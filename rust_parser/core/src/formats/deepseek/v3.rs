@@ -20,7 +20,7 @@
 //! the content verbatim.
 
 use crate::machine::Machine;
-use crate::spec::{Detect, Spec};
+use crate::spec::{Detect, Reasoning, Spec};
 
 /// The machine.
 #[must_use]
@@ -32,6 +32,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "deepseek_v3",
     build: machine,
+    reasoning: Reasoning::of(&super::section::DIALECT),
     detect: Detect {
         template: &[],
         template_rule: Some(super::v3_template),

@@ -18,7 +18,7 @@
 //!   crashes cannot happen: nothing is re-parsed or diffed).
 
 use crate::machine::Machine;
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 
 /// The machine: the family's (tool markup in an open thinking block is reasoning text).
 #[must_use]
@@ -30,6 +30,7 @@ pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
 pub(crate) const SPEC: Spec = Spec {
     name: "deepseek_v31",
     build: machine,
+    reasoning: Reasoning::of(&super::section::DIALECT),
     detect: Detect {
         template: &[],
         template_rule: Some(super::v31_template),

@@ -29,7 +29,7 @@
 use super::section::EOS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
-use crate::spec::{Args, CallShape, Detect, Params, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Params, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -104,6 +104,7 @@ const DSML_PARAMS: Params = Params {
 pub(crate) const SPEC: Spec = Spec {
     name: "deepseek_v32",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["｜DSML｜", "dsml_token"],
         template_rule: None,

@@ -18,7 +18,7 @@ use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws};
 use crate::sections::{DropMarker, ProgressExt};
-use crate::spec::{Args, CallShape, Detect, Params, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Params, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 use keyed_literal::{held_back, KeyedLiteral, LitStatus};
 
@@ -252,6 +252,7 @@ const GEMMA_PARAMS: Params = Params {
 pub(crate) const SPEC: Spec = Spec {
     name: "gemma4",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &["<|tool_call>", "<|\"|>"],
         template_rule: None,

@@ -27,7 +27,7 @@ use crate::lead::Lead;
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::leading_ws;
 use crate::sections::ProgressExt;
-use crate::spec::{Args, CallShape, Detect, Piece, Spec};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 use json_content::JsonContent;
 
@@ -215,6 +215,7 @@ impl Section for Generic {
 pub(crate) const SPEC: Spec = Spec {
     name: "llama_cpp_generic_json",
     build: machine,
+    reasoning: Reasoning::of(&DIALECT),
     detect: Detect {
         template: &[],
         template_rule: None,
