@@ -323,3 +323,40 @@ def test_pythonic_calls_stream_before_the_closing_bracket(fmt: str, head: str) -
     assert kinds[3] == [("tool_call_args", '"location": "Os', "")]
     assert [k for k, _, _ in kinds[4]] == ["tool_call_args", "tool_call_end"]
     assert kinds[5] == []
+
+
+# SGLang's PythonicDetector unit tests, the `parse_streaming_increment` cases: the peer's own
+# chunks; the folded stream must hold the call (and the text before it).
+SGLANG_CHUNKS = [
+    (["[get_", "weather(city=", "'Tokyo'", ")]"], ""),
+    (["Sure, let me check. ", "[get_weather(city=", "'Tokyo')]"], None),
+    (["<|python_start|>[get_", "weather(city='Tokyo')]<|python_end|>"], ""),
+]
+
+
+@pytest.mark.parametrize(("chunks", "content"), SGLANG_CHUNKS)
+def test_sglang_pythonic_streaming_chunks(chunks: list[str], content: str | None) -> None:
+    s = gp.ToolCallStream("pythonic", tools=WEATHER)
+    events = [e for chunk in chunks for e in s.push(chunk)]
+    out = fold([*events, *s.finish()])
+    if content is None:
+        # Text before a bare list: the list is text too (only a list that starts the output is
+        # a call list; SGLang takes one anywhere): nothing is lost.
+        assert out == {"content": "".join(chunks), "reasoning_content": "", "tool_calls": []}
+        return
+    assert out["content"] == content
+    assert [(c["name"], c["arguments"]) for c in out["tool_calls"]] == [
+        ("get_weather", '{"city": "Tokyo"}')
+    ]
+
+
+def test_sglang_pythonic_incomplete_call_streams_its_start() -> None:
+    # SGLang holds an incomplete call back entirely; we start it (the name is known) and
+    # stream its arguments, and nothing of it is content.
+    s = gp.ToolCallStream("pythonic", tools=WEATHER)
+    events = s.push("[get_weather(city=")
+    assert [(e.kind, e.name) for e in events] == [
+        ("tool_call_start", "get_weather"),
+        ("tool_call_args", ""),
+    ]
+    assert not [e for e in events if e.kind == "content"]
