@@ -1,9 +1,11 @@
-//! What a format file declares: its name, its machine, and how it writes a call.
+//! What a format file declares: its name, its machine, its reasoning markers, how it is
+//! detected, and how it writes a call.
 //!
 //! Each `formats/<name>.rs` exports one [`Spec`]; the registry ([`crate::formats::SPECS`]), the
-//! parser's constructor and the forced-call grammar builder (the service's
-//! `tool_grammar.py`, through the binding's `call_shape`) are derived from those specs, so a
-//! format is registered in one place.
+//! parser's constructor, format detection, the service's reasoning markers (the binding's
+//! `reasoning_markers`) and the forced-call grammar builder (the service's `tool_grammar.py`,
+//! through the binding's `call_shape`) are derived from those specs, so a format is registered
+//! in one place.
 //!
 //! A [`CallShape`] spells the format's canonical call markup as pieces: control markers (the
 //! model's special token where its vocabulary has one, the text otherwise), literal text, and
