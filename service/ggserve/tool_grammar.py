@@ -10,8 +10,8 @@ otherwise. The arguments come from each tool's parameter schema through llama-cp
 JSON-Schema converter: either one JSON object, or one entry per parameter (XML-style tags,
 Python keywords, Gemma's literals; required parameters always, optional ones may be left out, in
 the schema's order), where a string parameter's value may be written raw between the format's
-delimiters (then without `<`, which would open the next tag; `enum`, `minLength` and
-`maxLength` are kept).
+delimiters (then a `<` never starts the closing tag; `enum`, `minLength` and `maxLength` are
+kept).
 
 Hermes, for example (one block per call):
 
@@ -118,16 +118,21 @@ class _Writer:
         """The rule of one parameter's entry."""
         schema = schema if isinstance(schema, dict) else {}
         is_string = schema.get("type") == "string"
+        pieces = params["string"] if is_string else params["other"]
         if is_string and params["raw_strings"]:
-            value = self.raw_string(f"{name}-value", schema)
+            value = self.raw_string(f"{name}-value", schema, _after_value(pieces))
         else:
             value = str(self.converter.visit(schema, f"{name}-value"))
-        pieces = params["string"] if is_string else params["other"]
         slots = {"key": _literal(key), "value": value}
         return self.add(name, " ".join(self.pieces(pieces, slots)))
 
-    def raw_string(self, name: str, schema: Mapping[str, Any]) -> str:
-        """A string written raw inside markup: no `<` (it would start the closing tag)."""
+    def raw_string(self, name: str, schema: Mapping[str, Any], closing: str) -> str:
+        """A string written raw inside markup, up to `closing` (the markup after the value).
+
+        A `<` may not start the closing tag: an unbounded string takes `<` only before a
+        character that cannot follow it there (`</parameter>` rules out `</`, Gemma's `<|"|>`
+        `<|`); a string bounded by `maxLength` takes no `<` at all (one character per step).
+        """
         enum = schema.get("enum")
         if isinstance(enum, list) and enum and all(isinstance(v, str) for v in enum):
             return self.add(name, " | ".join(_literal(v) for v in enum))
@@ -136,7 +141,13 @@ class _Writer:
         low = low if isinstance(low, int) and 0 <= low <= _MAX_BOUNDED_RAW else 0
         if isinstance(high, int) and low <= high <= _MAX_BOUNDED_RAW:
             return self.add(name, f"[^<]{{{low},{high}}}")
-        return self.add(name, f"[^<]{{{low},}}" if low else "[^<]*")
+        if low:
+            return self.add(name, f"[^<]{{{low},}}")
+        tag = closing.find("<")
+        after = closing[tag + 1 : tag + 2] if tag >= 0 else ""
+        if not after or after in "<\\]^-":
+            return self.add(name, "[^<]*")
+        return self.add(name, f'( [^<] | "<" [^<{after}] )*')
 
     def chain(self, name: str, entries: list[tuple[str, bool]], separator: str) -> str:
         """The entries in order, optional ones skippable, `separator` between two written ones.
@@ -175,6 +186,15 @@ class _Writer:
         root = " ".join([*open_, body, *close])
         own = "\n".join(f"{name} ::= {rule}" for name, rule in self.rules.items())
         return f"root ::= {root}\n{own}\n{self.converter.format_grammar()}"
+
+
+def _after_value(pieces: Sequence[_Piece]) -> str:
+    """The literal markup right after an entry's value (empty when none follows)."""
+    kinds = [kind for kind, _ in pieces]
+    if "value" not in kinds:
+        return ""
+    rest = pieces[kinds.index("value") + 1 :]
+    return "".join(text for kind, text in rest if kind in ("marker", "text"))
 
 
 def _seq(*items: str) -> str:

@@ -26,7 +26,7 @@ TOOLS = [
     for name in ("get_weather", "get_time")
 ]
 CALLS: list[tuple[str, dict[str, Any]]] = [
-    ("get_weather", {"city": "Bern", "days": 3}),
+    ("get_weather", {"city": "Bern <b> 1<2", "days": 3}),
     ("get_time", {"city": "Oslo", "days": 1}),
 ]
 

@@ -77,3 +77,13 @@ def test_an_unenforceable_schema_is_invalid_argument() -> None:
     bad = Tool("f", "", {"type": "object", "properties": {"a": {"$ref": "#/$defs/missing"}}})
     with pytest.raises(InvalidArgumentError):
         forced_call_grammar("hermes", [bad], parallel=False)
+
+
+@pytest.mark.parametrize(("fmt", "rule"), [("qwen3_coder", '"<" [^</]'), ("gemma4", '"<" [^<|]')])
+def test_a_raw_string_may_hold_a_lt_that_does_not_start_the_closing_tag(
+    fmt: str, rule: str
+) -> None:
+    code = Tool("write", "", {"type": "object", "properties": {"code": {"type": "string"}}})
+    grammar = forced_call_grammar(fmt, [code], parallel=False)
+    rules = dict(line.split(" ::= ", 1) for line in grammar.splitlines())
+    assert rules["arg-0-0-value"] == f"( [^<] | {rule} )*"
