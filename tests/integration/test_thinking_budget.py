@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import grpc
 import pytest
@@ -16,11 +15,10 @@ from ggserve_client.v1 import api_pb2 as pb
 
 from .harness import chat_request, code, details, fold, user
 from .served import Served, serve
+from .test_template_kwargs import GREEDY, QWEN3_LIKE
 
 pytestmark = pytest.mark.e2e
 
-QWEN3_LIKE = Path(__file__).parents[1] / "data" / "qwen3_like.jinja"
-GREEDY = pb.SamplingParams(temperature=0.0, seed=1)
 ASK = "Say hello."
 
 

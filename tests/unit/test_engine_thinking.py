@@ -15,6 +15,7 @@ from ggserve.engine.thinking import ThinkingBudget, ThinkingTracker
 
 from .fake_model import FakeEngine, FakeModel
 from .test_engine_llama_backend import assert_cache_matches, counting, generate
+from .test_engine_replay import generate_once
 
 CLOSE = 51  # the counting model's token written "Z": the fake format's close marker
 DRAFTING = DraftOptions(min_ngram=1, max_ngram=3, min_tokens=1, max_tokens=8)
@@ -136,19 +137,8 @@ RECORDED = (  # a reasoning model's output, pieces as it streamed them (Qwen3-st
 
 def test_replay_forces_the_close_and_plays_the_recorded_answer() -> None:
     async def scenario(budget: ThinkingBudget | None) -> tuple[str, GenerationDone]:
-        engine = ReplayEngine(RECORDED)
-        try:
-            req = GenerationRequest("r", (1,), 100, thinking=budget)
-            text, done = [], None
-            async for event in engine.generate(req):
-                if isinstance(event, TextDelta):
-                    text.append(event.text)
-                elif isinstance(event, GenerationDone):
-                    done = event
-            assert done is not None
-            return "".join(text), done
-        finally:
-            await engine.close()
+        req = GenerationRequest("r", (1,), 100, thinking=budget)
+        return await generate_once(ReplayEngine(RECORDED), req)
 
     close = tuple(b"</think>")
     budget = ThinkingBudget(3, close, ("<think>",), ("</think>",), True)
