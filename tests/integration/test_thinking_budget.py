@@ -5,6 +5,9 @@ prompt-lookup speculation and two slots, so the budget meets drafts and batching
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -86,3 +89,14 @@ def test_a_budget_with_thinking_off_is_invalid_argument(qwen3_like: Served) -> N
         chat(qwen3_like, max_tokens=4, thinking=False, thinking_budget_tokens=10)
     assert code(caught.value) == grpc.StatusCode.INVALID_ARGUMENT
     assert details(caught.value).startswith("thinking_budget_tokens:")
+
+
+def test_the_command_line_sends_the_budget(qwen3_like: Served) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ggserve_client.cli", "chat", ASK, "--json", "--target",
+         qwen3_like.target, "--max-tokens", "12", "--temperature", "0", "--thinking-budget", "2"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    kinds = [json.loads(line)["event"] for line in result.stdout.splitlines()]
+    assert kinds.index("reasoning") < kinds.index("content")  # two tokens, then the answer
