@@ -37,4 +37,6 @@ def thinking_budget(
     if not closes:
         return None
     close_tokens = tuple(engine.tokenize(closes[0], add_bos=False, special=True))
+    if not close_tokens:  # nothing to force (no vocabulary spells it): no budget to keep
+        return None
     return ThinkingBudget(budget, close_tokens, opens, closes, starts_open)
