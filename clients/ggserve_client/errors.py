@@ -1,24 +1,41 @@
 """Client errors: one exception class per gRPC status code the service uses, one mapping table.
 
 Every failed call raises a `GgserveError` subclass that keeps the status `code`, the server's
-`message` and the request id the server echoed in the `x-request-id` trailer (for its logs).
+`message`, the request id the server echoed in the `x-request-id` trailer (for its logs), and
+the `google.rpc.ErrorInfo` of the status details when the server sent one (`info.reason`, e.g.
+`CONTEXT_LENGTH_EXCEEDED` with metadata `prompt_tokens` and `context_length`).
 """
 
 from __future__ import annotations
 
 import grpc
 
+from ggserve_client.status_details import STATUS_DETAILS_TRAILER, ErrorInfo, error_info
+
 REQUEST_ID_TRAILER = "x-request-id"
 
 
 class GgserveError(Exception):
-    """A failed ggserve call: gRPC status `code`, server `message`, and `request_id` if known."""
+    """A failed ggserve call: gRPC status `code`, server `message`, `request_id` if known, and
+    `info` (reason and metadata) when the server gave one."""
 
-    def __init__(self, code: grpc.StatusCode, message: str, request_id: str = "") -> None:
+    def __init__(
+        self,
+        code: grpc.StatusCode,
+        message: str,
+        request_id: str = "",
+        info: ErrorInfo | None = None,
+    ) -> None:
         super().__init__(f"{code.name}: {message}" if message else code.name)
         self.code = code
         self.message = message
         self.request_id = request_id
+        self.info = info
+
+    @property
+    def reason(self) -> str:
+        """The ErrorInfo reason (e.g. `CONTEXT_LENGTH_EXCEEDED`, `QUEUE_FULL`); empty if none."""
+        return self.info.reason if self.info else ""
 
 
 class InvalidArgumentError(GgserveError):
@@ -65,9 +82,11 @@ _BY_CODE: dict[grpc.StatusCode, type[GgserveError]] = {
 }
 
 
-def error_for(code: grpc.StatusCode, message: str, request_id: str = "") -> GgserveError:
+def error_for(
+    code: grpc.StatusCode, message: str, request_id: str = "", info: ErrorInfo | None = None
+) -> GgserveError:
     """The typed error of a status code (plain `GgserveError` for codes without a class)."""
-    return _BY_CODE.get(code, GgserveError)(code, message, request_id)
+    return _BY_CODE.get(code, GgserveError)(code, message, request_id, info)
 
 
 def from_rpc_error(error: grpc.RpcError) -> GgserveError:
@@ -75,7 +94,10 @@ def from_rpc_error(error: grpc.RpcError) -> GgserveError:
     if not isinstance(error, grpc.Call | grpc.aio.AioRpcError):
         return GgserveError(grpc.StatusCode.UNKNOWN, str(error))
     request_id = ""
+    info = None
     for key, value in error.trailing_metadata() or ():
         if key == REQUEST_ID_TRAILER:
             request_id = value if isinstance(value, str) else value.decode(errors="replace")
-    return error_for(error.code(), error.details() or "", request_id)
+        elif key == STATUS_DETAILS_TRAILER and isinstance(value, bytes):
+            info = error_info(value)
+    return error_for(error.code(), error.details() or "", request_id, info)

@@ -110,3 +110,28 @@ def test_deadline_raises_deadline_exceeded() -> None:
         pytest.raises(errors.DeadlineExceededError),
     ):
         client.chat("Hi", timeout=0.2)
+
+
+def test_a_prompt_too_long_carries_its_reason_and_numbers(server: ServerThread) -> None:
+    """The ErrorInfo of the status details, read without googleapis-common-protos."""
+    with Client(server.target, timeout=30) as client:
+        with pytest.raises(errors.InvalidArgumentError) as info:
+            list(client.chat_stream("x" * 5000))
+        error = info.value
+        assert error.reason == "CONTEXT_LENGTH_EXCEEDED"
+        assert error.info is not None
+        assert error.info.domain == "ggserve.dev"
+        prompt_tokens = int(error.info.metadata["prompt_tokens"])
+        assert prompt_tokens > 5000
+        assert error.info.metadata["context_length"] == "4096"
+        assert f"prompt is too long: {prompt_tokens} tokens" in error.message
+        with pytest.raises(errors.NotFoundError) as missing:
+            client.chat("Hi", model="nope")
+        assert missing.value.reason  # every service error names its reason
+
+
+def test_error_info_ignores_bytes_that_are_not_a_status() -> None:
+    from ggserve_client.status_details import error_info
+
+    assert error_info(b"\xff\xfe not protobuf") is None
+    assert error_info(b"") is None

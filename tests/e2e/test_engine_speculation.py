@@ -29,7 +29,9 @@ COPY = chat("Repeat this passage exactly:\n\n" + PASSAGE)
 @pytest.fixture(scope="module")
 def engines(smollm2_path: Path) -> Iterator[tuple[LlamaEngine, LlamaEngine]]:
     off = LlamaEngine(smollm2_path, n_ctx=2048, n_threads=1, parallel=4)
-    on = LlamaEngine(smollm2_path, n_ctx=2048, n_threads=1, parallel=4, drafting=DraftOptions())
+    # Drafting however many decode, so that drafts are checked beside the others' tokens.
+    drafting = DraftOptions(max_decoders=None)
+    on = LlamaEngine(smollm2_path, n_ctx=2048, n_threads=1, parallel=4, drafting=drafting)
     yield off, on
     run(off.close())
     run(on.close())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -101,7 +102,16 @@ def test_scrape_counts_what_the_requests_did(served: Served) -> None:
     with pytest.raises(grpc.RpcError) as failed:
         chat.Chat(pb.ChatRequest(), timeout=30)  # no messages: INVALID_ARGUMENT
     assert failed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    # The server counts a call after its status has gone out, so a scrape right after the
+    # client sees the status can come first (seen under load): wait for the last call's count.
     after = scrape(served)
+    deadline = time.monotonic() + 5
+    while (
+        time.monotonic() < deadline
+        and total(after, "ggserve_requests_total") < total(before, "ggserve_requests_total") + 5
+    ):
+        time.sleep(0.05)
+        after = scrape(served)
 
     def moved(name: str, **labels: str) -> float:
         return total(after, name, **labels) - total(before, name, **labels)

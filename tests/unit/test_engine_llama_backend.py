@@ -310,6 +310,26 @@ def test_speculation_changes_nothing_but_the_number_of_steps() -> None:
     run(scenario())
 
 
+def test_drafting_pauses_while_a_wide_batch_decodes() -> None:
+    async def widest_drafts(max_decoders: int | None) -> int:
+        """The longest decoding span of the batches where all three generations decode."""
+        model = FakeModel(n_ctx=512, n_batch=256, n_seq_max=3)
+        options = DraftOptions(max_decoders=max_decoders, min_ngram=3)
+        engine = FakeEngine(model, drafting=options)
+        try:
+            reqs = [GenerationRequest(n, (*range(1, 40), 1, 2, 3), 12) for n in "abc"]
+            results = await generate(engine, *reqs)
+            assert all(done.usage.completion_tokens == 12 for _, done in results)
+            wide = [b for b in model.batches if len(b) == 3 and all(s.start >= 42 for s in b)]
+            assert wide, "the three decoded together"
+            return max(len(span.tokens) for b in wide for span in b)
+        finally:
+            await engine.close()
+
+    assert run(widest_drafts(2)) == 1
+    assert run(widest_drafts(None)) > 1
+
+
 def test_speculation_stays_within_the_token_limit() -> None:
     async def scenario() -> None:
         engine = FakeEngine(FakeModel(n_ctx=128), drafting=DRAFTING)

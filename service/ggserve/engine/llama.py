@@ -115,6 +115,9 @@ class LlamaEngine(ThreadedEngine):
         defaults = sampling_defaults or SamplingDefaults()
         if seed is not None:  # the seed of requests that set none (None: random per request)
             defaults = dataclasses.replace(defaults, seed=seed)
+        if drafting is not None and n_gpu_layers != 0:
+            # On a GPU a wide batch is still memory-bound: drafts pay off however many decode.
+            drafting = dataclasses.replace(drafting, max_decoders=None)
 
         def load() -> LlamaBackend:
             return LlamaBackend(LoadedModel.load(path, options), defaults, drafting)

@@ -308,10 +308,15 @@ class LlamaBackend:
         plan: list[_Planned] = []
         decoders = [s for s in slots if s.run is not None and s.run.decoding and s.run.pending]
         share = self.model.n_batch // max(len(decoders), 1)  # each one's room in the batch
+        drafting = self._drafting
+        wide = drafting is not None and (
+            drafting.max_decoders is not None and len(decoders) > drafting.max_decoders
+        )
         for slot in decoders:
             run = slot.run
             assert run is not None
-            self._propose(run, share - 1)
+            if not wide:
+                self._propose(run, share - 1)
             plan.append(_Planned(slot, run.span(slot.seq_id, len(slot.cached), 0), False))
         decoding = sum(len(p.span.tokens) for p in plan)
         budget = self.model.n_batch - decoding
