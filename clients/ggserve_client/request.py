@@ -43,6 +43,7 @@ class ChatOptions(TypedDict, total=False):
     seed: int
     stop: Sequence[str]
     thinking: bool
+    thinking_budget_tokens: int  # reasoning tokens before the model's close marker is forced
     json_schema: str
     grammar: str
     request_id: str
@@ -121,6 +122,8 @@ def build_request(prompt: Prompt, options: ChatOptions) -> pb.ChatRequest:
         request.max_tokens = options["max_tokens"]
     if "thinking" in options:
         request.thinking = options["thinking"]
+    if "thinking_budget_tokens" in options:
+        request.thinking_budget_tokens = options["thinking_budget_tokens"]
     for key, value in options.get("chat_template_kwargs", {}).items():
         request.chat_template_kwargs[key] = json.dumps(value, ensure_ascii=False)
     if "json_schema" in options:

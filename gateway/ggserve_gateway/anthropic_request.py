@@ -112,6 +112,9 @@ def chat_call(request: MessagesRequest) -> tuple[list[Message], ChatOptions]:
     """The messages and options of the core call."""
     messages, options = count_call(request)
     options["max_tokens"] = request.max_tokens
+    thinking = request.thinking
+    if thinking is not None and thinking.type == "enabled" and thinking.budget_tokens is not None:
+        options["thinking_budget_tokens"] = thinking.budget_tokens
     if request.stop_sequences:
         options["stop"] = request.stop_sequences
     options.update(sampling_options(request))

@@ -87,7 +87,7 @@ class ToolChoiceParam(_Body):
 
 
 class ThinkingParam(_Body):
-    """Extended thinking on or off (`budget_tokens` has no local equivalent)."""
+    """Extended thinking on or off; with `enabled`, `budget_tokens` caps the reasoning tokens."""
 
     type: Literal["enabled", "disabled", "adaptive", "between_tools"]
     budget_tokens: TokenBudget | None = None

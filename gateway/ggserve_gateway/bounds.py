@@ -20,7 +20,7 @@ I64_MIN, I64_MAX = -(2**63), 2**63 - 1
 
 # Tokens to generate: the core's `max_tokens` is a uint32 (the context bounds it further).
 TokenCount = Annotated[int, Field(ge=1, le=U32_MAX)]
-# A token budget with no local effect (Anthropic `thinking.budget_tokens`): still a uint32.
+# A thinking budget (Anthropic `thinking.budget_tokens`): the core's uint32.
 TokenBudget = Annotated[int, Field(ge=0, le=U32_MAX)]
 # `top_k`: 0 disables the filter.
 TopK = Annotated[int, Field(ge=0, le=U32_MAX)]

@@ -8,6 +8,7 @@ from ggserve_client.request import ChatOptions
 from ggserve_client.types import Message, Role, Tool, ToolCall
 from ggserve_gateway.errors import HttpError
 from ggserve_gateway.openai_schema import ChatCompletionRequest, ChatMessage, ContentPart
+from ggserve_gateway.reasoning_effort import effort_options
 from ggserve_gateway.sampling import json_schema_option, sampling_options
 
 _ROLES = {
@@ -118,5 +119,6 @@ def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOption
     if request.chat_template_kwargs:
         # As given: the core decides what `enable_thinking` means (one rule for every API).
         options["chat_template_kwargs"] = request.chat_template_kwargs
+    options.update(effort_options(request.reasoning_effort))
     _response_format(request, options)
     return messages, options

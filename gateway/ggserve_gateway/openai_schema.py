@@ -25,6 +25,7 @@ from ggserve_gateway.bounds import (
     TopLogprobs,
     TopP,
 )
+from ggserve_gateway.reasoning_effort import Effort
 
 
 class _Body(BaseModel):
@@ -146,3 +147,5 @@ class ChatCompletionRequest(_Body):
     min_p: MinP | None = None
     repeat_penalty: RepeatPenalty | None = None
     chat_template_kwargs: dict[str, Any] | None = None
+    # Thinking off (`none`) or on with a budget of reasoning tokens (`reasoning_effort.py`).
+    reasoning_effort: Effort | None = None

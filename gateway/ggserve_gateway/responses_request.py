@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from ggserve_client.request import ChatOptions
 from ggserve_client.types import Message, Role, ToolCall
 from ggserve_gateway.errors import HttpError
+from ggserve_gateway.reasoning_effort import effort_options
 from ggserve_gateway.responses_schema import (
     ContentPart,
     InputItem,
@@ -60,7 +61,6 @@ _HOSTED_ITEMS = frozenset(
         "compaction",
     }
 )
-_THINKING_OFF = frozenset({"none", "minimal"})
 
 
 def _text(parts: str | list[ContentPart] | None, where: str) -> str:
@@ -245,8 +245,6 @@ def options(request: ResponsesRequest, tools: ToolMap) -> ChatOptions:
     if request.max_output_tokens is not None:
         out["max_tokens"] = request.max_output_tokens
     out.update(sampling_options(request))
-    effort = request.reasoning.effort if request.reasoning is not None else None
-    if effort is not None:
-        out["thinking"] = effort not in _THINKING_OFF
+    out.update(effort_options(request.reasoning.effort if request.reasoning else None))
     _text_format(request, out)
     return out

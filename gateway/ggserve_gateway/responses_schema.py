@@ -24,6 +24,7 @@ from ggserve_gateway.bounds import (
     TopLogprobs,
     TopP,
 )
+from ggserve_gateway.reasoning_effort import Effort
 
 
 class _Body(BaseModel):
@@ -96,7 +97,7 @@ class ReasoningConfig(_Body):
     """`reasoning`: `effort` turns the template's thinking on or off; `summary` has no local
     meaning (the model's own reasoning is returned as it is)."""
 
-    effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
+    effort: Effort | None = None
     summary: str | None = None
 
 

@@ -193,6 +193,9 @@ def chat_request(
         sampling=_sampling(request.sampling),
         response_format=_response_format(request.response_format),
         thinking=request.thinking if request.HasField("thinking") else None,
+        thinking_budget=(
+            request.thinking_budget_tokens if request.HasField("thinking_budget_tokens") else None
+        ),
         request_id=request.request_id or default_request_id,
         chat_template_kwargs=_template_kwargs(request.chat_template_kwargs, limits),
     )

@@ -111,6 +111,7 @@ class ChatRequest:
     sampling: Sampling = Sampling()
     response_format: ResponseFormat = ResponseFormat()
     thinking: bool | None = None
+    thinking_budget: int | None = None  # reasoning tokens before the close is forced
     request_id: str = ""
     # Extra chat-template variables, values parsed from JSON (`template_kwargs.py` checks them).
     chat_template_kwargs: Mapping[str, Any] = field(default_factory=dict)

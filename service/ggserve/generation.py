@@ -53,6 +53,7 @@ from ggserve.engine.base import (
 )
 from ggserve.engine.base import PromptProgress as EngineProgress
 from ggserve.engine.grammar import json_schema_to_gbnf
+from ggserve.engine.thinking import ThinkingBudget
 from ggserve.errors import (
     InternalError,
     InvalidArgumentError,
@@ -65,6 +66,7 @@ from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
 from ggserve.template_kwargs import thinking_switch
 from ggserve.templates import TemplateError
+from ggserve.thinking_budget import thinking_budget
 from ggserve.tool_grammar import SpecialToken, forced_call_grammar
 
 # Two workers: Jinja rendering holds the GIL, so more would only queue behind each other, and
@@ -87,6 +89,7 @@ class PreparedChat:
     reasoning: bool
     tools: tuple[dict[str, Any], ...]
     chat_template_source: str = "gguf"
+    thinking_budget: ThinkingBudget | None = None  # reasoning tokens, then the close is forced
 
 
 def special_token_of(engine: Engine) -> SpecialToken:
@@ -157,18 +160,28 @@ def prepare_chat(
     tokens = tuple(model.engine.tokenize(rendered.text, add_bos=add_bos, special=True))
     if check_budget and len(tokens) >= info.context_length:
         raise context_overflow(len(tokens), info.context_length)
+    reasoning = thinking is not False and rendered.may_reason
+    grammar = _grammar(model, request, rendered.tool_format)
     return PreparedChat(
         request_id=request.request_id or new_request_id(),
         prompt=rendered.text,
         prompt_tokens=tokens,
         max_tokens=request.max_tokens,
-        grammar=_grammar(model, request, rendered.tool_format),
+        grammar=grammar,
         tool_format=rendered.tool_format,
         tools_in_template=rendered.tools_in_template,
         thinking_forced_open=rendered.thinking_forced_open,
-        reasoning=thinking is not False and rendered.may_reason,
+        reasoning=reasoning,
         tools=tools,
         chat_template_source=model.chat_template_source,
+        thinking_budget=thinking_budget(
+            model.engine,
+            request.thinking_budget,
+            tool_format=rendered.tool_format,
+            reasoning=reasoning,
+            starts_open=rendered.thinking_forced_open,
+            grammar=grammar,
+        ),
     )
 
 
@@ -260,6 +273,7 @@ async def stream_chat(
         sampling=request.sampling,
         grammar=prepared.grammar,
         progress=progress,
+        thinking=prepared.thinking_budget,
     )
     done: GenerationDone | None = None
     try:

@@ -208,6 +208,10 @@ def _limits(request: ChatRequest, limits: Limits) -> Iterator[FieldViolation]:
                 f"{len(stop)} characters is over the limit of {limits.max_stop_chars}",
             )
     yield from _response_format(request, limits)
+    if request.thinking_budget is not None and request.thinking is False:
+        yield FieldViolation(
+            "thinking_budget_tokens", "a thinking budget needs thinking on, and thinking is false"
+        )
     if len(request.model) > limits.max_name_chars:
         yield FieldViolation(
             "model", f"{len(request.model)} characters is over the limit of {limits.max_name_chars}"

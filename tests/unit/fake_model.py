@@ -120,9 +120,13 @@ class FakeSampler:
     def __init__(self, model: FakeModel) -> None:
         self._model = model
         self.closed = False
+        self.accepted: list[int] = []  # tokens forced past it
 
     def sample(self, row: int) -> int | None:
         return self._model.next_token(row)
+
+    def accept(self, token: int) -> None:
+        self.accepted.append(token)
 
     def close(self) -> None:
         self.closed = True

@@ -40,6 +40,10 @@ def add_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     thinking.add_argument("--thinking", dest="thinking", action="store_true", default=None)
     thinking.add_argument("--no-thinking", dest="thinking", action="store_false")
     parser.add_argument(
+        "--thinking-budget", type=int, metavar="N",
+        help="at most N reasoning tokens, then the model's close of thinking is forced",
+    )  # fmt: skip
+    parser.add_argument(
         "--chat-template-kwargs", metavar="JSON", type=template_kwargs,
         help='extra chat-template variables as a JSON object, e.g. \'{"enable_thinking": false}\'',
     )  # fmt: skip
@@ -98,6 +102,8 @@ def chat_options(args: argparse.Namespace) -> ChatOptions:
         options["seed"] = args.seed
     if args.thinking is not None:
         options["thinking"] = args.thinking
+    if args.thinking_budget is not None:
+        options["thinking_budget_tokens"] = args.thinking_budget
     if args.chat_template_kwargs:
         options["chat_template_kwargs"] = args.chat_template_kwargs
     return options

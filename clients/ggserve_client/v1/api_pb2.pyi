@@ -463,6 +463,7 @@ class ChatRequest(_message.Message):
     THINKING_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
     CHAT_TEMPLATE_KWARGS_FIELD_NUMBER: _builtins.int
+    THINKING_BUDGET_TOKENS_FIELD_NUMBER: _builtins.int
     model: _builtins.str
     """Model alias; empty means the server's default model."""
     parallel_tool_calls: _builtins.bool
@@ -478,6 +479,14 @@ class ChatRequest(_message.Message):
     """Turn the model's reasoning ("thinking") on or off; unset means the model's default."""
     request_id: _builtins.str
     """Caller's id for this request, echoed in responses and logs; empty means one is generated."""
+    thinking_budget_tokens: _builtins.int
+    """Thinking budget: at most this many tokens inside the model's reasoning block. When they are
+    spent and the block is still open, the server writes the model's own close-of-thinking
+    marker as the next tokens (they count as generated tokens) and generation goes on with the
+    answer. 0 closes the block before any reasoning. Unset means no budget. No effect where the
+    model does not reason, with thinking off, or under a grammar (a required or named tool
+    choice, a response format), which decides every token itself; refused with thinking false.
+    """
     @_builtins.property
     def messages(self) -> _containers.RepeatedCompositeFieldContainer[Global___Message]:
         """Required. The conversation so far, oldest first."""
@@ -526,10 +535,11 @@ class ChatRequest(_message.Message):
         thinking: _builtins.bool | None = ...,
         request_id: _builtins.str = ...,
         chat_template_kwargs: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        thinking_budget_tokens: _builtins.int | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_max_tokens", b"_max_tokens", "_parallel_tool_calls", b"_parallel_tool_calls", "_thinking", b"_thinking", "max_tokens", b"max_tokens", "parallel_tool_calls", b"parallel_tool_calls", "response_format", b"response_format", "sampling", b"sampling", "thinking", b"thinking", "tool_choice", b"tool_choice"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_max_tokens", b"_max_tokens", "_parallel_tool_calls", b"_parallel_tool_calls", "_thinking", b"_thinking", "_thinking_budget_tokens", b"_thinking_budget_tokens", "max_tokens", b"max_tokens", "parallel_tool_calls", b"parallel_tool_calls", "response_format", b"response_format", "sampling", b"sampling", "thinking", b"thinking", "thinking_budget_tokens", b"thinking_budget_tokens", "tool_choice", b"tool_choice"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_tokens", b"_max_tokens", "_parallel_tool_calls", b"_parallel_tool_calls", "_thinking", b"_thinking", "chat_template_kwargs", b"chat_template_kwargs", "max_tokens", b"max_tokens", "messages", b"messages", "model", b"model", "parallel_tool_calls", b"parallel_tool_calls", "request_id", b"request_id", "response_format", b"response_format", "sampling", b"sampling", "stop", b"stop", "thinking", b"thinking", "tool_choice", b"tool_choice", "tools", b"tools"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_tokens", b"_max_tokens", "_parallel_tool_calls", b"_parallel_tool_calls", "_thinking", b"_thinking", "_thinking_budget_tokens", b"_thinking_budget_tokens", "chat_template_kwargs", b"chat_template_kwargs", "max_tokens", b"max_tokens", "messages", b"messages", "model", b"model", "parallel_tool_calls", b"parallel_tool_calls", "request_id", b"request_id", "response_format", b"response_format", "sampling", b"sampling", "stop", b"stop", "thinking", b"thinking", "thinking_budget_tokens", b"thinking_budget_tokens", "tool_choice", b"tool_choice", "tools", b"tools"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__max_tokens: _TypeAlias = _typing.Literal["max_tokens"]  # noqa: Y015
     _WhichOneofArgType__max_tokens: _TypeAlias = _typing.Literal["_max_tokens", b"_max_tokens"]  # noqa: Y015
@@ -537,12 +547,16 @@ class ChatRequest(_message.Message):
     _WhichOneofArgType__parallel_tool_calls: _TypeAlias = _typing.Literal["_parallel_tool_calls", b"_parallel_tool_calls"]  # noqa: Y015
     _WhichOneofReturnType__thinking: _TypeAlias = _typing.Literal["thinking"]  # noqa: Y015
     _WhichOneofArgType__thinking: _TypeAlias = _typing.Literal["_thinking", b"_thinking"]  # noqa: Y015
+    _WhichOneofReturnType__thinking_budget_tokens: _TypeAlias = _typing.Literal["thinking_budget_tokens"]  # noqa: Y015
+    _WhichOneofArgType__thinking_budget_tokens: _TypeAlias = _typing.Literal["_thinking_budget_tokens", b"_thinking_budget_tokens"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__max_tokens) -> _WhichOneofReturnType__max_tokens | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__parallel_tool_calls) -> _WhichOneofReturnType__parallel_tool_calls | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__thinking) -> _WhichOneofReturnType__thinking | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__thinking_budget_tokens) -> _WhichOneofReturnType__thinking_budget_tokens | None: ...
 
 Global___ChatRequest: _TypeAlias = ChatRequest  # noqa: Y015
 

@@ -14,6 +14,7 @@ from typing import Protocol
 
 from ggserve.domain import FinishReason, LengthLimit, Sampling, Timings, Usage
 from ggserve.engine.kv_cache import KvCacheInfo
+from ggserve.engine.thinking import ThinkingBudget
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,9 @@ class GenerationRequest:
 
     `max_tokens` is a ceiling, not a reservation: generation ends at it or when the context is
     full, whichever comes first (None: at the end of the context). `progress`: stream
-    `PromptProgress` events while the prompt is evaluated.
+    `PromptProgress` events while the prompt is evaluated. `thinking`: a budget of reasoning
+    tokens, after which the close-of-thinking marker is forced (ignored with a `grammar`, which
+    decides every token itself).
     """
 
     request_id: str
@@ -50,6 +53,7 @@ class GenerationRequest:
     sampling: Sampling = Sampling()  # noqa: RUF009 (frozen: sharing one default is safe)
     grammar: str | None = None  # GBNF text, already validated
     progress: bool = False
+    thinking: ThinkingBudget | None = None
 
 
 @dataclass(frozen=True, slots=True)

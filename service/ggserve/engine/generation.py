@@ -23,6 +23,7 @@ from ggserve.engine.base import (
 )
 from ggserve.engine.channel import EventChannel
 from ggserve.engine.stop import StopMatcher
+from ggserve.engine.thinking import ThinkingTracker
 
 _serials = itertools.count(1)
 
@@ -81,6 +82,10 @@ class Generation:
         self._context_room = max(context_length - len(request.prompt_tokens), 0)
         self._processed = 0  # prompt tokens in the cache, for progress events
         self._stop = StopMatcher(request.stop)
+        # Fed by the backend token by token (it alone knows each token's text as it accepts it);
+        # None without a budget, or with a grammar: forcing a token it rejects is not possible.
+        budget = request.thinking if request.grammar is None else None
+        self.thinking = ThinkingTracker(budget) if budget is not None else None
         self._unreported: list[TokenRecord] = []  # records of text the stop matcher holds
         self._submitted = time.monotonic()
         self._admitted: float | None = None

@@ -12,6 +12,11 @@ tokens: a decoding span's first token was sampled, and any further one is kept o
 sampler, reading the row before it, picks it again (what a speculative draft needs); the cells
 of the others are removed at once.
 
+Forced tokens (a thinking budget's close-of-thinking marker, `thinking.py`) take the place of a
+sample: they become the run's pending tokens, all known (`_Run.known`), are reported like sampled
+tokens, accepted by the sampler chain, and committed without a check; the next token is sampled
+at the last one's row. Drafts are not proposed after them and are dropped when forcing starts.
+
 Prefix cache: a released slot keeps its cells (a prompt cut short by a cancel included: its
 evaluated part is a valid prefix, so a retry resumes there). A new request goes to the free slot
 whose cached tokens share the longest prefix with its prompt (else the least recently used
@@ -104,13 +109,15 @@ class _Run:
     # proposed after it, all of which are checked in one step.
     pending: list[int]
     decoding: bool = False
+    known: int = 1  # leading pending tokens already generated (sampled, or forced); the rest drafts
     drafter: NgramDrafter | None = None  # proposes tokens after the sampled one (speculation)
 
     def span(self, seq_id: int, start: int, budget: int) -> Span:
         """The next span of pending tokens (at most `budget` while prefilling) and its rows
         that need logits: every row of a decoding span, the last of a prompt's final chunk."""
         if self.decoding:
-            return Span(seq_id, start, tuple(self.pending), tuple(range(len(self.pending))))
+            rows = tuple(range(self.known - 1, len(self.pending)))
+            return Span(seq_id, start, tuple(self.pending), rows)
         chunk = tuple(self.pending[:budget])
         last = (len(chunk) - 1,) if len(chunk) == len(self.pending) else ()
         return Span(seq_id, start, chunk, last)
@@ -342,7 +349,11 @@ class LlamaBackend:
             return
         gen = run.gen
         left = gen.token_limit - gen.completion_tokens - 1
-        run.pending += run.drafter.draft(min(room, left))
+        thinking = gen.thinking.left if gen.thinking is not None else None
+        if thinking is not None:  # no draft past the point where the close is forced
+            left = min(left, thinking - 1)
+        if left > 0:
+            run.pending += run.drafter.draft(min(room, left))
 
     def _decode(self, plan: list[_Planned], runs: list[_Slot]) -> dict[int, KvCacheFull]:
         """Decode `plan`, shrinking it on KV-full until it fits; returns per-slot failures."""
@@ -376,31 +387,63 @@ class LlamaBackend:
         evaluated = len(span.tokens)
         if not span.logits:
             return StepOutput(prefilling=True, evaluated=evaluated)
-        output = self._sample(run, row + span.logits[-1])
+        output, _ = self._next(run, row + span.logits[-1], 0)
         return StepOutput(output.text, output.records, evaluated=evaluated, end=output.end)
 
     def _verify(self, slot: _Slot, run: _Run, span: Span, row: int) -> StepOutput:
-        """Commit a decoding span's accepted tokens: its first (sampled earlier), then each next
-        one while the sampler, at the row before it, picks it again; remove the rest's cells."""
+        """Commit a decoding span's accepted tokens: its known ones (sampled or forced earlier),
+        then each proposed one while the sampler, at the row before it, picks it again; remove
+        the rest's cells."""
         tokens = span.tokens
-        accepted = 1
+        known = accepted = run.known
         records: list[TokenRecord] = []
         texts: list[str] = []
         while True:
-            output = self._sample(run, row + accepted - 1)
+            output, forced = self._next(run, row + accepted - 1, len(records))
             records += output.records
             texts.append(output.text)
-            if output.end or accepted == len(tokens) or run.pending[:1] != [tokens[accepted]]:
+            if forced or output.end or accepted == len(tokens):
+                break
+            if run.pending[:1] != [tokens[accepted]]:
                 break
             accepted += 1  # the sampler picked the next proposed token: keep its cells
         slot.cached.extend(tokens[:accepted])
         if accepted < len(tokens):
             self.model.seq_rm(slot.seq_id, len(slot.cached), -1)
-        self.drafted += len(tokens) - 1
-        self.accepted += accepted - 1
+        self.drafted += len(tokens) - known
+        self.accepted += accepted - known
         if run.drafter is not None:
-            run.drafter.checked(len(tokens) - 1, accepted - 1)
+            run.drafter.checked(len(tokens) - known, accepted - known)
         return StepOutput("".join(texts), tuple(records), end=output.end)
+
+    def _next(self, run: _Run, row: int, emitted: int) -> tuple[StepOutput, bool]:
+        """The run's next token(s): forced ones where its thinking budget says so (True), else
+        one sampled at batch row `row`. `emitted`: tokens this step already generated for it."""
+        thinking = run.gen.thinking
+        forced = thinking.due() if thinking is not None else ()
+        if forced and thinking is not None:
+            room = run.gen.token_limit - run.gen.completion_tokens - emitted
+            return self._force(run, forced[: max(room, 1)]), True
+        output = self._sample(run, row)
+        if thinking is not None and output.records:
+            thinking.push(output.text)
+        return output, False
+
+    def _force(self, run: _Run, tokens: tuple[int, ...]) -> StepOutput:
+        """Generate `tokens` without sampling: they become the run's known pending tokens."""
+        run.decoding = True
+        texts = []
+        for token in tokens:
+            run.sampler.accept(token)
+            texts.append(run.detokenizer.push(token))
+        run.pending = list(tokens)
+        run.known = len(tokens)
+        if run.drafter is not None:
+            run.drafter.extend(tokens)
+        text = "".join(texts)
+        if run.gen.thinking is not None:
+            run.gen.thinking.closed(text)
+        return StepOutput(text=text, records=tuple(TokenRecord(t) for t in tokens))
 
     def _sample(self, run: _Run, row: int) -> StepOutput:
         """Sample the next token from the logits at batch row `row`; it becomes the run's
@@ -411,6 +454,7 @@ class LlamaBackend:
             run.pending = []
             return StepOutput(text=run.detokenizer.flush(), end=True)
         run.pending = [token]
+        run.known = 1
         if run.drafter is not None:
             run.drafter.extend((token,))
         return StepOutput(text=run.detokenizer.push(token), records=(TokenRecord(token),))
@@ -431,13 +475,13 @@ class LlamaBackend:
         return False
 
     def _drop_drafts(self, plan: list[_Planned]) -> bool:
-        """Keep only the sampled token of every decoding span; False if none had drafts."""
+        """Keep only the known tokens of every decoding span; False if none had drafts."""
         dropped = False
         for i, p in enumerate(plan):
-            if not p.prefill and len(p.span.tokens) > 1:
-                run = p.slot.run
-                assert run is not None
-                del run.pending[1:]
+            run = p.slot.run
+            assert run is not None
+            if not p.prefill and len(p.span.tokens) > run.known:
+                del run.pending[run.known :]
                 plan[i] = _Planned(p.slot, run.span(p.span.seq_id, p.span.start, 0), False)
                 dropped = True
         return dropped
@@ -448,11 +492,11 @@ class LlamaBackend:
 
     def _preempt(self, slot: _Slot, plan: list[_Planned]) -> None:
         """Free `slot`'s cells; its tokens are evaluated again once there is room (a decoding
-        generation keeps its sampled token; tokens proposed after it are dropped)."""
+        generation keeps its known tokens; tokens proposed after them are dropped)."""
         run = slot.run
         assert run is not None
         self.model.seq_rm(slot.seq_id, 0, -1)
-        pending = run.pending[:1] if run.decoding else run.pending
+        pending = run.pending[: run.known] if run.decoding else run.pending
         run.pending = [*slot.cached, *pending]
         run.decoding = False
         slot.cached = []

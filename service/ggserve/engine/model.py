@@ -324,5 +324,8 @@ class _ContextSampler:
     def sample(self, row: int) -> int | None:
         return self._chain.sample(self._model.context, row)
 
+    def accept(self, token: int) -> None:
+        self._chain.accept(token)
+
     def close(self) -> None:
         self._chain.close()

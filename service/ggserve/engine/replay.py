@@ -5,6 +5,12 @@ same `Scheduler` and `ThreadedEngine` base as `LlamaEngine`, so admission (`Queu
 cancellation, stop strings, `max_tokens`, `ContextOverflow` and shutdown behave identically; each
 scripted piece counts as one token (its record's id is -1) and one engine step. Prompt tokens are
 UTF-8 bytes, so `tokenize`/`detokenize` round-trip.
+
+A thinking budget is honoured as a model would be made to: once it is spent inside a reasoning
+block, the close marker's tokens are emitted in one step instead of the next piece, and the
+playback skips the rest of the scripted reasoning up to and including the script's own close
+marker (a recorded answer then follows, as the real model would go on to answer); a script
+that never closes goes on where it was.
 """
 
 from __future__ import annotations
@@ -28,8 +34,24 @@ _PIECE = (TokenRecord(-1),)  # each scripted piece is one token of no vocabulary
 @dataclass(slots=True)
 class _Playback:
     gen: Generation
-    pieces: Sequence[str]
+    pieces: list[str]
     position: int = 0
+
+    def skip_past(self, markers: Sequence[str]) -> None:
+        """Drop the pieces up to the end of the first of `markers` in the rest of the script."""
+        rest = self.pieces[self.position :]
+        text = "".join(rest)
+        ends = [text.find(m) + len(m) for m in markers if m in text]
+        if not ends:
+            return
+        end = min(ends)
+        consumed = 0
+        for i, piece in enumerate(rest):
+            if consumed + len(piece) >= end:
+                tail = piece[end - consumed :]
+                self.pieces[self.position :] = ([tail] if tail else []) + rest[i + 1 :]
+                return
+            consumed += len(piece)
 
 
 class ReplayBackend:
@@ -55,7 +77,7 @@ class ReplayBackend:
     def start(self, gen: Generation) -> int:
         script = self._script
         pieces = script(gen.request) if callable(script) else script
-        self._playing = _Playback(gen, pieces)
+        self._playing = _Playback(gen, list(pieces))
         return 0
 
     def step(self, gens: list[Generation]) -> list[StepOutput]:
@@ -66,8 +88,19 @@ class ReplayBackend:
             return [StepOutput(end=True)]
         if self._delay > 0:
             self._closed.wait(self._delay)
+        thinking = playing.gen.thinking
+        forced = thinking.due() if thinking is not None else ()
+        if forced and thinking is not None and playing.gen.request.thinking is not None:
+            room = playing.gen.token_limit - playing.gen.completion_tokens
+            tokens = forced[: max(room, 1)]
+            text = bytes(tokens).decode("utf-8", errors="replace")
+            thinking.closed(text)
+            playing.skip_past(playing.gen.request.thinking.close_markers)
+            return [StepOutput(text=text, records=tuple(TokenRecord(t) for t in tokens))]
         piece = playing.pieces[playing.position]
         playing.position += 1
+        if thinking is not None:
+            thinking.push(piece)
         return [StepOutput(text=piece, records=_PIECE)]
 
     def release(self, gen: Generation) -> str:

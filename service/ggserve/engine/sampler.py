@@ -50,6 +50,10 @@ class RowSampler(Protocol):
 
     def sample(self, row: int) -> int | None: ...
 
+    def accept(self, token: int) -> None:
+        """Advance the chain's state (penalties) past a token chosen without it (forced)."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -153,6 +157,12 @@ class SamplerChain:
             return None
         llama_cpp.llama_sampler_accept(self._chain, chosen.id)
         return int(chosen.id)
+
+    def accept(self, token: int) -> None:
+        """Record `token` as generated without sampling it (a forced token), so repetition
+        penalties see it. Never call it on a grammar chain: a token the grammar rejects ends
+        the process (the engine forces nothing where a grammar constrains the output)."""
+        llama_cpp.llama_sampler_accept(self._chain, token)
 
     def close(self) -> None:
         """Free the chain and every sampler in it (idempotent)."""

@@ -916,8 +916,15 @@ type ChatRequest struct {
 	// refused. A boolean `enable_thinking` or `thinking` is the same switch as `thinking` above
 	// (they must agree).
 	ChatTemplateKwargs map[string]string `protobuf:"bytes,12,rep,name=chat_template_kwargs,json=chatTemplateKwargs,proto3" json:"chat_template_kwargs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// Thinking budget: at most this many tokens inside the model's reasoning block. When they are
+	// spent and the block is still open, the server writes the model's own close-of-thinking
+	// marker as the next tokens (they count as generated tokens) and generation goes on with the
+	// answer. 0 closes the block before any reasoning. Unset means no budget. No effect where the
+	// model does not reason, with thinking off, or under a grammar (a required or named tool
+	// choice, a response format), which decides every token itself; refused with thinking false.
+	ThinkingBudgetTokens *uint32 `protobuf:"varint,16,opt,name=thinking_budget_tokens,json=thinkingBudgetTokens,proto3,oneof" json:"thinking_budget_tokens,omitempty"`
+	unknownFields        protoimpl.UnknownFields
+	sizeCache            protoimpl.SizeCache
 }
 
 func (x *ChatRequest) Reset() {
@@ -1032,6 +1039,13 @@ func (x *ChatRequest) GetChatTemplateKwargs() map[string]string {
 		return x.ChatTemplateKwargs
 	}
 	return nil
+}
+
+func (x *ChatRequest) GetThinkingBudgetTokens() uint32 {
+	if x != nil && x.ThinkingBudgetTokens != nil {
+		return *x.ThinkingBudgetTokens
+	}
+	return 0
 }
 
 // ChatStreamRequest is the request of ChatStream (a ChatRequest, wrapped so that each RPC has
@@ -2574,7 +2588,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\vjson_schema\x18\x01 \x01(\tH\x00R\n" +
 	"jsonSchema\x12\x1a\n" +
 	"\agrammar\x18\x02 \x01(\tH\x00R\agrammarB\b\n" +
-	"\x06format\"\xbd\x05\n" +
+	"\x06format\"\x93\x06\n" +
 	"\vChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12/\n" +
 	"\bmessages\x18\x02 \x03(\v2\x13.ggserve.v1.MessageR\bmessages\x12&\n" +
@@ -2591,13 +2605,15 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	" \x01(\bH\x02R\bthinking\x88\x01\x01\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\v \x01(\tR\trequestId\x12a\n" +
-	"\x14chat_template_kwargs\x18\f \x03(\v2/.ggserve.v1.ChatRequest.ChatTemplateKwargsEntryR\x12chatTemplateKwargs\x1aE\n" +
+	"\x14chat_template_kwargs\x18\f \x03(\v2/.ggserve.v1.ChatRequest.ChatTemplateKwargsEntryR\x12chatTemplateKwargs\x129\n" +
+	"\x16thinking_budget_tokens\x18\x10 \x01(\rH\x03R\x14thinkingBudgetTokens\x88\x01\x01\x1aE\n" +
 	"\x17ChatTemplateKwargsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x16\n" +
 	"\x14_parallel_tool_callsB\r\n" +
 	"\v_max_tokensB\v\n" +
-	"\t_thinking\"F\n" +
+	"\t_thinkingB\x19\n" +
+	"\x17_thinking_budget_tokens\"F\n" +
 	"\x11ChatStreamRequest\x121\n" +
 	"\arequest\x18\x01 \x01(\v2\x17.ggserve.v1.ChatRequestR\arequest\"\xa1\x01\n" +
 	"\x05Usage\x12#\n" +

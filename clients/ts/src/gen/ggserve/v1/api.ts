@@ -452,6 +452,15 @@ export interface ChatRequest {
    * (they must agree).
    */
   chatTemplateKwargs: { [key: string]: string };
+  /**
+   * Thinking budget: at most this many tokens inside the model's reasoning block. When they are
+   * spent and the block is still open, the server writes the model's own close-of-thinking
+   * marker as the next tokens (they count as generated tokens) and generation goes on with the
+   * answer. 0 closes the block before any reasoning. Unset means no budget. No effect where the
+   * model does not reason, with thinking off, or under a grammar (a required or named tool
+   * choice, a response format), which decides every token itself; refused with thinking false.
+   */
+  thinkingBudgetTokens?: number | undefined;
 }
 
 export interface ChatRequest_ChatTemplateKwargsEntry {
@@ -1570,6 +1579,7 @@ function createBaseChatRequest(): ChatRequest {
     thinking: undefined,
     requestId: "",
     chatTemplateKwargs: {},
+    thinkingBudgetTokens: undefined,
   };
 }
 
@@ -1611,6 +1621,9 @@ export const ChatRequest: MessageFns<ChatRequest> = {
     globalThis.Object.entries(message.chatTemplateKwargs).forEach(([key, value]: [string, string]) => {
       ChatRequest_ChatTemplateKwargsEntry.encode({ key: key as any, value }, writer.uint32(98).fork()).join();
     });
+    if (message.thinkingBudgetTokens !== undefined) {
+      writer.uint32(128).uint32(message.thinkingBudgetTokens);
+    }
     return writer;
   },
 
@@ -1726,6 +1739,14 @@ export const ChatRequest: MessageFns<ChatRequest> = {
             }
             continue;
           }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.thinkingBudgetTokens = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1798,6 +1819,11 @@ export const ChatRequest: MessageFns<ChatRequest> = {
           {},
         )
         : {},
+      thinkingBudgetTokens: isSet(object.thinkingBudgetTokens)
+        ? globalThis.Number(object.thinkingBudgetTokens)
+        : isSet(object.thinking_budget_tokens)
+        ? globalThis.Number(object.thinking_budget_tokens)
+        : undefined,
     };
   },
 
@@ -1845,6 +1871,9 @@ export const ChatRequest: MessageFns<ChatRequest> = {
         });
       }
     }
+    if (message.thinkingBudgetTokens !== undefined) {
+      obj.thinkingBudgetTokens = Math.round(message.thinkingBudgetTokens);
+    }
     return obj;
   },
 
@@ -1877,6 +1906,7 @@ export const ChatRequest: MessageFns<ChatRequest> = {
         }
         return acc;
       }, {});
+    message.thinkingBudgetTokens = object.thinkingBudgetTokens ?? undefined;
     return message;
   },
 };
