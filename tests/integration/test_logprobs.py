@@ -18,15 +18,11 @@ from ggserve.loading import load_model
 from ggserve_client.v1 import api_pb2 as pb
 
 from .harness import Client, ServerThread, chat_request, code, details, user
+from .test_speculation import PASSAGE
 
 pytestmark = pytest.mark.e2e
 
 GREEDY = pb.SamplingParams(temperature=0.0, seed=1)
-PASSAGE = (
-    "It was a bright cold day in April, and the clocks were striking thirteen. Winston Smith, "
-    "his chin nuzzled into his breast in an effort to escape the vile wind, slipped quickly "
-    "through the glass doors of Victory Mansions."
-)
 
 
 def _client(settings: Settings) -> Iterator[Client]:
