@@ -51,6 +51,11 @@ class BlockWriter(ABC):
         self.blocks: list[Block] = []
         self._open: Block | None = None
 
+    @property
+    def open_block(self) -> Block | None:
+        """The block text is being added to, if any."""
+        return self._open
+
     @abstractmethod
     def opened(self, block: Block) -> list[bytes]:
         """The events that open `block` (its parts are still empty)."""

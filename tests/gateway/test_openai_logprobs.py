@@ -121,3 +121,48 @@ def test_bad_logprob_fields_are_400_naming_the_field(
             model=_model(model_gateway), messages=ASK, max_tokens=1, **extra
         )
     assert "logit_bias" in str(caught.value) or "top_logprobs" in str(caught.value)
+
+
+# --- Responses API --------------------------------------------------------------------------------
+
+
+def test_responses_logprobs_unary_and_streamed(model_gateway: Gateway) -> None:
+    client = model_gateway.openai
+    options: Any = {
+        "model": _model(model_gateway), "input": "What is the capital of France?",
+        "max_output_tokens": 12, "temperature": 0,
+        "include": ["message.output_text.logprobs"], "top_logprobs": 3,
+    }  # fmt: skip
+    unary = client.responses.create(**options)
+    (message,) = [item for item in unary.output if item.type == "message"]
+    part = message.content[0]
+    assert part.type == "output_text"
+    entries = part.logprobs
+    assert entries is not None
+    assert unary.usage is not None
+    assert len(entries) == unary.usage.output_tokens
+    assert bytes(b for e in entries for b in e.bytes).decode() == part.text
+    for entry in entries:
+        assert len(entry.top_logprobs) == 3
+        assert entry.top_logprobs[0].token == entry.token
+        assert entry.top_logprobs[0].logprob == entry.logprob
+
+    streamed: list[tuple[str, float]] = []
+    final: Any = None
+    for event in client.responses.create(**options, stream=True):
+        if event.type == "response.output_text.delta":
+            streamed += [(e.token, e.logprob) for e in event.logprobs]
+        elif event.type in ("response.completed", "response.incomplete"):
+            final = event.response
+    assert streamed == [(e.token, e.logprob) for e in entries]
+    (streamed_message,) = [item for item in final.output if item.type == "message"]
+    assert streamed_message.content[0].logprobs == entries
+
+
+def test_responses_without_include_have_no_logprobs(model_gateway: Gateway) -> None:
+    unary = model_gateway.openai.responses.create(
+        model=_model(model_gateway), input="Say hi.", max_output_tokens=4, temperature=0
+    )
+    (message,) = [item for item in unary.output if item.type == "message"]
+    assert message.content[0].type == "output_text"
+    assert message.content[0].logprobs == []
