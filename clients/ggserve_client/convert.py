@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ggserve_client.types import (
     ChatDone,
     ChatResult,
@@ -9,6 +11,7 @@ from ggserve_client.types import (
     ContentDelta,
     FinishReason,
     LengthLimit,
+    LogprobsDelta,
     Message,
     Model,
     PromptProgress,
@@ -17,10 +20,12 @@ from ggserve_client.types import (
     Role,
     StreamEvent,
     Timings,
+    TokenLogprob,
     ToolCall,
     ToolCallDelta,
     ToolCallEnd,
     ToolCallStatus,
+    TopLogprob,
     Usage,
 )
 from ggserve_client.v1 import api_pb2 as pb
@@ -61,6 +66,20 @@ def message(m: pb.Message) -> Message:
     )
 
 
+def logprobs(entries: Iterable[pb.TokenLogprob]) -> tuple[TokenLogprob, ...]:
+    """Typed log-probability entries."""
+    return tuple(
+        TokenLogprob(
+            e.token_id,
+            e.token,
+            e.bytes,
+            e.logprob,
+            tuple(TopLogprob(t.token_id, t.token, t.bytes, t.logprob) for t in e.top_logprobs),
+        )
+        for e in entries
+    )
+
+
 def chat_result(r: pb.ChatResponse) -> ChatResult:
     """A typed chat result."""
     u, t = r.usage, r.timings
@@ -75,6 +94,7 @@ def chat_result(r: pb.ChatResponse) -> ChatResult:
         ),
         matched_stop=r.matched_stop,
         length_limit=_LENGTH_LIMIT.get(r.length_limit),
+        logprobs=logprobs(r.logprobs),
     )
 
 
@@ -107,6 +127,8 @@ def stream_events(r: pb.ChatStreamResponse) -> list[StreamEvent]:
         end = delta.tool_call_end
         status = _CALL_STATUS.get(end.status, ToolCallStatus.UNSPECIFIED)
         events.append(ToolCallEnd(end.index, status))
+    if delta.logprobs:
+        events.append(LogprobsDelta(logprobs(delta.logprobs)))
     return events
 
 

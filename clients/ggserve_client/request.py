@@ -41,6 +41,11 @@ class ChatOptions(TypedDict, total=False):
     presence_penalty: float
     frequency_penalty: float
     seed: int
+    # Token id → bias in [-100, 100] added to its logit (at most 300 entries).
+    logit_bias: Mapping[int, float]
+    # Report each generated token's log probability, and `top_logprobs` (0-20) alternatives.
+    logprobs: bool
+    top_logprobs: int
     stop: Sequence[str]
     thinking: bool
     thinking_budget_tokens: int  # reasoning tokens before the model's close marker is forced
@@ -96,6 +101,8 @@ def _sampling(options: ChatOptions) -> pb.SamplingParams:
         sampling.frequency_penalty = options["frequency_penalty"]
     if "seed" in options:
         sampling.seed = options["seed"]
+    for token, bias in options.get("logit_bias", {}).items():
+        sampling.logit_bias[token] = bias
     return sampling
 
 
@@ -124,6 +131,9 @@ def build_request(prompt: Prompt, options: ChatOptions) -> pb.ChatRequest:
         request.thinking = options["thinking"]
     if "thinking_budget_tokens" in options:
         request.thinking_budget_tokens = options["thinking_budget_tokens"]
+    request.logprobs = options.get("logprobs", False)
+    if "top_logprobs" in options:
+        request.top_logprobs = options["top_logprobs"]
     for key, value in options.get("chat_template_kwargs", {}).items():
         request.chat_template_kwargs[key] = json.dumps(value, ensure_ascii=False)
     if "json_schema" in options:

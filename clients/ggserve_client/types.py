@@ -115,6 +115,29 @@ class Timings:
 
 
 @dataclass(frozen=True, slots=True)
+class TopLogprob:
+    """One of the most likely tokens at a position: id, text (bytes that are not whole UTF-8
+    characters appear as `\\xNN`), bytes, natural-log probability."""
+
+    token_id: int
+    token: str
+    bytes: bytes
+    logprob: float
+
+
+@dataclass(frozen=True, slots=True)
+class TokenLogprob:
+    """A generated token's log probability under the model's raw distribution (before bias,
+    penalties, grammar, temperature and truncation) and the most likely alternatives there."""
+
+    token_id: int
+    token: str
+    bytes: bytes
+    logprob: float
+    top_logprobs: tuple[TopLogprob, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ChatResult:
     """A whole assistant turn: what `chat()` returns and what ends every `chat_stream()`."""
 
@@ -126,6 +149,7 @@ class ChatResult:
     timings: Timings
     matched_stop: str = ""
     length_limit: LengthLimit | None = None  # set when finish_reason is LENGTH
+    logprobs: tuple[TokenLogprob, ...] = ()  # one per generated token, with `logprobs=True`
 
     @property
     def context_full(self) -> bool:
@@ -207,6 +231,14 @@ class ToolCallEnd:
 
 
 @dataclass(frozen=True, slots=True)
+class LogprobsDelta:
+    """Log probabilities of the tokens generated since the previous such event (requests
+    with `logprobs=True`); it follows the text deltas of those tokens that were released."""
+
+    entries: tuple[TokenLogprob, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ChatDone:
     """The last event of a stream: the whole turn with finish reason, usage and timings."""
 
@@ -214,7 +246,7 @@ class ChatDone:
 
 
 DeltaEvent = ContentDelta | ReasoningDelta | ToolCallDelta | ToolCallEnd
-StreamEvent = ChatStarted | PromptProgress | DeltaEvent | ChatDone
+StreamEvent = ChatStarted | PromptProgress | DeltaEvent | LogprobsDelta | ChatDone
 
 
 @dataclass(frozen=True, slots=True)

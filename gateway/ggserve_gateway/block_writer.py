@@ -15,7 +15,7 @@ import enum
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
-from ggserve_client.types import ChatDone, ContentDelta, ReasoningDelta
+from ggserve_client.types import ChatDone, ContentDelta, LogprobsDelta, ReasoningDelta
 from ggserve_gateway.calls import Call, GatedEvent
 
 
@@ -51,6 +51,11 @@ class BlockWriter(ABC):
         self.blocks: list[Block] = []
         self._open: Block | None = None
 
+    @property
+    def open_block(self) -> Block | None:
+        """The block text is being added to, if any."""
+        return self._open
+
     @abstractmethod
     def opened(self, block: Block) -> list[bytes]:
         """The events that open `block` (its parts are still empty)."""
@@ -73,9 +78,15 @@ class BlockWriter(ABC):
             return self._text(BlockKind.TEXT, event.text) if event.text else []
         if isinstance(event, ReasoningDelta):
             return self._text(BlockKind.REASONING, event.text) if event.text else []
+        if isinstance(event, LogprobsDelta):
+            return self.logprobs(event)
         if isinstance(event, Call):
             return self._call(event)
         return [*self._close(), *self.finish(event)]
+
+    def logprobs(self, delta: LogprobsDelta) -> list[bytes]:
+        """Events for token log probabilities; none in an API that has no place for them."""
+        return []
 
     def _text(self, kind: BlockKind, text: str) -> list[bytes]:
         block = self._open

@@ -38,5 +38,6 @@ TopP = Annotated[float, Field(gt=0.0, le=1.0, allow_inf_nan=False)]
 MinP = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 RepeatPenalty = Annotated[float, Field(gt=0.0, le=10.0, allow_inf_nan=False)]
 Penalty = Annotated[float, Field(ge=-2.0, le=2.0, allow_inf_nan=False)]
-# OpenAI `logit_bias` values.
+# OpenAI `logit_bias`: at most 300 token ids (JSON keys), each biased by -100 to 100.
 LogitBias = Annotated[float, Field(ge=-100.0, le=100.0, allow_inf_nan=False)]
+LogitBiasMap = Annotated[dict[str, LogitBias], Field(max_length=300)]

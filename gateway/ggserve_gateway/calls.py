@@ -17,6 +17,7 @@ from ggserve_client.types import (
     ChatDone,
     ChatStarted,
     ContentDelta,
+    LogprobsDelta,
     PromptProgress,
     ReasoningDelta,
     StreamEvent,
@@ -40,7 +41,7 @@ class Call:
         return "".join(self.fragments)
 
 
-GatedEvent = ContentDelta | ReasoningDelta | Call | ChatDone
+GatedEvent = ContentDelta | ReasoningDelta | LogprobsDelta | Call | ChatDone
 
 
 class CallGate:

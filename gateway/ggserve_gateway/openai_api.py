@@ -20,6 +20,7 @@ class _Completion(Exchange):
         messages, options = openai_request.chat_call(body)
         self._call = ChatCall(messages, options, body.stream)
         self._include_usage = body.stream_options is not None and body.stream_options.include_usage
+        self._logprobs = bool(body.logprobs)
         self._id, self._created = new_id("chatcmpl-"), int(time.time())
 
     @property
@@ -27,7 +28,9 @@ class _Completion(Exchange):
         return self._call
 
     def unary(self, result: ChatResult) -> dict[str, Any]:
-        return openai_response.completion(result, completion_id=self._id, created=self._created)
+        return openai_response.completion(
+            result, completion_id=self._id, created=self._created, logprobs=self._logprobs
+        )
 
     def writer(self, model: str) -> openai_response.ChunkWriter:
         return openai_response.ChunkWriter(self._id, self._created, model, self._include_usage)

@@ -69,12 +69,10 @@ def _response_format(request: ChatCompletionRequest, options: ChatOptions) -> No
 # value (the README's field table lists them beside the honoured and no-effect ones).
 _REFUSED: tuple[tuple[str, Callable[[ChatCompletionRequest], bool], str], ...] = (
     ("n", lambda r: r.n not in (None, 1), "only one choice per request is supported"),
-    ("logprobs", lambda r: bool(r.logprobs), "token log probabilities are not supported"),
-    ("top_logprobs", lambda r: bool(r.top_logprobs), "token log probabilities are not supported"),
     (
-        "logit_bias",
-        lambda r: bool(r.logit_bias),
-        "token biases are not supported by this server (send no logit_bias, or an empty one)",
+        "top_logprobs",
+        lambda r: bool(r.top_logprobs) and not r.logprobs,
+        "needs logprobs: true",
     ),
     ("functions", lambda r: r.functions is not None, "deprecated: send tools instead"),
     ("function_call", lambda r: r.function_call is not None, "deprecated: send tool_choice"),
@@ -91,6 +89,28 @@ def _unsupported(request: ChatCompletionRequest) -> None:
     for name, refused, why in _REFUSED:
         if refused(request):
             raise HttpError.bad_request(f"{name}: {why}", param=name)
+
+
+def _logit_bias(request: ChatCompletionRequest) -> dict[int, float]:
+    """OpenAI's map of token ids (as JSON keys, so text) to biases; the core checks the ids
+    against the model's vocabulary."""
+    biases: dict[int, float] = {}
+    for key, bias in (request.logit_bias or {}).items():
+        if not key.isascii() or not key.isdigit() or len(key) > 10:
+            raise HttpError.bad_request(
+                f"logit_bias: {key[:32]!r} is not a token id (a non-negative integer)",
+                param="logit_bias",
+            )
+        biases[int(key)] = bias
+    return biases
+
+
+def _logprobs(request: ChatCompletionRequest, options: ChatOptions) -> None:
+    if request.logprobs:
+        options["logprobs"] = True
+        options["top_logprobs"] = request.top_logprobs or 0
+    if request.logit_bias:
+        options["logit_bias"] = _logit_bias(request)
 
 
 def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOptions]:
@@ -121,4 +141,5 @@ def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOption
         options["chat_template_kwargs"] = request.chat_template_kwargs
     options.update(effort_options(request.reasoning_effort))
     _response_format(request, options)
+    _logprobs(request, options)
     return messages, options

@@ -5,14 +5,24 @@ reasoning (`reasoning_content`, as DeepSeek and llama.cpp send it) or tool-call 
 call's first chunk carries its index, id, type and name, later ones argument text — then a chunk
 with the finish reason, then (with `stream_options.include_usage`) a chunk with no choices and
 the usage, then `data: [DONE]`. Every chunk carries `usage: null` when usage was asked for.
+With `logprobs`, the tokens' entries come in chunks of their own (an empty delta and
+`logprobs.content`), right after the chunks of the text those tokens produced.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ggserve_client.types import ChatDone, ChatResult, ContentDelta, ReasoningDelta
+from ggserve_client.types import (
+    ChatDone,
+    ChatResult,
+    ContentDelta,
+    LogprobsDelta,
+    ReasoningDelta,
+    TokenLogprob,
+)
 from ggserve_gateway.calls import Call, GatedEvent
 from ggserve_gateway.endings import Ending, ending
 from ggserve_gateway.errors import HttpError
@@ -34,8 +44,26 @@ def _tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
     return {"id": call_id, "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
-def completion(result: ChatResult, *, completion_id: str, created: int) -> dict[str, Any]:
-    """The `chat.completion` object of a whole turn."""
+def logprobs_content(entries: Iterable[TokenLogprob]) -> list[dict[str, Any]]:
+    """OpenAI's `logprobs.content`: token, logprob, bytes and top_logprobs per token."""
+    return [
+        {
+            "token": e.token,
+            "logprob": e.logprob,
+            "bytes": list(e.bytes),
+            "top_logprobs": [
+                {"token": t.token, "logprob": t.logprob, "bytes": list(t.bytes)}
+                for t in e.top_logprobs
+            ],
+        }
+        for e in entries
+    ]
+
+
+def completion(
+    result: ChatResult, *, completion_id: str, created: int, logprobs: bool = False
+) -> dict[str, Any]:
+    """The `chat.completion` object of a whole turn (`logprobs`: the request asked for them)."""
     message = result.message
     out: dict[str, Any] = {"role": "assistant", "content": message.content or None}
     if message.reasoning_content:
@@ -52,7 +80,11 @@ def completion(result: ChatResult, *, completion_id: str, created: int) -> dict[
             {
                 "index": 0,
                 "message": out,
-                "logprobs": None,
+                "logprobs": (
+                    {"content": logprobs_content(result.logprobs), "refusal": None}
+                    if logprobs
+                    else None
+                ),
                 "finish_reason": _FINISH[ending(result)],
             }
         ],
@@ -123,9 +155,18 @@ class ChunkWriter:
             return [self._text(b'{"content":', event.text)]
         if isinstance(event, ReasoningDelta):
             return [self._text(b'{"reasoning_content":', event.text)]
+        if isinstance(event, LogprobsDelta):
+            return [self.logprobs(event)]
         if isinstance(event, Call):
             return self.call(event)
         return self.done(event)
+
+    def logprobs(self, delta: LogprobsDelta) -> bytes:
+        """A chunk with an empty delta and the entries of the tokens just generated."""
+        body = self._body({}, None)
+        content = logprobs_content(delta.entries)
+        body["choices"][0]["logprobs"] = {"content": content, "refusal": None}
+        return data_event(body)
 
     def done(self, done: ChatDone) -> list[bytes]:
         """The finish chunk, the usage chunk if asked for, and `[DONE]`."""

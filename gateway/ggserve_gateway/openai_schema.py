@@ -1,7 +1,7 @@
 """The request body of OpenAI's `POST /v1/chat/completions`, as pydantic models.
 
 Unknown fields are ignored (clients send many optional ones); fields whose meaning the core
-cannot honour (`n > 1`, `logprobs`, `logit_bias`, `functions`, audio, non-text content parts) are
+cannot honour (`n > 1`, `functions`, audio, non-text content parts) are
 rejected in `openai_request` with a message that names them, rather than silently dropped. Every
 number is bounded by a type of `bounds` (the README's field table lists all three kinds).
 """
@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ggserve_gateway.bounds import (
     ChoiceCount,
-    LogitBias,
+    LogitBiasMap,
     MinP,
     OpenAiTemperature,
     Penalty,
@@ -134,8 +134,8 @@ class ChatCompletionRequest(_Body):
     n: ChoiceCount | None = None
     logprobs: bool | None = None
     top_logprobs: TopLogprobs | None = None
+    logit_bias: LogitBiasMap | None = None
     # Declared so that they are refused by name (`openai_request`) rather than dropped unseen.
-    logit_bias: dict[str, LogitBias] | None = None
     functions: list[Any] | None = None
     function_call: Any = None
     audio: Any = None

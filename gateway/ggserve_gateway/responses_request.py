@@ -211,11 +211,20 @@ def _refuse_unsupported(request: ResponsesRequest) -> None:
         "background": request.background,
         "conversation": request.conversation,
         "prompt": request.prompt,
-        "top_logprobs": request.top_logprobs or None,
     }
     for name, value in refused.items():
         if value:
             raise HttpError.bad_request(f"{name}: not supported by this server", param=name)
+
+
+# The `include` value that asks for the message text's token log probabilities.
+LOGPROBS_INCLUDE = "message.output_text.logprobs"
+
+
+def wants_logprobs(request: ResponsesRequest) -> bool:
+    """Whether the response's `output_text` parts carry log probabilities: `include` asks for
+    them, or `top_logprobs` asks for alternatives."""
+    return LOGPROBS_INCLUDE in (request.include or ()) or bool(request.top_logprobs)
 
 
 def _text_format(request: ResponsesRequest, options: ChatOptions) -> None:
@@ -247,4 +256,7 @@ def options(request: ResponsesRequest, tools: ToolMap) -> ChatOptions:
     out.update(sampling_options(request))
     out.update(effort_options(request.reasoning.effort if request.reasoning else None))
     _text_format(request, out)
+    if wants_logprobs(request):
+        out["logprobs"] = True
+        out["top_logprobs"] = request.top_logprobs or 0
     return out

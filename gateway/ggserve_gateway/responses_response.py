@@ -9,22 +9,30 @@ complete tool call (`function_call_arguments.delta`…/`.done`, or `custom_tool_
 or `response.incomplete` when the token budget ran out. The final event carries the whole
 response, which is what the SDK's accumulator returns and what Codex requires. A failure after
 the stream began is an `error` event followed by `response.failed`.
+
+Log probabilities (`include: ["message.output_text.logprobs"]`): the message's `output_text`
+part lists every token of the turn, as Chat Completions' `logprobs.content` does (reasoning and
+tool-call markup included: the core does not split tokens by channel). Streamed, they come in
+`output_text.delta` events with an empty delta, right after the text of those tokens (those
+generated before the message opened come when it opens); the `.done` events and the final
+response carry them all.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ggserve_client.types import ChatDone, ChatResult, ToolCall
+from ggserve_client.types import ChatDone, ChatResult, LogprobsDelta, TokenLogprob, ToolCall
 from ggserve_gateway.block_writer import Block, BlockKind, BlockWriter
 from ggserve_gateway.calls import GatedEvent
 from ggserve_gateway.endings import Ending, ending
 from ggserve_gateway.errors import ErrorKind, HttpError
 from ggserve_gateway.ids import new_id
 from ggserve_gateway.openai_errors import error_object
+from ggserve_gateway.openai_response import logprobs_content
 from ggserve_gateway.responses_schema import ResponsesRequest
 from ggserve_gateway.responses_tools import CLIENT_TOOLS, ToolMap
 from ggserve_gateway.sse import compact_json
@@ -65,14 +73,16 @@ def error_body(error: HttpError) -> dict[str, Any]:
     return {"error": body}
 
 
-def text_part(text: str) -> dict[str, Any]:
-    """An `output_text` content part."""
-    return {"type": "output_text", "text": text, "annotations": [], "logprobs": []}
+def text_part(text: str, logprobs: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """An `output_text` content part (`logprobs`: its tokens', when asked for)."""
+    return {"type": "output_text", "text": text, "annotations": [], "logprobs": logprobs or []}
 
 
-def message_item(item_id: str, text: str, status: str) -> dict[str, Any]:
+def message_item(
+    item_id: str, text: str, status: str, logprobs: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """An assistant `message` output item."""
-    content = [text_part(text)] if status != "in_progress" else []
+    content = [text_part(text, logprobs)] if status != "in_progress" else []
     return {
         "type": "message",
         "id": item_id,
@@ -216,7 +226,8 @@ def output_items(result: ChatResult, tools: ToolMap) -> list[dict[str, Any]]:
     if message.reasoning_content:
         items.append(reasoning_item(new_id("rs_"), message.reasoning_content, "completed"))
     if message.content:
-        items.append(message_item(new_id("msg_"), message.content, "completed"))
+        logprobs = logprobs_content(result.logprobs)
+        items.append(message_item(new_id("msg_"), message.content, "completed", logprobs))
     if message.tool_calls:
         items.extend(tools.call_item(call) for call in message.tool_calls)
     elif items:
@@ -254,6 +265,8 @@ class ResponsesWriter(BlockWriter):
         # once per block: the per-token path encodes only the text and the sequence number).
         self._delta_head = self._delta_tail = b""
         self._stream_arguments = False  # whether the open call's fragments are sent as deltas
+        self._logprobs: list[dict[str, Any]] = []  # every entry so far (asked for)
+        self._unsent: list[TokenLogprob] = []  # entries no message was open to carry yet
 
     def _event(self, kind: str, body: dict[str, Any]) -> bytes:
         sequence = self._sequence
@@ -279,7 +292,6 @@ class ResponsesWriter(BlockWriter):
     def opened(self, block: Block) -> list[bytes]:
         item_id = new_id(_ITEM_PREFIXES[block.kind])
         self._ids.append(item_id)
-        place = self._place(block)
         if block.call is not None:
             item = self._tools.call_item(ToolCall(block.call.id, block.call.name, ""), item_id)
             item["status"] = "in_progress"
@@ -291,6 +303,14 @@ class ResponsesWriter(BlockWriter):
                 )
             ]
         kind = _TEXT_ITEMS[block.kind]
+        events = self._text_opened(block, item_id, kind)
+        if block.kind is BlockKind.TEXT and self._unsent:
+            events.append(self._logprobs_delta(block, self._unsent))
+            self._unsent = []
+        return events
+
+    def _text_opened(self, block: Block, item_id: str, kind: _TextItem) -> list[bytes]:
+        place = self._place(block)
         name = f"response.{kind.events}.delta"
         head = compact_json({"type": name, **place, "content_index": 0})[:-1]
         self._delta_head = f'event: {name}\ndata: {head},"delta":'.encode()
@@ -305,6 +325,28 @@ class ResponsesWriter(BlockWriter):
                 "response.content_part.added", {**place, "content_index": 0, "part": kind.part("")}
             ),
         ]
+
+    def logprobs(self, delta: LogprobsDelta) -> list[bytes]:
+        """Entries go out with the open message's text; held while none is open."""
+        self._logprobs += logprobs_content(delta.entries)
+        block = self.open_block
+        if block is None or block.kind is not BlockKind.TEXT:
+            self._unsent += delta.entries
+            return []
+        return [self._logprobs_delta(block, delta.entries)]
+
+    def _logprobs_delta(self, block: Block, entries: Iterable[TokenLogprob]) -> bytes:
+        # The delta event's entries have no bytes (the SDK's `ResponseTextDeltaEvent`).
+        shown = [
+            {
+                "token": e.token,
+                "logprob": e.logprob,
+                "top_logprobs": [{"token": t.token, "logprob": t.logprob} for t in e.top_logprobs],
+            }
+            for e in entries
+        ]
+        body = {**self._place(block), "content_index": 0, "delta": "", "logprobs": shown}
+        return self._event("response.output_text.delta", body)
 
     def delta(self, block: Block, text: str) -> bytes:
         if block.call is None:  # the per-token path: the text and the number are encoded
@@ -336,7 +378,9 @@ class ResponsesWriter(BlockWriter):
             kind = _TEXT_ITEMS[block.kind]
             item = kind.item(item_id, text, _item_status(self._result))
             done = {**place, "content_index": 0, "text": text, **kind.extra}
-            part = {**place, "content_index": 0, "part": kind.part(text)}
+            if block.kind is BlockKind.TEXT:
+                item["content"][0]["logprobs"] = done["logprobs"] = list(self._logprobs)
+            part = {**place, "content_index": 0, "part": item["content"][0]}
             events.append(self._event(f"response.{kind.events}.done", done))
             events.append(self._event("response.content_part.done", part))
         self._items.append(item)
@@ -363,6 +407,9 @@ class ResponsesWriter(BlockWriter):
         """`response.completed`, or `response.incomplete` when the budget ran out."""
         result = done.result
         status = final_status(result)
+        for item in self._items:  # with every entry, as the unary response has them
+            if item["type"] == "message":
+                item["content"][0]["logprobs"] = logprobs_content(result.logprobs)
         final = self._envelope.response(self._model, status, self._items, result)
         self._finished(final, self._items, result)
         return [self._event(f"response.{status}", {"response": final})]

@@ -5,7 +5,7 @@ few months), so they are parsed loosely here — a `type` plus the fields any kn
 and `responses_request` / `responses_tools` decide per type: converted, dropped with a warning
 (hosted tools the server cannot run) or refused with a 400 naming the item. Fields that change
 nothing locally are accepted (`metadata` is echoed, the rest ignored); those whose meaning
-cannot be honoured (`background`, `conversation`, `prompt`, logprobs) are refused.
+cannot be honoured (`background`, `conversation`, `prompt`) are refused.
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ class ResponsesRequest(_Body):
     # Accepted without local effect (echoed where the response object has them).
     metadata: dict[str, str] | None = None
     prompt_cache_key: str | None = None
-    include: list[str] | None = None
+    include: list[str] | None = None  # "message.output_text.logprobs" is honoured
     truncation: Literal["auto", "disabled"] | None = None
     service_tier: str | None = None
     user: str | None = None
@@ -150,6 +150,7 @@ class ResponsesRequest(_Body):
     background: bool | None = None
     conversation: str | dict[str, Any] | None = None
     prompt: dict[str, Any] | None = None
+    # With `include: ["message.output_text.logprobs"]`, or alone: alternatives per token.
     top_logprobs: TopLogprobs | None = None
     # Extensions other local servers accept.
     top_k: TopK | None = None

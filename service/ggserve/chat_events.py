@@ -15,7 +15,16 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ggserve.domain import FinishReason, LengthLimit, Message, Role, Timings, ToolCall, Usage
+from ggserve.domain import (
+    FinishReason,
+    LengthLimit,
+    LogprobEntry,
+    Message,
+    Role,
+    Timings,
+    ToolCall,
+    Usage,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,14 @@ class ToolCallEnd:
 
 
 @dataclass(frozen=True, slots=True)
+class LogprobsDelta:
+    """Log probabilities of the tokens generated since the last such delta (only for requests
+    that ask); sent after the text deltas those tokens' text produced, if any yet."""
+
+    entries: tuple[LogprobEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class ChatStarted:
     """The request was admitted to the engine's queue; sent once, before anything else."""
 
@@ -90,6 +107,7 @@ class ChatResult:
     timings: Timings
     matched_stop: str | None = None
     length_limit: LengthLimit | None = None
+    logprobs: tuple[LogprobEntry, ...] = ()  # every generated token's, when asked for
 
 
 _ALNUM = string.ascii_letters + string.digits
@@ -128,7 +146,7 @@ class CallIds:
 
 
 ChatDeltaEvent = ContentDelta | ReasoningDelta | ToolCallDelta | ToolCallEnd
-ChatEvent = ChatStarted | PromptProgress | ChatDeltaEvent | ChatResult
+ChatEvent = ChatStarted | PromptProgress | ChatDeltaEvent | LogprobsDelta | ChatResult
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from ggserve.chat_events import (
     ChatResult,
     ChatStarted,
     ContentDelta,
+    LogprobsDelta,
     PromptProgress,
     ReasoningDelta,
     ToolCallEnd,
@@ -34,7 +35,7 @@ from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.registry import ModelRegistry, ServedModel
 from ggserve.request_context import REQUEST_ID_HEADER
 from ggserve.template_kwargs import field_path
-from ggserve.validate import validate_chat
+from ggserve.validate import MAX_LOGIT_BIAS, validate_chat
 from ggserve_client.v1 import api_pb2 as pb
 
 # The trailer that carries a serialized google.rpc.Status (read by grpc_status.rpc_status).
@@ -137,7 +138,27 @@ def _sampling(s: pb.SamplingParams) -> domain.Sampling:
         presence_penalty=s.presence_penalty if s.HasField("presence_penalty") else None,
         frequency_penalty=s.frequency_penalty if s.HasField("frequency_penalty") else None,
         seed=s.seed if s.HasField("seed") else None,
+        logit_bias=_logit_bias(s.logit_bias),
     )
+
+
+def _logit_bias(biases: Mapping[int, float]) -> tuple[tuple[int, float], ...]:
+    if len(biases) > MAX_LOGIT_BIAS:  # before copying a map of any size
+        raise InvalidArgumentError.field(
+            "sampling.logit_bias",
+            f"{len(biases)} entries is over the limit of {MAX_LOGIT_BIAS}",
+        )
+    return tuple(sorted(biases.items()))
+
+
+def _top_logprobs(request: pb.ChatRequest) -> int | None:
+    if not request.logprobs:
+        if request.HasField("top_logprobs"):
+            raise InvalidArgumentError.field(
+                "top_logprobs", "needs logprobs: set logprobs to true, or leave top_logprobs unset"
+            )
+        return None
+    return request.top_logprobs
 
 
 def _response_format(fmt: pb.ResponseFormat) -> domain.ResponseFormat:
@@ -198,6 +219,7 @@ def chat_request(
         ),
         request_id=request.request_id or default_request_id,
         chat_template_kwargs=_template_kwargs(request.chat_template_kwargs, limits),
+        top_logprobs=_top_logprobs(request),
     )
     validate_chat(chat, limits)
     return chat
@@ -255,7 +277,24 @@ def chat_response(result: ChatResult) -> pb.ChatResponse:
         ),
         matched_stop=result.matched_stop or "",
         length_limit=_LENGTH_LIMIT[result.length_limit],
+        logprobs=_logprobs_out(result.logprobs),
     )
+
+
+def _logprobs_out(entries: Sequence[domain.LogprobEntry]) -> list[pb.TokenLogprob]:
+    return [
+        pb.TokenLogprob(
+            token_id=e.chosen.token_id,
+            token=e.chosen.text,
+            bytes=e.chosen.piece,
+            logprob=e.chosen.logprob,
+            top_logprobs=[
+                pb.TopLogprob(token_id=t.token_id, token=t.text, bytes=t.piece, logprob=t.logprob)
+                for t in e.top
+            ],
+        )
+        for e in entries
+    ]
 
 
 def stream_response(event: ChatEvent) -> pb.ChatStreamResponse:
@@ -282,6 +321,8 @@ def stream_response(event: ChatEvent) -> pb.ChatStreamResponse:
         return pb.ChatStreamResponse(delta=pb.ChatDelta(content=event.text))
     if isinstance(event, ReasoningDelta):
         return pb.ChatStreamResponse(delta=pb.ChatDelta(reasoning_content=event.text))
+    if isinstance(event, LogprobsDelta):
+        return pb.ChatStreamResponse(delta=pb.ChatDelta(logprobs=_logprobs_out(event.entries)))
     if isinstance(event, ToolCallEnd):
         end = pb.ToolCallEnd(index=event.index, status=_CALL_STATUS[event.status])
         return pb.ChatStreamResponse(delta=pb.ChatDelta(tool_call_end=end))

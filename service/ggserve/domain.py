@@ -87,6 +87,9 @@ class Sampling:
     presence_penalty: float | None = None
     frequency_penalty: float | None = None
     seed: int | None = None
+    # OpenAI `logit_bias`: (token id, bias) pairs added to the logits before anything else;
+    # -100 bans a token, +100 all but forces it.
+    logit_bias: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,8 +116,36 @@ class ChatRequest:
     thinking: bool | None = None
     thinking_budget: int | None = None  # reasoning tokens before the close is forced
     request_id: str = ""
+    # Log probabilities: None asks for none; 0-20 asks for each generated token's and that many
+    # most likely alternatives'.
+    top_logprobs: int | None = None
     # Extra chat-template variables, values parsed from JSON (`template_kwargs.py` checks them).
     chat_template_kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenLogprob:
+    """A token and its log probability under the model's own distribution (the softmax of the
+    raw logits: before logit bias, penalties, grammar, temperature and truncation, as OpenAI
+    reports them)."""
+
+    token_id: int
+    piece: bytes  # the token's bytes (a character may be split across tokens)
+    logprob: float
+
+    @property
+    def text(self) -> str:
+        """The piece as text; bytes that are not whole UTF-8 characters appear as `\\xNN`."""
+        return self.piece.decode("utf-8", errors="backslashreplace")
+
+
+@dataclass(frozen=True, slots=True)
+class LogprobEntry:
+    """One generated token's log probability and the most likely tokens at its position
+    (most likely first; the generated token may be among them or not)."""
+
+    chosen: TokenLogprob
+    top: tuple[TokenLogprob, ...] = ()
 
 
 class FinishReason(enum.Enum):

@@ -36,6 +36,7 @@ from ggserve.chat_events import (
     ChatResult,
     ChatStarted,
     ContentDelta,
+    LogprobsDelta,
     MessageBuilder,
     PromptProgress,
     ReasoningDelta,
@@ -43,7 +44,7 @@ from ggserve.chat_events import (
     ToolCallEnd,
     ToolCallStatus,
 )
-from ggserve.domain import ChatRequest, FinishReason, ToolChoiceMode
+from ggserve.domain import ChatRequest, FinishReason, LogprobEntry, ToolChoiceMode
 from ggserve.engine.base import (
     Engine,
     EngineError,
@@ -126,6 +127,16 @@ def _grammar(model: ServedModel, request: ChatRequest, tool_format: str) -> str 
     return request.response_format.grammar
 
 
+def _check_logit_bias(request: ChatRequest, vocab_size: int) -> None:
+    """Every biased token id must be in the model's vocabulary (unknown without one: replay)."""
+    for token, _ in request.sampling.logit_bias:
+        if vocab_size and token >= vocab_size:
+            raise InvalidArgumentError.field(
+                f"sampling.logit_bias[{token}]",
+                f"token id {token} is not in the model's vocabulary (ids 0-{vocab_size - 1})",
+            )
+
+
 def prepare_chat(
     model: ServedModel, request: ChatRequest, *, check_budget: bool = True
 ) -> PreparedChat:
@@ -155,6 +166,7 @@ def prepare_chat(
             reason="TEMPLATE_ERROR",
         ) from exc
     info = model.engine.info
+    _check_logit_bias(request, info.vocab_size)
     check_prompt_chars(len(rendered.text), info.context_length)
     add_bos = not (info.bos_token and rendered.text.startswith(info.bos_token))
     tokens = tuple(model.engine.tokenize(rendered.text, add_bos=add_bos, special=True))
@@ -274,7 +286,9 @@ async def stream_chat(
         grammar=prepared.grammar,
         progress=progress,
         thinking=prepared.thinking_budget,
+        top_logprobs=request.top_logprobs,
     )
+    logprobs: list[LogprobEntry] = []
     done: GenerationDone | None = None
     try:
         async with contextlib.aclosing(model.engine.generate(engine_request)) as events:
@@ -297,6 +311,10 @@ async def stream_chat(
                 for delta in mapper.map(parsed):
                     builder.add(delta)
                     yield delta
+                entries = tuple(r.logprobs for r in event.records if r.logprobs is not None)
+                if entries:
+                    logprobs += entries
+                    yield LogprobsDelta(entries)
     except EngineError as exc:
         raise from_engine_error(exc) from exc
     if done is None:
@@ -317,6 +335,7 @@ async def stream_chat(
         timings=done.timings,
         matched_stop=done.matched_stop,
         length_limit=done.length_limit,
+        logprobs=tuple(logprobs),
     )
 
 

@@ -28,6 +28,11 @@ MAX_STOP_STRINGS = DEFAULT_LIMITS.max_stop_strings
 # llama.cpp reads this seed (LLAMA_DEFAULT_SEED) as "draw a random one".
 RESERVED_SEED = 0xFFFFFFFF
 
+# OpenAI's bounds on `logit_bias` and `top_logprobs`.
+MAX_LOGIT_BIAS = 300
+LOGIT_BIAS_RANGE = 100.0
+MAX_TOP_LOGPROBS = 20
+
 # (field, lowest allowed, highest allowed, lowest inclusive)
 _RANGES: tuple[tuple[str, float, float, bool], ...] = (
     ("temperature", 0.0, 10.0, True),
@@ -189,9 +194,18 @@ def _sampling(sampling: Sampling) -> Iterator[FieldViolation]:
             f"{RESERVED_SEED} is reserved (llama.cpp reads it as 'pick a random seed'); use "
             f"0-{RESERVED_SEED - 1}, or leave the seed unset for a random one",
         )
+    for token, bias in sampling.logit_bias:
+        if not -LOGIT_BIAS_RANGE <= bias <= LOGIT_BIAS_RANGE:  # NaN fails too
+            yield FieldViolation(
+                f"sampling.logit_bias[{token}]",
+                f"{bias:g} is outside [-{LOGIT_BIAS_RANGE:g}, {LOGIT_BIAS_RANGE:g}]",
+            )
 
 
 def _limits(request: ChatRequest, limits: Limits) -> Iterator[FieldViolation]:
+    top = request.top_logprobs
+    if top is not None and not 0 <= top <= MAX_TOP_LOGPROBS:
+        yield FieldViolation("top_logprobs", f"{top} is outside [0, {MAX_TOP_LOGPROBS}]")
     if request.max_tokens is not None and request.max_tokens < 1:
         yield FieldViolation("max_tokens", "must be at least 1 when set")
     if len(request.stop) > limits.max_stop_strings:

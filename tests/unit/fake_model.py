@@ -16,6 +16,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
+
 from ggserve.domain import Sampling
 from ggserve.engine.base import ModelInfo
 from ggserve.engine.llama_backend import LlamaBackend
@@ -83,6 +86,12 @@ class FakeModel:
         """The counting model's choice at a batch row that has logits."""
         assert row in self._rows, f"row {row} has no logits"
         return self._rows[row][-1] + 1
+
+    def logits(self, row: int) -> npt.NDArray[np.float32]:
+        """Logits that make the counting model's choice the most likely token."""
+        values = np.zeros(EOG + 1, dtype=np.float32)
+        values[min(self.next_token(row), EOG)] = 10.0
+        return values
 
     def seq_rm(self, seq_id: int, start: int = 0, end: int = -1) -> bool:
         assert end == -1

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ggserve.domain import FinishReason, LengthLimit, Sampling, Timings, Usage
+from ggserve.domain import FinishReason, LengthLimit, LogprobEntry, Sampling, Timings, Usage
 from ggserve.engine.kv_cache import KvCacheInfo
 from ggserve.engine.thinking import ThinkingBudget
 
@@ -32,6 +32,7 @@ class ModelInfo:
     backend: str  # "cpu" or "cuda"
     gpu_layers: int
     slots: int = 1  # sequences decoded together (--parallel)
+    vocab_size: int = 0  # tokens in the vocabulary (0: none, as in replay)
     kv_cache: KvCacheInfo = KvCacheInfo()  # noqa: RUF009 (frozen: one shared default is safe)
 
 
@@ -54,14 +55,16 @@ class GenerationRequest:
     grammar: str | None = None  # GBNF text, already validated
     progress: bool = False
     thinking: ThinkingBudget | None = None
+    top_logprobs: int | None = None  # None: no log probabilities; else alternatives per token
 
 
 @dataclass(frozen=True, slots=True)
 class TokenRecord:
     """One generated token, travelling with the text it produced: its id (-1 where the engine
-    has no vocabulary, as in replay). The place for per-token data such as log probabilities."""
+    has no vocabulary, as in replay), and its log probabilities when the request asked."""
 
     token: int
+    logprobs: LogprobEntry | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -67,6 +67,7 @@ def _describe(model: LoadedModel, pieces: TokenPieces, alias: str) -> ModelInfo:
         backend="cuda" if offloads else "cpu",
         gpu_layers=gpu_layers if offloads else 0,
         slots=model.n_seq_max,
+        vocab_size=model.n_vocab,
         kv_cache=model.kv_cache_info(),
     )
 

@@ -37,10 +37,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from ggserve.domain import Sampling
+import numpy as np
+import numpy.typing as npt
+
+from ggserve.domain import LogprobEntry, Sampling
 from ggserve.engine.base import KvCacheFull, TokenRecord
 from ggserve.engine.detokenizer import Detokenizer, PieceSource
 from ggserve.engine.generation import Generation, StepOutput
+from ggserve.engine.logprobs import logprob_entry
 from ggserve.engine.model import DECODE_OK, Span
 from ggserve.engine.ngram import DraftOptions, NgramDrafter
 from ggserve.engine.sampler import RowSampler, SamplingDefaults
@@ -74,6 +78,8 @@ class BatchModel(Protocol):
     def seq_pos_max(self, seq_id: int) -> int: ...
 
     def is_eog(self, token: int) -> bool: ...
+
+    def logits(self, row: int) -> npt.NDArray[np.float32]: ...
 
     def pieces(self) -> PieceSource: ...
 
@@ -457,7 +463,15 @@ class LlamaBackend:
         run.known = 1
         if run.drafter is not None:
             run.drafter.extend((token,))
-        return StepOutput(text=run.detokenizer.push(token), records=(TokenRecord(token),))
+        record = TokenRecord(token, self._logprobs(run, row, token))
+        return StepOutput(text=run.detokenizer.push(token), records=(record,))
+
+    def _logprobs(self, run: _Run, row: int, token: int) -> LogprobEntry | None:
+        """`token`'s log probabilities at `row`, for a generation that asked for them."""
+        top_n = run.gen.request.top_logprobs
+        if top_n is None:
+            return None
+        return logprob_entry(self.model.logits(row), token, top_n, self.pieces)
 
     def _shrink_prefill(self, plan: list[_Planned]) -> bool:
         """Halve the youngest prompt chunk (drop it at one token); False if there is none."""

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import llama_cpp
+import numpy as np
+import numpy.typing as npt
 
 from ggserve.domain import Sampling
 from ggserve.engine import llama_log
@@ -108,6 +110,7 @@ class LoadedModel:
         self.model: llama_cpp.llama_model_p | None = model
         self.ctx: llama_cpp.llama_context_p | None = ctx
         self.vocab = llama_cpp.llama_model_get_vocab(model)
+        self.n_vocab = int(llama_cpp.llama_vocab_n_tokens(self.vocab))
         self.n_ctx = int(llama_cpp.llama_n_ctx(ctx))
         self.n_batch = min(options.n_batch, self.n_ctx)
         self._memory = llama_cpp.llama_get_memory(ctx)
@@ -245,6 +248,14 @@ class LoadedModel:
     def is_eog(self, token: int) -> bool:
         """Whether `token` ends generation (EOS, EOT, <|im_end|>, …)."""
         return bool(llama_cpp.llama_vocab_is_eog(self.vocab, token))
+
+    def logits(self, row: int) -> npt.NDArray[np.float32]:
+        """The raw logits at batch row `row` of the last decode (a row its span asked for): a
+        view of llama.cpp's buffer, valid until the next decode."""
+        pointer = llama_cpp.llama_get_logits_ith(self.context, row)
+        if not pointer:
+            raise EngineFailure(f"batch row {row} has no logits")
+        return np.ctypeslib.as_array(pointer, (self.n_vocab,))
 
     def decode(self, spans: Sequence[Span]) -> int:
         """Decode `spans` (≤ n_batch tokens in all) as one batch.

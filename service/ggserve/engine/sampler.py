@@ -1,7 +1,8 @@
 """Per-sequence sampler chains built from llama.cpp's samplers (llama-cpp-python bindings).
 
-Chain order follows llama.cpp's common sampler: penalties, grammar, then the truncations (top-k,
-top-p, min-p), temperature and a seeded distribution; temperature 0 is greedy. The grammar runs
+Chain order follows llama.cpp's common sampler: logit bias, penalties, grammar, then the
+truncations (top-k, top-p, min-p), temperature and a seeded distribution; temperature 0 is
+greedy. The grammar runs
 before truncation so that truncation can never leave only grammar-forbidden candidates.
 A fresh chain per sequence means a fixed seed and the same parameters give the same tokens.
 """
@@ -57,6 +58,22 @@ class RowSampler(Protocol):
     def close(self) -> None: ...
 
 
+def _logit_bias(
+    vocab: llama_cpp.llama_vocab_p, biases: tuple[tuple[int, float], ...]
+) -> llama_cpp.llama_sampler_p:
+    """A sampler adding each bias to its token's logit (ids checked against the vocabulary by
+    the service; llama.cpp copies the array)."""
+    entries = (llama_cpp.llama_logit_bias * len(biases))()
+    for entry, (token, bias) in zip(entries, biases, strict=True):
+        entry.token = token
+        entry.bias = bias
+    n_vocab = llama_cpp.llama_vocab_n_tokens(vocab)
+    sampler: llama_cpp.llama_sampler_p = llama_cpp.llama_sampler_init_logit_bias(
+        n_vocab, len(biases), entries
+    )
+    return sampler
+
+
 class SamplerChain:
     """One llama.cpp sampler chain; owns its native memory until `close`."""
 
@@ -94,6 +111,8 @@ class SamplerChain:
         grammar: str | None,
         defaults: SamplingDefaults,
     ) -> None:
+        if sampling.logit_bias:
+            self._add(_logit_bias(vocab, sampling.logit_bias))
         self._add(
             llama_cpp.llama_sampler_init_penalties(
                 llama_cpp.llama_vocab_n_tokens(vocab),

@@ -375,7 +375,7 @@ func (x Model_Backend) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Model_Backend.Descriptor instead.
 func (Model_Backend) EnumDescriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17, 0}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19, 0}
 }
 
 // ToolCall is a function call made by the assistant.
@@ -703,7 +703,11 @@ type SamplingParams struct {
 	FrequencyPenalty *float64 `protobuf:"fixed64,7,opt,name=frequency_penalty,json=frequencyPenalty,proto3,oneof" json:"frequency_penalty,omitempty"`
 	// Random seed, 0 to 4294967294; the same seed and settings give the same output. Unset means
 	// a random seed per request; 4294967295 is refused (llama.cpp reads it as "random").
-	Seed          *uint32 `protobuf:"varint,8,opt,name=seed,proto3,oneof" json:"seed,omitempty"`
+	Seed *uint32 `protobuf:"varint,8,opt,name=seed,proto3,oneof" json:"seed,omitempty"`
+	// Token id → bias added to its logit before any other sampling step (OpenAI `logit_bias`):
+	// each bias in [-100, 100] (-100 bans the token, 100 all but forces it), at most 300 entries,
+	// ids within the model's vocabulary.
+	LogitBias     map[uint32]float64 `protobuf:"bytes,9,rep,name=logit_bias,json=logitBias,proto3" json:"logit_bias,omitempty" protobuf_key:"varint,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -792,6 +796,13 @@ func (x *SamplingParams) GetSeed() uint32 {
 		return *x.Seed
 	}
 	return 0
+}
+
+func (x *SamplingParams) GetLogitBias() map[uint32]float64 {
+	if x != nil {
+		return x.LogitBias
+	}
+	return nil
 }
 
 // ResponseFormat constrains the generated text.
@@ -923,8 +934,14 @@ type ChatRequest struct {
 	// model does not reason, with thinking off, or under a grammar (a required or named tool
 	// choice, a response format), which decides every token itself; refused with thinking false.
 	ThinkingBudgetTokens *uint32 `protobuf:"varint,16,opt,name=thinking_budget_tokens,json=thinkingBudgetTokens,proto3,oneof" json:"thinking_budget_tokens,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	// Report each generated token's log probability (in the stream's deltas and the final
+	// response). The distribution is the model's own: the softmax of the raw logits, before logit
+	// bias, penalties, grammar, temperature and top-k/top-p/min-p (as OpenAI reports them).
+	Logprobs bool `protobuf:"varint,13,opt,name=logprobs,proto3" json:"logprobs,omitempty"`
+	// With `logprobs`: how many of the most likely tokens to list at each position, 0 to 20.
+	TopLogprobs   *uint32 `protobuf:"varint,14,opt,name=top_logprobs,json=topLogprobs,proto3,oneof" json:"top_logprobs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ChatRequest) Reset() {
@@ -1044,6 +1061,20 @@ func (x *ChatRequest) GetChatTemplateKwargs() map[string]string {
 func (x *ChatRequest) GetThinkingBudgetTokens() uint32 {
 	if x != nil && x.ThinkingBudgetTokens != nil {
 		return *x.ThinkingBudgetTokens
+	}
+	return 0
+}
+
+func (x *ChatRequest) GetLogprobs() bool {
+	if x != nil {
+		return x.Logprobs
+	}
+	return false
+}
+
+func (x *ChatRequest) GetTopLogprobs() uint32 {
+	if x != nil && x.TopLogprobs != nil {
+		return *x.TopLogprobs
 	}
 	return 0
 }
@@ -1269,7 +1300,10 @@ type ChatResponse struct {
 	// The stop string that ended generation, when one did.
 	MatchedStop string `protobuf:"bytes,7,opt,name=matched_stop,json=matchedStop,proto3" json:"matched_stop,omitempty"`
 	// With finish reason LENGTH: whether `max_tokens` or the context window ended the turn.
-	LengthLimit   LengthLimit `protobuf:"varint,8,opt,name=length_limit,json=lengthLimit,proto3,enum=ggserve.v1.LengthLimit" json:"length_limit,omitempty"`
+	LengthLimit LengthLimit `protobuf:"varint,8,opt,name=length_limit,json=lengthLimit,proto3,enum=ggserve.v1.LengthLimit" json:"length_limit,omitempty"`
+	// With `logprobs`: one entry per generated token, in order (reasoning and tool-call tokens
+	// included; the end-of-generation token is not).
+	Logprobs      []*TokenLogprob `protobuf:"bytes,9,rep,name=logprobs,proto3" json:"logprobs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1360,6 +1394,168 @@ func (x *ChatResponse) GetLengthLimit() LengthLimit {
 	return LengthLimit_LENGTH_LIMIT_UNSPECIFIED
 }
 
+func (x *ChatResponse) GetLogprobs() []*TokenLogprob {
+	if x != nil {
+		return x.Logprobs
+	}
+	return nil
+}
+
+// TokenLogprob is a generated token with its log probability and the most likely alternatives.
+type TokenLogprob struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token's id in the model's vocabulary.
+	TokenId uint32 `protobuf:"varint,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	// The token's text; bytes that are not whole UTF-8 characters appear as `\xNN` escapes.
+	Token string `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	// The token's bytes (a character may be split across tokens).
+	Bytes []byte `protobuf:"bytes,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// Natural log of the token's probability.
+	Logprob float64 `protobuf:"fixed64,4,opt,name=logprob,proto3" json:"logprob,omitempty"`
+	// The `top_logprobs` most likely tokens at this position, most likely first.
+	TopLogprobs   []*TopLogprob `protobuf:"bytes,5,rep,name=top_logprobs,json=topLogprobs,proto3" json:"top_logprobs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TokenLogprob) Reset() {
+	*x = TokenLogprob{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TokenLogprob) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TokenLogprob) ProtoMessage() {}
+
+func (x *TokenLogprob) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TokenLogprob.ProtoReflect.Descriptor instead.
+func (*TokenLogprob) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *TokenLogprob) GetTokenId() uint32 {
+	if x != nil {
+		return x.TokenId
+	}
+	return 0
+}
+
+func (x *TokenLogprob) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *TokenLogprob) GetBytes() []byte {
+	if x != nil {
+		return x.Bytes
+	}
+	return nil
+}
+
+func (x *TokenLogprob) GetLogprob() float64 {
+	if x != nil {
+		return x.Logprob
+	}
+	return 0
+}
+
+func (x *TokenLogprob) GetTopLogprobs() []*TopLogprob {
+	if x != nil {
+		return x.TopLogprobs
+	}
+	return nil
+}
+
+// TopLogprob is one of the most likely tokens at a position.
+type TopLogprob struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The token's id in the model's vocabulary.
+	TokenId uint32 `protobuf:"varint,1,opt,name=token_id,json=tokenId,proto3" json:"token_id,omitempty"`
+	// The token's text (as in TokenLogprob).
+	Token string `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	// The token's bytes.
+	Bytes []byte `protobuf:"bytes,3,opt,name=bytes,proto3" json:"bytes,omitempty"`
+	// Natural log of the token's probability.
+	Logprob       float64 `protobuf:"fixed64,4,opt,name=logprob,proto3" json:"logprob,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TopLogprob) Reset() {
+	*x = TopLogprob{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TopLogprob) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TopLogprob) ProtoMessage() {}
+
+func (x *TopLogprob) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TopLogprob.ProtoReflect.Descriptor instead.
+func (*TopLogprob) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *TopLogprob) GetTokenId() uint32 {
+	if x != nil {
+		return x.TokenId
+	}
+	return 0
+}
+
+func (x *TopLogprob) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *TopLogprob) GetBytes() []byte {
+	if x != nil {
+		return x.Bytes
+	}
+	return nil
+}
+
+func (x *TopLogprob) GetLogprob() float64 {
+	if x != nil {
+		return x.Logprob
+	}
+	return 0
+}
+
 // ToolCallDelta is a fragment of a tool call (OpenAI streaming shape): the first fragment of a
 // call carries its id and name, later ones carry argument text to append.
 type ToolCallDelta struct {
@@ -1378,7 +1574,7 @@ type ToolCallDelta struct {
 
 func (x *ToolCallDelta) Reset() {
 	*x = ToolCallDelta{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[11]
+	mi := &file_ggserve_v1_api_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1390,7 +1586,7 @@ func (x *ToolCallDelta) String() string {
 func (*ToolCallDelta) ProtoMessage() {}
 
 func (x *ToolCallDelta) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[11]
+	mi := &file_ggserve_v1_api_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1403,7 +1599,7 @@ func (x *ToolCallDelta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolCallDelta.ProtoReflect.Descriptor instead.
 func (*ToolCallDelta) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{11}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ToolCallDelta) GetIndex() uint32 {
@@ -1448,7 +1644,7 @@ type ToolCallEnd struct {
 
 func (x *ToolCallEnd) Reset() {
 	*x = ToolCallEnd{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[12]
+	mi := &file_ggserve_v1_api_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1460,7 +1656,7 @@ func (x *ToolCallEnd) String() string {
 func (*ToolCallEnd) ProtoMessage() {}
 
 func (x *ToolCallEnd) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[12]
+	mi := &file_ggserve_v1_api_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1473,7 +1669,7 @@ func (x *ToolCallEnd) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ToolCallEnd.ProtoReflect.Descriptor instead.
 func (*ToolCallEnd) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{12}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ToolCallEnd) GetIndex() uint32 {
@@ -1500,14 +1696,17 @@ type ChatDelta struct {
 	// Tool-call fragments.
 	ToolCalls []*ToolCallDelta `protobuf:"bytes,3,rep,name=tool_calls,json=toolCalls,proto3" json:"tool_calls,omitempty"`
 	// The end of a tool call and its status (sent once per call, after its last fragment).
-	ToolCallEnd   *ToolCallEnd `protobuf:"bytes,4,opt,name=tool_call_end,json=toolCallEnd,proto3" json:"tool_call_end,omitempty"`
+	ToolCallEnd *ToolCallEnd `protobuf:"bytes,4,opt,name=tool_call_end,json=toolCallEnd,proto3" json:"tool_call_end,omitempty"`
+	// With `logprobs`: the entries of the tokens generated since the previous delta that had any
+	// (a delta may carry only these, when the parser holds the tokens' text back).
+	Logprobs      []*TokenLogprob `protobuf:"bytes,5,rep,name=logprobs,proto3" json:"logprobs,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ChatDelta) Reset() {
 	*x = ChatDelta{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[13]
+	mi := &file_ggserve_v1_api_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1519,7 +1718,7 @@ func (x *ChatDelta) String() string {
 func (*ChatDelta) ProtoMessage() {}
 
 func (x *ChatDelta) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[13]
+	mi := &file_ggserve_v1_api_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1532,7 +1731,7 @@ func (x *ChatDelta) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatDelta.ProtoReflect.Descriptor instead.
 func (*ChatDelta) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{13}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ChatDelta) GetContent() string {
@@ -1563,6 +1762,13 @@ func (x *ChatDelta) GetToolCallEnd() *ToolCallEnd {
 	return nil
 }
 
+func (x *ChatDelta) GetLogprobs() []*TokenLogprob {
+	if x != nil {
+		return x.Logprobs
+	}
+	return nil
+}
+
 // ChatStarted is the first message of a ChatStream, sent once the request has been validated
 // and admitted to the engine's queue, before the prompt is evaluated. Every error found before
 // admission (bad request, prompt too long, queue full) ends the call without it; a failure after
@@ -1583,7 +1789,7 @@ type ChatStarted struct {
 
 func (x *ChatStarted) Reset() {
 	*x = ChatStarted{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	mi := &file_ggserve_v1_api_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1595,7 +1801,7 @@ func (x *ChatStarted) String() string {
 func (*ChatStarted) ProtoMessage() {}
 
 func (x *ChatStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	mi := &file_ggserve_v1_api_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1608,7 +1814,7 @@ func (x *ChatStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatStarted.ProtoReflect.Descriptor instead.
 func (*ChatStarted) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{14}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ChatStarted) GetId() string {
@@ -1659,7 +1865,7 @@ type PromptProgress struct {
 
 func (x *PromptProgress) Reset() {
 	*x = PromptProgress{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	mi := &file_ggserve_v1_api_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1671,7 +1877,7 @@ func (x *PromptProgress) String() string {
 func (*PromptProgress) ProtoMessage() {}
 
 func (x *PromptProgress) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	mi := &file_ggserve_v1_api_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1684,7 +1890,7 @@ func (x *PromptProgress) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PromptProgress.ProtoReflect.Descriptor instead.
 func (*PromptProgress) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *PromptProgress) GetTotalTokens() uint32 {
@@ -1733,7 +1939,7 @@ type ChatStreamResponse struct {
 
 func (x *ChatStreamResponse) Reset() {
 	*x = ChatStreamResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[16]
+	mi := &file_ggserve_v1_api_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1745,7 +1951,7 @@ func (x *ChatStreamResponse) String() string {
 func (*ChatStreamResponse) ProtoMessage() {}
 
 func (x *ChatStreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[16]
+	mi := &file_ggserve_v1_api_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1758,7 +1964,7 @@ func (x *ChatStreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatStreamResponse.ProtoReflect.Descriptor instead.
 func (*ChatStreamResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{16}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ChatStreamResponse) GetEvent() isChatStreamResponse_Event {
@@ -1875,7 +2081,7 @@ type Model struct {
 
 func (x *Model) Reset() {
 	*x = Model{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[17]
+	mi := &file_ggserve_v1_api_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1887,7 +2093,7 @@ func (x *Model) String() string {
 func (*Model) ProtoMessage() {}
 
 func (x *Model) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[17]
+	mi := &file_ggserve_v1_api_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1900,7 +2106,7 @@ func (x *Model) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Model.ProtoReflect.Descriptor instead.
 func (*Model) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Model) GetAlias() string {
@@ -2022,7 +2228,7 @@ type KvCache struct {
 
 func (x *KvCache) Reset() {
 	*x = KvCache{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	mi := &file_ggserve_v1_api_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2034,7 +2240,7 @@ func (x *KvCache) String() string {
 func (*KvCache) ProtoMessage() {}
 
 func (x *KvCache) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	mi := &file_ggserve_v1_api_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2047,7 +2253,7 @@ func (x *KvCache) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use KvCache.ProtoReflect.Descriptor instead.
 func (*KvCache) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{18}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *KvCache) GetTypeK() string {
@@ -2101,7 +2307,7 @@ type ListModelsRequest struct {
 
 func (x *ListModelsRequest) Reset() {
 	*x = ListModelsRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[19]
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2113,7 +2319,7 @@ func (x *ListModelsRequest) String() string {
 func (*ListModelsRequest) ProtoMessage() {}
 
 func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[19]
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2126,7 +2332,7 @@ func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListModelsRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
 }
 
 // ListModelsResponse holds the served models.
@@ -2140,7 +2346,7 @@ type ListModelsResponse struct {
 
 func (x *ListModelsResponse) Reset() {
 	*x = ListModelsResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[20]
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2152,7 +2358,7 @@ func (x *ListModelsResponse) String() string {
 func (*ListModelsResponse) ProtoMessage() {}
 
 func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[20]
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2165,7 +2371,7 @@ func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListModelsResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{20}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *ListModelsResponse) GetModels() []*Model {
@@ -2186,7 +2392,7 @@ type GetModelRequest struct {
 
 func (x *GetModelRequest) Reset() {
 	*x = GetModelRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2198,7 +2404,7 @@ func (x *GetModelRequest) String() string {
 func (*GetModelRequest) ProtoMessage() {}
 
 func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2211,7 +2417,7 @@ func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelRequest.ProtoReflect.Descriptor instead.
 func (*GetModelRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *GetModelRequest) GetModel() string {
@@ -2232,7 +2438,7 @@ type GetModelResponse struct {
 
 func (x *GetModelResponse) Reset() {
 	*x = GetModelResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2244,7 +2450,7 @@ func (x *GetModelResponse) String() string {
 func (*GetModelResponse) ProtoMessage() {}
 
 func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2257,7 +2463,7 @@ func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelResponse.ProtoReflect.Descriptor instead.
 func (*GetModelResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *GetModelResponse) GetModel() *Model {
@@ -2284,7 +2490,7 @@ type TokenizeRequest struct {
 
 func (x *TokenizeRequest) Reset() {
 	*x = TokenizeRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	mi := &file_ggserve_v1_api_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2296,7 +2502,7 @@ func (x *TokenizeRequest) String() string {
 func (*TokenizeRequest) ProtoMessage() {}
 
 func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	mi := &file_ggserve_v1_api_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2309,7 +2515,7 @@ func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeRequest.ProtoReflect.Descriptor instead.
 func (*TokenizeRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *TokenizeRequest) GetModel() string {
@@ -2351,7 +2557,7 @@ type TokenizeResponse struct {
 
 func (x *TokenizeResponse) Reset() {
 	*x = TokenizeResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[24]
+	mi := &file_ggserve_v1_api_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2363,7 +2569,7 @@ func (x *TokenizeResponse) String() string {
 func (*TokenizeResponse) ProtoMessage() {}
 
 func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[24]
+	mi := &file_ggserve_v1_api_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2376,7 +2582,7 @@ func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeResponse.ProtoReflect.Descriptor instead.
 func (*TokenizeResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{24}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TokenizeResponse) GetTokenIds() []uint32 {
@@ -2397,7 +2603,7 @@ type RenderChatRequest struct {
 
 func (x *RenderChatRequest) Reset() {
 	*x = RenderChatRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[25]
+	mi := &file_ggserve_v1_api_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2409,7 +2615,7 @@ func (x *RenderChatRequest) String() string {
 func (*RenderChatRequest) ProtoMessage() {}
 
 func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[25]
+	mi := &file_ggserve_v1_api_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2422,7 +2628,7 @@ func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatRequest.ProtoReflect.Descriptor instead.
 func (*RenderChatRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{25}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RenderChatRequest) GetRequest() *ChatRequest {
@@ -2455,7 +2661,7 @@ type RenderChatResponse struct {
 
 func (x *RenderChatResponse) Reset() {
 	*x = RenderChatResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[26]
+	mi := &file_ggserve_v1_api_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2467,7 +2673,7 @@ func (x *RenderChatResponse) String() string {
 func (*RenderChatResponse) ProtoMessage() {}
 
 func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[26]
+	mi := &file_ggserve_v1_api_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2480,7 +2686,7 @@ func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatResponse.ProtoReflect.Descriptor instead.
 func (*RenderChatResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{26}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RenderChatResponse) GetPrompt() string {
@@ -2566,7 +2772,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\tMODE_AUTO\x10\x01\x12\r\n" +
 	"\tMODE_NONE\x10\x02\x12\x11\n" +
 	"\rMODE_REQUIRED\x10\x03B\b\n" +
-	"\x06choice\"\xa1\x03\n" +
+	"\x06choice\"\xa9\x04\n" +
 	"\x0eSamplingParams\x12%\n" +
 	"\vtemperature\x18\x01 \x01(\x01H\x00R\vtemperature\x88\x01\x01\x12\x18\n" +
 	"\x05top_p\x18\x02 \x01(\x01H\x01R\x04topP\x88\x01\x01\x12\x18\n" +
@@ -2575,7 +2781,12 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x0erepeat_penalty\x18\x05 \x01(\x01H\x04R\rrepeatPenalty\x88\x01\x01\x12.\n" +
 	"\x10presence_penalty\x18\x06 \x01(\x01H\x05R\x0fpresencePenalty\x88\x01\x01\x120\n" +
 	"\x11frequency_penalty\x18\a \x01(\x01H\x06R\x10frequencyPenalty\x88\x01\x01\x12\x17\n" +
-	"\x04seed\x18\b \x01(\rH\aR\x04seed\x88\x01\x01B\x0e\n" +
+	"\x04seed\x18\b \x01(\rH\aR\x04seed\x88\x01\x01\x12H\n" +
+	"\n" +
+	"logit_bias\x18\t \x03(\v2).ggserve.v1.SamplingParams.LogitBiasEntryR\tlogitBias\x1a<\n" +
+	"\x0eLogitBiasEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\rR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01B\x0e\n" +
 	"\f_temperatureB\b\n" +
 	"\x06_top_pB\b\n" +
 	"\x06_top_kB\b\n" +
@@ -2588,7 +2799,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\vjson_schema\x18\x01 \x01(\tH\x00R\n" +
 	"jsonSchema\x12\x1a\n" +
 	"\agrammar\x18\x02 \x01(\tH\x00R\agrammarB\b\n" +
-	"\x06format\"\x93\x06\n" +
+	"\x06format\"\xe8\x06\n" +
 	"\vChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12/\n" +
 	"\bmessages\x18\x02 \x03(\v2\x13.ggserve.v1.MessageR\bmessages\x12&\n" +
@@ -2606,14 +2817,17 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\v \x01(\tR\trequestId\x12a\n" +
 	"\x14chat_template_kwargs\x18\f \x03(\v2/.ggserve.v1.ChatRequest.ChatTemplateKwargsEntryR\x12chatTemplateKwargs\x129\n" +
-	"\x16thinking_budget_tokens\x18\x10 \x01(\rH\x03R\x14thinkingBudgetTokens\x88\x01\x01\x1aE\n" +
+	"\x16thinking_budget_tokens\x18\x10 \x01(\rH\x03R\x14thinkingBudgetTokens\x88\x01\x01\x12\x1a\n" +
+	"\blogprobs\x18\r \x01(\bR\blogprobs\x12&\n" +
+	"\ftop_logprobs\x18\x0e \x01(\rH\x04R\vtopLogprobs\x88\x01\x01\x1aE\n" +
 	"\x17ChatTemplateKwargsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x16\n" +
 	"\x14_parallel_tool_callsB\r\n" +
 	"\v_max_tokensB\v\n" +
 	"\t_thinkingB\x19\n" +
-	"\x17_thinking_budget_tokens\"F\n" +
+	"\x17_thinking_budget_tokensB\x0f\n" +
+	"\r_top_logprobs\"F\n" +
 	"\x11ChatStreamRequest\x121\n" +
 	"\arequest\x18\x01 \x01(\v2\x17.ggserve.v1.ChatRequestR\arequest\"\xa1\x01\n" +
 	"\x05Usage\x12#\n" +
@@ -2626,7 +2840,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x0eprompt_eval_ms\x18\x02 \x01(\x01R\fpromptEvalMs\x122\n" +
 	"\x16time_to_first_token_ms\x18\x03 \x01(\x01R\x12timeToFirstTokenMs\x12\x1b\n" +
 	"\tdecode_ms\x18\x04 \x01(\x01R\bdecodeMs\x12*\n" +
-	"\x11tokens_per_second\x18\x05 \x01(\x01R\x0ftokensPerSecond\"\xd9\x02\n" +
+	"\x11tokens_per_second\x18\x05 \x01(\x01R\x0ftokensPerSecond\"\x8f\x03\n" +
 	"\fChatResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12=\n" +
@@ -2635,7 +2849,20 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x05usage\x18\x05 \x01(\v2\x11.ggserve.v1.UsageR\x05usage\x12-\n" +
 	"\atimings\x18\x06 \x01(\v2\x13.ggserve.v1.TimingsR\atimings\x12!\n" +
 	"\fmatched_stop\x18\a \x01(\tR\vmatchedStop\x12:\n" +
-	"\flength_limit\x18\b \x01(\x0e2\x17.ggserve.v1.LengthLimitR\vlengthLimit\"g\n" +
+	"\flength_limit\x18\b \x01(\x0e2\x17.ggserve.v1.LengthLimitR\vlengthLimit\x124\n" +
+	"\blogprobs\x18\t \x03(\v2\x18.ggserve.v1.TokenLogprobR\blogprobs\"\xaa\x01\n" +
+	"\fTokenLogprob\x12\x19\n" +
+	"\btoken_id\x18\x01 \x01(\rR\atokenId\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\x12\x14\n" +
+	"\x05bytes\x18\x03 \x01(\fR\x05bytes\x12\x18\n" +
+	"\alogprob\x18\x04 \x01(\x01R\alogprob\x129\n" +
+	"\ftop_logprobs\x18\x05 \x03(\v2\x16.ggserve.v1.TopLogprobR\vtopLogprobs\"m\n" +
+	"\n" +
+	"TopLogprob\x12\x19\n" +
+	"\btoken_id\x18\x01 \x01(\rR\atokenId\x12\x14\n" +
+	"\x05token\x18\x02 \x01(\tR\x05token\x12\x14\n" +
+	"\x05bytes\x18\x03 \x01(\fR\x05bytes\x12\x18\n" +
+	"\alogprob\x18\x04 \x01(\x01R\alogprob\"g\n" +
 	"\rToolCallDelta\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\rR\x05index\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -2643,13 +2870,14 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\targuments\x18\x04 \x01(\tR\targuments\"W\n" +
 	"\vToolCallEnd\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\rR\x05index\x122\n" +
-	"\x06status\x18\x02 \x01(\x0e2\x1a.ggserve.v1.ToolCallStatusR\x06status\"\xc9\x01\n" +
+	"\x06status\x18\x02 \x01(\x0e2\x1a.ggserve.v1.ToolCallStatusR\x06status\"\xff\x01\n" +
 	"\tChatDelta\x12\x18\n" +
 	"\acontent\x18\x01 \x01(\tR\acontent\x12+\n" +
 	"\x11reasoning_content\x18\x02 \x01(\tR\x10reasoningContent\x128\n" +
 	"\n" +
 	"tool_calls\x18\x03 \x03(\v2\x19.ggserve.v1.ToolCallDeltaR\ttoolCalls\x12;\n" +
-	"\rtool_call_end\x18\x04 \x01(\v2\x17.ggserve.v1.ToolCallEndR\vtoolCallEnd\"\x7f\n" +
+	"\rtool_call_end\x18\x04 \x01(\v2\x17.ggserve.v1.ToolCallEndR\vtoolCallEnd\x124\n" +
+	"\blogprobs\x18\x05 \x03(\v2\x18.ggserve.v1.TokenLogprobR\blogprobs\"\x7f\n" +
 	"\vChatStarted\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12#\n" +
@@ -2767,7 +2995,7 @@ func file_ggserve_v1_api_proto_rawDescGZIP() []byte {
 }
 
 var file_ggserve_v1_api_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
 var file_ggserve_v1_api_proto_goTypes = []any{
 	(Role)(0),                  // 0: ggserve.v1.Role
 	(FinishReason)(0),          // 1: ggserve.v1.FinishReason
@@ -2786,69 +3014,76 @@ var file_ggserve_v1_api_proto_goTypes = []any{
 	(*Usage)(nil),              // 14: ggserve.v1.Usage
 	(*Timings)(nil),            // 15: ggserve.v1.Timings
 	(*ChatResponse)(nil),       // 16: ggserve.v1.ChatResponse
-	(*ToolCallDelta)(nil),      // 17: ggserve.v1.ToolCallDelta
-	(*ToolCallEnd)(nil),        // 18: ggserve.v1.ToolCallEnd
-	(*ChatDelta)(nil),          // 19: ggserve.v1.ChatDelta
-	(*ChatStarted)(nil),        // 20: ggserve.v1.ChatStarted
-	(*PromptProgress)(nil),     // 21: ggserve.v1.PromptProgress
-	(*ChatStreamResponse)(nil), // 22: ggserve.v1.ChatStreamResponse
-	(*Model)(nil),              // 23: ggserve.v1.Model
-	(*KvCache)(nil),            // 24: ggserve.v1.KvCache
-	(*ListModelsRequest)(nil),  // 25: ggserve.v1.ListModelsRequest
-	(*ListModelsResponse)(nil), // 26: ggserve.v1.ListModelsResponse
-	(*GetModelRequest)(nil),    // 27: ggserve.v1.GetModelRequest
-	(*GetModelResponse)(nil),   // 28: ggserve.v1.GetModelResponse
-	(*TokenizeRequest)(nil),    // 29: ggserve.v1.TokenizeRequest
-	(*TokenizeResponse)(nil),   // 30: ggserve.v1.TokenizeResponse
-	(*RenderChatRequest)(nil),  // 31: ggserve.v1.RenderChatRequest
-	(*RenderChatResponse)(nil), // 32: ggserve.v1.RenderChatResponse
-	nil,                        // 33: ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
+	(*TokenLogprob)(nil),       // 17: ggserve.v1.TokenLogprob
+	(*TopLogprob)(nil),         // 18: ggserve.v1.TopLogprob
+	(*ToolCallDelta)(nil),      // 19: ggserve.v1.ToolCallDelta
+	(*ToolCallEnd)(nil),        // 20: ggserve.v1.ToolCallEnd
+	(*ChatDelta)(nil),          // 21: ggserve.v1.ChatDelta
+	(*ChatStarted)(nil),        // 22: ggserve.v1.ChatStarted
+	(*PromptProgress)(nil),     // 23: ggserve.v1.PromptProgress
+	(*ChatStreamResponse)(nil), // 24: ggserve.v1.ChatStreamResponse
+	(*Model)(nil),              // 25: ggserve.v1.Model
+	(*KvCache)(nil),            // 26: ggserve.v1.KvCache
+	(*ListModelsRequest)(nil),  // 27: ggserve.v1.ListModelsRequest
+	(*ListModelsResponse)(nil), // 28: ggserve.v1.ListModelsResponse
+	(*GetModelRequest)(nil),    // 29: ggserve.v1.GetModelRequest
+	(*GetModelResponse)(nil),   // 30: ggserve.v1.GetModelResponse
+	(*TokenizeRequest)(nil),    // 31: ggserve.v1.TokenizeRequest
+	(*TokenizeResponse)(nil),   // 32: ggserve.v1.TokenizeResponse
+	(*RenderChatRequest)(nil),  // 33: ggserve.v1.RenderChatRequest
+	(*RenderChatResponse)(nil), // 34: ggserve.v1.RenderChatResponse
+	nil,                        // 35: ggserve.v1.SamplingParams.LogitBiasEntry
+	nil,                        // 36: ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
 }
 var file_ggserve_v1_api_proto_depIdxs = []int32{
 	0,  // 0: ggserve.v1.Message.role:type_name -> ggserve.v1.Role
 	6,  // 1: ggserve.v1.Message.tool_calls:type_name -> ggserve.v1.ToolCall
 	4,  // 2: ggserve.v1.ToolChoice.mode:type_name -> ggserve.v1.ToolChoice.Mode
-	7,  // 3: ggserve.v1.ChatRequest.messages:type_name -> ggserve.v1.Message
-	8,  // 4: ggserve.v1.ChatRequest.tools:type_name -> ggserve.v1.Tool
-	9,  // 5: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
-	10, // 6: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
-	11, // 7: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
-	33, // 8: ggserve.v1.ChatRequest.chat_template_kwargs:type_name -> ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
-	12, // 9: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
-	1,  // 10: ggserve.v1.ChatResponse.finish_reason:type_name -> ggserve.v1.FinishReason
-	7,  // 11: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
-	14, // 12: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
-	15, // 13: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
-	2,  // 14: ggserve.v1.ChatResponse.length_limit:type_name -> ggserve.v1.LengthLimit
-	3,  // 15: ggserve.v1.ToolCallEnd.status:type_name -> ggserve.v1.ToolCallStatus
-	17, // 16: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
-	18, // 17: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
-	19, // 18: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
-	16, // 19: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
-	20, // 20: ggserve.v1.ChatStreamResponse.started:type_name -> ggserve.v1.ChatStarted
-	21, // 21: ggserve.v1.ChatStreamResponse.prompt_progress:type_name -> ggserve.v1.PromptProgress
-	5,  // 22: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
-	24, // 23: ggserve.v1.Model.kv_cache:type_name -> ggserve.v1.KvCache
-	23, // 24: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
-	23, // 25: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
-	12, // 26: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
-	12, // 27: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
-	13, // 28: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
-	25, // 29: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
-	27, // 30: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
-	29, // 31: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
-	31, // 32: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
-	16, // 33: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
-	22, // 34: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
-	26, // 35: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
-	28, // 36: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
-	30, // 37: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
-	32, // 38: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
-	33, // [33:39] is the sub-list for method output_type
-	27, // [27:33] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	35, // 3: ggserve.v1.SamplingParams.logit_bias:type_name -> ggserve.v1.SamplingParams.LogitBiasEntry
+	7,  // 4: ggserve.v1.ChatRequest.messages:type_name -> ggserve.v1.Message
+	8,  // 5: ggserve.v1.ChatRequest.tools:type_name -> ggserve.v1.Tool
+	9,  // 6: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
+	10, // 7: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
+	11, // 8: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
+	36, // 9: ggserve.v1.ChatRequest.chat_template_kwargs:type_name -> ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
+	12, // 10: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
+	1,  // 11: ggserve.v1.ChatResponse.finish_reason:type_name -> ggserve.v1.FinishReason
+	7,  // 12: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
+	14, // 13: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
+	15, // 14: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
+	2,  // 15: ggserve.v1.ChatResponse.length_limit:type_name -> ggserve.v1.LengthLimit
+	17, // 16: ggserve.v1.ChatResponse.logprobs:type_name -> ggserve.v1.TokenLogprob
+	18, // 17: ggserve.v1.TokenLogprob.top_logprobs:type_name -> ggserve.v1.TopLogprob
+	3,  // 18: ggserve.v1.ToolCallEnd.status:type_name -> ggserve.v1.ToolCallStatus
+	19, // 19: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
+	20, // 20: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
+	17, // 21: ggserve.v1.ChatDelta.logprobs:type_name -> ggserve.v1.TokenLogprob
+	21, // 22: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
+	16, // 23: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
+	22, // 24: ggserve.v1.ChatStreamResponse.started:type_name -> ggserve.v1.ChatStarted
+	23, // 25: ggserve.v1.ChatStreamResponse.prompt_progress:type_name -> ggserve.v1.PromptProgress
+	5,  // 26: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
+	26, // 27: ggserve.v1.Model.kv_cache:type_name -> ggserve.v1.KvCache
+	25, // 28: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
+	25, // 29: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
+	12, // 30: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
+	12, // 31: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
+	13, // 32: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
+	27, // 33: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
+	29, // 34: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
+	31, // 35: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
+	33, // 36: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
+	16, // 37: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
+	24, // 38: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
+	28, // 39: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
+	30, // 40: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
+	32, // 41: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
+	34, // 42: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
+	37, // [37:43] is the sub-list for method output_type
+	31, // [31:37] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_ggserve_v1_api_proto_init() }
@@ -2866,20 +3101,20 @@ func file_ggserve_v1_api_proto_init() {
 		(*ResponseFormat_Grammar)(nil),
 	}
 	file_ggserve_v1_api_proto_msgTypes[6].OneofWrappers = []any{}
-	file_ggserve_v1_api_proto_msgTypes[16].OneofWrappers = []any{
+	file_ggserve_v1_api_proto_msgTypes[18].OneofWrappers = []any{
 		(*ChatStreamResponse_Delta)(nil),
 		(*ChatStreamResponse_Done)(nil),
 		(*ChatStreamResponse_Started)(nil),
 		(*ChatStreamResponse_PromptProgress)(nil),
 	}
-	file_ggserve_v1_api_proto_msgTypes[23].OneofWrappers = []any{}
+	file_ggserve_v1_api_proto_msgTypes[25].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ggserve_v1_api_proto_rawDesc), len(file_ggserve_v1_api_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   28,
+			NumMessages:   31,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -386,7 +386,20 @@ export interface SamplingParams {
    * Random seed, 0 to 4294967294; the same seed and settings give the same output. Unset means
    * a random seed per request; 4294967295 is refused (llama.cpp reads it as "random").
    */
-  seed?: number | undefined;
+  seed?:
+    | number
+    | undefined;
+  /**
+   * Token id → bias added to its logit before any other sampling step (OpenAI `logit_bias`):
+   * each bias in [-100, 100] (-100 bans the token, 100 all but forces it), at most 300 entries,
+   * ids within the model's vocabulary.
+   */
+  logitBias: { [key: number]: number };
+}
+
+export interface SamplingParams_LogitBiasEntry {
+  key: number;
+  value: number;
 }
 
 /** ResponseFormat constrains the generated text. */
@@ -460,7 +473,17 @@ export interface ChatRequest {
    * model does not reason, with thinking off, or under a grammar (a required or named tool
    * choice, a response format), which decides every token itself; refused with thinking false.
    */
-  thinkingBudgetTokens?: number | undefined;
+  thinkingBudgetTokens?:
+    | number
+    | undefined;
+  /**
+   * Report each generated token's log probability (in the stream's deltas and the final
+   * response). The distribution is the model's own: the softmax of the raw logits, before logit
+   * bias, penalties, grammar, temperature and top-k/top-p/min-p (as OpenAI reports them).
+   */
+  logprobs: boolean;
+  /** With `logprobs`: how many of the most likely tokens to list at each position, 0 to 20. */
+  topLogprobs?: number | undefined;
 }
 
 export interface ChatRequest_ChatTemplateKwargsEntry {
@@ -530,6 +553,37 @@ export interface ChatResponse {
   matchedStop: string;
   /** With finish reason LENGTH: whether `max_tokens` or the context window ended the turn. */
   lengthLimit: LengthLimit;
+  /**
+   * With `logprobs`: one entry per generated token, in order (reasoning and tool-call tokens
+   * included; the end-of-generation token is not).
+   */
+  logprobs: TokenLogprob[];
+}
+
+/** TokenLogprob is a generated token with its log probability and the most likely alternatives. */
+export interface TokenLogprob {
+  /** The token's id in the model's vocabulary. */
+  tokenId: number;
+  /** The token's text; bytes that are not whole UTF-8 characters appear as `\xNN` escapes. */
+  token: string;
+  /** The token's bytes (a character may be split across tokens). */
+  bytes: Buffer;
+  /** Natural log of the token's probability. */
+  logprob: number;
+  /** The `top_logprobs` most likely tokens at this position, most likely first. */
+  topLogprobs: TopLogprob[];
+}
+
+/** TopLogprob is one of the most likely tokens at a position. */
+export interface TopLogprob {
+  /** The token's id in the model's vocabulary. */
+  tokenId: number;
+  /** The token's text (as in TokenLogprob). */
+  token: string;
+  /** The token's bytes. */
+  bytes: Buffer;
+  /** Natural log of the token's probability. */
+  logprob: number;
 }
 
 /**
@@ -567,7 +621,14 @@ export interface ChatDelta {
   /** Tool-call fragments. */
   toolCalls: ToolCallDelta[];
   /** The end of a tool call and its status (sent once per call, after its last fragment). */
-  toolCallEnd: ToolCallEnd | undefined;
+  toolCallEnd:
+    | ToolCallEnd
+    | undefined;
+  /**
+   * With `logprobs`: the entries of the tokens generated since the previous delta that had any
+   * (a delta may carry only these, when the parser holds the tokens' text back).
+   */
+  logprobs: TokenLogprob[];
 }
 
 /**
@@ -1258,6 +1319,7 @@ function createBaseSamplingParams(): SamplingParams {
     presencePenalty: undefined,
     frequencyPenalty: undefined,
     seed: undefined,
+    logitBias: {},
   };
 }
 
@@ -1287,6 +1349,9 @@ export const SamplingParams: MessageFns<SamplingParams> = {
     if (message.seed !== undefined) {
       writer.uint32(64).uint32(message.seed);
     }
+    globalThis.Object.entries(message.logitBias).forEach(([key, value]: [string, number]) => {
+      SamplingParams_LogitBiasEntry.encode({ key: key as any, value }, writer.uint32(74).fork()).join();
+    });
     return writer;
   },
 
@@ -1367,6 +1432,17 @@ export const SamplingParams: MessageFns<SamplingParams> = {
             message.seed = reader.uint32();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            const entry9 = SamplingParams_LogitBiasEntry.decode(reader, reader.uint32());
+            if (entry9.value !== undefined) {
+              message.logitBias[entry9.key] = entry9.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1413,6 +1489,33 @@ export const SamplingParams: MessageFns<SamplingParams> = {
         ? globalThis.Number(object.frequency_penalty)
         : undefined,
       seed: isSet(object.seed) ? globalThis.Number(object.seed) : undefined,
+      logitBias: isObject(object.logitBias)
+        ? (globalThis.Object.entries(object.logitBias) as [string, any][]).reduce(
+          (acc: { [key: number]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, globalThis.Number(key), {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.logit_bias)
+        ? (globalThis.Object.entries(object.logit_bias) as [string, any][]).reduce(
+          (acc: { [key: number]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, globalThis.Number(key), {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -1442,6 +1545,15 @@ export const SamplingParams: MessageFns<SamplingParams> = {
     if (message.seed !== undefined) {
       obj.seed = Math.round(message.seed);
     }
+    if (message.logitBias) {
+      const entries = globalThis.Object.entries(message.logitBias) as [string, number][];
+      if (entries.length > 0) {
+        obj.logitBias = {};
+        entries.forEach(([k, v]) => {
+          obj.logitBias[k] = floatToJson(v);
+        });
+      }
+    }
     return obj;
   },
 
@@ -1458,6 +1570,102 @@ export const SamplingParams: MessageFns<SamplingParams> = {
     message.presencePenalty = object.presencePenalty ?? undefined;
     message.frequencyPenalty = object.frequencyPenalty ?? undefined;
     message.seed = object.seed ?? undefined;
+    message.logitBias = (globalThis.Object.entries(object.logitBias ?? {}) as [string, number][]).reduce(
+      (acc: { [key: number]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[globalThis.Number(key)] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    return message;
+  },
+};
+
+function createBaseSamplingParams_LogitBiasEntry(): SamplingParams_LogitBiasEntry {
+  return { key: 0, value: 0 };
+}
+
+export const SamplingParams_LogitBiasEntry: MessageFns<SamplingParams_LogitBiasEntry> = {
+  encode(message: SamplingParams_LogitBiasEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== 0) {
+      writer.uint32(8).uint32(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SamplingParams_LogitBiasEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSamplingParams_LogitBiasEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.key = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SamplingParams_LogitBiasEntry {
+    return {
+      key: isSet(object.key) ? globalThis.Number(object.key) : 0,
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: SamplingParams_LogitBiasEntry): unknown {
+    const obj: any = {};
+    if (message.key !== 0) {
+      obj.key = Math.round(message.key);
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SamplingParams_LogitBiasEntry>, I>>(base?: I): SamplingParams_LogitBiasEntry {
+    return SamplingParams_LogitBiasEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SamplingParams_LogitBiasEntry>, I>>(
+    object: I,
+  ): SamplingParams_LogitBiasEntry {
+    const message = createBaseSamplingParams_LogitBiasEntry();
+    message.key = object.key ?? 0;
+    message.value = object.value ?? 0;
     return message;
   },
 };
@@ -1580,6 +1788,8 @@ function createBaseChatRequest(): ChatRequest {
     requestId: "",
     chatTemplateKwargs: {},
     thinkingBudgetTokens: undefined,
+    logprobs: false,
+    topLogprobs: undefined,
   };
 }
 
@@ -1623,6 +1833,12 @@ export const ChatRequest: MessageFns<ChatRequest> = {
     });
     if (message.thinkingBudgetTokens !== undefined) {
       writer.uint32(128).uint32(message.thinkingBudgetTokens);
+    }
+    if (message.logprobs !== false) {
+      writer.uint32(104).bool(message.logprobs);
+    }
+    if (message.topLogprobs !== undefined) {
+      writer.uint32(112).uint32(message.topLogprobs);
     }
     return writer;
   },
@@ -1747,6 +1963,22 @@ export const ChatRequest: MessageFns<ChatRequest> = {
             message.thinkingBudgetTokens = reader.uint32();
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.logprobs = reader.bool();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.topLogprobs = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1824,6 +2056,12 @@ export const ChatRequest: MessageFns<ChatRequest> = {
         : isSet(object.thinking_budget_tokens)
         ? globalThis.Number(object.thinking_budget_tokens)
         : undefined,
+      logprobs: isSet(object.logprobs) ? globalThis.Boolean(object.logprobs) : false,
+      topLogprobs: isSet(object.topLogprobs)
+        ? globalThis.Number(object.topLogprobs)
+        : isSet(object.top_logprobs)
+        ? globalThis.Number(object.top_logprobs)
+        : undefined,
     };
   },
 
@@ -1874,6 +2112,12 @@ export const ChatRequest: MessageFns<ChatRequest> = {
     if (message.thinkingBudgetTokens !== undefined) {
       obj.thinkingBudgetTokens = Math.round(message.thinkingBudgetTokens);
     }
+    if (message.logprobs !== false) {
+      obj.logprobs = message.logprobs;
+    }
+    if (message.topLogprobs !== undefined) {
+      obj.topLogprobs = Math.round(message.topLogprobs);
+    }
     return obj;
   },
 
@@ -1907,6 +2151,8 @@ export const ChatRequest: MessageFns<ChatRequest> = {
         return acc;
       }, {});
     message.thinkingBudgetTokens = object.thinkingBudgetTokens ?? undefined;
+    message.logprobs = object.logprobs ?? false;
+    message.topLogprobs = object.topLogprobs ?? undefined;
     return message;
   },
 };
@@ -2365,6 +2611,7 @@ function createBaseChatResponse(): ChatResponse {
     timings: undefined,
     matchedStop: "",
     lengthLimit: 0,
+    logprobs: [],
   };
 }
 
@@ -2393,6 +2640,9 @@ export const ChatResponse: MessageFns<ChatResponse> = {
     }
     if (message.lengthLimit !== 0) {
       writer.uint32(64).int32(message.lengthLimit);
+    }
+    for (const v of message.logprobs) {
+      TokenLogprob.encode(v!, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -2474,6 +2724,14 @@ export const ChatResponse: MessageFns<ChatResponse> = {
             message.lengthLimit = reader.int32() as any;
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.logprobs.push(TokenLogprob.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2508,6 +2766,9 @@ export const ChatResponse: MessageFns<ChatResponse> = {
         : isSet(object.length_limit)
         ? lengthLimitFromJSON(object.length_limit)
         : 0,
+      logprobs: globalThis.Array.isArray(object?.logprobs)
+        ? object.logprobs.map((e: any) => TokenLogprob.fromJSON(e))
+        : [],
     };
   },
 
@@ -2537,6 +2798,9 @@ export const ChatResponse: MessageFns<ChatResponse> = {
     if (message.lengthLimit !== 0) {
       obj.lengthLimit = lengthLimitToJSON(message.lengthLimit);
     }
+    if (message.logprobs?.length) {
+      obj.logprobs = message.logprobs.map((e) => TokenLogprob.toJSON(e));
+    }
     return obj;
   },
 
@@ -2557,6 +2821,269 @@ export const ChatResponse: MessageFns<ChatResponse> = {
       : undefined;
     message.matchedStop = object.matchedStop ?? "";
     message.lengthLimit = object.lengthLimit ?? 0;
+    message.logprobs = object.logprobs?.map((e) => TokenLogprob.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTokenLogprob(): TokenLogprob {
+  return { tokenId: 0, token: "", bytes: Buffer.alloc(0), logprob: 0, topLogprobs: [] };
+}
+
+export const TokenLogprob: MessageFns<TokenLogprob> = {
+  encode(message: TokenLogprob, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== 0) {
+      writer.uint32(8).uint32(message.tokenId);
+    }
+    if (message.token !== "") {
+      writer.uint32(18).string(message.token);
+    }
+    if (message.bytes.length !== 0) {
+      writer.uint32(26).bytes(message.bytes);
+    }
+    if (message.logprob !== 0) {
+      writer.uint32(33).double(message.logprob);
+    }
+    for (const v of message.topLogprobs) {
+      TopLogprob.encode(v!, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TokenLogprob {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTokenLogprob();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.tokenId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bytes = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.logprob = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.topLogprobs.push(TopLogprob.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TokenLogprob {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.Number(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.Number(object.token_id)
+        : 0,
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      bytes: isSet(object.bytes) ? Buffer.from(bytesFromBase64(object.bytes)) : Buffer.alloc(0),
+      logprob: isSet(object.logprob) ? globalThis.Number(object.logprob) : 0,
+      topLogprobs: globalThis.Array.isArray(object?.topLogprobs)
+        ? object.topLogprobs.map((e: any) => TopLogprob.fromJSON(e))
+        : globalThis.Array.isArray(object?.top_logprobs)
+        ? object.top_logprobs.map((e: any) => TopLogprob.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TokenLogprob): unknown {
+    const obj: any = {};
+    if (message.tokenId !== 0) {
+      obj.tokenId = Math.round(message.tokenId);
+    }
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.bytes.length !== 0) {
+      obj.bytes = base64FromBytes(message.bytes);
+    }
+    if (message.logprob !== 0) {
+      obj.logprob = floatToJson(message.logprob);
+    }
+    if (message.topLogprobs?.length) {
+      obj.topLogprobs = message.topLogprobs.map((e) => TopLogprob.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TokenLogprob>, I>>(base?: I): TokenLogprob {
+    return TokenLogprob.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TokenLogprob>, I>>(object: I): TokenLogprob {
+    const message = createBaseTokenLogprob();
+    message.tokenId = object.tokenId ?? 0;
+    message.token = object.token ?? "";
+    message.bytes = object.bytes ?? Buffer.alloc(0);
+    message.logprob = object.logprob ?? 0;
+    message.topLogprobs = object.topLogprobs?.map((e) => TopLogprob.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseTopLogprob(): TopLogprob {
+  return { tokenId: 0, token: "", bytes: Buffer.alloc(0), logprob: 0 };
+}
+
+export const TopLogprob: MessageFns<TopLogprob> = {
+  encode(message: TopLogprob, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.tokenId !== 0) {
+      writer.uint32(8).uint32(message.tokenId);
+    }
+    if (message.token !== "") {
+      writer.uint32(18).string(message.token);
+    }
+    if (message.bytes.length !== 0) {
+      writer.uint32(26).bytes(message.bytes);
+    }
+    if (message.logprob !== 0) {
+      writer.uint32(33).double(message.logprob);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TopLogprob {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTopLogprob();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.tokenId = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.token = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bytes = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.logprob = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TopLogprob {
+    return {
+      tokenId: isSet(object.tokenId)
+        ? globalThis.Number(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.Number(object.token_id)
+        : 0,
+      token: isSet(object.token) ? globalThis.String(object.token) : "",
+      bytes: isSet(object.bytes) ? Buffer.from(bytesFromBase64(object.bytes)) : Buffer.alloc(0),
+      logprob: isSet(object.logprob) ? globalThis.Number(object.logprob) : 0,
+    };
+  },
+
+  toJSON(message: TopLogprob): unknown {
+    const obj: any = {};
+    if (message.tokenId !== 0) {
+      obj.tokenId = Math.round(message.tokenId);
+    }
+    if (message.token !== "") {
+      obj.token = message.token;
+    }
+    if (message.bytes.length !== 0) {
+      obj.bytes = base64FromBytes(message.bytes);
+    }
+    if (message.logprob !== 0) {
+      obj.logprob = floatToJson(message.logprob);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TopLogprob>, I>>(base?: I): TopLogprob {
+    return TopLogprob.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TopLogprob>, I>>(object: I): TopLogprob {
+    const message = createBaseTopLogprob();
+    message.tokenId = object.tokenId ?? 0;
+    message.token = object.token ?? "";
+    message.bytes = object.bytes ?? Buffer.alloc(0);
+    message.logprob = object.logprob ?? 0;
     return message;
   },
 };
@@ -2764,7 +3291,7 @@ export const ToolCallEnd: MessageFns<ToolCallEnd> = {
 };
 
 function createBaseChatDelta(): ChatDelta {
-  return { content: "", reasoningContent: "", toolCalls: [], toolCallEnd: undefined };
+  return { content: "", reasoningContent: "", toolCalls: [], toolCallEnd: undefined, logprobs: [] };
 }
 
 export const ChatDelta: MessageFns<ChatDelta> = {
@@ -2780,6 +3307,9 @@ export const ChatDelta: MessageFns<ChatDelta> = {
     }
     if (message.toolCallEnd !== undefined) {
       ToolCallEnd.encode(message.toolCallEnd, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.logprobs) {
+      TokenLogprob.encode(v!, writer.uint32(42).fork()).join();
     }
     return writer;
   },
@@ -2829,6 +3359,14 @@ export const ChatDelta: MessageFns<ChatDelta> = {
             message.toolCallEnd = ToolCallEnd.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.logprobs.push(TokenLogprob.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2859,6 +3397,9 @@ export const ChatDelta: MessageFns<ChatDelta> = {
         : isSet(object.tool_call_end)
         ? ToolCallEnd.fromJSON(object.tool_call_end)
         : undefined,
+      logprobs: globalThis.Array.isArray(object?.logprobs)
+        ? object.logprobs.map((e: any) => TokenLogprob.fromJSON(e))
+        : [],
     };
   },
 
@@ -2876,6 +3417,9 @@ export const ChatDelta: MessageFns<ChatDelta> = {
     if (message.toolCallEnd !== undefined) {
       obj.toolCallEnd = ToolCallEnd.toJSON(message.toolCallEnd);
     }
+    if (message.logprobs?.length) {
+      obj.logprobs = message.logprobs.map((e) => TokenLogprob.toJSON(e));
+    }
     return obj;
   },
 
@@ -2890,6 +3434,7 @@ export const ChatDelta: MessageFns<ChatDelta> = {
     message.toolCallEnd = (object.toolCallEnd !== undefined && object.toolCallEnd !== null)
       ? ToolCallEnd.fromPartial(object.toolCallEnd)
       : undefined;
+    message.logprobs = object.logprobs?.map((e) => TokenLogprob.fromPartial(e)) || [];
     return message;
   },
 };
@@ -4737,6 +5282,14 @@ export const ModelServiceClient = makeGenericClientConstructor(
   service: typeof ModelServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 function floatToJson(value: number | null | undefined): number | string | null | undefined {
   return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
