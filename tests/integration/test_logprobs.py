@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 import grpc
 import pytest
@@ -15,6 +16,8 @@ from ggserve.bundled_model import bundled_model_path
 from ggserve.config import Settings
 from ggserve.engine.ngram import DraftOptions
 from ggserve.loading import load_model
+from ggserve_client import Client as GgserveClient
+from ggserve_client import LogprobsDelta
 from ggserve_client.v1 import api_pb2 as pb
 
 from .harness import Client, ServerThread, chat_request, code, details, user
@@ -167,3 +170,23 @@ def test_logit_bias_outside_the_vocabulary_or_range_is_refused(client: Client) -
             client.chat.Chat(request, timeout=30)
         assert code(caught.value) is grpc.StatusCode.INVALID_ARGUMENT
         assert fragment in details(caught.value)
+
+
+def test_the_python_client_reads_logprobs_and_sends_biases(client: Client) -> None:
+    options: Any = {
+        "max_tokens": 8, "temperature": 0.0, "logprobs": True, "top_logprobs": 2,
+        "logit_bias": {45: 100.0},
+    }  # fmt: skip
+    ask = "What is the capital of France?"
+    with GgserveClient(client.server.target, timeout=120) as typed:
+        result = typed.chat(ask, **options)
+        assert result.logprobs[0].token == "="
+        assert len(result.logprobs) == result.usage.completion_tokens
+        assert all(len(e.top_logprobs) == 2 for e in result.logprobs)
+        streamed = [
+            entry
+            for event in typed.chat_stream(ask, **options)
+            if isinstance(event, LogprobsDelta)
+            for entry in event.entries
+        ]
+        assert tuple(streamed) == result.logprobs
