@@ -97,8 +97,8 @@ def convert(model_dir: Path, out: Path) -> None:
     writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
     writer.add_token_type_count(int(config.get("type_vocab_size", 1)))
     _vocab(writer, model_dir)
-    for name, array in read_safetensors(model_dir / "model.safetensors").items():
-        name = name.removeprefix("bert.")
+    for stored, array in read_safetensors(model_dir / "model.safetensors").items():
+        name = stored.removeprefix("bert.")
         if name.startswith(_SKIPPED):
             continue
         new_name = names.get_name(name, try_suffixes=(".weight", ".bias"))

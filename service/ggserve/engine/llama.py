@@ -35,17 +35,12 @@ from ggserve.engine.llama_backend import LlamaBackend, SlotReport
 from ggserve.engine.model import LoadedModel, ModelOptions
 from ggserve.engine.sampler import SamplingDefaults
 from ggserve.engine.scheduler import Scheduler
+from ggserve.threads import default_threads
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_QUEUE_SIZE = 16
 _VALIDATED_GRAMMARS = 64  # grammars remembered as valid (the service validates off the loop)
-
-
-def default_threads() -> int:
-    """One core fewer than the machine has (at least 1): ggml's spinning thread pool collapses
-    when it competes with the event loop for every core."""
-    return max((os.cpu_count() or 1) - 1, 1)
 
 
 def _token_text(pieces: TokenPieces, token: int) -> str:
