@@ -163,7 +163,8 @@ def test_models_dir_is_the_mounted_models_volume() -> None:
     claims = [d for d in documents() if d["kind"] == "PersistentVolumeClaim"]
     (pvc,) = [d for d in claims if d["metadata"]["name"] == claim]
     assert "ReadOnlyMany" in pvc["spec"]["accessModes"]  # every replica mounts it
-    assert settings.max_loaded_models >= 1 and settings.idle_unload > 0
+    assert settings.max_loaded_models >= 1
+    assert settings.idle_unload > 0
 
 
 def test_service_targets_the_container_ports() -> None:
