@@ -25,7 +25,13 @@ from starlette.routing import Route
 
 from ggserve_client.errors import GgserveError
 from ggserve_client.types import ChatDone
-from ggserve_gateway import anthropic_request, anthropic_response, openai_request, openai_response
+from ggserve_gateway import (
+    anthropic_request,
+    anthropic_response,
+    embeddings,
+    openai_request,
+    openai_response,
+)
 from ggserve_gateway.anthropic_schema import CountTokensRequest, MessagesRequest
 from ggserve_gateway.auth import auth_metadata
 from ggserve_gateway.calls import GatedEvent, gated
@@ -241,6 +247,7 @@ def create_app(upstream: Upstream) -> Starlette:
             Route("/v1/chat/completions", chat_completions, methods=["POST"]),
             Route("/v1/messages", messages, methods=["POST"]),
             Route("/v1/messages/count_tokens", count_tokens, methods=["POST"]),
+            Route("/v1/embeddings", embeddings.create_embeddings, methods=["POST"]),
             Route("/v1/models", list_models, methods=["GET"]),
             Route("/v1/models/{model:path}", get_model, methods=["GET"]),
             Route("/health", health, methods=["GET"]),

@@ -255,17 +255,14 @@ _STATES = {
 
 def model_status(entry: ModelEntry) -> pb.ModelStatus:
     """A model's lifecycle state and load."""
-    running = waiting = 0
-    if entry.served is not None:
-        stats = entry.served.engine.stats()
-        running, waiting = stats.running, stats.waiting
+    queued = entry.served.engine.stats().waiting if entry.served is not None else 0
     return pb.ModelStatus(
         state=_STATES[entry.state],
         reason=entry.reason,
         memory_bytes=entry.memory_bytes,
         load_seconds=entry.load_seconds,
-        running=running,
-        waiting=waiting + entry.waiting,
+        running=max(entry.leases - queued, 0),  # leased requests not queued for a slot
+        waiting=queued + entry.waiting,
     )
 
 

@@ -1,0 +1,204 @@
+"""Several real models behind one server with --max-loaded-models 1: on-demand loading, swaps,
+admin load/unload, a failing load, deadlines while loading, health per alias, and the CLI flags."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2
+
+from ggserve.config import parse_settings
+from ggserve.model_specs import ModelSpec, SpecError, resolve_specs
+from ggserve_client.v1 import api_pb2 as pb
+
+from .harness import Client, chat_request, code, details, user
+from .models_server import start_models_server
+
+pytestmark = pytest.mark.e2e
+
+SHORT = {"max_tokens": 3, "sampling": pb.SamplingParams(temperature=0.0)}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    server = start_models_server(tmp_path_factory.mktemp("models"))
+    connected = Client.connect(server)
+    try:
+        yield connected
+    finally:
+        connected.channel.close()
+        server.close()
+
+
+def states(client: Client) -> dict[str, int]:
+    response = client.models.ListModels(pb.ListModelsRequest())
+    return {m.alias: m.status.state for m in response.models}
+
+
+def chat(client: Client, model: str, timeout: float = 120) -> pb.ChatResponse:
+    request = chat_request(user("Say hi."), model=model, **SHORT)
+    response: pb.ChatResponse = client.chat.Chat(request, timeout=timeout)
+    return response
+
+
+def wait_idle(client: Client, alias: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = client.models.GetModel(pb.GetModelRequest(model=alias)).model.status
+        if status.running == 0 and status.waiting == 0:
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"{alias} stayed busy")
+
+
+def health(client: Client, alias: str) -> int:
+    response = client.health.Check(health_pb2.HealthCheckRequest(service=alias))
+    return response.status
+
+
+def test_models_are_listed_with_their_state_and_the_default_first(client: Client) -> None:
+    models = client.models.ListModels(pb.ListModelsRequest()).models
+    assert [m.alias for m in models][:1] == ["smollm2"]
+    assert {m.alias for m in models} == {"smollm2", "gemma", "minilm", "broken"}
+    assert models[0].is_default
+
+
+def test_alternating_requests_swap_the_loaded_model(client: Client) -> None:
+    assert chat(client, "smollm2").model == "smollm2"
+    assert states(client)["smollm2"] == pb.MODEL_STATE_LOADED
+    loaded = client.models.GetModel(pb.GetModelRequest(model="smollm2")).model
+    assert loaded.status.load_seconds > 0
+    assert loaded.slots == 2
+    assert chat(client, "gemma").model == "gemma"
+    now = states(client)
+    assert now["gemma"] == pb.MODEL_STATE_LOADED
+    assert now["smollm2"] == pb.MODEL_STATE_UNLOADED  # one at a time: the LRU idle one went
+    assert health(client, "gemma") == health_pb2.HealthCheckResponse.SERVING
+    assert health(client, "smollm2") == health_pb2.HealthCheckResponse.NOT_SERVING
+    assert chat(client, "smollm2").model == "smollm2"
+    assert states(client)["gemma"] == pb.MODEL_STATE_UNLOADED
+    unloaded = client.models.GetModel(pb.GetModelRequest(model="gemma")).model
+    assert unloaded.status.memory_bytes == 0
+    assert unloaded.architecture == ""  # known, not loaded: nothing read from the GGUF now
+
+
+def test_concurrent_requests_to_two_models_both_answer(client: Client) -> None:
+    with ThreadPoolExecutor(4) as pool:
+        futures = [pool.submit(chat, client, m) for m in ("smollm2", "gemma", "smollm2", "gemma")]
+        answers = [f.result() for f in futures]
+    assert [a.model for a in answers] == ["smollm2", "gemma", "smollm2", "gemma"]
+    assert all(a.usage.completion_tokens > 0 for a in answers)
+
+
+def test_unload_while_idle_and_refused_while_busy(client: Client) -> None:
+    chat(client, "smollm2")
+    stream = client.chat.ChatStream(
+        pb.ChatStreamRequest(
+            request=chat_request(user("Count to fifty."), model="smollm2", max_tokens=200)
+        ),
+        timeout=120,
+    )
+    next(stream)  # the stream holds the model
+    with pytest.raises(grpc.RpcError) as busy:
+        client.models.UnloadModel(pb.UnloadModelRequest(model="smollm2"))
+    assert code(busy.value) is grpc.StatusCode.FAILED_PRECONDITION
+    assert "running" in details(busy.value)
+    stream.cancel()
+    wait_idle(client, "smollm2")  # the server sees the cancel a moment later
+    unloaded = client.models.UnloadModel(pb.UnloadModelRequest(model="smollm2"), timeout=60)
+    assert unloaded.model.status.state == pb.MODEL_STATE_UNLOADED
+    assert health(client, "smollm2") == health_pb2.HealthCheckResponse.NOT_SERVING
+    loaded = client.models.LoadModel(pb.LoadModelRequest(model="smollm2"), timeout=120)
+    assert loaded.model.status.state == pb.MODEL_STATE_LOADED
+    assert health(client, "smollm2") == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_a_load_that_fails_leaves_the_others_serving(client: Client) -> None:
+    with pytest.raises(grpc.RpcError) as failed:
+        chat(client, "broken")
+    assert code(failed.value) is grpc.StatusCode.UNAVAILABLE
+    assert "'broken' failed to load" in details(failed.value)
+    status = client.models.GetModel(pb.GetModelRequest(model="broken")).model.status
+    assert status.state == pb.MODEL_STATE_FAILED
+    assert status.reason
+    with pytest.raises(grpc.RpcError) as again:  # failed stays failed: no reload per request
+        chat(client, "broken")
+    assert code(again.value) is grpc.StatusCode.UNAVAILABLE
+    assert chat(client, "smollm2").usage.completion_tokens > 0
+    assert chat(client, "gemma").usage.completion_tokens > 0
+
+
+def test_a_deadline_that_passes_while_loading_does_not_stop_the_load(client: Client) -> None:
+    chat(client, "smollm2")  # gemma is unloaded now
+    assert states(client)["gemma"] == pb.MODEL_STATE_UNLOADED
+    with pytest.raises(grpc.RpcError) as late:
+        chat(client, "gemma", timeout=0.05)
+    assert code(late.value) is grpc.StatusCode.DEADLINE_EXCEEDED
+    assert states(client)["gemma"] in (pb.MODEL_STATE_LOADING, pb.MODEL_STATE_LOADED)
+    assert chat(client, "gemma").model == "gemma"  # the load that began serves the next one
+
+
+def test_unknown_model_is_not_found(client: Client) -> None:
+    with pytest.raises(grpc.RpcError) as unknown:
+        chat(client, "nope")
+    assert code(unknown.value) is grpc.StatusCode.NOT_FOUND
+    assert "available: broken, gemma, minilm, smollm2" in details(unknown.value)
+
+
+def test_the_cli_resolves_flags_dir_and_config(tmp_path: Path) -> None:
+    (tmp_path / "Qwen-Small.gguf").write_bytes(b"GGUF")
+    (tmp_path / "embed.gguf").write_bytes(b"GGUF")
+    (tmp_path / "models.toml").write_text(
+        '[qwen-small]\nn_ctx = 2048\nparallel = 2\nchat_template = "chatml"\n'
+        '[embed]\nembeddings = true\npooling = "cls"\nthreads = 1\n'
+    )
+    settings = parse_settings(
+        ["--model", "main=/m/a.gguf", "--models-dir", str(tmp_path), "--default-model", "embed",
+         "--max-loaded-models", "2", "--idle-unload", "30", "--threads", "4"],
+        {},
+    )  # fmt: skip
+    specs = settings.model_specs()
+    assert [s.alias for s in specs] == ["embed", "main", "qwen-small"]
+    assert specs[0] == ModelSpec("embed", tmp_path / "embed.gguf", threads=1, embeddings=True,
+                                 pooling="cls")  # fmt: skip
+    assert specs[2].n_ctx == 2048
+    assert specs[2].parallel == 2
+    assert settings.max_loaded_models == 2
+    assert settings.idle_unload == 30
+    env = parse_settings([], {"GGSERVE_MODEL": "a=/x/a.gguf,/x/b.gguf", "GGSERVE_ALIAS": ""})
+    assert [(s.alias, str(s.path)) for s in env.model_specs()] == [("a", "/x/a.gguf"),
+                                                                   ("b", "/x/b.gguf")]  # fmt: skip
+    legacy = parse_settings(["--model", "/x/Big.gguf", "--alias", "big"], {})
+    assert [s.alias for s in legacy.model_specs()] == ["big"]
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("[qwen]\nn_ctx = 0\n", "n_ctx must be at least 1"),
+        ("[qwen]\ncolour = 1\n", "unknown key 'colour'"),
+        ("[qwen]\nembeddings = 'yes'\n", "embeddings must be a bool"),
+        ("[qwen]\npooling = 'max'\n", "pooling must be one of mean, cls, last"),
+        ("[ghost]\nn_ctx = 512\n", "no model is called 'ghost'"),
+        ("[qwen\n", "cannot read"),
+    ],
+)
+def test_bad_model_config_is_refused_with_its_place(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    (tmp_path / "qwen.gguf").write_bytes(b"GGUF")
+    (tmp_path / "models.toml").write_text(toml)
+    with pytest.raises(SpecError, match=message):
+        resolve_specs([], models_dir=tmp_path)
+
+
+def test_two_models_with_one_alias_are_refused() -> None:
+    with pytest.raises(SpecError, match="two models are called 'a'"):
+        resolve_specs([("a", Path("/x/1.gguf")), ("a", Path("/x/2.gguf"))])
+    with pytest.raises(SpecError, match="--alias names a single --model"):
+        resolve_specs([(None, Path("/x/1.gguf")), (None, Path("/x/2.gguf"))], alias="a")
