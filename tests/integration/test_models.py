@@ -57,8 +57,10 @@ def wait_idle(client: Client, alias: str, timeout: float = 30.0) -> None:
 
 
 def health(client: Client, alias: str) -> int:
-    response = client.health.Check(health_pb2.HealthCheckRequest(service=alias))
-    return response.status
+    response: health_pb2.HealthCheckResponse = client.health.Check(
+        health_pb2.HealthCheckRequest(service=alias)
+    )
+    return int(response.status)
 
 
 def test_models_are_listed_with_their_state_and_the_default_first(client: Client) -> None:
