@@ -75,7 +75,7 @@ def test_a_batch_equals_one_by_one_and_token_arrays_work(gateway: Gateway) -> No
         assert dot(item.embedding, alone.embedding) > 0.99999
     ids = [101, 1037, 2158, 2003, 5983, 2833, 1012, 102]  # [CLS] a man is eating food . [SEP]
     one = gateway.openai.embeddings.create(model="minilm", input=ids).data
-    two = gateway.openai.embeddings.create(model="minilm", input=[ids, ids[:4] + [102]]).data
+    two = gateway.openai.embeddings.create(model="minilm", input=[ids, [*ids[:4], 102]]).data
     assert len(one) == 1
     assert len(two) == 2
     assert dot(one[0].embedding, batch[0].embedding) > 0.99999  # the same tokens as TEXTS[0]
