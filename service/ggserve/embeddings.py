@@ -20,6 +20,7 @@ from ggserve.errors import (
     check_prompt_chars,
     from_engine_error,
 )
+from ggserve.metrics import EMBEDDING_INPUTS, EMBEDDING_TOKENS
 from ggserve.registry import Embedder, ServedModel
 
 MAX_INPUTS = 2048  # inputs per request, as OpenAI's embeddings API allows
@@ -102,4 +103,6 @@ async def embed(model: ServedModel, request: EmbedRequest) -> EmbedResult:
         vectors = await embedder.embed(tokens, normalize=request.normalize)
     except EngineError as exc:
         raise from_engine_error(exc) from exc
+    EMBEDDING_INPUTS.labels(model.alias).inc(len(tokens))
+    EMBEDDING_TOKENS.labels(model.alias).inc(sum(len(t) for t in tokens))
     return EmbedResult(model.alias, vectors, [len(t) for t in tokens])

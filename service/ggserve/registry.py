@@ -310,13 +310,14 @@ class ModelRegistry:
         entry.timer = None
         if entry.idle and not self._draining:
             logger.info("model %s idle for %g s: unloading", entry.alias, self._idle_unload)
-            self._start(entry, self._unload(entry))
+            self._begin_unload(entry)
 
     # ---- loading and unloading --------------------------------------------------------------
 
     def _make_room_and_load(self, entry: ModelEntry) -> None:
         """Start loading `entry` if a place is free, else unload the LRU idle model (the
-        caller waits for the change either way)."""
+        caller waits for the change either way). States change before this returns, so the
+        next waiter sees the work under way and does not start it again."""
         resident = [e for e in self._entries.values() if e.state in RESIDENT]
         if self._max_loaded and len(resident) >= self._max_loaded:
             if any(e.state is ModelState.UNLOADING for e in resident):
@@ -325,15 +326,17 @@ class ModelRegistry:
             if idle:
                 victim = min(idle, key=lambda e: e.last_used)
                 logger.info("unloading %s (least recently used) for %s", victim.alias, entry.alias)
-                self._start(victim, self._unload(victim))
+                self._begin_unload(victim)
             return
-        self._start(entry, self._load(entry))
+        self._set(entry, ModelState.LOADING)
+        entry.task = asyncio.ensure_future(self._load(entry))
 
-    def _start(self, entry: ModelEntry, work: Awaitable[None]) -> None:
-        async def run() -> None:
-            await work
-
-        entry.task = asyncio.ensure_future(run())
+    def _begin_unload(self, entry: ModelEntry) -> None:
+        if entry.timer is not None:
+            entry.timer.cancel()
+            entry.timer = None
+        self._set(entry, ModelState.UNLOADING)
+        entry.task = asyncio.ensure_future(self._unload(entry))
 
     def _set(self, entry: ModelEntry, state: ModelState) -> None:
         entry.state = state
@@ -349,9 +352,10 @@ class ModelRegistry:
         self._changed = asyncio.Event()
 
     async def _load(self, entry: ModelEntry) -> None:
+        """Load `entry` (in LOADING state); LOADED or FAILED after."""
         if entry.spec is None or self._loader is None:
+            self._set(entry, ModelState.FAILED)
             return
-        self._set(entry, ModelState.LOADING)
         entry.reason = ""
         logger.info("loading model %s from %s", entry.alias, entry.spec.path)
         async with self._load_lock:
@@ -373,15 +377,11 @@ class ModelRegistry:
         self._arm_idle_timer(entry)
 
     async def _unload(self, entry: ModelEntry) -> None:
+        """Close `entry`'s engine (in UNLOADING state); UNLOADED after."""
         served = entry.served
-        if served is None or entry.spec is None:
-            return
-        if entry.timer is not None:
-            entry.timer.cancel()
-            entry.timer = None
-        self._set(entry, ModelState.UNLOADING)
         try:
-            await served.engine.close()
+            if served is not None:
+                await served.engine.close()
         finally:
             entry.served = None
             entry.memory_bytes = 0
@@ -418,7 +418,9 @@ class ModelRegistry:
         if entry.task is not None and not entry.task.done():
             await asyncio.shield(entry.task)  # a load or unload under way: let it finish
         if entry.state is ModelState.LOADED and entry.idle:
-            await self._unload(entry)
+            self._begin_unload(entry)
+        if entry.task is not None:
+            await asyncio.shield(entry.task)
         return entry
 
     # ---- shutdown ---------------------------------------------------------------------------

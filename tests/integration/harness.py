@@ -102,7 +102,11 @@ class Client:
     @classmethod
     def connect(cls, server: ServerThread) -> Client:
         """A client of `server`."""
-        channel = grpc.insecure_channel(server.target)
+        return cls.connect_channel(grpc.insecure_channel(server.target), server)
+
+    @classmethod
+    def connect_channel(cls, channel: grpc.Channel, server: Any = None) -> Client:
+        """Stubs on `channel` (a server in another process has no `ServerThread`)."""
         return cls(
             server=server,
             channel=channel,

@@ -3,7 +3,9 @@ admin load/unload, a failing load, deadlines while loading, health per alias, an
 
 from __future__ import annotations
 
+import re
 import time
+import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,9 +17,11 @@ from grpc_health.v1 import health_pb2
 from ggserve.config import parse_settings
 from ggserve.model_specs import ModelSpec, SpecError, resolve_specs
 from ggserve_client.v1 import api_pb2 as pb
+from ggserve_client.v1 import api_pb2_grpc as pb_grpc
 
 from .harness import Client, chat_request, code, details, user
-from .models_server import start_models_server
+from .models_server import model_files, start_models_server
+from .process import ServerProcess
 
 pytestmark = pytest.mark.e2e
 
@@ -204,3 +208,45 @@ def test_two_models_with_one_alias_are_refused() -> None:
         resolve_specs([("a", Path("/x/1.gguf")), ("a", Path("/x/2.gguf"))])
     with pytest.raises(SpecError, match="--alias names a single --model"):
         resolve_specs([(None, Path("/x/1.gguf")), (None, Path("/x/2.gguf"))], alias="a")
+
+
+def test_serve_a_models_dir_on_demand_with_idle_unload_and_metrics(tmp_path: Path) -> None:
+    smollm2, _, embed = model_files()
+    (tmp_path / "chat.gguf").symlink_to(smollm2)
+    (tmp_path / "minilm.gguf").symlink_to(embed)
+    (tmp_path / "models.toml").write_text("[minilm]\nn_ctx = 256\nparallel = 1\n")
+    server = ServerProcess(
+        "--models-dir", str(tmp_path), "--default-model", "chat", "--max-loaded-models", "1",
+        "--idle-unload", "1", "--threads", "1", "--n-ctx", "1024", "--port", "0",
+        "--metrics-port", "0",
+    )  # fmt: skip
+    try:
+        server.wait_ready()
+        metrics_port = int(server.wait_for(re.compile(r"metrics at http://\S+:(\d+)/")).group(1))
+        with grpc.insecure_channel(server.target) as channel:
+            connected = Client.connect_channel(channel)
+            listed = connected.models.ListModels(pb.ListModelsRequest()).models
+            assert [(m.alias, m.status.state) for m in listed] == [
+                ("chat", pb.MODEL_STATE_LOADED),
+                ("minilm", pb.MODEL_STATE_UNLOADED),
+            ]
+            embeddings = pb_grpc.EmbeddingServiceStub(channel)
+            inputs = [pb.EmbedInput(text="hello world")]
+            answer = embeddings.Embed(pb.EmbedRequest(model="minilm", inputs=inputs), timeout=120)
+            assert len(answer.embeddings[0].values) == 384
+            minilm = connected.models.GetModel(pb.GetModelRequest(model="minilm")).model
+            assert minilm.context_length == 256  # from models.toml
+            assert minilm.pooling == "mean"  # from the GGUF
+            assert health(connected, "chat") == health_pb2.HealthCheckResponse.NOT_SERVING
+            server.wait_for(re.compile(r"model minilm idle for 1 s: unloading"), timeout=30)
+            server.wait_for(re.compile(r"model minilm unloaded"), timeout=30)
+            assert health(connected, "minilm") == health_pb2.HealthCheckResponse.NOT_SERVING
+            scrape = f"http://127.0.0.1:{metrics_port}/metrics"
+            with urllib.request.urlopen(scrape, timeout=30) as page:
+                text = page.read().decode()
+        assert 'ggserve_model_state{model="minilm",state="unloaded"} 1.0' in text
+        assert 'ggserve_embedding_inputs_total{model="minilm"} 1.0' in text
+        server.terminate()
+        assert server.wait() == 0
+    finally:
+        server.close()
