@@ -38,4 +38,4 @@ models: $(EMBED_GGUF)
 # Swap cost of on-demand models, and embedding throughput against llama-server --embeddings.
 bench-models: dev models llama-server
 	$(PY) bench/models_swap.py
-	$(PY) bench/embeddings_throughput.py --threads $(or $(BENCH_THREADS),1)
+	$(PY) bench/embeddings_throughput.py --threads 1
