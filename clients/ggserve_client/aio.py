@@ -212,7 +212,8 @@ class AsyncClient:
     async def unload_model(
         self, model: str = "", *, timeout: float | None = None, metadata: Metadata | None = None
     ) -> Model:
-        """Unload an idle model now (an admin call); the next request for it loads it again."""
+        """Unload a model once its running requests are done (an admin call); the next
+        request for it loads it again."""
         try:
             response = await self._models.UnloadModel(
                 pb.UnloadModelRequest(model=model), timeout=self._deadline(timeout),

@@ -217,7 +217,8 @@ class Client:
     def unload_model(
         self, model: str = "", *, timeout: float | None = None, metadata: Metadata | None = None
     ) -> Model:
-        """Unload an idle model now (an admin call); the next request for it loads it again."""
+        """Unload a model once its running requests are done (an admin call); the next
+        request for it loads it again."""
         try:
             response = self._models.UnloadModel(
                 pb.UnloadModelRequest(model=model), timeout=self._deadline(timeout),

@@ -135,6 +135,7 @@ class ModelEntry:
     memory_bytes: int = 0  # resident memory the load added (weights, KV cache, buffers)
     leases: int = 0  # requests using the model now
     waiting: int = 0  # requests waiting for it to load
+    wanted: bool = False  # a request asked for it: load it once there is room, waiters or not
     last_used: float = field(default_factory=time.monotonic)
     timer: asyncio.TimerHandle | None = None
     task: asyncio.Task[None] | None = None
@@ -318,6 +319,7 @@ class ModelRegistry:
         """Start loading `entry` if a place is free, else unload the LRU idle model (the
         caller waits for the change either way). States change before this returns, so the
         next waiter sees the work under way and does not start it again."""
+        entry.wanted = True
         resident = [e for e in self._entries.values() if e.state in RESIDENT]
         if self._max_loaded and len(resident) >= self._max_loaded:
             if any(e.state is ModelState.UNLOADING for e in resident):
@@ -328,6 +330,7 @@ class ModelRegistry:
                 logger.info("unloading %s (least recently used) for %s", victim.alias, entry.alias)
                 self._begin_unload(victim)
             return
+        entry.wanted = False
         self._set(entry, ModelState.LOADING)
         entry.task = asyncio.ensure_future(self._load(entry))
 
@@ -387,6 +390,14 @@ class ModelRegistry:
             entry.memory_bytes = 0
             self._set(entry, ModelState.UNLOADED)
             logger.info("model %s unloaded", entry.alias)
+        self._load_wanted()
+
+    def _load_wanted(self) -> None:
+        """A place was freed: load the model a request was waiting for, even if that request
+        has given up meanwhile (its deadline passed), so that the next one finds it loaded."""
+        wanted = [e for e in self._entries.values() if e.wanted and e.state is ModelState.UNLOADED]
+        if wanted and not self._draining:
+            self._make_room_and_load(wanted[0])
 
     async def load(self, alias: str) -> ModelEntry:
         """Load `alias` now (admin) and wait for it; a failed model is tried again.
@@ -399,7 +410,8 @@ class ModelRegistry:
         return entry
 
     async def unload(self, alias: str) -> ModelEntry:
-        """Unload `alias` now (admin); FAILED_PRECONDITION while requests use or wait for it."""
+        """Unload `alias` now (admin), once its running requests have finished (the caller's
+        deadline bounds the wait); a load under way completes first."""
         entry = self.entry(alias)
         if entry.spec is None:
             raise FailedPreconditionError(
@@ -408,19 +420,14 @@ class ModelRegistry:
             )
         if entry.state is ModelState.FAILED:
             self._set(entry, ModelState.UNLOADED)
-            return entry
-        if entry.leases or entry.waiting:
-            raise FailedPreconditionError(
-                f"model {entry.alias!r} has {entry.leases} running and {entry.waiting} waiting "
-                "requests; unload it once they are done",
-                reason="MODEL_BUSY",
-            )
-        if entry.task is not None and not entry.task.done():
-            await asyncio.shield(entry.task)  # a load or unload under way: let it finish
-        if entry.state is ModelState.LOADED and entry.idle:
-            self._begin_unload(entry)
-        if entry.task is not None:
-            await asyncio.shield(entry.task)
+        while entry.state is not ModelState.UNLOADED:
+            changed = self._changed
+            if entry.state is ModelState.LOADED and entry.leases == 0:
+                self._begin_unload(entry)
+            if entry.task is not None and not entry.task.done():
+                await asyncio.shield(entry.task)  # a load or unload under way
+                continue
+            await changed.wait()  # until its requests are done
         return entry
 
     # ---- shutdown ---------------------------------------------------------------------------

@@ -125,7 +125,7 @@ class ModelServicer(pb_grpc.ModelServiceServicer):
     async def UnloadModel(  # noqa: N802
         self, request: pb.UnloadModelRequest, context: _Context
     ) -> pb.UnloadModelResponse:
-        """Unload an idle model now (admin)."""
+        """Unload a model once its running requests are done (admin)."""
         entry = await self._models.unload(request.model)
         return pb.UnloadModelResponse(model=convert.model(entry, self._models))
 

@@ -229,8 +229,9 @@ class ModelServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UnloadModel(self, request, context):
-        """UnloadModel unloads a model now (an admin call); FAILED_PRECONDITION while requests use
-        or wait for it. The next request for it loads it again.
+        """UnloadModel unloads a model (an admin call) once its running requests have finished (the
+        call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+        already loaded. The next request for it loads it again.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -107,8 +107,9 @@ class ModelServiceStub:
     with the reason if the load fails. A failed model is tried again.
     """
     UnloadModel: _grpc.UnaryUnaryMultiCallable[_api_pb2.UnloadModelRequest, _api_pb2.UnloadModelResponse]
-    """UnloadModel unloads a model now (an admin call); FAILED_PRECONDITION while requests use
-    or wait for it. The next request for it loads it again.
+    """UnloadModel unloads a model (an admin call) once its running requests have finished (the
+    call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+    already loaded. The next request for it loads it again.
     """
 
 @_typing.type_check_only
@@ -129,8 +130,9 @@ class ModelServiceAsyncStub(ModelServiceStub):
     with the reason if the load fails. A failed model is tried again.
     """
     UnloadModel: _aio.UnaryUnaryMultiCallable[_api_pb2.UnloadModelRequest, _api_pb2.UnloadModelResponse]  # type: ignore[assignment]
-    """UnloadModel unloads a model now (an admin call); FAILED_PRECONDITION while requests use
-    or wait for it. The next request for it loads it again.
+    """UnloadModel unloads a model (an admin call) once its running requests have finished (the
+    call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+    already loaded. The next request for it loads it again.
     """
 
 class ModelServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -184,8 +186,9 @@ class ModelServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _api_pb2.UnloadModelRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_api_pb2.UnloadModelResponse, _abc.Awaitable[_api_pb2.UnloadModelResponse]]:
-        """UnloadModel unloads a model now (an admin call); FAILED_PRECONDITION while requests use
-        or wait for it. The next request for it loads it again.
+        """UnloadModel unloads a model (an admin call) once its running requests have finished (the
+        call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+        already loaded. The next request for it loads it again.
         """
 
 def add_ModelServiceServicer_to_server(servicer: ModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

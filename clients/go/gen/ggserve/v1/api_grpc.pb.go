@@ -211,8 +211,9 @@ type ModelServiceClient interface {
 	// LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
 	// with the reason if the load fails. A failed model is tried again.
 	LoadModel(ctx context.Context, in *LoadModelRequest, opts ...grpc.CallOption) (*LoadModelResponse, error)
-	// UnloadModel unloads a model now (an admin call); FAILED_PRECONDITION while requests use
-	// or wait for it. The next request for it loads it again.
+	// UnloadModel unloads a model (an admin call) once its running requests have finished (the
+	// call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+	// already loaded. The next request for it loads it again.
 	UnloadModel(ctx context.Context, in *UnloadModelRequest, opts ...grpc.CallOption) (*UnloadModelResponse, error)
 }
 
@@ -301,8 +302,9 @@ type ModelServiceServer interface {
 	// LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
 	// with the reason if the load fails. A failed model is tried again.
 	LoadModel(context.Context, *LoadModelRequest) (*LoadModelResponse, error)
-	// UnloadModel unloads a model now (an admin call); FAILED_PRECONDITION while requests use
-	// or wait for it. The next request for it loads it again.
+	// UnloadModel unloads a model (an admin call) once its running requests have finished (the
+	// call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+	// already loaded. The next request for it loads it again.
 	UnloadModel(context.Context, *UnloadModelRequest) (*UnloadModelResponse, error)
 	mustEmbedUnimplementedModelServiceServer()
 }

@@ -4995,8 +4995,9 @@ export const ModelServiceService = {
     responseDeserialize: (value: Buffer): LoadModelResponse => LoadModelResponse.decode(value),
   },
   /**
-   * UnloadModel unloads a model now (an admin call); FAILED_PRECONDITION while requests use
-   * or wait for it. The next request for it loads it again.
+   * UnloadModel unloads a model (an admin call) once its running requests have finished (the
+   * call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+   * already loaded. The next request for it loads it again.
    */
   unloadModel: {
     path: "/ggserve.v1.ModelService/UnloadModel" as const,
@@ -5024,8 +5025,9 @@ export interface ModelServiceServer extends UntypedServiceImplementation {
    */
   loadModel: handleUnaryCall<LoadModelRequest, LoadModelResponse>;
   /**
-   * UnloadModel unloads a model now (an admin call); FAILED_PRECONDITION while requests use
-   * or wait for it. The next request for it loads it again.
+   * UnloadModel unloads a model (an admin call) once its running requests have finished (the
+   * call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+   * already loaded. The next request for it loads it again.
    */
   unloadModel: handleUnaryCall<UnloadModelRequest, UnloadModelResponse>;
 }
@@ -5115,8 +5117,9 @@ export interface ModelServiceClient extends Client {
     callback: (error: ServiceError | null, response: LoadModelResponse) => void,
   ): ClientUnaryCall;
   /**
-   * UnloadModel unloads a model now (an admin call); FAILED_PRECONDITION while requests use
-   * or wait for it. The next request for it loads it again.
+   * UnloadModel unloads a model (an admin call) once its running requests have finished (the
+   * call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+   * already loaded. The next request for it loads it again.
    */
   unloadModel(
     request: UnloadModelRequest,
