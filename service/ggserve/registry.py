@@ -38,6 +38,7 @@ from ggserve.errors import (
     ResourceExhaustedError,
     UnavailableError,
 )
+from ggserve.memory import release_free_memory
 from ggserve.model_specs import ModelSpec
 
 logger = logging.getLogger(__name__)
@@ -381,12 +382,13 @@ class ModelRegistry:
 
     async def _unload(self, entry: ModelEntry) -> None:
         """Close `entry`'s engine (in UNLOADING state); UNLOADED after."""
-        served = entry.served
+        served, entry.served = entry.served, None
         try:
             if served is not None:
                 await served.engine.close()
+                del served  # the last reference: the engine's Python side goes now
+                await asyncio.to_thread(release_free_memory)
         finally:
-            entry.served = None
             entry.memory_bytes = 0
             self._set(entry, ModelState.UNLOADED)
             logger.info("model %s unloaded", entry.alias)
