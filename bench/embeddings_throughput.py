@@ -15,26 +15,21 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import statistics
-import subprocess
-import sys
-import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
 import llama_server
+from service_process import serve_drained
 
 from ggserve_client import Client
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / ".tools" / "models" / "all-minilm-l6-v2-f16.gguf"
-LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
 SUBJECTS = ("The cat", "A doctor", "My neighbour", "The old train", "A small robot", "Our team")
 VERBS = ("sleeps on", "walks past", "repairs", "paints", "looks at", "talks about")
 OBJECTS = ("the sofa.", "a red car.", "the harbour at night.", "an empty bottle.", "the rain.")
@@ -47,31 +42,6 @@ def texts(count: int) -> list[str]:
         s, v, o = SUBJECTS[i % 6], VERBS[(i // 6) % 6], OBJECTS[(i // 36) % 5]
         out.append(f"{s} {v} {o} ({i})")
     return out
-
-
-@contextmanager
-def ggserve(threads: int) -> Iterator[str]:
-    command = [
-        sys.executable, "-m", "ggserve", "serve", "--port", "0", "--model", f"m={MODEL}",
-        "--threads", str(threads), "--parallel", "1", "--log-level", "INFO",
-    ]  # fmt: skip
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    port = 0
-    for line in process.stderr:
-        if found := LISTENING.search(line):
-            port = int(found.group(1))
-        if "; ready" in line:
-            break
-    else:
-        raise RuntimeError("ggserve exited before it was ready")
-    stream = process.stderr
-    threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
 
 
 def llama_embed(target: str, inputs: list[str]) -> list[list[float]]:
@@ -111,7 +81,8 @@ def main() -> None:
     if not llama_server.BINARY.is_file():
         raise SystemExit(f"{llama_server.BINARY} is missing: run `make llama-server`")
     inputs = texts(args.batch)
-    with ggserve(args.threads) as target, Client(target, timeout=600) as client:
+    options = ("--model", f"m={MODEL}", "--threads", str(args.threads), "--parallel", "1")
+    with serve_drained(*options) as (target, _), Client(target, timeout=600) as client:
         ours, ours_result = timed(
             lambda: client.embed(inputs, model="m", normalize=True), args.rounds
         )

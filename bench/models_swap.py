@@ -18,51 +18,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import statistics
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from service_process import serve_drained
 
 from ggserve.bundled_model import bundled_model_path
 from ggserve_client import AsyncClient
 
 ROOT = Path(__file__).resolve().parent.parent
 GEMMA = ROOT / ".tools" / "models" / "gemma-3-270m-q4_k_m.gguf"
-LISTENING = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
-
-
-@contextmanager
-def server(*options: str) -> Iterator[tuple[str, int]]:
-    """`ggserve serve` with `options`; yields (target, pid) once ready. Its log is drained on a
-    thread (a full pipe would block the server)."""
-    command = [sys.executable, "-m", "ggserve", "serve", "--port", "0", *options]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    port = 0
-    for line in process.stderr:
-        if found := LISTENING.search(line):
-            port = int(found.group(1))
-        if "; ready" in line:
-            break
-    else:
-        raise RuntimeError(f"the server exited before it was ready ({process.wait()})")
-    stream = process.stderr
-    drain = threading.Thread(target=lambda: [None for _ in stream], daemon=True)
-    drain.start()
-    try:
-        yield f"127.0.0.1:{port}", process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
 
 
 def rss_mib(pid: int) -> float:
@@ -119,7 +88,7 @@ async def run(rounds: int) -> None:
     # --threads 2 with two models resident: 1 thread each (the shared budget).
     options = ("--model", f"a={smollm2}", "--model", f"b={GEMMA}", "--max-loaded-models", "2",
                "--threads", "2", "--n-ctx", "1024", "--parallel", "1")  # fmt: skip
-    with server(*options) as (target, pid):
+    with serve_drained(*options) as (target, pid):
         async with AsyncClient(target, timeout=300) as client:
             await ttft(client, "a")
             one = rss_mib(pid)

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import llama_cpp
 
@@ -71,17 +72,24 @@ class GgufTraits:
         return self.pooling is not None or not self.causal
 
 
-def read_traits(path: Path) -> GgufTraits:
-    """Read the architecture, pooling type and causality of a GGUF (vocabulary-only load)."""
+def _load_model(path: Path, *, vocab_only: bool = False, n_gpu_layers: int = 0) -> Any:
+    """A llama.cpp model of `path` (the caller frees it); `ModelLoadError` with the reason."""
     check_gguf_file(path)
     llama_cpp.llama_backend_init()
     params = llama_cpp.llama_model_default_params()
-    params.vocab_only = True
+    params.vocab_only = vocab_only
+    params.n_gpu_layers = n_gpu_layers
     with llama_log.capture_errors() as errors:
         model = llama_cpp.llama_model_load_from_file(str(path).encode(), params)
     if not model:
         reason = "; ".join(errors[:2]) or "unsupported or corrupt GGUF"
-        raise ModelLoadError(f"llama.cpp could not read {path}: {reason}")
+        raise ModelLoadError(f"llama.cpp could not load {path}: {reason}")
+    return model
+
+
+def read_traits(path: Path) -> GgufTraits:
+    """Read the architecture, pooling type and causality of a GGUF (vocabulary-only load)."""
+    model = _load_model(path, vocab_only=True)
     try:
         arch = _meta(model, "general.architecture") or "unknown"
         pooling_type = _meta(model, f"{arch}.pooling_type")
@@ -165,14 +173,7 @@ class EmbeddingEngine:
         self._thread.start()
 
     def _load(self, path: Path, n_ctx: int, n_threads: int, n_gpu_layers: int) -> LoadedModel:
-        llama_cpp.llama_backend_init()
-        params = llama_cpp.llama_model_default_params()
-        params.n_gpu_layers = n_gpu_layers
-        with llama_log.capture_errors() as errors:
-            model = llama_cpp.llama_model_load_from_file(str(path).encode(), params)
-        if not model:
-            reason = "; ".join(errors[:2]) or "unsupported or corrupt GGUF"
-            raise ModelLoadError(f"llama.cpp could not load {path}: {reason}")
+        model = _load_model(path, n_gpu_layers=n_gpu_layers)
         context = min(n_ctx, int(llama_cpp.llama_model_n_ctx_train(model)) or n_ctx)
         cells = max(context, MIN_BATCH)
         ctx_params = llama_cpp.llama_context_default_params()
