@@ -219,7 +219,8 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
     parser.add_argument(
         "--threads", type=_positive, default=env("threads", defaults.threads),
         help="decode threads of the whole server, shared by the models loaded together: each "
-        "gets threads / max-loaded-models (at least 1) unless its models.toml sets its own "
+        "gets threads / --max-loaded-models (without a limit: / the number of models), at "
+        "least 1, unless its models.toml sets its own "
         f"(default: cores - 1 = {defaults.threads}) [GGSERVE_THREADS]",
     )  # fmt: skip
     parser.add_argument(
