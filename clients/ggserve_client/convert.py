@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from ggserve_client.types import (
     ChatDone,
     ChatResult,
+    ChatStarted,
     ContentDelta,
     Embeddings,
     FinishReason,
+    LengthLimit,
     Message,
     Model,
+    PromptProgress,
     ReasoningDelta,
     RenderedChat,
     Role,
@@ -36,6 +39,10 @@ _FINISH = {
     pb.FINISH_REASON_LENGTH: FinishReason.LENGTH,
     pb.FINISH_REASON_TOOL_CALLS: FinishReason.TOOL_CALLS,
     pb.FINISH_REASON_CANCELLED: FinishReason.CANCELLED,
+}
+_LENGTH_LIMIT = {
+    pb.LENGTH_LIMIT_MAX_TOKENS: LengthLimit.MAX_TOKENS,
+    pb.LENGTH_LIMIT_CONTEXT: LengthLimit.CONTEXT,
 }
 _CALL_STATUS = {
     pb.TOOL_CALL_STATUS_COMPLETE: ToolCallStatus.COMPLETE,
@@ -70,13 +77,24 @@ def chat_result(r: pb.ChatResponse) -> ChatResult:
             t.queue_ms, t.prompt_eval_ms, t.time_to_first_token_ms, t.decode_ms, t.tokens_per_second
         ),
         matched_stop=r.matched_stop,
+        length_limit=_LENGTH_LIMIT.get(r.length_limit),
     )
 
 
 def stream_events(r: pb.ChatStreamResponse) -> list[StreamEvent]:
-    """The typed events of one stream message, in field order (usually exactly one)."""
-    if r.WhichOneof("event") == "done":
+    """The typed events of one stream message, in field order (usually exactly one); none for
+    a message kind this client does not know (from a newer server)."""
+    kind = r.WhichOneof("event")
+    if kind == "done":
         return [ChatDone(chat_result(r.done))]
+    if kind == "prompt_progress":
+        p = r.prompt_progress
+        return [PromptProgress(p.total_tokens, p.cached_tokens, p.processed_tokens, p.elapsed_ms)]
+    if kind == "started":
+        s = r.started
+        return [ChatStarted(s.id, s.model, s.prompt_tokens, s.context_length)]
+    if kind != "delta":
+        return []
     delta = r.delta
     events: list[StreamEvent] = []
     if delta.reasoning_content:
@@ -109,6 +127,9 @@ def model(m: pb.Model) -> Model:
         gpu_layers=m.gpu_layers,
         file_name=m.file_name,
         is_default=m.is_default,
+        kv_cache_type_k=m.kv_cache.type_k,
+        kv_cache_type_v=m.kv_cache.type_v,
+        kv_cache_bytes=m.kv_cache.k_bytes + m.kv_cache.v_bytes,
         state=_STATES.get(m.status.state, "unknown"),
         state_reason=m.status.reason,
         memory_bytes=m.status.memory_bytes,

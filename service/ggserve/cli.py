@@ -27,6 +27,7 @@ from ggserve.errors import ServiceError
 from ggserve.loading import (
     StartupError,
     check_chat_template,
+    check_kv_cache,
     check_spec,
     check_tool_format,
     load_spec,
@@ -234,6 +235,7 @@ async def serve(settings: Settings) -> int:
     specs = _model_specs(settings)
     check_tool_format(settings.tool_format)
     check_chat_template(settings.chat_template)
+    check_kv_cache(settings.kv_cache)
     credentials, auth = _security(settings)
     stop = asyncio.Event()
     models = _registry(settings, specs)

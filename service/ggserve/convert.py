@@ -7,7 +7,7 @@ naming the field); domain results become response messages; service errors becom
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,17 +19,21 @@ from ggserve import domain
 from ggserve.chat_events import (
     ChatEvent,
     ChatResult,
+    ChatStarted,
     ContentDelta,
+    PromptProgress,
     ReasoningDelta,
     ToolCallEnd,
     ToolCallStatus,
 )
+from ggserve.engine.kv_cache import KvCacheInfo
 from ggserve.errors import ERROR_DOMAIN, InvalidArgumentError, ServiceError
 from ggserve.generation import PreparedChat
 from ggserve.json_text import JsonTextError, parse_json
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.registry import ModelEntry, ModelRegistry, ModelState
 from ggserve.request_context import REQUEST_ID_HEADER
+from ggserve.template_kwargs import field_path
 from ggserve.validate import validate_chat
 from ggserve_client.v1 import api_pb2 as pb
 
@@ -62,6 +66,11 @@ _FINISH = {
     domain.FinishReason.LENGTH: pb.FINISH_REASON_LENGTH,
     domain.FinishReason.TOOL_CALLS: pb.FINISH_REASON_TOOL_CALLS,
     domain.FinishReason.CANCELLED: pb.FINISH_REASON_CANCELLED,
+}
+_LENGTH_LIMIT = {
+    None: pb.LENGTH_LIMIT_UNSPECIFIED,
+    domain.LengthLimit.MAX_TOKENS: pb.LENGTH_LIMIT_MAX_TOKENS,
+    domain.LengthLimit.CONTEXT: pb.LENGTH_LIMIT_CONTEXT,
 }
 _CALL_STATUS = {
     ToolCallStatus.COMPLETE: pb.TOOL_CALL_STATUS_COMPLETE,
@@ -140,6 +149,23 @@ def _response_format(fmt: pb.ResponseFormat) -> domain.ResponseFormat:
     return domain.ResponseFormat()
 
 
+def _template_kwargs(kwargs: Mapping[str, str], limits: Limits) -> dict[str, Any]:
+    if len(kwargs) > limits.max_template_kwargs:  # before parsing each value
+        raise InvalidArgumentError.field(
+            "chat_template_kwargs",
+            f"{len(kwargs)} variables is over the limit of {limits.max_template_kwargs}",
+        )
+    parsed: dict[str, Any] = {}
+    for key, text in kwargs.items():
+        try:
+            parsed[key] = parse_json(text, limits)
+        except JsonTextError as exc:
+            raise InvalidArgumentError.field(
+                field_path(key), f"the value of {key[:64]!r} must be JSON text: {exc}"
+            ) from exc
+    return parsed
+
+
 def chat_request(
     request: pb.ChatRequest, *, default_request_id: str, limits: Limits = DEFAULT_LIMITS
 ) -> domain.ChatRequest:
@@ -168,6 +194,7 @@ def chat_request(
         response_format=_response_format(request.response_format),
         thinking=request.thinking if request.HasField("thinking") else None,
         request_id=request.request_id or default_request_id,
+        chat_template_kwargs=_template_kwargs(request.chat_template_kwargs, limits),
     )
     validate_chat(chat, limits)
     return chat
@@ -224,13 +251,30 @@ def chat_response(result: ChatResult) -> pb.ChatResponse:
             tokens_per_second=timings.tokens_per_second,
         ),
         matched_stop=result.matched_stop or "",
+        length_limit=_LENGTH_LIMIT[result.length_limit],
     )
 
 
 def stream_response(event: ChatEvent) -> pb.ChatStreamResponse:
-    """One stream message: a delta, or the final response."""
+    """One stream message: admission, prompt progress, a delta, or the final response."""
     if isinstance(event, ChatResult):
         return pb.ChatStreamResponse(done=chat_response(event))
+    if isinstance(event, ChatStarted):
+        started = pb.ChatStarted(
+            id=event.request_id,
+            model=event.model,
+            prompt_tokens=event.prompt_tokens,
+            context_length=event.context_length,
+        )
+        return pb.ChatStreamResponse(started=started)
+    if isinstance(event, PromptProgress):
+        progress = pb.PromptProgress(
+            total_tokens=event.total,
+            cached_tokens=event.cached,
+            processed_tokens=event.processed,
+            elapsed_ms=event.elapsed_ms,
+        )
+        return pb.ChatStreamResponse(prompt_progress=progress)
     if isinstance(event, ContentDelta):
         return pb.ChatStreamResponse(delta=pb.ChatDelta(content=event.text))
     if isinstance(event, ReasoningDelta):
@@ -242,6 +286,20 @@ def stream_response(event: ChatEvent) -> pb.ChatStreamResponse:
         index=event.index, id=event.id, name=event.name, arguments=event.arguments
     )
     return pb.ChatStreamResponse(delta=pb.ChatDelta(tool_calls=[call]))
+
+
+def _kv_cache(kv: KvCacheInfo) -> pb.KvCache | None:
+    """The cache of a llama.cpp model; None (unset) for an engine without one (replay)."""
+    if not kv.cells:
+        return None
+    return pb.KvCache(
+        type_k=kv.options.type_k,
+        type_v=kv.options.type_v,
+        cells=kv.cells,
+        k_bytes=kv.k_bytes,
+        v_bytes=kv.v_bytes,
+        flash_attention=kv.options.flash_attention,
+    )
 
 
 _STATES = {
@@ -290,6 +348,7 @@ def model(entry: ModelEntry, models: ModelRegistry) -> pb.Model:
             gpu_layers=max(info.gpu_layers, 0),
             slots=info.slots,
             chat_template_source=served.chat_template_source,
+            kv_cache=_kv_cache(info.kv_cache),
         )
     )
     if served.embedder is not None:

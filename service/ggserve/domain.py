@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +112,8 @@ class ChatRequest:
     response_format: ResponseFormat = ResponseFormat()
     thinking: bool | None = None
     request_id: str = ""
+    # Extra chat-template variables, values parsed from JSON (`template_kwargs.py` checks them).
+    chat_template_kwargs: Mapping[str, Any] = field(default_factory=dict)
 
 
 class FinishReason(enum.Enum):
@@ -120,6 +123,13 @@ class FinishReason(enum.Enum):
     LENGTH = "length"
     TOOL_CALLS = "tool_calls"
     CANCELLED = "cancelled"
+
+
+class LengthLimit(enum.Enum):
+    """Which limit ended a LENGTH turn: the request's budget, or the end of the context."""
+
+    MAX_TOKENS = "max_tokens"
+    CONTEXT = "context"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ import ggserve_parser
 from ggserve.config import Settings
 from ggserve.engine.base import ModelLoadError
 from ggserve.engine.embedding import EmbeddingEngine, read_traits
+from ggserve.engine.kv_cache import KvCacheOptionError, KvCacheOptions
 from ggserve.engine.llama import LlamaEngine
 from ggserve.engine.model import check_gguf_file
 from ggserve.model_specs import ModelSpec, default_alias
@@ -57,6 +58,14 @@ def check_spec(spec: ModelSpec) -> None:
     check_chat_template(spec.chat_template)
 
 
+def check_kv_cache(options: KvCacheOptions) -> None:
+    """KV cache types and flash attention that llama.cpp accepts together."""
+    try:
+        options.check()
+    except KvCacheOptionError as exc:
+        raise StartupError(str(exc)) from exc
+
+
 async def load_model(path: Path, settings: Settings) -> ServedModel:
     """Load `path` as the server's only model (alias: `settings.alias` or the file's)."""
     spec = ModelSpec(settings.alias or default_alias(path), path)
@@ -70,6 +79,7 @@ async def load_spec(
     `spec`'s own options win over the server's. `threads`: the model's share of the budget."""
     tool_format = spec.tool_format or settings.tool_format
     check_tool_format(tool_format)
+    check_kv_cache(settings.kv_cache)
     if threads is None:
         threads = model_threads(settings.threads, settings.resident_models, spec.threads)
     try:
@@ -85,6 +95,7 @@ async def load_spec(
             n_gpu_layers=settings.n_gpu_layers if spec.n_gpu_layers is None else spec.n_gpu_layers,
             queue_size=settings.queue_size,
             parallel=spec.parallel or settings.parallel,
+            kv_cache=settings.kv_cache,
         )
     except ModelLoadError as exc:
         raise StartupError(str(exc)) from exc

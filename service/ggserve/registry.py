@@ -26,7 +26,7 @@ import contextlib
 import enum
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -73,6 +73,7 @@ class ChatRenderer(Protocol):
         *,
         add_generation_prompt: bool = True,
         thinking: bool | None = None,
+        variables: Mapping[str, Any] | None = None,
     ) -> RenderedChat: ...
 
 

@@ -103,7 +103,7 @@ const (
 	FinishReason_FINISH_REASON_UNSPECIFIED FinishReason = 0
 	// The model ended its turn or produced a stop string.
 	FinishReason_FINISH_REASON_STOP FinishReason = 1
-	// `max_tokens` or the context length was reached.
+	// `max_tokens` or the end of the context was reached; `ChatResponse.length_limit` says which.
 	FinishReason_FINISH_REASON_LENGTH FinishReason = 2
 	// The turn ended with one or more complete tool calls.
 	FinishReason_FINISH_REASON_TOOL_CALLS FinishReason = 3
@@ -156,6 +156,60 @@ func (FinishReason) EnumDescriptor() ([]byte, []int) {
 	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{1}
 }
 
+// LengthLimit says which limit ended a turn whose finish reason is FINISH_REASON_LENGTH.
+type LengthLimit int32
+
+const (
+	// The turn did not end on a length limit (its finish reason is not LENGTH).
+	LengthLimit_LENGTH_LIMIT_UNSPECIFIED LengthLimit = 0
+	// The request's `max_tokens` budget was spent.
+	LengthLimit_LENGTH_LIMIT_MAX_TOKENS LengthLimit = 1
+	// The model's context window filled up before the budget was spent (Anthropic's
+	// `model_context_window_exceeded`).
+	LengthLimit_LENGTH_LIMIT_CONTEXT LengthLimit = 2
+)
+
+// Enum value maps for LengthLimit.
+var (
+	LengthLimit_name = map[int32]string{
+		0: "LENGTH_LIMIT_UNSPECIFIED",
+		1: "LENGTH_LIMIT_MAX_TOKENS",
+		2: "LENGTH_LIMIT_CONTEXT",
+	}
+	LengthLimit_value = map[string]int32{
+		"LENGTH_LIMIT_UNSPECIFIED": 0,
+		"LENGTH_LIMIT_MAX_TOKENS":  1,
+		"LENGTH_LIMIT_CONTEXT":     2,
+	}
+)
+
+func (x LengthLimit) Enum() *LengthLimit {
+	p := new(LengthLimit)
+	*p = x
+	return p
+}
+
+func (x LengthLimit) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LengthLimit) Descriptor() protoreflect.EnumDescriptor {
+	return file_ggserve_v1_api_proto_enumTypes[2].Descriptor()
+}
+
+func (LengthLimit) Type() protoreflect.EnumType {
+	return &file_ggserve_v1_api_proto_enumTypes[2]
+}
+
+func (x LengthLimit) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LengthLimit.Descriptor instead.
+func (LengthLimit) EnumDescriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{2}
+}
+
 // ToolCallStatus says how a streamed tool call ended.
 type ToolCallStatus int32
 
@@ -198,11 +252,11 @@ func (x ToolCallStatus) String() string {
 }
 
 func (ToolCallStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[2].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[3].Descriptor()
 }
 
 func (ToolCallStatus) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[2]
+	return &file_ggserve_v1_api_proto_enumTypes[3]
 }
 
 func (x ToolCallStatus) Number() protoreflect.EnumNumber {
@@ -211,7 +265,7 @@ func (x ToolCallStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ToolCallStatus.Descriptor instead.
 func (ToolCallStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{2}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{3}
 }
 
 // ModelState is where a model is in its lifecycle.
@@ -263,11 +317,11 @@ func (x ModelState) String() string {
 }
 
 func (ModelState) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[3].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[4].Descriptor()
 }
 
 func (ModelState) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[3]
+	return &file_ggserve_v1_api_proto_enumTypes[4]
 }
 
 func (x ModelState) Number() protoreflect.EnumNumber {
@@ -276,7 +330,7 @@ func (x ModelState) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ModelState.Descriptor instead.
 func (ModelState) EnumDescriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{3}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{4}
 }
 
 // Mode is a tool-choice policy that names no function.
@@ -320,11 +374,11 @@ func (x ToolChoice_Mode) String() string {
 }
 
 func (ToolChoice_Mode) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[4].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[5].Descriptor()
 }
 
 func (ToolChoice_Mode) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[4]
+	return &file_ggserve_v1_api_proto_enumTypes[5]
 }
 
 func (x ToolChoice_Mode) Number() protoreflect.EnumNumber {
@@ -373,11 +427,11 @@ func (x Model_Backend) String() string {
 }
 
 func (Model_Backend) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[5].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[6].Descriptor()
 }
 
 func (Model_Backend) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[5]
+	return &file_ggserve_v1_api_proto_enumTypes[6]
 }
 
 func (x Model_Backend) Number() protoreflect.EnumNumber {
@@ -386,7 +440,7 @@ func (x Model_Backend) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Model_Backend.Descriptor instead.
 func (Model_Backend) EnumDescriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15, 0}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17, 0}
 }
 
 // ToolCall is a function call made by the assistant.
@@ -905,7 +959,11 @@ type ChatRequest struct {
 	ToolChoice *ToolChoice `protobuf:"bytes,4,opt,name=tool_choice,json=toolChoice,proto3" json:"tool_choice,omitempty"`
 	// Whether the model may make several calls in one turn; unset means true.
 	ParallelToolCalls *bool `protobuf:"varint,5,opt,name=parallel_tool_calls,json=parallelToolCalls,proto3,oneof" json:"parallel_tool_calls,omitempty"`
-	// Maximum number of generated tokens; unset means up to the context length.
+	// Maximum number of generated tokens: a ceiling, not a reservation. Generation stops at this
+	// budget or when the context is full, whichever comes first (finish reason LENGTH, with
+	// `length_limit` saying which). Unset means up to the end of the context. Only a prompt that
+	// leaves no room for one generated token is refused (INVALID_ARGUMENT, ErrorInfo reason
+	// CONTEXT_LENGTH_EXCEEDED).
 	MaxTokens *uint32 `protobuf:"varint,6,opt,name=max_tokens,json=maxTokens,proto3,oneof" json:"max_tokens,omitempty"`
 	// Generation stops before any of these strings (they are not returned).
 	Stop []string `protobuf:"bytes,7,rep,name=stop,proto3" json:"stop,omitempty"`
@@ -916,9 +974,15 @@ type ChatRequest struct {
 	// Turn the model's reasoning ("thinking") on or off; unset means the model's default.
 	Thinking *bool `protobuf:"varint,10,opt,name=thinking,proto3,oneof" json:"thinking,omitempty"`
 	// Caller's id for this request, echoed in responses and logs; empty means one is generated.
-	RequestId     string `protobuf:"bytes,11,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RequestId string `protobuf:"bytes,11,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Extra variables for the model's chat template (for example `enable_thinking`), each value
+	// JSON text (`true`, `"high"`, `{"k": 1}`). Keys are template variable names; the ones the
+	// server sets itself (`messages`, `tools`, `add_generation_prompt`, `bos_token`, …) are
+	// refused. A boolean `enable_thinking` or `thinking` is the same switch as `thinking` above
+	// (they must agree).
+	ChatTemplateKwargs map[string]string `protobuf:"bytes,12,rep,name=chat_template_kwargs,json=chatTemplateKwargs,proto3" json:"chat_template_kwargs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *ChatRequest) Reset() {
@@ -1026,6 +1090,13 @@ func (x *ChatRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *ChatRequest) GetChatTemplateKwargs() map[string]string {
+	if x != nil {
+		return x.ChatTemplateKwargs
+	}
+	return nil
 }
 
 // ChatStreamRequest is the request of ChatStream (a ChatRequest, wrapped so that each RPC has
@@ -1247,7 +1318,9 @@ type ChatResponse struct {
 	// Phase timings.
 	Timings *Timings `protobuf:"bytes,6,opt,name=timings,proto3" json:"timings,omitempty"`
 	// The stop string that ended generation, when one did.
-	MatchedStop   string `protobuf:"bytes,7,opt,name=matched_stop,json=matchedStop,proto3" json:"matched_stop,omitempty"`
+	MatchedStop string `protobuf:"bytes,7,opt,name=matched_stop,json=matchedStop,proto3" json:"matched_stop,omitempty"`
+	// With finish reason LENGTH: whether `max_tokens` or the context window ended the turn.
+	LengthLimit   LengthLimit `protobuf:"varint,8,opt,name=length_limit,json=lengthLimit,proto3,enum=ggserve.v1.LengthLimit" json:"length_limit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1329,6 +1402,13 @@ func (x *ChatResponse) GetMatchedStop() string {
 		return x.MatchedStop
 	}
 	return ""
+}
+
+func (x *ChatResponse) GetLengthLimit() LengthLimit {
+	if x != nil {
+		return x.LengthLimit
+	}
+	return LengthLimit_LENGTH_LIMIT_UNSPECIFIED
 }
 
 // ToolCallDelta is a fragment of a tool call (OpenAI streaming shape): the first fragment of a
@@ -1534,6 +1614,158 @@ func (x *ChatDelta) GetToolCallEnd() *ToolCallEnd {
 	return nil
 }
 
+// ChatStarted is the first message of a ChatStream, sent once the request has been validated
+// and admitted to the engine's queue, before the prompt is evaluated. Every error found before
+// admission (bad request, prompt too long, queue full) ends the call without it; a failure after
+// it ends the call with a status too, after the messages already sent.
+type ChatStarted struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The request id (the caller's, or the generated one), as in `ChatResponse.id`.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Alias of the model that answers.
+	Model string `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
+	// Tokens in the rendered prompt.
+	PromptTokens uint32 `protobuf:"varint,3,opt,name=prompt_tokens,json=promptTokens,proto3" json:"prompt_tokens,omitempty"`
+	// The model's context length in tokens: prompt and generated tokens together fit in it.
+	ContextLength uint32 `protobuf:"varint,4,opt,name=context_length,json=contextLength,proto3" json:"context_length,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChatStarted) Reset() {
+	*x = ChatStarted{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChatStarted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChatStarted) ProtoMessage() {}
+
+func (x *ChatStarted) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChatStarted.ProtoReflect.Descriptor instead.
+func (*ChatStarted) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ChatStarted) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ChatStarted) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *ChatStarted) GetPromptTokens() uint32 {
+	if x != nil {
+		return x.PromptTokens
+	}
+	return 0
+}
+
+func (x *ChatStarted) GetContextLength() uint32 {
+	if x != nil {
+		return x.ContextLength
+	}
+	return 0
+}
+
+// PromptProgress reports prompt evaluation (as llama-server's `return_progress` does): one
+// message when the request gets a slot (with what the prefix cache held), then one per prompt
+// chunk evaluated, the last with `processed_tokens` equal to `total_tokens`. A reader that falls
+// behind gets only the latest.
+type PromptProgress struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Tokens in the prompt.
+	TotalTokens uint32 `protobuf:"varint,1,opt,name=total_tokens,json=totalTokens,proto3" json:"total_tokens,omitempty"`
+	// Prompt tokens taken from the prefix cache instead of evaluated.
+	CachedTokens uint32 `protobuf:"varint,2,opt,name=cached_tokens,json=cachedTokens,proto3" json:"cached_tokens,omitempty"`
+	// Prompt tokens ready so far, cached ones included (from cached_tokens up to total_tokens).
+	ProcessedTokens uint32 `protobuf:"varint,3,opt,name=processed_tokens,json=processedTokens,proto3" json:"processed_tokens,omitempty"`
+	// Milliseconds since the request got its slot.
+	ElapsedMs     float64 `protobuf:"fixed64,4,opt,name=elapsed_ms,json=elapsedMs,proto3" json:"elapsed_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PromptProgress) Reset() {
+	*x = PromptProgress{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PromptProgress) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PromptProgress) ProtoMessage() {}
+
+func (x *PromptProgress) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PromptProgress.ProtoReflect.Descriptor instead.
+func (*PromptProgress) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *PromptProgress) GetTotalTokens() uint32 {
+	if x != nil {
+		return x.TotalTokens
+	}
+	return 0
+}
+
+func (x *PromptProgress) GetCachedTokens() uint32 {
+	if x != nil {
+		return x.CachedTokens
+	}
+	return 0
+}
+
+func (x *PromptProgress) GetProcessedTokens() uint32 {
+	if x != nil {
+		return x.ProcessedTokens
+	}
+	return 0
+}
+
+func (x *PromptProgress) GetElapsedMs() float64 {
+	if x != nil {
+		return x.ElapsedMs
+	}
+	return 0
+}
+
 // ChatStreamResponse is one message of a ChatStream: a delta, or the final response.
 type ChatStreamResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1543,6 +1775,8 @@ type ChatStreamResponse struct {
 	//
 	//	*ChatStreamResponse_Delta
 	//	*ChatStreamResponse_Done
+	//	*ChatStreamResponse_Started
+	//	*ChatStreamResponse_PromptProgress
 	Event         isChatStreamResponse_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1550,7 +1784,7 @@ type ChatStreamResponse struct {
 
 func (x *ChatStreamResponse) Reset() {
 	*x = ChatStreamResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	mi := &file_ggserve_v1_api_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1562,7 +1796,7 @@ func (x *ChatStreamResponse) String() string {
 func (*ChatStreamResponse) ProtoMessage() {}
 
 func (x *ChatStreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	mi := &file_ggserve_v1_api_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1575,7 +1809,7 @@ func (x *ChatStreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatStreamResponse.ProtoReflect.Descriptor instead.
 func (*ChatStreamResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{14}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ChatStreamResponse) GetEvent() isChatStreamResponse_Event {
@@ -1603,6 +1837,24 @@ func (x *ChatStreamResponse) GetDone() *ChatResponse {
 	return nil
 }
 
+func (x *ChatStreamResponse) GetStarted() *ChatStarted {
+	if x != nil {
+		if x, ok := x.Event.(*ChatStreamResponse_Started); ok {
+			return x.Started
+		}
+	}
+	return nil
+}
+
+func (x *ChatStreamResponse) GetPromptProgress() *PromptProgress {
+	if x != nil {
+		if x, ok := x.Event.(*ChatStreamResponse_PromptProgress); ok {
+			return x.PromptProgress
+		}
+	}
+	return nil
+}
+
 type isChatStreamResponse_Event interface {
 	isChatStreamResponse_Event()
 }
@@ -1617,9 +1869,23 @@ type ChatStreamResponse_Done struct {
 	Done *ChatResponse `protobuf:"bytes,2,opt,name=done,proto3,oneof"`
 }
 
+type ChatStreamResponse_Started struct {
+	// The request was admitted; sent once, first.
+	Started *ChatStarted `protobuf:"bytes,3,opt,name=started,proto3,oneof"`
+}
+
+type ChatStreamResponse_PromptProgress struct {
+	// Prompt evaluation progress; sent between `started` and the first delta.
+	PromptProgress *PromptProgress `protobuf:"bytes,4,opt,name=prompt_progress,json=promptProgress,proto3,oneof"`
+}
+
 func (*ChatStreamResponse_Delta) isChatStreamResponse_Event() {}
 
 func (*ChatStreamResponse_Done) isChatStreamResponse_Event() {}
+
+func (*ChatStreamResponse_Started) isChatStreamResponse_Event() {}
+
+func (*ChatStreamResponse_PromptProgress) isChatStreamResponse_Event() {}
 
 // Model describes a served model.
 type Model struct {
@@ -1652,19 +1918,21 @@ type Model struct {
 	// (a built-in, chosen with --chat-template or, for a GGUF without a template, from its
 	// architecture) or "file:PATH" (a Jinja file given with --chat-template).
 	ChatTemplateSource string `protobuf:"bytes,13,opt,name=chat_template_source,json=chatTemplateSource,proto3" json:"chat_template_source,omitempty"`
+	// The KV cache: its data types and size.
+	KvCache *KvCache `protobuf:"bytes,14,opt,name=kv_cache,json=kvCache,proto3" json:"kv_cache,omitempty"`
 	// Where the model is in its lifecycle, what it holds and how busy it is.
-	Status *ModelStatus `protobuf:"bytes,14,opt,name=status,proto3" json:"status,omitempty"`
+	Status *ModelStatus `protobuf:"bytes,15,opt,name=status,proto3" json:"status,omitempty"`
 	// Embedding models: the length of their vectors (0 for a chat model).
-	EmbeddingDimensions uint32 `protobuf:"varint,15,opt,name=embedding_dimensions,json=embeddingDimensions,proto3" json:"embedding_dimensions,omitempty"`
+	EmbeddingDimensions uint32 `protobuf:"varint,16,opt,name=embedding_dimensions,json=embeddingDimensions,proto3" json:"embedding_dimensions,omitempty"`
 	// Embedding models: how token states are pooled into one vector ("mean", "cls", "last").
-	Pooling       string `protobuf:"bytes,16,opt,name=pooling,proto3" json:"pooling,omitempty"`
+	Pooling       string `protobuf:"bytes,17,opt,name=pooling,proto3" json:"pooling,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Model) Reset() {
 	*x = Model{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	mi := &file_ggserve_v1_api_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1676,7 +1944,7 @@ func (x *Model) String() string {
 func (*Model) ProtoMessage() {}
 
 func (x *Model) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	mi := &file_ggserve_v1_api_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1689,7 +1957,7 @@ func (x *Model) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Model.ProtoReflect.Descriptor instead.
 func (*Model) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Model) GetAlias() string {
@@ -1783,6 +2051,13 @@ func (x *Model) GetChatTemplateSource() string {
 	return ""
 }
 
+func (x *Model) GetKvCache() *KvCache {
+	if x != nil {
+		return x.KvCache
+	}
+	return nil
+}
+
 func (x *Model) GetStatus() *ModelStatus {
 	if x != nil {
 		return x.Status
@@ -1800,6 +2075,97 @@ func (x *Model) GetEmbeddingDimensions() uint32 {
 func (x *Model) GetPooling() string {
 	if x != nil {
 		return x.Pooling
+	}
+	return ""
+}
+
+// KvCache describes a model's KV cache (the attention keys and values of every cached token).
+type KvCache struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Data type of the K cache ("f16", "q8_0", …; `--cache-type-k`).
+	TypeK string `protobuf:"bytes,1,opt,name=type_k,json=typeK,proto3" json:"type_k,omitempty"`
+	// Data type of the V cache (`--cache-type-v`).
+	TypeV string `protobuf:"bytes,2,opt,name=type_v,json=typeV,proto3" json:"type_v,omitempty"`
+	// Cells (tokens) the cache holds, shared by all slots.
+	Cells uint32 `protobuf:"varint,3,opt,name=cells,proto3" json:"cells,omitempty"`
+	// Bytes the K cache takes, all layers and cells.
+	KBytes uint64 `protobuf:"varint,4,opt,name=k_bytes,json=kBytes,proto3" json:"k_bytes,omitempty"`
+	// Bytes the V cache takes, all layers and cells.
+	VBytes uint64 `protobuf:"varint,5,opt,name=v_bytes,json=vBytes,proto3" json:"v_bytes,omitempty"`
+	// Flash attention setting: "auto", "on" or "off" (`--flash-attn`).
+	FlashAttention string `protobuf:"bytes,6,opt,name=flash_attention,json=flashAttention,proto3" json:"flash_attention,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *KvCache) Reset() {
+	*x = KvCache{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KvCache) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KvCache) ProtoMessage() {}
+
+func (x *KvCache) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KvCache.ProtoReflect.Descriptor instead.
+func (*KvCache) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *KvCache) GetTypeK() string {
+	if x != nil {
+		return x.TypeK
+	}
+	return ""
+}
+
+func (x *KvCache) GetTypeV() string {
+	if x != nil {
+		return x.TypeV
+	}
+	return ""
+}
+
+func (x *KvCache) GetCells() uint32 {
+	if x != nil {
+		return x.Cells
+	}
+	return 0
+}
+
+func (x *KvCache) GetKBytes() uint64 {
+	if x != nil {
+		return x.KBytes
+	}
+	return 0
+}
+
+func (x *KvCache) GetVBytes() uint64 {
+	if x != nil {
+		return x.VBytes
+	}
+	return 0
+}
+
+func (x *KvCache) GetFlashAttention() string {
+	if x != nil {
+		return x.FlashAttention
 	}
 	return ""
 }
@@ -1826,7 +2192,7 @@ type ModelStatus struct {
 
 func (x *ModelStatus) Reset() {
 	*x = ModelStatus{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[16]
+	mi := &file_ggserve_v1_api_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1838,7 +2204,7 @@ func (x *ModelStatus) String() string {
 func (*ModelStatus) ProtoMessage() {}
 
 func (x *ModelStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[16]
+	mi := &file_ggserve_v1_api_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1851,7 +2217,7 @@ func (x *ModelStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ModelStatus.ProtoReflect.Descriptor instead.
 func (*ModelStatus) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{16}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ModelStatus) GetState() ModelState {
@@ -1907,7 +2273,7 @@ type LoadModelRequest struct {
 
 func (x *LoadModelRequest) Reset() {
 	*x = LoadModelRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[17]
+	mi := &file_ggserve_v1_api_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1919,7 +2285,7 @@ func (x *LoadModelRequest) String() string {
 func (*LoadModelRequest) ProtoMessage() {}
 
 func (x *LoadModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[17]
+	mi := &file_ggserve_v1_api_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1932,7 +2298,7 @@ func (x *LoadModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadModelRequest.ProtoReflect.Descriptor instead.
 func (*LoadModelRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *LoadModelRequest) GetModel() string {
@@ -1953,7 +2319,7 @@ type LoadModelResponse struct {
 
 func (x *LoadModelResponse) Reset() {
 	*x = LoadModelResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1965,7 +2331,7 @@ func (x *LoadModelResponse) String() string {
 func (*LoadModelResponse) ProtoMessage() {}
 
 func (x *LoadModelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1978,7 +2344,7 @@ func (x *LoadModelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LoadModelResponse.ProtoReflect.Descriptor instead.
 func (*LoadModelResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{18}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *LoadModelResponse) GetModel() *Model {
@@ -1999,7 +2365,7 @@ type UnloadModelRequest struct {
 
 func (x *UnloadModelRequest) Reset() {
 	*x = UnloadModelRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[19]
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2011,7 +2377,7 @@ func (x *UnloadModelRequest) String() string {
 func (*UnloadModelRequest) ProtoMessage() {}
 
 func (x *UnloadModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[19]
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2024,7 +2390,7 @@ func (x *UnloadModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnloadModelRequest.ProtoReflect.Descriptor instead.
 func (*UnloadModelRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *UnloadModelRequest) GetModel() string {
@@ -2045,7 +2411,7 @@ type UnloadModelResponse struct {
 
 func (x *UnloadModelResponse) Reset() {
 	*x = UnloadModelResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[20]
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2057,7 +2423,7 @@ func (x *UnloadModelResponse) String() string {
 func (*UnloadModelResponse) ProtoMessage() {}
 
 func (x *UnloadModelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[20]
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2070,7 +2436,7 @@ func (x *UnloadModelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnloadModelResponse.ProtoReflect.Descriptor instead.
 func (*UnloadModelResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{20}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *UnloadModelResponse) GetModel() *Model {
@@ -2097,7 +2463,7 @@ type EmbedRequest struct {
 
 func (x *EmbedRequest) Reset() {
 	*x = EmbedRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2109,7 +2475,7 @@ func (x *EmbedRequest) String() string {
 func (*EmbedRequest) ProtoMessage() {}
 
 func (x *EmbedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2122,7 +2488,7 @@ func (x *EmbedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmbedRequest.ProtoReflect.Descriptor instead.
 func (*EmbedRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *EmbedRequest) GetModel() string {
@@ -2169,7 +2535,7 @@ type EmbedInput struct {
 
 func (x *EmbedInput) Reset() {
 	*x = EmbedInput{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2181,7 +2547,7 @@ func (x *EmbedInput) String() string {
 func (*EmbedInput) ProtoMessage() {}
 
 func (x *EmbedInput) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2194,7 +2560,7 @@ func (x *EmbedInput) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmbedInput.ProtoReflect.Descriptor instead.
 func (*EmbedInput) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *EmbedInput) GetInput() isEmbedInput_Input {
@@ -2251,7 +2617,7 @@ type TokenIds struct {
 
 func (x *TokenIds) Reset() {
 	*x = TokenIds{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	mi := &file_ggserve_v1_api_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2263,7 +2629,7 @@ func (x *TokenIds) String() string {
 func (*TokenIds) ProtoMessage() {}
 
 func (x *TokenIds) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	mi := &file_ggserve_v1_api_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2276,7 +2642,7 @@ func (x *TokenIds) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenIds.ProtoReflect.Descriptor instead.
 func (*TokenIds) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *TokenIds) GetIds() []uint32 {
@@ -2301,7 +2667,7 @@ type EmbedResponse struct {
 
 func (x *EmbedResponse) Reset() {
 	*x = EmbedResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[24]
+	mi := &file_ggserve_v1_api_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2313,7 +2679,7 @@ func (x *EmbedResponse) String() string {
 func (*EmbedResponse) ProtoMessage() {}
 
 func (x *EmbedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[24]
+	mi := &file_ggserve_v1_api_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2326,7 +2692,7 @@ func (x *EmbedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmbedResponse.ProtoReflect.Descriptor instead.
 func (*EmbedResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{24}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *EmbedResponse) GetEmbeddings() []*Embedding {
@@ -2363,7 +2729,7 @@ type Embedding struct {
 
 func (x *Embedding) Reset() {
 	*x = Embedding{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[25]
+	mi := &file_ggserve_v1_api_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2375,7 +2741,7 @@ func (x *Embedding) String() string {
 func (*Embedding) ProtoMessage() {}
 
 func (x *Embedding) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[25]
+	mi := &file_ggserve_v1_api_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2388,7 +2754,7 @@ func (x *Embedding) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Embedding.ProtoReflect.Descriptor instead.
 func (*Embedding) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{25}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *Embedding) GetValues() []float32 {
@@ -2414,7 +2780,7 @@ type ListModelsRequest struct {
 
 func (x *ListModelsRequest) Reset() {
 	*x = ListModelsRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[26]
+	mi := &file_ggserve_v1_api_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2426,7 +2792,7 @@ func (x *ListModelsRequest) String() string {
 func (*ListModelsRequest) ProtoMessage() {}
 
 func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[26]
+	mi := &file_ggserve_v1_api_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2439,7 +2805,7 @@ func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListModelsRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{26}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{29}
 }
 
 // ListModelsResponse holds the served models.
@@ -2453,7 +2819,7 @@ type ListModelsResponse struct {
 
 func (x *ListModelsResponse) Reset() {
 	*x = ListModelsResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[27]
+	mi := &file_ggserve_v1_api_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2465,7 +2831,7 @@ func (x *ListModelsResponse) String() string {
 func (*ListModelsResponse) ProtoMessage() {}
 
 func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[27]
+	mi := &file_ggserve_v1_api_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2478,7 +2844,7 @@ func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListModelsResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{27}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ListModelsResponse) GetModels() []*Model {
@@ -2499,7 +2865,7 @@ type GetModelRequest struct {
 
 func (x *GetModelRequest) Reset() {
 	*x = GetModelRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[28]
+	mi := &file_ggserve_v1_api_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2511,7 +2877,7 @@ func (x *GetModelRequest) String() string {
 func (*GetModelRequest) ProtoMessage() {}
 
 func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[28]
+	mi := &file_ggserve_v1_api_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2524,7 +2890,7 @@ func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelRequest.ProtoReflect.Descriptor instead.
 func (*GetModelRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{28}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetModelRequest) GetModel() string {
@@ -2545,7 +2911,7 @@ type GetModelResponse struct {
 
 func (x *GetModelResponse) Reset() {
 	*x = GetModelResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[29]
+	mi := &file_ggserve_v1_api_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2557,7 +2923,7 @@ func (x *GetModelResponse) String() string {
 func (*GetModelResponse) ProtoMessage() {}
 
 func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[29]
+	mi := &file_ggserve_v1_api_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2570,7 +2936,7 @@ func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelResponse.ProtoReflect.Descriptor instead.
 func (*GetModelResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{29}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *GetModelResponse) GetModel() *Model {
@@ -2597,7 +2963,7 @@ type TokenizeRequest struct {
 
 func (x *TokenizeRequest) Reset() {
 	*x = TokenizeRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[30]
+	mi := &file_ggserve_v1_api_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2609,7 +2975,7 @@ func (x *TokenizeRequest) String() string {
 func (*TokenizeRequest) ProtoMessage() {}
 
 func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[30]
+	mi := &file_ggserve_v1_api_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2622,7 +2988,7 @@ func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeRequest.ProtoReflect.Descriptor instead.
 func (*TokenizeRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{30}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *TokenizeRequest) GetModel() string {
@@ -2664,7 +3030,7 @@ type TokenizeResponse struct {
 
 func (x *TokenizeResponse) Reset() {
 	*x = TokenizeResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[31]
+	mi := &file_ggserve_v1_api_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2676,7 +3042,7 @@ func (x *TokenizeResponse) String() string {
 func (*TokenizeResponse) ProtoMessage() {}
 
 func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[31]
+	mi := &file_ggserve_v1_api_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2689,7 +3055,7 @@ func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeResponse.ProtoReflect.Descriptor instead.
 func (*TokenizeResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{31}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *TokenizeResponse) GetTokenIds() []uint32 {
@@ -2710,7 +3076,7 @@ type RenderChatRequest struct {
 
 func (x *RenderChatRequest) Reset() {
 	*x = RenderChatRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[32]
+	mi := &file_ggserve_v1_api_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2722,7 +3088,7 @@ func (x *RenderChatRequest) String() string {
 func (*RenderChatRequest) ProtoMessage() {}
 
 func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[32]
+	mi := &file_ggserve_v1_api_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2735,7 +3101,7 @@ func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatRequest.ProtoReflect.Descriptor instead.
 func (*RenderChatRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{32}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *RenderChatRequest) GetRequest() *ChatRequest {
@@ -2768,7 +3134,7 @@ type RenderChatResponse struct {
 
 func (x *RenderChatResponse) Reset() {
 	*x = RenderChatResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[33]
+	mi := &file_ggserve_v1_api_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2780,7 +3146,7 @@ func (x *RenderChatResponse) String() string {
 func (*RenderChatResponse) ProtoMessage() {}
 
 func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[33]
+	mi := &file_ggserve_v1_api_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2793,7 +3159,7 @@ func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatResponse.ProtoReflect.Descriptor instead.
 func (*RenderChatResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{33}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *RenderChatResponse) GetPrompt() string {
@@ -2901,7 +3267,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\vjson_schema\x18\x01 \x01(\tH\x00R\n" +
 	"jsonSchema\x12\x1a\n" +
 	"\agrammar\x18\x02 \x01(\tH\x00R\agrammarB\b\n" +
-	"\x06format\"\x93\x04\n" +
+	"\x06format\"\xbd\x05\n" +
 	"\vChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12/\n" +
 	"\bmessages\x18\x02 \x03(\v2\x13.ggserve.v1.MessageR\bmessages\x12&\n" +
@@ -2917,7 +3283,11 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\bthinking\x18\n" +
 	" \x01(\bH\x02R\bthinking\x88\x01\x01\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\v \x01(\tR\trequestIdB\x16\n" +
+	"request_id\x18\v \x01(\tR\trequestId\x12a\n" +
+	"\x14chat_template_kwargs\x18\f \x03(\v2/.ggserve.v1.ChatRequest.ChatTemplateKwargsEntryR\x12chatTemplateKwargs\x1aE\n" +
+	"\x17ChatTemplateKwargsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x16\n" +
 	"\x14_parallel_tool_callsB\r\n" +
 	"\v_max_tokensB\v\n" +
 	"\t_thinking\"F\n" +
@@ -2933,7 +3303,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x0eprompt_eval_ms\x18\x02 \x01(\x01R\fpromptEvalMs\x122\n" +
 	"\x16time_to_first_token_ms\x18\x03 \x01(\x01R\x12timeToFirstTokenMs\x12\x1b\n" +
 	"\tdecode_ms\x18\x04 \x01(\x01R\bdecodeMs\x12*\n" +
-	"\x11tokens_per_second\x18\x05 \x01(\x01R\x0ftokensPerSecond\"\x9d\x02\n" +
+	"\x11tokens_per_second\x18\x05 \x01(\x01R\x0ftokensPerSecond\"\xd9\x02\n" +
 	"\fChatResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12=\n" +
@@ -2941,7 +3311,8 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\amessage\x18\x04 \x01(\v2\x13.ggserve.v1.MessageR\amessage\x12'\n" +
 	"\x05usage\x18\x05 \x01(\v2\x11.ggserve.v1.UsageR\x05usage\x12-\n" +
 	"\atimings\x18\x06 \x01(\v2\x13.ggserve.v1.TimingsR\atimings\x12!\n" +
-	"\fmatched_stop\x18\a \x01(\tR\vmatchedStop\"g\n" +
+	"\fmatched_stop\x18\a \x01(\tR\vmatchedStop\x12:\n" +
+	"\flength_limit\x18\b \x01(\x0e2\x17.ggserve.v1.LengthLimitR\vlengthLimit\"g\n" +
 	"\rToolCallDelta\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\rR\x05index\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -2955,11 +3326,24 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x11reasoning_content\x18\x02 \x01(\tR\x10reasoningContent\x128\n" +
 	"\n" +
 	"tool_calls\x18\x03 \x03(\v2\x19.ggserve.v1.ToolCallDeltaR\ttoolCalls\x12;\n" +
-	"\rtool_call_end\x18\x04 \x01(\v2\x17.ggserve.v1.ToolCallEndR\vtoolCallEnd\"|\n" +
+	"\rtool_call_end\x18\x04 \x01(\v2\x17.ggserve.v1.ToolCallEndR\vtoolCallEnd\"\x7f\n" +
+	"\vChatStarted\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05model\x18\x02 \x01(\tR\x05model\x12#\n" +
+	"\rprompt_tokens\x18\x03 \x01(\rR\fpromptTokens\x12%\n" +
+	"\x0econtext_length\x18\x04 \x01(\rR\rcontextLength\"\xa2\x01\n" +
+	"\x0ePromptProgress\x12!\n" +
+	"\ftotal_tokens\x18\x01 \x01(\rR\vtotalTokens\x12#\n" +
+	"\rcached_tokens\x18\x02 \x01(\rR\fcachedTokens\x12)\n" +
+	"\x10processed_tokens\x18\x03 \x01(\rR\x0fprocessedTokens\x12\x1d\n" +
+	"\n" +
+	"elapsed_ms\x18\x04 \x01(\x01R\telapsedMs\"\xf8\x01\n" +
 	"\x12ChatStreamResponse\x12-\n" +
 	"\x05delta\x18\x01 \x01(\v2\x15.ggserve.v1.ChatDeltaH\x00R\x05delta\x12.\n" +
-	"\x04done\x18\x02 \x01(\v2\x18.ggserve.v1.ChatResponseH\x00R\x04doneB\a\n" +
-	"\x05event\"\xb9\x05\n" +
+	"\x04done\x18\x02 \x01(\v2\x18.ggserve.v1.ChatResponseH\x00R\x04done\x123\n" +
+	"\astarted\x18\x03 \x01(\v2\x17.ggserve.v1.ChatStartedH\x00R\astarted\x12E\n" +
+	"\x0fprompt_progress\x18\x04 \x01(\v2\x1a.ggserve.v1.PromptProgressH\x00R\x0epromptProgressB\a\n" +
+	"\x05event\"\xe9\x05\n" +
 	"\x05Model\x12\x14\n" +
 	"\x05alias\x18\x01 \x01(\tR\x05alias\x12\"\n" +
 	"\farchitecture\x18\x02 \x01(\tR\farchitecture\x12%\n" +
@@ -2976,14 +3360,22 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\n" +
 	"is_default\x18\v \x01(\bR\tisDefault\x12\x14\n" +
 	"\x05slots\x18\f \x01(\rR\x05slots\x120\n" +
-	"\x14chat_template_source\x18\r \x01(\tR\x12chatTemplateSource\x12/\n" +
-	"\x06status\x18\x0e \x01(\v2\x17.ggserve.v1.ModelStatusR\x06status\x121\n" +
-	"\x14embedding_dimensions\x18\x0f \x01(\rR\x13embeddingDimensions\x12\x18\n" +
-	"\apooling\x18\x10 \x01(\tR\apooling\"E\n" +
+	"\x14chat_template_source\x18\r \x01(\tR\x12chatTemplateSource\x12.\n" +
+	"\bkv_cache\x18\x0e \x01(\v2\x13.ggserve.v1.KvCacheR\akvCache\x12/\n" +
+	"\x06status\x18\x0f \x01(\v2\x17.ggserve.v1.ModelStatusR\x06status\x121\n" +
+	"\x14embedding_dimensions\x18\x10 \x01(\rR\x13embeddingDimensions\x12\x18\n" +
+	"\apooling\x18\x11 \x01(\tR\apooling\"E\n" +
 	"\aBackend\x12\x17\n" +
 	"\x13BACKEND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vBACKEND_CPU\x10\x01\x12\x10\n" +
-	"\fBACKEND_CUDA\x10\x02\"\xcd\x01\n" +
+	"\fBACKEND_CUDA\x10\x02\"\xa8\x01\n" +
+	"\aKvCache\x12\x15\n" +
+	"\x06type_k\x18\x01 \x01(\tR\x05typeK\x12\x15\n" +
+	"\x06type_v\x18\x02 \x01(\tR\x05typeV\x12\x14\n" +
+	"\x05cells\x18\x03 \x01(\rR\x05cells\x12\x17\n" +
+	"\ak_bytes\x18\x04 \x01(\x04R\x06kBytes\x12\x17\n" +
+	"\av_bytes\x18\x05 \x01(\x04R\x06vBytes\x12'\n" +
+	"\x0fflash_attention\x18\x06 \x01(\tR\x0eflashAttention\"\xcd\x01\n" +
 	"\vModelStatus\x12,\n" +
 	"\x05state\x18\x01 \x01(\x0e2\x16.ggserve.v1.ModelStateR\x05state\x12\x16\n" +
 	"\x06reason\x18\x02 \x01(\tR\x06reason\x12!\n" +
@@ -3057,7 +3449,11 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x12FINISH_REASON_STOP\x10\x01\x12\x18\n" +
 	"\x14FINISH_REASON_LENGTH\x10\x02\x12\x1c\n" +
 	"\x18FINISH_REASON_TOOL_CALLS\x10\x03\x12\x1b\n" +
-	"\x17FINISH_REASON_CANCELLED\x10\x04*\x8f\x01\n" +
+	"\x17FINISH_REASON_CANCELLED\x10\x04*b\n" +
+	"\vLengthLimit\x12\x1c\n" +
+	"\x18LENGTH_LIMIT_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17LENGTH_LIMIT_MAX_TOKENS\x10\x01\x12\x18\n" +
+	"\x14LENGTH_LIMIT_CONTEXT\x10\x02*\x8f\x01\n" +
 	"\x0eToolCallStatus\x12 \n" +
 	"\x1cTOOL_CALL_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19TOOL_CALL_STATUS_COMPLETE\x10\x01\x12\x1c\n" +
@@ -3099,103 +3495,113 @@ func file_ggserve_v1_api_proto_rawDescGZIP() []byte {
 	return file_ggserve_v1_api_proto_rawDescData
 }
 
-var file_ggserve_v1_api_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_ggserve_v1_api_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 38)
 var file_ggserve_v1_api_proto_goTypes = []any{
 	(Role)(0),                   // 0: ggserve.v1.Role
 	(FinishReason)(0),           // 1: ggserve.v1.FinishReason
-	(ToolCallStatus)(0),         // 2: ggserve.v1.ToolCallStatus
-	(ModelState)(0),             // 3: ggserve.v1.ModelState
-	(ToolChoice_Mode)(0),        // 4: ggserve.v1.ToolChoice.Mode
-	(Model_Backend)(0),          // 5: ggserve.v1.Model.Backend
-	(*ToolCall)(nil),            // 6: ggserve.v1.ToolCall
-	(*Message)(nil),             // 7: ggserve.v1.Message
-	(*Tool)(nil),                // 8: ggserve.v1.Tool
-	(*ToolChoice)(nil),          // 9: ggserve.v1.ToolChoice
-	(*SamplingParams)(nil),      // 10: ggserve.v1.SamplingParams
-	(*ResponseFormat)(nil),      // 11: ggserve.v1.ResponseFormat
-	(*ChatRequest)(nil),         // 12: ggserve.v1.ChatRequest
-	(*ChatStreamRequest)(nil),   // 13: ggserve.v1.ChatStreamRequest
-	(*Usage)(nil),               // 14: ggserve.v1.Usage
-	(*Timings)(nil),             // 15: ggserve.v1.Timings
-	(*ChatResponse)(nil),        // 16: ggserve.v1.ChatResponse
-	(*ToolCallDelta)(nil),       // 17: ggserve.v1.ToolCallDelta
-	(*ToolCallEnd)(nil),         // 18: ggserve.v1.ToolCallEnd
-	(*ChatDelta)(nil),           // 19: ggserve.v1.ChatDelta
-	(*ChatStreamResponse)(nil),  // 20: ggserve.v1.ChatStreamResponse
-	(*Model)(nil),               // 21: ggserve.v1.Model
-	(*ModelStatus)(nil),         // 22: ggserve.v1.ModelStatus
-	(*LoadModelRequest)(nil),    // 23: ggserve.v1.LoadModelRequest
-	(*LoadModelResponse)(nil),   // 24: ggserve.v1.LoadModelResponse
-	(*UnloadModelRequest)(nil),  // 25: ggserve.v1.UnloadModelRequest
-	(*UnloadModelResponse)(nil), // 26: ggserve.v1.UnloadModelResponse
-	(*EmbedRequest)(nil),        // 27: ggserve.v1.EmbedRequest
-	(*EmbedInput)(nil),          // 28: ggserve.v1.EmbedInput
-	(*TokenIds)(nil),            // 29: ggserve.v1.TokenIds
-	(*EmbedResponse)(nil),       // 30: ggserve.v1.EmbedResponse
-	(*Embedding)(nil),           // 31: ggserve.v1.Embedding
-	(*ListModelsRequest)(nil),   // 32: ggserve.v1.ListModelsRequest
-	(*ListModelsResponse)(nil),  // 33: ggserve.v1.ListModelsResponse
-	(*GetModelRequest)(nil),     // 34: ggserve.v1.GetModelRequest
-	(*GetModelResponse)(nil),    // 35: ggserve.v1.GetModelResponse
-	(*TokenizeRequest)(nil),     // 36: ggserve.v1.TokenizeRequest
-	(*TokenizeResponse)(nil),    // 37: ggserve.v1.TokenizeResponse
-	(*RenderChatRequest)(nil),   // 38: ggserve.v1.RenderChatRequest
-	(*RenderChatResponse)(nil),  // 39: ggserve.v1.RenderChatResponse
+	(LengthLimit)(0),            // 2: ggserve.v1.LengthLimit
+	(ToolCallStatus)(0),         // 3: ggserve.v1.ToolCallStatus
+	(ModelState)(0),             // 4: ggserve.v1.ModelState
+	(ToolChoice_Mode)(0),        // 5: ggserve.v1.ToolChoice.Mode
+	(Model_Backend)(0),          // 6: ggserve.v1.Model.Backend
+	(*ToolCall)(nil),            // 7: ggserve.v1.ToolCall
+	(*Message)(nil),             // 8: ggserve.v1.Message
+	(*Tool)(nil),                // 9: ggserve.v1.Tool
+	(*ToolChoice)(nil),          // 10: ggserve.v1.ToolChoice
+	(*SamplingParams)(nil),      // 11: ggserve.v1.SamplingParams
+	(*ResponseFormat)(nil),      // 12: ggserve.v1.ResponseFormat
+	(*ChatRequest)(nil),         // 13: ggserve.v1.ChatRequest
+	(*ChatStreamRequest)(nil),   // 14: ggserve.v1.ChatStreamRequest
+	(*Usage)(nil),               // 15: ggserve.v1.Usage
+	(*Timings)(nil),             // 16: ggserve.v1.Timings
+	(*ChatResponse)(nil),        // 17: ggserve.v1.ChatResponse
+	(*ToolCallDelta)(nil),       // 18: ggserve.v1.ToolCallDelta
+	(*ToolCallEnd)(nil),         // 19: ggserve.v1.ToolCallEnd
+	(*ChatDelta)(nil),           // 20: ggserve.v1.ChatDelta
+	(*ChatStarted)(nil),         // 21: ggserve.v1.ChatStarted
+	(*PromptProgress)(nil),      // 22: ggserve.v1.PromptProgress
+	(*ChatStreamResponse)(nil),  // 23: ggserve.v1.ChatStreamResponse
+	(*Model)(nil),               // 24: ggserve.v1.Model
+	(*KvCache)(nil),             // 25: ggserve.v1.KvCache
+	(*ModelStatus)(nil),         // 26: ggserve.v1.ModelStatus
+	(*LoadModelRequest)(nil),    // 27: ggserve.v1.LoadModelRequest
+	(*LoadModelResponse)(nil),   // 28: ggserve.v1.LoadModelResponse
+	(*UnloadModelRequest)(nil),  // 29: ggserve.v1.UnloadModelRequest
+	(*UnloadModelResponse)(nil), // 30: ggserve.v1.UnloadModelResponse
+	(*EmbedRequest)(nil),        // 31: ggserve.v1.EmbedRequest
+	(*EmbedInput)(nil),          // 32: ggserve.v1.EmbedInput
+	(*TokenIds)(nil),            // 33: ggserve.v1.TokenIds
+	(*EmbedResponse)(nil),       // 34: ggserve.v1.EmbedResponse
+	(*Embedding)(nil),           // 35: ggserve.v1.Embedding
+	(*ListModelsRequest)(nil),   // 36: ggserve.v1.ListModelsRequest
+	(*ListModelsResponse)(nil),  // 37: ggserve.v1.ListModelsResponse
+	(*GetModelRequest)(nil),     // 38: ggserve.v1.GetModelRequest
+	(*GetModelResponse)(nil),    // 39: ggserve.v1.GetModelResponse
+	(*TokenizeRequest)(nil),     // 40: ggserve.v1.TokenizeRequest
+	(*TokenizeResponse)(nil),    // 41: ggserve.v1.TokenizeResponse
+	(*RenderChatRequest)(nil),   // 42: ggserve.v1.RenderChatRequest
+	(*RenderChatResponse)(nil),  // 43: ggserve.v1.RenderChatResponse
+	nil,                         // 44: ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
 }
 var file_ggserve_v1_api_proto_depIdxs = []int32{
 	0,  // 0: ggserve.v1.Message.role:type_name -> ggserve.v1.Role
-	6,  // 1: ggserve.v1.Message.tool_calls:type_name -> ggserve.v1.ToolCall
-	4,  // 2: ggserve.v1.ToolChoice.mode:type_name -> ggserve.v1.ToolChoice.Mode
-	7,  // 3: ggserve.v1.ChatRequest.messages:type_name -> ggserve.v1.Message
-	8,  // 4: ggserve.v1.ChatRequest.tools:type_name -> ggserve.v1.Tool
-	9,  // 5: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
-	10, // 6: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
-	11, // 7: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
-	12, // 8: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
-	1,  // 9: ggserve.v1.ChatResponse.finish_reason:type_name -> ggserve.v1.FinishReason
-	7,  // 10: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
-	14, // 11: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
-	15, // 12: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
-	2,  // 13: ggserve.v1.ToolCallEnd.status:type_name -> ggserve.v1.ToolCallStatus
-	17, // 14: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
-	18, // 15: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
-	19, // 16: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
-	16, // 17: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
-	5,  // 18: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
-	22, // 19: ggserve.v1.Model.status:type_name -> ggserve.v1.ModelStatus
-	3,  // 20: ggserve.v1.ModelStatus.state:type_name -> ggserve.v1.ModelState
-	21, // 21: ggserve.v1.LoadModelResponse.model:type_name -> ggserve.v1.Model
-	21, // 22: ggserve.v1.UnloadModelResponse.model:type_name -> ggserve.v1.Model
-	28, // 23: ggserve.v1.EmbedRequest.inputs:type_name -> ggserve.v1.EmbedInput
-	29, // 24: ggserve.v1.EmbedInput.tokens:type_name -> ggserve.v1.TokenIds
-	31, // 25: ggserve.v1.EmbedResponse.embeddings:type_name -> ggserve.v1.Embedding
-	21, // 26: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
-	21, // 27: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
-	12, // 28: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
-	12, // 29: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
-	13, // 30: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
-	32, // 31: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
-	34, // 32: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
-	36, // 33: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
-	38, // 34: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
-	23, // 35: ggserve.v1.ModelService.LoadModel:input_type -> ggserve.v1.LoadModelRequest
-	25, // 36: ggserve.v1.ModelService.UnloadModel:input_type -> ggserve.v1.UnloadModelRequest
-	27, // 37: ggserve.v1.EmbeddingService.Embed:input_type -> ggserve.v1.EmbedRequest
-	16, // 38: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
-	20, // 39: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
-	33, // 40: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
-	35, // 41: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
-	37, // 42: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
-	39, // 43: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
-	24, // 44: ggserve.v1.ModelService.LoadModel:output_type -> ggserve.v1.LoadModelResponse
-	26, // 45: ggserve.v1.ModelService.UnloadModel:output_type -> ggserve.v1.UnloadModelResponse
-	30, // 46: ggserve.v1.EmbeddingService.Embed:output_type -> ggserve.v1.EmbedResponse
-	38, // [38:47] is the sub-list for method output_type
-	29, // [29:38] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	7,  // 1: ggserve.v1.Message.tool_calls:type_name -> ggserve.v1.ToolCall
+	5,  // 2: ggserve.v1.ToolChoice.mode:type_name -> ggserve.v1.ToolChoice.Mode
+	8,  // 3: ggserve.v1.ChatRequest.messages:type_name -> ggserve.v1.Message
+	9,  // 4: ggserve.v1.ChatRequest.tools:type_name -> ggserve.v1.Tool
+	10, // 5: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
+	11, // 6: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
+	12, // 7: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
+	44, // 8: ggserve.v1.ChatRequest.chat_template_kwargs:type_name -> ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
+	13, // 9: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
+	1,  // 10: ggserve.v1.ChatResponse.finish_reason:type_name -> ggserve.v1.FinishReason
+	8,  // 11: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
+	15, // 12: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
+	16, // 13: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
+	2,  // 14: ggserve.v1.ChatResponse.length_limit:type_name -> ggserve.v1.LengthLimit
+	3,  // 15: ggserve.v1.ToolCallEnd.status:type_name -> ggserve.v1.ToolCallStatus
+	18, // 16: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
+	19, // 17: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
+	20, // 18: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
+	17, // 19: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
+	21, // 20: ggserve.v1.ChatStreamResponse.started:type_name -> ggserve.v1.ChatStarted
+	22, // 21: ggserve.v1.ChatStreamResponse.prompt_progress:type_name -> ggserve.v1.PromptProgress
+	6,  // 22: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
+	25, // 23: ggserve.v1.Model.kv_cache:type_name -> ggserve.v1.KvCache
+	26, // 24: ggserve.v1.Model.status:type_name -> ggserve.v1.ModelStatus
+	4,  // 25: ggserve.v1.ModelStatus.state:type_name -> ggserve.v1.ModelState
+	24, // 26: ggserve.v1.LoadModelResponse.model:type_name -> ggserve.v1.Model
+	24, // 27: ggserve.v1.UnloadModelResponse.model:type_name -> ggserve.v1.Model
+	32, // 28: ggserve.v1.EmbedRequest.inputs:type_name -> ggserve.v1.EmbedInput
+	33, // 29: ggserve.v1.EmbedInput.tokens:type_name -> ggserve.v1.TokenIds
+	35, // 30: ggserve.v1.EmbedResponse.embeddings:type_name -> ggserve.v1.Embedding
+	24, // 31: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
+	24, // 32: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
+	13, // 33: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
+	13, // 34: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
+	14, // 35: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
+	36, // 36: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
+	38, // 37: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
+	40, // 38: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
+	42, // 39: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
+	27, // 40: ggserve.v1.ModelService.LoadModel:input_type -> ggserve.v1.LoadModelRequest
+	29, // 41: ggserve.v1.ModelService.UnloadModel:input_type -> ggserve.v1.UnloadModelRequest
+	31, // 42: ggserve.v1.EmbeddingService.Embed:input_type -> ggserve.v1.EmbedRequest
+	17, // 43: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
+	23, // 44: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
+	37, // 45: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
+	39, // 46: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
+	41, // 47: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
+	43, // 48: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
+	28, // 49: ggserve.v1.ModelService.LoadModel:output_type -> ggserve.v1.LoadModelResponse
+	30, // 50: ggserve.v1.ModelService.UnloadModel:output_type -> ggserve.v1.UnloadModelResponse
+	34, // 51: ggserve.v1.EmbeddingService.Embed:output_type -> ggserve.v1.EmbedResponse
+	43, // [43:52] is the sub-list for method output_type
+	34, // [34:43] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_ggserve_v1_api_proto_init() }
@@ -3213,22 +3619,24 @@ func file_ggserve_v1_api_proto_init() {
 		(*ResponseFormat_Grammar)(nil),
 	}
 	file_ggserve_v1_api_proto_msgTypes[6].OneofWrappers = []any{}
-	file_ggserve_v1_api_proto_msgTypes[14].OneofWrappers = []any{
+	file_ggserve_v1_api_proto_msgTypes[16].OneofWrappers = []any{
 		(*ChatStreamResponse_Delta)(nil),
 		(*ChatStreamResponse_Done)(nil),
+		(*ChatStreamResponse_Started)(nil),
+		(*ChatStreamResponse_PromptProgress)(nil),
 	}
-	file_ggserve_v1_api_proto_msgTypes[22].OneofWrappers = []any{
+	file_ggserve_v1_api_proto_msgTypes[25].OneofWrappers = []any{
 		(*EmbedInput_Text)(nil),
 		(*EmbedInput_Tokens)(nil),
 	}
-	file_ggserve_v1_api_proto_msgTypes[30].OneofWrappers = []any{}
+	file_ggserve_v1_api_proto_msgTypes[33].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ggserve_v1_api_proto_rawDesc), len(file_ggserve_v1_api_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   34,
+			NumEnums:      7,
+			NumMessages:   38,
 			NumExtensions: 0,
 			NumServices:   3,
 		},

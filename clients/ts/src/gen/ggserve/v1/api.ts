@@ -103,7 +103,7 @@ export enum FinishReason {
   FINISH_REASON_UNSPECIFIED = 0,
   /** FINISH_REASON_STOP - The model ended its turn or produced a stop string. */
   FINISH_REASON_STOP = 1,
-  /** FINISH_REASON_LENGTH - `max_tokens` or the context length was reached. */
+  /** FINISH_REASON_LENGTH - `max_tokens` or the end of the context was reached; `ChatResponse.length_limit` says which. */
   FINISH_REASON_LENGTH = 2,
   /** FINISH_REASON_TOOL_CALLS - The turn ended with one or more complete tool calls. */
   FINISH_REASON_TOOL_CALLS = 3,
@@ -149,6 +149,52 @@ export function finishReasonToJSON(object: FinishReason): string {
     case FinishReason.FINISH_REASON_CANCELLED:
       return "FINISH_REASON_CANCELLED";
     case FinishReason.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** LengthLimit says which limit ended a turn whose finish reason is FINISH_REASON_LENGTH. */
+export enum LengthLimit {
+  /** LENGTH_LIMIT_UNSPECIFIED - The turn did not end on a length limit (its finish reason is not LENGTH). */
+  LENGTH_LIMIT_UNSPECIFIED = 0,
+  /** LENGTH_LIMIT_MAX_TOKENS - The request's `max_tokens` budget was spent. */
+  LENGTH_LIMIT_MAX_TOKENS = 1,
+  /**
+   * LENGTH_LIMIT_CONTEXT - The model's context window filled up before the budget was spent (Anthropic's
+   * `model_context_window_exceeded`).
+   */
+  LENGTH_LIMIT_CONTEXT = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function lengthLimitFromJSON(object: any): LengthLimit {
+  switch (object) {
+    case 0:
+    case "LENGTH_LIMIT_UNSPECIFIED":
+      return LengthLimit.LENGTH_LIMIT_UNSPECIFIED;
+    case 1:
+    case "LENGTH_LIMIT_MAX_TOKENS":
+      return LengthLimit.LENGTH_LIMIT_MAX_TOKENS;
+    case 2:
+    case "LENGTH_LIMIT_CONTEXT":
+      return LengthLimit.LENGTH_LIMIT_CONTEXT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return LengthLimit.UNRECOGNIZED;
+  }
+}
+
+export function lengthLimitToJSON(object: LengthLimit): string {
+  switch (object) {
+    case LengthLimit.LENGTH_LIMIT_UNSPECIFIED:
+      return "LENGTH_LIMIT_UNSPECIFIED";
+    case LengthLimit.LENGTH_LIMIT_MAX_TOKENS:
+      return "LENGTH_LIMIT_MAX_TOKENS";
+    case LengthLimit.LENGTH_LIMIT_CONTEXT:
+      return "LENGTH_LIMIT_CONTEXT";
+    case LengthLimit.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -436,7 +482,13 @@ export interface ChatRequest {
   parallelToolCalls?:
     | boolean
     | undefined;
-  /** Maximum number of generated tokens; unset means up to the context length. */
+  /**
+   * Maximum number of generated tokens: a ceiling, not a reservation. Generation stops at this
+   * budget or when the context is full, whichever comes first (finish reason LENGTH, with
+   * `length_limit` saying which). Unset means up to the end of the context. Only a prompt that
+   * leaves no room for one generated token is refused (INVALID_ARGUMENT, ErrorInfo reason
+   * CONTEXT_LENGTH_EXCEEDED).
+   */
   maxTokens?:
     | number
     | undefined;
@@ -456,6 +508,19 @@ export interface ChatRequest {
     | undefined;
   /** Caller's id for this request, echoed in responses and logs; empty means one is generated. */
   requestId: string;
+  /**
+   * Extra variables for the model's chat template (for example `enable_thinking`), each value
+   * JSON text (`true`, `"high"`, `{"k": 1}`). Keys are template variable names; the ones the
+   * server sets itself (`messages`, `tools`, `add_generation_prompt`, `bos_token`, …) are
+   * refused. A boolean `enable_thinking` or `thinking` is the same switch as `thinking` above
+   * (they must agree).
+   */
+  chatTemplateKwargs: { [key: string]: string };
+}
+
+export interface ChatRequest_ChatTemplateKwargsEntry {
+  key: string;
+  value: string;
 }
 
 /**
@@ -518,6 +583,8 @@ export interface ChatResponse {
     | undefined;
   /** The stop string that ended generation, when one did. */
   matchedStop: string;
+  /** With finish reason LENGTH: whether `max_tokens` or the context window ended the turn. */
+  lengthLimit: LengthLimit;
 }
 
 /**
@@ -558,6 +625,40 @@ export interface ChatDelta {
   toolCallEnd: ToolCallEnd | undefined;
 }
 
+/**
+ * ChatStarted is the first message of a ChatStream, sent once the request has been validated
+ * and admitted to the engine's queue, before the prompt is evaluated. Every error found before
+ * admission (bad request, prompt too long, queue full) ends the call without it; a failure after
+ * it ends the call with a status too, after the messages already sent.
+ */
+export interface ChatStarted {
+  /** The request id (the caller's, or the generated one), as in `ChatResponse.id`. */
+  id: string;
+  /** Alias of the model that answers. */
+  model: string;
+  /** Tokens in the rendered prompt. */
+  promptTokens: number;
+  /** The model's context length in tokens: prompt and generated tokens together fit in it. */
+  contextLength: number;
+}
+
+/**
+ * PromptProgress reports prompt evaluation (as llama-server's `return_progress` does): one
+ * message when the request gets a slot (with what the prefix cache held), then one per prompt
+ * chunk evaluated, the last with `processed_tokens` equal to `total_tokens`. A reader that falls
+ * behind gets only the latest.
+ */
+export interface PromptProgress {
+  /** Tokens in the prompt. */
+  totalTokens: number;
+  /** Prompt tokens taken from the prefix cache instead of evaluated. */
+  cachedTokens: number;
+  /** Prompt tokens ready so far, cached ones included (from cached_tokens up to total_tokens). */
+  processedTokens: number;
+  /** Milliseconds since the request got its slot. */
+  elapsedMs: number;
+}
+
 /** ChatStreamResponse is one message of a ChatStream: a delta, or the final response. */
 export interface ChatStreamResponse {
   /** What this message carries. */
@@ -568,6 +669,12 @@ export interface ChatStreamResponse {
     | //
     /** The whole turn, sent once, last. */
     { $case: "done"; value: ChatResponse }
+    | //
+    /** The request was admitted; sent once, first. */
+    { $case: "started"; value: ChatStarted }
+    | //
+    /** Prompt evaluation progress; sent between `started` and the first delta. */
+    { $case: "promptProgress"; value: PromptProgress }
     | undefined;
 }
 
@@ -603,6 +710,10 @@ export interface Model {
    * architecture) or "file:PATH" (a Jinja file given with --chat-template).
    */
   chatTemplateSource: string;
+  /** The KV cache: its data types and size. */
+  kvCache:
+    | KvCache
+    | undefined;
   /** Where the model is in its lifecycle, what it holds and how busy it is. */
   status:
     | ModelStatus
@@ -654,6 +765,22 @@ export function model_BackendToJSON(object: Model_Backend): string {
     default:
       return "UNRECOGNIZED";
   }
+}
+
+/** KvCache describes a model's KV cache (the attention keys and values of every cached token). */
+export interface KvCache {
+  /** Data type of the K cache ("f16", "q8_0", …; `--cache-type-k`). */
+  typeK: string;
+  /** Data type of the V cache (`--cache-type-v`). */
+  typeV: string;
+  /** Cells (tokens) the cache holds, shared by all slots. */
+  cells: number;
+  /** Bytes the K cache takes, all layers and cells. */
+  kBytes: number;
+  /** Bytes the V cache takes, all layers and cells. */
+  vBytes: number;
+  /** Flash attention setting: "auto", "on" or "off" (`--flash-attn`). */
+  flashAttention: string;
 }
 
 /** ModelStatus is a model's lifecycle state and resource use. */
@@ -1608,6 +1735,7 @@ function createBaseChatRequest(): ChatRequest {
     responseFormat: undefined,
     thinking: undefined,
     requestId: "",
+    chatTemplateKwargs: {},
   };
 }
 
@@ -1646,6 +1774,9 @@ export const ChatRequest: MessageFns<ChatRequest> = {
     if (message.requestId !== "") {
       writer.uint32(90).string(message.requestId);
     }
+    globalThis.Object.entries(message.chatTemplateKwargs).forEach(([key, value]: [string, string]) => {
+      ChatRequest_ChatTemplateKwargsEntry.encode({ key: key as any, value }, writer.uint32(98).fork()).join();
+    });
     return writer;
   },
 
@@ -1750,6 +1881,17 @@ export const ChatRequest: MessageFns<ChatRequest> = {
             message.requestId = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            const entry12 = ChatRequest_ChatTemplateKwargsEntry.decode(reader, reader.uint32());
+            if (entry12.value !== undefined) {
+              message.chatTemplateKwargs[entry12.key] = entry12.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1795,6 +1937,33 @@ export const ChatRequest: MessageFns<ChatRequest> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      chatTemplateKwargs: isObject(object.chatTemplateKwargs)
+        ? (globalThis.Object.entries(object.chatTemplateKwargs) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.chat_template_kwargs)
+        ? (globalThis.Object.entries(object.chat_template_kwargs) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -1833,6 +2002,15 @@ export const ChatRequest: MessageFns<ChatRequest> = {
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.chatTemplateKwargs) {
+      const entries = globalThis.Object.entries(message.chatTemplateKwargs) as [string, string][];
+      if (entries.length > 0) {
+        obj.chatTemplateKwargs = {};
+        entries.forEach(([k, v]) => {
+          obj.chatTemplateKwargs[k] = v;
+        });
+      }
+    }
     return obj;
   },
 
@@ -1858,6 +2036,102 @@ export const ChatRequest: MessageFns<ChatRequest> = {
       : undefined;
     message.thinking = object.thinking ?? undefined;
     message.requestId = object.requestId ?? "";
+    message.chatTemplateKwargs = (globalThis.Object.entries(object.chatTemplateKwargs ?? {}) as [string, string][])
+      .reduce((acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      }, {});
+    return message;
+  },
+};
+
+function createBaseChatRequest_ChatTemplateKwargsEntry(): ChatRequest_ChatTemplateKwargsEntry {
+  return { key: "", value: "" };
+}
+
+export const ChatRequest_ChatTemplateKwargsEntry: MessageFns<ChatRequest_ChatTemplateKwargsEntry> = {
+  encode(message: ChatRequest_ChatTemplateKwargsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChatRequest_ChatTemplateKwargsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChatRequest_ChatTemplateKwargsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChatRequest_ChatTemplateKwargsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ChatRequest_ChatTemplateKwargsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChatRequest_ChatTemplateKwargsEntry>, I>>(
+    base?: I,
+  ): ChatRequest_ChatTemplateKwargsEntry {
+    return ChatRequest_ChatTemplateKwargsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChatRequest_ChatTemplateKwargsEntry>, I>>(
+    object: I,
+  ): ChatRequest_ChatTemplateKwargsEntry {
+    const message = createBaseChatRequest_ChatTemplateKwargsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -2226,6 +2500,7 @@ function createBaseChatResponse(): ChatResponse {
     usage: undefined,
     timings: undefined,
     matchedStop: "",
+    lengthLimit: 0,
   };
 }
 
@@ -2251,6 +2526,9 @@ export const ChatResponse: MessageFns<ChatResponse> = {
     }
     if (message.matchedStop !== "") {
       writer.uint32(58).string(message.matchedStop);
+    }
+    if (message.lengthLimit !== 0) {
+      writer.uint32(64).int32(message.lengthLimit);
     }
     return writer;
   },
@@ -2324,6 +2602,14 @@ export const ChatResponse: MessageFns<ChatResponse> = {
             message.matchedStop = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.lengthLimit = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2353,6 +2639,11 @@ export const ChatResponse: MessageFns<ChatResponse> = {
         : isSet(object.matched_stop)
         ? globalThis.String(object.matched_stop)
         : "",
+      lengthLimit: isSet(object.lengthLimit)
+        ? lengthLimitFromJSON(object.lengthLimit)
+        : isSet(object.length_limit)
+        ? lengthLimitFromJSON(object.length_limit)
+        : 0,
     };
   },
 
@@ -2379,6 +2670,9 @@ export const ChatResponse: MessageFns<ChatResponse> = {
     if (message.matchedStop !== "") {
       obj.matchedStop = message.matchedStop;
     }
+    if (message.lengthLimit !== 0) {
+      obj.lengthLimit = lengthLimitToJSON(message.lengthLimit);
+    }
     return obj;
   },
 
@@ -2398,6 +2692,7 @@ export const ChatResponse: MessageFns<ChatResponse> = {
       ? Timings.fromPartial(object.timings)
       : undefined;
     message.matchedStop = object.matchedStop ?? "";
+    message.lengthLimit = object.lengthLimit ?? 0;
     return message;
   },
 };
@@ -2735,6 +3030,264 @@ export const ChatDelta: MessageFns<ChatDelta> = {
   },
 };
 
+function createBaseChatStarted(): ChatStarted {
+  return { id: "", model: "", promptTokens: 0, contextLength: 0 };
+}
+
+export const ChatStarted: MessageFns<ChatStarted> = {
+  encode(message: ChatStarted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    if (message.promptTokens !== 0) {
+      writer.uint32(24).uint32(message.promptTokens);
+    }
+    if (message.contextLength !== 0) {
+      writer.uint32(32).uint32(message.contextLength);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChatStarted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChatStarted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.promptTokens = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.contextLength = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChatStarted {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      promptTokens: isSet(object.promptTokens)
+        ? globalThis.Number(object.promptTokens)
+        : isSet(object.prompt_tokens)
+        ? globalThis.Number(object.prompt_tokens)
+        : 0,
+      contextLength: isSet(object.contextLength)
+        ? globalThis.Number(object.contextLength)
+        : isSet(object.context_length)
+        ? globalThis.Number(object.context_length)
+        : 0,
+    };
+  },
+
+  toJSON(message: ChatStarted): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.promptTokens !== 0) {
+      obj.promptTokens = Math.round(message.promptTokens);
+    }
+    if (message.contextLength !== 0) {
+      obj.contextLength = Math.round(message.contextLength);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChatStarted>, I>>(base?: I): ChatStarted {
+    return ChatStarted.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChatStarted>, I>>(object: I): ChatStarted {
+    const message = createBaseChatStarted();
+    message.id = object.id ?? "";
+    message.model = object.model ?? "";
+    message.promptTokens = object.promptTokens ?? 0;
+    message.contextLength = object.contextLength ?? 0;
+    return message;
+  },
+};
+
+function createBasePromptProgress(): PromptProgress {
+  return { totalTokens: 0, cachedTokens: 0, processedTokens: 0, elapsedMs: 0 };
+}
+
+export const PromptProgress: MessageFns<PromptProgress> = {
+  encode(message: PromptProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.totalTokens !== 0) {
+      writer.uint32(8).uint32(message.totalTokens);
+    }
+    if (message.cachedTokens !== 0) {
+      writer.uint32(16).uint32(message.cachedTokens);
+    }
+    if (message.processedTokens !== 0) {
+      writer.uint32(24).uint32(message.processedTokens);
+    }
+    if (message.elapsedMs !== 0) {
+      writer.uint32(33).double(message.elapsedMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PromptProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromptProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.totalTokens = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.cachedTokens = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.processedTokens = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.elapsedMs = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PromptProgress {
+    return {
+      totalTokens: isSet(object.totalTokens)
+        ? globalThis.Number(object.totalTokens)
+        : isSet(object.total_tokens)
+        ? globalThis.Number(object.total_tokens)
+        : 0,
+      cachedTokens: isSet(object.cachedTokens)
+        ? globalThis.Number(object.cachedTokens)
+        : isSet(object.cached_tokens)
+        ? globalThis.Number(object.cached_tokens)
+        : 0,
+      processedTokens: isSet(object.processedTokens)
+        ? globalThis.Number(object.processedTokens)
+        : isSet(object.processed_tokens)
+        ? globalThis.Number(object.processed_tokens)
+        : 0,
+      elapsedMs: isSet(object.elapsedMs)
+        ? globalThis.Number(object.elapsedMs)
+        : isSet(object.elapsed_ms)
+        ? globalThis.Number(object.elapsed_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: PromptProgress): unknown {
+    const obj: any = {};
+    if (message.totalTokens !== 0) {
+      obj.totalTokens = Math.round(message.totalTokens);
+    }
+    if (message.cachedTokens !== 0) {
+      obj.cachedTokens = Math.round(message.cachedTokens);
+    }
+    if (message.processedTokens !== 0) {
+      obj.processedTokens = Math.round(message.processedTokens);
+    }
+    if (message.elapsedMs !== 0) {
+      obj.elapsedMs = floatToJson(message.elapsedMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PromptProgress>, I>>(base?: I): PromptProgress {
+    return PromptProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PromptProgress>, I>>(object: I): PromptProgress {
+    const message = createBasePromptProgress();
+    message.totalTokens = object.totalTokens ?? 0;
+    message.cachedTokens = object.cachedTokens ?? 0;
+    message.processedTokens = object.processedTokens ?? 0;
+    message.elapsedMs = object.elapsedMs ?? 0;
+    return message;
+  },
+};
+
 function createBaseChatStreamResponse(): ChatStreamResponse {
   return { event: undefined };
 }
@@ -2747,6 +3300,12 @@ export const ChatStreamResponse: MessageFns<ChatStreamResponse> = {
         break;
       case "done":
         ChatResponse.encode(message.event.value, writer.uint32(18).fork()).join();
+        break;
+      case "started":
+        ChatStarted.encode(message.event.value, writer.uint32(26).fork()).join();
+        break;
+      case "promptProgress":
+        PromptProgress.encode(message.event.value, writer.uint32(34).fork()).join();
         break;
     }
     return writer;
@@ -2781,6 +3340,22 @@ export const ChatStreamResponse: MessageFns<ChatStreamResponse> = {
             message.event = { $case: "done", value: ChatResponse.decode(reader, reader.uint32()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.event = { $case: "started", value: ChatStarted.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.event = { $case: "promptProgress", value: PromptProgress.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2799,6 +3374,12 @@ export const ChatStreamResponse: MessageFns<ChatStreamResponse> = {
         ? { $case: "delta", value: ChatDelta.fromJSON(object.delta) }
         : isSet(object.done)
         ? { $case: "done", value: ChatResponse.fromJSON(object.done) }
+        : isSet(object.started)
+        ? { $case: "started", value: ChatStarted.fromJSON(object.started) }
+        : isSet(object.promptProgress)
+        ? { $case: "promptProgress", value: PromptProgress.fromJSON(object.promptProgress) }
+        : isSet(object.prompt_progress)
+        ? { $case: "promptProgress", value: PromptProgress.fromJSON(object.prompt_progress) }
         : undefined,
     };
   },
@@ -2809,6 +3390,10 @@ export const ChatStreamResponse: MessageFns<ChatStreamResponse> = {
       obj.delta = ChatDelta.toJSON(message.event.value);
     } else if (message.event?.$case === "done") {
       obj.done = ChatResponse.toJSON(message.event.value);
+    } else if (message.event?.$case === "started") {
+      obj.started = ChatStarted.toJSON(message.event.value);
+    } else if (message.event?.$case === "promptProgress") {
+      obj.promptProgress = PromptProgress.toJSON(message.event.value);
     }
     return obj;
   },
@@ -2828,6 +3413,18 @@ export const ChatStreamResponse: MessageFns<ChatStreamResponse> = {
       case "done": {
         if (object.event?.value !== undefined && object.event?.value !== null) {
           message.event = { $case: "done", value: ChatResponse.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "started": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "started", value: ChatStarted.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "promptProgress": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "promptProgress", value: PromptProgress.fromPartial(object.event.value) };
         }
         break;
       }
@@ -2851,6 +3448,7 @@ function createBaseModel(): Model {
     isDefault: false,
     slots: 0,
     chatTemplateSource: "",
+    kvCache: undefined,
     status: undefined,
     embeddingDimensions: 0,
     pooling: "",
@@ -2898,14 +3496,17 @@ export const Model: MessageFns<Model> = {
     if (message.chatTemplateSource !== "") {
       writer.uint32(106).string(message.chatTemplateSource);
     }
+    if (message.kvCache !== undefined) {
+      KvCache.encode(message.kvCache, writer.uint32(114).fork()).join();
+    }
     if (message.status !== undefined) {
-      ModelStatus.encode(message.status, writer.uint32(114).fork()).join();
+      ModelStatus.encode(message.status, writer.uint32(122).fork()).join();
     }
     if (message.embeddingDimensions !== 0) {
-      writer.uint32(120).uint32(message.embeddingDimensions);
+      writer.uint32(128).uint32(message.embeddingDimensions);
     }
     if (message.pooling !== "") {
-      writer.uint32(130).string(message.pooling);
+      writer.uint32(138).string(message.pooling);
     }
     return writer;
   },
@@ -3032,19 +3633,27 @@ export const Model: MessageFns<Model> = {
               break;
             }
 
-            message.status = ModelStatus.decode(reader, reader.uint32());
+            message.kvCache = KvCache.decode(reader, reader.uint32());
             continue;
           }
           case 15: {
-            if (tag !== 120) {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.status = ModelStatus.decode(reader, reader.uint32());
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
               break;
             }
 
             message.embeddingDimensions = reader.uint32();
             continue;
           }
-          case 16: {
-            if (tag !== 130) {
+          case 17: {
+            if (tag !== 138) {
               break;
             }
 
@@ -3114,6 +3723,11 @@ export const Model: MessageFns<Model> = {
         : isSet(object.chat_template_source)
         ? globalThis.String(object.chat_template_source)
         : "",
+      kvCache: isSet(object.kvCache)
+        ? KvCache.fromJSON(object.kvCache)
+        : isSet(object.kv_cache)
+        ? KvCache.fromJSON(object.kv_cache)
+        : undefined,
       status: isSet(object.status) ? ModelStatus.fromJSON(object.status) : undefined,
       embeddingDimensions: isSet(object.embeddingDimensions)
         ? globalThis.Number(object.embeddingDimensions)
@@ -3165,6 +3779,9 @@ export const Model: MessageFns<Model> = {
     if (message.chatTemplateSource !== "") {
       obj.chatTemplateSource = message.chatTemplateSource;
     }
+    if (message.kvCache !== undefined) {
+      obj.kvCache = KvCache.toJSON(message.kvCache);
+    }
     if (message.status !== undefined) {
       obj.status = ModelStatus.toJSON(message.status);
     }
@@ -3195,11 +3812,183 @@ export const Model: MessageFns<Model> = {
     message.isDefault = object.isDefault ?? false;
     message.slots = object.slots ?? 0;
     message.chatTemplateSource = object.chatTemplateSource ?? "";
+    message.kvCache = (object.kvCache !== undefined && object.kvCache !== null)
+      ? KvCache.fromPartial(object.kvCache)
+      : undefined;
     message.status = (object.status !== undefined && object.status !== null)
       ? ModelStatus.fromPartial(object.status)
       : undefined;
     message.embeddingDimensions = object.embeddingDimensions ?? 0;
     message.pooling = object.pooling ?? "";
+    return message;
+  },
+};
+
+function createBaseKvCache(): KvCache {
+  return { typeK: "", typeV: "", cells: 0, kBytes: 0, vBytes: 0, flashAttention: "" };
+}
+
+export const KvCache: MessageFns<KvCache> = {
+  encode(message: KvCache, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.typeK !== "") {
+      writer.uint32(10).string(message.typeK);
+    }
+    if (message.typeV !== "") {
+      writer.uint32(18).string(message.typeV);
+    }
+    if (message.cells !== 0) {
+      writer.uint32(24).uint32(message.cells);
+    }
+    if (message.kBytes !== 0) {
+      writer.uint32(32).uint64(message.kBytes);
+    }
+    if (message.vBytes !== 0) {
+      writer.uint32(40).uint64(message.vBytes);
+    }
+    if (message.flashAttention !== "") {
+      writer.uint32(50).string(message.flashAttention);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KvCache {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKvCache();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.typeK = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.typeV = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.cells = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.kBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.vBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.flashAttention = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KvCache {
+    return {
+      typeK: isSet(object.typeK)
+        ? globalThis.String(object.typeK)
+        : isSet(object.type_k)
+        ? globalThis.String(object.type_k)
+        : "",
+      typeV: isSet(object.typeV)
+        ? globalThis.String(object.typeV)
+        : isSet(object.type_v)
+        ? globalThis.String(object.type_v)
+        : "",
+      cells: isSet(object.cells) ? globalThis.Number(object.cells) : 0,
+      kBytes: isSet(object.kBytes)
+        ? globalThis.Number(object.kBytes)
+        : isSet(object.k_bytes)
+        ? globalThis.Number(object.k_bytes)
+        : 0,
+      vBytes: isSet(object.vBytes)
+        ? globalThis.Number(object.vBytes)
+        : isSet(object.v_bytes)
+        ? globalThis.Number(object.v_bytes)
+        : 0,
+      flashAttention: isSet(object.flashAttention)
+        ? globalThis.String(object.flashAttention)
+        : isSet(object.flash_attention)
+        ? globalThis.String(object.flash_attention)
+        : "",
+    };
+  },
+
+  toJSON(message: KvCache): unknown {
+    const obj: any = {};
+    if (message.typeK !== "") {
+      obj.typeK = message.typeK;
+    }
+    if (message.typeV !== "") {
+      obj.typeV = message.typeV;
+    }
+    if (message.cells !== 0) {
+      obj.cells = Math.round(message.cells);
+    }
+    if (message.kBytes !== 0) {
+      obj.kBytes = Math.round(message.kBytes);
+    }
+    if (message.vBytes !== 0) {
+      obj.vBytes = Math.round(message.vBytes);
+    }
+    if (message.flashAttention !== "") {
+      obj.flashAttention = message.flashAttention;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<KvCache>, I>>(base?: I): KvCache {
+    return KvCache.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<KvCache>, I>>(object: I): KvCache {
+    const message = createBaseKvCache();
+    message.typeK = object.typeK ?? "";
+    message.typeV = object.typeV ?? "";
+    message.cells = object.cells ?? 0;
+    message.kBytes = object.kBytes ?? 0;
+    message.vBytes = object.vBytes ?? 0;
+    message.flashAttention = object.flashAttention ?? "";
     return message;
   },
 };
@@ -4879,8 +5668,10 @@ export const ChatServiceService = {
     responseDeserialize: (value: Buffer): ChatResponse => ChatResponse.decode(value),
   },
   /**
-   * ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-   * tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+   * ChatStream streams the assistant turn: a `started` message as soon as the request is
+   * admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+   * reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+   * returns. Errors found before admission end the call before `started`.
    */
   chatStream: {
     path: "/ggserve.v1.ChatService/ChatStream" as const,
@@ -4897,8 +5688,10 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   /** Chat generates a whole assistant turn and returns it once generation has ended. */
   chat: handleUnaryCall<ChatRequest, ChatResponse>;
   /**
-   * ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-   * tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+   * ChatStream streams the assistant turn: a `started` message as soon as the request is
+   * admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+   * reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+   * returns. Errors found before admission end the call before `started`.
    */
   chatStream: handleServerStreamingCall<ChatStreamRequest, ChatStreamResponse>;
 }
@@ -4918,8 +5711,10 @@ export interface ChatServiceClient extends Client {
     callback: (error: ServiceError | null, response: ChatResponse) => void,
   ): ClientUnaryCall;
   /**
-   * ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-   * tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+   * ChatStream streams the assistant turn: a `started` message as soon as the request is
+   * admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+   * reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+   * returns. Errors found before admission end the call before `started`.
    */
   chatStream(request: ChatStreamRequest, options?: Partial<CallOptions>): ClientReadableStream<ChatStreamResponse>;
   chatStream(
@@ -5221,6 +6016,10 @@ function longToNumber(int64: { toString(): string }): number {
     throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
   }
   return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
 }
 
 function isSet(value: any): boolean {
