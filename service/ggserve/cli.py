@@ -193,6 +193,7 @@ async def _load(models: ModelRegistry, stop: asyncio.Event) -> ModelEntry | None
     loading = asyncio.ensure_future(models.load(models.default_alias))
     await _first(asyncio.shield(loading), stop.wait())
     if not loading.done():
+        loading.cancel()  # the wait, not the load (which cannot be interrupted)
         return None
     try:
         return loading.result()
@@ -315,6 +316,8 @@ async def _serve_models(
     logger.info("signal received: draining (grace %.0f s)", settings.grace)
     await _stop_all(server, gateway, settings.grace)
     logger.info("stopped")
+    if server.models.loading:  # a model was loading: do not wait for it at exit
+        _exit_now(0)
     return 0
 
 

@@ -183,6 +183,7 @@ class ModelRegistry:
         self._changed = asyncio.Event()  # set (and replaced) at each change
         self._listeners: list[Listener] = []
         self._draining = False
+        self._closed = False
         self._load_lock = asyncio.Lock()  # one load at a time: memory is measured per load
         for model in models:
             self.add(model)
@@ -362,7 +363,9 @@ class ModelRegistry:
             self._set(entry, ModelState.FAILED)
             return
         entry.reason = ""
-        logger.info("loading model %s from %s", entry.alias, entry.spec.path)
+        path = entry.spec.path
+        size_mib = path.stat().st_size / 2**20 if path.exists() else 0.0
+        logger.info("loading %s as %s (%.0f MiB)…", path.name, entry.alias, size_mib)
         async with self._load_lock:
             before = self._memory()
             started = time.perf_counter()
@@ -375,6 +378,10 @@ class ModelRegistry:
                 return
             entry.load_seconds = time.perf_counter() - started
             entry.memory_bytes = max(self._memory() - before, 0)
+        if self._closed:  # the server stopped while this model loaded: nobody will use it
+            await served.engine.close()
+            self._set(entry, ModelState.UNLOADED)
+            return
         entry.served = served
         entry.last_used = time.monotonic()
         logger.info("model %s loaded in %.2f s", entry.alias, entry.load_seconds)
@@ -446,12 +453,17 @@ class ModelRegistry:
                 entry.served.engine.drain()
         self._notify()
 
+    @property
+    def loading(self) -> bool:
+        """Whether a model is being loaded (its thread cannot be interrupted)."""
+        return any(e.state is ModelState.LOADING for e in self._entries.values())
+
     async def close(self) -> None:
-        """Let loads under way finish, then close every engine."""
-        tasks = [e.task for e in self._entries.values() if e.task and not e.task.done()]
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Close every loaded engine; a load under way is not waited for (it cannot be
+        interrupted): its engine is closed when it ends."""
+        self._closed = True
         for entry in self._entries.values():
-            if entry.served is not None:
+            if entry.served is not None and entry.state is ModelState.LOADED:
                 await entry.served.engine.close()
 
 
