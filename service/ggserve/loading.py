@@ -96,6 +96,7 @@ async def load_spec(
             queue_size=settings.queue_size,
             parallel=spec.parallel or settings.parallel,
             kv_cache=settings.kv_cache,
+            drafting=settings.drafting,
         )
     except ModelLoadError as exc:
         raise StartupError(str(exc)) from exc
