@@ -34,13 +34,16 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(model: Path, *, threads: int, slots: int, n_ctx: int = 4096) -> Iterator[str]:
-    """Run llama-server (unified KV cache, like ggserve) and yield `host:port` once healthy."""
+def serve(
+    model: Path, *, threads: int, slots: int, n_ctx: int = 4096, extra: Sequence[str] = ()
+) -> Iterator[str]:
+    """Run llama-server (unified KV cache, like ggserve) and yield `host:port` once healthy;
+    `extra`: more flags (e.g. `--embeddings`)."""
     port = free_port()
     command = [
         str(BINARY), "-m", str(model), "--host", "127.0.0.1", "--port", str(port),
         "-t", str(threads), "-tb", str(threads), "-np", str(slots), "-c", str(n_ctx),
-        "-kvu", "-ngl", "0", "--no-webui",
+        "-kvu", "-ngl", "0", "--no-webui", *extra,
     ]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +47,31 @@ def serve_model(*options: str) -> Iterator[str]:
     command = [sys.executable, "-m", "ggserve", "serve", "--port", "0", "--threads", "1"]
     with _process([*command, *options], "; ready") as target:
         yield target
+
+
+@contextmanager
+def serve_drained(*options: str) -> Iterator[tuple[str, int]]:
+    """`ggserve serve OPTIONS` on a free port of 127.0.0.1; yields (`host:port`, pid) once
+    ready. Its log is read to the end on a thread, so that a long benchmark's log lines never
+    fill the pipe (a full pipe would block the server)."""
+    command = [sys.executable, "-m", "ggserve", "serve", "--port", "0", *options]
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    assert process.stderr is not None
+    target = ""
+    for line in process.stderr:
+        found = _LISTENING.search(line)
+        target = found.group(1) if found else target
+        if "; ready" in line:
+            break
+    else:
+        raise RuntimeError(f"ggserve serve exited before it was ready ({process.wait()})")
+    stream = process.stderr
+    threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
+    try:
+        yield target, process.pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
 
 
 @contextmanager

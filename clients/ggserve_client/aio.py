@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from types import TracebackType
 from typing import Unpack
 
@@ -16,7 +16,14 @@ from ggserve_client import convert
 from ggserve_client.channel import DEFAULT_TARGET, ChannelConfig, aio_channel
 from ggserve_client.errors import from_rpc_error
 from ggserve_client.request import ChatOptions, Prompt, build_request
-from ggserve_client.types import ChatResult, Metadata, Model, RenderedChat, StreamEvent
+from ggserve_client.types import (
+    ChatResult,
+    Embeddings,
+    Metadata,
+    Model,
+    RenderedChat,
+    StreamEvent,
+)
 from ggserve_client.v1 import api_pb2 as pb
 from ggserve_client.v1 import api_pb2_grpc as pb_grpc
 
@@ -42,6 +49,7 @@ class AsyncClient:
         self._channel = aio_channel(target, config or ChannelConfig())
         self._chat = pb_grpc.ChatServiceStub(self._channel)
         self._models = pb_grpc.ModelServiceStub(self._channel)
+        self._embeddings = pb_grpc.EmbeddingServiceStub(self._channel)
 
     async def __aenter__(self) -> AsyncClient:
         return self
@@ -168,3 +176,51 @@ class AsyncClient:
         except grpc.RpcError as exc:
             raise from_rpc_error(exc) from None
         return list(response.token_ids)
+
+    async def embed(
+        self,
+        inputs: str | Sequence[str | Sequence[int]],
+        *,
+        model: str = "",
+        normalize: bool = False,
+        timeout: float | None = None,
+        metadata: Metadata | None = None,
+    ) -> Embeddings:
+        """The vectors of `inputs` (a text, or texts and token-id lists), one per input in
+        order, from an embedding model; `normalize` scales each to unit length."""
+        items = [inputs] if isinstance(inputs, str) else list(inputs)
+        request = convert.embed_request(items, model=model, normalize=normalize)
+        try:
+            response = await self._embeddings.Embed(
+                request, timeout=self._deadline(timeout), metadata=metadata
+            )
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+        return convert.embeddings(response)
+
+    async def load_model(
+        self, model: str = "", *, timeout: float | None = None, metadata: Metadata | None = None
+    ) -> Model:
+        """Load a model now and wait until it is loaded (an admin call)."""
+        try:
+            response = await self._models.LoadModel(
+                pb.LoadModelRequest(model=model), timeout=self._deadline(timeout),
+                metadata=metadata,
+            )  # fmt: skip
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+        return convert.model(response.model)
+
+    async def unload_model(
+        self, model: str = "", *, timeout: float | None = None, metadata: Metadata | None = None
+    ) -> Model:
+        """Unload a model once its running requests are done (an admin call); the next
+        request for it loads it again."""
+        try:
+            response = await self._models.UnloadModel(
+                pb.UnloadModelRequest(model=model), timeout=self._deadline(timeout),
+                metadata=metadata,
+            )  # fmt: skip
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+        return convert.model(response.model)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from ggserve_client.types import (
     ChatDone,
     ChatResult,
     ChatStarted,
     ContentDelta,
+    Embeddings,
     FinishReason,
     LengthLimit,
     LogprobsDelta,
@@ -149,6 +150,42 @@ def model(m: pb.Model) -> Model:
         kv_cache_type_k=m.kv_cache.type_k,
         kv_cache_type_v=m.kv_cache.type_v,
         kv_cache_bytes=m.kv_cache.k_bytes + m.kv_cache.v_bytes,
+        state=_STATES.get(m.status.state, "unknown"),
+        state_reason=m.status.reason,
+        memory_bytes=m.status.memory_bytes,
+        load_seconds=m.status.load_seconds,
+        embedding_dimensions=m.embedding_dimensions,
+    )
+
+
+_STATES = {
+    pb.MODEL_STATE_UNLOADED: "unloaded",
+    pb.MODEL_STATE_LOADING: "loading",
+    pb.MODEL_STATE_LOADED: "loaded",
+    pb.MODEL_STATE_UNLOADING: "unloading",
+    pb.MODEL_STATE_FAILED: "failed",
+}
+
+
+def embed_request(
+    inputs: Sequence[str | Sequence[int]], *, model: str, normalize: bool
+) -> pb.EmbedRequest:
+    """An Embed request: each input a text or token ids."""
+    items = [
+        pb.EmbedInput(text=item)
+        if isinstance(item, str)
+        else pb.EmbedInput(tokens=pb.TokenIds(ids=list(item)))
+        for item in inputs
+    ]
+    return pb.EmbedRequest(model=model, inputs=items, normalize=normalize)
+
+
+def embeddings(r: pb.EmbedResponse) -> Embeddings:
+    """Typed vectors."""
+    return Embeddings(
+        model=r.model,
+        vectors=[list(e.values) for e in r.embeddings],
+        tokens=[e.tokens for e in r.embeddings],
     )
 
 

@@ -267,6 +267,26 @@ class Model:
     kv_cache_type_k: str = ""  # "f16", "q8_0", … (the server's --cache-type-k)
     kv_cache_type_v: str = ""
     kv_cache_bytes: int = 0  # K and V together; 0 when the server cannot tell
+    # Lifecycle: "unloaded", "loading", "loaded", "unloading" or "failed" (with `state_reason`).
+    state: str = "loaded"
+    state_reason: str = ""
+    memory_bytes: int = 0  # resident memory its load added
+    load_seconds: float = 0.0
+    embedding_dimensions: int = 0  # embedding models: vector length (0: a chat model)
+
+
+@dataclass(frozen=True, slots=True)
+class Embeddings:
+    """The vectors of an `embed()` call, one per input in order, and the tokens they took."""
+
+    model: str
+    vectors: list[list[float]]
+    tokens: list[int]  # per input
+
+    @property
+    def prompt_tokens(self) -> int:
+        """Tokens of all inputs together."""
+        return sum(self.tokens)
 
 
 @dataclass(frozen=True, slots=True)

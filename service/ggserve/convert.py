@@ -32,7 +32,7 @@ from ggserve.errors import ERROR_DOMAIN, InvalidArgumentError, ServiceError
 from ggserve.generation import PreparedChat
 from ggserve.json_text import JsonTextError, parse_json
 from ggserve.limits import DEFAULT_LIMITS, Limits
-from ggserve.registry import ModelRegistry, ServedModel
+from ggserve.registry import ModelEntry, ModelRegistry, ModelState
 from ggserve.request_context import REQUEST_ID_HEADER
 from ggserve.template_kwargs import field_path
 from ggserve.validate import MAX_LOGIT_BIAS, validate_chat
@@ -332,27 +332,6 @@ def stream_response(event: ChatEvent) -> pb.ChatStreamResponse:
     return pb.ChatStreamResponse(delta=pb.ChatDelta(tool_calls=[call]))
 
 
-def model(served: ServedModel, models: ModelRegistry) -> pb.Model:
-    """What ModelService reports about a served model."""
-    info = served.engine.info
-    return pb.Model(
-        alias=served.alias,
-        architecture=info.architecture,
-        context_length=info.context_length,
-        train_context_length=info.train_context_length,
-        has_chat_template=served.has_chat_template,
-        tool_call_format=served.tool_format,
-        tools_in_template=served.tools_in_template,
-        backend=pb.Model.BACKEND_CUDA if info.backend == "cuda" else pb.Model.BACKEND_CPU,
-        gpu_layers=max(info.gpu_layers, 0),
-        file_name=info.path.rsplit("/", 1)[-1],
-        is_default=served is models.default,
-        slots=info.slots,
-        chat_template_source=served.chat_template_source,
-        kv_cache=_kv_cache(info.kv_cache),
-    )
-
-
 def _kv_cache(kv: KvCacheInfo) -> pb.KvCache | None:
     """The cache of a llama.cpp model; None (unset) for an engine without one (replay)."""
     if not kv.cells:
@@ -367,14 +346,69 @@ def _kv_cache(kv: KvCacheInfo) -> pb.KvCache | None:
     )
 
 
+_STATES = {
+    ModelState.UNLOADED: pb.MODEL_STATE_UNLOADED,
+    ModelState.LOADING: pb.MODEL_STATE_LOADING,
+    ModelState.LOADED: pb.MODEL_STATE_LOADED,
+    ModelState.UNLOADING: pb.MODEL_STATE_UNLOADING,
+    ModelState.FAILED: pb.MODEL_STATE_FAILED,
+}
+
+
+def model_status(entry: ModelEntry) -> pb.ModelStatus:
+    """A model's lifecycle state and load."""
+    queued = entry.served.engine.stats().waiting if entry.served is not None else 0
+    return pb.ModelStatus(
+        state=_STATES[entry.state],
+        reason=entry.reason,
+        memory_bytes=entry.memory_bytes,
+        load_seconds=entry.load_seconds,
+        running=max(entry.leases - queued, 0),  # leased requests not queued for a slot
+        waiting=queued + entry.waiting,
+    )
+
+
+def model(entry: ModelEntry, models: ModelRegistry) -> pb.Model:
+    """What ModelService reports about a model; the GGUF's details only while it is loaded."""
+    message = pb.Model(
+        alias=entry.alias,
+        file_name=entry.file_name,
+        is_default=entry.alias == models.default_alias,
+        status=model_status(entry),
+    )
+    served = entry.served
+    if served is None:
+        return message
+    info = served.engine.info
+    message.MergeFrom(
+        pb.Model(
+            architecture=info.architecture,
+            context_length=info.context_length,
+            train_context_length=info.train_context_length,
+            has_chat_template=served.has_chat_template,
+            tool_call_format=served.tool_format,
+            tools_in_template=served.tools_in_template,
+            backend=pb.Model.BACKEND_CUDA if info.backend == "cuda" else pb.Model.BACKEND_CPU,
+            gpu_layers=max(info.gpu_layers, 0),
+            slots=info.slots,
+            chat_template_source=served.chat_template_source,
+            kv_cache=_kv_cache(info.kv_cache),
+        )
+    )
+    if served.embedder is not None:
+        message.embedding_dimensions = served.embedder.dimensions
+        message.pooling = served.embedder.pooling
+    return message
+
+
 def list_models_response(models: ModelRegistry) -> pb.ListModelsResponse:
-    """Every served model, the default first."""
-    return pb.ListModelsResponse(models=[model(served, models) for served in models])
+    """Every known model, the default first."""
+    return pb.ListModelsResponse(models=[model(entry, models) for entry in models.entries()])
 
 
-def get_model_response(served: ServedModel, models: ModelRegistry) -> pb.GetModelResponse:
-    """One served model."""
-    return pb.GetModelResponse(model=model(served, models))
+def get_model_response(entry: ModelEntry, models: ModelRegistry) -> pb.GetModelResponse:
+    """One model."""
+    return pb.GetModelResponse(model=model(entry, models))
 
 
 def tokenize_response(tokens: Sequence[int]) -> pb.TokenizeResponse:

@@ -79,6 +79,10 @@ class UnavailableError(ServiceError):
     """The server is loading or draining; retry with backoff (UNAVAILABLE)."""
 
 
+class FailedPreconditionError(ServiceError):
+    """The request cannot be served in the current state; change it first (FAILED_PRECONDITION)."""
+
+
 class UnimplementedError(ServiceError):
     """The request asks for something this server or model does not support (UNIMPLEMENTED)."""
 
@@ -92,6 +96,7 @@ STATUS_CODES: Mapping[type[ServiceError], grpc.StatusCode] = {
     NotFoundError: grpc.StatusCode.NOT_FOUND,
     ResourceExhaustedError: grpc.StatusCode.RESOURCE_EXHAUSTED,
     UnavailableError: grpc.StatusCode.UNAVAILABLE,
+    FailedPreconditionError: grpc.StatusCode.FAILED_PRECONDITION,
     UnimplementedError: grpc.StatusCode.UNIMPLEMENTED,
     InternalError: grpc.StatusCode.INTERNAL,
 }

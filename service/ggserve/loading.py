@@ -9,15 +9,17 @@ import asyncio
 from pathlib import Path
 
 import ggserve_parser
-from ggserve import bundled_model
 from ggserve.config import Settings
 from ggserve.engine.base import ModelLoadError
+from ggserve.engine.embedding import EmbeddingEngine, read_traits
 from ggserve.engine.kv_cache import KvCacheOptionError, KvCacheOptions
 from ggserve.engine.llama import LlamaEngine
 from ggserve.engine.model import check_gguf_file
-from ggserve.registry import ServedModel
+from ggserve.model_specs import ModelSpec, default_alias
+from ggserve.registry import RenderedChat, ServedModel
 from ggserve.templates import ChatTemplate, TemplateError
 from ggserve.templates.builtin import choose_template, read_option
+from ggserve.threads import model_threads
 
 
 class StartupError(Exception):
@@ -49,11 +51,11 @@ def check_chat_template(option: str | None) -> None:
         raise StartupError(str(exc)) from exc
 
 
-def default_alias(path: Path) -> str:
-    """The alias of a model file when none is given."""
-    if path.name == bundled_model.FILE_NAME:
-        return bundled_model.ALIAS
-    return path.stem.lower()
+def check_spec(spec: ModelSpec) -> None:
+    """Fail fast, before binding a port, for a model whose file or options cannot work."""
+    check_model_file(spec.path)
+    check_tool_format(spec.tool_format)
+    check_chat_template(spec.chat_template)
 
 
 def check_kv_cache(options: KvCacheOptions) -> None:
@@ -65,35 +67,54 @@ def check_kv_cache(options: KvCacheOptions) -> None:
 
 
 async def load_model(path: Path, settings: Settings) -> ServedModel:
-    """Load `path` on an engine thread (the event loop stays free) and build its template."""
-    check_tool_format(settings.tool_format)
+    """Load `path` as the server's only model (alias: `settings.alias` or the file's)."""
+    spec = ModelSpec(settings.alias or default_alias(path), path)
+    return await load_spec(spec, settings, threads=settings.threads)
+
+
+async def load_spec(
+    spec: ModelSpec, settings: Settings, *, threads: int | None = None
+) -> ServedModel:
+    """Load `spec` on an engine thread (the event loop stays free) and build its template;
+    `spec`'s own options win over the server's. `threads`: the model's share of the budget."""
+    tool_format = spec.tool_format or settings.tool_format
+    check_tool_format(tool_format)
     check_kv_cache(settings.kv_cache)
+    if threads is None:
+        threads = model_threads(settings.threads, settings.resident_models, spec.threads)
     try:
+        traits = await asyncio.to_thread(read_traits, spec.path)
+        if spec.embeddings or (spec.embeddings is None and traits.embedding_model):
+            return await _load_embedder(spec, settings, threads)
         engine = await asyncio.to_thread(
             LlamaEngine,
-            path,
-            alias=settings.alias or default_alias(path),
-            n_ctx=settings.n_ctx,
-            n_threads=settings.threads,
-            n_gpu_layers=settings.n_gpu_layers,
+            spec.path,
+            alias=spec.alias,
+            n_ctx=spec.n_ctx or settings.n_ctx,
+            n_threads=threads,
+            n_gpu_layers=settings.n_gpu_layers if spec.n_gpu_layers is None else spec.n_gpu_layers,
             queue_size=settings.queue_size,
-            parallel=settings.parallel,
+            parallel=spec.parallel or settings.parallel,
             kv_cache=settings.kv_cache,
             drafting=settings.drafting,
         )
     except ModelLoadError as exc:
         raise StartupError(str(exc)) from exc
+    path = spec.path
     info = engine.info
     try:
         choice = choose_template(
-            settings.chat_template, info.chat_template, info.architecture, path.name
+            spec.chat_template or settings.chat_template,
+            info.chat_template,
+            info.architecture,
+            path.name,
         )
         template = ChatTemplate(
             choice.source,
             bos_token=info.bos_token,
             eos_token=info.eos_token,
             model_name=path.stem,
-            tool_format=settings.tool_format,
+            tool_format=tool_format,
         )
     except TemplateError as exc:
         await engine.close()
@@ -108,3 +129,37 @@ async def load_model(path: Path, settings: Settings) -> ServedModel:
         has_chat_template=has_own,
         chat_template_source=choice.origin,
     )
+
+
+async def _load_embedder(spec: ModelSpec, settings: Settings, threads: int) -> ServedModel:
+    engine = await asyncio.to_thread(
+        EmbeddingEngine,
+        spec.path,
+        alias=spec.alias,
+        n_ctx=spec.n_ctx or settings.n_ctx,
+        n_threads=threads,
+        n_gpu_layers=settings.n_gpu_layers if spec.n_gpu_layers is None else spec.n_gpu_layers,
+        parallel=spec.parallel or settings.parallel,
+        queue_size=settings.queue_size,
+        pooling=spec.pooling,
+    )
+    return ServedModel(
+        alias=spec.alias,
+        engine=engine,
+        renderer=_NO_TEMPLATE,
+        tool_format="",
+        tools_in_template=False,
+        has_chat_template=False,
+        chat_template_source="",
+        embedder=engine,
+    )
+
+
+class _NoChatTemplate:
+    """The renderer of an embedding model: it has no conversation format."""
+
+    def render(self, *args: object, **kwargs: object) -> RenderedChat:
+        raise TemplateError("this is an embedding model; it does not chat")
+
+
+_NO_TEMPLATE = _NoChatTemplate()

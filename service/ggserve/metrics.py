@@ -14,7 +14,7 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from prometheus_client import (
     GC_COLLECTOR,
@@ -95,6 +95,13 @@ PARSER_EVENTS = Counter(
     "Events of the streaming tool-call parser, by kind.",
     ["model", "format", "kind"],
     registry=REGISTRY,
+)
+
+EMBEDDING_INPUTS = Counter(
+    "ggserve_embedding_inputs", "Inputs embedded.", ["model"], registry=REGISTRY
+)
+EMBEDDING_TOKENS = Counter(
+    "ggserve_embedding_tokens", "Tokens of the inputs embedded.", ["model"], registry=REGISTRY
 )
 
 OUTCOMES = ("complete", "invalid", "truncated")
@@ -239,8 +246,41 @@ def engine_gauges(engine: Any) -> EngineGauges:
     return EngineGauges(waiting, running, used, capacity, size, drafted, accepted)
 
 
+@runtime_checkable
+class ModelEntrySource(Protocol):
+    """A model registry as the collector sees it (`ModelRegistry.entries()` gives `ModelEntry`s:
+    alias, state (an enum whose value is its name), memory_bytes, load_seconds, waiting)."""
+
+    def entries(self) -> Iterable[Any]: ...
+
+
+def model_families(registry: ModelEntrySource) -> Iterator[Metric]:
+    """Each known model's lifecycle state, memory and last load time."""
+    state = GaugeMetricFamily(
+        "ggserve_model_state",
+        "1 for the state each model is in (unloaded, loading, loaded, unloading, failed).",
+        labels=["model", "state"],
+    )
+    memory = GaugeMetricFamily(
+        "ggserve_model_memory_bytes", "Resident memory a model's load added.", labels=["model"]
+    )
+    load = GaugeMetricFamily(
+        "ggserve_model_load_seconds", "How long a model's last load took.", labels=["model"]
+    )
+    waiting = GaugeMetricFamily(
+        "ggserve_model_load_waiting", "Requests waiting for a model to load.", labels=["model"]
+    )
+    for entry in list(registry.entries()):
+        state.add_metric([entry.alias, str(entry.state.value)], 1)
+        memory.add_metric([entry.alias], entry.memory_bytes)
+        load.add_metric([entry.alias], entry.load_seconds)
+        waiting.add_metric([entry.alias], entry.waiting)
+    yield from (state, memory, load, waiting)
+
+
 class EngineCollector(Collector):
-    """Queue depth, active sequences and KV-cache use of every served model, per scrape."""
+    """Queue depth, active sequences and KV-cache use of every loaded model, and every known
+    model's lifecycle state, per scrape."""
 
     def __init__(self, models: Iterable[GaugeSource]) -> None:
         self._models = models
@@ -293,6 +333,8 @@ class EngineCollector(Collector):
                 drafted.add_metric(label, gauges.drafted_tokens)
                 accepted.add_metric(label, gauges.accepted_tokens)
         yield from (queue, active, used, capacity, ratio, size, drafted, accepted)
+        if isinstance(self._models, ModelEntrySource):
+            yield from model_families(self._models)
 
     def describe(self) -> Iterator[Metric]:
         return iter(())  # the families are made per scrape

@@ -1,10 +1,15 @@
 """The gRPC server: options, services (ours, health, reflection) and the one lifecycle.
 
 Lifecycle: `start()` binds the port with health NOT_SERVING for our services (liveness `""` is
-SERVING at once); `set_serving()` once the model is loaded; `stop(grace)` flips every service to
-NOT_SERVING, refuses queued requests at once (UNAVAILABLE, retryable elsewhere), stops accepting
-calls (new ones get UNAVAILABLE), lets running calls finish within `grace` seconds, then closes
-the engines. The CLI drives it from SIGTERM/SIGINT through an `asyncio.Event` (no polling).
+SERVING at once); `set_serving()` once the default model is loaded; `stop(grace)` flips every
+service to NOT_SERVING, refuses queued requests at once (UNAVAILABLE, retryable elsewhere),
+stops accepting calls (new ones get UNAVAILABLE), lets running calls finish within `grace`
+seconds, then closes the engines. The CLI drives it from SIGTERM/SIGINT through an
+`asyncio.Event` (no polling).
+
+Each model's alias is a health service name too: SERVING while the model is loaded,
+NOT_SERVING while it is known but not (unloaded, loading, unloading, failed), so an orchestrator
+can tell loaded from known; the registry's state changes keep it current.
 
 If an engine thread dies, every service turns NOT_SERVING at once, its calls have already ended
 UNAVAILABLE, and `engine_failed` is set: the CLI then stops and exits non-zero so that an
@@ -20,6 +25,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import weakref
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,8 +39,8 @@ from ggserve.engine.base import Engine
 from ggserve.interceptors import ServiceInterceptor
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.reflection_pool import MethodAwarePool
-from ggserve.registry import ModelRegistry
-from ggserve.servicer import ChatServicer, ModelServicer
+from ggserve.registry import ModelEntry, ModelRegistry, ModelState
+from ggserve.servicer import ChatServicer, EmbeddingServicer, ModelServicer
 from ggserve_client.v1 import api_pb2, api_pb2_grpc
 
 logger = logging.getLogger(__name__)
@@ -42,7 +48,8 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 CHAT_SERVICE = api_pb2.DESCRIPTOR.services_by_name["ChatService"].full_name
 MODEL_SERVICE = api_pb2.DESCRIPTOR.services_by_name["ModelService"].full_name
-SERVICES = (CHAT_SERVICE, MODEL_SERVICE)
+EMBEDDING_SERVICE = api_pb2.DESCRIPTOR.services_by_name["EmbeddingService"].full_name
+SERVICES = (CHAT_SERVICE, MODEL_SERVICE, EMBEDDING_SERVICE)
 
 SERVER_OPTIONS: Sequence[tuple[str, int]] = (
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
@@ -82,6 +89,7 @@ class Server:
         self._server = grpc.aio.server(interceptors=interceptors, options=server_options(limits))
         api_pb2_grpc.add_ChatServiceServicer_to_server(ChatServicer(models, limits), self._server)
         api_pb2_grpc.add_ModelServiceServicer_to_server(ModelServicer(models, limits), self._server)
+        api_pb2_grpc.add_EmbeddingServiceServicer_to_server(EmbeddingServicer(models), self._server)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self._server)
         reflection.enable_server_reflection(
             (*SERVICES, health.SERVICE_NAME, reflection.SERVICE_NAME),
@@ -90,8 +98,10 @@ class Server:
         )
         self._stopped = asyncio.Event()
         self.engine_failed = asyncio.Event()
-        self._watched: set[int] = set()
+        self._watched: weakref.WeakSet[Engine] = weakref.WeakSet()
         self._background: set[asyncio.Task[None]] = set()
+        self._serving = False
+        models.on_change(self._model_changed)
 
     async def start(
         self,
@@ -113,6 +123,8 @@ class Server:
         await self.health.set("", health_pb2.HealthCheckResponse.SERVING)
         for name in SERVICES:
             await self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        for entry in self.models.entries():
+            await self.health.set(entry.alias, _model_health(entry))
         await self._server.start()
         return port
 
@@ -134,16 +146,32 @@ class Server:
         return 0
 
     async def set_serving(self) -> None:
-        """Report our services ready (the model is loaded) and watch the engines' threads."""
+        """Report our services ready (the default model is loaded) and watch the engines'
+        threads (models loaded later are watched as they load)."""
+        self._serving = True
         for model in self.models:
             self._watch(model.engine)
         for name in SERVICES:
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        for entry in self.models.entries():
+            await self.health.set(entry.alias, _model_health(entry))
+
+    def _model_changed(self, entry: ModelEntry) -> None:
+        """A model changed state: its health, and a newly loaded engine's watch."""
+        if entry.served is not None and entry.state is ModelState.LOADED and self._serving:
+            self._watch(entry.served.engine)
+        if self._stopped.is_set():
+            return
+        task = asyncio.ensure_future(self.health.set(entry.alias, _model_health(entry)))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def _watch(self, engine: Engine) -> None:
-        if id(engine) in self._watched:
+        # Weakly held: an unloaded engine is forgotten (it closes normally, so only a real death
+        # fires its callback).
+        if engine in self._watched:
             return
-        self._watched.add(id(engine))
+        self._watched.add(engine)
         loop = asyncio.get_running_loop()
 
         def failed(exc: BaseException) -> None:  # on the engine thread
@@ -186,6 +214,12 @@ class Server:
         )
         threads, rss_kib = process_status()
         logger.info("state: %s threads=%d rss_kib=%d", load or "-", threads, rss_kib)
+
+
+def _model_health(entry: ModelEntry) -> health_pb2.HealthCheckResponse.ServingStatus.ValueType:
+    if entry.state is ModelState.LOADED:
+        return health_pb2.HealthCheckResponse.SERVING
+    return health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 def process_status() -> tuple[int, int]:

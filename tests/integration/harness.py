@@ -36,12 +36,14 @@ THINKING_TEMPLATE = (
 
 
 class ServerThread:
-    """Runs `Server` over `models` on a private event loop until `close()`."""
+    """Runs `Server` over `models` (or a prepared `registry`) on a private event loop until
+    `close()`."""
 
     def __init__(
         self,
-        models: Sequence[ServedModel],
+        models: Sequence[ServedModel] = (),
         *,
+        registry: ModelRegistry | None = None,
         serving: bool = True,
         address: str = "127.0.0.1:0",
         credentials: grpc.ServerCredentials | None = None,
@@ -53,7 +55,7 @@ class ServerThread:
             target=self._loop.run_forever, name="test-server", daemon=True
         )
         self._thread.start()
-        self.registry = ModelRegistry(models)
+        self.registry = registry if registry is not None else ModelRegistry(models)
         self.server: Server = self.run(self._build(auth))
         self.port = self.run(
             self.server.start(address, credentials=credentials, socket_mode=socket_mode)
@@ -100,7 +102,11 @@ class Client:
     @classmethod
     def connect(cls, server: ServerThread) -> Client:
         """A client of `server`."""
-        channel = grpc.insecure_channel(server.target)
+        return cls.connect_channel(grpc.insecure_channel(server.target), server)
+
+    @classmethod
+    def connect_channel(cls, channel: grpc.Channel, server: Any = None) -> Client:
+        """Stubs on `channel` (a server in another process has no `ServerThread`)."""
         return cls(
             server=server,
             channel=channel,

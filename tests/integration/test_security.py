@@ -187,6 +187,17 @@ def test_bearer_token_matrix(start_secure: StartSecure, token_file: Path) -> Non
         with pytest.raises(grpc.RpcError) as caught:
             ProtoReflectionDescriptorDatabase(channel).get_services()
         assert code(caught.value) == grpc.StatusCode.UNAUTHENTICATED
+        # The admin calls and Embed are behind the token too.
+        models = pb_grpc.ModelServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as caught:
+            models.LoadModel(pb.LoadModelRequest(), timeout=10)
+        assert code(caught.value) == grpc.StatusCode.UNAUTHENTICATED
+        with pytest.raises(grpc.RpcError) as caught:
+            models.UnloadModel(pb.UnloadModelRequest(), timeout=10)
+        assert code(caught.value) == grpc.StatusCode.UNAUTHENTICATED
+        with pytest.raises(grpc.RpcError) as caught:
+            pb_grpc.EmbeddingServiceStub(channel).Embed(pb.EmbedRequest(), timeout=10)
+        assert code(caught.value) == grpc.StatusCode.UNAUTHENTICATED
 
 
 def test_the_python_client_sends_its_token(

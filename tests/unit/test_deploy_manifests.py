@@ -108,7 +108,12 @@ def quantity_bytes(text: str) -> int:
 
 def test_manifests_parse_into_the_expected_objects() -> None:
     kinds = sorted((d["kind"], d["metadata"]["name"]) for d in documents())
-    assert kinds == [("Deployment", "chat-app"), ("Deployment", "ggserve"), ("Service", "ggserve")]
+    assert kinds == [
+        ("Deployment", "chat-app"),
+        ("Deployment", "ggserve"),
+        ("PersistentVolumeClaim", "ggserve-models"),
+        ("Service", "ggserve"),
+    ]
 
 
 @pytest.mark.parametrize("name", ["ggserve", "chat-app"])
@@ -143,6 +148,23 @@ def test_ports_and_native_grpc_probes_match_the_server() -> None:
     assert readiness["port"] == liveness["port"] == settings.port
     assert readiness["service"] in SERVICES  # per-service: SERVING once the model is loaded
     assert liveness["service"] == ""  # the whole server: SERVING as soon as it listens
+
+
+def test_models_dir_is_the_mounted_models_volume() -> None:
+    spec = pod_spec("Deployment", "ggserve")
+    (container,) = ggserve_containers(spec)
+    settings = settings_of(container)
+    assert settings.models_dir is not None
+    mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
+    mount = mounts[str(settings.models_dir)]
+    assert mount["readOnly"] is True
+    volumes = {v["name"]: v for v in spec["volumes"]}
+    claim = volumes[mount["name"]]["persistentVolumeClaim"]["claimName"]
+    claims = [d for d in documents() if d["kind"] == "PersistentVolumeClaim"]
+    (pvc,) = [d for d in claims if d["metadata"]["name"] == claim]
+    assert "ReadOnlyMany" in pvc["spec"]["accessModes"]  # every replica mounts it
+    assert settings.max_loaded_models >= 1
+    assert settings.idle_unload > 0
 
 
 def test_service_targets_the_container_ports() -> None:

@@ -1,4 +1,4 @@
-"""`models`: list the served models (a table, or JSON with `--json`)."""
+"""`models`: list the served models and their state (a table, or JSON with `--json`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ggserve_client.channel import ChannelConfig
 from ggserve_client.cli.jsonl import model_json, write_line
 from ggserve_client.sync import Client
 
-_COLUMNS = ("alias", "architecture", "context", "tool format", "backend", "file")
+_COLUMNS = ("alias", "state", "architecture", "context", "tool format", "backend", "file")
 
 
 def add_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> None:
@@ -32,6 +32,7 @@ def run(args: argparse.Namespace, config: ChannelConfig) -> int:
     rows = [
         (
             m.alias + (" *" if m.is_default else ""),
+            m.state + (f" ({m.state_reason})" if m.state_reason else ""),
             m.architecture,
             str(m.context_length),
             m.tool_call_format,

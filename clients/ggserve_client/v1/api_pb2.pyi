@@ -155,6 +155,42 @@ TOOL_CALL_STATUS_TRUNCATED: ToolCallStatus.ValueType  # 3
 """Generation ended inside the call; it is discarded like an invalid one."""
 Global___ToolCallStatus: _TypeAlias = ToolCallStatus  # noqa: Y015
 
+class _ModelState:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ModelStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ModelState.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    MODEL_STATE_UNSPECIFIED: _ModelState.ValueType  # 0
+    """Not known."""
+    MODEL_STATE_UNLOADED: _ModelState.ValueType  # 1
+    """Known, not in memory; the next request for it loads it."""
+    MODEL_STATE_LOADING: _ModelState.ValueType  # 2
+    """Being loaded; requests for it wait."""
+    MODEL_STATE_LOADED: _ModelState.ValueType  # 3
+    """In memory and serving."""
+    MODEL_STATE_UNLOADING: _ModelState.ValueType  # 4
+    """Being unloaded; requests for it wait and load it again."""
+    MODEL_STATE_FAILED: _ModelState.ValueType  # 5
+    """The last load failed (see ModelStatus.reason); requests get UNAVAILABLE until LoadModel."""
+
+class ModelState(_ModelState, metaclass=_ModelStateEnumTypeWrapper):
+    """ModelState is where a model is in its lifecycle."""
+
+MODEL_STATE_UNSPECIFIED: ModelState.ValueType  # 0
+"""Not known."""
+MODEL_STATE_UNLOADED: ModelState.ValueType  # 1
+"""Known, not in memory; the next request for it loads it."""
+MODEL_STATE_LOADING: ModelState.ValueType  # 2
+"""Being loaded; requests for it wait."""
+MODEL_STATE_LOADED: ModelState.ValueType  # 3
+"""In memory and serving."""
+MODEL_STATE_UNLOADING: ModelState.ValueType  # 4
+"""Being unloaded; requests for it wait and load it again."""
+MODEL_STATE_FAILED: ModelState.ValueType  # 5
+"""The last load failed (see ModelStatus.reason); requests get UNAVAILABLE until LoadModel."""
+Global___ModelState: _TypeAlias = ModelState  # noqa: Y015
+
 @_typing.final
 class ToolCall(_message.Message):
     """ToolCall is a function call made by the assistant."""
@@ -1115,6 +1151,9 @@ class Model(_message.Message):
     SLOTS_FIELD_NUMBER: _builtins.int
     CHAT_TEMPLATE_SOURCE_FIELD_NUMBER: _builtins.int
     KV_CACHE_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    EMBEDDING_DIMENSIONS_FIELD_NUMBER: _builtins.int
+    POOLING_FIELD_NUMBER: _builtins.int
     alias: _builtins.str
     """The alias requests use in `model`."""
     architecture: _builtins.str
@@ -1144,9 +1183,17 @@ class Model(_message.Message):
     (a built-in, chosen with --chat-template or, for a GGUF without a template, from its
     architecture) or "file:PATH" (a Jinja file given with --chat-template).
     """
+    embedding_dimensions: _builtins.int
+    """Embedding models: the length of their vectors (0 for a chat model)."""
+    pooling: _builtins.str
+    """Embedding models: how token states are pooled into one vector ("mean", "cls", "last")."""
     @_builtins.property
     def kv_cache(self) -> Global___KvCache:
         """The KV cache: its data types and size."""
+
+    @_builtins.property
+    def status(self) -> Global___ModelStatus:
+        """Where the model is in its lifecycle, what it holds and how busy it is."""
 
     def __init__(
         self,
@@ -1165,10 +1212,13 @@ class Model(_message.Message):
         slots: _builtins.int = ...,
         chat_template_source: _builtins.str = ...,
         kv_cache: Global___KvCache | None = ...,
+        status: Global___ModelStatus | None = ...,
+        embedding_dimensions: _builtins.int = ...,
+        pooling: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["kv_cache", b"kv_cache"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["kv_cache", b"kv_cache", "status", b"status"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias", b"alias", "architecture", b"architecture", "backend", b"backend", "chat_template_source", b"chat_template_source", "context_length", b"context_length", "file_name", b"file_name", "gpu_layers", b"gpu_layers", "has_chat_template", b"has_chat_template", "is_default", b"is_default", "kv_cache", b"kv_cache", "slots", b"slots", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template", "train_context_length", b"train_context_length"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias", b"alias", "architecture", b"architecture", "backend", b"backend", "chat_template_source", b"chat_template_source", "context_length", b"context_length", "embedding_dimensions", b"embedding_dimensions", "file_name", b"file_name", "gpu_layers", b"gpu_layers", "has_chat_template", b"has_chat_template", "is_default", b"is_default", "kv_cache", b"kv_cache", "pooling", b"pooling", "slots", b"slots", "status", b"status", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template", "train_context_length", b"train_context_length"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1215,6 +1265,292 @@ class KvCache(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___KvCache: _TypeAlias = KvCache  # noqa: Y015
+
+@_typing.final
+class ModelStatus(_message.Message):
+    """ModelStatus is a model's lifecycle state and resource use."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATE_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    MEMORY_BYTES_FIELD_NUMBER: _builtins.int
+    LOAD_SECONDS_FIELD_NUMBER: _builtins.int
+    RUNNING_FIELD_NUMBER: _builtins.int
+    WAITING_FIELD_NUMBER: _builtins.int
+    state: Global___ModelState.ValueType
+    """Where the model is in its lifecycle."""
+    reason: _builtins.str
+    """Why the last load failed (MODEL_STATE_FAILED), else empty."""
+    memory_bytes: _builtins.int
+    """Resident memory the load added to the process, in bytes (0 when not loaded, or when the
+    model was given to the server loaded).
+    """
+    load_seconds: _builtins.float
+    """How long the last load took, in seconds."""
+    running: _builtins.int
+    """Requests being served now."""
+    waiting: _builtins.int
+    """Requests waiting for a slot or for the model to load."""
+    def __init__(
+        self,
+        *,
+        state: Global___ModelState.ValueType = ...,
+        reason: _builtins.str = ...,
+        memory_bytes: _builtins.int = ...,
+        load_seconds: _builtins.float = ...,
+        running: _builtins.int = ...,
+        waiting: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["load_seconds", b"load_seconds", "memory_bytes", b"memory_bytes", "reason", b"reason", "running", b"running", "state", b"state", "waiting", b"waiting"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ModelStatus: _TypeAlias = ModelStatus  # noqa: Y015
+
+@_typing.final
+class LoadModelRequest(_message.Message):
+    """LoadModelRequest names the model to load."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MODEL_FIELD_NUMBER: _builtins.int
+    model: _builtins.str
+    """Model alias; empty means the default model."""
+    def __init__(
+        self,
+        *,
+        model: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["model", b"model"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LoadModelRequest: _TypeAlias = LoadModelRequest  # noqa: Y015
+
+@_typing.final
+class LoadModelResponse(_message.Message):
+    """LoadModelResponse describes the loaded model."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MODEL_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def model(self) -> Global___Model:
+        """The model, loaded."""
+
+    def __init__(
+        self,
+        *,
+        model: Global___Model | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["model", b"model"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["model", b"model"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LoadModelResponse: _TypeAlias = LoadModelResponse  # noqa: Y015
+
+@_typing.final
+class UnloadModelRequest(_message.Message):
+    """UnloadModelRequest names the model to unload."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MODEL_FIELD_NUMBER: _builtins.int
+    model: _builtins.str
+    """Model alias; empty means the default model."""
+    def __init__(
+        self,
+        *,
+        model: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["model", b"model"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UnloadModelRequest: _TypeAlias = UnloadModelRequest  # noqa: Y015
+
+@_typing.final
+class UnloadModelResponse(_message.Message):
+    """UnloadModelResponse describes the unloaded model."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MODEL_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def model(self) -> Global___Model:
+        """The model, unloaded."""
+
+    def __init__(
+        self,
+        *,
+        model: Global___Model | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["model", b"model"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["model", b"model"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UnloadModelResponse: _TypeAlias = UnloadModelResponse  # noqa: Y015
+
+@_typing.final
+class EmbedRequest(_message.Message):
+    """EmbedRequest asks for the vectors of a batch of inputs."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    MODEL_FIELD_NUMBER: _builtins.int
+    INPUTS_FIELD_NUMBER: _builtins.int
+    NORMALIZE_FIELD_NUMBER: _builtins.int
+    REQUEST_ID_FIELD_NUMBER: _builtins.int
+    model: _builtins.str
+    """Model alias (an embedding model); empty means the default model."""
+    normalize: _builtins.bool
+    """Whether each vector is scaled to unit length (cosine similarity is then a dot product)."""
+    request_id: _builtins.str
+    """Caller's id for log correlation; generated when empty."""
+    @_builtins.property
+    def inputs(self) -> _containers.RepeatedCompositeFieldContainer[Global___EmbedInput]:
+        """Required. The inputs, each a text or token ids; one vector per input, in order."""
+
+    def __init__(
+        self,
+        *,
+        model: _builtins.str = ...,
+        inputs: _abc.Iterable[Global___EmbedInput] | None = ...,
+        normalize: _builtins.bool = ...,
+        request_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["inputs", b"inputs", "model", b"model", "normalize", b"normalize", "request_id", b"request_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EmbedRequest: _TypeAlias = EmbedRequest  # noqa: Y015
+
+@_typing.final
+class EmbedInput(_message.Message):
+    """EmbedInput is one input of an EmbedRequest."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TEXT_FIELD_NUMBER: _builtins.int
+    TOKENS_FIELD_NUMBER: _builtins.int
+    text: _builtins.str
+    """A text, tokenized with the model's tokenizer (with its own framing, e.g. [CLS] … [SEP])."""
+    @_builtins.property
+    def tokens(self) -> Global___TokenIds:
+        """Token ids, embedded as given."""
+
+    def __init__(
+        self,
+        *,
+        text: _builtins.str = ...,
+        tokens: Global___TokenIds | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["input", b"input", "text", b"text", "tokens", b"tokens"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["input", b"input", "text", b"text", "tokens", b"tokens"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    _WhichOneofReturnType_input: _TypeAlias = _typing.Literal["text", "tokens"]  # noqa: Y015
+    _WhichOneofArgType_input: _TypeAlias = _typing.Literal["input", b"input"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType_input) -> _WhichOneofReturnType_input | None: ...
+
+Global___EmbedInput: _TypeAlias = EmbedInput  # noqa: Y015
+
+@_typing.final
+class TokenIds(_message.Message):
+    """TokenIds is a sequence of token ids."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.int]:
+        """Token ids, in order."""
+
+    def __init__(
+        self,
+        *,
+        ids: _abc.Iterable[_builtins.int] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ids", b"ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TokenIds: _TypeAlias = TokenIds  # noqa: Y015
+
+@_typing.final
+class EmbedResponse(_message.Message):
+    """EmbedResponse holds one vector per input."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EMBEDDINGS_FIELD_NUMBER: _builtins.int
+    MODEL_FIELD_NUMBER: _builtins.int
+    PROMPT_TOKENS_FIELD_NUMBER: _builtins.int
+    model: _builtins.str
+    """The model that made them."""
+    prompt_tokens: _builtins.int
+    """Tokens of all inputs together."""
+    @_builtins.property
+    def embeddings(self) -> _containers.RepeatedCompositeFieldContainer[Global___Embedding]:
+        """The vectors, in the order of the inputs."""
+
+    def __init__(
+        self,
+        *,
+        embeddings: _abc.Iterable[Global___Embedding] | None = ...,
+        model: _builtins.str = ...,
+        prompt_tokens: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["embeddings", b"embeddings", "model", b"model", "prompt_tokens", b"prompt_tokens"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EmbedResponse: _TypeAlias = EmbedResponse  # noqa: Y015
+
+@_typing.final
+class Embedding(_message.Message):
+    """Embedding is the vector of one input."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    VALUES_FIELD_NUMBER: _builtins.int
+    TOKENS_FIELD_NUMBER: _builtins.int
+    tokens: _builtins.int
+    """Tokens of the input."""
+    @_builtins.property
+    def values(self) -> _containers.RepeatedScalarFieldContainer[_builtins.float]:
+        """The vector's components."""
+
+    def __init__(
+        self,
+        *,
+        values: _abc.Iterable[_builtins.float] | None = ...,
+        tokens: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["tokens", b"tokens", "values", b"values"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Embedding: _TypeAlias = Embedding  # noqa: Y015
 
 @_typing.final
 class ListModelsRequest(_message.Message):

@@ -178,6 +178,16 @@ class ModelServiceStub:
                 request_serializer=ggserve__client_dot_v1_dot_api__pb2.RenderChatRequest.SerializeToString,
                 response_deserializer=ggserve__client_dot_v1_dot_api__pb2.RenderChatResponse.FromString,
                 _registered_method=True)
+        self.LoadModel = channel.unary_unary(
+                '/ggserve.v1.ModelService/LoadModel',
+                request_serializer=ggserve__client_dot_v1_dot_api__pb2.LoadModelRequest.SerializeToString,
+                response_deserializer=ggserve__client_dot_v1_dot_api__pb2.LoadModelResponse.FromString,
+                _registered_method=True)
+        self.UnloadModel = channel.unary_unary(
+                '/ggserve.v1.ModelService/UnloadModel',
+                request_serializer=ggserve__client_dot_v1_dot_api__pb2.UnloadModelRequest.SerializeToString,
+                response_deserializer=ggserve__client_dot_v1_dot_api__pb2.UnloadModelResponse.FromString,
+                _registered_method=True)
 
 
 class ModelServiceServicer:
@@ -212,6 +222,23 @@ class ModelServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def LoadModel(self, request, context):
+        """LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
+        with the reason if the load fails. A failed model is tried again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UnloadModel(self, request, context):
+        """UnloadModel unloads a model (an admin call) once its running requests have finished (the
+        call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+        already loaded. The next request for it loads it again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ModelServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -234,6 +261,16 @@ def add_ModelServiceServicer_to_server(servicer, server):
                     servicer.RenderChat,
                     request_deserializer=ggserve__client_dot_v1_dot_api__pb2.RenderChatRequest.FromString,
                     response_serializer=ggserve__client_dot_v1_dot_api__pb2.RenderChatResponse.SerializeToString,
+            ),
+            'LoadModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.LoadModel,
+                    request_deserializer=ggserve__client_dot_v1_dot_api__pb2.LoadModelRequest.FromString,
+                    response_serializer=ggserve__client_dot_v1_dot_api__pb2.LoadModelResponse.SerializeToString,
+            ),
+            'UnloadModel': grpc.unary_unary_rpc_method_handler(
+                    servicer.UnloadModel,
+                    request_deserializer=ggserve__client_dot_v1_dot_api__pb2.UnloadModelRequest.FromString,
+                    response_serializer=ggserve__client_dot_v1_dot_api__pb2.UnloadModelResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -345,6 +382,136 @@ class ModelService:
             '/ggserve.v1.ModelService/RenderChat',
             ggserve__client_dot_v1_dot_api__pb2.RenderChatRequest.SerializeToString,
             ggserve__client_dot_v1_dot_api__pb2.RenderChatResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LoadModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ggserve.v1.ModelService/LoadModel',
+            ggserve__client_dot_v1_dot_api__pb2.LoadModelRequest.SerializeToString,
+            ggserve__client_dot_v1_dot_api__pb2.LoadModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UnloadModel(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ggserve.v1.ModelService/UnloadModel',
+            ggserve__client_dot_v1_dot_api__pb2.UnloadModelRequest.SerializeToString,
+            ggserve__client_dot_v1_dot_api__pb2.UnloadModelResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+
+class EmbeddingServiceStub:
+    """EmbeddingService turns texts into vectors with an embedding model.
+    """
+
+    def __init__(self, channel):
+        """Constructor.
+
+        Args:
+            channel: A grpc.Channel.
+        """
+        self.Embed = channel.unary_unary(
+                '/ggserve.v1.EmbeddingService/Embed',
+                request_serializer=ggserve__client_dot_v1_dot_api__pb2.EmbedRequest.SerializeToString,
+                response_deserializer=ggserve__client_dot_v1_dot_api__pb2.EmbedResponse.FromString,
+                _registered_method=True)
+
+
+class EmbeddingServiceServicer:
+    """EmbeddingService turns texts into vectors with an embedding model.
+    """
+
+    def Embed(self, request, context):
+        """Embed returns one vector per input, in order.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+
+def add_EmbeddingServiceServicer_to_server(servicer, server):
+    rpc_method_handlers = {
+            'Embed': grpc.unary_unary_rpc_method_handler(
+                    servicer.Embed,
+                    request_deserializer=ggserve__client_dot_v1_dot_api__pb2.EmbedRequest.FromString,
+                    response_serializer=ggserve__client_dot_v1_dot_api__pb2.EmbedResponse.SerializeToString,
+            ),
+    }
+    generic_handler = grpc.method_handlers_generic_handler(
+            'ggserve.v1.EmbeddingService', rpc_method_handlers)
+    server.add_generic_rpc_handlers((generic_handler,))
+    server.add_registered_method_handlers('ggserve.v1.EmbeddingService', rpc_method_handlers)
+
+
+ # This class is part of an EXPERIMENTAL API.
+class EmbeddingService:
+    """EmbeddingService turns texts into vectors with an embedding model.
+    """
+
+    @staticmethod
+    def Embed(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/ggserve.v1.EmbeddingService/Embed',
+            ggserve__client_dot_v1_dot_api__pb2.EmbedRequest.SerializeToString,
+            ggserve__client_dot_v1_dot_api__pb2.EmbedResponse.FromString,
             options,
             channel_credentials,
             insecure,

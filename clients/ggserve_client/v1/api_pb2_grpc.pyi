@@ -108,6 +108,15 @@ class ModelServiceStub:
     """Tokenize turns text into the model's token ids."""
     RenderChat: _grpc.UnaryUnaryMultiCallable[_api_pb2.RenderChatRequest, _api_pb2.RenderChatResponse]
     """RenderChat returns the exact prompt a chat request would be given, without generating."""
+    LoadModel: _grpc.UnaryUnaryMultiCallable[_api_pb2.LoadModelRequest, _api_pb2.LoadModelResponse]
+    """LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
+    with the reason if the load fails. A failed model is tried again.
+    """
+    UnloadModel: _grpc.UnaryUnaryMultiCallable[_api_pb2.UnloadModelRequest, _api_pb2.UnloadModelResponse]
+    """UnloadModel unloads a model (an admin call) once its running requests have finished (the
+    call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+    already loaded. The next request for it loads it again.
+    """
 
 @_typing.type_check_only
 class ModelServiceAsyncStub(ModelServiceStub):
@@ -122,6 +131,15 @@ class ModelServiceAsyncStub(ModelServiceStub):
     """Tokenize turns text into the model's token ids."""
     RenderChat: _aio.UnaryUnaryMultiCallable[_api_pb2.RenderChatRequest, _api_pb2.RenderChatResponse]  # type: ignore[assignment]
     """RenderChat returns the exact prompt a chat request would be given, without generating."""
+    LoadModel: _aio.UnaryUnaryMultiCallable[_api_pb2.LoadModelRequest, _api_pb2.LoadModelResponse]  # type: ignore[assignment]
+    """LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
+    with the reason if the load fails. A failed model is tried again.
+    """
+    UnloadModel: _aio.UnaryUnaryMultiCallable[_api_pb2.UnloadModelRequest, _api_pb2.UnloadModelResponse]  # type: ignore[assignment]
+    """UnloadModel unloads a model (an admin call) once its running requests have finished (the
+    call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+    already loaded. The next request for it loads it again.
+    """
 
 class ModelServiceServicer(metaclass=_abc_1.ABCMeta):
     """ModelService describes the loaded models and exposes their tokenizer and chat template."""
@@ -158,4 +176,56 @@ class ModelServiceServicer(metaclass=_abc_1.ABCMeta):
     ) -> _typing.Union[_api_pb2.RenderChatResponse, _abc.Awaitable[_api_pb2.RenderChatResponse]]:
         """RenderChat returns the exact prompt a chat request would be given, without generating."""
 
+    @_abc_1.abstractmethod
+    def LoadModel(
+        self,
+        request: _api_pb2.LoadModelRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_api_pb2.LoadModelResponse, _abc.Awaitable[_api_pb2.LoadModelResponse]]:
+        """LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
+        with the reason if the load fails. A failed model is tried again.
+        """
+
+    @_abc_1.abstractmethod
+    def UnloadModel(
+        self,
+        request: _api_pb2.UnloadModelRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_api_pb2.UnloadModelResponse, _abc.Awaitable[_api_pb2.UnloadModelResponse]]:
+        """UnloadModel unloads a model (an admin call) once its running requests have finished (the
+        call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+        already loaded. The next request for it loads it again.
+        """
+
 def add_ModelServiceServicer_to_server(servicer: ModelServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
+
+class EmbeddingServiceStub:
+    """EmbeddingService turns texts into vectors with an embedding model."""
+
+    @_typing.overload
+    def __new__(cls, channel: _grpc.Channel) -> _Self: ...
+    @_typing.overload
+    def __new__(cls, channel: _aio.Channel) -> EmbeddingServiceAsyncStub: ...
+    Embed: _grpc.UnaryUnaryMultiCallable[_api_pb2.EmbedRequest, _api_pb2.EmbedResponse]
+    """Embed returns one vector per input, in order."""
+
+@_typing.type_check_only
+class EmbeddingServiceAsyncStub(EmbeddingServiceStub):
+    """EmbeddingService turns texts into vectors with an embedding model."""
+
+    def __init__(self, channel: _aio.Channel) -> None: ...
+    Embed: _aio.UnaryUnaryMultiCallable[_api_pb2.EmbedRequest, _api_pb2.EmbedResponse]  # type: ignore[assignment]
+    """Embed returns one vector per input, in order."""
+
+class EmbeddingServiceServicer(metaclass=_abc_1.ABCMeta):
+    """EmbeddingService turns texts into vectors with an embedding model."""
+
+    @_abc_1.abstractmethod
+    def Embed(
+        self,
+        request: _api_pb2.EmbedRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_api_pb2.EmbedResponse, _abc.Awaitable[_api_pb2.EmbedResponse]]:
+        """Embed returns one vector per input, in order."""
+
+def add_EmbeddingServiceServicer_to_server(servicer: EmbeddingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

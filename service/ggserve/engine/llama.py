@@ -35,15 +35,10 @@ from ggserve.engine.ngram import DraftOptions
 from ggserve.engine.sampler import SamplingDefaults
 from ggserve.engine.scheduler import Scheduler
 from ggserve.engine.threaded import ThreadedEngine
+from ggserve.threads import default_threads
 
 DEFAULT_QUEUE_SIZE = 16
 _VALIDATED_GRAMMARS = 64  # grammars remembered as valid (the service validates off the loop)
-
-
-def default_threads() -> int:
-    """One core fewer than the machine has (at least 1): ggml's spinning thread pool collapses
-    when it competes with the event loop for every core."""
-    return max((os.cpu_count() or 1) - 1, 1)
 
 
 def _token_text(pieces: TokenPieces, token: int) -> str:

@@ -268,6 +268,71 @@ func (ToolCallStatus) EnumDescriptor() ([]byte, []int) {
 	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{3}
 }
 
+// ModelState is where a model is in its lifecycle.
+type ModelState int32
+
+const (
+	// Not known.
+	ModelState_MODEL_STATE_UNSPECIFIED ModelState = 0
+	// Known, not in memory; the next request for it loads it.
+	ModelState_MODEL_STATE_UNLOADED ModelState = 1
+	// Being loaded; requests for it wait.
+	ModelState_MODEL_STATE_LOADING ModelState = 2
+	// In memory and serving.
+	ModelState_MODEL_STATE_LOADED ModelState = 3
+	// Being unloaded; requests for it wait and load it again.
+	ModelState_MODEL_STATE_UNLOADING ModelState = 4
+	// The last load failed (see ModelStatus.reason); requests get UNAVAILABLE until LoadModel.
+	ModelState_MODEL_STATE_FAILED ModelState = 5
+)
+
+// Enum value maps for ModelState.
+var (
+	ModelState_name = map[int32]string{
+		0: "MODEL_STATE_UNSPECIFIED",
+		1: "MODEL_STATE_UNLOADED",
+		2: "MODEL_STATE_LOADING",
+		3: "MODEL_STATE_LOADED",
+		4: "MODEL_STATE_UNLOADING",
+		5: "MODEL_STATE_FAILED",
+	}
+	ModelState_value = map[string]int32{
+		"MODEL_STATE_UNSPECIFIED": 0,
+		"MODEL_STATE_UNLOADED":    1,
+		"MODEL_STATE_LOADING":     2,
+		"MODEL_STATE_LOADED":      3,
+		"MODEL_STATE_UNLOADING":   4,
+		"MODEL_STATE_FAILED":      5,
+	}
+)
+
+func (x ModelState) Enum() *ModelState {
+	p := new(ModelState)
+	*p = x
+	return p
+}
+
+func (x ModelState) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ModelState) Descriptor() protoreflect.EnumDescriptor {
+	return file_ggserve_v1_api_proto_enumTypes[4].Descriptor()
+}
+
+func (ModelState) Type() protoreflect.EnumType {
+	return &file_ggserve_v1_api_proto_enumTypes[4]
+}
+
+func (x ModelState) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ModelState.Descriptor instead.
+func (ModelState) EnumDescriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{4}
+}
+
 // Mode is a tool-choice policy that names no function.
 type ToolChoice_Mode int32
 
@@ -309,11 +374,11 @@ func (x ToolChoice_Mode) String() string {
 }
 
 func (ToolChoice_Mode) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[4].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[5].Descriptor()
 }
 
 func (ToolChoice_Mode) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[4]
+	return &file_ggserve_v1_api_proto_enumTypes[5]
 }
 
 func (x ToolChoice_Mode) Number() protoreflect.EnumNumber {
@@ -362,11 +427,11 @@ func (x Model_Backend) String() string {
 }
 
 func (Model_Backend) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[5].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[6].Descriptor()
 }
 
 func (Model_Backend) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[5]
+	return &file_ggserve_v1_api_proto_enumTypes[6]
 }
 
 func (x Model_Backend) Number() protoreflect.EnumNumber {
@@ -2074,7 +2139,13 @@ type Model struct {
 	// architecture) or "file:PATH" (a Jinja file given with --chat-template).
 	ChatTemplateSource string `protobuf:"bytes,13,opt,name=chat_template_source,json=chatTemplateSource,proto3" json:"chat_template_source,omitempty"`
 	// The KV cache: its data types and size.
-	KvCache       *KvCache `protobuf:"bytes,14,opt,name=kv_cache,json=kvCache,proto3" json:"kv_cache,omitempty"`
+	KvCache *KvCache `protobuf:"bytes,14,opt,name=kv_cache,json=kvCache,proto3" json:"kv_cache,omitempty"`
+	// Where the model is in its lifecycle, what it holds and how busy it is.
+	Status *ModelStatus `protobuf:"bytes,15,opt,name=status,proto3" json:"status,omitempty"`
+	// Embedding models: the length of their vectors (0 for a chat model).
+	EmbeddingDimensions uint32 `protobuf:"varint,16,opt,name=embedding_dimensions,json=embeddingDimensions,proto3" json:"embedding_dimensions,omitempty"`
+	// Embedding models: how token states are pooled into one vector ("mean", "cls", "last").
+	Pooling       string `protobuf:"bytes,17,opt,name=pooling,proto3" json:"pooling,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2207,6 +2278,27 @@ func (x *Model) GetKvCache() *KvCache {
 	return nil
 }
 
+func (x *Model) GetStatus() *ModelStatus {
+	if x != nil {
+		return x.Status
+	}
+	return nil
+}
+
+func (x *Model) GetEmbeddingDimensions() uint32 {
+	if x != nil {
+		return x.EmbeddingDimensions
+	}
+	return 0
+}
+
+func (x *Model) GetPooling() string {
+	if x != nil {
+		return x.Pooling
+	}
+	return ""
+}
+
 // KvCache describes a model's KV cache (the attention keys and values of every cached token).
 type KvCache struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2298,6 +2390,607 @@ func (x *KvCache) GetFlashAttention() string {
 	return ""
 }
 
+// ModelStatus is a model's lifecycle state and resource use.
+type ModelStatus struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Where the model is in its lifecycle.
+	State ModelState `protobuf:"varint,1,opt,name=state,proto3,enum=ggserve.v1.ModelState" json:"state,omitempty"`
+	// Why the last load failed (MODEL_STATE_FAILED), else empty.
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// Resident memory the load added to the process, in bytes (0 when not loaded, or when the
+	// model was given to the server loaded).
+	MemoryBytes uint64 `protobuf:"varint,3,opt,name=memory_bytes,json=memoryBytes,proto3" json:"memory_bytes,omitempty"`
+	// How long the last load took, in seconds.
+	LoadSeconds float64 `protobuf:"fixed64,4,opt,name=load_seconds,json=loadSeconds,proto3" json:"load_seconds,omitempty"`
+	// Requests being served now.
+	Running uint32 `protobuf:"varint,5,opt,name=running,proto3" json:"running,omitempty"`
+	// Requests waiting for a slot or for the model to load.
+	Waiting       uint32 `protobuf:"varint,6,opt,name=waiting,proto3" json:"waiting,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ModelStatus) Reset() {
+	*x = ModelStatus{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ModelStatus) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ModelStatus) ProtoMessage() {}
+
+func (x *ModelStatus) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ModelStatus.ProtoReflect.Descriptor instead.
+func (*ModelStatus) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ModelStatus) GetState() ModelState {
+	if x != nil {
+		return x.State
+	}
+	return ModelState_MODEL_STATE_UNSPECIFIED
+}
+
+func (x *ModelStatus) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ModelStatus) GetMemoryBytes() uint64 {
+	if x != nil {
+		return x.MemoryBytes
+	}
+	return 0
+}
+
+func (x *ModelStatus) GetLoadSeconds() float64 {
+	if x != nil {
+		return x.LoadSeconds
+	}
+	return 0
+}
+
+func (x *ModelStatus) GetRunning() uint32 {
+	if x != nil {
+		return x.Running
+	}
+	return 0
+}
+
+func (x *ModelStatus) GetWaiting() uint32 {
+	if x != nil {
+		return x.Waiting
+	}
+	return 0
+}
+
+// LoadModelRequest names the model to load.
+type LoadModelRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Model alias; empty means the default model.
+	Model         string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LoadModelRequest) Reset() {
+	*x = LoadModelRequest{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LoadModelRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LoadModelRequest) ProtoMessage() {}
+
+func (x *LoadModelRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LoadModelRequest.ProtoReflect.Descriptor instead.
+func (*LoadModelRequest) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *LoadModelRequest) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+// LoadModelResponse describes the loaded model.
+type LoadModelResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The model, loaded.
+	Model         *Model `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LoadModelResponse) Reset() {
+	*x = LoadModelResponse{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LoadModelResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LoadModelResponse) ProtoMessage() {}
+
+func (x *LoadModelResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LoadModelResponse.ProtoReflect.Descriptor instead.
+func (*LoadModelResponse) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *LoadModelResponse) GetModel() *Model {
+	if x != nil {
+		return x.Model
+	}
+	return nil
+}
+
+// UnloadModelRequest names the model to unload.
+type UnloadModelRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Model alias; empty means the default model.
+	Model         string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnloadModelRequest) Reset() {
+	*x = UnloadModelRequest{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnloadModelRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnloadModelRequest) ProtoMessage() {}
+
+func (x *UnloadModelRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnloadModelRequest.ProtoReflect.Descriptor instead.
+func (*UnloadModelRequest) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *UnloadModelRequest) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+// UnloadModelResponse describes the unloaded model.
+type UnloadModelResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The model, unloaded.
+	Model         *Model `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnloadModelResponse) Reset() {
+	*x = UnloadModelResponse{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnloadModelResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnloadModelResponse) ProtoMessage() {}
+
+func (x *UnloadModelResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnloadModelResponse.ProtoReflect.Descriptor instead.
+func (*UnloadModelResponse) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *UnloadModelResponse) GetModel() *Model {
+	if x != nil {
+		return x.Model
+	}
+	return nil
+}
+
+// EmbedRequest asks for the vectors of a batch of inputs.
+type EmbedRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Model alias (an embedding model); empty means the default model.
+	Model string `protobuf:"bytes,1,opt,name=model,proto3" json:"model,omitempty"`
+	// Required. The inputs, each a text or token ids; one vector per input, in order.
+	Inputs []*EmbedInput `protobuf:"bytes,2,rep,name=inputs,proto3" json:"inputs,omitempty"`
+	// Whether each vector is scaled to unit length (cosine similarity is then a dot product).
+	Normalize bool `protobuf:"varint,3,opt,name=normalize,proto3" json:"normalize,omitempty"`
+	// Caller's id for log correlation; generated when empty.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmbedRequest) Reset() {
+	*x = EmbedRequest{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmbedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmbedRequest) ProtoMessage() {}
+
+func (x *EmbedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmbedRequest.ProtoReflect.Descriptor instead.
+func (*EmbedRequest) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *EmbedRequest) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *EmbedRequest) GetInputs() []*EmbedInput {
+	if x != nil {
+		return x.Inputs
+	}
+	return nil
+}
+
+func (x *EmbedRequest) GetNormalize() bool {
+	if x != nil {
+		return x.Normalize
+	}
+	return false
+}
+
+func (x *EmbedRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// EmbedInput is one input of an EmbedRequest.
+type EmbedInput struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What is embedded.
+	//
+	// Types that are valid to be assigned to Input:
+	//
+	//	*EmbedInput_Text
+	//	*EmbedInput_Tokens
+	Input         isEmbedInput_Input `protobuf_oneof:"input"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmbedInput) Reset() {
+	*x = EmbedInput{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmbedInput) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmbedInput) ProtoMessage() {}
+
+func (x *EmbedInput) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmbedInput.ProtoReflect.Descriptor instead.
+func (*EmbedInput) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *EmbedInput) GetInput() isEmbedInput_Input {
+	if x != nil {
+		return x.Input
+	}
+	return nil
+}
+
+func (x *EmbedInput) GetText() string {
+	if x != nil {
+		if x, ok := x.Input.(*EmbedInput_Text); ok {
+			return x.Text
+		}
+	}
+	return ""
+}
+
+func (x *EmbedInput) GetTokens() *TokenIds {
+	if x != nil {
+		if x, ok := x.Input.(*EmbedInput_Tokens); ok {
+			return x.Tokens
+		}
+	}
+	return nil
+}
+
+type isEmbedInput_Input interface {
+	isEmbedInput_Input()
+}
+
+type EmbedInput_Text struct {
+	// A text, tokenized with the model's tokenizer (with its own framing, e.g. [CLS] … [SEP]).
+	Text string `protobuf:"bytes,1,opt,name=text,proto3,oneof"`
+}
+
+type EmbedInput_Tokens struct {
+	// Token ids, embedded as given.
+	Tokens *TokenIds `protobuf:"bytes,2,opt,name=tokens,proto3,oneof"`
+}
+
+func (*EmbedInput_Text) isEmbedInput_Input() {}
+
+func (*EmbedInput_Tokens) isEmbedInput_Input() {}
+
+// TokenIds is a sequence of token ids.
+type TokenIds struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Token ids, in order.
+	Ids           []uint32 `protobuf:"varint,1,rep,packed,name=ids,proto3" json:"ids,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TokenIds) Reset() {
+	*x = TokenIds{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TokenIds) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TokenIds) ProtoMessage() {}
+
+func (x *TokenIds) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TokenIds.ProtoReflect.Descriptor instead.
+func (*TokenIds) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *TokenIds) GetIds() []uint32 {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+// EmbedResponse holds one vector per input.
+type EmbedResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The vectors, in the order of the inputs.
+	Embeddings []*Embedding `protobuf:"bytes,1,rep,name=embeddings,proto3" json:"embeddings,omitempty"`
+	// The model that made them.
+	Model string `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
+	// Tokens of all inputs together.
+	PromptTokens  uint32 `protobuf:"varint,3,opt,name=prompt_tokens,json=promptTokens,proto3" json:"prompt_tokens,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EmbedResponse) Reset() {
+	*x = EmbedResponse{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EmbedResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EmbedResponse) ProtoMessage() {}
+
+func (x *EmbedResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EmbedResponse.ProtoReflect.Descriptor instead.
+func (*EmbedResponse) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *EmbedResponse) GetEmbeddings() []*Embedding {
+	if x != nil {
+		return x.Embeddings
+	}
+	return nil
+}
+
+func (x *EmbedResponse) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *EmbedResponse) GetPromptTokens() uint32 {
+	if x != nil {
+		return x.PromptTokens
+	}
+	return 0
+}
+
+// Embedding is the vector of one input.
+type Embedding struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The vector's components.
+	Values []float32 `protobuf:"fixed32,1,rep,packed,name=values,proto3" json:"values,omitempty"`
+	// Tokens of the input.
+	Tokens        uint32 `protobuf:"varint,2,opt,name=tokens,proto3" json:"tokens,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Embedding) Reset() {
+	*x = Embedding{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Embedding) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Embedding) ProtoMessage() {}
+
+func (x *Embedding) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Embedding.ProtoReflect.Descriptor instead.
+func (*Embedding) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *Embedding) GetValues() []float32 {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+func (x *Embedding) GetTokens() uint32 {
+	if x != nil {
+		return x.Tokens
+	}
+	return 0
+}
+
 // ListModelsRequest lists the served models.
 type ListModelsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -2307,7 +3000,7 @@ type ListModelsRequest struct {
 
 func (x *ListModelsRequest) Reset() {
 	*x = ListModelsRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2319,7 +3012,7 @@ func (x *ListModelsRequest) String() string {
 func (*ListModelsRequest) ProtoMessage() {}
 
 func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2332,7 +3025,7 @@ func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListModelsRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{31}
 }
 
 // ListModelsResponse holds the served models.
@@ -2346,7 +3039,7 @@ type ListModelsResponse struct {
 
 func (x *ListModelsResponse) Reset() {
 	*x = ListModelsResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2358,7 +3051,7 @@ func (x *ListModelsResponse) String() string {
 func (*ListModelsResponse) ProtoMessage() {}
 
 func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2371,7 +3064,7 @@ func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListModelsResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ListModelsResponse) GetModels() []*Model {
@@ -2392,7 +3085,7 @@ type GetModelRequest struct {
 
 func (x *GetModelRequest) Reset() {
 	*x = GetModelRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	mi := &file_ggserve_v1_api_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2404,7 +3097,7 @@ func (x *GetModelRequest) String() string {
 func (*GetModelRequest) ProtoMessage() {}
 
 func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	mi := &file_ggserve_v1_api_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2417,7 +3110,7 @@ func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelRequest.ProtoReflect.Descriptor instead.
 func (*GetModelRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *GetModelRequest) GetModel() string {
@@ -2438,7 +3131,7 @@ type GetModelResponse struct {
 
 func (x *GetModelResponse) Reset() {
 	*x = GetModelResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[24]
+	mi := &file_ggserve_v1_api_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2450,7 +3143,7 @@ func (x *GetModelResponse) String() string {
 func (*GetModelResponse) ProtoMessage() {}
 
 func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[24]
+	mi := &file_ggserve_v1_api_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2463,7 +3156,7 @@ func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelResponse.ProtoReflect.Descriptor instead.
 func (*GetModelResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{24}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GetModelResponse) GetModel() *Model {
@@ -2490,7 +3183,7 @@ type TokenizeRequest struct {
 
 func (x *TokenizeRequest) Reset() {
 	*x = TokenizeRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[25]
+	mi := &file_ggserve_v1_api_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2502,7 +3195,7 @@ func (x *TokenizeRequest) String() string {
 func (*TokenizeRequest) ProtoMessage() {}
 
 func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[25]
+	mi := &file_ggserve_v1_api_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2515,7 +3208,7 @@ func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeRequest.ProtoReflect.Descriptor instead.
 func (*TokenizeRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{25}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *TokenizeRequest) GetModel() string {
@@ -2557,7 +3250,7 @@ type TokenizeResponse struct {
 
 func (x *TokenizeResponse) Reset() {
 	*x = TokenizeResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[26]
+	mi := &file_ggserve_v1_api_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2569,7 +3262,7 @@ func (x *TokenizeResponse) String() string {
 func (*TokenizeResponse) ProtoMessage() {}
 
 func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[26]
+	mi := &file_ggserve_v1_api_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2582,7 +3275,7 @@ func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeResponse.ProtoReflect.Descriptor instead.
 func (*TokenizeResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{26}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *TokenizeResponse) GetTokenIds() []uint32 {
@@ -2603,7 +3296,7 @@ type RenderChatRequest struct {
 
 func (x *RenderChatRequest) Reset() {
 	*x = RenderChatRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[27]
+	mi := &file_ggserve_v1_api_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2615,7 +3308,7 @@ func (x *RenderChatRequest) String() string {
 func (*RenderChatRequest) ProtoMessage() {}
 
 func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[27]
+	mi := &file_ggserve_v1_api_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2628,7 +3321,7 @@ func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatRequest.ProtoReflect.Descriptor instead.
 func (*RenderChatRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{27}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *RenderChatRequest) GetRequest() *ChatRequest {
@@ -2661,7 +3354,7 @@ type RenderChatResponse struct {
 
 func (x *RenderChatResponse) Reset() {
 	*x = RenderChatResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[28]
+	mi := &file_ggserve_v1_api_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2673,7 +3366,7 @@ func (x *RenderChatResponse) String() string {
 func (*RenderChatResponse) ProtoMessage() {}
 
 func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[28]
+	mi := &file_ggserve_v1_api_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2686,7 +3379,7 @@ func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatResponse.ProtoReflect.Descriptor instead.
 func (*RenderChatResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{28}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *RenderChatResponse) GetPrompt() string {
@@ -2894,7 +3587,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x04done\x18\x02 \x01(\v2\x18.ggserve.v1.ChatResponseH\x00R\x04done\x123\n" +
 	"\astarted\x18\x03 \x01(\v2\x17.ggserve.v1.ChatStartedH\x00R\astarted\x12E\n" +
 	"\x0fprompt_progress\x18\x04 \x01(\v2\x1a.ggserve.v1.PromptProgressH\x00R\x0epromptProgressB\a\n" +
-	"\x05event\"\xeb\x04\n" +
+	"\x05event\"\xe9\x05\n" +
 	"\x05Model\x12\x14\n" +
 	"\x05alias\x18\x01 \x01(\tR\x05alias\x12\"\n" +
 	"\farchitecture\x18\x02 \x01(\tR\farchitecture\x12%\n" +
@@ -2912,7 +3605,10 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"is_default\x18\v \x01(\bR\tisDefault\x12\x14\n" +
 	"\x05slots\x18\f \x01(\rR\x05slots\x120\n" +
 	"\x14chat_template_source\x18\r \x01(\tR\x12chatTemplateSource\x12.\n" +
-	"\bkv_cache\x18\x0e \x01(\v2\x13.ggserve.v1.KvCacheR\akvCache\"E\n" +
+	"\bkv_cache\x18\x0e \x01(\v2\x13.ggserve.v1.KvCacheR\akvCache\x12/\n" +
+	"\x06status\x18\x0f \x01(\v2\x17.ggserve.v1.ModelStatusR\x06status\x121\n" +
+	"\x14embedding_dimensions\x18\x10 \x01(\rR\x13embeddingDimensions\x12\x18\n" +
+	"\apooling\x18\x11 \x01(\tR\apooling\"E\n" +
 	"\aBackend\x12\x17\n" +
 	"\x13BACKEND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vBACKEND_CPU\x10\x01\x12\x10\n" +
@@ -2923,7 +3619,44 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x05cells\x18\x03 \x01(\rR\x05cells\x12\x17\n" +
 	"\ak_bytes\x18\x04 \x01(\x04R\x06kBytes\x12\x17\n" +
 	"\av_bytes\x18\x05 \x01(\x04R\x06vBytes\x12'\n" +
-	"\x0fflash_attention\x18\x06 \x01(\tR\x0eflashAttention\"\x13\n" +
+	"\x0fflash_attention\x18\x06 \x01(\tR\x0eflashAttention\"\xcd\x01\n" +
+	"\vModelStatus\x12,\n" +
+	"\x05state\x18\x01 \x01(\x0e2\x16.ggserve.v1.ModelStateR\x05state\x12\x16\n" +
+	"\x06reason\x18\x02 \x01(\tR\x06reason\x12!\n" +
+	"\fmemory_bytes\x18\x03 \x01(\x04R\vmemoryBytes\x12!\n" +
+	"\fload_seconds\x18\x04 \x01(\x01R\vloadSeconds\x12\x18\n" +
+	"\arunning\x18\x05 \x01(\rR\arunning\x12\x18\n" +
+	"\awaiting\x18\x06 \x01(\rR\awaiting\"(\n" +
+	"\x10LoadModelRequest\x12\x14\n" +
+	"\x05model\x18\x01 \x01(\tR\x05model\"<\n" +
+	"\x11LoadModelResponse\x12'\n" +
+	"\x05model\x18\x01 \x01(\v2\x11.ggserve.v1.ModelR\x05model\"*\n" +
+	"\x12UnloadModelRequest\x12\x14\n" +
+	"\x05model\x18\x01 \x01(\tR\x05model\">\n" +
+	"\x13UnloadModelResponse\x12'\n" +
+	"\x05model\x18\x01 \x01(\v2\x11.ggserve.v1.ModelR\x05model\"\x91\x01\n" +
+	"\fEmbedRequest\x12\x14\n" +
+	"\x05model\x18\x01 \x01(\tR\x05model\x12.\n" +
+	"\x06inputs\x18\x02 \x03(\v2\x16.ggserve.v1.EmbedInputR\x06inputs\x12\x1c\n" +
+	"\tnormalize\x18\x03 \x01(\bR\tnormalize\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"[\n" +
+	"\n" +
+	"EmbedInput\x12\x14\n" +
+	"\x04text\x18\x01 \x01(\tH\x00R\x04text\x12.\n" +
+	"\x06tokens\x18\x02 \x01(\v2\x14.ggserve.v1.TokenIdsH\x00R\x06tokensB\a\n" +
+	"\x05input\"\x1c\n" +
+	"\bTokenIds\x12\x10\n" +
+	"\x03ids\x18\x01 \x03(\rR\x03ids\"\x81\x01\n" +
+	"\rEmbedResponse\x125\n" +
+	"\n" +
+	"embeddings\x18\x01 \x03(\v2\x15.ggserve.v1.EmbeddingR\n" +
+	"embeddings\x12\x14\n" +
+	"\x05model\x18\x02 \x01(\tR\x05model\x12#\n" +
+	"\rprompt_tokens\x18\x03 \x01(\rR\fpromptTokens\";\n" +
+	"\tEmbedding\x12\x16\n" +
+	"\x06values\x18\x01 \x03(\x02R\x06values\x12\x16\n" +
+	"\x06tokens\x18\x02 \x01(\rR\x06tokens\"\x13\n" +
 	"\x11ListModelsRequest\"?\n" +
 	"\x12ListModelsResponse\x12)\n" +
 	"\x06models\x18\x01 \x03(\v2\x11.ggserve.v1.ModelR\x06models\"'\n" +
@@ -2969,18 +3702,30 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x1cTOOL_CALL_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19TOOL_CALL_STATUS_COMPLETE\x10\x01\x12\x1c\n" +
 	"\x18TOOL_CALL_STATUS_INVALID\x10\x02\x12\x1e\n" +
-	"\x1aTOOL_CALL_STATUS_TRUNCATED\x10\x032\x97\x01\n" +
+	"\x1aTOOL_CALL_STATUS_TRUNCATED\x10\x03*\xa7\x01\n" +
+	"\n" +
+	"ModelState\x12\x1b\n" +
+	"\x17MODEL_STATE_UNSPECIFIED\x10\x00\x12\x18\n" +
+	"\x14MODEL_STATE_UNLOADED\x10\x01\x12\x17\n" +
+	"\x13MODEL_STATE_LOADING\x10\x02\x12\x16\n" +
+	"\x12MODEL_STATE_LOADED\x10\x03\x12\x19\n" +
+	"\x15MODEL_STATE_UNLOADING\x10\x04\x12\x16\n" +
+	"\x12MODEL_STATE_FAILED\x10\x052\x97\x01\n" +
 	"\vChatService\x129\n" +
 	"\x04Chat\x12\x17.ggserve.v1.ChatRequest\x1a\x18.ggserve.v1.ChatResponse\x12M\n" +
 	"\n" +
-	"ChatStream\x12\x1d.ggserve.v1.ChatStreamRequest\x1a\x1e.ggserve.v1.ChatStreamResponse0\x012\xb6\x02\n" +
+	"ChatStream\x12\x1d.ggserve.v1.ChatStreamRequest\x1a\x1e.ggserve.v1.ChatStreamResponse0\x012\xd0\x03\n" +
 	"\fModelService\x12K\n" +
 	"\n" +
 	"ListModels\x12\x1d.ggserve.v1.ListModelsRequest\x1a\x1e.ggserve.v1.ListModelsResponse\x12E\n" +
 	"\bGetModel\x12\x1b.ggserve.v1.GetModelRequest\x1a\x1c.ggserve.v1.GetModelResponse\x12E\n" +
 	"\bTokenize\x12\x1b.ggserve.v1.TokenizeRequest\x1a\x1c.ggserve.v1.TokenizeResponse\x12K\n" +
 	"\n" +
-	"RenderChat\x12\x1d.ggserve.v1.RenderChatRequest\x1a\x1e.ggserve.v1.RenderChatResponseb\x06proto3"
+	"RenderChat\x12\x1d.ggserve.v1.RenderChatRequest\x1a\x1e.ggserve.v1.RenderChatResponse\x12H\n" +
+	"\tLoadModel\x12\x1c.ggserve.v1.LoadModelRequest\x1a\x1d.ggserve.v1.LoadModelResponse\x12N\n" +
+	"\vUnloadModel\x12\x1e.ggserve.v1.UnloadModelRequest\x1a\x1f.ggserve.v1.UnloadModelResponse2P\n" +
+	"\x10EmbeddingService\x12<\n" +
+	"\x05Embed\x12\x18.ggserve.v1.EmbedRequest\x1a\x19.ggserve.v1.EmbedResponseb\x06proto3"
 
 var (
 	file_ggserve_v1_api_proto_rawDescOnce sync.Once
@@ -2994,96 +3739,120 @@ func file_ggserve_v1_api_proto_rawDescGZIP() []byte {
 	return file_ggserve_v1_api_proto_rawDescData
 }
 
-var file_ggserve_v1_api_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 31)
+var file_ggserve_v1_api_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 41)
 var file_ggserve_v1_api_proto_goTypes = []any{
-	(Role)(0),                  // 0: ggserve.v1.Role
-	(FinishReason)(0),          // 1: ggserve.v1.FinishReason
-	(LengthLimit)(0),           // 2: ggserve.v1.LengthLimit
-	(ToolCallStatus)(0),        // 3: ggserve.v1.ToolCallStatus
-	(ToolChoice_Mode)(0),       // 4: ggserve.v1.ToolChoice.Mode
-	(Model_Backend)(0),         // 5: ggserve.v1.Model.Backend
-	(*ToolCall)(nil),           // 6: ggserve.v1.ToolCall
-	(*Message)(nil),            // 7: ggserve.v1.Message
-	(*Tool)(nil),               // 8: ggserve.v1.Tool
-	(*ToolChoice)(nil),         // 9: ggserve.v1.ToolChoice
-	(*SamplingParams)(nil),     // 10: ggserve.v1.SamplingParams
-	(*ResponseFormat)(nil),     // 11: ggserve.v1.ResponseFormat
-	(*ChatRequest)(nil),        // 12: ggserve.v1.ChatRequest
-	(*ChatStreamRequest)(nil),  // 13: ggserve.v1.ChatStreamRequest
-	(*Usage)(nil),              // 14: ggserve.v1.Usage
-	(*Timings)(nil),            // 15: ggserve.v1.Timings
-	(*ChatResponse)(nil),       // 16: ggserve.v1.ChatResponse
-	(*TokenLogprob)(nil),       // 17: ggserve.v1.TokenLogprob
-	(*TopLogprob)(nil),         // 18: ggserve.v1.TopLogprob
-	(*ToolCallDelta)(nil),      // 19: ggserve.v1.ToolCallDelta
-	(*ToolCallEnd)(nil),        // 20: ggserve.v1.ToolCallEnd
-	(*ChatDelta)(nil),          // 21: ggserve.v1.ChatDelta
-	(*ChatStarted)(nil),        // 22: ggserve.v1.ChatStarted
-	(*PromptProgress)(nil),     // 23: ggserve.v1.PromptProgress
-	(*ChatStreamResponse)(nil), // 24: ggserve.v1.ChatStreamResponse
-	(*Model)(nil),              // 25: ggserve.v1.Model
-	(*KvCache)(nil),            // 26: ggserve.v1.KvCache
-	(*ListModelsRequest)(nil),  // 27: ggserve.v1.ListModelsRequest
-	(*ListModelsResponse)(nil), // 28: ggserve.v1.ListModelsResponse
-	(*GetModelRequest)(nil),    // 29: ggserve.v1.GetModelRequest
-	(*GetModelResponse)(nil),   // 30: ggserve.v1.GetModelResponse
-	(*TokenizeRequest)(nil),    // 31: ggserve.v1.TokenizeRequest
-	(*TokenizeResponse)(nil),   // 32: ggserve.v1.TokenizeResponse
-	(*RenderChatRequest)(nil),  // 33: ggserve.v1.RenderChatRequest
-	(*RenderChatResponse)(nil), // 34: ggserve.v1.RenderChatResponse
-	nil,                        // 35: ggserve.v1.SamplingParams.LogitBiasEntry
-	nil,                        // 36: ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
+	(Role)(0),                   // 0: ggserve.v1.Role
+	(FinishReason)(0),           // 1: ggserve.v1.FinishReason
+	(LengthLimit)(0),            // 2: ggserve.v1.LengthLimit
+	(ToolCallStatus)(0),         // 3: ggserve.v1.ToolCallStatus
+	(ModelState)(0),             // 4: ggserve.v1.ModelState
+	(ToolChoice_Mode)(0),        // 5: ggserve.v1.ToolChoice.Mode
+	(Model_Backend)(0),          // 6: ggserve.v1.Model.Backend
+	(*ToolCall)(nil),            // 7: ggserve.v1.ToolCall
+	(*Message)(nil),             // 8: ggserve.v1.Message
+	(*Tool)(nil),                // 9: ggserve.v1.Tool
+	(*ToolChoice)(nil),          // 10: ggserve.v1.ToolChoice
+	(*SamplingParams)(nil),      // 11: ggserve.v1.SamplingParams
+	(*ResponseFormat)(nil),      // 12: ggserve.v1.ResponseFormat
+	(*ChatRequest)(nil),         // 13: ggserve.v1.ChatRequest
+	(*ChatStreamRequest)(nil),   // 14: ggserve.v1.ChatStreamRequest
+	(*Usage)(nil),               // 15: ggserve.v1.Usage
+	(*Timings)(nil),             // 16: ggserve.v1.Timings
+	(*ChatResponse)(nil),        // 17: ggserve.v1.ChatResponse
+	(*TokenLogprob)(nil),        // 18: ggserve.v1.TokenLogprob
+	(*TopLogprob)(nil),          // 19: ggserve.v1.TopLogprob
+	(*ToolCallDelta)(nil),       // 20: ggserve.v1.ToolCallDelta
+	(*ToolCallEnd)(nil),         // 21: ggserve.v1.ToolCallEnd
+	(*ChatDelta)(nil),           // 22: ggserve.v1.ChatDelta
+	(*ChatStarted)(nil),         // 23: ggserve.v1.ChatStarted
+	(*PromptProgress)(nil),      // 24: ggserve.v1.PromptProgress
+	(*ChatStreamResponse)(nil),  // 25: ggserve.v1.ChatStreamResponse
+	(*Model)(nil),               // 26: ggserve.v1.Model
+	(*KvCache)(nil),             // 27: ggserve.v1.KvCache
+	(*ModelStatus)(nil),         // 28: ggserve.v1.ModelStatus
+	(*LoadModelRequest)(nil),    // 29: ggserve.v1.LoadModelRequest
+	(*LoadModelResponse)(nil),   // 30: ggserve.v1.LoadModelResponse
+	(*UnloadModelRequest)(nil),  // 31: ggserve.v1.UnloadModelRequest
+	(*UnloadModelResponse)(nil), // 32: ggserve.v1.UnloadModelResponse
+	(*EmbedRequest)(nil),        // 33: ggserve.v1.EmbedRequest
+	(*EmbedInput)(nil),          // 34: ggserve.v1.EmbedInput
+	(*TokenIds)(nil),            // 35: ggserve.v1.TokenIds
+	(*EmbedResponse)(nil),       // 36: ggserve.v1.EmbedResponse
+	(*Embedding)(nil),           // 37: ggserve.v1.Embedding
+	(*ListModelsRequest)(nil),   // 38: ggserve.v1.ListModelsRequest
+	(*ListModelsResponse)(nil),  // 39: ggserve.v1.ListModelsResponse
+	(*GetModelRequest)(nil),     // 40: ggserve.v1.GetModelRequest
+	(*GetModelResponse)(nil),    // 41: ggserve.v1.GetModelResponse
+	(*TokenizeRequest)(nil),     // 42: ggserve.v1.TokenizeRequest
+	(*TokenizeResponse)(nil),    // 43: ggserve.v1.TokenizeResponse
+	(*RenderChatRequest)(nil),   // 44: ggserve.v1.RenderChatRequest
+	(*RenderChatResponse)(nil),  // 45: ggserve.v1.RenderChatResponse
+	nil,                         // 46: ggserve.v1.SamplingParams.LogitBiasEntry
+	nil,                         // 47: ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
 }
 var file_ggserve_v1_api_proto_depIdxs = []int32{
 	0,  // 0: ggserve.v1.Message.role:type_name -> ggserve.v1.Role
-	6,  // 1: ggserve.v1.Message.tool_calls:type_name -> ggserve.v1.ToolCall
-	4,  // 2: ggserve.v1.ToolChoice.mode:type_name -> ggserve.v1.ToolChoice.Mode
-	35, // 3: ggserve.v1.SamplingParams.logit_bias:type_name -> ggserve.v1.SamplingParams.LogitBiasEntry
-	7,  // 4: ggserve.v1.ChatRequest.messages:type_name -> ggserve.v1.Message
-	8,  // 5: ggserve.v1.ChatRequest.tools:type_name -> ggserve.v1.Tool
-	9,  // 6: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
-	10, // 7: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
-	11, // 8: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
-	36, // 9: ggserve.v1.ChatRequest.chat_template_kwargs:type_name -> ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
-	12, // 10: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
+	7,  // 1: ggserve.v1.Message.tool_calls:type_name -> ggserve.v1.ToolCall
+	5,  // 2: ggserve.v1.ToolChoice.mode:type_name -> ggserve.v1.ToolChoice.Mode
+	46, // 3: ggserve.v1.SamplingParams.logit_bias:type_name -> ggserve.v1.SamplingParams.LogitBiasEntry
+	8,  // 4: ggserve.v1.ChatRequest.messages:type_name -> ggserve.v1.Message
+	9,  // 5: ggserve.v1.ChatRequest.tools:type_name -> ggserve.v1.Tool
+	10, // 6: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
+	11, // 7: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
+	12, // 8: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
+	47, // 9: ggserve.v1.ChatRequest.chat_template_kwargs:type_name -> ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
+	13, // 10: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
 	1,  // 11: ggserve.v1.ChatResponse.finish_reason:type_name -> ggserve.v1.FinishReason
-	7,  // 12: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
-	14, // 13: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
-	15, // 14: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
+	8,  // 12: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
+	15, // 13: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
+	16, // 14: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
 	2,  // 15: ggserve.v1.ChatResponse.length_limit:type_name -> ggserve.v1.LengthLimit
-	17, // 16: ggserve.v1.ChatResponse.logprobs:type_name -> ggserve.v1.TokenLogprob
-	18, // 17: ggserve.v1.TokenLogprob.top_logprobs:type_name -> ggserve.v1.TopLogprob
+	18, // 16: ggserve.v1.ChatResponse.logprobs:type_name -> ggserve.v1.TokenLogprob
+	19, // 17: ggserve.v1.TokenLogprob.top_logprobs:type_name -> ggserve.v1.TopLogprob
 	3,  // 18: ggserve.v1.ToolCallEnd.status:type_name -> ggserve.v1.ToolCallStatus
-	19, // 19: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
-	20, // 20: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
-	17, // 21: ggserve.v1.ChatDelta.logprobs:type_name -> ggserve.v1.TokenLogprob
-	21, // 22: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
-	16, // 23: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
-	22, // 24: ggserve.v1.ChatStreamResponse.started:type_name -> ggserve.v1.ChatStarted
-	23, // 25: ggserve.v1.ChatStreamResponse.prompt_progress:type_name -> ggserve.v1.PromptProgress
-	5,  // 26: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
-	26, // 27: ggserve.v1.Model.kv_cache:type_name -> ggserve.v1.KvCache
-	25, // 28: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
-	25, // 29: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
-	12, // 30: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
-	12, // 31: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
-	13, // 32: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
-	27, // 33: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
-	29, // 34: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
-	31, // 35: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
-	33, // 36: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
-	16, // 37: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
-	24, // 38: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
-	28, // 39: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
-	30, // 40: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
-	32, // 41: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
-	34, // 42: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
-	37, // [37:43] is the sub-list for method output_type
-	31, // [31:37] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	20, // 19: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
+	21, // 20: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
+	18, // 21: ggserve.v1.ChatDelta.logprobs:type_name -> ggserve.v1.TokenLogprob
+	22, // 22: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
+	17, // 23: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
+	23, // 24: ggserve.v1.ChatStreamResponse.started:type_name -> ggserve.v1.ChatStarted
+	24, // 25: ggserve.v1.ChatStreamResponse.prompt_progress:type_name -> ggserve.v1.PromptProgress
+	6,  // 26: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
+	27, // 27: ggserve.v1.Model.kv_cache:type_name -> ggserve.v1.KvCache
+	28, // 28: ggserve.v1.Model.status:type_name -> ggserve.v1.ModelStatus
+	4,  // 29: ggserve.v1.ModelStatus.state:type_name -> ggserve.v1.ModelState
+	26, // 30: ggserve.v1.LoadModelResponse.model:type_name -> ggserve.v1.Model
+	26, // 31: ggserve.v1.UnloadModelResponse.model:type_name -> ggserve.v1.Model
+	34, // 32: ggserve.v1.EmbedRequest.inputs:type_name -> ggserve.v1.EmbedInput
+	35, // 33: ggserve.v1.EmbedInput.tokens:type_name -> ggserve.v1.TokenIds
+	37, // 34: ggserve.v1.EmbedResponse.embeddings:type_name -> ggserve.v1.Embedding
+	26, // 35: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
+	26, // 36: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
+	13, // 37: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
+	13, // 38: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
+	14, // 39: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
+	38, // 40: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
+	40, // 41: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
+	42, // 42: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
+	44, // 43: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
+	29, // 44: ggserve.v1.ModelService.LoadModel:input_type -> ggserve.v1.LoadModelRequest
+	31, // 45: ggserve.v1.ModelService.UnloadModel:input_type -> ggserve.v1.UnloadModelRequest
+	33, // 46: ggserve.v1.EmbeddingService.Embed:input_type -> ggserve.v1.EmbedRequest
+	17, // 47: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
+	25, // 48: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
+	39, // 49: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
+	41, // 50: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
+	43, // 51: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
+	45, // 52: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
+	30, // 53: ggserve.v1.ModelService.LoadModel:output_type -> ggserve.v1.LoadModelResponse
+	32, // 54: ggserve.v1.ModelService.UnloadModel:output_type -> ggserve.v1.UnloadModelResponse
+	36, // 55: ggserve.v1.EmbeddingService.Embed:output_type -> ggserve.v1.EmbedResponse
+	47, // [47:56] is the sub-list for method output_type
+	38, // [38:47] is the sub-list for method input_type
+	38, // [38:38] is the sub-list for extension type_name
+	38, // [38:38] is the sub-list for extension extendee
+	0,  // [0:38] is the sub-list for field type_name
 }
 
 func init() { file_ggserve_v1_api_proto_init() }
@@ -3107,16 +3876,20 @@ func file_ggserve_v1_api_proto_init() {
 		(*ChatStreamResponse_Started)(nil),
 		(*ChatStreamResponse_PromptProgress)(nil),
 	}
-	file_ggserve_v1_api_proto_msgTypes[25].OneofWrappers = []any{}
+	file_ggserve_v1_api_proto_msgTypes[27].OneofWrappers = []any{
+		(*EmbedInput_Text)(nil),
+		(*EmbedInput_Tokens)(nil),
+	}
+	file_ggserve_v1_api_proto_msgTypes[35].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ggserve_v1_api_proto_rawDesc), len(file_ggserve_v1_api_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   31,
+			NumEnums:      7,
+			NumMessages:   41,
 			NumExtensions: 0,
-			NumServices:   2,
+			NumServices:   3,
 		},
 		GoTypes:           file_ggserve_v1_api_proto_goTypes,
 		DependencyIndexes: file_ggserve_v1_api_proto_depIdxs,

@@ -190,10 +190,12 @@ var ChatService_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	ModelService_ListModels_FullMethodName = "/ggserve.v1.ModelService/ListModels"
-	ModelService_GetModel_FullMethodName   = "/ggserve.v1.ModelService/GetModel"
-	ModelService_Tokenize_FullMethodName   = "/ggserve.v1.ModelService/Tokenize"
-	ModelService_RenderChat_FullMethodName = "/ggserve.v1.ModelService/RenderChat"
+	ModelService_ListModels_FullMethodName  = "/ggserve.v1.ModelService/ListModels"
+	ModelService_GetModel_FullMethodName    = "/ggserve.v1.ModelService/GetModel"
+	ModelService_Tokenize_FullMethodName    = "/ggserve.v1.ModelService/Tokenize"
+	ModelService_RenderChat_FullMethodName  = "/ggserve.v1.ModelService/RenderChat"
+	ModelService_LoadModel_FullMethodName   = "/ggserve.v1.ModelService/LoadModel"
+	ModelService_UnloadModel_FullMethodName = "/ggserve.v1.ModelService/UnloadModel"
 )
 
 // ModelServiceClient is the client API for ModelService service.
@@ -210,6 +212,13 @@ type ModelServiceClient interface {
 	Tokenize(ctx context.Context, in *TokenizeRequest, opts ...grpc.CallOption) (*TokenizeResponse, error)
 	// RenderChat returns the exact prompt a chat request would be given, without generating.
 	RenderChat(ctx context.Context, in *RenderChatRequest, opts ...grpc.CallOption) (*RenderChatResponse, error)
+	// LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
+	// with the reason if the load fails. A failed model is tried again.
+	LoadModel(ctx context.Context, in *LoadModelRequest, opts ...grpc.CallOption) (*LoadModelResponse, error)
+	// UnloadModel unloads a model (an admin call) once its running requests have finished (the
+	// call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+	// already loaded. The next request for it loads it again.
+	UnloadModel(ctx context.Context, in *UnloadModelRequest, opts ...grpc.CallOption) (*UnloadModelResponse, error)
 }
 
 type modelServiceClient struct {
@@ -260,6 +269,26 @@ func (c *modelServiceClient) RenderChat(ctx context.Context, in *RenderChatReque
 	return out, nil
 }
 
+func (c *modelServiceClient) LoadModel(ctx context.Context, in *LoadModelRequest, opts ...grpc.CallOption) (*LoadModelResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LoadModelResponse)
+	err := c.cc.Invoke(ctx, ModelService_LoadModel_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *modelServiceClient) UnloadModel(ctx context.Context, in *UnloadModelRequest, opts ...grpc.CallOption) (*UnloadModelResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UnloadModelResponse)
+	err := c.cc.Invoke(ctx, ModelService_UnloadModel_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ModelServiceServer is the server API for ModelService service.
 // All implementations must embed UnimplementedModelServiceServer
 // for forward compatibility.
@@ -274,6 +303,13 @@ type ModelServiceServer interface {
 	Tokenize(context.Context, *TokenizeRequest) (*TokenizeResponse, error)
 	// RenderChat returns the exact prompt a chat request would be given, without generating.
 	RenderChat(context.Context, *RenderChatRequest) (*RenderChatResponse, error)
+	// LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
+	// with the reason if the load fails. A failed model is tried again.
+	LoadModel(context.Context, *LoadModelRequest) (*LoadModelResponse, error)
+	// UnloadModel unloads a model (an admin call) once its running requests have finished (the
+	// call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+	// already loaded. The next request for it loads it again.
+	UnloadModel(context.Context, *UnloadModelRequest) (*UnloadModelResponse, error)
 	mustEmbedUnimplementedModelServiceServer()
 }
 
@@ -295,6 +331,12 @@ func (UnimplementedModelServiceServer) Tokenize(context.Context, *TokenizeReques
 }
 func (UnimplementedModelServiceServer) RenderChat(context.Context, *RenderChatRequest) (*RenderChatResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RenderChat not implemented")
+}
+func (UnimplementedModelServiceServer) LoadModel(context.Context, *LoadModelRequest) (*LoadModelResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LoadModel not implemented")
+}
+func (UnimplementedModelServiceServer) UnloadModel(context.Context, *UnloadModelRequest) (*UnloadModelResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UnloadModel not implemented")
 }
 func (UnimplementedModelServiceServer) mustEmbedUnimplementedModelServiceServer() {}
 func (UnimplementedModelServiceServer) testEmbeddedByValue()                      {}
@@ -389,6 +431,42 @@ func _ModelService_RenderChat_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ModelService_LoadModel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LoadModelRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ModelServiceServer).LoadModel(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ModelService_LoadModel_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ModelServiceServer).LoadModel(ctx, req.(*LoadModelRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ModelService_UnloadModel_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UnloadModelRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ModelServiceServer).UnloadModel(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ModelService_UnloadModel_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ModelServiceServer).UnloadModel(ctx, req.(*UnloadModelRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ModelService_ServiceDesc is the grpc.ServiceDesc for ModelService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -411,6 +489,122 @@ var ModelService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RenderChat",
 			Handler:    _ModelService_RenderChat_Handler,
+		},
+		{
+			MethodName: "LoadModel",
+			Handler:    _ModelService_LoadModel_Handler,
+		},
+		{
+			MethodName: "UnloadModel",
+			Handler:    _ModelService_UnloadModel_Handler,
+		},
+	},
+	Streams:  []grpc.StreamDesc{},
+	Metadata: "ggserve/v1/api.proto",
+}
+
+const (
+	EmbeddingService_Embed_FullMethodName = "/ggserve.v1.EmbeddingService/Embed"
+)
+
+// EmbeddingServiceClient is the client API for EmbeddingService service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// EmbeddingService turns texts into vectors with an embedding model.
+type EmbeddingServiceClient interface {
+	// Embed returns one vector per input, in order.
+	Embed(ctx context.Context, in *EmbedRequest, opts ...grpc.CallOption) (*EmbedResponse, error)
+}
+
+type embeddingServiceClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewEmbeddingServiceClient(cc grpc.ClientConnInterface) EmbeddingServiceClient {
+	return &embeddingServiceClient{cc}
+}
+
+func (c *embeddingServiceClient) Embed(ctx context.Context, in *EmbedRequest, opts ...grpc.CallOption) (*EmbedResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EmbedResponse)
+	err := c.cc.Invoke(ctx, EmbeddingService_Embed_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EmbeddingServiceServer is the server API for EmbeddingService service.
+// All implementations must embed UnimplementedEmbeddingServiceServer
+// for forward compatibility.
+//
+// EmbeddingService turns texts into vectors with an embedding model.
+type EmbeddingServiceServer interface {
+	// Embed returns one vector per input, in order.
+	Embed(context.Context, *EmbedRequest) (*EmbedResponse, error)
+	mustEmbedUnimplementedEmbeddingServiceServer()
+}
+
+// UnimplementedEmbeddingServiceServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedEmbeddingServiceServer struct{}
+
+func (UnimplementedEmbeddingServiceServer) Embed(context.Context, *EmbedRequest) (*EmbedResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Embed not implemented")
+}
+func (UnimplementedEmbeddingServiceServer) mustEmbedUnimplementedEmbeddingServiceServer() {}
+func (UnimplementedEmbeddingServiceServer) testEmbeddedByValue()                          {}
+
+// UnsafeEmbeddingServiceServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to EmbeddingServiceServer will
+// result in compilation errors.
+type UnsafeEmbeddingServiceServer interface {
+	mustEmbedUnimplementedEmbeddingServiceServer()
+}
+
+func RegisterEmbeddingServiceServer(s grpc.ServiceRegistrar, srv EmbeddingServiceServer) {
+	// If the following call panics, it indicates UnimplementedEmbeddingServiceServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&EmbeddingService_ServiceDesc, srv)
+}
+
+func _EmbeddingService_Embed_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EmbedRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EmbeddingServiceServer).Embed(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EmbeddingService_Embed_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EmbeddingServiceServer).Embed(ctx, req.(*EmbedRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+// EmbeddingService_ServiceDesc is the grpc.ServiceDesc for EmbeddingService service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var EmbeddingService_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "ggserve.v1.EmbeddingService",
+	HandlerType: (*EmbeddingServiceServer)(nil),
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "Embed",
+			Handler:    _EmbeddingService_Embed_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

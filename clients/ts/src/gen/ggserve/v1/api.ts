@@ -253,6 +253,70 @@ export function toolCallStatusToJSON(object: ToolCallStatus): string {
   }
 }
 
+/** ModelState is where a model is in its lifecycle. */
+export enum ModelState {
+  /** MODEL_STATE_UNSPECIFIED - Not known. */
+  MODEL_STATE_UNSPECIFIED = 0,
+  /** MODEL_STATE_UNLOADED - Known, not in memory; the next request for it loads it. */
+  MODEL_STATE_UNLOADED = 1,
+  /** MODEL_STATE_LOADING - Being loaded; requests for it wait. */
+  MODEL_STATE_LOADING = 2,
+  /** MODEL_STATE_LOADED - In memory and serving. */
+  MODEL_STATE_LOADED = 3,
+  /** MODEL_STATE_UNLOADING - Being unloaded; requests for it wait and load it again. */
+  MODEL_STATE_UNLOADING = 4,
+  /** MODEL_STATE_FAILED - The last load failed (see ModelStatus.reason); requests get UNAVAILABLE until LoadModel. */
+  MODEL_STATE_FAILED = 5,
+  UNRECOGNIZED = -1,
+}
+
+export function modelStateFromJSON(object: any): ModelState {
+  switch (object) {
+    case 0:
+    case "MODEL_STATE_UNSPECIFIED":
+      return ModelState.MODEL_STATE_UNSPECIFIED;
+    case 1:
+    case "MODEL_STATE_UNLOADED":
+      return ModelState.MODEL_STATE_UNLOADED;
+    case 2:
+    case "MODEL_STATE_LOADING":
+      return ModelState.MODEL_STATE_LOADING;
+    case 3:
+    case "MODEL_STATE_LOADED":
+      return ModelState.MODEL_STATE_LOADED;
+    case 4:
+    case "MODEL_STATE_UNLOADING":
+      return ModelState.MODEL_STATE_UNLOADING;
+    case 5:
+    case "MODEL_STATE_FAILED":
+      return ModelState.MODEL_STATE_FAILED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ModelState.UNRECOGNIZED;
+  }
+}
+
+export function modelStateToJSON(object: ModelState): string {
+  switch (object) {
+    case ModelState.MODEL_STATE_UNSPECIFIED:
+      return "MODEL_STATE_UNSPECIFIED";
+    case ModelState.MODEL_STATE_UNLOADED:
+      return "MODEL_STATE_UNLOADED";
+    case ModelState.MODEL_STATE_LOADING:
+      return "MODEL_STATE_LOADING";
+    case ModelState.MODEL_STATE_LOADED:
+      return "MODEL_STATE_LOADED";
+    case ModelState.MODEL_STATE_UNLOADING:
+      return "MODEL_STATE_UNLOADING";
+    case ModelState.MODEL_STATE_FAILED:
+      return "MODEL_STATE_FAILED";
+    case ModelState.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** ToolCall is a function call made by the assistant. */
 export interface ToolCall {
   /** Call id, unique within the conversation; a tool message answers it in `tool_call_id`. */
@@ -717,7 +781,17 @@ export interface Model {
    */
   chatTemplateSource: string;
   /** The KV cache: its data types and size. */
-  kvCache: KvCache | undefined;
+  kvCache:
+    | KvCache
+    | undefined;
+  /** Where the model is in its lifecycle, what it holds and how busy it is. */
+  status:
+    | ModelStatus
+    | undefined;
+  /** Embedding models: the length of their vectors (0 for a chat model). */
+  embeddingDimensions: number;
+  /** Embedding models: how token states are pooled into one vector ("mean", "cls", "last"). */
+  pooling: string;
 }
 
 /** Backend is where the model's layers run. */
@@ -777,6 +851,98 @@ export interface KvCache {
   vBytes: number;
   /** Flash attention setting: "auto", "on" or "off" (`--flash-attn`). */
   flashAttention: string;
+}
+
+/** ModelStatus is a model's lifecycle state and resource use. */
+export interface ModelStatus {
+  /** Where the model is in its lifecycle. */
+  state: ModelState;
+  /** Why the last load failed (MODEL_STATE_FAILED), else empty. */
+  reason: string;
+  /**
+   * Resident memory the load added to the process, in bytes (0 when not loaded, or when the
+   * model was given to the server loaded).
+   */
+  memoryBytes: number;
+  /** How long the last load took, in seconds. */
+  loadSeconds: number;
+  /** Requests being served now. */
+  running: number;
+  /** Requests waiting for a slot or for the model to load. */
+  waiting: number;
+}
+
+/** LoadModelRequest names the model to load. */
+export interface LoadModelRequest {
+  /** Model alias; empty means the default model. */
+  model: string;
+}
+
+/** LoadModelResponse describes the loaded model. */
+export interface LoadModelResponse {
+  /** The model, loaded. */
+  model: Model | undefined;
+}
+
+/** UnloadModelRequest names the model to unload. */
+export interface UnloadModelRequest {
+  /** Model alias; empty means the default model. */
+  model: string;
+}
+
+/** UnloadModelResponse describes the unloaded model. */
+export interface UnloadModelResponse {
+  /** The model, unloaded. */
+  model: Model | undefined;
+}
+
+/** EmbedRequest asks for the vectors of a batch of inputs. */
+export interface EmbedRequest {
+  /** Model alias (an embedding model); empty means the default model. */
+  model: string;
+  /** Required. The inputs, each a text or token ids; one vector per input, in order. */
+  inputs: EmbedInput[];
+  /** Whether each vector is scaled to unit length (cosine similarity is then a dot product). */
+  normalize: boolean;
+  /** Caller's id for log correlation; generated when empty. */
+  requestId: string;
+}
+
+/** EmbedInput is one input of an EmbedRequest. */
+export interface EmbedInput {
+  /** What is embedded. */
+  input:
+    | //
+    /** A text, tokenized with the model's tokenizer (with its own framing, e.g. [CLS] … [SEP]). */
+    { $case: "text"; value: string }
+    | //
+    /** Token ids, embedded as given. */
+    { $case: "tokens"; value: TokenIds }
+    | undefined;
+}
+
+/** TokenIds is a sequence of token ids. */
+export interface TokenIds {
+  /** Token ids, in order. */
+  ids: number[];
+}
+
+/** EmbedResponse holds one vector per input. */
+export interface EmbedResponse {
+  /** The vectors, in the order of the inputs. */
+  embeddings: Embedding[];
+  /** The model that made them. */
+  model: string;
+  /** Tokens of all inputs together. */
+  promptTokens: number;
+}
+
+/** Embedding is the vector of one input. */
+export interface Embedding {
+  /** The vector's components. */
+  values: number[];
+  /** Tokens of the input. */
+  tokens: number;
 }
 
 /** ListModelsRequest lists the served models. */
@@ -3858,6 +4024,9 @@ function createBaseModel(): Model {
     slots: 0,
     chatTemplateSource: "",
     kvCache: undefined,
+    status: undefined,
+    embeddingDimensions: 0,
+    pooling: "",
   };
 }
 
@@ -3904,6 +4073,15 @@ export const Model: MessageFns<Model> = {
     }
     if (message.kvCache !== undefined) {
       KvCache.encode(message.kvCache, writer.uint32(114).fork()).join();
+    }
+    if (message.status !== undefined) {
+      ModelStatus.encode(message.status, writer.uint32(122).fork()).join();
+    }
+    if (message.embeddingDimensions !== 0) {
+      writer.uint32(128).uint32(message.embeddingDimensions);
+    }
+    if (message.pooling !== "") {
+      writer.uint32(138).string(message.pooling);
     }
     return writer;
   },
@@ -4033,6 +4211,30 @@ export const Model: MessageFns<Model> = {
             message.kvCache = KvCache.decode(reader, reader.uint32());
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.status = ModelStatus.decode(reader, reader.uint32());
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.embeddingDimensions = reader.uint32();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.pooling = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4101,6 +4303,13 @@ export const Model: MessageFns<Model> = {
         : isSet(object.kv_cache)
         ? KvCache.fromJSON(object.kv_cache)
         : undefined,
+      status: isSet(object.status) ? ModelStatus.fromJSON(object.status) : undefined,
+      embeddingDimensions: isSet(object.embeddingDimensions)
+        ? globalThis.Number(object.embeddingDimensions)
+        : isSet(object.embedding_dimensions)
+        ? globalThis.Number(object.embedding_dimensions)
+        : 0,
+      pooling: isSet(object.pooling) ? globalThis.String(object.pooling) : "",
     };
   },
 
@@ -4148,6 +4357,15 @@ export const Model: MessageFns<Model> = {
     if (message.kvCache !== undefined) {
       obj.kvCache = KvCache.toJSON(message.kvCache);
     }
+    if (message.status !== undefined) {
+      obj.status = ModelStatus.toJSON(message.status);
+    }
+    if (message.embeddingDimensions !== 0) {
+      obj.embeddingDimensions = Math.round(message.embeddingDimensions);
+    }
+    if (message.pooling !== "") {
+      obj.pooling = message.pooling;
+    }
     return obj;
   },
 
@@ -4172,6 +4390,11 @@ export const Model: MessageFns<Model> = {
     message.kvCache = (object.kvCache !== undefined && object.kvCache !== null)
       ? KvCache.fromPartial(object.kvCache)
       : undefined;
+    message.status = (object.status !== undefined && object.status !== null)
+      ? ModelStatus.fromPartial(object.status)
+      : undefined;
+    message.embeddingDimensions = object.embeddingDimensions ?? 0;
+    message.pooling = object.pooling ?? "";
     return message;
   },
 };
@@ -4341,6 +4564,940 @@ export const KvCache: MessageFns<KvCache> = {
     message.kBytes = object.kBytes ?? 0;
     message.vBytes = object.vBytes ?? 0;
     message.flashAttention = object.flashAttention ?? "";
+    return message;
+  },
+};
+
+function createBaseModelStatus(): ModelStatus {
+  return { state: 0, reason: "", memoryBytes: 0, loadSeconds: 0, running: 0, waiting: 0 };
+}
+
+export const ModelStatus: MessageFns<ModelStatus> = {
+  encode(message: ModelStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== 0) {
+      writer.uint32(8).int32(message.state);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.memoryBytes !== 0) {
+      writer.uint32(24).uint64(message.memoryBytes);
+    }
+    if (message.loadSeconds !== 0) {
+      writer.uint32(33).double(message.loadSeconds);
+    }
+    if (message.running !== 0) {
+      writer.uint32(40).uint32(message.running);
+    }
+    if (message.waiting !== 0) {
+      writer.uint32(48).uint32(message.waiting);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.memoryBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.loadSeconds = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.running = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.waiting = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelStatus {
+    return {
+      state: isSet(object.state) ? modelStateFromJSON(object.state) : 0,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      memoryBytes: isSet(object.memoryBytes)
+        ? globalThis.Number(object.memoryBytes)
+        : isSet(object.memory_bytes)
+        ? globalThis.Number(object.memory_bytes)
+        : 0,
+      loadSeconds: isSet(object.loadSeconds)
+        ? globalThis.Number(object.loadSeconds)
+        : isSet(object.load_seconds)
+        ? globalThis.Number(object.load_seconds)
+        : 0,
+      running: isSet(object.running) ? globalThis.Number(object.running) : 0,
+      waiting: isSet(object.waiting) ? globalThis.Number(object.waiting) : 0,
+    };
+  },
+
+  toJSON(message: ModelStatus): unknown {
+    const obj: any = {};
+    if (message.state !== 0) {
+      obj.state = modelStateToJSON(message.state);
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.memoryBytes !== 0) {
+      obj.memoryBytes = Math.round(message.memoryBytes);
+    }
+    if (message.loadSeconds !== 0) {
+      obj.loadSeconds = floatToJson(message.loadSeconds);
+    }
+    if (message.running !== 0) {
+      obj.running = Math.round(message.running);
+    }
+    if (message.waiting !== 0) {
+      obj.waiting = Math.round(message.waiting);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModelStatus>, I>>(base?: I): ModelStatus {
+    return ModelStatus.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModelStatus>, I>>(object: I): ModelStatus {
+    const message = createBaseModelStatus();
+    message.state = object.state ?? 0;
+    message.reason = object.reason ?? "";
+    message.memoryBytes = object.memoryBytes ?? 0;
+    message.loadSeconds = object.loadSeconds ?? 0;
+    message.running = object.running ?? 0;
+    message.waiting = object.waiting ?? 0;
+    return message;
+  },
+};
+
+function createBaseLoadModelRequest(): LoadModelRequest {
+  return { model: "" };
+}
+
+export const LoadModelRequest: MessageFns<LoadModelRequest> = {
+  encode(message: LoadModelRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== "") {
+      writer.uint32(10).string(message.model);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadModelRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadModelRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadModelRequest {
+    return { model: isSet(object.model) ? globalThis.String(object.model) : "" };
+  },
+
+  toJSON(message: LoadModelRequest): unknown {
+    const obj: any = {};
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoadModelRequest>, I>>(base?: I): LoadModelRequest {
+    return LoadModelRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoadModelRequest>, I>>(object: I): LoadModelRequest {
+    const message = createBaseLoadModelRequest();
+    message.model = object.model ?? "";
+    return message;
+  },
+};
+
+function createBaseLoadModelResponse(): LoadModelResponse {
+  return { model: undefined };
+}
+
+export const LoadModelResponse: MessageFns<LoadModelResponse> = {
+  encode(message: LoadModelResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== undefined) {
+      Model.encode(message.model, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LoadModelResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLoadModelResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = Model.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): LoadModelResponse {
+    return { model: isSet(object.model) ? Model.fromJSON(object.model) : undefined };
+  },
+
+  toJSON(message: LoadModelResponse): unknown {
+    const obj: any = {};
+    if (message.model !== undefined) {
+      obj.model = Model.toJSON(message.model);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<LoadModelResponse>, I>>(base?: I): LoadModelResponse {
+    return LoadModelResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<LoadModelResponse>, I>>(object: I): LoadModelResponse {
+    const message = createBaseLoadModelResponse();
+    message.model = (object.model !== undefined && object.model !== null) ? Model.fromPartial(object.model) : undefined;
+    return message;
+  },
+};
+
+function createBaseUnloadModelRequest(): UnloadModelRequest {
+  return { model: "" };
+}
+
+export const UnloadModelRequest: MessageFns<UnloadModelRequest> = {
+  encode(message: UnloadModelRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== "") {
+      writer.uint32(10).string(message.model);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnloadModelRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnloadModelRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnloadModelRequest {
+    return { model: isSet(object.model) ? globalThis.String(object.model) : "" };
+  },
+
+  toJSON(message: UnloadModelRequest): unknown {
+    const obj: any = {};
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnloadModelRequest>, I>>(base?: I): UnloadModelRequest {
+    return UnloadModelRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnloadModelRequest>, I>>(object: I): UnloadModelRequest {
+    const message = createBaseUnloadModelRequest();
+    message.model = object.model ?? "";
+    return message;
+  },
+};
+
+function createBaseUnloadModelResponse(): UnloadModelResponse {
+  return { model: undefined };
+}
+
+export const UnloadModelResponse: MessageFns<UnloadModelResponse> = {
+  encode(message: UnloadModelResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== undefined) {
+      Model.encode(message.model, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UnloadModelResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUnloadModelResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = Model.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UnloadModelResponse {
+    return { model: isSet(object.model) ? Model.fromJSON(object.model) : undefined };
+  },
+
+  toJSON(message: UnloadModelResponse): unknown {
+    const obj: any = {};
+    if (message.model !== undefined) {
+      obj.model = Model.toJSON(message.model);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<UnloadModelResponse>, I>>(base?: I): UnloadModelResponse {
+    return UnloadModelResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<UnloadModelResponse>, I>>(object: I): UnloadModelResponse {
+    const message = createBaseUnloadModelResponse();
+    message.model = (object.model !== undefined && object.model !== null) ? Model.fromPartial(object.model) : undefined;
+    return message;
+  },
+};
+
+function createBaseEmbedRequest(): EmbedRequest {
+  return { model: "", inputs: [], normalize: false, requestId: "" };
+}
+
+export const EmbedRequest: MessageFns<EmbedRequest> = {
+  encode(message: EmbedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== "") {
+      writer.uint32(10).string(message.model);
+    }
+    for (const v of message.inputs) {
+      EmbedInput.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.normalize !== false) {
+      writer.uint32(24).bool(message.normalize);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(34).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmbedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.inputs.push(EmbedInput.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.normalize = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EmbedRequest {
+    return {
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      inputs: globalThis.Array.isArray(object?.inputs) ? object.inputs.map((e: any) => EmbedInput.fromJSON(e)) : [],
+      normalize: isSet(object.normalize) ? globalThis.Boolean(object.normalize) : false,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: EmbedRequest): unknown {
+    const obj: any = {};
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.inputs?.length) {
+      obj.inputs = message.inputs.map((e) => EmbedInput.toJSON(e));
+    }
+    if (message.normalize !== false) {
+      obj.normalize = message.normalize;
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EmbedRequest>, I>>(base?: I): EmbedRequest {
+    return EmbedRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EmbedRequest>, I>>(object: I): EmbedRequest {
+    const message = createBaseEmbedRequest();
+    message.model = object.model ?? "";
+    message.inputs = object.inputs?.map((e) => EmbedInput.fromPartial(e)) || [];
+    message.normalize = object.normalize ?? false;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseEmbedInput(): EmbedInput {
+  return { input: undefined };
+}
+
+export const EmbedInput: MessageFns<EmbedInput> = {
+  encode(message: EmbedInput, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    switch (message.input?.$case) {
+      case "text":
+        writer.uint32(10).string(message.input.value);
+        break;
+      case "tokens":
+        TokenIds.encode(message.input.value, writer.uint32(18).fork()).join();
+        break;
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmbedInput {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedInput();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.input = { $case: "text", value: reader.string() };
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.input = { $case: "tokens", value: TokenIds.decode(reader, reader.uint32()) };
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EmbedInput {
+    return {
+      input: isSet(object.text)
+        ? { $case: "text", value: globalThis.String(object.text) }
+        : isSet(object.tokens)
+        ? { $case: "tokens", value: TokenIds.fromJSON(object.tokens) }
+        : undefined,
+    };
+  },
+
+  toJSON(message: EmbedInput): unknown {
+    const obj: any = {};
+    if (message.input?.$case === "text") {
+      obj.text = message.input.value;
+    } else if (message.input?.$case === "tokens") {
+      obj.tokens = TokenIds.toJSON(message.input.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EmbedInput>, I>>(base?: I): EmbedInput {
+    return EmbedInput.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EmbedInput>, I>>(object: I): EmbedInput {
+    const message = createBaseEmbedInput();
+    switch (object.input?.$case) {
+      case "text": {
+        if (object.input?.value !== undefined && object.input?.value !== null) {
+          message.input = { $case: "text", value: object.input.value };
+        }
+        break;
+      }
+      case "tokens": {
+        if (object.input?.value !== undefined && object.input?.value !== null) {
+          message.input = { $case: "tokens", value: TokenIds.fromPartial(object.input.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
+};
+
+function createBaseTokenIds(): TokenIds {
+  return { ids: [] };
+}
+
+export const TokenIds: MessageFns<TokenIds> = {
+  encode(message: TokenIds, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ids.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.ids) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TokenIds {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTokenIds();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.ids.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.ids.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TokenIds {
+    return { ids: globalThis.Array.isArray(object?.ids) ? object.ids.map((e: any) => globalThis.Number(e)) : [] };
+  },
+
+  toJSON(message: TokenIds): unknown {
+    const obj: any = {};
+    if (message.ids?.length) {
+      obj.ids = message.ids.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TokenIds>, I>>(base?: I): TokenIds {
+    return TokenIds.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TokenIds>, I>>(object: I): TokenIds {
+    const message = createBaseTokenIds();
+    message.ids = object.ids?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseEmbedResponse(): EmbedResponse {
+  return { embeddings: [], model: "", promptTokens: 0 };
+}
+
+export const EmbedResponse: MessageFns<EmbedResponse> = {
+  encode(message: EmbedResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.embeddings) {
+      Embedding.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    if (message.promptTokens !== 0) {
+      writer.uint32(24).uint32(message.promptTokens);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): EmbedResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.embeddings.push(Embedding.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.promptTokens = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): EmbedResponse {
+    return {
+      embeddings: globalThis.Array.isArray(object?.embeddings)
+        ? object.embeddings.map((e: any) => Embedding.fromJSON(e))
+        : [],
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      promptTokens: isSet(object.promptTokens)
+        ? globalThis.Number(object.promptTokens)
+        : isSet(object.prompt_tokens)
+        ? globalThis.Number(object.prompt_tokens)
+        : 0,
+    };
+  },
+
+  toJSON(message: EmbedResponse): unknown {
+    const obj: any = {};
+    if (message.embeddings?.length) {
+      obj.embeddings = message.embeddings.map((e) => Embedding.toJSON(e));
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.promptTokens !== 0) {
+      obj.promptTokens = Math.round(message.promptTokens);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<EmbedResponse>, I>>(base?: I): EmbedResponse {
+    return EmbedResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<EmbedResponse>, I>>(object: I): EmbedResponse {
+    const message = createBaseEmbedResponse();
+    message.embeddings = object.embeddings?.map((e) => Embedding.fromPartial(e)) || [];
+    message.model = object.model ?? "";
+    message.promptTokens = object.promptTokens ?? 0;
+    return message;
+  },
+};
+
+function createBaseEmbedding(): Embedding {
+  return { values: [], tokens: 0 };
+}
+
+export const Embedding: MessageFns<Embedding> = {
+  encode(message: Embedding, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.values.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.values) {
+        writer.float(v);
+      }
+      writer.join();
+    }
+    if (message.tokens !== 0) {
+      writer.uint32(16).uint32(message.tokens);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Embedding {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEmbedding();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 13) {
+              message.values.push(reader.float());
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.values.push(reader.float());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.tokens = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Embedding {
+    return {
+      values: globalThis.Array.isArray(object?.values) ? object.values.map((e: any) => globalThis.Number(e)) : [],
+      tokens: isSet(object.tokens) ? globalThis.Number(object.tokens) : 0,
+    };
+  },
+
+  toJSON(message: Embedding): unknown {
+    const obj: any = {};
+    if (message.values?.length) {
+      obj.values = message.values.map((e) => floatToJson(e));
+    }
+    if (message.tokens !== 0) {
+      obj.tokens = Math.round(message.tokens);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Embedding>, I>>(base?: I): Embedding {
+    return Embedding.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Embedding>, I>>(object: I): Embedding {
+    const message = createBaseEmbedding();
+    message.values = object.values?.map((e) => e) || [];
+    message.tokens = object.tokens ?? 0;
     return message;
   },
 };
@@ -5194,6 +6351,33 @@ export const ModelServiceService = {
     responseSerialize: (value: RenderChatResponse): Buffer => Buffer.from(RenderChatResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RenderChatResponse => RenderChatResponse.decode(value),
   },
+  /**
+   * LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
+   * with the reason if the load fails. A failed model is tried again.
+   */
+  loadModel: {
+    path: "/ggserve.v1.ModelService/LoadModel" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: LoadModelRequest): Buffer => Buffer.from(LoadModelRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): LoadModelRequest => LoadModelRequest.decode(value),
+    responseSerialize: (value: LoadModelResponse): Buffer => Buffer.from(LoadModelResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): LoadModelResponse => LoadModelResponse.decode(value),
+  },
+  /**
+   * UnloadModel unloads a model (an admin call) once its running requests have finished (the
+   * call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+   * already loaded. The next request for it loads it again.
+   */
+  unloadModel: {
+    path: "/ggserve.v1.ModelService/UnloadModel" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UnloadModelRequest): Buffer => Buffer.from(UnloadModelRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UnloadModelRequest => UnloadModelRequest.decode(value),
+    responseSerialize: (value: UnloadModelResponse): Buffer => Buffer.from(UnloadModelResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): UnloadModelResponse => UnloadModelResponse.decode(value),
+  },
 } as const;
 
 export interface ModelServiceServer extends UntypedServiceImplementation {
@@ -5205,6 +6389,17 @@ export interface ModelServiceServer extends UntypedServiceImplementation {
   tokenize: handleUnaryCall<TokenizeRequest, TokenizeResponse>;
   /** RenderChat returns the exact prompt a chat request would be given, without generating. */
   renderChat: handleUnaryCall<RenderChatRequest, RenderChatResponse>;
+  /**
+   * LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
+   * with the reason if the load fails. A failed model is tried again.
+   */
+  loadModel: handleUnaryCall<LoadModelRequest, LoadModelResponse>;
+  /**
+   * UnloadModel unloads a model (an admin call) once its running requests have finished (the
+   * call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+   * already loaded. The next request for it loads it again.
+   */
+  unloadModel: handleUnaryCall<UnloadModelRequest, UnloadModelResponse>;
 }
 
 export interface ModelServiceClient extends Client {
@@ -5272,6 +6467,45 @@ export interface ModelServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RenderChatResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * LoadModel loads a model now (an admin call) and returns once it is loaded; UNAVAILABLE
+   * with the reason if the load fails. A failed model is tried again.
+   */
+  loadModel(
+    request: LoadModelRequest,
+    callback: (error: ServiceError | null, response: LoadModelResponse) => void,
+  ): ClientUnaryCall;
+  loadModel(
+    request: LoadModelRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: LoadModelResponse) => void,
+  ): ClientUnaryCall;
+  loadModel(
+    request: LoadModelRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: LoadModelResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * UnloadModel unloads a model (an admin call) once its running requests have finished (the
+   * call's deadline bounds the wait); FAILED_PRECONDITION for a model given to the server
+   * already loaded. The next request for it loads it again.
+   */
+  unloadModel(
+    request: UnloadModelRequest,
+    callback: (error: ServiceError | null, response: UnloadModelResponse) => void,
+  ): ClientUnaryCall;
+  unloadModel(
+    request: UnloadModelRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: UnloadModelResponse) => void,
+  ): ClientUnaryCall;
+  unloadModel(
+    request: UnloadModelRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: UnloadModelResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ModelServiceClient = makeGenericClientConstructor(
@@ -5280,6 +6514,54 @@ export const ModelServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): ModelServiceClient;
   service: typeof ModelServiceService;
+  serviceName: string;
+};
+
+/** EmbeddingService turns texts into vectors with an embedding model. */
+export type EmbeddingServiceService = typeof EmbeddingServiceService;
+export const EmbeddingServiceService = {
+  /** Embed returns one vector per input, in order. */
+  embed: {
+    path: "/ggserve.v1.EmbeddingService/Embed" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: EmbedRequest): Buffer => Buffer.from(EmbedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): EmbedRequest => EmbedRequest.decode(value),
+    responseSerialize: (value: EmbedResponse): Buffer => Buffer.from(EmbedResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): EmbedResponse => EmbedResponse.decode(value),
+  },
+} as const;
+
+export interface EmbeddingServiceServer extends UntypedServiceImplementation {
+  /** Embed returns one vector per input, in order. */
+  embed: handleUnaryCall<EmbedRequest, EmbedResponse>;
+}
+
+export interface EmbeddingServiceClient extends Client {
+  /** Embed returns one vector per input, in order. */
+  embed(
+    request: EmbedRequest,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
+  embed(
+    request: EmbedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
+  embed(
+    request: EmbedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: EmbedResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const EmbeddingServiceClient = makeGenericClientConstructor(
+  EmbeddingServiceService,
+  "ggserve.v1.EmbeddingService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): EmbeddingServiceClient;
+  service: typeof EmbeddingServiceService;
   serviceName: string;
 };
 
