@@ -1,0 +1,104 @@
+"""Speculative decoding with a draft model on the real model: the bundled SmolLM2 drafts for
+itself (1 thread, greedy). Its greedy guesses are the model's own, so nearly every draft is
+accepted, and alone the output equals the output without speculation. In a batch with a grammar,
+a stop string and another generation, grammars and stops hold exactly; a cancel mid-draft
+leaves both caches consistent. A draft model of another vocabulary is refused at startup."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ggserve.domain import FinishReason
+from ggserve.engine.base import GenerationDone, ModelLoadError, TextDelta
+from ggserve.engine.llama import LlamaEngine
+from ggserve.engine.ngram import DraftOptions
+
+from .test_engine_batching import GREEDY, assert_no_leaks, chat, request, run, together
+from .test_engine_speculation import COPY, common_prefix
+
+
+@pytest.fixture(scope="module")
+def engines(smollm2_path: Path) -> Iterator[tuple[LlamaEngine, LlamaEngine]]:
+    off = LlamaEngine(smollm2_path, n_ctx=2048, n_threads=1, parallel=4)
+    drafting = DraftOptions(max_tokens=8, max_decoders=None, model_path=str(smollm2_path))
+    on = LlamaEngine(smollm2_path, n_ctx=2048, n_threads=1, parallel=4, drafting=drafting)
+    yield off, on
+    run(off.close())
+    run(on.close())
+
+
+def test_self_drafting_alone_changes_no_output(engines: tuple[LlamaEngine, LlamaEngine]) -> None:
+    off, on = engines
+    before = on.stats()
+    for prompt in (COPY, chat("Write a short story about a robot.")):
+        plain = run(together(off, [request(off, prompt, 64)]))
+        spec = run(together(on, [request(on, prompt, 64)]))
+        assert [(t, d.finish_reason) for t, d in spec] == [(t, d.finish_reason) for t, d in plain]
+    stats = on.stats()
+    drafted = stats.drafted_tokens - before.drafted_tokens
+    accepted = stats.accepted_tokens - before.accepted_tokens
+    assert drafted >= 16, "the model is sure of many of its own tokens"
+    assert accepted >= 0.9 * drafted, (accepted, drafted)
+    print(f"self-drafting: {accepted} of {drafted} drafted tokens accepted")
+    assert_no_leaks(on)
+
+
+def test_self_drafting_in_a_mixed_batch(engines: tuple[LlamaEngine, LlamaEngine]) -> None:
+    off, on = engines
+
+    def batch(engine: LlamaEngine) -> list[tuple[str, GenerationDone]]:
+        reqs = [
+            request(engine, COPY, 48),
+            request(engine, chat("Write a short story about a robot."), 32),
+            request(engine, COPY, 32, grammar='root ::= "x"{1000}'),
+            request(engine, COPY, 48, stop=(" the",)),
+        ]
+        return run(together(engine, reqs))
+
+    plain = batch(off)
+    spec = batch(on)
+    for (text, _), (base, _) in zip(spec, plain, strict=True):
+        assert common_prefix(text, base) >= min(24, len(base))
+    grammar_text, grammar_done = spec[2]
+    assert grammar_text == plain[2][0] == "x" * len(grammar_text)
+    assert grammar_done.finish_reason is FinishReason.LENGTH
+    assert " the" not in spec[3][0]
+    assert_no_leaks(on)
+
+
+def test_cancel_while_drafting(engines: tuple[LlamaEngine, LlamaEngine]) -> None:
+    _, on = engines
+
+    async def go() -> None:
+        stream = on.generate(request(on, COPY, 200, sampling=GREEDY))
+        seen = 0
+        async for event in stream:
+            if isinstance(event, TextDelta):
+                seen += event.tokens
+                if seen >= 12:
+                    break
+        await stream.aclose()
+        _text, done = (await together(on, [request(on, chat("Say hi."), 8)]))[0]
+        assert done.usage.completion_tokens > 0
+
+    run(go())
+    assert_no_leaks(on)
+
+
+def test_a_draft_model_of_another_vocabulary_is_refused(smollm2_path: Path, tmp_path: Path) -> None:
+    """The bundled GGUF with one token's text changed in place (GGUF stores it as a
+    length-prefixed string; "Ġcats" becomes "Ġcatz", id 7680 among the ids compared): refused
+    before serving, with a message that names the token and the fix."""
+    data = smollm2_path.read_bytes()
+    original, changed = ("Ġcats".encode(), "Ġcatz".encode())
+    original, changed = (struct.pack("<Q", len(t)) + t for t in (original, changed))
+    assert data.count(original) == 1
+    other = tmp_path / "other-vocab.gguf"
+    other.write_bytes(data.replace(original, changed))
+    drafting = DraftOptions(model_path=str(other))
+    with pytest.raises(ModelLoadError, match=r"token 7680 is .*catz.* same family"):
+        LlamaEngine(smollm2_path, n_ctx=256, n_threads=1, drafting=drafting)
