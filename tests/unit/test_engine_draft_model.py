@@ -151,16 +151,19 @@ def test_finished_slots_are_a_prefix_cache_evicted_for_room() -> None:
     assert context.cells[1] == [*range(100, 116), 116]
 
 
-def test_no_room_even_alone_means_no_draft_and_an_empty_sequence() -> None:
-    context = FakeDraftContext(n_ctx=8, n_batch=8)
-    busy = DraftModel(context, 2, OPTIONS)
-    holder = busy.drafter(0, [1, 2, 3, 4, 5])
+def test_no_room_means_no_draft_and_the_sequence_keeps_its_valid_prefix() -> None:
+    context = FakeDraftContext(n_ctx=12, n_batch=4)
+    model = DraftModel(context, 2, OPTIONS)
+    holder = model.drafter(0, [1, 2, 3, 4, 5])
     assert holder.draft(1) == [6]
-    other = busy.drafter(1, [20, 21, 22, 23, 24])  # slot 0 is busy: nothing to evict
+    other = model.drafter(1, [20, 21, 22, 23, 24, 25, 26, 27])  # slot 0 busy: no eviction
     assert other.draft(2) == []
-    assert context.cells[1] == []
-    assert busy.cached(1) == []
-    assert context.cells[0] == [1, 2, 3, 4, 5]
+    assert context.cells[1] == model.cached(1) == [20, 21, 22, 23]  # the chunk that fitted
+    holder.close()  # now slot 0 is idle: evicted when slot 1 tries again
+    context.decoded.clear()
+    assert other.draft(2) == [28, 29]
+    assert [tuple(s.tokens) for s in context.decoded][:1] == [(24, 25, 26, 27)]
+    assert context.cells[0] == []
 
 
 async def _generate(engine: FakeEngine, *requests: GenerationRequest) -> list[Any]:

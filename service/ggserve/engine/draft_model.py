@@ -142,8 +142,10 @@ class DraftModel:
 
     def _evaluate(self, seq_id: int, tokens: Sequence[int]) -> bool:
         """Decode `tokens` after what the sequence holds, in chunks of n_batch; logits at the
-        last. False (and the sequence emptied) when the draft context has no room even after
-        evicting idle sequences: this step goes without a draft, the generation carries on."""
+        last. False when the draft context has no room even after evicting idle sequences:
+        this step goes without a draft and the generation carries on. What the sequence holds
+        stays (a valid prefix): the next try reads only what is missing, and a failed
+        `llama_decode` for lack of cells costs no compute."""
         cached = self._cached[seq_id]
         step = self.context.n_batch
         for at in range(0, len(tokens), step):
@@ -152,8 +154,6 @@ class DraftModel:
             if self.context.decode([span]) != DECODE_OK:
                 self._evict_idle()
                 if self.context.decode([span]) != DECODE_OK:
-                    self.context.seq_rm(seq_id, 0, -1)
-                    cached.clear()
                     return False
             cached.extend(chunk)
             self._last_row = len(chunk) - 1
