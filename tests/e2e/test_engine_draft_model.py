@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from ggserve.domain import FinishReason
-from ggserve.engine.base import GenerationDone, ModelLoadError, TextDelta
+from ggserve.engine.base import ModelLoadError
 from ggserve.engine.llama import LlamaEngine
 from ggserve.engine.ngram import DraftOptions
 
-from .test_engine_batching import GREEDY, assert_no_leaks, chat, request, run, together
-from .test_engine_speculation import COPY, common_prefix
+from .test_engine_batching import assert_no_leaks, chat, request, run, together
+from .test_engine_speculation import COPY, cancel_while_drafting, check_mixed_batch
 
 
 @pytest.fixture(scope="module")
@@ -48,45 +47,12 @@ def test_self_drafting_alone_changes_no_output(engines: tuple[LlamaEngine, Llama
 
 
 def test_self_drafting_in_a_mixed_batch(engines: tuple[LlamaEngine, LlamaEngine]) -> None:
-    off, on = engines
-
-    def batch(engine: LlamaEngine) -> list[tuple[str, GenerationDone]]:
-        reqs = [
-            request(engine, COPY, 48),
-            request(engine, chat("Write a short story about a robot."), 32),
-            request(engine, COPY, 32, grammar='root ::= "x"{1000}'),
-            request(engine, COPY, 48, stop=(" the",)),
-        ]
-        return run(together(engine, reqs))
-
-    plain = batch(off)
-    spec = batch(on)
-    for (text, _), (base, _) in zip(spec, plain, strict=True):
-        assert common_prefix(text, base) >= min(24, len(base))
-    grammar_text, grammar_done = spec[2]
-    assert grammar_text == plain[2][0] == "x" * len(grammar_text)
-    assert grammar_done.finish_reason is FinishReason.LENGTH
-    assert " the" not in spec[3][0]
-    assert_no_leaks(on)
+    """The grammar-constrained generation does not draft; the others do, beside it."""
+    check_mixed_batch(*engines)
 
 
 def test_cancel_while_drafting(engines: tuple[LlamaEngine, LlamaEngine]) -> None:
-    _, on = engines
-
-    async def go() -> None:
-        stream = on.generate(request(on, COPY, 200, sampling=GREEDY))
-        seen = 0
-        async for event in stream:
-            if isinstance(event, TextDelta):
-                seen += event.tokens
-                if seen >= 12:
-                    break
-        await stream.aclose()
-        _text, done = (await together(on, [request(on, chat("Say hi."), 8)]))[0]
-        assert done.usage.completion_tokens > 0
-
-    run(go())
-    assert_no_leaks(on)
+    cancel_while_drafting(engines[1])
 
 
 def test_a_draft_model_of_another_vocabulary_is_refused(smollm2_path: Path, tmp_path: Path) -> None:
