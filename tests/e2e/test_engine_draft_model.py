@@ -68,3 +68,9 @@ def test_a_draft_model_of_another_vocabulary_is_refused(smollm2_path: Path, tmp_
     drafting = DraftOptions(model_path=str(other))
     with pytest.raises(ModelLoadError, match=r"token 7680 is .*catz.* same family"):
         LlamaEngine(smollm2_path, n_ctx=256, n_threads=1, drafting=drafting)
+
+
+def test_a_missing_draft_model_is_refused_by_name(smollm2_path: Path, tmp_path: Path) -> None:
+    drafting = DraftOptions(model_path=str(tmp_path / "absent.gguf"))
+    with pytest.raises(ModelLoadError, match=r"^--draft-model: model file not found: .*absent"):
+        LlamaEngine(smollm2_path, n_ctx=256, n_threads=1, drafting=drafting)

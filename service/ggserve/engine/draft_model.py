@@ -230,7 +230,10 @@ def check_same_vocabulary(main: LoadedModel, draft: LoadedModel) -> None:
 def load_draft_model(path: str | Path, main: LoadedModel, options: DraftOptions) -> DraftModel:
     """Load the draft GGUF beside `main` (same context length, slots, threads, KV types);
     `ModelLoadError` if it cannot load or its vocabulary differs."""
-    draft = LoadedModel.load(path, dataclasses.replace(main.options, n_ctx=main.n_ctx))
+    try:
+        draft = LoadedModel.load(path, dataclasses.replace(main.options, n_ctx=main.n_ctx))
+    except ModelLoadError as exc:
+        raise ModelLoadError(f"--draft-model: {exc}") from exc
     try:
         check_same_vocabulary(main, draft)
     except ModelLoadError:
