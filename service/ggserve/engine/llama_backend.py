@@ -43,6 +43,7 @@ import numpy.typing as npt
 from ggserve.domain import LogprobEntry, Sampling
 from ggserve.engine.base import KvCacheFull, TokenRecord
 from ggserve.engine.detokenizer import Detokenizer, PieceSource
+from ggserve.engine.drafter import Drafter, DrafterSource
 from ggserve.engine.generation import Generation, StepOutput
 from ggserve.engine.logprobs import logprob_entry
 from ggserve.engine.model import DECODE_OK, Span
@@ -116,7 +117,7 @@ class _Run:
     pending: list[int]
     decoding: bool = False
     known: int = 1  # leading pending tokens already generated (sampled, or forced); the rest drafts
-    drafter: NgramDrafter | None = None  # proposes tokens after the sampled one (speculation)
+    drafter: Drafter | None = None  # proposes tokens after the sampled one (speculation)
 
     def span(self, seq_id: int, start: int, budget: int) -> Span:
         """The next span of pending tokens (at most `budget` while prefilling) and its rows
@@ -160,13 +161,20 @@ class LlamaBackend:
     """`Backend` over a model with `n_seq_max` slots; runs on the engine thread only."""
 
     def __init__(
-        self, model: BatchModel, defaults: SamplingDefaults, drafting: DraftOptions | None = None
+        self,
+        model: BatchModel,
+        defaults: SamplingDefaults,
+        drafting: DraftOptions | None = None,
+        drafters: DrafterSource | None = None,
     ) -> None:
+        """`drafting` turns speculation on; its drafts come from `drafters` (a draft model)
+        when given, else from prompt lookup."""
         self.model = model
         self.pieces = model.pieces()
         self._defaults = defaults
         self._drafting = drafting
-        self.drafted = 0  # tokens proposed by prompt lookup and checked
+        self._drafters = drafters
+        self.drafted = 0  # tokens drafted (prompt lookup or draft model) and checked
         self.accepted = 0  # of those, tokens the sampler picked too
         self._slots = [_Slot(seq_id) for seq_id in range(model.n_seq_max)]
         self._by_serial: dict[int, _Slot] = {}  # Generation.serial → its slot
@@ -249,13 +257,22 @@ class LlamaBackend:
             self.model.seq_rm(slot.seq_id, 0, -1)  # cannot cut inside (recurrent): start over
             reuse = 0
         del slot.cached[reuse:]
-        drafter = NgramDrafter(self._drafting, prompt) if self._drafting else None
         slot.run = _Run(
             gen, sampler, Detokenizer(self.pieces), next(self._clock), list(prompt[reuse:]),
-            drafter=drafter,
+            drafter=self._new_drafter(slot.seq_id, gen),
         )  # fmt: skip
         self._by_serial[gen.serial] = slot
         return reuse
+
+    def _new_drafter(self, seq_id: int, gen: Generation) -> Drafter | None:
+        """Prompt lookup, or the draft model for generations without a grammar (its guesses
+        would often be tokens the grammar forbids: `draft_model.py`); None when off."""
+        prompt = gen.request.prompt_tokens
+        if self._drafting is None:
+            return None
+        if self._drafters is None:
+            return NgramDrafter(self._drafting, prompt)
+        return None if gen.request.grammar else self._drafters.drafter(seq_id, prompt)
 
     def _route(self, prompt: Sequence[int]) -> tuple[_Slot, int]:
         """The free slot for `prompt` and how many of its cached tokens match the prompt."""
@@ -537,12 +554,16 @@ class LlamaBackend:
         slot.run = None
         slot.last_used = next(self._clock)
         run.sampler.close()
+        if run.drafter is not None:
+            run.drafter.close()
         # The cells stay as a prefix cache (a prompt cut short included: its evaluated part is a
         # valid prefix); they are evicted as soon as anything needs the room.
         return run.detokenizer.flush()
 
     def reset(self) -> None:
         self.model.clear()
+        if self._drafters is not None:
+            self._drafters.clear()
         for slot in self._slots:
             slot.cached = []
 
@@ -552,6 +573,8 @@ class LlamaBackend:
                 slot.run.sampler.close()
                 slot.run = None
         self._by_serial.clear()
+        if self._drafters is not None:
+            self._drafters.close()
         self.model.close()
 
 

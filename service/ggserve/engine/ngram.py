@@ -28,13 +28,16 @@ class DraftOptions:
     `min_tokens` would be proposed; n-grams of `max_ngram` down to `min_ngram` tokens are
     looked up, longest first. `max_decoders`: drafting pauses while more generations than this
     decode together (None: never) — on a CPU such a batch is already compute-bound, so checking
-    drafts costs about what it saves (8 streams measured 0.93x with drafting throughout)."""
+    drafts costs about what it saves (8 streams measured 0.93x with drafting throughout).
+    `model_path`: draft with that small model (`draft_model.py`) instead of by prompt lookup;
+    the n-gram sizes then do not apply."""
 
     max_tokens: int = 16
     min_tokens: int = 1
     max_ngram: int = 4
     min_ngram: int = 3
     max_decoders: int | None = 2
+    model_path: str | None = None  # a draft GGUF (`--draft-model`); None: prompt lookup
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_tokens <= self.max_tokens:
@@ -100,3 +103,6 @@ class NgramDrafter:
         else:
             self._wait = self._backoff
             self._backoff = min(self._backoff * 2, MAX_BACKOFF)
+
+    def close(self) -> None:
+        """Nothing to free: the history is garbage-collected with the drafter."""
