@@ -285,6 +285,7 @@ async def stream_chat(
         sampling=request.sampling,
         grammar=prepared.grammar,
         progress=progress,
+        announced=progress,  # a stream's caller hears `ChatStarted`; a unary one nothing yet
         thinking=prepared.thinking_budget,
         top_logprobs=request.top_logprobs,
     )

@@ -190,8 +190,8 @@ class Server:
         task.add_done_callback(self._background.discard)
 
     async def stop(self, grace: float) -> None:
-        """Drain: NOT_SERVING, refuse queued and new calls, finish running ones within `grace`,
-        close."""
+        """Drain: NOT_SERVING, refuse new calls and queued ones not yet told they were admitted,
+        finish the others within `grace`, close."""
         if self._stopped.is_set():
             return
         self._stopped.set()

@@ -44,7 +44,8 @@ class GenerationRequest:
     full, whichever comes first (None: at the end of the context). `progress`: stream
     `PromptProgress` events while the prompt is evaluated. `thinking`: a budget of reasoning
     tokens, after which the close-of-thinking marker is forced (ignored with a `grammar`, which
-    decides every token itself).
+    decides every token itself). `announced`: the caller has been told the request was admitted
+    (a stream's first message), so a drain lets it run rather than refusing it from the queue.
     """
 
     request_id: str
@@ -54,6 +55,7 @@ class GenerationRequest:
     sampling: Sampling = Sampling()  # noqa: RUF009 (frozen: sharing one default is safe)
     grammar: str | None = None  # GBNF text, already validated
     progress: bool = False
+    announced: bool = False
     thinking: ThinkingBudget | None = None
     top_logprobs: int | None = None  # None: no log probabilities; else alternatives per token
 

@@ -146,11 +146,16 @@ class Scheduler:
 
     def drain(self) -> None:
         """Stop admitting; queued sequences end at once with `EngineClosed` (a retryable refusal
-        rather than a wait through the grace period), running ones go on. Does not wait."""
+        rather than a wait through the grace period), running ones go on. A queued sequence
+        whose caller was already told it was admitted (`GenerationRequest.announced`: a stream
+        that began, an HTTP response sent with status 200) keeps its place instead: refusing it
+        would be a failure in the middle of that stream. Does not wait."""
         with self._cond:
             self._draining = True
-            queued = list(self._waiting)
+            queued = [gen for gen in self._waiting if not gen.request.announced]
+            kept = [gen for gen in self._waiting if gen.request.announced]
             self._waiting.clear()
+            self._waiting.extend(kept)
             self._in_flight -= len(queued)
         refusal = EngineClosed("the server is draining; retry on another instance")
         channel.post((gen.channel, [], refusal) for gen in queued)

@@ -75,7 +75,8 @@ class ThreadedEngine(ABC):
         return GenerationStream(channel, lambda: scheduler.cancel(gen))
 
     def drain(self) -> None:
-        """Stop admitting; queued requests end at once with `EngineClosed`, running ones go on."""
+        """Stop admitting; queued requests not yet announced to their caller end at once with
+        `EngineClosed`, the others go on (see `Scheduler.drain`)."""
         self._scheduler.drain()
 
     def on_failure(self, callback: Callable[[BaseException], None]) -> None:
