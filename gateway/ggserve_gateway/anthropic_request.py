@@ -21,6 +21,7 @@ from ggserve_gateway.anthropic_schema import (
     ToolUseBlock,
 )
 from ggserve_gateway.errors import HttpError
+from ggserve_gateway.sampling import json_schema_option, sampling_options
 
 
 def _texts(blocks: list[TextBlock]) -> str:
@@ -111,12 +112,7 @@ def chat_call(request: MessagesRequest) -> tuple[list[Message], ChatOptions]:
     options["max_tokens"] = request.max_tokens
     if request.stop_sequences:
         options["stop"] = request.stop_sequences
-    if request.temperature is not None:
-        options["temperature"] = request.temperature
-    if request.top_p is not None:
-        options["top_p"] = request.top_p
-    if request.top_k is not None:
-        options["top_k"] = request.top_k
+    options.update(sampling_options(request))
     if request.output_config is not None and request.output_config.format is not None:
-        options["json_schema"] = json.dumps(request.output_config.format.json_schema)
+        options["json_schema"] = json_schema_option(request.output_config.format.json_schema)
     return messages, options

@@ -11,45 +11,40 @@ real figures.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
-from ggserve_client.types import (
-    ChatDone,
-    ChatResult,
-    ContentDelta,
-    FinishReason,
-    ReasoningDelta,
-    Usage,
-)
-from ggserve_gateway.calls import Call, GatedEvent
+from ggserve_client.types import ChatDone, ChatResult, Usage
+from ggserve_gateway.anthropic_errors import error_body
+from ggserve_gateway.block_writer import Block, BlockKind, BlockWriter
+from ggserve_gateway.endings import Ending, ending
+from ggserve_gateway.errors import HttpError
 from ggserve_gateway.sse import named_event
+from ggserve_gateway.usage import anthropic_usage
 
-# A text or thinking block as `content_block_start` opens it (the SDK requires `signature`).
-_EMPTY_BLOCKS: dict[str, dict[str, str]] = {
-    "text": {"type": "text", "text": ""},
-    "thinking": {"type": "thinking", "thinking": "", "signature": ""},
+_STOP_REASONS = {
+    Ending.END_TURN: "end_turn",
+    Ending.STOP_SEQUENCE: "stop_sequence",
+    Ending.MAX_TOKENS: "max_tokens",
+    Ending.TOOL_CALLS: "tool_use",
 }
+# How `content_block_start` opens a text or thinking block (the SDK requires `signature`), and
+# the delta type and field of each kind.
+_EMPTY_BLOCKS: dict[BlockKind, dict[str, str]] = {
+    BlockKind.TEXT: {"type": "text", "text": ""},
+    BlockKind.REASONING: {"type": "thinking", "thinking": "", "signature": ""},
+}
+_DELTAS = {
+    BlockKind.TEXT: ("text_delta", "text"),
+    BlockKind.REASONING: ("thinking_delta", "thinking"),
+    BlockKind.CALL: ("input_json_delta", "partial_json"),
+}
+_PING = named_event("ping", {"type": "ping"})
 
 
-def _stop_reason(result: ChatResult) -> tuple[str, str | None]:
-    if result.finish_reason is FinishReason.TOOL_CALLS:
-        return "tool_use", None
-    if result.finish_reason is FinishReason.LENGTH:
-        return "max_tokens", None
-    if result.matched_stop:
-        return "stop_sequence", result.matched_stop
-    return "end_turn", None
-
-
-def usage(u: Usage) -> dict[str, Any]:
-    """Anthropic's usage: input tokens exclude the ones read from the prompt cache."""
-    return {
-        "input_tokens": u.prompt_tokens - u.cached_tokens,
-        "output_tokens": u.completion_tokens,
-        "cache_read_input_tokens": u.cached_tokens,
-        "cache_creation_input_tokens": 0,
-    }
+def _stop(result: ChatResult) -> tuple[str, str | None]:
+    """`stop_reason` and `stop_sequence`."""
+    end = ending(result)
+    return _STOP_REASONS[end], result.matched_stop if end is Ending.STOP_SEQUENCE else None
 
 
 def _input(arguments: str) -> Any:
@@ -69,7 +64,7 @@ def message(result: ChatResult, *, message_id: str) -> dict[str, Any]:
         {"type": "tool_use", "id": c.id, "name": c.name, "input": _input(c.arguments)}
         for c in m.tool_calls
     )
-    stop_reason, stop_sequence = _stop_reason(result)
+    stop_reason, stop_sequence = _stop(result)
     return {
         "id": message_id,
         "type": "message",
@@ -78,18 +73,17 @@ def message(result: ChatResult, *, message_id: str) -> dict[str, Any]:
         "content": content,
         "stop_reason": stop_reason,
         "stop_sequence": stop_sequence,
-        "usage": usage(result.usage),
+        "usage": anthropic_usage(result.usage),
     }
 
 
-@dataclass(slots=True)
-class EventWriter:
-    """Builds the events of one streamed message, opening and closing content blocks."""
+class EventWriter(BlockWriter):
+    """Builds the events of one streamed message."""
 
-    message_id: str
-    model: str
-    _index: int = -1
-    _open: str | None = None  # type of the open block
+    def __init__(self, message_id: str, model: str) -> None:
+        super().__init__()
+        self.message_id = message_id
+        self.model = model
 
     def start(self) -> bytes:
         """`message_start` and a `ping`."""
@@ -101,65 +95,54 @@ class EventWriter:
             "content": [],
             "stop_reason": None,
             "stop_sequence": None,
-            "usage": usage(Usage()),
+            "usage": anthropic_usage(Usage()),
         }
-        return named_event(
-            "message_start", {"type": "message_start", "message": start}
-        ) + named_event("ping", {"type": "ping"})
+        return named_event("message_start", {"type": "message_start", "message": start}) + _PING
 
-    def _close(self) -> list[bytes]:
-        if self._open is None:
-            return []
-        self._open = None
-        return [
-            named_event("content_block_stop", {"type": "content_block_stop", "index": self._index})
-        ]
+    def opened(self, block: Block) -> list[bytes]:
+        call = block.call
+        content_block: dict[str, Any]
+        if call is None:
+            content_block = dict(_EMPTY_BLOCKS[block.kind])
+        else:
+            content_block = {"type": "tool_use", "id": call.id, "name": call.name, "input": {}}
+        start = {
+            "type": "content_block_start",
+            "index": block.index,
+            "content_block": content_block,
+        }
+        return [named_event("content_block_start", start)]
 
-    def _begin(self, block: dict[str, Any]) -> list[bytes]:
-        events = self._close()
-        self._index += 1
-        self._open = block["type"]
-        start = {"type": "content_block_start", "index": self._index, "content_block": block}
-        return [*events, named_event("content_block_start", start)]
-
-    def _delta(self, delta: dict[str, Any]) -> bytes:
-        body = {"type": "content_block_delta", "index": self._index, "delta": delta}
+    def delta(self, block: Block, text: str) -> bytes:
+        kind, key = _DELTAS[block.kind]
+        body = {
+            "type": "content_block_delta",
+            "index": block.index,
+            "delta": {"type": kind, key: text},
+        }
         return named_event("content_block_delta", body)
 
-    def _text(self, kind: str, text: str) -> list[bytes]:
-        events = [] if self._open == kind else self._begin(dict(_EMPTY_BLOCKS[kind]))
-        events.append(self._delta({"type": f"{kind}_delta", kind: text}))
-        return events
+    def closed(self, block: Block) -> list[bytes]:
+        stop = {"type": "content_block_stop", "index": block.index}
+        return [named_event("content_block_stop", stop)]
 
-    def _call(self, call: Call) -> list[bytes]:
-        block = {"type": "tool_use", "id": call.id, "name": call.name, "input": {}}
-        events = self._begin(block)
-        events.extend(
-            self._delta({"type": "input_json_delta", "partial_json": part})
-            for part in call.fragments
-        )
-        return [*events, *self._close()]
-
-    def event(self, event: GatedEvent) -> list[bytes]:
-        """The events of one upstream event."""
-        if isinstance(event, ContentDelta):
-            return self._text("text", event.text) if event.text else []
-        if isinstance(event, ReasoningDelta):
-            return self._text("thinking", event.text) if event.text else []
-        if isinstance(event, Call):
-            return self._call(event)
-        return self.done(event)
-
-    def done(self, done: ChatDone) -> list[bytes]:
-        """Close the open block, then `message_delta` and `message_stop`."""
-        stop_reason, stop_sequence = _stop_reason(done.result)
+    def finish(self, done: ChatDone) -> list[bytes]:
+        """`message_delta` with the stop reason and usage, then `message_stop`."""
+        stop_reason, stop_sequence = _stop(done.result)
         delta = {
             "type": "message_delta",
             "delta": {"stop_reason": stop_reason, "stop_sequence": stop_sequence},
-            "usage": usage(done.result.usage),
+            "usage": anthropic_usage(done.result.usage),
         }
         return [
-            *self._close(),
             named_event("message_delta", delta),
             named_event("message_stop", {"type": "message_stop"}),
         ]
+
+    def keep_alive(self) -> bytes:
+        """A `ping` event (what Anthropic sends while a response is slow to come)."""
+        return _PING
+
+    def error(self, error: HttpError) -> bytes:
+        """An `error` event."""
+        return named_event("error", error_body(error))

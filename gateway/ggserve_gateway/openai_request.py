@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 from ggserve_client.request import ChatOptions
 from ggserve_client.types import Message, Role, Tool, ToolCall
 from ggserve_gateway.errors import HttpError
 from ggserve_gateway.openai_schema import ChatCompletionRequest, ChatMessage, ContentPart
+from ggserve_gateway.sampling import json_schema_option, sampling_options
 
 _ROLES = {
     "system": Role.SYSTEM,
@@ -53,14 +52,14 @@ def _response_format(request: ChatCompletionRequest, options: ChatOptions) -> No
     if fmt is None or fmt.type == "text":
         return
     if fmt.type == "json_object":
-        options["json_schema"] = json.dumps({"type": "object"})
+        options["json_schema"] = json_schema_option({"type": "object"})
         return
     if fmt.json_schema is None or fmt.json_schema.json_schema is None:
         raise HttpError.bad_request(
             "response_format.json_schema.schema is required for type json_schema",
             param="response_format.json_schema",
         )
-    options["json_schema"] = json.dumps(fmt.json_schema.json_schema)
+    options["json_schema"] = json_schema_option(fmt.json_schema.json_schema)
 
 
 def _unsupported(request: ChatCompletionRequest) -> None:
@@ -68,23 +67,6 @@ def _unsupported(request: ChatCompletionRequest) -> None:
         raise HttpError.bad_request("n: only one choice per request is supported", param="n")
     if request.logprobs:
         raise HttpError.bad_request("logprobs: not supported", param="logprobs")
-
-
-def _sampling(request: ChatCompletionRequest, options: ChatOptions) -> None:
-    if request.temperature is not None:
-        options["temperature"] = request.temperature
-    if request.top_p is not None:
-        options["top_p"] = request.top_p
-    if request.presence_penalty is not None:
-        options["presence_penalty"] = request.presence_penalty
-    if request.frequency_penalty is not None:
-        options["frequency_penalty"] = request.frequency_penalty
-    if request.top_k is not None:
-        options["top_k"] = request.top_k
-    if request.min_p is not None:
-        options["min_p"] = request.min_p
-    if request.repeat_penalty is not None:
-        options["repeat_penalty"] = request.repeat_penalty
 
 
 def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOptions]:
@@ -109,7 +91,7 @@ def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOption
         options["stop"] = [request.stop] if isinstance(request.stop, str) else request.stop
     if request.seed is not None:
         options["seed"] = request.seed % _SEED_MODULUS
-    _sampling(request, options)
+    options.update(sampling_options(request))
     thinking = (request.chat_template_kwargs or {}).get("enable_thinking")
     if isinstance(thinking, bool):
         options["thinking"] = thinking

@@ -12,34 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ggserve_client.types import (
-    ChatDone,
-    ChatResult,
-    ContentDelta,
-    FinishReason,
-    ReasoningDelta,
-    Usage,
-)
+from ggserve_client.types import ChatDone, ChatResult, ContentDelta, ReasoningDelta
 from ggserve_gateway.calls import Call, GatedEvent
+from ggserve_gateway.endings import Ending, ending
+from ggserve_gateway.errors import HttpError
+from ggserve_gateway.openai_errors import error_body
 from ggserve_gateway.sse import compact_json, data_event
+from ggserve_gateway.usage import openai_chat_usage
 
 _FINISH = {
-    FinishReason.STOP: "stop",
-    FinishReason.LENGTH: "length",
-    FinishReason.TOOL_CALLS: "tool_calls",
-    FinishReason.CANCELLED: "stop",
-    FinishReason.UNSPECIFIED: "stop",
+    Ending.END_TURN: "stop",
+    Ending.STOP_SEQUENCE: "stop",
+    Ending.MAX_TOKENS: "length",
+    Ending.TOOL_CALLS: "tool_calls",
 }
-
-
-def usage(u: Usage) -> dict[str, Any]:
-    """OpenAI's usage object."""
-    return {
-        "prompt_tokens": u.prompt_tokens,
-        "completion_tokens": u.completion_tokens,
-        "total_tokens": u.prompt_tokens + u.completion_tokens,
-        "prompt_tokens_details": {"cached_tokens": u.cached_tokens},
-    }
+# An SSE comment: the SDKs skip it (the OpenAI-compatible servers' keep-alive).
+_KEEP_ALIVE = b": keep-alive\n\n"
 
 
 def _tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
@@ -65,10 +53,10 @@ def completion(result: ChatResult, *, completion_id: str, created: int) -> dict[
                 "index": 0,
                 "message": out,
                 "logprobs": None,
-                "finish_reason": _FINISH[result.finish_reason],
+                "finish_reason": _FINISH[ending(result)],
             }
         ],
-        "usage": usage(result.usage),
+        "usage": openai_chat_usage(result.usage),
     }
 
 
@@ -142,7 +130,7 @@ class ChunkWriter:
     def done(self, done: ChatDone) -> list[bytes]:
         """The finish chunk, the usage chunk if asked for, and `[DONE]`."""
         result = done.result
-        chunks = [self._chunk({}, _FINISH[result.finish_reason])]
+        chunks = [self._chunk({}, _FINISH[ending(result)])]
         if self.include_usage:
             chunks.append(
                 data_event(
@@ -153,9 +141,17 @@ class ChunkWriter:
                         "model": self.model,
                         "system_fingerprint": None,
                         "choices": [],
-                        "usage": usage(result.usage),
+                        "usage": openai_chat_usage(result.usage),
                     }
                 )
             )
         chunks.append(b"data: [DONE]\n\n")
         return chunks
+
+    def keep_alive(self) -> bytes:
+        """An SSE comment line."""
+        return _KEEP_ALIVE
+
+    def error(self, error: HttpError) -> bytes:
+        """`data: {"error": ...}` (what OpenAI sends when a stream fails)."""
+        return data_event(error_body(error))
