@@ -27,6 +27,7 @@ from ggserve.engine.gbnf import GbnfError, check_gbnf
 from ggserve.errors import InvalidArgumentError, UnimplementedError
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.schema_bounds import SchemaBoundsError, check_schema_bounds
+from ggserve.schema_refs import DEFS, RefRebaser, SchemaRefError
 
 CALL_RULE = "tool-call"
 # llama-cpp-python's port of llama.cpp's JSON-Schema → GBNF converter (untyped).
@@ -54,14 +55,33 @@ def _gbnf_literal(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def _call_schema(tool: Tool, arguments_key: str) -> dict[str, Any]:
-    """JSON Schema of one call object of `tool`, name first."""
-    parameters = tool.parameters or {"type": "object"}
+def _call_schema(name: str, parameters: Any, arguments_key: str) -> dict[str, Any]:
+    """JSON Schema of one call object of tool `name`, name first."""
     return {
         "type": "object",
-        "properties": {"name": {"const": tool.name}, arguments_key: parameters},
+        "properties": {"name": {"const": name}, arguments_key: parameters},
         "required": ["name", arguments_key],
     }
+
+
+def _calls_schema(tools: Sequence[Tool], arguments_key: str) -> dict[str, Any]:
+    """JSON Schema of a call to any of `tools`, their `$ref`s rebased into one document."""
+    rebaser = RefRebaser()
+    schemas = []
+    for tool in tools:
+        try:
+            parameters = rebaser.schema(tool.parameters or {"type": "object"})
+        except SchemaRefError as exc:
+            raise InvalidArgumentError(
+                f"tools: the parameter schema of {tool.name!r} cannot be enforced for "
+                f"tool_choice: {exc}",
+                reason="UNSUPPORTED_SCHEMA",
+            ) from exc
+        schemas.append(_call_schema(tool.name, parameters, arguments_key))
+    schema: dict[str, Any] = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+    if rebaser.defs:
+        schema = {**schema, DEFS: rebaser.defs}
+    return schema
 
 
 def forced_call_grammar(
@@ -88,8 +108,7 @@ def forced_call_grammar(
             f"tools: a parameter schema is too large to enforce for tool_choice: {exc}",
             reason="UNSUPPORTED_SCHEMA",
         ) from exc
-    schemas = [_call_schema(tool, syntax.arguments_key) for tool in tools]
-    schema: dict[str, Any] = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
+    schema = _calls_schema(tools, syntax.arguments_key)
     converter = _SchemaConverter(
         prop_order={"name": 0, syntax.arguments_key: 1},
         allow_fetch=False,
