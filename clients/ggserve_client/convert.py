@@ -5,10 +5,13 @@ from __future__ import annotations
 from ggserve_client.types import (
     ChatDone,
     ChatResult,
+    ChatStarted,
     ContentDelta,
     FinishReason,
+    LengthLimit,
     Message,
     Model,
+    PromptProgress,
     ReasoningDelta,
     RenderedChat,
     Role,
@@ -33,6 +36,10 @@ _FINISH = {
     pb.FINISH_REASON_LENGTH: FinishReason.LENGTH,
     pb.FINISH_REASON_TOOL_CALLS: FinishReason.TOOL_CALLS,
     pb.FINISH_REASON_CANCELLED: FinishReason.CANCELLED,
+}
+_LENGTH_LIMIT = {
+    pb.LENGTH_LIMIT_MAX_TOKENS: LengthLimit.MAX_TOKENS,
+    pb.LENGTH_LIMIT_CONTEXT: LengthLimit.CONTEXT,
 }
 _CALL_STATUS = {
     pb.TOOL_CALL_STATUS_COMPLETE: ToolCallStatus.COMPLETE,
@@ -67,13 +74,24 @@ def chat_result(r: pb.ChatResponse) -> ChatResult:
             t.queue_ms, t.prompt_eval_ms, t.time_to_first_token_ms, t.decode_ms, t.tokens_per_second
         ),
         matched_stop=r.matched_stop,
+        length_limit=_LENGTH_LIMIT.get(r.length_limit),
     )
 
 
 def stream_events(r: pb.ChatStreamResponse) -> list[StreamEvent]:
-    """The typed events of one stream message, in field order (usually exactly one)."""
-    if r.WhichOneof("event") == "done":
+    """The typed events of one stream message, in field order (usually exactly one); none for
+    a message kind this client does not know (from a newer server)."""
+    kind = r.WhichOneof("event")
+    if kind == "done":
         return [ChatDone(chat_result(r.done))]
+    if kind == "prompt_progress":
+        p = r.prompt_progress
+        return [PromptProgress(p.total_tokens, p.cached_tokens, p.processed_tokens, p.elapsed_ms)]
+    if kind == "started":
+        s = r.started
+        return [ChatStarted(s.id, s.model, s.prompt_tokens, s.context_length)]
+    if kind != "delta":
+        return []
     delta = r.delta
     events: list[StreamEvent] = []
     if delta.reasoning_content:

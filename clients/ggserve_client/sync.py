@@ -87,7 +87,9 @@ class Client:
         metadata: Metadata | None = None,
         **options: Unpack[ChatOptions],
     ) -> Iterator[StreamEvent]:
-        """Stream an assistant turn: deltas, then one `ChatDone` with the whole result.
+        """Stream an assistant turn: `ChatStarted` once the server admits the request,
+        `PromptProgress` while it evaluates the prompt, deltas, then one `ChatDone` with the
+        whole result. Errors found before admission raise before any event.
 
         Closing the iterator early (break, exception) cancels the call, which stops generation
         on the server at its next step.

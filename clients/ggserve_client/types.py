@@ -35,6 +35,13 @@ class FinishReason(enum.Enum):
     CANCELLED = "cancelled"
 
 
+class LengthLimit(enum.Enum):
+    """Which limit ended a turn whose finish reason is LENGTH."""
+
+    MAX_TOKENS = "max_tokens"  # the request's budget was spent
+    CONTEXT = "context"  # the context window filled up first
+
+
 @dataclass(frozen=True, slots=True)
 class ToolCall:
     """A function call made by the assistant; `arguments` is JSON text."""
@@ -118,6 +125,39 @@ class ChatResult:
     usage: Usage
     timings: Timings
     matched_stop: str = ""
+    length_limit: LengthLimit | None = None  # set when finish_reason is LENGTH
+
+    @property
+    def context_full(self) -> bool:
+        """Whether the turn ended because the context window filled up (not the budget)."""
+        return self.length_limit is LengthLimit.CONTEXT
+
+
+@dataclass(frozen=True, slots=True)
+class ChatStarted:
+    """The first event of a stream: the server admitted the request (before the prompt is
+    evaluated). Errors found before admission are raised instead."""
+
+    id: str
+    model: str
+    prompt_tokens: int
+    context_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class PromptProgress:
+    """Prompt evaluation so far: `processed_tokens` of `total_tokens` are ready, `cached_tokens`
+    of them from the server's prefix cache; the last one has processed == total."""
+
+    total_tokens: int
+    cached_tokens: int
+    processed_tokens: int
+    elapsed_ms: float
+
+    @property
+    def fraction(self) -> float:
+        """Share of the prompt ready, 0 to 1."""
+        return self.processed_tokens / self.total_tokens if self.total_tokens else 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +213,8 @@ class ChatDone:
     result: ChatResult
 
 
-StreamEvent = ContentDelta | ReasoningDelta | ToolCallDelta | ToolCallEnd | ChatDone
+DeltaEvent = ContentDelta | ReasoningDelta | ToolCallDelta | ToolCallEnd
+StreamEvent = ChatStarted | PromptProgress | DeltaEvent | ChatDone
 
 
 @dataclass(frozen=True, slots=True)

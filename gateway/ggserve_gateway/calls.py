@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 
 from ggserve_client.types import (
     ChatDone,
+    ChatStarted,
     ContentDelta,
+    PromptProgress,
     ReasoningDelta,
     StreamEvent,
     ToolCallDelta,
@@ -75,6 +77,8 @@ async def gated(events: AsyncGenerator[StreamEvent]) -> AsyncGenerator[GatedEven
     gate = CallGate()
     async with contextlib.aclosing(events):
         async for event in events:
+            if isinstance(event, ChatStarted | PromptProgress):
+                continue  # admission and prompt progress: nothing to render yet
             if isinstance(event, ToolCallDelta):
                 gate.delta(event)
             elif isinstance(event, ToolCallEnd):

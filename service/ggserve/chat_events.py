@@ -15,7 +15,7 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ggserve.domain import FinishReason, Message, Role, Timings, ToolCall, Usage
+from ggserve.domain import FinishReason, LengthLimit, Message, Role, Timings, ToolCall, Usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +59,28 @@ class ToolCallEnd:
 
 
 @dataclass(frozen=True, slots=True)
+class ChatStarted:
+    """The request was admitted to the engine's queue; sent once, before anything else."""
+
+    request_id: str
+    model: str
+    prompt_tokens: int
+    context_length: int
+
+
+@dataclass(frozen=True, slots=True)
+class PromptProgress:
+    """Prompt evaluation so far: `processed` of `total` tokens ready, `cached` from the cache."""
+
+    total: int
+    cached: int
+    processed: int
+    elapsed_ms: float
+
+
+@dataclass(frozen=True, slots=True)
 class ChatResult:
-    """The whole assistant turn, sent once at the end."""
+    """The whole assistant turn, sent once at the end; `length_limit` is set for LENGTH."""
 
     request_id: str
     model: str
@@ -69,6 +89,7 @@ class ChatResult:
     usage: Usage
     timings: Timings
     matched_stop: str | None = None
+    length_limit: LengthLimit | None = None
 
 
 _ALNUM = string.ascii_letters + string.digits
@@ -107,7 +128,7 @@ class CallIds:
 
 
 ChatDeltaEvent = ContentDelta | ReasoningDelta | ToolCallDelta | ToolCallEnd
-ChatEvent = ChatDeltaEvent | ChatResult
+ChatEvent = ChatStarted | PromptProgress | ChatDeltaEvent | ChatResult
 
 
 @dataclass(slots=True)

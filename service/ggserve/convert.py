@@ -19,7 +19,9 @@ from ggserve import domain
 from ggserve.chat_events import (
     ChatEvent,
     ChatResult,
+    ChatStarted,
     ContentDelta,
+    PromptProgress,
     ReasoningDelta,
     ToolCallEnd,
     ToolCallStatus,
@@ -62,6 +64,11 @@ _FINISH = {
     domain.FinishReason.LENGTH: pb.FINISH_REASON_LENGTH,
     domain.FinishReason.TOOL_CALLS: pb.FINISH_REASON_TOOL_CALLS,
     domain.FinishReason.CANCELLED: pb.FINISH_REASON_CANCELLED,
+}
+_LENGTH_LIMIT = {
+    None: pb.LENGTH_LIMIT_UNSPECIFIED,
+    domain.LengthLimit.MAX_TOKENS: pb.LENGTH_LIMIT_MAX_TOKENS,
+    domain.LengthLimit.CONTEXT: pb.LENGTH_LIMIT_CONTEXT,
 }
 _CALL_STATUS = {
     ToolCallStatus.COMPLETE: pb.TOOL_CALL_STATUS_COMPLETE,
@@ -224,13 +231,30 @@ def chat_response(result: ChatResult) -> pb.ChatResponse:
             tokens_per_second=timings.tokens_per_second,
         ),
         matched_stop=result.matched_stop or "",
+        length_limit=_LENGTH_LIMIT[result.length_limit],
     )
 
 
 def stream_response(event: ChatEvent) -> pb.ChatStreamResponse:
-    """One stream message: a delta, or the final response."""
+    """One stream message: admission, prompt progress, a delta, or the final response."""
     if isinstance(event, ChatResult):
         return pb.ChatStreamResponse(done=chat_response(event))
+    if isinstance(event, ChatStarted):
+        started = pb.ChatStarted(
+            id=event.request_id,
+            model=event.model,
+            prompt_tokens=event.prompt_tokens,
+            context_length=event.context_length,
+        )
+        return pb.ChatStreamResponse(started=started)
+    if isinstance(event, PromptProgress):
+        progress = pb.PromptProgress(
+            total_tokens=event.total,
+            cached_tokens=event.cached,
+            processed_tokens=event.processed,
+            elapsed_ms=event.elapsed_ms,
+        )
+        return pb.ChatStreamResponse(prompt_progress=progress)
     if isinstance(event, ContentDelta):
         return pb.ChatStreamResponse(delta=pb.ChatDelta(content=event.text))
     if isinstance(event, ReasoningDelta):

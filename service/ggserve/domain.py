@@ -122,6 +122,13 @@ class FinishReason(enum.Enum):
     CANCELLED = "cancelled"
 
 
+class LengthLimit(enum.Enum):
+    """Which limit ended a LENGTH turn: the request's budget, or the end of the context."""
+
+    MAX_TOKENS = "max_tokens"
+    CONTEXT = "context"
+
+
 @dataclass(frozen=True, slots=True)
 class Usage:
     """Token counts of one request."""

@@ -105,22 +105,20 @@ def status_code(error: ServiceError) -> grpc.StatusCode:
     return grpc.StatusCode.INTERNAL
 
 
-def context_overflow(
-    prompt_tokens: int, max_tokens: int | None, context_length: int
-) -> InvalidArgumentError:
-    """The error for a prompt (plus the requested max_tokens) longer than the context."""
-    wanted = prompt_tokens + (max_tokens or 0)
-    budget = f" and max_tokens is {max_tokens}" if max_tokens else ""
+def context_overflow(prompt_tokens: int, context_length: int) -> InvalidArgumentError:
+    """The error for a prompt that alone leaves no room in the context for a generated token.
+
+    `max_tokens` plays no part: it is a ceiling, and generation stops when the context is full.
+    The ErrorInfo (reason CONTEXT_LENGTH_EXCEEDED, metadata `prompt_tokens` and
+    `context_length`) lets a gateway say it in its API's words ("prompt is too long: N tokens >
+    M maximum", OpenAI `context_length_exceeded`).
+    """
     return InvalidArgumentError(
-        f"the prompt has {prompt_tokens} tokens{budget} ({wanted} in all), but the model's context "
-        f"holds {context_length} (n_ctx); shorten the conversation, lower max_tokens, or start "
-        "the server with a larger --n-ctx",
+        f"prompt is too long: {prompt_tokens} tokens, but the model's context holds "
+        f"{context_length} (n_ctx) and must keep room for at least one generated token; shorten "
+        "the conversation or start the server with a larger --n-ctx",
         reason="CONTEXT_LENGTH_EXCEEDED",
-        metadata={
-            "prompt_tokens": str(prompt_tokens),
-            "max_tokens": str(max_tokens or 0),
-            "n_ctx": str(context_length),
-        },
+        metadata={"prompt_tokens": str(prompt_tokens), "context_length": str(context_length)},
     )
 
 
@@ -138,7 +136,7 @@ def check_prompt_chars(chars: int, context_length: int) -> None:
             f"(n_ctx) can hold ({MAX_CHARS_PER_TOKEN} characters per token at most); shorten the "
             "conversation or start the server with a larger --n-ctx",
             reason="CONTEXT_LENGTH_EXCEEDED",
-            metadata={"prompt_chars": str(chars), "n_ctx": str(context_length)},
+            metadata={"prompt_chars": str(chars), "context_length": str(context_length)},
         )
 
 
@@ -162,7 +160,7 @@ def from_engine_error(error: EngineError) -> ServiceError:
             "the server is shutting down; retry on another instance", reason="DRAINING"
         )
     if isinstance(error, ContextOverflow):
-        return context_overflow(error.prompt_tokens, error.max_tokens, error.context_length)
+        return context_overflow(error.prompt_tokens, error.context_length)
     if isinstance(error, GrammarError):
         return InvalidArgumentError(
             f"{error}; check response_format (or the tools' parameter schemas for a forced "

@@ -32,15 +32,23 @@ from ggserve.chat_events import (
     ChatDeltaEvent,
     ChatEvent,
     ChatResult,
+    ChatStarted,
     ContentDelta,
     MessageBuilder,
+    PromptProgress,
     ReasoningDelta,
     ToolCallDelta,
     ToolCallEnd,
     ToolCallStatus,
 )
 from ggserve.domain import ChatRequest, FinishReason, ToolChoiceMode
-from ggserve.engine.base import EngineError, GenerationDone, GenerationRequest, GrammarError
+from ggserve.engine.base import (
+    EngineError,
+    GenerationDone,
+    GenerationRequest,
+    GrammarError,
+)
+from ggserve.engine.base import PromptProgress as EngineProgress
 from ggserve.engine.grammar import json_schema_to_gbnf
 from ggserve.errors import (
     InternalError,
@@ -67,7 +75,7 @@ class PreparedChat:
     request_id: str
     prompt: str
     prompt_tokens: tuple[int, ...]
-    max_tokens: int
+    max_tokens: int | None  # a ceiling (None: up to the end of the context)
     grammar: str | None
     tool_format: str
     tools_in_template: bool
@@ -97,8 +105,10 @@ def prepare_chat(
 ) -> PreparedChat:
     """Render and tokenize the prompt, pick the grammar and the token budget.
 
-    With `check_budget` (generation), a prompt that leaves no room in the context raises
-    INVALID_ARGUMENT; RenderChat skips the check so that such a prompt can still be inspected.
+    With `check_budget` (generation), a prompt that alone leaves no room in the context for a
+    generated token raises INVALID_ARGUMENT; `max_tokens` is a ceiling, never refused for being
+    larger than the room left (generation ends when the context is full). RenderChat skips the
+    check so that such a prompt can still be inspected.
     """
     forced = request.tool_choice.mode in (ToolChoiceMode.REQUIRED, ToolChoiceMode.FUNCTION)
     thinking = False if forced else request.thinking
@@ -117,14 +127,13 @@ def prepare_chat(
     check_prompt_chars(len(rendered.text), info.context_length)
     add_bos = not (info.bos_token and rendered.text.startswith(info.bos_token))
     tokens = tuple(model.engine.tokenize(rendered.text, add_bos=add_bos, special=True))
-    room = info.context_length - len(tokens)
-    if check_budget and room < (request.max_tokens or 1):
-        raise context_overflow(len(tokens), request.max_tokens, info.context_length)
+    if check_budget and len(tokens) >= info.context_length:
+        raise context_overflow(len(tokens), info.context_length)
     return PreparedChat(
         request_id=request.request_id or new_request_id(),
         prompt=rendered.text,
         prompt_tokens=tokens,
-        max_tokens=request.max_tokens or max(room, 0),
+        max_tokens=request.max_tokens,
         grammar=_grammar(model, request, rendered.tool_format),
         tool_format=rendered.tool_format,
         tools_in_template=rendered.tools_in_template,
@@ -194,11 +203,15 @@ def _finish_reason(engine_reason: FinishReason, made_calls: bool) -> FinishReaso
     return engine_reason
 
 
-async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerator[ChatEvent]:
-    """Generate one assistant turn: deltas, then exactly one `ChatResult`.
+async def stream_chat(
+    model: ServedModel, request: ChatRequest, *, progress: bool = True
+) -> AsyncGenerator[ChatEvent]:
+    """Generate one assistant turn: `ChatStarted` once admitted, `PromptProgress` while the
+    prompt is evaluated (when `progress`), deltas, then exactly one `ChatResult`.
 
-    Closing this iterator early (client cancel, deadline) closes the engine's stream, which
-    stops the sequence at the next engine step.
+    Errors found before admission are raised before anything is yielded. Closing this iterator
+    early (client cancel, deadline) closes the engine's stream, which stops the sequence at the
+    next engine step; the prompt tokens it evaluated stay in the prefix cache.
     """
     prepared = await prepare_chat_off_loop(model, request)
     parser = gp.ToolCallStream(
@@ -218,14 +231,24 @@ async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerato
         stop=request.stop,
         sampling=request.sampling,
         grammar=prepared.grammar,
+        progress=progress,
     )
     done: GenerationDone | None = None
     try:
         async with contextlib.aclosing(model.engine.generate(engine_request)) as events:
+            info = model.engine.info
+            yield ChatStarted(
+                prepared.request_id, model.alias, len(prepared.prompt_tokens), info.context_length
+            )
             async for event in events:
                 if isinstance(event, GenerationDone):
                     done = event
                     break
+                if isinstance(event, EngineProgress):
+                    yield PromptProgress(
+                        event.total, event.cached, event.processed, event.elapsed_ms
+                    )
+                    continue
                 observer.tokens(event.tokens)
                 parsed = parser.push(event.text)
                 observer.parser_events(parsed)
@@ -251,12 +274,13 @@ async def stream_chat(model: ServedModel, request: ChatRequest) -> AsyncGenerato
         usage=done.usage,
         timings=done.timings,
         matched_stop=done.matched_stop,
+        length_limit=done.length_limit,
     )
 
 
 async def complete_chat(model: ServedModel, request: ChatRequest) -> ChatResult:
     """Generate one assistant turn and return it whole."""
-    async with contextlib.aclosing(stream_chat(model, request)) as events:
+    async with contextlib.aclosing(stream_chat(model, request, progress=False)) as events:
         async for event in events:
             if isinstance(event, ChatResult):
                 return event

@@ -7,7 +7,15 @@ import asyncio
 import pytest
 
 from ggserve_client import AsyncClient, errors
-from ggserve_client.types import ChatDone, ContentDelta, FinishReason, Message, Role
+from ggserve_client.types import (
+    ChatDone,
+    ChatStarted,
+    ContentDelta,
+    FinishReason,
+    Message,
+    PromptProgress,
+    Role,
+)
 from tests.integration.harness import ServerThread
 
 
@@ -25,6 +33,16 @@ def test_chat_stream_and_models(server: ServerThread) -> None:
         assert result.finish_reason is FinishReason.STOP
         assert "".join(e.text for e in events if isinstance(e, ContentDelta)) == "Hello, world!"
         assert isinstance(events[-1], ChatDone)
+        started = events[0]
+        assert isinstance(started, ChatStarted)
+        assert started.model == "replay"
+        assert started.prompt_tokens == events[-1].result.usage.prompt_tokens > 0
+        assert started.context_length == 4096
+        progress = events[1]
+        assert isinstance(progress, PromptProgress)
+        assert progress.processed_tokens == progress.total_tokens == started.prompt_tokens
+        assert progress.fraction == 1.0
+        assert isinstance(events[2], ContentDelta)
         assert models == [model]
         assert tokens == [97, 98]
 
@@ -48,8 +66,9 @@ def test_leaving_a_stream_early_cancels_it(server: ServerThread) -> None:
         async with AsyncClient(server.target, timeout=30) as client:
             stream = client.chat_stream("Hi")
             async for event in stream:
-                assert isinstance(event, ContentDelta)
-                break
+                if isinstance(event, ContentDelta):
+                    break
+                assert isinstance(event, ChatStarted | PromptProgress)
             await stream.aclose()
             again = await client.chat("Hi")
         assert again.message.content == "Hello, world!"

@@ -25,7 +25,7 @@ import llama_cpp
 import numpy as np
 import pytest
 
-from ggserve.domain import FinishReason, Sampling
+from ggserve.domain import FinishReason, LengthLimit, Sampling
 from ggserve.engine.base import (
     EngineError,
     EventStream,
@@ -69,7 +69,9 @@ def chat(user: str, system: str = "") -> str:
     return f"{head}<|im_start|>user\n{user}<|im_end|>\n<|im_start|>assistant\n"
 
 
-def request(engine: LlamaEngine, text: str, max_tokens: int = 24, **kw: Any) -> GenerationRequest:
+def request(
+    engine: LlamaEngine, text: str, max_tokens: int | None = 24, **kw: Any
+) -> GenerationRequest:
     kw.setdefault("sampling", GREEDY)
     return GenerationRequest("t", tuple(engine.tokenize(text)), max_tokens, **kw)
 
@@ -79,7 +81,7 @@ async def collect(stream: EventStream) -> tuple[str, GenerationDone]:
     async for event in stream:
         if isinstance(event, TextDelta):
             text.append(event.text)
-        else:
+        elif isinstance(event, GenerationDone):
             done = event
     assert done is not None
     return "".join(text), done
@@ -348,10 +350,41 @@ def test_kv_full_preempts_and_every_request_ends(smollm2_path: Path) -> None:
         run(engine.close())
 
 
+def test_budgets_beyond_the_context_hold_no_cells_and_end_at_the_full_context(
+    smollm2_path: Path,
+) -> None:
+    """Two unbounded requests in a 256-cell cache: both are admitted at once (no budget is
+    reserved), the cache fills, the newer one is preempted and resumes, and each ends LENGTH
+    at the end of the context with every token it could have."""
+
+    async def go(engine: LlamaEngine) -> list[tuple[str, GenerationDone]]:
+        reqs = [request(engine, chat(f"Count from {i}."), None, grammar=LONG_GRAMMAR)
+                for i in range(2)]  # fmt: skip
+        streams = [engine.generate(r) for r in reqs]
+        await asyncio.sleep(0)
+        results = await asyncio.gather(*(collect(s) for s in streams))
+        for r, (_text, done) in zip(reqs, results, strict=True):
+            assert done.finish_reason is FinishReason.LENGTH
+            assert done.length_limit is LengthLimit.CONTEXT
+            assert done.usage.completion_tokens == 256 - len(r.prompt_tokens)
+        return results
+
+    engine = LlamaEngine(smollm2_path, n_ctx=256, n_threads=1, parallel=2, queue_size=2)
+    try:
+        results = run(go(engine))
+        assert engine.stats().preemptions > 0  # together they wanted twice the cache
+        assert all(set(text) == {"x"} for text, _done in results)
+        assert_no_leaks(engine)
+    finally:
+        run(engine.close())
+
+
 def test_context_overflow_names_the_numbers(batched: LlamaEngine) -> None:
     async def go() -> None:
-        with pytest.raises(EngineError, match=r"prompt has \d+ tokens and max_tokens is 2040"):
-            batched.generate(request(batched, chat("hi"), 2040))
+        with pytest.raises(EngineError, match=r"prompt is too long: \d+ tokens, but the context"):
+            batched.generate(request(batched, "hi " * 3000, 1))
+        # A budget beyond the room left is a ceiling, not an error.
+        await batched.generate(request(batched, chat("hi"), 100_000)).aclose()
 
     run(go())
 

@@ -65,7 +65,7 @@ async def collect(stream: EventStream) -> tuple[str, GenerationDone]:
     async for event in stream:
         if isinstance(event, TextDelta):
             text.append(event.text)
-        else:
+        elif isinstance(event, GenerationDone):
             done = event
     assert done is not None
     return "".join(text), done
@@ -162,10 +162,11 @@ def test_invalid_grammar_raises_before_generation(engine: LlamaEngine) -> None:
 
 def test_context_overflow(engine: LlamaEngine) -> None:
     async def go() -> None:
-        req = request(engine, "hi", max_tokens=2040)
+        req = request(engine, "hi " * 2100, max_tokens=1)
         with pytest.raises(ContextOverflow) as info:
             engine.generate(req)
-        assert info.value.prompt_tokens == len(req.prompt_tokens)
+        assert info.value.prompt_tokens == len(req.prompt_tokens) > 2048
+        assert info.value.context_length == 2048
 
     run(go())
 

@@ -275,8 +275,9 @@ def hostile_requests(draw: st.DrawFn) -> pb.ChatRequest:
         tools=draw(st.lists(tools, max_size=3)),
         stop=draw(st.lists(st.one_of(small_text, st.just("x" * 300)), max_size=3)),
         request_id=draw(st.one_of(st.just(""), small_text)),
-        # Kept small so that accepted requests generate only a few tokens.
-        max_tokens=draw(st.sampled_from([0, 1, 2, 3, 100_000, U32])),
+        # Kept small so that accepted requests generate only a few tokens (a huge budget is a
+        # valid ceiling that would generate up to the end of the context: test_prompt_work.py).
+        max_tokens=draw(st.sampled_from([0, 1, 2, 3])),
         sampling=draw(samplings()),
     )
     choice = draw(tool_choices)

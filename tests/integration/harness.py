@@ -151,7 +151,8 @@ class Folded:
 
 
 def fold(responses: Sequence[pb.ChatStreamResponse]) -> Folded:
-    """Fold stream messages like a client would; asserts exactly one final message, last.
+    """Fold stream messages like a client would; asserts the stream's shape: `started` first,
+    prompt progress before any delta, exactly one final message, last.
 
     Only calls that end COMPLETE are kept, as the final message keeps them.
     """
@@ -159,10 +160,16 @@ def fold(responses: Sequence[pb.ChatStreamResponse]) -> Folded:
     reasoning: list[str] = []
     calls: dict[int, pb.ToolCall] = {}
     statuses: dict[int, pb.ToolCallStatus.ValueType] = {}
+    kinds = [r.WhichOneof("event") for r in responses]
+    assert kinds[:1] == ["started"], f"a stream must begin with `started`, not {kinds[:1]}"
     finals = [r for r in responses if r.WhichOneof("event") == "done"]
     assert len(finals) == 1, f"expected one final message, got {len(finals)}"
-    assert responses[-1].WhichOneof("event") == "done", "the final message must come last"
-    for response in responses[:-1]:
+    assert kinds[-1] == "done", "the final message must come last"
+    output = [i for i, kind in enumerate(kinds) if kind in ("delta", "done")]
+    assert all(kind == "prompt_progress" for kind in kinds[1 : output[0]])
+    assert all(kinds[i] in ("delta", "done") for i in range(output[0], len(kinds)))
+    deltas = responses[output[0] : -1]
+    for response in deltas:
         delta = response.delta
         content.append(delta.content)
         reasoning.append(delta.reasoning_content)
@@ -187,7 +194,7 @@ def fold(responses: Sequence[pb.ChatStreamResponse]) -> Folded:
         reasoning_content="".join(reasoning),
         tool_calls=[calls[i] for i in complete],
         done=finals[0].done,
-        deltas=len(responses) - 1,
+        deltas=len(deltas),
         statuses=statuses,
     )
 

@@ -63,7 +63,11 @@ def _bad_requests() -> list[tuple[str, bytes, grpc.StatusCode]]:
             pb.ChatRequest(model="gpt-9", messages=[user]),
             grpc.StatusCode.NOT_FOUND,
         ),
-        ("too long", pb.ChatRequest(messages=[user], max_tokens=10**6), invalid),
+        (
+            "too long",
+            pb.ChatRequest(messages=[pb.Message(role=pb.ROLE_USER, content="hi " * 5000)]),
+            invalid,
+        ),
         ("bad tool schema", pb.ChatRequest(messages=[user], tools=[bad_tool]), invalid),
     ]
     encoded = [(name, request.SerializeToString(), status) for name, request, status in cases]

@@ -200,9 +200,6 @@ CASES: dict[str, Case] = {
     "prompt longer than the context": Case(
         chat_request(user("x" * 600)), INVALID, "but the model's context holds 512 (n_ctx)"
     ),
-    "max_tokens beyond the context": Case(
-        chat_request(max_tokens=100_000), INVALID, "max_tokens is 100000"
-    ),
 }
 
 
@@ -274,9 +271,27 @@ def test_context_overflow_carries_error_info(client: Client) -> None:
     (info,) = _details(error)
     assert isinstance(info, error_details_pb2.ErrorInfo)
     assert info.reason == "CONTEXT_LENGTH_EXCEEDED"
-    assert info.metadata["n_ctx"] == "512"
-    assert int(info.metadata["prompt_tokens"]) > 700
+    assert info.metadata["context_length"] == "512"
+    prompt_tokens = int(info.metadata["prompt_tokens"])
+    assert prompt_tokens > 700
+    assert f"prompt is too long: {prompt_tokens} tokens" in details(error)
     assert "--n-ctx" in details(error)
+
+
+def test_max_tokens_beyond_the_context_is_a_ceiling(start_server: StartServer) -> None:
+    """A budget far larger than the context is served; the full context ends the answer."""
+    client = start_server(ReplayEngine(tuple("abcdefghij" * 60), n_ctx=512))
+    prompt_tokens = client.models.RenderChat(
+        pb.RenderChatRequest(request=chat_request()), timeout=30
+    ).prompt_tokens
+    result = client.chat.Chat(chat_request(max_tokens=100_000), timeout=30)
+    assert result.finish_reason == pb.FINISH_REASON_LENGTH
+    assert result.length_limit == pb.LENGTH_LIMIT_CONTEXT
+    assert result.usage.completion_tokens == 512 - prompt_tokens
+    budget = client.chat.Chat(chat_request(max_tokens=5), timeout=30)
+    assert budget.finish_reason == pb.FINISH_REASON_LENGTH
+    assert budget.length_limit == pb.LENGTH_LIMIT_MAX_TOKENS
+    assert budget.message.content == "abcde"
 
 
 def test_missing_inner_request(client: Client) -> None:

@@ -9,14 +9,16 @@ from typing import Any, TypeVar
 
 import pytest
 
-from ggserve.domain import FinishReason
+from ggserve.domain import FinishReason, LengthLimit
 from ggserve.engine.base import (
     ContextOverflow,
     EngineClosed,
+    EngineEvent,
     EventStream,
     GenerationDone,
     GenerationRequest,
     GrammarError,
+    PromptProgress,
     QueueFull,
     TextDelta,
 )
@@ -40,7 +42,7 @@ async def collect(stream: EventStream) -> tuple[str, GenerationDone]:
     async for event in stream:
         if isinstance(event, TextDelta):
             text.append(event.text)
-        else:
+        elif isinstance(event, GenerationDone):
             done = event
     assert done is not None
     return "".join(text), done
@@ -96,8 +98,55 @@ def test_context_overflow_is_raised_at_call_time() -> None:
         engine = ReplayEngine(n_ctx=8)
         try:
             with pytest.raises(ContextOverflow) as info:
-                engine.generate(GenerationRequest("r", (1, 2, 3, 4, 5), 4))
-            assert info.value.context_length == 8
+                engine.generate(GenerationRequest("r", tuple(range(8)), 1))
+            assert (info.value.prompt_tokens, info.value.context_length) == (8, 8)
+            assert "prompt is too long: 8 tokens" in str(info.value)
+        finally:
+            await engine.close()
+
+    run(scenario())
+
+
+def test_max_tokens_is_a_ceiling_the_context_ends_the_answer() -> None:
+    """A budget larger than the room left is served: the full context ends it as LENGTH."""
+    engine = ReplayEngine([str(i) for i in range(10)], n_ctx=8)
+    text, done = run(generate_once(engine, GenerationRequest("r", (1, 2, 3, 4, 5), 32000)))
+    assert text == "012"
+    assert done.finish_reason is FinishReason.LENGTH
+    assert done.length_limit is LengthLimit.CONTEXT
+    assert done.usage.completion_tokens == 3
+
+
+def test_budget_reached_is_told_apart_from_context_full() -> None:
+    engine = ReplayEngine([str(i) for i in range(10)], n_ctx=8)
+    _, done = run(generate_once(engine, GenerationRequest("r", (1, 2, 3, 4, 5), 3)))
+    assert (done.finish_reason, done.length_limit) == (FinishReason.LENGTH, LengthLimit.MAX_TOKENS)
+    engine = ReplayEngine(("a", "b"), n_ctx=8)
+    _, done = run(generate_once(engine, GenerationRequest("r", (1,), None)))
+    assert (done.finish_reason, done.length_limit) == (FinishReason.STOP, None)
+
+
+def test_prompt_progress_only_when_asked() -> None:
+    engine = ReplayEngine(("a", "b"))
+
+    async def events(progress: bool) -> list[EngineEvent]:
+        return [e async for e in engine.generate(request(8, progress=progress))]
+
+    async def scenario() -> None:
+        try:
+            quiet = await events(False)
+            assert not any(isinstance(e, PromptProgress) for e in quiet)
+            loud = await events(True)
+            # At admission (0 of 3 ready), then evaluated (3 of 3); a reader that is not
+            # waiting when both arrive gets only the latest.
+            first_text = next(i for i, e in enumerate(loud) if isinstance(e, TextDelta))
+            progress = loud[:first_text]
+            assert progress
+            assert all(isinstance(e, PromptProgress) for e in progress)
+            last = progress[-1]
+            assert isinstance(last, PromptProgress)
+            assert last == PromptProgress(3, 0, 3, last.elapsed_ms)
+            assert not any(isinstance(e, PromptProgress) for e in loud[first_text:])
         finally:
             await engine.close()
 

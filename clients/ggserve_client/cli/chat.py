@@ -11,10 +11,10 @@ from typing import Any
 
 from ggserve_client.channel import ChannelConfig
 from ggserve_client.cli.jsonl import event_json, result_json, write_line
-from ggserve_client.cli.render import StreamPrinter, stats_line
+from ggserve_client.cli.render import StreamPrinter, progress_line, stats_line
 from ggserve_client.request import ChatOptions
 from ggserve_client.sync import Client
-from ggserve_client.types import ChatDone, ChatResult, Tool
+from ggserve_client.types import ChatDone, ChatResult, PromptProgress, Tool
 
 
 class UsageError(Exception):
@@ -45,6 +45,9 @@ def add_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     )
     parser.add_argument("--no-color", action="store_true", help="no ANSI colors")
     parser.add_argument("--stats", action="store_true", help="print usage and timings to stderr")
+    parser.add_argument(
+        "--progress", action="store_true", help="print prompt-evaluation progress to stderr"
+    )
 
 
 def load_tools(path: Path) -> list[Tool]:
@@ -102,6 +105,8 @@ def run(args: argparse.Namespace, config: ChannelConfig, *, color: bool) -> int:
                     write_line(sys.stdout, event_json(event))
                 else:
                     printer.event(event)
+                if args.progress and isinstance(event, PromptProgress):
+                    print(progress_line(event), file=sys.stderr, flush=True)
                 if isinstance(event, ChatDone):
                     result = event.result
     if args.stats and result is not None:

@@ -11,8 +11,10 @@ from ggserve_client.errors import GgserveError
 from ggserve_client.types import (
     ChatDone,
     ChatResult,
+    ChatStarted,
     ContentDelta,
     Model,
+    PromptProgress,
     ReasoningDelta,
     StreamEvent,
     ToolCallEnd,
@@ -38,6 +40,10 @@ def event_json(event: StreamEvent) -> dict[str, Any]:
     """One stream event as a JSON object with an `event` tag."""
     if isinstance(event, ChatDone):
         return result_json(event.result)
+    if isinstance(event, ChatStarted):
+        return {"event": "started", **dataclasses.asdict(event)}
+    if isinstance(event, PromptProgress):
+        return {"event": "prompt_progress", **dataclasses.asdict(event)}
     if isinstance(event, ContentDelta):
         return {"event": "content", "text": event.text}
     if isinstance(event, ReasoningDelta):

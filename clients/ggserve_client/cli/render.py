@@ -9,6 +9,7 @@ from ggserve_client.types import (
     ChatDone,
     ChatResult,
     ContentDelta,
+    PromptProgress,
     ReasoningDelta,
     StreamEvent,
     ToolCallDelta,
@@ -107,9 +108,20 @@ class StreamPrinter:
 def stats_line(result: ChatResult) -> str:
     """A one-line summary: finish reason, token counts, TTFT and decode speed."""
     usage, timings = result.usage, result.timings
+    limit = f"({result.length_limit.value})" if result.length_limit else ""
     return (
-        f"[{result.model}] finish={result.finish_reason.value} "
-        f"prompt={usage.prompt_tokens} completion={usage.completion_tokens} "
+        f"[{result.model}] finish={result.finish_reason.value}{limit} "
+        f"prompt={usage.prompt_tokens} cached={usage.cached_tokens} "
+        f"completion={usage.completion_tokens} "
         f"ttft={timings.time_to_first_token_ms:.1f}ms "
         f"decode={timings.tokens_per_second:.1f}tok/s queue={timings.queue_ms:.1f}ms"
+    )
+
+
+def progress_line(progress: PromptProgress) -> str:
+    """Prompt evaluation so far, e.g. `prompt 512/2048 tokens (25%, 128 cached) 1.2s`."""
+    return (
+        f"prompt {progress.processed_tokens}/{progress.total_tokens} tokens "
+        f"({progress.fraction:.0%}, {progress.cached_tokens} cached) "
+        f"{progress.elapsed_ms / 1000:.1f}s"
     )

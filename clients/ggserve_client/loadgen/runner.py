@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ggserve_client.aio import AsyncClient
 from ggserve_client.errors import GgserveError
 from ggserve_client.loadgen.workload import Workload
-from ggserve_client.types import ChatDone
+from ggserve_client.types import ChatDone, ChatStarted, PromptProgress
 
 OK = "OK"
 
@@ -67,6 +67,8 @@ async def measure(
                 record.completion_tokens = event.result.usage.completion_tokens
                 record.queue_ms = event.result.timings.queue_ms
                 continue
+            if isinstance(event, ChatStarted | PromptProgress):
+                continue  # not generated text: the first token's time is measured below
             if previous is None:
                 record.ttft_s = now
             else:

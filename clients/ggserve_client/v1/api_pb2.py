@@ -24,19 +24,21 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bggserve_client/v1/api.proto\x12\nggserve.v1\"7\n\x08ToolCall\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\targuments\x18\x03 \x01(\t\"\xa3\x01\n\x07Message\x12\x1e\n\x04role\x18\x01 \x01(\x0e\x32\x10.ggserve.v1.Role\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12(\n\ntool_calls\x18\x03 \x03(\x0b\x32\x14.ggserve.v1.ToolCall\x12\x14\n\x0ctool_call_id\x18\x04 \x01(\t\x12\x19\n\x11reasoning_content\x18\x05 \x01(\t\x12\x0c\n\x04name\x18\x06 \x01(\t\"=\n\x04Tool\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x12\n\nparameters\x18\x03 \x01(\t\"\xab\x01\n\nToolChoice\x12+\n\x04mode\x18\x01 \x01(\x0e\x32\x1b.ggserve.v1.ToolChoice.ModeH\x00\x12\x17\n\rfunction_name\x18\x02 \x01(\tH\x00\"M\n\x04Mode\x12\x14\n\x10MODE_UNSPECIFIED\x10\x00\x12\r\n\tMODE_AUTO\x10\x01\x12\r\n\tMODE_NONE\x10\x02\x12\x11\n\rMODE_REQUIRED\x10\x03\x42\x08\n\x06\x63hoice\"\xca\x02\n\x0eSamplingParams\x12\x18\n\x0btemperature\x18\x01 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\x05top_p\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\x05top_k\x18\x03 \x01(\rH\x02\x88\x01\x01\x12\x12\n\x05min_p\x18\x04 \x01(\x01H\x03\x88\x01\x01\x12\x1b\n\x0erepeat_penalty\x18\x05 \x01(\x01H\x04\x88\x01\x01\x12\x1d\n\x10presence_penalty\x18\x06 \x01(\x01H\x05\x88\x01\x01\x12\x1e\n\x11\x66requency_penalty\x18\x07 \x01(\x01H\x06\x88\x01\x01\x12\x11\n\x04seed\x18\x08 \x01(\rH\x07\x88\x01\x01\x42\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\x08\n\x06_top_kB\x08\n\x06_min_pB\x11\n\x0f_repeat_penaltyB\x13\n\x11_presence_penaltyB\x14\n\x12_frequency_penaltyB\x07\n\x05_seed\"D\n\x0eResponseFormat\x12\x15\n\x0bjson_schema\x18\x01 \x01(\tH\x00\x12\x11\n\x07grammar\x18\x02 \x01(\tH\x00\x42\x08\n\x06\x66ormat\"\x9c\x03\n\x0b\x43hatRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12%\n\x08messages\x18\x02 \x03(\x0b\x32\x13.ggserve.v1.Message\x12\x1f\n\x05tools\x18\x03 \x03(\x0b\x32\x10.ggserve.v1.Tool\x12+\n\x0btool_choice\x18\x04 \x01(\x0b\x32\x16.ggserve.v1.ToolChoice\x12 \n\x13parallel_tool_calls\x18\x05 \x01(\x08H\x00\x88\x01\x01\x12\x17\n\nmax_tokens\x18\x06 \x01(\rH\x01\x88\x01\x01\x12\x0c\n\x04stop\x18\x07 \x03(\t\x12,\n\x08sampling\x18\x08 \x01(\x0b\x32\x1a.ggserve.v1.SamplingParams\x12\x33\n\x0fresponse_format\x18\t \x01(\x0b\x32\x1a.ggserve.v1.ResponseFormat\x12\x15\n\x08thinking\x18\n \x01(\x08H\x02\x88\x01\x01\x12\x12\n\nrequest_id\x18\x0b \x01(\tB\x16\n\x14_parallel_tool_callsB\r\n\x0b_max_tokensB\x0b\n\t_thinking\"=\n\x11\x43hatStreamRequest\x12(\n\x07request\x18\x01 \x01(\x0b\x32\x17.ggserve.v1.ChatRequest\"f\n\x05Usage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\r\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\r\x12\x15\n\rcached_tokens\x18\x03 \x01(\r\x12\x14\n\x0ctotal_tokens\x18\x04 \x01(\r\"\x81\x01\n\x07Timings\x12\x10\n\x08queue_ms\x18\x01 \x01(\x01\x12\x16\n\x0eprompt_eval_ms\x18\x02 \x01(\x01\x12\x1e\n\x16time_to_first_token_ms\x18\x03 \x01(\x01\x12\x11\n\tdecode_ms\x18\x04 \x01(\x01\x12\x19\n\x11tokens_per_second\x18\x05 \x01(\x01\"\xde\x01\n\x0c\x43hatResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12/\n\rfinish_reason\x18\x03 \x01(\x0e\x32\x18.ggserve.v1.FinishReason\x12$\n\x07message\x18\x04 \x01(\x0b\x32\x13.ggserve.v1.Message\x12 \n\x05usage\x18\x05 \x01(\x0b\x32\x11.ggserve.v1.Usage\x12$\n\x07timings\x18\x06 \x01(\x0b\x32\x13.ggserve.v1.Timings\x12\x14\n\x0cmatched_stop\x18\x07 \x01(\t\"K\n\rToolCallDelta\x12\r\n\x05index\x18\x01 \x01(\r\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x11\n\targuments\x18\x04 \x01(\t\"H\n\x0bToolCallEnd\x12\r\n\x05index\x18\x01 \x01(\r\x12*\n\x06status\x18\x02 \x01(\x0e\x32\x1a.ggserve.v1.ToolCallStatus\"\x96\x01\n\tChatDelta\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\t\x12\x19\n\x11reasoning_content\x18\x02 \x01(\t\x12-\n\ntool_calls\x18\x03 \x03(\x0b\x32\x19.ggserve.v1.ToolCallDelta\x12.\n\rtool_call_end\x18\x04 \x01(\x0b\x32\x17.ggserve.v1.ToolCallEnd\"o\n\x12\x43hatStreamResponse\x12&\n\x05\x64\x65lta\x18\x01 \x01(\x0b\x32\x15.ggserve.v1.ChatDeltaH\x00\x12(\n\x04\x64one\x18\x02 \x01(\x0b\x32\x18.ggserve.v1.ChatResponseH\x00\x42\x07\n\x05\x65vent\"\x8d\x03\n\x05Model\x12\r\n\x05\x61lias\x18\x01 \x01(\t\x12\x14\n\x0c\x61rchitecture\x18\x02 \x01(\t\x12\x16\n\x0e\x63ontext_length\x18\x03 \x01(\r\x12\x1c\n\x14train_context_length\x18\x04 \x01(\r\x12\x19\n\x11has_chat_template\x18\x05 \x01(\x08\x12\x18\n\x10tool_call_format\x18\x06 \x01(\t\x12\x19\n\x11tools_in_template\x18\x07 \x01(\x08\x12*\n\x07\x62\x61\x63kend\x18\x08 \x01(\x0e\x32\x19.ggserve.v1.Model.Backend\x12\x12\n\ngpu_layers\x18\t \x01(\r\x12\x11\n\tfile_name\x18\n \x01(\t\x12\x12\n\nis_default\x18\x0b \x01(\x08\x12\r\n\x05slots\x18\x0c \x01(\r\x12\x1c\n\x14\x63hat_template_source\x18\r \x01(\t\"E\n\x07\x42\x61\x63kend\x12\x17\n\x13\x42\x41\x43KEND_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x42\x41\x43KEND_CPU\x10\x01\x12\x10\n\x0c\x42\x41\x43KEND_CUDA\x10\x02\"\x13\n\x11ListModelsRequest\"7\n\x12ListModelsResponse\x12!\n\x06models\x18\x01 \x03(\x0b\x32\x11.ggserve.v1.Model\" \n\x0fGetModelRequest\x12\r\n\x05model\x18\x01 \x01(\t\"4\n\x10GetModelResponse\x12 \n\x05model\x18\x01 \x01(\x0b\x32\x11.ggserve.v1.Model\"m\n\x0fTokenizeRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0f\n\x07\x61\x64\x64_bos\x18\x03 \x01(\x08\x12\x1a\n\rparse_special\x18\x04 \x01(\x08H\x00\x88\x01\x01\x42\x10\n\x0e_parse_special\"%\n\x10TokenizeResponse\x12\x11\n\ttoken_ids\x18\x01 \x03(\r\"=\n\x11RenderChatRequest\x12(\n\x07request\x18\x01 \x01(\x0b\x32\x17.ggserve.v1.ChatRequest\"\xbd\x01\n\x12RenderChatResponse\x12\x0e\n\x06prompt\x18\x01 \x01(\t\x12\x15\n\rprompt_tokens\x18\x02 \x01(\r\x12\x1c\n\x14thinking_forced_open\x18\x03 \x01(\x08\x12\x18\n\x10tool_call_format\x18\x04 \x01(\t\x12\x19\n\x11tools_in_template\x18\x05 \x01(\x08\x12\x0f\n\x07grammar\x18\x06 \x01(\t\x12\x1c\n\x14\x63hat_template_source\x18\x07 \x01(\t*_\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_SYSTEM\x10\x01\x12\r\n\tROLE_USER\x10\x02\x12\x12\n\x0eROLE_ASSISTANT\x10\x03\x12\r\n\tROLE_TOOL\x10\x04*\x9a\x01\n\x0c\x46inishReason\x12\x1d\n\x19\x46INISH_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x46INISH_REASON_STOP\x10\x01\x12\x18\n\x14\x46INISH_REASON_LENGTH\x10\x02\x12\x1c\n\x18\x46INISH_REASON_TOOL_CALLS\x10\x03\x12\x1b\n\x17\x46INISH_REASON_CANCELLED\x10\x04*\x8f\x01\n\x0eToolCallStatus\x12 \n\x1cTOOL_CALL_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19TOOL_CALL_STATUS_COMPLETE\x10\x01\x12\x1c\n\x18TOOL_CALL_STATUS_INVALID\x10\x02\x12\x1e\n\x1aTOOL_CALL_STATUS_TRUNCATED\x10\x03\x32\x97\x01\n\x0b\x43hatService\x12\x39\n\x04\x43hat\x12\x17.ggserve.v1.ChatRequest\x1a\x18.ggserve.v1.ChatResponse\x12M\n\nChatStream\x12\x1d.ggserve.v1.ChatStreamRequest\x1a\x1e.ggserve.v1.ChatStreamResponse0\x01\x32\xb6\x02\n\x0cModelService\x12K\n\nListModels\x12\x1d.ggserve.v1.ListModelsRequest\x1a\x1e.ggserve.v1.ListModelsResponse\x12\x45\n\x08GetModel\x12\x1b.ggserve.v1.GetModelRequest\x1a\x1c.ggserve.v1.GetModelResponse\x12\x45\n\x08Tokenize\x12\x1b.ggserve.v1.TokenizeRequest\x1a\x1c.ggserve.v1.TokenizeResponse\x12K\n\nRenderChat\x12\x1d.ggserve.v1.RenderChatRequest\x1a\x1e.ggserve.v1.RenderChatResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bggserve_client/v1/api.proto\x12\nggserve.v1\"7\n\x08ToolCall\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x11\n\targuments\x18\x03 \x01(\t\"\xa3\x01\n\x07Message\x12\x1e\n\x04role\x18\x01 \x01(\x0e\x32\x10.ggserve.v1.Role\x12\x0f\n\x07\x63ontent\x18\x02 \x01(\t\x12(\n\ntool_calls\x18\x03 \x03(\x0b\x32\x14.ggserve.v1.ToolCall\x12\x14\n\x0ctool_call_id\x18\x04 \x01(\t\x12\x19\n\x11reasoning_content\x18\x05 \x01(\t\x12\x0c\n\x04name\x18\x06 \x01(\t\"=\n\x04Tool\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x12\n\nparameters\x18\x03 \x01(\t\"\xab\x01\n\nToolChoice\x12+\n\x04mode\x18\x01 \x01(\x0e\x32\x1b.ggserve.v1.ToolChoice.ModeH\x00\x12\x17\n\rfunction_name\x18\x02 \x01(\tH\x00\"M\n\x04Mode\x12\x14\n\x10MODE_UNSPECIFIED\x10\x00\x12\r\n\tMODE_AUTO\x10\x01\x12\r\n\tMODE_NONE\x10\x02\x12\x11\n\rMODE_REQUIRED\x10\x03\x42\x08\n\x06\x63hoice\"\xca\x02\n\x0eSamplingParams\x12\x18\n\x0btemperature\x18\x01 \x01(\x01H\x00\x88\x01\x01\x12\x12\n\x05top_p\x18\x02 \x01(\x01H\x01\x88\x01\x01\x12\x12\n\x05top_k\x18\x03 \x01(\rH\x02\x88\x01\x01\x12\x12\n\x05min_p\x18\x04 \x01(\x01H\x03\x88\x01\x01\x12\x1b\n\x0erepeat_penalty\x18\x05 \x01(\x01H\x04\x88\x01\x01\x12\x1d\n\x10presence_penalty\x18\x06 \x01(\x01H\x05\x88\x01\x01\x12\x1e\n\x11\x66requency_penalty\x18\x07 \x01(\x01H\x06\x88\x01\x01\x12\x11\n\x04seed\x18\x08 \x01(\rH\x07\x88\x01\x01\x42\x0e\n\x0c_temperatureB\x08\n\x06_top_pB\x08\n\x06_top_kB\x08\n\x06_min_pB\x11\n\x0f_repeat_penaltyB\x13\n\x11_presence_penaltyB\x14\n\x12_frequency_penaltyB\x07\n\x05_seed\"D\n\x0eResponseFormat\x12\x15\n\x0bjson_schema\x18\x01 \x01(\tH\x00\x12\x11\n\x07grammar\x18\x02 \x01(\tH\x00\x42\x08\n\x06\x66ormat\"\x9c\x03\n\x0b\x43hatRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12%\n\x08messages\x18\x02 \x03(\x0b\x32\x13.ggserve.v1.Message\x12\x1f\n\x05tools\x18\x03 \x03(\x0b\x32\x10.ggserve.v1.Tool\x12+\n\x0btool_choice\x18\x04 \x01(\x0b\x32\x16.ggserve.v1.ToolChoice\x12 \n\x13parallel_tool_calls\x18\x05 \x01(\x08H\x00\x88\x01\x01\x12\x17\n\nmax_tokens\x18\x06 \x01(\rH\x01\x88\x01\x01\x12\x0c\n\x04stop\x18\x07 \x03(\t\x12,\n\x08sampling\x18\x08 \x01(\x0b\x32\x1a.ggserve.v1.SamplingParams\x12\x33\n\x0fresponse_format\x18\t \x01(\x0b\x32\x1a.ggserve.v1.ResponseFormat\x12\x15\n\x08thinking\x18\n \x01(\x08H\x02\x88\x01\x01\x12\x12\n\nrequest_id\x18\x0b \x01(\tB\x16\n\x14_parallel_tool_callsB\r\n\x0b_max_tokensB\x0b\n\t_thinking\"=\n\x11\x43hatStreamRequest\x12(\n\x07request\x18\x01 \x01(\x0b\x32\x17.ggserve.v1.ChatRequest\"f\n\x05Usage\x12\x15\n\rprompt_tokens\x18\x01 \x01(\r\x12\x19\n\x11\x63ompletion_tokens\x18\x02 \x01(\r\x12\x15\n\rcached_tokens\x18\x03 \x01(\r\x12\x14\n\x0ctotal_tokens\x18\x04 \x01(\r\"\x81\x01\n\x07Timings\x12\x10\n\x08queue_ms\x18\x01 \x01(\x01\x12\x16\n\x0eprompt_eval_ms\x18\x02 \x01(\x01\x12\x1e\n\x16time_to_first_token_ms\x18\x03 \x01(\x01\x12\x11\n\tdecode_ms\x18\x04 \x01(\x01\x12\x19\n\x11tokens_per_second\x18\x05 \x01(\x01\"\x8d\x02\n\x0c\x43hatResponse\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12/\n\rfinish_reason\x18\x03 \x01(\x0e\x32\x18.ggserve.v1.FinishReason\x12$\n\x07message\x18\x04 \x01(\x0b\x32\x13.ggserve.v1.Message\x12 \n\x05usage\x18\x05 \x01(\x0b\x32\x11.ggserve.v1.Usage\x12$\n\x07timings\x18\x06 \x01(\x0b\x32\x13.ggserve.v1.Timings\x12\x14\n\x0cmatched_stop\x18\x07 \x01(\t\x12-\n\x0clength_limit\x18\x08 \x01(\x0e\x32\x17.ggserve.v1.LengthLimit\"K\n\rToolCallDelta\x12\r\n\x05index\x18\x01 \x01(\r\x12\n\n\x02id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x11\n\targuments\x18\x04 \x01(\t\"H\n\x0bToolCallEnd\x12\r\n\x05index\x18\x01 \x01(\r\x12*\n\x06status\x18\x02 \x01(\x0e\x32\x1a.ggserve.v1.ToolCallStatus\"\x96\x01\n\tChatDelta\x12\x0f\n\x07\x63ontent\x18\x01 \x01(\t\x12\x19\n\x11reasoning_content\x18\x02 \x01(\t\x12-\n\ntool_calls\x18\x03 \x03(\x0b\x32\x19.ggserve.v1.ToolCallDelta\x12.\n\rtool_call_end\x18\x04 \x01(\x0b\x32\x17.ggserve.v1.ToolCallEnd\"W\n\x0b\x43hatStarted\x12\n\n\x02id\x18\x01 \x01(\t\x12\r\n\x05model\x18\x02 \x01(\t\x12\x15\n\rprompt_tokens\x18\x03 \x01(\r\x12\x16\n\x0e\x63ontext_length\x18\x04 \x01(\r\"k\n\x0ePromptProgress\x12\x14\n\x0ctotal_tokens\x18\x01 \x01(\r\x12\x15\n\rcached_tokens\x18\x02 \x01(\r\x12\x18\n\x10processed_tokens\x18\x03 \x01(\r\x12\x12\n\nelapsed_ms\x18\x04 \x01(\x01\"\xd2\x01\n\x12\x43hatStreamResponse\x12&\n\x05\x64\x65lta\x18\x01 \x01(\x0b\x32\x15.ggserve.v1.ChatDeltaH\x00\x12(\n\x04\x64one\x18\x02 \x01(\x0b\x32\x18.ggserve.v1.ChatResponseH\x00\x12*\n\x07started\x18\x03 \x01(\x0b\x32\x17.ggserve.v1.ChatStartedH\x00\x12\x35\n\x0fprompt_progress\x18\x04 \x01(\x0b\x32\x1a.ggserve.v1.PromptProgressH\x00\x42\x07\n\x05\x65vent\"\x8d\x03\n\x05Model\x12\r\n\x05\x61lias\x18\x01 \x01(\t\x12\x14\n\x0c\x61rchitecture\x18\x02 \x01(\t\x12\x16\n\x0e\x63ontext_length\x18\x03 \x01(\r\x12\x1c\n\x14train_context_length\x18\x04 \x01(\r\x12\x19\n\x11has_chat_template\x18\x05 \x01(\x08\x12\x18\n\x10tool_call_format\x18\x06 \x01(\t\x12\x19\n\x11tools_in_template\x18\x07 \x01(\x08\x12*\n\x07\x62\x61\x63kend\x18\x08 \x01(\x0e\x32\x19.ggserve.v1.Model.Backend\x12\x12\n\ngpu_layers\x18\t \x01(\r\x12\x11\n\tfile_name\x18\n \x01(\t\x12\x12\n\nis_default\x18\x0b \x01(\x08\x12\r\n\x05slots\x18\x0c \x01(\r\x12\x1c\n\x14\x63hat_template_source\x18\r \x01(\t\"E\n\x07\x42\x61\x63kend\x12\x17\n\x13\x42\x41\x43KEND_UNSPECIFIED\x10\x00\x12\x0f\n\x0b\x42\x41\x43KEND_CPU\x10\x01\x12\x10\n\x0c\x42\x41\x43KEND_CUDA\x10\x02\"\x13\n\x11ListModelsRequest\"7\n\x12ListModelsResponse\x12!\n\x06models\x18\x01 \x03(\x0b\x32\x11.ggserve.v1.Model\" \n\x0fGetModelRequest\x12\r\n\x05model\x18\x01 \x01(\t\"4\n\x10GetModelResponse\x12 \n\x05model\x18\x01 \x01(\x0b\x32\x11.ggserve.v1.Model\"m\n\x0fTokenizeRequest\x12\r\n\x05model\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x0f\n\x07\x61\x64\x64_bos\x18\x03 \x01(\x08\x12\x1a\n\rparse_special\x18\x04 \x01(\x08H\x00\x88\x01\x01\x42\x10\n\x0e_parse_special\"%\n\x10TokenizeResponse\x12\x11\n\ttoken_ids\x18\x01 \x03(\r\"=\n\x11RenderChatRequest\x12(\n\x07request\x18\x01 \x01(\x0b\x32\x17.ggserve.v1.ChatRequest\"\xbd\x01\n\x12RenderChatResponse\x12\x0e\n\x06prompt\x18\x01 \x01(\t\x12\x15\n\rprompt_tokens\x18\x02 \x01(\r\x12\x1c\n\x14thinking_forced_open\x18\x03 \x01(\x08\x12\x18\n\x10tool_call_format\x18\x04 \x01(\t\x12\x19\n\x11tools_in_template\x18\x05 \x01(\x08\x12\x0f\n\x07grammar\x18\x06 \x01(\t\x12\x1c\n\x14\x63hat_template_source\x18\x07 \x01(\t*_\n\x04Role\x12\x14\n\x10ROLE_UNSPECIFIED\x10\x00\x12\x0f\n\x0bROLE_SYSTEM\x10\x01\x12\r\n\tROLE_USER\x10\x02\x12\x12\n\x0eROLE_ASSISTANT\x10\x03\x12\r\n\tROLE_TOOL\x10\x04*\x9a\x01\n\x0c\x46inishReason\x12\x1d\n\x19\x46INISH_REASON_UNSPECIFIED\x10\x00\x12\x16\n\x12\x46INISH_REASON_STOP\x10\x01\x12\x18\n\x14\x46INISH_REASON_LENGTH\x10\x02\x12\x1c\n\x18\x46INISH_REASON_TOOL_CALLS\x10\x03\x12\x1b\n\x17\x46INISH_REASON_CANCELLED\x10\x04*b\n\x0bLengthLimit\x12\x1c\n\x18LENGTH_LIMIT_UNSPECIFIED\x10\x00\x12\x1b\n\x17LENGTH_LIMIT_MAX_TOKENS\x10\x01\x12\x18\n\x14LENGTH_LIMIT_CONTEXT\x10\x02*\x8f\x01\n\x0eToolCallStatus\x12 \n\x1cTOOL_CALL_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n\x19TOOL_CALL_STATUS_COMPLETE\x10\x01\x12\x1c\n\x18TOOL_CALL_STATUS_INVALID\x10\x02\x12\x1e\n\x1aTOOL_CALL_STATUS_TRUNCATED\x10\x03\x32\x97\x01\n\x0b\x43hatService\x12\x39\n\x04\x43hat\x12\x17.ggserve.v1.ChatRequest\x1a\x18.ggserve.v1.ChatResponse\x12M\n\nChatStream\x12\x1d.ggserve.v1.ChatStreamRequest\x1a\x1e.ggserve.v1.ChatStreamResponse0\x01\x32\xb6\x02\n\x0cModelService\x12K\n\nListModels\x12\x1d.ggserve.v1.ListModelsRequest\x1a\x1e.ggserve.v1.ListModelsResponse\x12\x45\n\x08GetModel\x12\x1b.ggserve.v1.GetModelRequest\x1a\x1c.ggserve.v1.GetModelResponse\x12\x45\n\x08Tokenize\x12\x1b.ggserve.v1.TokenizeRequest\x1a\x1c.ggserve.v1.TokenizeResponse\x12K\n\nRenderChat\x12\x1d.ggserve.v1.RenderChatRequest\x1a\x1e.ggserve.v1.RenderChatResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'ggserve_client.v1.api_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ROLE']._serialized_start=3233
-  _globals['_ROLE']._serialized_end=3328
-  _globals['_FINISHREASON']._serialized_start=3331
-  _globals['_FINISHREASON']._serialized_end=3485
-  _globals['_TOOLCALLSTATUS']._serialized_start=3488
-  _globals['_TOOLCALLSTATUS']._serialized_end=3631
+  _globals['_ROLE']._serialized_start=3578
+  _globals['_ROLE']._serialized_end=3673
+  _globals['_FINISHREASON']._serialized_start=3676
+  _globals['_FINISHREASON']._serialized_end=3830
+  _globals['_LENGTHLIMIT']._serialized_start=3832
+  _globals['_LENGTHLIMIT']._serialized_end=3930
+  _globals['_TOOLCALLSTATUS']._serialized_start=3933
+  _globals['_TOOLCALLSTATUS']._serialized_end=4076
   _globals['_TOOLCALL']._serialized_start=43
   _globals['_TOOLCALL']._serialized_end=98
   _globals['_MESSAGE']._serialized_start=101
@@ -60,37 +62,41 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TIMINGS']._serialized_start=1489
   _globals['_TIMINGS']._serialized_end=1618
   _globals['_CHATRESPONSE']._serialized_start=1621
-  _globals['_CHATRESPONSE']._serialized_end=1843
-  _globals['_TOOLCALLDELTA']._serialized_start=1845
-  _globals['_TOOLCALLDELTA']._serialized_end=1920
-  _globals['_TOOLCALLEND']._serialized_start=1922
-  _globals['_TOOLCALLEND']._serialized_end=1994
-  _globals['_CHATDELTA']._serialized_start=1997
-  _globals['_CHATDELTA']._serialized_end=2147
-  _globals['_CHATSTREAMRESPONSE']._serialized_start=2149
-  _globals['_CHATSTREAMRESPONSE']._serialized_end=2260
-  _globals['_MODEL']._serialized_start=2263
-  _globals['_MODEL']._serialized_end=2660
-  _globals['_MODEL_BACKEND']._serialized_start=2591
-  _globals['_MODEL_BACKEND']._serialized_end=2660
-  _globals['_LISTMODELSREQUEST']._serialized_start=2662
-  _globals['_LISTMODELSREQUEST']._serialized_end=2681
-  _globals['_LISTMODELSRESPONSE']._serialized_start=2683
-  _globals['_LISTMODELSRESPONSE']._serialized_end=2738
-  _globals['_GETMODELREQUEST']._serialized_start=2740
-  _globals['_GETMODELREQUEST']._serialized_end=2772
-  _globals['_GETMODELRESPONSE']._serialized_start=2774
-  _globals['_GETMODELRESPONSE']._serialized_end=2826
-  _globals['_TOKENIZEREQUEST']._serialized_start=2828
-  _globals['_TOKENIZEREQUEST']._serialized_end=2937
-  _globals['_TOKENIZERESPONSE']._serialized_start=2939
-  _globals['_TOKENIZERESPONSE']._serialized_end=2976
-  _globals['_RENDERCHATREQUEST']._serialized_start=2978
-  _globals['_RENDERCHATREQUEST']._serialized_end=3039
-  _globals['_RENDERCHATRESPONSE']._serialized_start=3042
-  _globals['_RENDERCHATRESPONSE']._serialized_end=3231
-  _globals['_CHATSERVICE']._serialized_start=3634
-  _globals['_CHATSERVICE']._serialized_end=3785
-  _globals['_MODELSERVICE']._serialized_start=3788
-  _globals['_MODELSERVICE']._serialized_end=4098
+  _globals['_CHATRESPONSE']._serialized_end=1890
+  _globals['_TOOLCALLDELTA']._serialized_start=1892
+  _globals['_TOOLCALLDELTA']._serialized_end=1967
+  _globals['_TOOLCALLEND']._serialized_start=1969
+  _globals['_TOOLCALLEND']._serialized_end=2041
+  _globals['_CHATDELTA']._serialized_start=2044
+  _globals['_CHATDELTA']._serialized_end=2194
+  _globals['_CHATSTARTED']._serialized_start=2196
+  _globals['_CHATSTARTED']._serialized_end=2283
+  _globals['_PROMPTPROGRESS']._serialized_start=2285
+  _globals['_PROMPTPROGRESS']._serialized_end=2392
+  _globals['_CHATSTREAMRESPONSE']._serialized_start=2395
+  _globals['_CHATSTREAMRESPONSE']._serialized_end=2605
+  _globals['_MODEL']._serialized_start=2608
+  _globals['_MODEL']._serialized_end=3005
+  _globals['_MODEL_BACKEND']._serialized_start=2936
+  _globals['_MODEL_BACKEND']._serialized_end=3005
+  _globals['_LISTMODELSREQUEST']._serialized_start=3007
+  _globals['_LISTMODELSREQUEST']._serialized_end=3026
+  _globals['_LISTMODELSRESPONSE']._serialized_start=3028
+  _globals['_LISTMODELSRESPONSE']._serialized_end=3083
+  _globals['_GETMODELREQUEST']._serialized_start=3085
+  _globals['_GETMODELREQUEST']._serialized_end=3117
+  _globals['_GETMODELRESPONSE']._serialized_start=3119
+  _globals['_GETMODELRESPONSE']._serialized_end=3171
+  _globals['_TOKENIZEREQUEST']._serialized_start=3173
+  _globals['_TOKENIZEREQUEST']._serialized_end=3282
+  _globals['_TOKENIZERESPONSE']._serialized_start=3284
+  _globals['_TOKENIZERESPONSE']._serialized_end=3321
+  _globals['_RENDERCHATREQUEST']._serialized_start=3323
+  _globals['_RENDERCHATREQUEST']._serialized_end=3384
+  _globals['_RENDERCHATRESPONSE']._serialized_start=3387
+  _globals['_RENDERCHATRESPONSE']._serialized_end=3576
+  _globals['_CHATSERVICE']._serialized_start=4079
+  _globals['_CHATSERVICE']._serialized_end=4230
+  _globals['_MODELSERVICE']._serialized_start=4233
+  _globals['_MODELSERVICE']._serialized_end=4543
 # @@protoc_insertion_point(module_scope)

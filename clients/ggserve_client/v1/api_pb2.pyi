@@ -74,7 +74,7 @@ class _FinishReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FinishRe
     FINISH_REASON_STOP: _FinishReason.ValueType  # 1
     """The model ended its turn or produced a stop string."""
     FINISH_REASON_LENGTH: _FinishReason.ValueType  # 2
-    """`max_tokens` or the context length was reached."""
+    """`max_tokens` or the end of the context was reached; `ChatResponse.length_limit` says which."""
     FINISH_REASON_TOOL_CALLS: _FinishReason.ValueType  # 3
     """The turn ended with one or more complete tool calls."""
     FINISH_REASON_CANCELLED: _FinishReason.ValueType  # 4
@@ -88,12 +88,40 @@ FINISH_REASON_UNSPECIFIED: FinishReason.ValueType  # 0
 FINISH_REASON_STOP: FinishReason.ValueType  # 1
 """The model ended its turn or produced a stop string."""
 FINISH_REASON_LENGTH: FinishReason.ValueType  # 2
-"""`max_tokens` or the context length was reached."""
+"""`max_tokens` or the end of the context was reached; `ChatResponse.length_limit` says which."""
 FINISH_REASON_TOOL_CALLS: FinishReason.ValueType  # 3
 """The turn ended with one or more complete tool calls."""
 FINISH_REASON_CANCELLED: FinishReason.ValueType  # 4
 """Generation was cancelled (the server is shutting down)."""
 Global___FinishReason: _TypeAlias = FinishReason  # noqa: Y015
+
+class _LengthLimit:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _LengthLimitEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_LengthLimit.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    LENGTH_LIMIT_UNSPECIFIED: _LengthLimit.ValueType  # 0
+    """The turn did not end on a length limit (its finish reason is not LENGTH)."""
+    LENGTH_LIMIT_MAX_TOKENS: _LengthLimit.ValueType  # 1
+    """The request's `max_tokens` budget was spent."""
+    LENGTH_LIMIT_CONTEXT: _LengthLimit.ValueType  # 2
+    """The model's context window filled up before the budget was spent (Anthropic's
+    `model_context_window_exceeded`).
+    """
+
+class LengthLimit(_LengthLimit, metaclass=_LengthLimitEnumTypeWrapper):
+    """LengthLimit says which limit ended a turn whose finish reason is FINISH_REASON_LENGTH."""
+
+LENGTH_LIMIT_UNSPECIFIED: LengthLimit.ValueType  # 0
+"""The turn did not end on a length limit (its finish reason is not LENGTH)."""
+LENGTH_LIMIT_MAX_TOKENS: LengthLimit.ValueType  # 1
+"""The request's `max_tokens` budget was spent."""
+LENGTH_LIMIT_CONTEXT: LengthLimit.ValueType  # 2
+"""The model's context window filled up before the budget was spent (Anthropic's
+`model_context_window_exceeded`).
+"""
+Global___LengthLimit: _TypeAlias = LengthLimit  # noqa: Y015
 
 class _ToolCallStatus:
     ValueType = _typing.NewType("ValueType", _builtins.int)
@@ -419,7 +447,12 @@ class ChatRequest(_message.Message):
     parallel_tool_calls: _builtins.bool
     """Whether the model may make several calls in one turn; unset means true."""
     max_tokens: _builtins.int
-    """Maximum number of generated tokens; unset means up to the context length."""
+    """Maximum number of generated tokens: a ceiling, not a reservation. Generation stops at this
+    budget or when the context is full, whichever comes first (finish reason LENGTH, with
+    `length_limit` saying which). Unset means up to the end of the context. Only a prompt that
+    leaves no room for one generated token is refused (INVALID_ARGUMENT, ErrorInfo reason
+    CONTEXT_LENGTH_EXCEEDED).
+    """
     thinking: _builtins.bool
     """Turn the model's reasoning ("thinking") on or off; unset means the model's default."""
     request_id: _builtins.str
@@ -593,6 +626,7 @@ class ChatResponse(_message.Message):
     USAGE_FIELD_NUMBER: _builtins.int
     TIMINGS_FIELD_NUMBER: _builtins.int
     MATCHED_STOP_FIELD_NUMBER: _builtins.int
+    LENGTH_LIMIT_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """The request id (the caller's, or the generated one)."""
     model: _builtins.str
@@ -601,6 +635,8 @@ class ChatResponse(_message.Message):
     """Why generation ended."""
     matched_stop: _builtins.str
     """The stop string that ended generation, when one did."""
+    length_limit: Global___LengthLimit.ValueType
+    """With finish reason LENGTH: whether `max_tokens` or the context window ended the turn."""
     @_builtins.property
     def message(self) -> Global___Message:
         """The assistant message: content, reasoning_content and the complete tool_calls (a call that
@@ -625,10 +661,11 @@ class ChatResponse(_message.Message):
         usage: Global___Usage | None = ...,
         timings: Global___Timings | None = ...,
         matched_stop: _builtins.str = ...,
+        length_limit: Global___LengthLimit.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["message", b"message", "timings", b"timings", "usage", b"usage"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["finish_reason", b"finish_reason", "id", b"id", "matched_stop", b"matched_stop", "message", b"message", "model", b"model", "timings", b"timings", "usage", b"usage"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["finish_reason", b"finish_reason", "id", b"id", "length_limit", b"length_limit", "matched_stop", b"matched_stop", "message", b"message", "model", b"model", "timings", b"timings", "usage", b"usage"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -737,6 +774,82 @@ class ChatDelta(_message.Message):
 Global___ChatDelta: _TypeAlias = ChatDelta  # noqa: Y015
 
 @_typing.final
+class ChatStarted(_message.Message):
+    """ChatStarted is the first message of a ChatStream, sent once the request has been validated
+    and admitted to the engine's queue, before the prompt is evaluated. Every error found before
+    admission (bad request, prompt too long, queue full) ends the call without it; a failure after
+    it ends the call with a status too, after the messages already sent.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    MODEL_FIELD_NUMBER: _builtins.int
+    PROMPT_TOKENS_FIELD_NUMBER: _builtins.int
+    CONTEXT_LENGTH_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    """The request id (the caller's, or the generated one), as in `ChatResponse.id`."""
+    model: _builtins.str
+    """Alias of the model that answers."""
+    prompt_tokens: _builtins.int
+    """Tokens in the rendered prompt."""
+    context_length: _builtins.int
+    """The model's context length in tokens: prompt and generated tokens together fit in it."""
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        model: _builtins.str = ...,
+        prompt_tokens: _builtins.int = ...,
+        context_length: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["context_length", b"context_length", "id", b"id", "model", b"model", "prompt_tokens", b"prompt_tokens"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ChatStarted: _TypeAlias = ChatStarted  # noqa: Y015
+
+@_typing.final
+class PromptProgress(_message.Message):
+    """PromptProgress reports prompt evaluation (as llama-server's `return_progress` does): one
+    message when the request gets a slot (with what the prefix cache held), then one per prompt
+    chunk evaluated, the last with `processed_tokens` equal to `total_tokens`. A reader that falls
+    behind gets only the latest.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TOTAL_TOKENS_FIELD_NUMBER: _builtins.int
+    CACHED_TOKENS_FIELD_NUMBER: _builtins.int
+    PROCESSED_TOKENS_FIELD_NUMBER: _builtins.int
+    ELAPSED_MS_FIELD_NUMBER: _builtins.int
+    total_tokens: _builtins.int
+    """Tokens in the prompt."""
+    cached_tokens: _builtins.int
+    """Prompt tokens taken from the prefix cache instead of evaluated."""
+    processed_tokens: _builtins.int
+    """Prompt tokens ready so far, cached ones included (from cached_tokens up to total_tokens)."""
+    elapsed_ms: _builtins.float
+    """Milliseconds since the request got its slot."""
+    def __init__(
+        self,
+        *,
+        total_tokens: _builtins.int = ...,
+        cached_tokens: _builtins.int = ...,
+        processed_tokens: _builtins.int = ...,
+        elapsed_ms: _builtins.float = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cached_tokens", b"cached_tokens", "elapsed_ms", b"elapsed_ms", "processed_tokens", b"processed_tokens", "total_tokens", b"total_tokens"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PromptProgress: _TypeAlias = PromptProgress  # noqa: Y015
+
+@_typing.final
 class ChatStreamResponse(_message.Message):
     """ChatStreamResponse is one message of a ChatStream: a delta, or the final response."""
 
@@ -744,6 +857,8 @@ class ChatStreamResponse(_message.Message):
 
     DELTA_FIELD_NUMBER: _builtins.int
     DONE_FIELD_NUMBER: _builtins.int
+    STARTED_FIELD_NUMBER: _builtins.int
+    PROMPT_PROGRESS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def delta(self) -> Global___ChatDelta:
         """Generated text; folding every delta gives the final message."""
@@ -752,17 +867,27 @@ class ChatStreamResponse(_message.Message):
     def done(self) -> Global___ChatResponse:
         """The whole turn, sent once, last."""
 
+    @_builtins.property
+    def started(self) -> Global___ChatStarted:
+        """The request was admitted; sent once, first."""
+
+    @_builtins.property
+    def prompt_progress(self) -> Global___PromptProgress:
+        """Prompt evaluation progress; sent between `started` and the first delta."""
+
     def __init__(
         self,
         *,
         delta: Global___ChatDelta | None = ...,
         done: Global___ChatResponse | None = ...,
+        started: Global___ChatStarted | None = ...,
+        prompt_progress: Global___PromptProgress | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["delta", b"delta", "done", b"done", "event", b"event"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["delta", b"delta", "done", b"done", "event", b"event", "prompt_progress", b"prompt_progress", "started", b"started"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["delta", b"delta", "done", b"done", "event", b"event"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["delta", b"delta", "done", b"done", "event", b"event", "prompt_progress", b"prompt_progress", "started", b"started"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["delta", "done"]  # noqa: Y015
+    _WhichOneofReturnType_event: _TypeAlias = _typing.Literal["delta", "done", "started", "prompt_progress"]  # noqa: Y015
     _WhichOneofArgType_event: _TypeAlias = _typing.Literal["event", b"event"]  # noqa: Y015
     def WhichOneof(self, oneof_group: _WhichOneofArgType_event) -> _WhichOneofReturnType_event | None: ...
 

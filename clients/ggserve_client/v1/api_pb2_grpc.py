@@ -59,8 +59,10 @@ class ChatServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ChatStream(self, request, context):
-        """ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-        tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+        """ChatStream streams the assistant turn: a `started` message as soon as the request is
+        admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+        reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+        returns. Errors found before admission end the call before `started`.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

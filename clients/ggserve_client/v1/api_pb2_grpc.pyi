@@ -48,8 +48,10 @@ class ChatServiceStub:
     Chat: _grpc.UnaryUnaryMultiCallable[_api_pb2.ChatRequest, _api_pb2.ChatResponse]
     """Chat generates a whole assistant turn and returns it once generation has ended."""
     ChatStream: _grpc.UnaryStreamMultiCallable[_api_pb2.ChatStreamRequest, _api_pb2.ChatStreamResponse]
-    """ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-    tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+    """ChatStream streams the assistant turn: a `started` message as soon as the request is
+    admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+    reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+    returns. Errors found before admission end the call before `started`.
     """
 
 @_typing.type_check_only
@@ -60,8 +62,10 @@ class ChatServiceAsyncStub(ChatServiceStub):
     Chat: _aio.UnaryUnaryMultiCallable[_api_pb2.ChatRequest, _api_pb2.ChatResponse]  # type: ignore[assignment]
     """Chat generates a whole assistant turn and returns it once generation has ended."""
     ChatStream: _aio.UnaryStreamMultiCallable[_api_pb2.ChatStreamRequest, _api_pb2.ChatStreamResponse]  # type: ignore[assignment]
-    """ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-    tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+    """ChatStream streams the assistant turn: a `started` message as soon as the request is
+    admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+    reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+    returns. Errors found before admission end the call before `started`.
     """
 
 class ChatServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -81,8 +85,10 @@ class ChatServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _api_pb2.ChatStreamRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_api_pb2.ChatStreamResponse], _abc.AsyncIterator[_api_pb2.ChatStreamResponse]]:
-        """ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-        tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+        """ChatStream streams the assistant turn: a `started` message as soon as the request is
+        admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+        reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+        returns. Errors found before admission end the call before `started`.
         """
 
 def add_ChatServiceServicer_to_server(servicer: ChatServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -12,19 +12,21 @@ from ggserve.engine.stream import GenerationStream
 
 
 def check_request(request: GenerationRequest, context_length: int) -> None:
-    """`ValueError` for a malformed request, `ContextOverflow` if it cannot fit the context."""
+    """`ValueError` for a malformed request, `ContextOverflow` if the prompt alone leaves no room
+    for a generated token. `max_tokens` is a ceiling: a larger budget than the context has room
+    for is not an error (generation ends when the context is full)."""
     if not request.prompt_tokens:
         raise ValueError("the prompt has no tokens")
-    if request.max_tokens < 1:
+    if request.max_tokens is not None and request.max_tokens < 1:
         raise ValueError(f"max_tokens must be at least 1, got {request.max_tokens}")
-    if len(request.prompt_tokens) + request.max_tokens > context_length:
-        raise ContextOverflow(len(request.prompt_tokens), request.max_tokens, context_length)
+    if len(request.prompt_tokens) >= context_length:
+        raise ContextOverflow(len(request.prompt_tokens), context_length)
 
 
-def submit(scheduler: Scheduler, request: GenerationRequest) -> EventStream:
+def submit(scheduler: Scheduler, request: GenerationRequest, context_length: int) -> EventStream:
     """Queue `request` on `scheduler` and return its event stream (call on the event loop)."""
     if scheduler.closing:
         raise EngineClosed("the engine is shutting down")
-    seq = Sequence(request, EventChannel(asyncio.get_running_loop()))
+    seq = Sequence(request, EventChannel(asyncio.get_running_loop()), context_length)
     scheduler.submit(seq)
     return GenerationStream(seq.channel, lambda: scheduler.cancel(seq))

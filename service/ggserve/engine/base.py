@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from ggserve.domain import FinishReason, Sampling, Timings, Usage
+from ggserve.domain import FinishReason, LengthLimit, Sampling, Timings, Usage
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,14 +34,20 @@ class ModelInfo:
 
 @dataclass(frozen=True, slots=True)
 class GenerationRequest:
-    """One sequence to generate."""
+    """One sequence to generate.
+
+    `max_tokens` is a ceiling, not a reservation: generation ends at it or when the context is
+    full, whichever comes first (None: at the end of the context). `progress`: stream
+    `PromptProgress` events while the prompt is evaluated.
+    """
 
     request_id: str
     prompt_tokens: tuple[int, ...]
-    max_tokens: int
+    max_tokens: int | None
     stop: tuple[str, ...] = ()
     sampling: Sampling = Sampling()  # noqa: RUF009 (frozen: sharing one default is safe)
     grammar: str | None = None  # GBNF text, already validated
+    progress: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +59,28 @@ class TextDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class PromptProgress:
+    """Prompt evaluation so far (only for requests that ask for it): `processed` of `total`
+    prompt tokens are in the KV cache, `cached` of them were found in the prefix cache."""
+
+    total: int
+    cached: int
+    processed: int
+    elapsed_ms: float
+
+
+@dataclass(frozen=True, slots=True)
 class GenerationDone:
-    """The last event of a generation."""
+    """The last event of a generation; `length_limit` is set when `finish_reason` is LENGTH."""
 
     finish_reason: FinishReason  # STOP, LENGTH or CANCELLED (TOOL_CALLS is decided by the service)
     usage: Usage
     timings: Timings
     matched_stop: str | None = None
+    length_limit: LengthLimit | None = None
 
 
-EngineEvent = TextDelta | GenerationDone
+EngineEvent = PromptProgress | TextDelta | GenerationDone
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,15 +157,14 @@ class KvCacheFull(EngineError):  # noqa: N818 (names are API)
 
 
 class ContextOverflow(EngineError):  # noqa: N818 (names are API)
-    """Prompt plus max_tokens do not fit the context (INVALID_ARGUMENT)."""
+    """The prompt alone leaves no room in the context for a generated token (INVALID_ARGUMENT)."""
 
-    def __init__(self, prompt_tokens: int, max_tokens: int, context_length: int) -> None:
+    def __init__(self, prompt_tokens: int, context_length: int) -> None:
         super().__init__(
-            f"prompt has {prompt_tokens} tokens and max_tokens is {max_tokens}, "
-            f"but the context holds {context_length}; shorten the conversation or lower max_tokens"
+            f"prompt is too long: {prompt_tokens} tokens, but the context holds {context_length} "
+            "and must keep room for at least one generated token"
         )
         self.prompt_tokens = prompt_tokens
-        self.max_tokens = max_tokens
         self.context_length = context_length
 
 

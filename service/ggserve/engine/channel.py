@@ -6,7 +6,8 @@ each sequence's `EventChannel` and wakes its reader. No polling and no blocking 
 A slow or stalled reader (a client that does not read, so the gRPC write waits on HTTP/2 flow
 control) never slows the engine: its consecutive text deltas are kept as one list of parts,
 joined once when read, so the backlog costs linear time and at most the text of the request's
-`max_tokens` (bounded by the context length) in memory until the reader's deadline ends it.
+`max_tokens` (bounded by the context length) in memory until the reader's deadline ends it;
+an unread prompt-progress event is replaced by the next one (only the latest matters).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import asyncio
 from collections import deque
 from collections.abc import Iterable
 
-from ggserve.engine.base import EngineError, EngineEvent, GenerationDone, TextDelta
+from ggserve.engine.base import EngineError, EngineEvent, GenerationDone, PromptProgress, TextDelta
 
 Delivery = tuple["EventChannel", list[EngineEvent], EngineError | None]
 
@@ -47,6 +48,8 @@ class EventChannel:
                     last.add(event)
                 else:
                     self._events.append(_TextParts(event))
+            elif isinstance(event, PromptProgress) and isinstance(last, PromptProgress):
+                self._events[-1] = event
             else:
                 self._events.append(event)
             if isinstance(event, GenerationDone):

@@ -19,6 +19,7 @@ so the caller sees only a pause). Nothing else is dropped, and the cache is neve
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 
@@ -219,8 +220,12 @@ class LlamaBackend:
         row = 0
         for planned in plan:
             row += len(planned.span.tokens)
+            evaluated = len(planned.span.tokens) if planned.prefill else 0
             if planned.span.logits:
-                outputs[planned.slot.seq_id] = self._sample(planned.slot, row - 1)
+                sampled = self._sample(planned.slot, row - 1)
+                outputs[planned.slot.seq_id] = dataclasses.replace(sampled, evaluated=evaluated)
+            elif evaluated:
+                outputs[planned.slot.seq_id] = StepOutput(prefilling=True, evaluated=evaluated)
         result: list[StepOutput] = []
         for slot in runs:
             error = errors.get(slot.seq_id)

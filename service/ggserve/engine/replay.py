@@ -142,7 +142,7 @@ class ReplayEngine:
         admission.check_request(request, self._info.context_length)
         if request.grammar:
             self.validate_grammar(request.grammar)
-        return admission.submit(self._scheduler, request)
+        return admission.submit(self._scheduler, request, self._info.context_length)
 
     def drain(self) -> None:
         """Stop admitting; queued requests end at once with `EngineClosed`, running ones go on."""

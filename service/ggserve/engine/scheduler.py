@@ -274,7 +274,7 @@ class Scheduler:
         deliveries: list[channel.Delivery] = []
         for seq in admitted:
             try:
-                seq.admitted(self._backend.start(seq))
+                events = seq.admitted(self._backend.start(seq))
             except Exception as exc:
                 logger.exception("could not start sequence %d", seq.seq_id)
                 error = exc if isinstance(exc, EngineError) else EngineFailure(str(exc))
@@ -282,6 +282,8 @@ class Scheduler:
                 self._finished([seq], running=False)
                 continue
             self._running.append(seq)
+            if events:
+                deliveries.append((seq.channel, events, None))
         channel.post(deliveries)
 
     def _step(self) -> None:

@@ -103,7 +103,7 @@ const (
 	FinishReason_FINISH_REASON_UNSPECIFIED FinishReason = 0
 	// The model ended its turn or produced a stop string.
 	FinishReason_FINISH_REASON_STOP FinishReason = 1
-	// `max_tokens` or the context length was reached.
+	// `max_tokens` or the end of the context was reached; `ChatResponse.length_limit` says which.
 	FinishReason_FINISH_REASON_LENGTH FinishReason = 2
 	// The turn ended with one or more complete tool calls.
 	FinishReason_FINISH_REASON_TOOL_CALLS FinishReason = 3
@@ -156,6 +156,60 @@ func (FinishReason) EnumDescriptor() ([]byte, []int) {
 	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{1}
 }
 
+// LengthLimit says which limit ended a turn whose finish reason is FINISH_REASON_LENGTH.
+type LengthLimit int32
+
+const (
+	// The turn did not end on a length limit (its finish reason is not LENGTH).
+	LengthLimit_LENGTH_LIMIT_UNSPECIFIED LengthLimit = 0
+	// The request's `max_tokens` budget was spent.
+	LengthLimit_LENGTH_LIMIT_MAX_TOKENS LengthLimit = 1
+	// The model's context window filled up before the budget was spent (Anthropic's
+	// `model_context_window_exceeded`).
+	LengthLimit_LENGTH_LIMIT_CONTEXT LengthLimit = 2
+)
+
+// Enum value maps for LengthLimit.
+var (
+	LengthLimit_name = map[int32]string{
+		0: "LENGTH_LIMIT_UNSPECIFIED",
+		1: "LENGTH_LIMIT_MAX_TOKENS",
+		2: "LENGTH_LIMIT_CONTEXT",
+	}
+	LengthLimit_value = map[string]int32{
+		"LENGTH_LIMIT_UNSPECIFIED": 0,
+		"LENGTH_LIMIT_MAX_TOKENS":  1,
+		"LENGTH_LIMIT_CONTEXT":     2,
+	}
+)
+
+func (x LengthLimit) Enum() *LengthLimit {
+	p := new(LengthLimit)
+	*p = x
+	return p
+}
+
+func (x LengthLimit) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LengthLimit) Descriptor() protoreflect.EnumDescriptor {
+	return file_ggserve_v1_api_proto_enumTypes[2].Descriptor()
+}
+
+func (LengthLimit) Type() protoreflect.EnumType {
+	return &file_ggserve_v1_api_proto_enumTypes[2]
+}
+
+func (x LengthLimit) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LengthLimit.Descriptor instead.
+func (LengthLimit) EnumDescriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{2}
+}
+
 // ToolCallStatus says how a streamed tool call ended.
 type ToolCallStatus int32
 
@@ -198,11 +252,11 @@ func (x ToolCallStatus) String() string {
 }
 
 func (ToolCallStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[2].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[3].Descriptor()
 }
 
 func (ToolCallStatus) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[2]
+	return &file_ggserve_v1_api_proto_enumTypes[3]
 }
 
 func (x ToolCallStatus) Number() protoreflect.EnumNumber {
@@ -211,7 +265,7 @@ func (x ToolCallStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ToolCallStatus.Descriptor instead.
 func (ToolCallStatus) EnumDescriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{2}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{3}
 }
 
 // Mode is a tool-choice policy that names no function.
@@ -255,11 +309,11 @@ func (x ToolChoice_Mode) String() string {
 }
 
 func (ToolChoice_Mode) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[3].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[4].Descriptor()
 }
 
 func (ToolChoice_Mode) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[3]
+	return &file_ggserve_v1_api_proto_enumTypes[4]
 }
 
 func (x ToolChoice_Mode) Number() protoreflect.EnumNumber {
@@ -308,11 +362,11 @@ func (x Model_Backend) String() string {
 }
 
 func (Model_Backend) Descriptor() protoreflect.EnumDescriptor {
-	return file_ggserve_v1_api_proto_enumTypes[4].Descriptor()
+	return file_ggserve_v1_api_proto_enumTypes[5].Descriptor()
 }
 
 func (Model_Backend) Type() protoreflect.EnumType {
-	return &file_ggserve_v1_api_proto_enumTypes[4]
+	return &file_ggserve_v1_api_proto_enumTypes[5]
 }
 
 func (x Model_Backend) Number() protoreflect.EnumNumber {
@@ -321,7 +375,7 @@ func (x Model_Backend) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Model_Backend.Descriptor instead.
 func (Model_Backend) EnumDescriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15, 0}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17, 0}
 }
 
 // ToolCall is a function call made by the assistant.
@@ -840,7 +894,11 @@ type ChatRequest struct {
 	ToolChoice *ToolChoice `protobuf:"bytes,4,opt,name=tool_choice,json=toolChoice,proto3" json:"tool_choice,omitempty"`
 	// Whether the model may make several calls in one turn; unset means true.
 	ParallelToolCalls *bool `protobuf:"varint,5,opt,name=parallel_tool_calls,json=parallelToolCalls,proto3,oneof" json:"parallel_tool_calls,omitempty"`
-	// Maximum number of generated tokens; unset means up to the context length.
+	// Maximum number of generated tokens: a ceiling, not a reservation. Generation stops at this
+	// budget or when the context is full, whichever comes first (finish reason LENGTH, with
+	// `length_limit` saying which). Unset means up to the end of the context. Only a prompt that
+	// leaves no room for one generated token is refused (INVALID_ARGUMENT, ErrorInfo reason
+	// CONTEXT_LENGTH_EXCEEDED).
 	MaxTokens *uint32 `protobuf:"varint,6,opt,name=max_tokens,json=maxTokens,proto3,oneof" json:"max_tokens,omitempty"`
 	// Generation stops before any of these strings (they are not returned).
 	Stop []string `protobuf:"bytes,7,rep,name=stop,proto3" json:"stop,omitempty"`
@@ -1182,7 +1240,9 @@ type ChatResponse struct {
 	// Phase timings.
 	Timings *Timings `protobuf:"bytes,6,opt,name=timings,proto3" json:"timings,omitempty"`
 	// The stop string that ended generation, when one did.
-	MatchedStop   string `protobuf:"bytes,7,opt,name=matched_stop,json=matchedStop,proto3" json:"matched_stop,omitempty"`
+	MatchedStop string `protobuf:"bytes,7,opt,name=matched_stop,json=matchedStop,proto3" json:"matched_stop,omitempty"`
+	// With finish reason LENGTH: whether `max_tokens` or the context window ended the turn.
+	LengthLimit   LengthLimit `protobuf:"varint,8,opt,name=length_limit,json=lengthLimit,proto3,enum=ggserve.v1.LengthLimit" json:"length_limit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1264,6 +1324,13 @@ func (x *ChatResponse) GetMatchedStop() string {
 		return x.MatchedStop
 	}
 	return ""
+}
+
+func (x *ChatResponse) GetLengthLimit() LengthLimit {
+	if x != nil {
+		return x.LengthLimit
+	}
+	return LengthLimit_LENGTH_LIMIT_UNSPECIFIED
 }
 
 // ToolCallDelta is a fragment of a tool call (OpenAI streaming shape): the first fragment of a
@@ -1469,6 +1536,158 @@ func (x *ChatDelta) GetToolCallEnd() *ToolCallEnd {
 	return nil
 }
 
+// ChatStarted is the first message of a ChatStream, sent once the request has been validated
+// and admitted to the engine's queue, before the prompt is evaluated. Every error found before
+// admission (bad request, prompt too long, queue full) ends the call without it; a failure after
+// it ends the call with a status too, after the messages already sent.
+type ChatStarted struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The request id (the caller's, or the generated one), as in `ChatResponse.id`.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// Alias of the model that answers.
+	Model string `protobuf:"bytes,2,opt,name=model,proto3" json:"model,omitempty"`
+	// Tokens in the rendered prompt.
+	PromptTokens uint32 `protobuf:"varint,3,opt,name=prompt_tokens,json=promptTokens,proto3" json:"prompt_tokens,omitempty"`
+	// The model's context length in tokens: prompt and generated tokens together fit in it.
+	ContextLength uint32 `protobuf:"varint,4,opt,name=context_length,json=contextLength,proto3" json:"context_length,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChatStarted) Reset() {
+	*x = ChatStarted{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChatStarted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChatStarted) ProtoMessage() {}
+
+func (x *ChatStarted) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChatStarted.ProtoReflect.Descriptor instead.
+func (*ChatStarted) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ChatStarted) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *ChatStarted) GetModel() string {
+	if x != nil {
+		return x.Model
+	}
+	return ""
+}
+
+func (x *ChatStarted) GetPromptTokens() uint32 {
+	if x != nil {
+		return x.PromptTokens
+	}
+	return 0
+}
+
+func (x *ChatStarted) GetContextLength() uint32 {
+	if x != nil {
+		return x.ContextLength
+	}
+	return 0
+}
+
+// PromptProgress reports prompt evaluation (as llama-server's `return_progress` does): one
+// message when the request gets a slot (with what the prefix cache held), then one per prompt
+// chunk evaluated, the last with `processed_tokens` equal to `total_tokens`. A reader that falls
+// behind gets only the latest.
+type PromptProgress struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Tokens in the prompt.
+	TotalTokens uint32 `protobuf:"varint,1,opt,name=total_tokens,json=totalTokens,proto3" json:"total_tokens,omitempty"`
+	// Prompt tokens taken from the prefix cache instead of evaluated.
+	CachedTokens uint32 `protobuf:"varint,2,opt,name=cached_tokens,json=cachedTokens,proto3" json:"cached_tokens,omitempty"`
+	// Prompt tokens ready so far, cached ones included (from cached_tokens up to total_tokens).
+	ProcessedTokens uint32 `protobuf:"varint,3,opt,name=processed_tokens,json=processedTokens,proto3" json:"processed_tokens,omitempty"`
+	// Milliseconds since the request got its slot.
+	ElapsedMs     float64 `protobuf:"fixed64,4,opt,name=elapsed_ms,json=elapsedMs,proto3" json:"elapsed_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PromptProgress) Reset() {
+	*x = PromptProgress{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PromptProgress) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PromptProgress) ProtoMessage() {}
+
+func (x *PromptProgress) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PromptProgress.ProtoReflect.Descriptor instead.
+func (*PromptProgress) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *PromptProgress) GetTotalTokens() uint32 {
+	if x != nil {
+		return x.TotalTokens
+	}
+	return 0
+}
+
+func (x *PromptProgress) GetCachedTokens() uint32 {
+	if x != nil {
+		return x.CachedTokens
+	}
+	return 0
+}
+
+func (x *PromptProgress) GetProcessedTokens() uint32 {
+	if x != nil {
+		return x.ProcessedTokens
+	}
+	return 0
+}
+
+func (x *PromptProgress) GetElapsedMs() float64 {
+	if x != nil {
+		return x.ElapsedMs
+	}
+	return 0
+}
+
 // ChatStreamResponse is one message of a ChatStream: a delta, or the final response.
 type ChatStreamResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1478,6 +1697,8 @@ type ChatStreamResponse struct {
 	//
 	//	*ChatStreamResponse_Delta
 	//	*ChatStreamResponse_Done
+	//	*ChatStreamResponse_Started
+	//	*ChatStreamResponse_PromptProgress
 	Event         isChatStreamResponse_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1485,7 +1706,7 @@ type ChatStreamResponse struct {
 
 func (x *ChatStreamResponse) Reset() {
 	*x = ChatStreamResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	mi := &file_ggserve_v1_api_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1497,7 +1718,7 @@ func (x *ChatStreamResponse) String() string {
 func (*ChatStreamResponse) ProtoMessage() {}
 
 func (x *ChatStreamResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[14]
+	mi := &file_ggserve_v1_api_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1510,7 +1731,7 @@ func (x *ChatStreamResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChatStreamResponse.ProtoReflect.Descriptor instead.
 func (*ChatStreamResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{14}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ChatStreamResponse) GetEvent() isChatStreamResponse_Event {
@@ -1538,6 +1759,24 @@ func (x *ChatStreamResponse) GetDone() *ChatResponse {
 	return nil
 }
 
+func (x *ChatStreamResponse) GetStarted() *ChatStarted {
+	if x != nil {
+		if x, ok := x.Event.(*ChatStreamResponse_Started); ok {
+			return x.Started
+		}
+	}
+	return nil
+}
+
+func (x *ChatStreamResponse) GetPromptProgress() *PromptProgress {
+	if x != nil {
+		if x, ok := x.Event.(*ChatStreamResponse_PromptProgress); ok {
+			return x.PromptProgress
+		}
+	}
+	return nil
+}
+
 type isChatStreamResponse_Event interface {
 	isChatStreamResponse_Event()
 }
@@ -1552,9 +1791,23 @@ type ChatStreamResponse_Done struct {
 	Done *ChatResponse `protobuf:"bytes,2,opt,name=done,proto3,oneof"`
 }
 
+type ChatStreamResponse_Started struct {
+	// The request was admitted; sent once, first.
+	Started *ChatStarted `protobuf:"bytes,3,opt,name=started,proto3,oneof"`
+}
+
+type ChatStreamResponse_PromptProgress struct {
+	// Prompt evaluation progress; sent between `started` and the first delta.
+	PromptProgress *PromptProgress `protobuf:"bytes,4,opt,name=prompt_progress,json=promptProgress,proto3,oneof"`
+}
+
 func (*ChatStreamResponse_Delta) isChatStreamResponse_Event() {}
 
 func (*ChatStreamResponse_Done) isChatStreamResponse_Event() {}
+
+func (*ChatStreamResponse_Started) isChatStreamResponse_Event() {}
+
+func (*ChatStreamResponse_PromptProgress) isChatStreamResponse_Event() {}
 
 // Model describes a served model.
 type Model struct {
@@ -1593,7 +1846,7 @@ type Model struct {
 
 func (x *Model) Reset() {
 	*x = Model{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	mi := &file_ggserve_v1_api_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1605,7 +1858,7 @@ func (x *Model) String() string {
 func (*Model) ProtoMessage() {}
 
 func (x *Model) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[15]
+	mi := &file_ggserve_v1_api_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1618,7 +1871,7 @@ func (x *Model) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Model.ProtoReflect.Descriptor instead.
 func (*Model) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{15}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *Model) GetAlias() string {
@@ -1721,7 +1974,7 @@ type ListModelsRequest struct {
 
 func (x *ListModelsRequest) Reset() {
 	*x = ListModelsRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[16]
+	mi := &file_ggserve_v1_api_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1733,7 +1986,7 @@ func (x *ListModelsRequest) String() string {
 func (*ListModelsRequest) ProtoMessage() {}
 
 func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[16]
+	mi := &file_ggserve_v1_api_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1746,7 +1999,7 @@ func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListModelsRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{16}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{18}
 }
 
 // ListModelsResponse holds the served models.
@@ -1760,7 +2013,7 @@ type ListModelsResponse struct {
 
 func (x *ListModelsResponse) Reset() {
 	*x = ListModelsResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[17]
+	mi := &file_ggserve_v1_api_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1772,7 +2025,7 @@ func (x *ListModelsResponse) String() string {
 func (*ListModelsResponse) ProtoMessage() {}
 
 func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[17]
+	mi := &file_ggserve_v1_api_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1785,7 +2038,7 @@ func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListModelsResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{17}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListModelsResponse) GetModels() []*Model {
@@ -1806,7 +2059,7 @@ type GetModelRequest struct {
 
 func (x *GetModelRequest) Reset() {
 	*x = GetModelRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	mi := &file_ggserve_v1_api_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1818,7 +2071,7 @@ func (x *GetModelRequest) String() string {
 func (*GetModelRequest) ProtoMessage() {}
 
 func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	mi := &file_ggserve_v1_api_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1831,7 +2084,7 @@ func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelRequest.ProtoReflect.Descriptor instead.
 func (*GetModelRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{18}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GetModelRequest) GetModel() string {
@@ -1852,7 +2105,7 @@ type GetModelResponse struct {
 
 func (x *GetModelResponse) Reset() {
 	*x = GetModelResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[19]
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1864,7 +2117,7 @@ func (x *GetModelResponse) String() string {
 func (*GetModelResponse) ProtoMessage() {}
 
 func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[19]
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1877,7 +2130,7 @@ func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelResponse.ProtoReflect.Descriptor instead.
 func (*GetModelResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetModelResponse) GetModel() *Model {
@@ -1904,7 +2157,7 @@ type TokenizeRequest struct {
 
 func (x *TokenizeRequest) Reset() {
 	*x = TokenizeRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[20]
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1916,7 +2169,7 @@ func (x *TokenizeRequest) String() string {
 func (*TokenizeRequest) ProtoMessage() {}
 
 func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[20]
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1929,7 +2182,7 @@ func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeRequest.ProtoReflect.Descriptor instead.
 func (*TokenizeRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{20}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *TokenizeRequest) GetModel() string {
@@ -1971,7 +2224,7 @@ type TokenizeResponse struct {
 
 func (x *TokenizeResponse) Reset() {
 	*x = TokenizeResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1983,7 +2236,7 @@ func (x *TokenizeResponse) String() string {
 func (*TokenizeResponse) ProtoMessage() {}
 
 func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1996,7 +2249,7 @@ func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeResponse.ProtoReflect.Descriptor instead.
 func (*TokenizeResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *TokenizeResponse) GetTokenIds() []uint32 {
@@ -2017,7 +2270,7 @@ type RenderChatRequest struct {
 
 func (x *RenderChatRequest) Reset() {
 	*x = RenderChatRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2029,7 +2282,7 @@ func (x *RenderChatRequest) String() string {
 func (*RenderChatRequest) ProtoMessage() {}
 
 func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2042,7 +2295,7 @@ func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatRequest.ProtoReflect.Descriptor instead.
 func (*RenderChatRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RenderChatRequest) GetRequest() *ChatRequest {
@@ -2075,7 +2328,7 @@ type RenderChatResponse struct {
 
 func (x *RenderChatResponse) Reset() {
 	*x = RenderChatResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	mi := &file_ggserve_v1_api_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2087,7 +2340,7 @@ func (x *RenderChatResponse) String() string {
 func (*RenderChatResponse) ProtoMessage() {}
 
 func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	mi := &file_ggserve_v1_api_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2100,7 +2353,7 @@ func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatResponse.ProtoReflect.Descriptor instead.
 func (*RenderChatResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RenderChatResponse) GetPrompt() string {
@@ -2240,7 +2493,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x0eprompt_eval_ms\x18\x02 \x01(\x01R\fpromptEvalMs\x122\n" +
 	"\x16time_to_first_token_ms\x18\x03 \x01(\x01R\x12timeToFirstTokenMs\x12\x1b\n" +
 	"\tdecode_ms\x18\x04 \x01(\x01R\bdecodeMs\x12*\n" +
-	"\x11tokens_per_second\x18\x05 \x01(\x01R\x0ftokensPerSecond\"\x9d\x02\n" +
+	"\x11tokens_per_second\x18\x05 \x01(\x01R\x0ftokensPerSecond\"\xd9\x02\n" +
 	"\fChatResponse\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
 	"\x05model\x18\x02 \x01(\tR\x05model\x12=\n" +
@@ -2248,7 +2501,8 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\amessage\x18\x04 \x01(\v2\x13.ggserve.v1.MessageR\amessage\x12'\n" +
 	"\x05usage\x18\x05 \x01(\v2\x11.ggserve.v1.UsageR\x05usage\x12-\n" +
 	"\atimings\x18\x06 \x01(\v2\x13.ggserve.v1.TimingsR\atimings\x12!\n" +
-	"\fmatched_stop\x18\a \x01(\tR\vmatchedStop\"g\n" +
+	"\fmatched_stop\x18\a \x01(\tR\vmatchedStop\x12:\n" +
+	"\flength_limit\x18\b \x01(\x0e2\x17.ggserve.v1.LengthLimitR\vlengthLimit\"g\n" +
 	"\rToolCallDelta\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\rR\x05index\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x12\n" +
@@ -2262,10 +2516,23 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x11reasoning_content\x18\x02 \x01(\tR\x10reasoningContent\x128\n" +
 	"\n" +
 	"tool_calls\x18\x03 \x03(\v2\x19.ggserve.v1.ToolCallDeltaR\ttoolCalls\x12;\n" +
-	"\rtool_call_end\x18\x04 \x01(\v2\x17.ggserve.v1.ToolCallEndR\vtoolCallEnd\"|\n" +
+	"\rtool_call_end\x18\x04 \x01(\v2\x17.ggserve.v1.ToolCallEndR\vtoolCallEnd\"\x7f\n" +
+	"\vChatStarted\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n" +
+	"\x05model\x18\x02 \x01(\tR\x05model\x12#\n" +
+	"\rprompt_tokens\x18\x03 \x01(\rR\fpromptTokens\x12%\n" +
+	"\x0econtext_length\x18\x04 \x01(\rR\rcontextLength\"\xa2\x01\n" +
+	"\x0ePromptProgress\x12!\n" +
+	"\ftotal_tokens\x18\x01 \x01(\rR\vtotalTokens\x12#\n" +
+	"\rcached_tokens\x18\x02 \x01(\rR\fcachedTokens\x12)\n" +
+	"\x10processed_tokens\x18\x03 \x01(\rR\x0fprocessedTokens\x12\x1d\n" +
+	"\n" +
+	"elapsed_ms\x18\x04 \x01(\x01R\telapsedMs\"\xf8\x01\n" +
 	"\x12ChatStreamResponse\x12-\n" +
 	"\x05delta\x18\x01 \x01(\v2\x15.ggserve.v1.ChatDeltaH\x00R\x05delta\x12.\n" +
-	"\x04done\x18\x02 \x01(\v2\x18.ggserve.v1.ChatResponseH\x00R\x04doneB\a\n" +
+	"\x04done\x18\x02 \x01(\v2\x18.ggserve.v1.ChatResponseH\x00R\x04done\x123\n" +
+	"\astarted\x18\x03 \x01(\v2\x17.ggserve.v1.ChatStartedH\x00R\astarted\x12E\n" +
+	"\x0fprompt_progress\x18\x04 \x01(\v2\x1a.ggserve.v1.PromptProgressH\x00R\x0epromptProgressB\a\n" +
 	"\x05event\"\xbb\x04\n" +
 	"\x05Model\x12\x14\n" +
 	"\x05alias\x18\x01 \x01(\tR\x05alias\x12\"\n" +
@@ -2324,7 +2591,11 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x12FINISH_REASON_STOP\x10\x01\x12\x18\n" +
 	"\x14FINISH_REASON_LENGTH\x10\x02\x12\x1c\n" +
 	"\x18FINISH_REASON_TOOL_CALLS\x10\x03\x12\x1b\n" +
-	"\x17FINISH_REASON_CANCELLED\x10\x04*\x8f\x01\n" +
+	"\x17FINISH_REASON_CANCELLED\x10\x04*b\n" +
+	"\vLengthLimit\x12\x1c\n" +
+	"\x18LENGTH_LIMIT_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17LENGTH_LIMIT_MAX_TOKENS\x10\x01\x12\x18\n" +
+	"\x14LENGTH_LIMIT_CONTEXT\x10\x02*\x8f\x01\n" +
 	"\x0eToolCallStatus\x12 \n" +
 	"\x1cTOOL_CALL_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19TOOL_CALL_STATUS_COMPLETE\x10\x01\x12\x1c\n" +
@@ -2354,79 +2625,85 @@ func file_ggserve_v1_api_proto_rawDescGZIP() []byte {
 	return file_ggserve_v1_api_proto_rawDescData
 }
 
-var file_ggserve_v1_api_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_ggserve_v1_api_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_ggserve_v1_api_proto_goTypes = []any{
 	(Role)(0),                  // 0: ggserve.v1.Role
 	(FinishReason)(0),          // 1: ggserve.v1.FinishReason
-	(ToolCallStatus)(0),        // 2: ggserve.v1.ToolCallStatus
-	(ToolChoice_Mode)(0),       // 3: ggserve.v1.ToolChoice.Mode
-	(Model_Backend)(0),         // 4: ggserve.v1.Model.Backend
-	(*ToolCall)(nil),           // 5: ggserve.v1.ToolCall
-	(*Message)(nil),            // 6: ggserve.v1.Message
-	(*Tool)(nil),               // 7: ggserve.v1.Tool
-	(*ToolChoice)(nil),         // 8: ggserve.v1.ToolChoice
-	(*SamplingParams)(nil),     // 9: ggserve.v1.SamplingParams
-	(*ResponseFormat)(nil),     // 10: ggserve.v1.ResponseFormat
-	(*ChatRequest)(nil),        // 11: ggserve.v1.ChatRequest
-	(*ChatStreamRequest)(nil),  // 12: ggserve.v1.ChatStreamRequest
-	(*Usage)(nil),              // 13: ggserve.v1.Usage
-	(*Timings)(nil),            // 14: ggserve.v1.Timings
-	(*ChatResponse)(nil),       // 15: ggserve.v1.ChatResponse
-	(*ToolCallDelta)(nil),      // 16: ggserve.v1.ToolCallDelta
-	(*ToolCallEnd)(nil),        // 17: ggserve.v1.ToolCallEnd
-	(*ChatDelta)(nil),          // 18: ggserve.v1.ChatDelta
-	(*ChatStreamResponse)(nil), // 19: ggserve.v1.ChatStreamResponse
-	(*Model)(nil),              // 20: ggserve.v1.Model
-	(*ListModelsRequest)(nil),  // 21: ggserve.v1.ListModelsRequest
-	(*ListModelsResponse)(nil), // 22: ggserve.v1.ListModelsResponse
-	(*GetModelRequest)(nil),    // 23: ggserve.v1.GetModelRequest
-	(*GetModelResponse)(nil),   // 24: ggserve.v1.GetModelResponse
-	(*TokenizeRequest)(nil),    // 25: ggserve.v1.TokenizeRequest
-	(*TokenizeResponse)(nil),   // 26: ggserve.v1.TokenizeResponse
-	(*RenderChatRequest)(nil),  // 27: ggserve.v1.RenderChatRequest
-	(*RenderChatResponse)(nil), // 28: ggserve.v1.RenderChatResponse
+	(LengthLimit)(0),           // 2: ggserve.v1.LengthLimit
+	(ToolCallStatus)(0),        // 3: ggserve.v1.ToolCallStatus
+	(ToolChoice_Mode)(0),       // 4: ggserve.v1.ToolChoice.Mode
+	(Model_Backend)(0),         // 5: ggserve.v1.Model.Backend
+	(*ToolCall)(nil),           // 6: ggserve.v1.ToolCall
+	(*Message)(nil),            // 7: ggserve.v1.Message
+	(*Tool)(nil),               // 8: ggserve.v1.Tool
+	(*ToolChoice)(nil),         // 9: ggserve.v1.ToolChoice
+	(*SamplingParams)(nil),     // 10: ggserve.v1.SamplingParams
+	(*ResponseFormat)(nil),     // 11: ggserve.v1.ResponseFormat
+	(*ChatRequest)(nil),        // 12: ggserve.v1.ChatRequest
+	(*ChatStreamRequest)(nil),  // 13: ggserve.v1.ChatStreamRequest
+	(*Usage)(nil),              // 14: ggserve.v1.Usage
+	(*Timings)(nil),            // 15: ggserve.v1.Timings
+	(*ChatResponse)(nil),       // 16: ggserve.v1.ChatResponse
+	(*ToolCallDelta)(nil),      // 17: ggserve.v1.ToolCallDelta
+	(*ToolCallEnd)(nil),        // 18: ggserve.v1.ToolCallEnd
+	(*ChatDelta)(nil),          // 19: ggserve.v1.ChatDelta
+	(*ChatStarted)(nil),        // 20: ggserve.v1.ChatStarted
+	(*PromptProgress)(nil),     // 21: ggserve.v1.PromptProgress
+	(*ChatStreamResponse)(nil), // 22: ggserve.v1.ChatStreamResponse
+	(*Model)(nil),              // 23: ggserve.v1.Model
+	(*ListModelsRequest)(nil),  // 24: ggserve.v1.ListModelsRequest
+	(*ListModelsResponse)(nil), // 25: ggserve.v1.ListModelsResponse
+	(*GetModelRequest)(nil),    // 26: ggserve.v1.GetModelRequest
+	(*GetModelResponse)(nil),   // 27: ggserve.v1.GetModelResponse
+	(*TokenizeRequest)(nil),    // 28: ggserve.v1.TokenizeRequest
+	(*TokenizeResponse)(nil),   // 29: ggserve.v1.TokenizeResponse
+	(*RenderChatRequest)(nil),  // 30: ggserve.v1.RenderChatRequest
+	(*RenderChatResponse)(nil), // 31: ggserve.v1.RenderChatResponse
 }
 var file_ggserve_v1_api_proto_depIdxs = []int32{
 	0,  // 0: ggserve.v1.Message.role:type_name -> ggserve.v1.Role
-	5,  // 1: ggserve.v1.Message.tool_calls:type_name -> ggserve.v1.ToolCall
-	3,  // 2: ggserve.v1.ToolChoice.mode:type_name -> ggserve.v1.ToolChoice.Mode
-	6,  // 3: ggserve.v1.ChatRequest.messages:type_name -> ggserve.v1.Message
-	7,  // 4: ggserve.v1.ChatRequest.tools:type_name -> ggserve.v1.Tool
-	8,  // 5: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
-	9,  // 6: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
-	10, // 7: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
-	11, // 8: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
+	6,  // 1: ggserve.v1.Message.tool_calls:type_name -> ggserve.v1.ToolCall
+	4,  // 2: ggserve.v1.ToolChoice.mode:type_name -> ggserve.v1.ToolChoice.Mode
+	7,  // 3: ggserve.v1.ChatRequest.messages:type_name -> ggserve.v1.Message
+	8,  // 4: ggserve.v1.ChatRequest.tools:type_name -> ggserve.v1.Tool
+	9,  // 5: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
+	10, // 6: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
+	11, // 7: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
+	12, // 8: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
 	1,  // 9: ggserve.v1.ChatResponse.finish_reason:type_name -> ggserve.v1.FinishReason
-	6,  // 10: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
-	13, // 11: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
-	14, // 12: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
-	2,  // 13: ggserve.v1.ToolCallEnd.status:type_name -> ggserve.v1.ToolCallStatus
-	16, // 14: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
-	17, // 15: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
-	18, // 16: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
-	15, // 17: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
-	4,  // 18: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
-	20, // 19: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
-	20, // 20: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
-	11, // 21: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
-	11, // 22: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
-	12, // 23: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
-	21, // 24: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
-	23, // 25: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
-	25, // 26: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
-	27, // 27: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
-	15, // 28: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
-	19, // 29: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
-	22, // 30: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
-	24, // 31: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
-	26, // 32: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
-	28, // 33: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
-	28, // [28:34] is the sub-list for method output_type
-	22, // [22:28] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	7,  // 10: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
+	14, // 11: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
+	15, // 12: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
+	2,  // 13: ggserve.v1.ChatResponse.length_limit:type_name -> ggserve.v1.LengthLimit
+	3,  // 14: ggserve.v1.ToolCallEnd.status:type_name -> ggserve.v1.ToolCallStatus
+	17, // 15: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
+	18, // 16: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
+	19, // 17: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
+	16, // 18: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
+	20, // 19: ggserve.v1.ChatStreamResponse.started:type_name -> ggserve.v1.ChatStarted
+	21, // 20: ggserve.v1.ChatStreamResponse.prompt_progress:type_name -> ggserve.v1.PromptProgress
+	5,  // 21: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
+	23, // 22: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
+	23, // 23: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
+	12, // 24: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
+	12, // 25: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
+	13, // 26: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
+	24, // 27: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
+	26, // 28: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
+	28, // 29: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
+	30, // 30: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
+	16, // 31: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
+	22, // 32: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
+	25, // 33: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
+	27, // 34: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
+	29, // 35: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
+	31, // 36: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
+	31, // [31:37] is the sub-list for method output_type
+	25, // [25:31] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_ggserve_v1_api_proto_init() }
@@ -2444,18 +2721,20 @@ func file_ggserve_v1_api_proto_init() {
 		(*ResponseFormat_Grammar)(nil),
 	}
 	file_ggserve_v1_api_proto_msgTypes[6].OneofWrappers = []any{}
-	file_ggserve_v1_api_proto_msgTypes[14].OneofWrappers = []any{
+	file_ggserve_v1_api_proto_msgTypes[16].OneofWrappers = []any{
 		(*ChatStreamResponse_Delta)(nil),
 		(*ChatStreamResponse_Done)(nil),
+		(*ChatStreamResponse_Started)(nil),
+		(*ChatStreamResponse_PromptProgress)(nil),
 	}
-	file_ggserve_v1_api_proto_msgTypes[20].OneofWrappers = []any{}
+	file_ggserve_v1_api_proto_msgTypes[22].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ggserve_v1_api_proto_rawDesc), len(file_ggserve_v1_api_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   24,
+			NumEnums:      6,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

@@ -44,8 +44,10 @@ const (
 type ChatServiceClient interface {
 	// Chat generates a whole assistant turn and returns it once generation has ended.
 	Chat(ctx context.Context, in *ChatRequest, opts ...grpc.CallOption) (*ChatResponse, error)
-	// ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-	// tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+	// ChatStream streams the assistant turn: a `started` message as soon as the request is
+	// admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+	// reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+	// returns. Errors found before admission end the call before `started`.
 	ChatStream(ctx context.Context, in *ChatStreamRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ChatStreamResponse], error)
 }
 
@@ -94,8 +96,10 @@ type ChatService_ChatStreamClient = grpc.ServerStreamingClient[ChatStreamRespons
 type ChatServiceServer interface {
 	// Chat generates a whole assistant turn and returns it once generation has ended.
 	Chat(context.Context, *ChatRequest) (*ChatResponse, error)
-	// ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-	// tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+	// ChatStream streams the assistant turn: a `started` message as soon as the request is
+	// admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+	// reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+	// returns. Errors found before admission end the call before `started`.
 	ChatStream(*ChatStreamRequest, grpc.ServerStreamingServer[ChatStreamResponse]) error
 	mustEmbedUnimplementedChatServiceServer()
 }

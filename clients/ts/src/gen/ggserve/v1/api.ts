@@ -103,7 +103,7 @@ export enum FinishReason {
   FINISH_REASON_UNSPECIFIED = 0,
   /** FINISH_REASON_STOP - The model ended its turn or produced a stop string. */
   FINISH_REASON_STOP = 1,
-  /** FINISH_REASON_LENGTH - `max_tokens` or the context length was reached. */
+  /** FINISH_REASON_LENGTH - `max_tokens` or the end of the context was reached; `ChatResponse.length_limit` says which. */
   FINISH_REASON_LENGTH = 2,
   /** FINISH_REASON_TOOL_CALLS - The turn ended with one or more complete tool calls. */
   FINISH_REASON_TOOL_CALLS = 3,
@@ -149,6 +149,52 @@ export function finishReasonToJSON(object: FinishReason): string {
     case FinishReason.FINISH_REASON_CANCELLED:
       return "FINISH_REASON_CANCELLED";
     case FinishReason.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** LengthLimit says which limit ended a turn whose finish reason is FINISH_REASON_LENGTH. */
+export enum LengthLimit {
+  /** LENGTH_LIMIT_UNSPECIFIED - The turn did not end on a length limit (its finish reason is not LENGTH). */
+  LENGTH_LIMIT_UNSPECIFIED = 0,
+  /** LENGTH_LIMIT_MAX_TOKENS - The request's `max_tokens` budget was spent. */
+  LENGTH_LIMIT_MAX_TOKENS = 1,
+  /**
+   * LENGTH_LIMIT_CONTEXT - The model's context window filled up before the budget was spent (Anthropic's
+   * `model_context_window_exceeded`).
+   */
+  LENGTH_LIMIT_CONTEXT = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function lengthLimitFromJSON(object: any): LengthLimit {
+  switch (object) {
+    case 0:
+    case "LENGTH_LIMIT_UNSPECIFIED":
+      return LengthLimit.LENGTH_LIMIT_UNSPECIFIED;
+    case 1:
+    case "LENGTH_LIMIT_MAX_TOKENS":
+      return LengthLimit.LENGTH_LIMIT_MAX_TOKENS;
+    case 2:
+    case "LENGTH_LIMIT_CONTEXT":
+      return LengthLimit.LENGTH_LIMIT_CONTEXT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return LengthLimit.UNRECOGNIZED;
+  }
+}
+
+export function lengthLimitToJSON(object: LengthLimit): string {
+  switch (object) {
+    case LengthLimit.LENGTH_LIMIT_UNSPECIFIED:
+      return "LENGTH_LIMIT_UNSPECIFIED";
+    case LengthLimit.LENGTH_LIMIT_MAX_TOKENS:
+      return "LENGTH_LIMIT_MAX_TOKENS";
+    case LengthLimit.LENGTH_LIMIT_CONTEXT:
+      return "LENGTH_LIMIT_CONTEXT";
+    case LengthLimit.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
   }
@@ -372,7 +418,13 @@ export interface ChatRequest {
   parallelToolCalls?:
     | boolean
     | undefined;
-  /** Maximum number of generated tokens; unset means up to the context length. */
+  /**
+   * Maximum number of generated tokens: a ceiling, not a reservation. Generation stops at this
+   * budget or when the context is full, whichever comes first (finish reason LENGTH, with
+   * `length_limit` saying which). Unset means up to the end of the context. Only a prompt that
+   * leaves no room for one generated token is refused (INVALID_ARGUMENT, ErrorInfo reason
+   * CONTEXT_LENGTH_EXCEEDED).
+   */
   maxTokens?:
     | number
     | undefined;
@@ -454,6 +506,8 @@ export interface ChatResponse {
     | undefined;
   /** The stop string that ended generation, when one did. */
   matchedStop: string;
+  /** With finish reason LENGTH: whether `max_tokens` or the context window ended the turn. */
+  lengthLimit: LengthLimit;
 }
 
 /**
@@ -494,6 +548,40 @@ export interface ChatDelta {
   toolCallEnd: ToolCallEnd | undefined;
 }
 
+/**
+ * ChatStarted is the first message of a ChatStream, sent once the request has been validated
+ * and admitted to the engine's queue, before the prompt is evaluated. Every error found before
+ * admission (bad request, prompt too long, queue full) ends the call without it; a failure after
+ * it ends the call with a status too, after the messages already sent.
+ */
+export interface ChatStarted {
+  /** The request id (the caller's, or the generated one), as in `ChatResponse.id`. */
+  id: string;
+  /** Alias of the model that answers. */
+  model: string;
+  /** Tokens in the rendered prompt. */
+  promptTokens: number;
+  /** The model's context length in tokens: prompt and generated tokens together fit in it. */
+  contextLength: number;
+}
+
+/**
+ * PromptProgress reports prompt evaluation (as llama-server's `return_progress` does): one
+ * message when the request gets a slot (with what the prefix cache held), then one per prompt
+ * chunk evaluated, the last with `processed_tokens` equal to `total_tokens`. A reader that falls
+ * behind gets only the latest.
+ */
+export interface PromptProgress {
+  /** Tokens in the prompt. */
+  totalTokens: number;
+  /** Prompt tokens taken from the prefix cache instead of evaluated. */
+  cachedTokens: number;
+  /** Prompt tokens ready so far, cached ones included (from cached_tokens up to total_tokens). */
+  processedTokens: number;
+  /** Milliseconds since the request got its slot. */
+  elapsedMs: number;
+}
+
 /** ChatStreamResponse is one message of a ChatStream: a delta, or the final response. */
 export interface ChatStreamResponse {
   /** What this message carries. */
@@ -504,6 +592,12 @@ export interface ChatStreamResponse {
     | //
     /** The whole turn, sent once, last. */
     { $case: "done"; value: ChatResponse }
+    | //
+    /** The request was admitted; sent once, first. */
+    { $case: "started"; value: ChatStarted }
+    | //
+    /** Prompt evaluation progress; sent between `started` and the first delta. */
+    { $case: "promptProgress"; value: PromptProgress }
     | undefined;
 }
 
@@ -2062,6 +2156,7 @@ function createBaseChatResponse(): ChatResponse {
     usage: undefined,
     timings: undefined,
     matchedStop: "",
+    lengthLimit: 0,
   };
 }
 
@@ -2087,6 +2182,9 @@ export const ChatResponse: MessageFns<ChatResponse> = {
     }
     if (message.matchedStop !== "") {
       writer.uint32(58).string(message.matchedStop);
+    }
+    if (message.lengthLimit !== 0) {
+      writer.uint32(64).int32(message.lengthLimit);
     }
     return writer;
   },
@@ -2160,6 +2258,14 @@ export const ChatResponse: MessageFns<ChatResponse> = {
             message.matchedStop = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.lengthLimit = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2189,6 +2295,11 @@ export const ChatResponse: MessageFns<ChatResponse> = {
         : isSet(object.matched_stop)
         ? globalThis.String(object.matched_stop)
         : "",
+      lengthLimit: isSet(object.lengthLimit)
+        ? lengthLimitFromJSON(object.lengthLimit)
+        : isSet(object.length_limit)
+        ? lengthLimitFromJSON(object.length_limit)
+        : 0,
     };
   },
 
@@ -2215,6 +2326,9 @@ export const ChatResponse: MessageFns<ChatResponse> = {
     if (message.matchedStop !== "") {
       obj.matchedStop = message.matchedStop;
     }
+    if (message.lengthLimit !== 0) {
+      obj.lengthLimit = lengthLimitToJSON(message.lengthLimit);
+    }
     return obj;
   },
 
@@ -2234,6 +2348,7 @@ export const ChatResponse: MessageFns<ChatResponse> = {
       ? Timings.fromPartial(object.timings)
       : undefined;
     message.matchedStop = object.matchedStop ?? "";
+    message.lengthLimit = object.lengthLimit ?? 0;
     return message;
   },
 };
@@ -2571,6 +2686,264 @@ export const ChatDelta: MessageFns<ChatDelta> = {
   },
 };
 
+function createBaseChatStarted(): ChatStarted {
+  return { id: "", model: "", promptTokens: 0, contextLength: 0 };
+}
+
+export const ChatStarted: MessageFns<ChatStarted> = {
+  encode(message: ChatStarted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    if (message.promptTokens !== 0) {
+      writer.uint32(24).uint32(message.promptTokens);
+    }
+    if (message.contextLength !== 0) {
+      writer.uint32(32).uint32(message.contextLength);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChatStarted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChatStarted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.promptTokens = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.contextLength = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChatStarted {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      model: isSet(object.model) ? globalThis.String(object.model) : "",
+      promptTokens: isSet(object.promptTokens)
+        ? globalThis.Number(object.promptTokens)
+        : isSet(object.prompt_tokens)
+        ? globalThis.Number(object.prompt_tokens)
+        : 0,
+      contextLength: isSet(object.contextLength)
+        ? globalThis.Number(object.contextLength)
+        : isSet(object.context_length)
+        ? globalThis.Number(object.context_length)
+        : 0,
+    };
+  },
+
+  toJSON(message: ChatStarted): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.model !== "") {
+      obj.model = message.model;
+    }
+    if (message.promptTokens !== 0) {
+      obj.promptTokens = Math.round(message.promptTokens);
+    }
+    if (message.contextLength !== 0) {
+      obj.contextLength = Math.round(message.contextLength);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChatStarted>, I>>(base?: I): ChatStarted {
+    return ChatStarted.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChatStarted>, I>>(object: I): ChatStarted {
+    const message = createBaseChatStarted();
+    message.id = object.id ?? "";
+    message.model = object.model ?? "";
+    message.promptTokens = object.promptTokens ?? 0;
+    message.contextLength = object.contextLength ?? 0;
+    return message;
+  },
+};
+
+function createBasePromptProgress(): PromptProgress {
+  return { totalTokens: 0, cachedTokens: 0, processedTokens: 0, elapsedMs: 0 };
+}
+
+export const PromptProgress: MessageFns<PromptProgress> = {
+  encode(message: PromptProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.totalTokens !== 0) {
+      writer.uint32(8).uint32(message.totalTokens);
+    }
+    if (message.cachedTokens !== 0) {
+      writer.uint32(16).uint32(message.cachedTokens);
+    }
+    if (message.processedTokens !== 0) {
+      writer.uint32(24).uint32(message.processedTokens);
+    }
+    if (message.elapsedMs !== 0) {
+      writer.uint32(33).double(message.elapsedMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PromptProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePromptProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.totalTokens = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.cachedTokens = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.processedTokens = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.elapsedMs = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PromptProgress {
+    return {
+      totalTokens: isSet(object.totalTokens)
+        ? globalThis.Number(object.totalTokens)
+        : isSet(object.total_tokens)
+        ? globalThis.Number(object.total_tokens)
+        : 0,
+      cachedTokens: isSet(object.cachedTokens)
+        ? globalThis.Number(object.cachedTokens)
+        : isSet(object.cached_tokens)
+        ? globalThis.Number(object.cached_tokens)
+        : 0,
+      processedTokens: isSet(object.processedTokens)
+        ? globalThis.Number(object.processedTokens)
+        : isSet(object.processed_tokens)
+        ? globalThis.Number(object.processed_tokens)
+        : 0,
+      elapsedMs: isSet(object.elapsedMs)
+        ? globalThis.Number(object.elapsedMs)
+        : isSet(object.elapsed_ms)
+        ? globalThis.Number(object.elapsed_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: PromptProgress): unknown {
+    const obj: any = {};
+    if (message.totalTokens !== 0) {
+      obj.totalTokens = Math.round(message.totalTokens);
+    }
+    if (message.cachedTokens !== 0) {
+      obj.cachedTokens = Math.round(message.cachedTokens);
+    }
+    if (message.processedTokens !== 0) {
+      obj.processedTokens = Math.round(message.processedTokens);
+    }
+    if (message.elapsedMs !== 0) {
+      obj.elapsedMs = floatToJson(message.elapsedMs);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PromptProgress>, I>>(base?: I): PromptProgress {
+    return PromptProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PromptProgress>, I>>(object: I): PromptProgress {
+    const message = createBasePromptProgress();
+    message.totalTokens = object.totalTokens ?? 0;
+    message.cachedTokens = object.cachedTokens ?? 0;
+    message.processedTokens = object.processedTokens ?? 0;
+    message.elapsedMs = object.elapsedMs ?? 0;
+    return message;
+  },
+};
+
 function createBaseChatStreamResponse(): ChatStreamResponse {
   return { event: undefined };
 }
@@ -2583,6 +2956,12 @@ export const ChatStreamResponse: MessageFns<ChatStreamResponse> = {
         break;
       case "done":
         ChatResponse.encode(message.event.value, writer.uint32(18).fork()).join();
+        break;
+      case "started":
+        ChatStarted.encode(message.event.value, writer.uint32(26).fork()).join();
+        break;
+      case "promptProgress":
+        PromptProgress.encode(message.event.value, writer.uint32(34).fork()).join();
         break;
     }
     return writer;
@@ -2617,6 +2996,22 @@ export const ChatStreamResponse: MessageFns<ChatStreamResponse> = {
             message.event = { $case: "done", value: ChatResponse.decode(reader, reader.uint32()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.event = { $case: "started", value: ChatStarted.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.event = { $case: "promptProgress", value: PromptProgress.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2635,6 +3030,12 @@ export const ChatStreamResponse: MessageFns<ChatStreamResponse> = {
         ? { $case: "delta", value: ChatDelta.fromJSON(object.delta) }
         : isSet(object.done)
         ? { $case: "done", value: ChatResponse.fromJSON(object.done) }
+        : isSet(object.started)
+        ? { $case: "started", value: ChatStarted.fromJSON(object.started) }
+        : isSet(object.promptProgress)
+        ? { $case: "promptProgress", value: PromptProgress.fromJSON(object.promptProgress) }
+        : isSet(object.prompt_progress)
+        ? { $case: "promptProgress", value: PromptProgress.fromJSON(object.prompt_progress) }
         : undefined,
     };
   },
@@ -2645,6 +3046,10 @@ export const ChatStreamResponse: MessageFns<ChatStreamResponse> = {
       obj.delta = ChatDelta.toJSON(message.event.value);
     } else if (message.event?.$case === "done") {
       obj.done = ChatResponse.toJSON(message.event.value);
+    } else if (message.event?.$case === "started") {
+      obj.started = ChatStarted.toJSON(message.event.value);
+    } else if (message.event?.$case === "promptProgress") {
+      obj.promptProgress = PromptProgress.toJSON(message.event.value);
     }
     return obj;
   },
@@ -2664,6 +3069,18 @@ export const ChatStreamResponse: MessageFns<ChatStreamResponse> = {
       case "done": {
         if (object.event?.value !== undefined && object.event?.value !== null) {
           message.event = { $case: "done", value: ChatResponse.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "started": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "started", value: ChatStarted.fromPartial(object.event.value) };
+        }
+        break;
+      }
+      case "promptProgress": {
+        if (object.event?.value !== undefined && object.event?.value !== null) {
+          message.event = { $case: "promptProgress", value: PromptProgress.fromPartial(object.event.value) };
         }
         break;
       }
@@ -3724,8 +4141,10 @@ export const ChatServiceService = {
     responseDeserialize: (value: Buffer): ChatResponse => ChatResponse.decode(value),
   },
   /**
-   * ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-   * tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+   * ChatStream streams the assistant turn: a `started` message as soon as the request is
+   * admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+   * reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+   * returns. Errors found before admission end the call before `started`.
    */
   chatStream: {
     path: "/ggserve.v1.ChatService/ChatStream" as const,
@@ -3742,8 +4161,10 @@ export interface ChatServiceServer extends UntypedServiceImplementation {
   /** Chat generates a whole assistant turn and returns it once generation has ended. */
   chat: handleUnaryCall<ChatRequest, ChatResponse>;
   /**
-   * ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-   * tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+   * ChatStream streams the assistant turn: a `started` message as soon as the request is
+   * admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+   * reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+   * returns. Errors found before admission end the call before `started`.
    */
   chatStream: handleServerStreamingCall<ChatStreamRequest, ChatStreamResponse>;
 }
@@ -3763,8 +4184,10 @@ export interface ChatServiceClient extends Client {
     callback: (error: ServiceError | null, response: ChatResponse) => void,
   ): ClientUnaryCall;
   /**
-   * ChatStream streams the assistant turn as it is generated: deltas (content, reasoning,
-   * tool-call fragments) and then exactly one `done` message, equal to what `Chat` returns.
+   * ChatStream streams the assistant turn: a `started` message as soon as the request is
+   * admitted, `prompt_progress` messages while the prompt is evaluated, then deltas (content,
+   * reasoning, tool-call fragments) and exactly one `done` message, equal to what `Chat`
+   * returns. Errors found before admission end the call before `started`.
    */
   chatStream(request: ChatStreamRequest, options?: Partial<CallOptions>): ClientReadableStream<ChatStreamResponse>;
   chatStream(
