@@ -9,6 +9,7 @@ API-neutral; each API writes it in its own shape (`openai_errors`, `anthropic_er
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 import grpc
 from pydantic import ValidationError
@@ -52,8 +53,30 @@ _BY_CODE: dict[grpc.StatusCode, ErrorKind] = {
     grpc.StatusCode.DEADLINE_EXCEEDED: ErrorKind.TIMEOUT,
     grpc.StatusCode.UNIMPLEMENTED: ErrorKind.NOT_IMPLEMENTED,
 }
+# The core's ErrorInfo reason for a prompt longer than the context.
+CONTEXT_LENGTH_EXCEEDED = "CONTEXT_LENGTH_EXCEEDED"
 # Seconds a client should wait before retrying a full queue or an unavailable server.
 RETRY_AFTER_S = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ContextOverflow:
+    """The prompt alone does not fit the model's context (the core's ErrorInfo reason
+    CONTEXT_LENGTH_EXCEEDED): each API says it in its own words and codes, the ones agents
+    recognise and recover from (compaction)."""
+
+    prompt_tokens: int
+    context_length: int
+
+    @classmethod
+    def from_upstream(cls, error: GgserveError) -> ContextOverflow | None:
+        """The overflow a failed core call reports, if that is what it reports."""
+        if error.reason != CONTEXT_LENGTH_EXCEEDED:
+            return None
+        try:
+            return cls(int(error.metadata["prompt_tokens"]), int(error.metadata["context_length"]))
+        except (KeyError, ValueError):
+            return None  # a prompt refused by its size in characters: no token count to quote
 
 
 class HttpError(Exception):
@@ -67,12 +90,14 @@ class HttpError(Exception):
         *,
         param: str | None = None,
         status: int | None = None,
+        overflow: ContextOverflow | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.param = param
         self.status = kind.value if status is None else status
+        self.overflow = overflow
 
     @classmethod
     def bad_request(cls, message: str, *, param: str | None = None) -> HttpError:
@@ -102,7 +127,8 @@ class HttpError(Exception):
         message = error.message or error.code.name
         if error.request_id:
             message = f"{message} (request {error.request_id})"
-        return cls(_BY_CODE.get(error.code, ErrorKind.INTERNAL), message)
+        kind = _BY_CODE.get(error.code, ErrorKind.INTERNAL)
+        return cls(kind, message, overflow=ContextOverflow.from_upstream(error))
 
     @classmethod
     def from_validation(cls, error: ValidationError) -> HttpError:

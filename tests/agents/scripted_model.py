@@ -70,6 +70,12 @@ def turns(prompt: str) -> list[Turn]:
     return found
 
 
+def conversation(history: Sequence[Turn]) -> list[Turn]:
+    """The turns without the system ones (Claude Code sends its reminders as `system` turns
+    inside the conversation, after the user's message)."""
+    return [turn for turn in history if turn.role != "system"]
+
+
 def tool_definitions(system: str) -> list[dict[str, Any]]:
     """The function definitions the fallback template wrote into the system turn."""
     tools = []
@@ -131,8 +137,9 @@ class AgentScript:
 
     def answer(self, prompt: str) -> Answer:
         """The scripted answer to one rendered prompt."""
-        history = turns(prompt)
-        system = history[0].content if history and history[0].role == "system" else ""
+        everything = turns(prompt)
+        system = everything[0].content if everything and everything[0].role == "system" else ""
+        history = conversation(everything)
         answered, result = _our_call_answered(history)
         if answered:
             if CHECK in result:
@@ -158,6 +165,6 @@ class AgentScript:
         with self._lock:
             rows = []
             for i, a in enumerate(self.answers):
-                last = turns(a.prompt)[-1:] or [Turn("", "")]
+                last = conversation(turns(a.prompt))[-1:] or [Turn("", "")]
                 rows.append(f"{i}: {a.kind}; last {last[0].role} turn: {last[0].content[-300:]!r}")
             return "\n".join(rows)
