@@ -31,4 +31,4 @@ test-agents: dev agents
 # The agents with their default settings against the real bundled model (minutes on a CPU; not
 # part of `make test`): time to the first answer and the prefix-cache share of the prompt tokens.
 agents-smoke: dev agents
-	$(PY) tools/agents/smoke.py
+	$(PY) -m tests.agents.smoke
