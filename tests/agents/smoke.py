@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from .launch import AGENTS, ROOT, AgentRun, Scratch
+from .launch import AGENTS, ROOT, AgentRun, Scratch, serves
 
 TASK = "Reply with one short sentence: what is 2 + 2?"
 N_CTX = 24576
@@ -60,15 +60,6 @@ class Server:
         return counts.get("ggserve_prompt_tokens", 0.0), counts.get(
             "ggserve_cached_prompt_tokens", 0.0
         )
-
-    def serves(self, path: str) -> bool:
-        """Whether a POST route exists (404 means it does not)."""
-        request = urllib.request.Request(f"{self.base_url}{path}", data=b"{}", method="POST")
-        try:
-            urllib.request.urlopen(request, timeout=10).close()
-        except urllib.error.HTTPError as error:
-            return error.code != 404
-        return True
 
 
 def _loaded_model(base: str, process: subprocess.Popen[bytes], log: Path) -> str:
@@ -146,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         if "claude-code" in names:
             runs.append(("claude-code (again)", "claude-code"))
         for label, name in runs:
-            if name == "codex" and not server.serves("/v1/responses"):
+            if name == "codex" and not serves(server.base_url, "/v1/responses"):
                 print(f"{label:<22} skipped: the gateway does not serve the Responses API")
                 continue
             run, share = _run_once(server, name, args.timeout)

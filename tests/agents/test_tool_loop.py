@@ -10,26 +10,13 @@ exist with what the command wrote, and the agent's final answer must be the scri
 
 from __future__ import annotations
 
-import urllib.error
-import urllib.request
-
 import pytest
 
 from .conftest import MODEL, ScriptedGateway
-from .launch import AGENTS, Scratch
+from .launch import AGENTS, Scratch, serves
 from .scripted_model import FINAL_ANSWER, MARKER, TASK, TEST_FILE
 
 AGENT_TIMEOUT_S = 240
-
-
-def _serves_responses(base_url: str) -> bool:
-    """Whether the gateway has the Responses API (Codex speaks nothing else)."""
-    request = urllib.request.Request(f"{base_url}/v1/responses", data=b"{}", method="POST")
-    try:
-        urllib.request.urlopen(request, timeout=10).close()
-    except urllib.error.HTTPError as error:
-        return error.code != 404
-    return True
 
 
 @pytest.mark.parametrize("name", list(AGENTS))
@@ -39,7 +26,7 @@ def test_agent_completes_a_tool_loop(
     agent = AGENTS[name]
     if not agent.installed():
         pytest.fail(f"{agent.binary} is not installed: run `make agents` (tools/agents)")
-    if name == "codex" and not _serves_responses(scripted_gateway.base_url):
+    if name == "codex" and not serves(scripted_gateway.base_url, "/v1/responses"):
         pytest.skip("Codex CLI speaks only the Responses API, which the gateway does not serve")
 
     run = agent.run(scratch, scripted_gateway.base_url, MODEL, TASK, AGENT_TIMEOUT_S)
