@@ -124,6 +124,9 @@ def model(m: pb.Model) -> Model:
         gpu_layers=m.gpu_layers,
         file_name=m.file_name,
         is_default=m.is_default,
+        kv_cache_type_k=m.kv_cache.type_k,
+        kv_cache_type_v=m.kv_cache.type_v,
+        kv_cache_bytes=m.kv_cache.k_bytes + m.kv_cache.v_bytes,
     )
 
 

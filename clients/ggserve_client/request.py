@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -45,6 +46,8 @@ class ChatOptions(TypedDict, total=False):
     json_schema: str
     grammar: str
     request_id: str
+    # Extra chat-template variables (e.g. {"enable_thinking": False}); any JSON values.
+    chat_template_kwargs: Mapping[str, Any]
 
 
 def _message(message: Message) -> pb.Message:
@@ -118,6 +121,8 @@ def build_request(prompt: Prompt, options: ChatOptions) -> pb.ChatRequest:
         request.max_tokens = options["max_tokens"]
     if "thinking" in options:
         request.thinking = options["thinking"]
+    for key, value in options.get("chat_template_kwargs", {}).items():
+        request.chat_template_kwargs[key] = json.dumps(value, ensure_ascii=False)
     if "json_schema" in options:
         request.response_format.json_schema = options["json_schema"]
     elif "grammar" in options:

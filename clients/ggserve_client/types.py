@@ -232,6 +232,9 @@ class Model:
     gpu_layers: int
     file_name: str
     is_default: bool
+    kv_cache_type_k: str = ""  # "f16", "q8_0", … (the server's --cache-type-k)
+    kv_cache_type_v: str = ""
+    kv_cache_bytes: int = 0  # K and V together; 0 when the server cannot tell
 
 
 @dataclass(frozen=True, slots=True)

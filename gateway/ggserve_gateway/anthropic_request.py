@@ -161,6 +161,8 @@ def count_call(request: CountTokensRequest) -> tuple[list[Message], ChatOptions]
     _tools(request, options)
     if request.thinking is not None:
         options["thinking"] = request.thinking.type != "disabled"
+    if request.chat_template_kwargs:
+        options["chat_template_kwargs"] = request.chat_template_kwargs
     return _messages(request), options
 
 

@@ -148,6 +148,8 @@ class CountTokensRequest(_Body):
     tools: list[AnyToolParam] | None = None
     tool_choice: ToolChoiceParam | None = None
     thinking: ThinkingParam | None = None
+    # Extension (vLLM/llama-server's name): extra variables for the model's chat template.
+    chat_template_kwargs: dict[str, Any] | None = None
 
 
 class MessagesRequest(CountTokensRequest):

@@ -94,8 +94,8 @@ def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOption
     if request.seed is not None:
         options["seed"] = request.seed % _SEED_MODULUS
     options.update(sampling_options(request))
-    thinking = (request.chat_template_kwargs or {}).get("enable_thinking")
-    if isinstance(thinking, bool):
-        options["thinking"] = thinking
+    if request.chat_template_kwargs:
+        # As given: the core decides what `enable_thinking` means (one rule for every API).
+        options["chat_template_kwargs"] = request.chat_template_kwargs
     _response_format(request, options)
     return messages, options

@@ -28,6 +28,7 @@ from ggserve.config import Settings, add_serve_arguments, settings_from_args
 from ggserve.loading import (
     StartupError,
     check_chat_template,
+    check_kv_cache,
     check_model_file,
     check_tool_format,
     load_model,
@@ -214,6 +215,7 @@ async def serve(settings: Settings) -> int:
     check_model_file(path)
     check_tool_format(settings.tool_format)
     check_chat_template(settings.chat_template)
+    check_kv_cache(settings.kv_cache)
     credentials, auth = _security(settings)
     stop = asyncio.Event()
     models = ModelRegistry()

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ggserve.engine.kv_cache import CACHE_TYPES, FLASH_ATTENTION, KvCacheOptions
 from ggserve.limits import DEFAULT_LIMITS, Limits
 
 ENV_PREFIX = "GGSERVE_"
@@ -52,6 +53,7 @@ class Settings:
     limits: Limits = DEFAULT_LIMITS  # per-request bounds (--max-request-bytes, …)
     chat_template: str | None = None  # built-in name or Jinja file; None: the GGUF's own
     metrics_port: int | None = None  # None: no /metrics endpoint
+    kv_cache: KvCacheOptions = KvCacheOptions()  # noqa: RUF009 (frozen) --cache-type-k/-v, --flash-attn
 
     @property
     def address(self) -> str:
@@ -216,6 +218,36 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
         "0 picks a free port (default: off) [GGSERVE_METRICS_PORT]",
     )  # fmt: skip
     add_limit_arguments(parser, environ)
+    add_kv_cache_arguments(parser, environ)
+
+
+def add_kv_cache_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
+    """The KV cache flags (`KvCacheOptions`); each also reads its GGSERVE_* variable."""
+    defaults = KvCacheOptions()
+    types = ", ".join(CACHE_TYPES)
+    for name, default in (("cache_type_k", defaults.type_k), ("cache_type_v", defaults.type_v)):
+        variable = ENV_PREFIX + name.upper()
+        parser.add_argument(
+            "--" + name.replace("_", "-"), choices=CACHE_TYPES, metavar="TYPE",
+            default=environ.get(variable, default),
+            help=f"data type of the KV cache's {name[-1].upper()} half: {types}; q8_0 takes about "
+            f"half the memory of f16 (default {default}) [{variable}]",
+        )  # fmt: skip
+    parser.add_argument(
+        "--flash-attn", choices=FLASH_ATTENTION, metavar="auto|on|off",
+        default=environ.get(ENV_PREFIX + "FLASH_ATTN", defaults.flash_attention),
+        help="flash attention; auto lets llama.cpp decide and turns it on for a quantized V "
+        f"cache, which needs it (default {defaults.flash_attention}) [GGSERVE_FLASH_ATTN]",
+    )  # fmt: skip
+
+
+def _kv_cache_from_args(args: argparse.Namespace) -> KvCacheOptions:
+    defaults = KvCacheOptions()
+    return KvCacheOptions(
+        type_k=getattr(args, "cache_type_k", defaults.type_k),
+        type_v=getattr(args, "cache_type_v", defaults.type_v),
+        flash_attention=getattr(args, "flash_attn", defaults.flash_attention),
+    )
 
 
 def add_limit_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
@@ -266,6 +298,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         limits=_limits_from_args(args),
         chat_template=args.chat_template or None,
         metrics_port=args.metrics_port,
+        kv_cache=_kv_cache_from_args(args),
     )
 
 

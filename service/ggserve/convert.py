@@ -7,7 +7,7 @@ naming the field); domain results become response messages; service errors becom
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,12 +26,14 @@ from ggserve.chat_events import (
     ToolCallEnd,
     ToolCallStatus,
 )
+from ggserve.engine.kv_cache import KvCacheInfo
 from ggserve.errors import ERROR_DOMAIN, InvalidArgumentError, ServiceError
 from ggserve.generation import PreparedChat
 from ggserve.json_text import JsonTextError, parse_json
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.registry import ModelRegistry, ServedModel
 from ggserve.request_context import REQUEST_ID_HEADER
+from ggserve.template_kwargs import field_path
 from ggserve.validate import validate_chat
 from ggserve_client.v1 import api_pb2 as pb
 
@@ -147,6 +149,23 @@ def _response_format(fmt: pb.ResponseFormat) -> domain.ResponseFormat:
     return domain.ResponseFormat()
 
 
+def _template_kwargs(kwargs: Mapping[str, str], limits: Limits) -> dict[str, Any]:
+    if len(kwargs) > limits.max_template_kwargs:  # before parsing each value
+        raise InvalidArgumentError.field(
+            "chat_template_kwargs",
+            f"{len(kwargs)} variables is over the limit of {limits.max_template_kwargs}",
+        )
+    parsed: dict[str, Any] = {}
+    for key, text in kwargs.items():
+        try:
+            parsed[key] = parse_json(text, limits)
+        except JsonTextError as exc:
+            raise InvalidArgumentError.field(
+                field_path(key), f"the value of {key[:64]!r} must be JSON text: {exc}"
+            ) from exc
+    return parsed
+
+
 def chat_request(
     request: pb.ChatRequest, *, default_request_id: str, limits: Limits = DEFAULT_LIMITS
 ) -> domain.ChatRequest:
@@ -175,6 +194,7 @@ def chat_request(
         response_format=_response_format(request.response_format),
         thinking=request.thinking if request.HasField("thinking") else None,
         request_id=request.request_id or default_request_id,
+        chat_template_kwargs=_template_kwargs(request.chat_template_kwargs, limits),
     )
     validate_chat(chat, limits)
     return chat
@@ -285,6 +305,21 @@ def model(served: ServedModel, models: ModelRegistry) -> pb.Model:
         is_default=served is models.default,
         slots=info.slots,
         chat_template_source=served.chat_template_source,
+        kv_cache=_kv_cache(info.kv_cache),
+    )
+
+
+def _kv_cache(kv: KvCacheInfo) -> pb.KvCache | None:
+    """The cache of a llama.cpp model; None (unset) for an engine without one (replay)."""
+    if not kv.cells:
+        return None
+    return pb.KvCache(
+        type_k=kv.options.type_k,
+        type_v=kv.options.type_v,
+        cells=kv.cells,
+        k_bytes=kv.k_bytes,
+        v_bytes=kv.v_bytes,
+        flash_attention=kv.options.flash_attention,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -111,6 +112,8 @@ class ChatRequest:
     response_format: ResponseFormat = ResponseFormat()
     thinking: bool | None = None
     request_id: str = ""
+    # Extra chat-template variables, values parsed from JSON (`template_kwargs.py` checks them).
+    chat_template_kwargs: Mapping[str, Any] = field(default_factory=dict)
 
 
 class FinishReason(enum.Enum):

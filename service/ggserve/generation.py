@@ -8,7 +8,9 @@ here. The deltas are folded into the final message, so folding the stream equals
 Tool choice: `none` keeps the tools out of the prompt (the parser still runs, so markup the model
 writes anyway becomes a call or content, as the parser decides); `required` or a named function
 adds a grammar that forces the format's call syntax (`tool_grammar.py`) and turns thinking off,
-since the grammar starts at the call.
+since the grammar starts at the call. Otherwise thinking follows `thinking_switch` (the request's
+`thinking`, or a boolean `enable_thinking`/`thinking` in `chat_template_kwargs`), and the parser
+starts inside reasoning exactly when the rendered prompt ends inside a reasoning block.
 
 Rendering the chat template, tokenizing and compiling a JSON Schema into a checked grammar are CPU
 work that grows with the request, so they run on a small thread pool: one large prompt never
@@ -60,6 +62,7 @@ from ggserve.errors import (
 from ggserve.metrics import GenerationObserver
 from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
+from ggserve.template_kwargs import thinking_switch
 from ggserve.templates import TemplateError
 from ggserve.tool_grammar import forced_call_grammar
 
@@ -111,12 +114,17 @@ def prepare_chat(
     check so that such a prompt can still be inspected.
     """
     forced = request.tool_choice.mode in (ToolChoiceMode.REQUIRED, ToolChoiceMode.FUNCTION)
-    thinking = False if forced else request.thinking
+    switch = thinking_switch(request.thinking, request.chat_template_kwargs)
+    thinking = False if forced else switch
     tools = tuple(tool.to_openai() for tool in request.tools)
     offered = tools if request.tool_choice.mode is not ToolChoiceMode.NONE else ()
     try:
         rendered = model.renderer.render(
-            request.messages, list(offered) or None, add_generation_prompt=True, thinking=thinking
+            request.messages,
+            list(offered) or None,
+            add_generation_prompt=True,
+            thinking=thinking,
+            variables=request.chat_template_kwargs,
         )
     except TemplateError as exc:
         raise InvalidArgumentError(

@@ -52,6 +52,9 @@ class Limits:
     max_grammar_nesting: int = 1100
     max_grammar_alternatives: int = 4096
     max_grammar_repetition: int = LLAMA_MAX_REPETITION
+    # chat_template_kwargs: how many variables, and the JSON text of all their values together.
+    max_template_kwargs: int = 32
+    max_template_kwargs_bytes: int = 64 * 1024
     # Chat templates: rendering stops with INVALID_ARGUMENT past this time or output size.
     template_render_seconds: float = 5.0
     max_template_output_chars: int = 64 * 1024 * 1024

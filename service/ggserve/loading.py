@@ -12,6 +12,7 @@ import ggserve_parser
 from ggserve import bundled_model
 from ggserve.config import Settings
 from ggserve.engine.base import ModelLoadError
+from ggserve.engine.kv_cache import KvCacheOptionError, KvCacheOptions
 from ggserve.engine.llama import LlamaEngine
 from ggserve.engine.model import check_gguf_file
 from ggserve.registry import ServedModel
@@ -55,9 +56,18 @@ def default_alias(path: Path) -> str:
     return path.stem.lower()
 
 
+def check_kv_cache(options: KvCacheOptions) -> None:
+    """KV cache types and flash attention that llama.cpp accepts together."""
+    try:
+        options.check()
+    except KvCacheOptionError as exc:
+        raise StartupError(str(exc)) from exc
+
+
 async def load_model(path: Path, settings: Settings) -> ServedModel:
     """Load `path` on an engine thread (the event loop stays free) and build its template."""
     check_tool_format(settings.tool_format)
+    check_kv_cache(settings.kv_cache)
     try:
         engine = await asyncio.to_thread(
             LlamaEngine,
@@ -68,6 +78,7 @@ async def load_model(path: Path, settings: Settings) -> ServedModel:
             n_gpu_layers=settings.n_gpu_layers,
             queue_size=settings.queue_size,
             parallel=settings.parallel,
+            kv_cache=settings.kv_cache,
         )
     except ModelLoadError as exc:
         raise StartupError(str(exc)) from exc

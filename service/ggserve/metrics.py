@@ -3,7 +3,7 @@
 One registry (`REGISTRY`) owns the series. The interceptor counts calls and their latency
 (`observe_call`); the chat pipeline reports each generation through a `GenerationObserver`
 (time to first token, inter-token latency, tokens, tool calls, parser events); queue depth,
-active sequences and KV-cache use are read from the engines at scrape time (`watch`). The
+active sequences, KV-cache use and size are read from the engines at scrape time (`watch`). The
 endpoint runs on prometheus-client's HTTP server thread, so a scrape never waits on the event
 loop (and the event loop never waits on a scrape).
 """
@@ -207,6 +207,7 @@ class EngineGauges:
     running: int | None = None
     kv_used_tokens: int | None = None
     kv_capacity_tokens: int | None = None
+    kv_cache_bytes: int | None = None
 
 
 class GaugeSource(Protocol):
@@ -220,7 +221,8 @@ class GaugeSource(Protocol):
 
 
 def engine_gauges(engine: Any) -> EngineGauges:
-    """Read an engine's `stats()` and `kv_cache()` where it has them (read-only, thread-safe)."""
+    """Read an engine's `stats()`, `kv_cache()` and `info.kv_cache` where it has them
+    (read-only, thread-safe)."""
     waiting = running = used = capacity = None
     stats = getattr(engine, "stats", None)
     if callable(stats):
@@ -229,7 +231,9 @@ def engine_gauges(engine: Any) -> EngineGauges:
     kv_cache = getattr(engine, "kv_cache", None)
     if callable(kv_cache):
         used, capacity = (int(n) for n in kv_cache())
-    return EngineGauges(waiting, running, used, capacity)
+    cache = getattr(getattr(engine, "info", None), "kv_cache", None)
+    size = int(cache.bytes) if cache is not None and cache.bytes else None
+    return EngineGauges(waiting, running, used, capacity, size)
 
 
 class EngineCollector(Collector):
@@ -254,6 +258,11 @@ class EngineCollector(Collector):
         ratio = GaugeMetricFamily(
             "ggserve_kv_cache_usage_ratio", "Used share of the KV cache (0-1).", labels=["model"]
         )
+        size = GaugeMetricFamily(
+            "ggserve_kv_cache_bytes",
+            "Memory the KV cache takes (K and V, all layers and cells), by its data types.",
+            labels=["model", "type_k", "type_v"],
+        )
         for model in list(self._models):
             gauges = engine_gauges(model.engine)
             label = [model.alias]
@@ -264,7 +273,10 @@ class EngineCollector(Collector):
                 used.add_metric(label, gauges.kv_used_tokens)
                 capacity.add_metric(label, gauges.kv_capacity_tokens)
                 ratio.add_metric(label, gauges.kv_used_tokens / gauges.kv_capacity_tokens)
-        yield from (queue, active, used, capacity, ratio)
+            if gauges.kv_cache_bytes is not None:
+                options = model.engine.info.kv_cache.options
+                size.add_metric([*label, options.type_k, options.type_v], gauges.kv_cache_bytes)
+        yield from (queue, active, used, capacity, ratio, size)
 
     def describe(self) -> Iterator[Metric]:
         return iter(())  # the families are made per scrape

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -40,6 +40,7 @@ class ChatRenderer(Protocol):
         *,
         add_generation_prompt: bool = True,
         thinking: bool | None = None,
+        variables: Mapping[str, Any] | None = None,
     ) -> RenderedChat: ...
 
 

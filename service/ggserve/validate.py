@@ -17,6 +17,7 @@ from ggserve.errors import FieldViolation, InvalidArgumentError
 from ggserve.json_text import JsonTextError, parse_json
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.schema_bounds import SchemaBoundsError, check_schema_bounds
+from ggserve.template_kwargs import check_template_kwargs
 
 TOOL_NAME = re.compile(r"^[A-Za-z0-9_.\-]{1,64}$")
 REQUEST_ID = re.compile(r"^[\x21-\x7e]{1,128}$")
@@ -48,6 +49,7 @@ def validate_chat(request: ChatRequest, limits: Limits = DEFAULT_LIMITS) -> None
         *_tools(request, limits),
         *_sampling(request.sampling),
         *_limits(request, limits),
+        *check_template_kwargs(request.chat_template_kwargs, limits, request.thinking),
     ]
     if violations:
         first = violations[0]

@@ -2,8 +2,9 @@
 
 Hypothesis builds requests over every field of `ggserve.v1.ChatRequest`: boundary values of the
 numbers, random and hostile JSON in every JSON-text field (tool schemas, call arguments,
-response_format.json_schema), GBNF-like grammars, huge and deeply nested values; each one is also
-sent with random bytes of its encoding flipped. Every call must end OK or with a precise status
+response_format.json_schema, chat_template_kwargs values, under reserved and odd keys), GBNF-like
+grammars, huge and deeply nested values; each one is also sent with random bytes of its encoding
+flipped. Every call must end OK or with a precise status
 (never INTERNAL, UNKNOWN or UNAVAILABLE), health must stay SERVING, and the process RSS must stay
 bounded. `GGSERVE_FUZZ_EXAMPLES` sets the number of examples (two requests each): the default,
 400, is derandomised and fits `make test`; `make fuzz-proto` runs 3000 with a fresh random seed.
@@ -111,6 +112,14 @@ json_text = st.one_of(
     ),
     small_text,
 )
+template_keys = st.one_of(
+    st.sampled_from(
+        ["enable_thinking", "thinking", "messages", "add_generation_prompt", "namespace",
+         "reasoning_effort", "", "enable-thinking", "x" * 100]
+    ),
+    small_text,
+)  # fmt: skip
+template_kwargs = st.dictionaries(template_keys, json_text, max_size=4)
 gbnf_atoms = st.sampled_from(
     [
         '"a"',
@@ -249,12 +258,15 @@ def one_field_changed(draw: st.DrawFn) -> pb.ChatRequest:
     hostile = draw(hostile_requests())
     field = draw(
         st.sampled_from(
-            ["messages", "tools", "stop", "sampling", "response_format", "tool_choice", "model"]
+            ["messages", "tools", "stop", "sampling", "response_format", "tool_choice", "model",
+             "chat_template_kwargs"]
         )
-    )
+    )  # fmt: skip
     request.ClearField(field)  # type: ignore[arg-type]
     if field in ("messages", "tools", "stop"):
         getattr(request, field).extend(getattr(hostile, field))
+    elif field == "chat_template_kwargs":
+        request.chat_template_kwargs.update(hostile.chat_template_kwargs)
     elif field == "model":
         request.model = hostile.model
     else:
@@ -287,6 +299,7 @@ def hostile_requests(draw: st.DrawFn) -> pb.ChatRequest:
         value = draw(st.none() | st.booleans())
         if value is not None:
             setattr(request, flag, value)
+    request.chat_template_kwargs.update(draw(template_kwargs))
     format_kind = draw(st.sampled_from(["none", "schema", "schema", "grammar"]))
     if format_kind == "schema":
         request.response_format.json_schema = draw(

@@ -56,50 +56,9 @@ CALL_TURNS: list[dict[str, Any]] = [
     {"role": "tool", "tool_call_id": "call_1", "name": "get_weather", "content": "12°C"},
 ]
 
-# A Qwen3-shaped template: tools in the system turn, Hermes calls, reasoning prefill.
-QWEN3_LIKE = """\
-{%- if tools %}<|im_start|>system
-{% if messages[0].role == 'system' %}{{ messages[0].content }}
-
-{% endif %}# Tools
-<tools>
-{% for tool in tools %}{{ tool | tojson }}
-{% endfor %}</tools><|im_end|>
-{% elif messages[0].role == 'system' %}<|im_start|>system
-{{ messages[0].content }}<|im_end|>
-{% endif %}
-{%- for message in messages %}
-{%- if message.role == 'user' or (message.role == 'system' and not loop.first) %}
-<|im_start|>{{ message.role }}
-{{ message.content }}<|im_end|>
-{% elif message.role == 'assistant' %}
-<|im_start|>assistant
-{% if message.reasoning_content %}<think>
-{{ message.reasoning_content }}
-</think>
-
-{% endif %}{{ message.content }}
-{%- for tool_call in message.tool_calls or [] %}
-<tool_call>
-{"name": "{{ tool_call.function.name }}", "arguments": \
-{% if tool_call.function.arguments is string %}{{ tool_call.function.arguments }}\
-{% else %}{{ tool_call.function.arguments | tojson }}{% endif %}}
-</tool_call>
-{%- endfor %}<|im_end|>
-{% elif message.role == 'tool' %}
-<|im_start|>user
-<tool_response>
-{{ message.content }}
-</tool_response><|im_end|>
-{% endif %}
-{%- endfor %}
-{%- if add_generation_prompt %}<|im_start|>assistant
-{% if enable_thinking is defined and enable_thinking is false %}<think>
-
-</think>
-
-{% else %}<think>
-{% endif %}{% endif %}"""
+# A Qwen3-shaped template: tools in the system turn, Hermes calls, reasoning prefill that
+# `enable_thinking=false` closes.
+QWEN3_LIKE = (Path(__file__).parents[1] / "data" / "qwen3_like.jinja").read_text("utf-8")
 
 # Qwen3-Coder-shaped: iterates `arguments|items`, so it needs a dict.
 XML_ITEMS = """\

@@ -39,6 +39,10 @@ def add_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     thinking = parser.add_mutually_exclusive_group()
     thinking.add_argument("--thinking", dest="thinking", action="store_true", default=None)
     thinking.add_argument("--no-thinking", dest="thinking", action="store_false")
+    parser.add_argument(
+        "--chat-template-kwargs", metavar="JSON", type=template_kwargs,
+        help='extra chat-template variables as a JSON object, e.g. \'{"enable_thinking": false}\'',
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="JSON output, one object per line")
     parser.add_argument(
         "--no-stream", action="store_true", help="use the unary Chat call and print the result"
@@ -48,6 +52,17 @@ def add_parser(commands: Any, parents: Sequence[argparse.ArgumentParser]) -> Non
     parser.add_argument(
         "--progress", action="store_true", help="print prompt-evaluation progress to stderr"
     )
+
+
+def template_kwargs(text: str) -> dict[str, Any]:
+    """`--chat-template-kwargs`: a JSON object (llama-server's flag of the same name)."""
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError('expected a JSON object, e.g. {"enable_thinking": false}')
+    return value
 
 
 def load_tools(path: Path) -> list[Tool]:
@@ -83,6 +98,8 @@ def chat_options(args: argparse.Namespace) -> ChatOptions:
         options["seed"] = args.seed
     if args.thinking is not None:
         options["thinking"] = args.thinking
+    if args.chat_template_kwargs:
+        options["chat_template_kwargs"] = args.chat_template_kwargs
     return options
 
 

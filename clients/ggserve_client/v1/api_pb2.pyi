@@ -431,6 +431,26 @@ class ChatRequest(_message.Message):
 
     DESCRIPTOR: _descriptor.Descriptor
 
+    @_typing.final
+    class ChatTemplateKwargsEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.str
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.str = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
     MODEL_FIELD_NUMBER: _builtins.int
     MESSAGES_FIELD_NUMBER: _builtins.int
     TOOLS_FIELD_NUMBER: _builtins.int
@@ -442,6 +462,7 @@ class ChatRequest(_message.Message):
     RESPONSE_FORMAT_FIELD_NUMBER: _builtins.int
     THINKING_FIELD_NUMBER: _builtins.int
     REQUEST_ID_FIELD_NUMBER: _builtins.int
+    CHAT_TEMPLATE_KWARGS_FIELD_NUMBER: _builtins.int
     model: _builtins.str
     """Model alias; empty means the server's default model."""
     parallel_tool_calls: _builtins.bool
@@ -481,6 +502,15 @@ class ChatRequest(_message.Message):
     def response_format(self) -> Global___ResponseFormat:
         """Constrained output format; not allowed together with a required or named tool choice."""
 
+    @_builtins.property
+    def chat_template_kwargs(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]:
+        """Extra variables for the model's chat template (for example `enable_thinking`), each value
+        JSON text (`true`, `"high"`, `{"k": 1}`). Keys are template variable names; the ones the
+        server sets itself (`messages`, `tools`, `add_generation_prompt`, `bos_token`, …) are
+        refused. A boolean `enable_thinking` or `thinking` is the same switch as `thinking` above
+        (they must agree).
+        """
+
     def __init__(
         self,
         *,
@@ -495,10 +525,11 @@ class ChatRequest(_message.Message):
         response_format: Global___ResponseFormat | None = ...,
         thinking: _builtins.bool | None = ...,
         request_id: _builtins.str = ...,
+        chat_template_kwargs: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_max_tokens", b"_max_tokens", "_parallel_tool_calls", b"_parallel_tool_calls", "_thinking", b"_thinking", "max_tokens", b"max_tokens", "parallel_tool_calls", b"parallel_tool_calls", "response_format", b"response_format", "sampling", b"sampling", "thinking", b"thinking", "tool_choice", b"tool_choice"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_tokens", b"_max_tokens", "_parallel_tool_calls", b"_parallel_tool_calls", "_thinking", b"_thinking", "max_tokens", b"max_tokens", "messages", b"messages", "model", b"model", "parallel_tool_calls", b"parallel_tool_calls", "request_id", b"request_id", "response_format", b"response_format", "sampling", b"sampling", "stop", b"stop", "thinking", b"thinking", "tool_choice", b"tool_choice", "tools", b"tools"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_max_tokens", b"_max_tokens", "_parallel_tool_calls", b"_parallel_tool_calls", "_thinking", b"_thinking", "chat_template_kwargs", b"chat_template_kwargs", "max_tokens", b"max_tokens", "messages", b"messages", "model", b"model", "parallel_tool_calls", b"parallel_tool_calls", "request_id", b"request_id", "response_format", b"response_format", "sampling", b"sampling", "stop", b"stop", "thinking", b"thinking", "tool_choice", b"tool_choice", "tools", b"tools"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__max_tokens: _TypeAlias = _typing.Literal["max_tokens"]  # noqa: Y015
     _WhichOneofArgType__max_tokens: _TypeAlias = _typing.Literal["_max_tokens", b"_max_tokens"]  # noqa: Y015
@@ -935,6 +966,7 @@ class Model(_message.Message):
     IS_DEFAULT_FIELD_NUMBER: _builtins.int
     SLOTS_FIELD_NUMBER: _builtins.int
     CHAT_TEMPLATE_SOURCE_FIELD_NUMBER: _builtins.int
+    KV_CACHE_FIELD_NUMBER: _builtins.int
     alias: _builtins.str
     """The alias requests use in `model`."""
     architecture: _builtins.str
@@ -964,6 +996,10 @@ class Model(_message.Message):
     (a built-in, chosen with --chat-template or, for a GGUF without a template, from its
     architecture) or "file:PATH" (a Jinja file given with --chat-template).
     """
+    @_builtins.property
+    def kv_cache(self) -> Global___KvCache:
+        """The KV cache: its data types and size."""
+
     def __init__(
         self,
         *,
@@ -980,14 +1016,57 @@ class Model(_message.Message):
         is_default: _builtins.bool = ...,
         slots: _builtins.int = ...,
         chat_template_source: _builtins.str = ...,
+        kv_cache: Global___KvCache | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["kv_cache", b"kv_cache"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias", b"alias", "architecture", b"architecture", "backend", b"backend", "chat_template_source", b"chat_template_source", "context_length", b"context_length", "file_name", b"file_name", "gpu_layers", b"gpu_layers", "has_chat_template", b"has_chat_template", "is_default", b"is_default", "slots", b"slots", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template", "train_context_length", b"train_context_length"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["alias", b"alias", "architecture", b"architecture", "backend", b"backend", "chat_template_source", b"chat_template_source", "context_length", b"context_length", "file_name", b"file_name", "gpu_layers", b"gpu_layers", "has_chat_template", b"has_chat_template", "is_default", b"is_default", "kv_cache", b"kv_cache", "slots", b"slots", "tool_call_format", b"tool_call_format", "tools_in_template", b"tools_in_template", "train_context_length", b"train_context_length"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Model: _TypeAlias = Model  # noqa: Y015
+
+@_typing.final
+class KvCache(_message.Message):
+    """KvCache describes a model's KV cache (the attention keys and values of every cached token)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TYPE_K_FIELD_NUMBER: _builtins.int
+    TYPE_V_FIELD_NUMBER: _builtins.int
+    CELLS_FIELD_NUMBER: _builtins.int
+    K_BYTES_FIELD_NUMBER: _builtins.int
+    V_BYTES_FIELD_NUMBER: _builtins.int
+    FLASH_ATTENTION_FIELD_NUMBER: _builtins.int
+    type_k: _builtins.str
+    """Data type of the K cache ("f16", "q8_0", …; `--cache-type-k`)."""
+    type_v: _builtins.str
+    """Data type of the V cache (`--cache-type-v`)."""
+    cells: _builtins.int
+    """Cells (tokens) the cache holds, shared by all slots."""
+    k_bytes: _builtins.int
+    """Bytes the K cache takes, all layers and cells."""
+    v_bytes: _builtins.int
+    """Bytes the V cache takes, all layers and cells."""
+    flash_attention: _builtins.str
+    """Flash attention setting: "auto", "on" or "off" (`--flash-attn`)."""
+    def __init__(
+        self,
+        *,
+        type_k: _builtins.str = ...,
+        type_v: _builtins.str = ...,
+        cells: _builtins.int = ...,
+        k_bytes: _builtins.int = ...,
+        v_bytes: _builtins.int = ...,
+        flash_attention: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cells", b"cells", "flash_attention", b"flash_attention", "k_bytes", b"k_bytes", "type_k", b"type_k", "type_v", b"type_v", "v_bytes", b"v_bytes"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___KvCache: _TypeAlias = KvCache  # noqa: Y015
 
 @_typing.final
 class ListModelsRequest(_message.Message):

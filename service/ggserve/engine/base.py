@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ggserve.domain import FinishReason, LengthLimit, Sampling, Timings, Usage
+from ggserve.engine.kv_cache import KvCacheInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class ModelInfo:
     backend: str  # "cpu" or "cuda"
     gpu_layers: int
     slots: int = 1  # sequences decoded together (--parallel)
+    kv_cache: KvCacheInfo = KvCacheInfo()  # noqa: RUF009 (frozen: one shared default is safe)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from ggserve.engine import admission, llama_log
 from ggserve.engine.base import EngineStats, EventStream, GenerationRequest, ModelInfo
 from ggserve.engine.detokenizer import TokenPieces
 from ggserve.engine.grammar import validate_grammar
+from ggserve.engine.kv_cache import KvCacheOptions
 from ggserve.engine.llama_backend import LlamaBackend, SlotReport
 from ggserve.engine.model import LoadedModel, ModelOptions
 from ggserve.engine.sampler import SamplingDefaults
@@ -69,6 +70,7 @@ def _describe(model: LoadedModel, pieces: TokenPieces, alias: str) -> ModelInfo:
         backend="cuda" if offloads else "cpu",
         gpu_layers=gpu_layers if offloads else 0,
         slots=model.n_seq_max,
+        kv_cache=model.kv_cache_info(),
     )
 
 
@@ -79,7 +81,8 @@ class LlamaEngine:
     and raises `ModelLoadError` with a readable reason for a missing, non-GGUF or broken file.
     `n_ctx=0` uses the trained context length (shared by all slots: one unified KV cache);
     `n_threads=None` uses cores - 1; `queue_size` is how many requests may wait beyond the
-    `parallel` running ones before `QueueFull`.
+    `parallel` running ones before `QueueFull`. `kv_cache` sets the cache's data types and
+    flash attention (`KvCacheOptions`; f16 and auto by default).
     """
 
     def __init__(
@@ -95,6 +98,7 @@ class LlamaEngine:
         queue_size: int = DEFAULT_QUEUE_SIZE,
         seed: int | None = None,
         sampling_defaults: SamplingDefaults | None = None,
+        kv_cache: KvCacheOptions | None = None,
     ) -> None:
         llama_log.install()
         path = Path(model_path)
@@ -104,6 +108,7 @@ class LlamaEngine:
             n_gpu_layers=n_gpu_layers,
             n_batch=n_batch,
             n_seq_max=max(parallel, 1),
+            kv_cache=kv_cache or KvCacheOptions(),
         )
         name = alias or path.stem
         defaults = sampling_defaults or SamplingDefaults()

@@ -24,6 +24,12 @@ import llama_cpp
 
 from ggserve.engine import llama_log
 from ggserve.engine.base import EngineClosed, EngineFailure, ModelLoadError
+from ggserve.engine.kv_cache import (
+    KvCacheInfo,
+    KvCacheOptionError,
+    KvCacheOptions,
+    kv_cache_info,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +50,7 @@ class ModelOptions:
     n_gpu_layers: int = 0
     n_batch: int = 512
     n_seq_max: int = 1  # sequences sharing the context (slots)
+    kv_cache: KvCacheOptions = KvCacheOptions()  # noqa: RUF009 (frozen: one shared default)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +116,10 @@ class LoadedModel:
         """Load a GGUF file; `ModelLoadError` with llama.cpp's own reason on failure."""
         model_path = Path(path).expanduser()
         check_gguf_file(model_path)
+        try:
+            options.kv_cache.check()  # before the weights load: llama.cpp would refuse late
+        except KvCacheOptionError as exc:
+            raise ModelLoadError(str(exc)) from exc
         llama_cpp.llama_backend_init()
         started = time.monotonic()
         logger.info("loading model %s (n_gpu_layers=%d)", model_path, options.n_gpu_layers)
@@ -123,12 +134,16 @@ class LoadedModel:
             )
         ctx = cls._new_context(model, options, model_path)
         loaded = cls(model, ctx, options, model_path)
+        kv = options.kv_cache
         logger.info(
-            "loaded %s in %.2fs: n_ctx=%d n_threads=%d",
+            "loaded %s in %.2fs: n_ctx=%d n_threads=%d kv cache k=%s v=%s flash_attn=%s",
             model_path.name,
             time.monotonic() - started,
             loaded.n_ctx,
             options.n_threads,
+            kv.type_k,
+            kv.type_v,
+            kv.flash_attention,
         )
         return loaded
 
@@ -146,6 +161,7 @@ class LoadedModel:
         params.kv_unified = True
         params.n_threads = options.n_threads
         params.n_threads_batch = options.n_threads
+        options.kv_cache.apply(params)
         with llama_log.capture_errors() as errors:
             ctx: llama_cpp.llama_context_p | None = llama_cpp.llama_init_from_model(model, params)
         if not ctx:
@@ -183,6 +199,13 @@ class LoadedModel:
                 if length < size:
                     return buffer.value.decode("utf-8", errors="replace")
                 size = length + 1  # the full length was returned; retry with room for it
+
+    def kv_cache_info(self) -> KvCacheInfo:
+        """The KV cache this context allocated: types, cells and bytes (`kv_cache.py`)."""
+        model = self.model
+        if model is None:
+            raise EngineClosed("the model has been unloaded")
+        return kv_cache_info(model, self.n_ctx, self.options.kv_cache, self.metadata)
 
     def n_ctx_train(self) -> int:
         """The context length the model was trained with."""

@@ -4,13 +4,14 @@ At construction the template is compiled and probed once: can it express tools (
 name appears in the prompt), does it want tool-call arguments as a dict or as text, which tool-call
 format does the model speak (`ggserve_parser.detect_format`, or an explicit override). Rendering
 then passes messages, tools, `add_generation_prompt`, `bos_token`/`eos_token` and the thinking
-flags (`enable_thinking`, `thinking`), and reads off whether the prompt ends inside reasoning.
+flags (`enable_thinking`, `thinking`) over the caller's own variables, and reads off whether
+the prompt ends inside reasoning.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,12 +119,15 @@ class ChatTemplate:
         *,
         add_generation_prompt: bool = True,
         thinking: bool | None = None,
+        variables: Mapping[str, Any] | None = None,
     ) -> RenderedPrompt:
         """Render `messages` (domain messages or OpenAI dicts) with OpenAI-shaped `tools`.
 
         `thinking=None` leaves the template's default; True/False sets `enable_thinking` and
-        `thinking`. Raises `TemplateError` when the template rejects the conversation (after a
-        second try with late system messages folded into user turns, `late_system.py`).
+        `thinking`. `variables` are the caller's extra template variables (checked by the
+        service: `template_kwargs.py`); the server's own variables win over them. Raises
+        `TemplateError` when the template rejects the conversation (after a second try with late
+        system messages folded into user turns, `late_system.py`).
         """
         converted = template_messages(messages, self.arguments_mode)
         tool_list = list(tools) if tools else None
@@ -133,12 +137,14 @@ class ChatTemplate:
                 converted = with_tool_instructions(converted, tool_list)
                 tool_list = None
         try:
-            text = self._render_raw(converted, tool_list, add_generation_prompt, thinking)
+            text = self._render_raw(
+                converted, tool_list, add_generation_prompt, thinking, variables
+            )
         except TemplateError:
             if not has_late_system(converted):
                 raise
             folded = fold_late_system(converted)
-            text = self._render_raw(folded, tool_list, add_generation_prompt, thinking)
+            text = self._render_raw(folded, tool_list, add_generation_prompt, thinking, variables)
         closed = add_generation_prompt and ends_after_reasoning(text)
         return RenderedPrompt(
             text=text,
@@ -154,8 +160,10 @@ class ChatTemplate:
         tools: list[dict[str, Any]] | None,
         add_generation_prompt: bool,
         thinking: bool | None,
+        extra: Mapping[str, Any] | None = None,
     ) -> str:
         variables: dict[str, Any] = {
+            **(extra or {}),
             "messages": messages,
             "tools": tools,
             "add_generation_prompt": add_generation_prompt,

@@ -909,9 +909,15 @@ type ChatRequest struct {
 	// Turn the model's reasoning ("thinking") on or off; unset means the model's default.
 	Thinking *bool `protobuf:"varint,10,opt,name=thinking,proto3,oneof" json:"thinking,omitempty"`
 	// Caller's id for this request, echoed in responses and logs; empty means one is generated.
-	RequestId     string `protobuf:"bytes,11,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	RequestId string `protobuf:"bytes,11,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Extra variables for the model's chat template (for example `enable_thinking`), each value
+	// JSON text (`true`, `"high"`, `{"k": 1}`). Keys are template variable names; the ones the
+	// server sets itself (`messages`, `tools`, `add_generation_prompt`, `bos_token`, …) are
+	// refused. A boolean `enable_thinking` or `thinking` is the same switch as `thinking` above
+	// (they must agree).
+	ChatTemplateKwargs map[string]string `protobuf:"bytes,12,rep,name=chat_template_kwargs,json=chatTemplateKwargs,proto3" json:"chat_template_kwargs,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *ChatRequest) Reset() {
@@ -1019,6 +1025,13 @@ func (x *ChatRequest) GetRequestId() string {
 		return x.RequestId
 	}
 	return ""
+}
+
+func (x *ChatRequest) GetChatTemplateKwargs() map[string]string {
+	if x != nil {
+		return x.ChatTemplateKwargs
+	}
+	return nil
 }
 
 // ChatStreamRequest is the request of ChatStream (a ChatRequest, wrapped so that each RPC has
@@ -1840,8 +1853,10 @@ type Model struct {
 	// (a built-in, chosen with --chat-template or, for a GGUF without a template, from its
 	// architecture) or "file:PATH" (a Jinja file given with --chat-template).
 	ChatTemplateSource string `protobuf:"bytes,13,opt,name=chat_template_source,json=chatTemplateSource,proto3" json:"chat_template_source,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// The KV cache: its data types and size.
+	KvCache       *KvCache `protobuf:"bytes,14,opt,name=kv_cache,json=kvCache,proto3" json:"kv_cache,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Model) Reset() {
@@ -1965,6 +1980,104 @@ func (x *Model) GetChatTemplateSource() string {
 	return ""
 }
 
+func (x *Model) GetKvCache() *KvCache {
+	if x != nil {
+		return x.KvCache
+	}
+	return nil
+}
+
+// KvCache describes a model's KV cache (the attention keys and values of every cached token).
+type KvCache struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Data type of the K cache ("f16", "q8_0", …; `--cache-type-k`).
+	TypeK string `protobuf:"bytes,1,opt,name=type_k,json=typeK,proto3" json:"type_k,omitempty"`
+	// Data type of the V cache (`--cache-type-v`).
+	TypeV string `protobuf:"bytes,2,opt,name=type_v,json=typeV,proto3" json:"type_v,omitempty"`
+	// Cells (tokens) the cache holds, shared by all slots.
+	Cells uint32 `protobuf:"varint,3,opt,name=cells,proto3" json:"cells,omitempty"`
+	// Bytes the K cache takes, all layers and cells.
+	KBytes uint64 `protobuf:"varint,4,opt,name=k_bytes,json=kBytes,proto3" json:"k_bytes,omitempty"`
+	// Bytes the V cache takes, all layers and cells.
+	VBytes uint64 `protobuf:"varint,5,opt,name=v_bytes,json=vBytes,proto3" json:"v_bytes,omitempty"`
+	// Flash attention setting: "auto", "on" or "off" (`--flash-attn`).
+	FlashAttention string `protobuf:"bytes,6,opt,name=flash_attention,json=flashAttention,proto3" json:"flash_attention,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *KvCache) Reset() {
+	*x = KvCache{}
+	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KvCache) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KvCache) ProtoMessage() {}
+
+func (x *KvCache) ProtoReflect() protoreflect.Message {
+	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KvCache.ProtoReflect.Descriptor instead.
+func (*KvCache) Descriptor() ([]byte, []int) {
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *KvCache) GetTypeK() string {
+	if x != nil {
+		return x.TypeK
+	}
+	return ""
+}
+
+func (x *KvCache) GetTypeV() string {
+	if x != nil {
+		return x.TypeV
+	}
+	return ""
+}
+
+func (x *KvCache) GetCells() uint32 {
+	if x != nil {
+		return x.Cells
+	}
+	return 0
+}
+
+func (x *KvCache) GetKBytes() uint64 {
+	if x != nil {
+		return x.KBytes
+	}
+	return 0
+}
+
+func (x *KvCache) GetVBytes() uint64 {
+	if x != nil {
+		return x.VBytes
+	}
+	return 0
+}
+
+func (x *KvCache) GetFlashAttention() string {
+	if x != nil {
+		return x.FlashAttention
+	}
+	return ""
+}
+
 // ListModelsRequest lists the served models.
 type ListModelsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1974,7 +2087,7 @@ type ListModelsRequest struct {
 
 func (x *ListModelsRequest) Reset() {
 	*x = ListModelsRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	mi := &file_ggserve_v1_api_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1986,7 +2099,7 @@ func (x *ListModelsRequest) String() string {
 func (*ListModelsRequest) ProtoMessage() {}
 
 func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[18]
+	mi := &file_ggserve_v1_api_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1999,7 +2112,7 @@ func (x *ListModelsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsRequest.ProtoReflect.Descriptor instead.
 func (*ListModelsRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{18}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19}
 }
 
 // ListModelsResponse holds the served models.
@@ -2013,7 +2126,7 @@ type ListModelsResponse struct {
 
 func (x *ListModelsResponse) Reset() {
 	*x = ListModelsResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[19]
+	mi := &file_ggserve_v1_api_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2025,7 +2138,7 @@ func (x *ListModelsResponse) String() string {
 func (*ListModelsResponse) ProtoMessage() {}
 
 func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[19]
+	mi := &file_ggserve_v1_api_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2038,7 +2151,7 @@ func (x *ListModelsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListModelsResponse.ProtoReflect.Descriptor instead.
 func (*ListModelsResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{19}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListModelsResponse) GetModels() []*Model {
@@ -2059,7 +2172,7 @@ type GetModelRequest struct {
 
 func (x *GetModelRequest) Reset() {
 	*x = GetModelRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[20]
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2071,7 +2184,7 @@ func (x *GetModelRequest) String() string {
 func (*GetModelRequest) ProtoMessage() {}
 
 func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[20]
+	mi := &file_ggserve_v1_api_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2084,7 +2197,7 @@ func (x *GetModelRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelRequest.ProtoReflect.Descriptor instead.
 func (*GetModelRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{20}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *GetModelRequest) GetModel() string {
@@ -2105,7 +2218,7 @@ type GetModelResponse struct {
 
 func (x *GetModelResponse) Reset() {
 	*x = GetModelResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2117,7 +2230,7 @@ func (x *GetModelResponse) String() string {
 func (*GetModelResponse) ProtoMessage() {}
 
 func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[21]
+	mi := &file_ggserve_v1_api_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2130,7 +2243,7 @@ func (x *GetModelResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetModelResponse.ProtoReflect.Descriptor instead.
 func (*GetModelResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{21}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *GetModelResponse) GetModel() *Model {
@@ -2157,7 +2270,7 @@ type TokenizeRequest struct {
 
 func (x *TokenizeRequest) Reset() {
 	*x = TokenizeRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2169,7 +2282,7 @@ func (x *TokenizeRequest) String() string {
 func (*TokenizeRequest) ProtoMessage() {}
 
 func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[22]
+	mi := &file_ggserve_v1_api_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2182,7 +2295,7 @@ func (x *TokenizeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeRequest.ProtoReflect.Descriptor instead.
 func (*TokenizeRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{22}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *TokenizeRequest) GetModel() string {
@@ -2224,7 +2337,7 @@ type TokenizeResponse struct {
 
 func (x *TokenizeResponse) Reset() {
 	*x = TokenizeResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	mi := &file_ggserve_v1_api_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2236,7 +2349,7 @@ func (x *TokenizeResponse) String() string {
 func (*TokenizeResponse) ProtoMessage() {}
 
 func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[23]
+	mi := &file_ggserve_v1_api_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2249,7 +2362,7 @@ func (x *TokenizeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TokenizeResponse.ProtoReflect.Descriptor instead.
 func (*TokenizeResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{23}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *TokenizeResponse) GetTokenIds() []uint32 {
@@ -2270,7 +2383,7 @@ type RenderChatRequest struct {
 
 func (x *RenderChatRequest) Reset() {
 	*x = RenderChatRequest{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[24]
+	mi := &file_ggserve_v1_api_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2282,7 +2395,7 @@ func (x *RenderChatRequest) String() string {
 func (*RenderChatRequest) ProtoMessage() {}
 
 func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[24]
+	mi := &file_ggserve_v1_api_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2295,7 +2408,7 @@ func (x *RenderChatRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatRequest.ProtoReflect.Descriptor instead.
 func (*RenderChatRequest) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{24}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RenderChatRequest) GetRequest() *ChatRequest {
@@ -2328,7 +2441,7 @@ type RenderChatResponse struct {
 
 func (x *RenderChatResponse) Reset() {
 	*x = RenderChatResponse{}
-	mi := &file_ggserve_v1_api_proto_msgTypes[25]
+	mi := &file_ggserve_v1_api_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2340,7 +2453,7 @@ func (x *RenderChatResponse) String() string {
 func (*RenderChatResponse) ProtoMessage() {}
 
 func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ggserve_v1_api_proto_msgTypes[25]
+	mi := &file_ggserve_v1_api_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2353,7 +2466,7 @@ func (x *RenderChatResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RenderChatResponse.ProtoReflect.Descriptor instead.
 func (*RenderChatResponse) Descriptor() ([]byte, []int) {
-	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{25}
+	return file_ggserve_v1_api_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RenderChatResponse) GetPrompt() string {
@@ -2461,7 +2574,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\vjson_schema\x18\x01 \x01(\tH\x00R\n" +
 	"jsonSchema\x12\x1a\n" +
 	"\agrammar\x18\x02 \x01(\tH\x00R\agrammarB\b\n" +
-	"\x06format\"\x93\x04\n" +
+	"\x06format\"\xbd\x05\n" +
 	"\vChatRequest\x12\x14\n" +
 	"\x05model\x18\x01 \x01(\tR\x05model\x12/\n" +
 	"\bmessages\x18\x02 \x03(\v2\x13.ggserve.v1.MessageR\bmessages\x12&\n" +
@@ -2477,7 +2590,11 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\bthinking\x18\n" +
 	" \x01(\bH\x02R\bthinking\x88\x01\x01\x12\x1d\n" +
 	"\n" +
-	"request_id\x18\v \x01(\tR\trequestIdB\x16\n" +
+	"request_id\x18\v \x01(\tR\trequestId\x12a\n" +
+	"\x14chat_template_kwargs\x18\f \x03(\v2/.ggserve.v1.ChatRequest.ChatTemplateKwargsEntryR\x12chatTemplateKwargs\x1aE\n" +
+	"\x17ChatTemplateKwargsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B\x16\n" +
 	"\x14_parallel_tool_callsB\r\n" +
 	"\v_max_tokensB\v\n" +
 	"\t_thinking\"F\n" +
@@ -2533,7 +2650,7 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x04done\x18\x02 \x01(\v2\x18.ggserve.v1.ChatResponseH\x00R\x04done\x123\n" +
 	"\astarted\x18\x03 \x01(\v2\x17.ggserve.v1.ChatStartedH\x00R\astarted\x12E\n" +
 	"\x0fprompt_progress\x18\x04 \x01(\v2\x1a.ggserve.v1.PromptProgressH\x00R\x0epromptProgressB\a\n" +
-	"\x05event\"\xbb\x04\n" +
+	"\x05event\"\xeb\x04\n" +
 	"\x05Model\x12\x14\n" +
 	"\x05alias\x18\x01 \x01(\tR\x05alias\x12\"\n" +
 	"\farchitecture\x18\x02 \x01(\tR\farchitecture\x12%\n" +
@@ -2550,11 +2667,19 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\n" +
 	"is_default\x18\v \x01(\bR\tisDefault\x12\x14\n" +
 	"\x05slots\x18\f \x01(\rR\x05slots\x120\n" +
-	"\x14chat_template_source\x18\r \x01(\tR\x12chatTemplateSource\"E\n" +
+	"\x14chat_template_source\x18\r \x01(\tR\x12chatTemplateSource\x12.\n" +
+	"\bkv_cache\x18\x0e \x01(\v2\x13.ggserve.v1.KvCacheR\akvCache\"E\n" +
 	"\aBackend\x12\x17\n" +
 	"\x13BACKEND_UNSPECIFIED\x10\x00\x12\x0f\n" +
 	"\vBACKEND_CPU\x10\x01\x12\x10\n" +
-	"\fBACKEND_CUDA\x10\x02\"\x13\n" +
+	"\fBACKEND_CUDA\x10\x02\"\xa8\x01\n" +
+	"\aKvCache\x12\x15\n" +
+	"\x06type_k\x18\x01 \x01(\tR\x05typeK\x12\x15\n" +
+	"\x06type_v\x18\x02 \x01(\tR\x05typeV\x12\x14\n" +
+	"\x05cells\x18\x03 \x01(\rR\x05cells\x12\x17\n" +
+	"\ak_bytes\x18\x04 \x01(\x04R\x06kBytes\x12\x17\n" +
+	"\av_bytes\x18\x05 \x01(\x04R\x06vBytes\x12'\n" +
+	"\x0fflash_attention\x18\x06 \x01(\tR\x0eflashAttention\"\x13\n" +
 	"\x11ListModelsRequest\"?\n" +
 	"\x12ListModelsResponse\x12)\n" +
 	"\x06models\x18\x01 \x03(\v2\x11.ggserve.v1.ModelR\x06models\"'\n" +
@@ -2626,7 +2751,7 @@ func file_ggserve_v1_api_proto_rawDescGZIP() []byte {
 }
 
 var file_ggserve_v1_api_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
+var file_ggserve_v1_api_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
 var file_ggserve_v1_api_proto_goTypes = []any{
 	(Role)(0),                  // 0: ggserve.v1.Role
 	(FinishReason)(0),          // 1: ggserve.v1.FinishReason
@@ -2652,14 +2777,16 @@ var file_ggserve_v1_api_proto_goTypes = []any{
 	(*PromptProgress)(nil),     // 21: ggserve.v1.PromptProgress
 	(*ChatStreamResponse)(nil), // 22: ggserve.v1.ChatStreamResponse
 	(*Model)(nil),              // 23: ggserve.v1.Model
-	(*ListModelsRequest)(nil),  // 24: ggserve.v1.ListModelsRequest
-	(*ListModelsResponse)(nil), // 25: ggserve.v1.ListModelsResponse
-	(*GetModelRequest)(nil),    // 26: ggserve.v1.GetModelRequest
-	(*GetModelResponse)(nil),   // 27: ggserve.v1.GetModelResponse
-	(*TokenizeRequest)(nil),    // 28: ggserve.v1.TokenizeRequest
-	(*TokenizeResponse)(nil),   // 29: ggserve.v1.TokenizeResponse
-	(*RenderChatRequest)(nil),  // 30: ggserve.v1.RenderChatRequest
-	(*RenderChatResponse)(nil), // 31: ggserve.v1.RenderChatResponse
+	(*KvCache)(nil),            // 24: ggserve.v1.KvCache
+	(*ListModelsRequest)(nil),  // 25: ggserve.v1.ListModelsRequest
+	(*ListModelsResponse)(nil), // 26: ggserve.v1.ListModelsResponse
+	(*GetModelRequest)(nil),    // 27: ggserve.v1.GetModelRequest
+	(*GetModelResponse)(nil),   // 28: ggserve.v1.GetModelResponse
+	(*TokenizeRequest)(nil),    // 29: ggserve.v1.TokenizeRequest
+	(*TokenizeResponse)(nil),   // 30: ggserve.v1.TokenizeResponse
+	(*RenderChatRequest)(nil),  // 31: ggserve.v1.RenderChatRequest
+	(*RenderChatResponse)(nil), // 32: ggserve.v1.RenderChatResponse
+	nil,                        // 33: ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
 }
 var file_ggserve_v1_api_proto_depIdxs = []int32{
 	0,  // 0: ggserve.v1.Message.role:type_name -> ggserve.v1.Role
@@ -2670,40 +2797,42 @@ var file_ggserve_v1_api_proto_depIdxs = []int32{
 	9,  // 5: ggserve.v1.ChatRequest.tool_choice:type_name -> ggserve.v1.ToolChoice
 	10, // 6: ggserve.v1.ChatRequest.sampling:type_name -> ggserve.v1.SamplingParams
 	11, // 7: ggserve.v1.ChatRequest.response_format:type_name -> ggserve.v1.ResponseFormat
-	12, // 8: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
-	1,  // 9: ggserve.v1.ChatResponse.finish_reason:type_name -> ggserve.v1.FinishReason
-	7,  // 10: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
-	14, // 11: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
-	15, // 12: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
-	2,  // 13: ggserve.v1.ChatResponse.length_limit:type_name -> ggserve.v1.LengthLimit
-	3,  // 14: ggserve.v1.ToolCallEnd.status:type_name -> ggserve.v1.ToolCallStatus
-	17, // 15: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
-	18, // 16: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
-	19, // 17: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
-	16, // 18: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
-	20, // 19: ggserve.v1.ChatStreamResponse.started:type_name -> ggserve.v1.ChatStarted
-	21, // 20: ggserve.v1.ChatStreamResponse.prompt_progress:type_name -> ggserve.v1.PromptProgress
-	5,  // 21: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
-	23, // 22: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
-	23, // 23: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
-	12, // 24: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
-	12, // 25: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
-	13, // 26: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
-	24, // 27: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
-	26, // 28: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
-	28, // 29: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
-	30, // 30: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
-	16, // 31: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
-	22, // 32: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
-	25, // 33: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
-	27, // 34: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
-	29, // 35: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
-	31, // 36: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
-	31, // [31:37] is the sub-list for method output_type
-	25, // [25:31] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	33, // 8: ggserve.v1.ChatRequest.chat_template_kwargs:type_name -> ggserve.v1.ChatRequest.ChatTemplateKwargsEntry
+	12, // 9: ggserve.v1.ChatStreamRequest.request:type_name -> ggserve.v1.ChatRequest
+	1,  // 10: ggserve.v1.ChatResponse.finish_reason:type_name -> ggserve.v1.FinishReason
+	7,  // 11: ggserve.v1.ChatResponse.message:type_name -> ggserve.v1.Message
+	14, // 12: ggserve.v1.ChatResponse.usage:type_name -> ggserve.v1.Usage
+	15, // 13: ggserve.v1.ChatResponse.timings:type_name -> ggserve.v1.Timings
+	2,  // 14: ggserve.v1.ChatResponse.length_limit:type_name -> ggserve.v1.LengthLimit
+	3,  // 15: ggserve.v1.ToolCallEnd.status:type_name -> ggserve.v1.ToolCallStatus
+	17, // 16: ggserve.v1.ChatDelta.tool_calls:type_name -> ggserve.v1.ToolCallDelta
+	18, // 17: ggserve.v1.ChatDelta.tool_call_end:type_name -> ggserve.v1.ToolCallEnd
+	19, // 18: ggserve.v1.ChatStreamResponse.delta:type_name -> ggserve.v1.ChatDelta
+	16, // 19: ggserve.v1.ChatStreamResponse.done:type_name -> ggserve.v1.ChatResponse
+	20, // 20: ggserve.v1.ChatStreamResponse.started:type_name -> ggserve.v1.ChatStarted
+	21, // 21: ggserve.v1.ChatStreamResponse.prompt_progress:type_name -> ggserve.v1.PromptProgress
+	5,  // 22: ggserve.v1.Model.backend:type_name -> ggserve.v1.Model.Backend
+	24, // 23: ggserve.v1.Model.kv_cache:type_name -> ggserve.v1.KvCache
+	23, // 24: ggserve.v1.ListModelsResponse.models:type_name -> ggserve.v1.Model
+	23, // 25: ggserve.v1.GetModelResponse.model:type_name -> ggserve.v1.Model
+	12, // 26: ggserve.v1.RenderChatRequest.request:type_name -> ggserve.v1.ChatRequest
+	12, // 27: ggserve.v1.ChatService.Chat:input_type -> ggserve.v1.ChatRequest
+	13, // 28: ggserve.v1.ChatService.ChatStream:input_type -> ggserve.v1.ChatStreamRequest
+	25, // 29: ggserve.v1.ModelService.ListModels:input_type -> ggserve.v1.ListModelsRequest
+	27, // 30: ggserve.v1.ModelService.GetModel:input_type -> ggserve.v1.GetModelRequest
+	29, // 31: ggserve.v1.ModelService.Tokenize:input_type -> ggserve.v1.TokenizeRequest
+	31, // 32: ggserve.v1.ModelService.RenderChat:input_type -> ggserve.v1.RenderChatRequest
+	16, // 33: ggserve.v1.ChatService.Chat:output_type -> ggserve.v1.ChatResponse
+	22, // 34: ggserve.v1.ChatService.ChatStream:output_type -> ggserve.v1.ChatStreamResponse
+	26, // 35: ggserve.v1.ModelService.ListModels:output_type -> ggserve.v1.ListModelsResponse
+	28, // 36: ggserve.v1.ModelService.GetModel:output_type -> ggserve.v1.GetModelResponse
+	30, // 37: ggserve.v1.ModelService.Tokenize:output_type -> ggserve.v1.TokenizeResponse
+	32, // 38: ggserve.v1.ModelService.RenderChat:output_type -> ggserve.v1.RenderChatResponse
+	33, // [33:39] is the sub-list for method output_type
+	27, // [27:33] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_ggserve_v1_api_proto_init() }
@@ -2727,14 +2856,14 @@ func file_ggserve_v1_api_proto_init() {
 		(*ChatStreamResponse_Started)(nil),
 		(*ChatStreamResponse_PromptProgress)(nil),
 	}
-	file_ggserve_v1_api_proto_msgTypes[22].OneofWrappers = []any{}
+	file_ggserve_v1_api_proto_msgTypes[23].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ggserve_v1_api_proto_rawDesc), len(file_ggserve_v1_api_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   26,
+			NumMessages:   28,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

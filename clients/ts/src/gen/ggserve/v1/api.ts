@@ -444,6 +444,19 @@ export interface ChatRequest {
     | undefined;
   /** Caller's id for this request, echoed in responses and logs; empty means one is generated. */
   requestId: string;
+  /**
+   * Extra variables for the model's chat template (for example `enable_thinking`), each value
+   * JSON text (`true`, `"high"`, `{"k": 1}`). Keys are template variable names; the ones the
+   * server sets itself (`messages`, `tools`, `add_generation_prompt`, `bos_token`, …) are
+   * refused. A boolean `enable_thinking` or `thinking` is the same switch as `thinking` above
+   * (they must agree).
+   */
+  chatTemplateKwargs: { [key: string]: string };
+}
+
+export interface ChatRequest_ChatTemplateKwargsEntry {
+  key: string;
+  value: string;
 }
 
 /**
@@ -633,6 +646,8 @@ export interface Model {
    * architecture) or "file:PATH" (a Jinja file given with --chat-template).
    */
   chatTemplateSource: string;
+  /** The KV cache: its data types and size. */
+  kvCache: KvCache | undefined;
 }
 
 /** Backend is where the model's layers run. */
@@ -676,6 +691,22 @@ export function model_BackendToJSON(object: Model_Backend): string {
     default:
       return "UNRECOGNIZED";
   }
+}
+
+/** KvCache describes a model's KV cache (the attention keys and values of every cached token). */
+export interface KvCache {
+  /** Data type of the K cache ("f16", "q8_0", …; `--cache-type-k`). */
+  typeK: string;
+  /** Data type of the V cache (`--cache-type-v`). */
+  typeV: string;
+  /** Cells (tokens) the cache holds, shared by all slots. */
+  cells: number;
+  /** Bytes the K cache takes, all layers and cells. */
+  kBytes: number;
+  /** Bytes the V cache takes, all layers and cells. */
+  vBytes: number;
+  /** Flash attention setting: "auto", "on" or "off" (`--flash-attn`). */
+  flashAttention: string;
 }
 
 /** ListModelsRequest lists the served models. */
@@ -1538,6 +1569,7 @@ function createBaseChatRequest(): ChatRequest {
     responseFormat: undefined,
     thinking: undefined,
     requestId: "",
+    chatTemplateKwargs: {},
   };
 }
 
@@ -1576,6 +1608,9 @@ export const ChatRequest: MessageFns<ChatRequest> = {
     if (message.requestId !== "") {
       writer.uint32(90).string(message.requestId);
     }
+    globalThis.Object.entries(message.chatTemplateKwargs).forEach(([key, value]: [string, string]) => {
+      ChatRequest_ChatTemplateKwargsEntry.encode({ key: key as any, value }, writer.uint32(98).fork()).join();
+    });
     return writer;
   },
 
@@ -1680,6 +1715,17 @@ export const ChatRequest: MessageFns<ChatRequest> = {
             message.requestId = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            const entry12 = ChatRequest_ChatTemplateKwargsEntry.decode(reader, reader.uint32());
+            if (entry12.value !== undefined) {
+              message.chatTemplateKwargs[entry12.key] = entry12.value;
+            }
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1725,6 +1771,33 @@ export const ChatRequest: MessageFns<ChatRequest> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      chatTemplateKwargs: isObject(object.chatTemplateKwargs)
+        ? (globalThis.Object.entries(object.chatTemplateKwargs) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : isObject(object.chat_template_kwargs)
+        ? (globalThis.Object.entries(object.chat_template_kwargs) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
     };
   },
 
@@ -1763,6 +1836,15 @@ export const ChatRequest: MessageFns<ChatRequest> = {
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.chatTemplateKwargs) {
+      const entries = globalThis.Object.entries(message.chatTemplateKwargs) as [string, string][];
+      if (entries.length > 0) {
+        obj.chatTemplateKwargs = {};
+        entries.forEach(([k, v]) => {
+          obj.chatTemplateKwargs[k] = v;
+        });
+      }
+    }
     return obj;
   },
 
@@ -1788,6 +1870,102 @@ export const ChatRequest: MessageFns<ChatRequest> = {
       : undefined;
     message.thinking = object.thinking ?? undefined;
     message.requestId = object.requestId ?? "";
+    message.chatTemplateKwargs = (globalThis.Object.entries(object.chatTemplateKwargs ?? {}) as [string, string][])
+      .reduce((acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      }, {});
+    return message;
+  },
+};
+
+function createBaseChatRequest_ChatTemplateKwargsEntry(): ChatRequest_ChatTemplateKwargsEntry {
+  return { key: "", value: "" };
+}
+
+export const ChatRequest_ChatTemplateKwargsEntry: MessageFns<ChatRequest_ChatTemplateKwargsEntry> = {
+  encode(message: ChatRequest_ChatTemplateKwargsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChatRequest_ChatTemplateKwargsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChatRequest_ChatTemplateKwargsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChatRequest_ChatTemplateKwargsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: ChatRequest_ChatTemplateKwargsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ChatRequest_ChatTemplateKwargsEntry>, I>>(
+    base?: I,
+  ): ChatRequest_ChatTemplateKwargsEntry {
+    return ChatRequest_ChatTemplateKwargsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ChatRequest_ChatTemplateKwargsEntry>, I>>(
+    object: I,
+  ): ChatRequest_ChatTemplateKwargsEntry {
+    const message = createBaseChatRequest_ChatTemplateKwargsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
     return message;
   },
 };
@@ -3104,6 +3282,7 @@ function createBaseModel(): Model {
     isDefault: false,
     slots: 0,
     chatTemplateSource: "",
+    kvCache: undefined,
   };
 }
 
@@ -3147,6 +3326,9 @@ export const Model: MessageFns<Model> = {
     }
     if (message.chatTemplateSource !== "") {
       writer.uint32(106).string(message.chatTemplateSource);
+    }
+    if (message.kvCache !== undefined) {
+      KvCache.encode(message.kvCache, writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -3268,6 +3450,14 @@ export const Model: MessageFns<Model> = {
             message.chatTemplateSource = reader.string();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.kvCache = KvCache.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3331,6 +3521,11 @@ export const Model: MessageFns<Model> = {
         : isSet(object.chat_template_source)
         ? globalThis.String(object.chat_template_source)
         : "",
+      kvCache: isSet(object.kvCache)
+        ? KvCache.fromJSON(object.kvCache)
+        : isSet(object.kv_cache)
+        ? KvCache.fromJSON(object.kv_cache)
+        : undefined,
     };
   },
 
@@ -3375,6 +3570,9 @@ export const Model: MessageFns<Model> = {
     if (message.chatTemplateSource !== "") {
       obj.chatTemplateSource = message.chatTemplateSource;
     }
+    if (message.kvCache !== undefined) {
+      obj.kvCache = KvCache.toJSON(message.kvCache);
+    }
     return obj;
   },
 
@@ -3396,6 +3594,178 @@ export const Model: MessageFns<Model> = {
     message.isDefault = object.isDefault ?? false;
     message.slots = object.slots ?? 0;
     message.chatTemplateSource = object.chatTemplateSource ?? "";
+    message.kvCache = (object.kvCache !== undefined && object.kvCache !== null)
+      ? KvCache.fromPartial(object.kvCache)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseKvCache(): KvCache {
+  return { typeK: "", typeV: "", cells: 0, kBytes: 0, vBytes: 0, flashAttention: "" };
+}
+
+export const KvCache: MessageFns<KvCache> = {
+  encode(message: KvCache, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.typeK !== "") {
+      writer.uint32(10).string(message.typeK);
+    }
+    if (message.typeV !== "") {
+      writer.uint32(18).string(message.typeV);
+    }
+    if (message.cells !== 0) {
+      writer.uint32(24).uint32(message.cells);
+    }
+    if (message.kBytes !== 0) {
+      writer.uint32(32).uint64(message.kBytes);
+    }
+    if (message.vBytes !== 0) {
+      writer.uint32(40).uint64(message.vBytes);
+    }
+    if (message.flashAttention !== "") {
+      writer.uint32(50).string(message.flashAttention);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KvCache {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKvCache();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.typeK = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.typeV = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.cells = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.kBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.vBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.flashAttention = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): KvCache {
+    return {
+      typeK: isSet(object.typeK)
+        ? globalThis.String(object.typeK)
+        : isSet(object.type_k)
+        ? globalThis.String(object.type_k)
+        : "",
+      typeV: isSet(object.typeV)
+        ? globalThis.String(object.typeV)
+        : isSet(object.type_v)
+        ? globalThis.String(object.type_v)
+        : "",
+      cells: isSet(object.cells) ? globalThis.Number(object.cells) : 0,
+      kBytes: isSet(object.kBytes)
+        ? globalThis.Number(object.kBytes)
+        : isSet(object.k_bytes)
+        ? globalThis.Number(object.k_bytes)
+        : 0,
+      vBytes: isSet(object.vBytes)
+        ? globalThis.Number(object.vBytes)
+        : isSet(object.v_bytes)
+        ? globalThis.Number(object.v_bytes)
+        : 0,
+      flashAttention: isSet(object.flashAttention)
+        ? globalThis.String(object.flashAttention)
+        : isSet(object.flash_attention)
+        ? globalThis.String(object.flash_attention)
+        : "",
+    };
+  },
+
+  toJSON(message: KvCache): unknown {
+    const obj: any = {};
+    if (message.typeK !== "") {
+      obj.typeK = message.typeK;
+    }
+    if (message.typeV !== "") {
+      obj.typeV = message.typeV;
+    }
+    if (message.cells !== 0) {
+      obj.cells = Math.round(message.cells);
+    }
+    if (message.kBytes !== 0) {
+      obj.kBytes = Math.round(message.kBytes);
+    }
+    if (message.vBytes !== 0) {
+      obj.vBytes = Math.round(message.vBytes);
+    }
+    if (message.flashAttention !== "") {
+      obj.flashAttention = message.flashAttention;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<KvCache>, I>>(base?: I): KvCache {
+    return KvCache.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<KvCache>, I>>(object: I): KvCache {
+    const message = createBaseKvCache();
+    message.typeK = object.typeK ?? "";
+    message.typeV = object.typeV ?? "";
+    message.cells = object.cells ?? 0;
+    message.kBytes = object.kBytes ?? 0;
+    message.vBytes = object.vBytes ?? 0;
+    message.flashAttention = object.flashAttention ?? "";
     return message;
   },
 };
@@ -4354,6 +4724,21 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
