@@ -106,6 +106,17 @@ class RefRebaser:
         return rebased
 
 
+def with_defs(schema: Any, defs: dict[str, Any]) -> Any:
+    """`schema` with the shared `$defs` at its root, where the converter resolves them. Beside a
+    `$ref` the converter reads nothing (not even `$defs`), so a root that is a reference is
+    wrapped in a one-branch `anyOf` first."""
+    if not defs:
+        return schema
+    if isinstance(schema, dict) and "$ref" not in schema:
+        return {**schema, DEFS: defs}
+    return {"anyOf": [schema], DEFS: defs}
+
+
 def rebase_refs(schemas: Sequence[Any]) -> tuple[list[Any], dict[str, Any]]:
     """`schemas` with local `$ref`s rewritten to `#/$defs/<name>`, and that `$defs` table
     (empty when no schema refers to anything). Raises `SchemaRefError`."""

@@ -27,7 +27,7 @@ from ggserve.engine.gbnf import GbnfError, check_gbnf
 from ggserve.errors import InvalidArgumentError, UnimplementedError
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.schema_bounds import SchemaBoundsError, check_schema_bounds
-from ggserve.schema_refs import DEFS, RefRebaser, SchemaRefError
+from ggserve.schema_refs import RefRebaser, SchemaRefError, with_defs
 
 CALL_RULE = "tool-call"
 # llama-cpp-python's port of llama.cpp's JSON-Schema → GBNF converter (untyped).
@@ -79,9 +79,7 @@ def _calls_schema(tools: Sequence[Tool], arguments_key: str) -> dict[str, Any]:
             ) from exc
         schemas.append(_call_schema(tool.name, parameters, arguments_key))
     schema: dict[str, Any] = schemas[0] if len(schemas) == 1 else {"anyOf": schemas}
-    if rebaser.defs:
-        schema = {**schema, DEFS: rebaser.defs}
-    return schema
+    return dict(with_defs(schema, rebaser.defs))
 
 
 def forced_call_grammar(

@@ -128,3 +128,29 @@ def test_response_format_schema_may_recurse() -> None:
     assert "root ::=" in gbnf
     with pytest.raises(GrammarError, match="points at nothing"):
         json_schema_to_gbnf('{"$ref": "#/$defs/x"}')
+
+
+# zod v4 with a named root: the schema is a reference to one of its own definitions.
+NAMED_ROOT: dict[str, Any] = {
+    "$ref": "#/$defs/Task",
+    "$defs": {
+        "Task": {
+            "type": "object",
+            "properties": {"title": {"type": "string"}, "subtasks": {"$ref": "#/$defs/Tasks"}},
+            "required": ["title"],
+        },
+        "Tasks": {"type": "array", "items": {"$ref": "#/$defs/Task"}},
+    },
+}
+
+
+def test_a_schema_that_is_a_reference_converts() -> None:
+    gbnf = json_schema_to_gbnf(json.dumps(NAMED_ROOT))
+    assert re.search(r"^(ref\d+-Task)-subtasks ::= ref\d+-Tasks$", gbnf, re.MULTILINE), gbnf
+    grammar = forced_call_grammar("hermes", [Tool("plan", "", NAMED_ROOT)], parallel=False)
+    assert re.search(r"^tool-call-arguments ::= ref\d+-Task$", grammar, re.MULTILINE), grammar
+
+
+def test_a_schema_that_is_only_itself_matches_nothing() -> None:
+    with pytest.raises(GrammarError, match="matches no finite text"):
+        json_schema_to_gbnf('{"$ref": "#"}')

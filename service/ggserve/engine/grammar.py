@@ -24,7 +24,7 @@ from ggserve.engine.gbnf import GbnfError, check_gbnf
 from ggserve.json_text import JsonTextError, parse_json
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.schema_bounds import SchemaBoundsError, check_schema_bounds
-from ggserve.schema_refs import DEFS, SchemaRefError, rebase_refs
+from ggserve.schema_refs import SchemaRefError, rebase_refs, with_defs
 
 
 def compile_grammar(vocab: llama_cpp.llama_vocab_p, gbnf: str) -> llama_cpp.llama_sampler_p:
@@ -75,10 +75,8 @@ def json_schema_to_gbnf(schema_text: str, limits: Limits = DEFAULT_LIMITS) -> st
         (rebased,), defs = rebase_refs([schema])
     except SchemaRefError as exc:
         raise GrammarError(f"JSON Schema: {exc}") from exc
-    if defs:
-        rebased = {**rebased, DEFS: defs}
     try:
-        gbnf = str(_schema_to_gbnf(json.dumps(rebased)))
+        gbnf = str(_schema_to_gbnf(json.dumps(with_defs(rebased, defs))))
     except Exception as exc:
         # The converter signals unsupported or inconsistent schemas with assorted exception types
         # (AssertionError, KeyError, ValueError, RecursionError, …); all mean a bad request here.
