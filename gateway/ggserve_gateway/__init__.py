@@ -13,8 +13,9 @@ Run it with `ggserve gateway --upstream HOST:PORT --port 8080`, or in-process wi
 """
 
 from ggserve_gateway.app import create_app
+from ggserve_gateway.limits import HttpLimits
 from ggserve_gateway.server import GatewayServer
 
 __version__ = "0.1.0"
 
-__all__ = ["GatewayServer", "__version__", "create_app"]
+__all__ = ["GatewayServer", "HttpLimits", "__version__", "create_app"]

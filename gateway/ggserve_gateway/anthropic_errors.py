@@ -8,6 +8,10 @@ from ggserve_gateway.errors import COMMON_TYPES, ErrorKind, HttpError
 
 _TYPES = {
     **COMMON_TYPES,
+    ErrorKind.REQUEST_TIMEOUT: "invalid_request_error",
+    ErrorKind.TOO_LARGE: "request_too_large",
+    ErrorKind.URI_TOO_LONG: "invalid_request_error",
+    ErrorKind.HEADERS_TOO_LARGE: "invalid_request_error",
     ErrorKind.INTERNAL: "api_error",
     ErrorKind.NOT_IMPLEMENTED: "api_error",
     ErrorKind.UNAVAILABLE: "overloaded_error",

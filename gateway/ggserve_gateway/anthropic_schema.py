@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
+from ggserve_gateway.bounds import AnthropicTemperature, TokenBudget, TokenCount, TopK, TopP
+
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="ignore")
@@ -123,7 +125,7 @@ class ThinkingParam(_Body):
     """Extended thinking on or off (`budget_tokens` has no local equivalent)."""
 
     type: Literal["enabled", "disabled", "adaptive", "between_tools"]
-    budget_tokens: int | None = None
+    budget_tokens: TokenBudget | None = None
 
 
 class OutputFormat(_Body):
@@ -155,11 +157,11 @@ class CountTokensRequest(_Body):
 class MessagesRequest(CountTokensRequest):
     """`POST /v1/messages`."""
 
-    max_tokens: int = Field(ge=1)
+    max_tokens: TokenCount
     stop_sequences: list[str] | None = None
     output_config: OutputConfig | None = None
     # Sampling: older API versions send these (newer SDKs through `extra_body`).
-    temperature: float | None = None
-    top_p: float | None = None
-    top_k: int | None = Field(default=None, ge=0)
+    temperature: AnthropicTemperature | None = None
+    top_p: TopP | None = None
+    top_k: TopK | None = None
     stream: bool = False

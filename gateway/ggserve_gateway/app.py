@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from ggserve_gateway.anthropic_api import MESSAGES, count_tokens
 from ggserve_gateway.errors import HttpError
+from ggserve_gateway.limits import DEFAULT_HTTP_LIMITS, HttpLimits
 from ggserve_gateway.models import get_model, list_models
 from ggserve_gateway.openai_api import CHAT_COMPLETIONS
 from ggserve_gateway.request_api import error_body
@@ -38,14 +39,22 @@ async def _disconnected(request: Request, exc: Exception) -> Response:
     return Response(status_code=499)  # nobody reads it: the client is gone
 
 
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    # A bug, answered in the API's shape rather than uvicorn's plain-text 500 (Starlette's
+    # ServerErrorMiddleware sends this, then logs the traceback).
+    error = HttpError.internal(f"the gateway failed: {type(exc).__name__}")
+    return await _http_error(request, error)
+
+
 async def _starlette_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     message = f"{request.method} {request.url.path}: {exc.detail}"
     return await _http_error(request, HttpError.routing(exc.status_code, message))
 
 
-def create_app(upstream: Upstream) -> Starlette:
-    """The gateway application over `upstream` (closed when the application shuts down)."""
+def create_app(upstream: Upstream, limits: HttpLimits = DEFAULT_HTTP_LIMITS) -> Starlette:
+    """The gateway application over `upstream` (closed when the application shuts down),
+    reading bodies within `limits`."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -65,8 +74,10 @@ def create_app(upstream: Upstream) -> Starlette:
             HttpError: _http_error,
             HTTPException: _starlette_error,
             DisconnectedError: _disconnected,
+            Exception: _unexpected,
         },
         lifespan=lifespan,
     )
     app.state.upstream = upstream
+    app.state.limits = limits
     return app

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 import uvloop
 
 from ggserve_client import ChannelConfig, TlsConfig
+from ggserve_gateway.limits import DEFAULT_MAX_BODY_BYTES, HttpLimits
 from ggserve_gateway.server import GatewayServer
 
 logger = logging.getLogger("ggserve.gateway")
@@ -28,6 +29,13 @@ def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port number 0-65535, got {value}")
+    return value
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
@@ -70,6 +78,12 @@ def build_parser(prog: str, environ: Mapping[str, str]) -> argparse.ArgumentPars
         help="seconds open requests get to finish on SIGTERM (default 10) [GGSERVE_GATEWAY_GRACE]",
     )  # fmt: skip
     parser.add_argument(
+        "--max-request-bytes", type=_positive,
+        default=env("max_request_bytes", str(DEFAULT_MAX_BODY_BYTES)),
+        help="largest request body (413 beyond); set it to the core's --max-request-bytes "
+        f"(default {DEFAULT_MAX_BODY_BYTES}) [GGSERVE_GATEWAY_MAX_REQUEST_BYTES]",
+    )  # fmt: skip
+    parser.add_argument(
         "--log-level", type=str.upper, default=env("log_level", "INFO"),
         choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="log level (default INFO)",
     )  # fmt: skip
@@ -103,7 +117,12 @@ async def run(args: argparse.Namespace) -> int:
         print(f"ggserve gateway: error: {exc}", file=sys.stderr)
         return EXIT_STARTUP
     gateway = GatewayServer(
-        args.upstream, host=args.host, port=args.port, grace=args.grace, channel=channel
+        args.upstream,
+        host=args.host,
+        port=args.port,
+        grace=args.grace,
+        channel=channel,
+        limits=HttpLimits(max_body_bytes=args.max_request_bytes),
     )
     try:
         port = await gateway.start()

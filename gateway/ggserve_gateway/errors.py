@@ -1,8 +1,9 @@
 """Failed requests: what kind of failure, its HTTP status, and the one gRPC → HTTP mapping.
 
 The SDKs pick their exception class (and whether to retry) from the HTTP status alone, so the
-mapping decides what an agent does next: 400 is the caller's fault, 404 an unknown model, 429 a
-full queue (retry later), 503 a loading or draining server (retry with backoff). The kind is
+mapping decides what an agent does next: 400 is the caller's fault, 404 an unknown model, 413 a
+request too large to send again as it is (never retried), 429 a full queue (retry later), 503 a
+loading or draining server (retry with backoff). The kind is
 API-neutral; each API writes it in its own shape (`openai_errors`, `anthropic_errors`).
 """
 
@@ -24,7 +25,11 @@ class ErrorKind(enum.Enum):
     AUTHENTICATION = 401
     PERMISSION = 403
     NOT_FOUND = 404
+    REQUEST_TIMEOUT = 408
+    TOO_LARGE = 413
+    URI_TOO_LONG = 414
     RATE_LIMIT = 429
+    HEADERS_TOO_LARGE = 431
     INTERNAL = 500
     NOT_IMPLEMENTED = 501
     UNAVAILABLE = 503
@@ -55,6 +60,11 @@ _BY_CODE: dict[grpc.StatusCode, ErrorKind] = {
 }
 # The core's ErrorInfo reason for a prompt longer than the context.
 CONTEXT_LENGTH_EXCEEDED = "CONTEXT_LENGTH_EXCEEDED"
+# gRPC's own refusal of a message over `grpc.max_receive_message_length` (the core's
+# `--max-request-bytes`): RESOURCE_EXHAUSTED like a full queue, but retrying cannot help. The core's
+# full queue carries an ErrorInfo (QUEUE_FULL); this one comes from the gRPC library, with only
+# its text ("Received message larger than max (N vs. M)", "Sent message larger than max ...").
+_TOO_LARGE_TEXT = "message larger than max"
 # Seconds a client should wait before retrying a full queue or an unavailable server.
 RETRY_AFTER_S = 1
 
@@ -110,6 +120,18 @@ class HttpError(Exception):
         return cls(ErrorKind.NOT_FOUND, message)
 
     @classmethod
+    def too_large(cls, limit: int) -> HttpError:
+        """A body over the gateway's limit (413), which matches the core's."""
+        return cls(ErrorKind.TOO_LARGE, f"the request body is over the limit of {limit} bytes")
+
+    @classmethod
+    def body_timeout(cls, seconds: float) -> HttpError:
+        """A body that did not arrive in time (408)."""
+        return cls(
+            ErrorKind.REQUEST_TIMEOUT, f"the request body did not arrive within {seconds:g} s"
+        )
+
+    @classmethod
     def internal(cls, message: str) -> HttpError:
         """The gateway or the core failed (500)."""
         return cls(ErrorKind.INTERNAL, message)
@@ -128,6 +150,8 @@ class HttpError(Exception):
         if error.request_id:
             message = f"{message} (request {error.request_id})"
         kind = _BY_CODE.get(error.code, ErrorKind.INTERNAL)
+        if kind is ErrorKind.RATE_LIMIT and _TOO_LARGE_TEXT in message:
+            kind = ErrorKind.TOO_LARGE
         return cls(kind, message, overflow=ContextOverflow.from_upstream(error))
 
     @classmethod
@@ -141,4 +165,6 @@ class HttpError(Exception):
         """Response headers: Retry-After where retrying later helps."""
         if self.status in (429, 503):
             return {"retry-after": str(RETRY_AFTER_S)}
+        if self.status == 408:  # a client too slow to send its body does not keep the connection
+            return {"connection": "close"}
         return {}

@@ -8,9 +8,21 @@ from ggserve_gateway.errors import COMMON_TYPES, ErrorKind, HttpError
 
 _TYPES = {
     **COMMON_TYPES,
+    ErrorKind.REQUEST_TIMEOUT: "invalid_request_error",
+    ErrorKind.TOO_LARGE: "invalid_request_error",
+    ErrorKind.URI_TOO_LONG: "invalid_request_error",
+    ErrorKind.HEADERS_TOO_LARGE: "invalid_request_error",
     ErrorKind.INTERNAL: "server_error",
     ErrorKind.NOT_IMPLEMENTED: "not_implemented",
     ErrorKind.UNAVAILABLE: "service_unavailable",
+}
+
+# OpenAI has no error type of its own for these; the code tells them apart.
+_CODES = {
+    ErrorKind.REQUEST_TIMEOUT: "request_timeout",
+    ErrorKind.TOO_LARGE: "request_too_large",
+    ErrorKind.URI_TOO_LONG: "uri_too_long",
+    ErrorKind.HEADERS_TOO_LARGE: "request_header_fields_too_large",
 }
 
 
@@ -30,7 +42,7 @@ def error_object(error: HttpError) -> dict[str, Any]:
         "message": error.message,
         "type": _TYPES[error.kind],
         "param": error.param,
-        "code": None,
+        "code": _CODES.get(error.kind),
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ggserve_client.request import ChatOptions
 from ggserve_client.types import Message, Role, Tool, ToolCall
 from ggserve_gateway.errors import HttpError
@@ -64,11 +66,32 @@ def _response_format(request: ChatCompletionRequest, options: ChatOptions) -> No
     options["json_schema"] = json_schema_option(fmt.json_schema.json_schema)
 
 
+# Fields the core cannot honour: each is refused by name when set to anything but its no-op
+# value (the README's field table lists them beside the honoured and no-effect ones).
+_REFUSED: tuple[tuple[str, Callable[[ChatCompletionRequest], bool], str], ...] = (
+    ("n", lambda r: r.n not in (None, 1), "only one choice per request is supported"),
+    ("logprobs", lambda r: bool(r.logprobs), "token log probabilities are not supported"),
+    ("top_logprobs", lambda r: bool(r.top_logprobs), "token log probabilities are not supported"),
+    (
+        "logit_bias",
+        lambda r: bool(r.logit_bias),
+        "token biases are not supported by this server (send no logit_bias, or an empty one)",
+    ),
+    ("functions", lambda r: r.functions is not None, "deprecated: send tools instead"),
+    ("function_call", lambda r: r.function_call is not None, "deprecated: send tool_choice"),
+    ("audio", lambda r: r.audio is not None, "audio output is not supported"),
+    (
+        "modalities",
+        lambda r: any(m != "text" for m in r.modalities or ()),
+        'only the "text" modality is supported',
+    ),
+)
+
+
 def _unsupported(request: ChatCompletionRequest) -> None:
-    if request.n not in (None, 1):
-        raise HttpError.bad_request("n: only one choice per request is supported", param="n")
-    if request.logprobs:
-        raise HttpError.bad_request("logprobs: not supported", param="logprobs")
+    for name, refused, why in _REFUSED:
+        if refused(request):
+            raise HttpError.bad_request(f"{name}: {why}", param=name)
 
 
 def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOptions]:

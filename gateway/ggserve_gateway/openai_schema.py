@@ -1,8 +1,9 @@
 """The request body of OpenAI's `POST /v1/chat/completions`, as pydantic models.
 
 Unknown fields are ignored (clients send many optional ones); fields whose meaning the core
-cannot honour (`n > 1`, `logprobs`, non-text content parts) are rejected in `openai_request`
-with a message that says so, rather than silently dropped.
+cannot honour (`n > 1`, `logprobs`, `logit_bias`, `functions`, audio, non-text content parts) are
+rejected in `openai_request` with a message that names them, rather than silently dropped. Every
+number is bounded by a type of `bounds` (the README's field table lists all three kinds).
 """
 
 from __future__ import annotations
@@ -10,6 +11,20 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from ggserve_gateway.bounds import (
+    ChoiceCount,
+    LogitBias,
+    MinP,
+    OpenAiTemperature,
+    Penalty,
+    RepeatPenalty,
+    Seed,
+    TokenCount,
+    TopK,
+    TopLogprobs,
+    TopP,
+)
 
 
 class _Body(BaseModel):
@@ -107,20 +122,27 @@ class ChatCompletionRequest(_Body):
     tool_choice: Literal["auto", "none", "required"] | NamedToolChoice | None = None
     parallel_tool_calls: bool | None = None
     response_format: ResponseFormat | None = None
-    max_tokens: int | None = Field(default=None, ge=1)
-    max_completion_tokens: int | None = Field(default=None, ge=1)
+    max_tokens: TokenCount | None = None
+    max_completion_tokens: TokenCount | None = None
     stop: str | list[str] | None = None
-    seed: int | None = None
-    temperature: float | None = None
-    top_p: float | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    n: int | None = Field(default=None, ge=1)
+    seed: Seed | None = None
+    temperature: OpenAiTemperature | None = None
+    top_p: TopP | None = None
+    presence_penalty: Penalty | None = None
+    frequency_penalty: Penalty | None = None
+    n: ChoiceCount | None = None
     logprobs: bool | None = None
+    top_logprobs: TopLogprobs | None = None
+    # Declared so that they are refused by name (`openai_request`) rather than dropped unseen.
+    logit_bias: dict[str, LogitBias] | None = None
+    functions: list[Any] | None = None
+    function_call: Any = None
+    audio: Any = None
+    modalities: list[str] | None = None
     stream: bool = False
     stream_options: StreamOptions | None = None
     # Extensions other local servers (llama.cpp, vLLM) accept.
-    top_k: int | None = Field(default=None, ge=0)
-    min_p: float | None = None
-    repeat_penalty: float | None = None
+    top_k: TopK | None = None
+    min_p: MinP | None = None
+    repeat_penalty: RepeatPenalty | None = None
     chat_template_kwargs: dict[str, Any] | None = None

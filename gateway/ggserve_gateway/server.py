@@ -16,6 +16,8 @@ import uvicorn
 
 from ggserve_client import ChannelConfig
 from ggserve_gateway.app import create_app
+from ggserve_gateway.http_protocol import protocol_class
+from ggserve_gateway.limits import DEFAULT_HTTP_LIMITS, HttpLimits
 from ggserve_gateway.upstream import Upstream
 
 logger = logging.getLogger("ggserve.gateway")
@@ -29,7 +31,8 @@ class _Server(uvicorn.Server):
 
 
 class GatewayServer:
-    """The HTTP gateway to `upstream` (`HOST:PORT` or `unix:PATH`) on `host:port`."""
+    """The HTTP gateway to `upstream` (`HOST:PORT` or `unix:PATH`) on `host:port`, refusing
+    requests beyond `limits` (whose body limit should be the core's `--max-request-bytes`)."""
 
     def __init__(
         self,
@@ -39,14 +42,15 @@ class GatewayServer:
         port: int = 8080,
         grace: float = 10.0,  # whole seconds for uvicorn (at least 1)
         channel: ChannelConfig | None = None,
+        limits: HttpLimits = DEFAULT_HTTP_LIMITS,
     ) -> None:
         self.upstream = Upstream(upstream, channel)
         config = uvicorn.Config(
-            create_app(self.upstream),
+            create_app(self.upstream, limits),
             host=host,
             port=port,
             loop="none",
-            http="httptools",
+            http=protocol_class(limits),
             lifespan="on",
             log_config=None,
             access_log=False,

@@ -17,7 +17,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ggserve_client.errors import GgserveError
@@ -26,6 +26,7 @@ from ggserve_gateway.auth import auth_metadata
 from ggserve_gateway.calls import StreamItem, gated
 from ggserve_gateway.chat_api import ChatApi, Exchange
 from ggserve_gateway.errors import HttpError
+from ggserve_gateway.limits import HttpLimits
 from ggserve_gateway.sse import EventStreamResponse
 from ggserve_gateway.streaming import event_stream
 from ggserve_gateway.upstream import Upstream
@@ -47,10 +48,41 @@ def upstream_of(request: Request) -> Upstream:
     return upstream
 
 
-async def read_body(request: Request, schema: type[B]) -> B:
-    """The request body validated by `schema` (400 naming the first bad field)."""
+def limits_of(request: Request) -> HttpLimits:
+    """The application's request limits."""
+    limits: HttpLimits = request.app.state.limits
+    return limits
+
+
+async def _receive_body(request: Request, limits: HttpLimits) -> bytes:
+    """The whole body, refused (413) as soon as it is known to be over the limit: from its
+    Content-Length before anything is read, else once the chunks received pass it."""
+    limit = limits.max_body_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise HttpError.too_large(limit)
+    chunks: list[bytes] = []
+    size = 0
     try:
-        return schema.model_validate_json(await request.body())
+        async with asyncio.timeout(limits.body_timeout_s):
+            async for chunk in request.stream():
+                size += len(chunk)
+                if size > limit:
+                    raise HttpError.too_large(limit)
+                chunks.append(chunk)
+    except TimeoutError:
+        raise HttpError.body_timeout(limits.body_timeout_s) from None
+    except ClientDisconnect:
+        raise DisconnectedError from None
+    return b"".join(chunks)
+
+
+async def read_body(request: Request, schema: type[B]) -> B:
+    """The request body validated by `schema` (413 over the size limit, 408 if it does not
+    arrive in time, 400 naming the first bad field)."""
+    body = await _receive_body(request, limits_of(request))
+    try:
+        return schema.model_validate_json(body)
     except ValidationError as exc:
         raise HttpError.from_validation(exc) from None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TypeVar
 
@@ -23,6 +24,7 @@ from ggserve_gateway.chat_api import StreamWriter
 from ggserve_gateway.errors import HttpError
 
 T = TypeVar("T")
+logger = logging.getLogger("ggserve.gateway")
 
 
 async def with_keep_alives(events: AsyncIterator[T], interval_s: float) -> AsyncGenerator[T | None]:
@@ -78,5 +80,8 @@ async def event_stream(
                 yield writer.keep_alive() if item is None else encode(item)
     except GgserveError as exc:
         yield writer.error(HttpError.from_upstream(exc))
+    except Exception as exc:  # a bug: the client gets the API's error event, not a cut stream
+        logger.exception("the stream failed")
+        yield writer.error(HttpError.internal(f"the gateway failed: {type(exc).__name__}"))
     finally:
         await events.aclose()

@@ -110,7 +110,7 @@ async def _start_gateway(settings: Settings, grpc_port: int) -> GatewayServer:
             "(ggserve gateway --upstream HOST:PORT --upstream-ca CA.pem ...)"
         )
     try:
-        from ggserve_gateway import GatewayServer
+        from ggserve_gateway import GatewayServer, HttpLimits
     except ImportError as exc:
         raise StartupError(
             "--http-port needs the HTTP gateway: pip install ggserve-gateway"
@@ -120,6 +120,8 @@ async def _start_gateway(settings: Settings, grpc_port: int) -> GatewayServer:
         host=settings.host,
         port=settings.http_port or 0,
         grace=settings.grace,
+        # The gateway refuses (413) what the core would refuse, before reading it.
+        limits=HttpLimits(max_body_bytes=settings.limits.max_request_bytes),
     )
     try:
         port = await gateway.start()

