@@ -7,7 +7,7 @@ format (`<tool_call>{json}</tool_call>`), split into small pieces so that marker
 
 - the task turn (the user message carrying `TASK`) → a call to the agent's own shell tool (found
   among the request's tools, its arguments built from the tool's schema) running `COMMAND`;
-- the turn after that call, whose tool result shows the command ran → `FINAL_ANSWER`;
+- the turn after that call (its tool result sent back) → `FINAL_ANSWER`;
 - anything else (titles, summaries, memory passes, quota checks…) → `SIDE_ANSWER`, no call.
 
 Every request is recorded (`requests`) so a failing test can say what the agent asked.
@@ -27,13 +27,7 @@ from ggserve.engine.base import GenerationRequest
 TEST_FILE = "ggserve-agent-test.txt"
 MARKER = "written by the scripted model"
 TASK = f"Create the file {TEST_FILE} with a shell command, then tell me it is done."
-# The shell prints CHECK only when the file holds what the command wrote (the command's own text,
-# which agents echo back in their tool results, does not contain it).
-CHECK = "ggserve-file-42"
-COMMAND = (
-    f"echo '{MARKER}' > {TEST_FILE} && grep -q 'scripted model' {TEST_FILE} "
-    "&& echo ggserve-file-$((6 * 7))"
-)
+COMMAND = f"echo '{MARKER}' > {TEST_FILE} && cat {TEST_FILE}"
 FINAL_ANSWER = f"Done: {TEST_FILE} is written (scripted answer)."
 SIDE_ANSWER = "Noted."
 # Shell tools of the agents under test, by the names they give them (Claude Code, qwen-code,
@@ -57,7 +51,7 @@ class Turn:
 class Answer:
     """What the script answered one request, and why."""
 
-    kind: str  # "call", "final", "side" or "failed"
+    kind: str  # "call", "final", "side" or "failed" (no shell tool offered)
     text: str
     prompt: str
 
@@ -110,15 +104,14 @@ def hermes_call(name: str, arguments: dict[str, Any]) -> str:
     return f"I will create the file.\n<tool_call>\n{body}\n</tool_call>"
 
 
-def _our_call_answered(history: Sequence[Turn]) -> tuple[bool, str]:
-    """Whether the conversation ends with our shell call and its result (and that result)."""
+def _our_call_answered(history: Sequence[Turn]) -> bool:
+    """Whether the conversation ends with our shell call and then its tool result."""
     if len(history) < 2 or history[-2].role != "assistant":
-        return False, ""
-    # The fallback template writes the arguments with `ensure_ascii=False`: COMMAND (no quotes
-    # or backslashes) appears verbatim.
-    if not any(COMMAND in call for call in _TOOL_CALL.findall(history[-2].content)):
-        return False, ""
-    return True, history[-1].content
+        return False
+    # The fallback template writes the arguments with `ensure_ascii=False`: COMMAND (no double
+    # quotes or backslashes) appears verbatim.
+    called = any(COMMAND in call for call in _TOOL_CALL.findall(history[-2].content))
+    return called and history[-1].content.lstrip().startswith("<tool_response>")
 
 
 @dataclass
@@ -140,11 +133,11 @@ class AgentScript:
         everything = turns(prompt)
         system = everything[0].content if everything and everything[0].role == "system" else ""
         history = conversation(everything)
-        answered, result = _our_call_answered(history)
-        if answered:
-            if CHECK in result:
-                return Answer("final", FINAL_ANSWER, prompt)
-            return Answer("failed", f"The command did not work: {result[:400]}", prompt)
+        if _our_call_answered(history):
+            # The file is the test's evidence that the command ran, not the result's text: an
+            # agent's output capture can miss a fast command's stdout under load (qwen-code
+            # answered "Output: (empty)" with exit code 0).
+            return Answer("final", FINAL_ANSWER, prompt)
         last = history[-1] if history else Turn("", "")
         if last.role == "user" and TASK in last.content:
             tools = {t["name"]: t for t in tool_definitions(system)}
