@@ -13,7 +13,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ggserve.drafting_flags import add_drafting_arguments, drafting_from_args
 from ggserve.engine.kv_cache import CACHE_TYPES, FLASH_ATTENTION, KvCacheOptions
+from ggserve.engine.ngram import DraftOptions
 from ggserve.limits import DEFAULT_LIMITS, Limits
 
 ENV_PREFIX = "GGSERVE_"
@@ -54,6 +56,7 @@ class Settings:
     chat_template: str | None = None  # built-in name or Jinja file; None: the GGUF's own
     metrics_port: int | None = None  # None: no /metrics endpoint
     kv_cache: KvCacheOptions = KvCacheOptions()  # noqa: RUF009 (frozen) --cache-type-k/-v, --flash-attn
+    drafting: DraftOptions | None = None  # speculative decoding by prompt lookup; None: off
 
     @property
     def address(self) -> str:
@@ -219,6 +222,7 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
     )  # fmt: skip
     add_limit_arguments(parser, environ)
     add_kv_cache_arguments(parser, environ)
+    add_drafting_arguments(parser, environ)
 
 
 def add_kv_cache_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
@@ -299,6 +303,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         chat_template=args.chat_template or None,
         metrics_port=args.metrics_port,
         kv_cache=_kv_cache_from_args(args),
+        drafting=drafting_from_args(args),
     )
 
 

@@ -79,6 +79,7 @@ async def load_model(path: Path, settings: Settings) -> ServedModel:
             queue_size=settings.queue_size,
             parallel=settings.parallel,
             kv_cache=settings.kv_cache,
+            drafting=settings.drafting,
         )
     except ModelLoadError as exc:
         raise StartupError(str(exc)) from exc

@@ -25,7 +25,7 @@ from prometheus_client import (
     Histogram,
     start_http_server,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from ggserve.domain import FinishReason, Usage
@@ -208,6 +208,8 @@ class EngineGauges:
     kv_used_tokens: int | None = None
     kv_capacity_tokens: int | None = None
     kv_cache_bytes: int | None = None
+    drafted_tokens: int | None = None  # speculative decoding, since the engine started
+    accepted_tokens: int | None = None
 
 
 class GaugeSource(Protocol):
@@ -221,19 +223,20 @@ class GaugeSource(Protocol):
 
 
 def engine_gauges(engine: Any) -> EngineGauges:
-    """Read an engine's `stats()`, `kv_cache()` and `info.kv_cache` where it has them
-    (read-only, thread-safe)."""
-    waiting = running = used = capacity = None
+    """Read an engine's `stats()` and `info.kv_cache` where it has them (read-only,
+    thread-safe); KV-cache figures only from an engine that has a KV cache (`kv_size` > 0)."""
+    waiting = running = used = capacity = drafted = accepted = None
     stats = getattr(engine, "stats", None)
     if callable(stats):
         snapshot = stats()
         waiting, running = int(snapshot.waiting), int(snapshot.running)
-    kv_cache = getattr(engine, "kv_cache", None)
-    if callable(kv_cache):
-        used, capacity = (int(n) for n in kv_cache())
+        if getattr(snapshot, "kv_size", 0):
+            used, capacity = int(snapshot.kv_used), int(snapshot.kv_size)
+        drafted = getattr(snapshot, "drafted_tokens", None)
+        accepted = getattr(snapshot, "accepted_tokens", None)
     cache = getattr(getattr(engine, "info", None), "kv_cache", None)
     size = int(cache.bytes) if cache is not None and cache.bytes else None
-    return EngineGauges(waiting, running, used, capacity, size)
+    return EngineGauges(waiting, running, used, capacity, size, drafted, accepted)
 
 
 class EngineCollector(Collector):
@@ -263,6 +266,16 @@ class EngineCollector(Collector):
             "Memory the KV cache takes (K and V, all layers and cells), by its data types.",
             labels=["model", "type_k", "type_v"],
         )
+        drafted = CounterMetricFamily(
+            "ggserve_speculative_drafted_tokens",
+            "Tokens drafted by speculative decoding and checked by the model.",
+            labels=["model"],
+        )
+        accepted = CounterMetricFamily(
+            "ggserve_speculative_accepted_tokens",
+            "Drafted tokens the model agreed with (kept as generated tokens).",
+            labels=["model"],
+        )
         for model in list(self._models):
             gauges = engine_gauges(model.engine)
             label = [model.alias]
@@ -276,7 +289,10 @@ class EngineCollector(Collector):
             if gauges.kv_cache_bytes is not None:
                 options = model.engine.info.kv_cache.options
                 size.add_metric([*label, options.type_k, options.type_v], gauges.kv_cache_bytes)
-        yield from (queue, active, used, capacity, ratio, size)
+            if gauges.drafted_tokens is not None and gauges.accepted_tokens is not None:
+                drafted.add_metric(label, gauges.drafted_tokens)
+                accepted.add_metric(label, gauges.accepted_tokens)
+        yield from (queue, active, used, capacity, ratio, size, drafted, accepted)
 
     def describe(self) -> Iterator[Metric]:
         return iter(())  # the families are made per scrape

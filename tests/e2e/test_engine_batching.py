@@ -139,7 +139,7 @@ def lockstep_greedy(path: Path, prompts: list[list[int]], n: int) -> list[str]:
     try:
         pieces = TokenPieces(model.vocab)
         n_vocab = llama_cpp.llama_vocab_n_tokens(model.vocab)
-        model.decode([Span(i, 0, tokens, True) for i, tokens in enumerate(prompts)])
+        model.decode([Span(i, 0, tokens, (len(tokens) - 1,)) for i, tokens in enumerate(prompts)])
         rows = list(itertools.accumulate(len(t) - 1 + (i > 0) for i, t in enumerate(prompts)))
         out: list[list[int]] = [[] for _ in prompts]
         live = list(range(len(prompts)))
@@ -154,7 +154,7 @@ def lockstep_greedy(path: Path, prompts: list[list[int]], n: int) -> list[str]:
             live = [i for i in live if i in chosen and len(out[i]) < n]  # the engine's max_tokens
             if not live:
                 break
-            spans = [Span(i, len(prompts[i]) + len(out[i]) - 1, [chosen[i]], True) for i in live]
+            spans = [Span(i, len(prompts[i]) + len(out[i]) - 1, [chosen[i]], (0,)) for i in live]
             model.decode(spans)
             rows = list(range(len(live)))
         return [pieces.text(tokens) for tokens in out]

@@ -27,12 +27,12 @@ def kill_engine_after(steps: int) -> None:
     original = LlamaBackend.step
     done = 0
 
-    def step(self: LlamaBackend, seqs: Any) -> Any:
+    def step(self: LlamaBackend, gens: Any) -> Any:
         nonlocal done
         if done >= steps:
             raise InjectedFault(f"injected engine fault after {steps} steps")
         done += 1
-        return original(self, seqs)
+        return original(self, gens)
 
     LlamaBackend.step = step  # type: ignore[method-assign]
 

@@ -53,11 +53,25 @@ class GenerationRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class TokenRecord:
+    """One generated token, travelling with the text it produced: its id (-1 where the engine
+    has no vocabulary, as in replay). The place for per-token data such as log probabilities."""
+
+    token: int
+
+
+@dataclass(frozen=True, slots=True)
 class TextDelta:
-    """Text produced by one engine step (may hold several tokens' worth)."""
+    """Text released by the engine (one step's, or several unread ones joined) and the records
+    of the tokens that produced it (text held back by a stop string waits with its tokens)."""
 
     text: str
-    tokens: int
+    records: tuple[TokenRecord, ...] = ()
+
+    @property
+    def tokens(self) -> int:
+        """How many generated tokens this text stands for."""
+        return len(self.records)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +114,8 @@ class EngineStats:
     kv_cached: int = 0
     kv_size: int = 0
     preemptions: int = 0
+    drafted_tokens: int = 0  # speculation: tokens proposed and checked
+    accepted_tokens: int = 0  # of those, the ones the model agreed with
 
 
 class EventStream(Protocol):

@@ -79,18 +79,18 @@ class EventChannel:
 class _TextParts:
     """Unread text deltas, appended in O(1) and joined once when read."""
 
-    __slots__ = ("parts", "tokens")
+    __slots__ = ("parts", "records")
 
     def __init__(self, first: TextDelta) -> None:
         self.parts = [first.text]
-        self.tokens = first.tokens
+        self.records = list(first.records)
 
     def add(self, delta: TextDelta) -> None:
         self.parts.append(delta.text)
-        self.tokens += delta.tokens
+        self.records += delta.records
 
     def delta(self) -> TextDelta:
-        return TextDelta("".join(self.parts), self.tokens)
+        return TextDelta("".join(self.parts), tuple(self.records))
 
 
 def _receive_all(deliveries: list[Delivery]) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import ctypes
 from collections.abc import Iterable
+from typing import Protocol
 
 import llama_cpp
 
@@ -70,12 +71,18 @@ class Utf8Stream:
         return self._decoder.decode(b"", final=True)
 
 
+class PieceSource(Protocol):
+    """What a `Detokenizer` reads: the bytes of a token's piece (`TokenPieces`)."""
+
+    def piece(self, token: int) -> bytes: ...
+
+
 class Detokenizer:
-    """Per-sequence token stream → text stream."""
+    """Per-generation token stream → text stream."""
 
     __slots__ = ("_pieces", "_utf8")
 
-    def __init__(self, pieces: TokenPieces) -> None:
+    def __init__(self, pieces: PieceSource) -> None:
         self._pieces = pieces
         self._utf8 = Utf8Stream()
 

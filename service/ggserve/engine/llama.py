@@ -3,7 +3,7 @@
 The model is loaded on the engine thread, which then owns it until `close`. `generate` checks the
 request (context fit, grammar) on the caller's thread and raises before anything is queued; the
 tokens are produced by `LlamaBackend` (continuous batching over `parallel` slots) under the shared
-`Scheduler`.
+`Scheduler`, around which `ThreadedEngine` provides submission, draining and shutdown.
 
 Determinism: with `parallel=1`, a request's tokens depend only on the request (its prompt,
 sampling parameters and seed). With several slots, a token's logits are computed in batches whose
@@ -16,28 +16,25 @@ batching equals the serial output (tests/e2e/test_engine_batching.py), which is 
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 
 import llama_cpp
 
-from ggserve.engine import admission, llama_log
-from ggserve.engine.base import EngineStats, EventStream, GenerationRequest, ModelInfo
+from ggserve.engine import llama_log
+from ggserve.engine.base import ModelInfo
 from ggserve.engine.detokenizer import TokenPieces
 from ggserve.engine.grammar import validate_grammar
 from ggserve.engine.kv_cache import KvCacheOptions
 from ggserve.engine.llama_backend import LlamaBackend, SlotReport
 from ggserve.engine.model import LoadedModel, ModelOptions
+from ggserve.engine.ngram import DraftOptions
 from ggserve.engine.sampler import SamplingDefaults
 from ggserve.engine.scheduler import Scheduler
-
-logger = logging.getLogger(__name__)
+from ggserve.engine.threaded import ThreadedEngine
 
 DEFAULT_QUEUE_SIZE = 16
 _VALIDATED_GRAMMARS = 64  # grammars remembered as valid (the service validates off the loop)
@@ -74,7 +71,7 @@ def _describe(model: LoadedModel, pieces: TokenPieces, alias: str) -> ModelInfo:
     )
 
 
-class LlamaEngine:
+class LlamaEngine(ThreadedEngine):
     """A GGUF model serving up to `parallel` sequences together, the rest in a bounded FIFO.
 
     The constructor blocks while the model loads (run it in a thread to keep a loop responsive)
@@ -82,7 +79,10 @@ class LlamaEngine:
     `n_ctx=0` uses the trained context length (shared by all slots: one unified KV cache);
     `n_threads=None` uses cores - 1; `queue_size` is how many requests may wait beyond the
     `parallel` running ones before `QueueFull`. `kv_cache` sets the cache's data types and
-    flash attention (`KvCacheOptions`; f16 and auto by default).
+    flash attention (`KvCacheOptions`; f16 and auto by default). `drafting` turns on speculative
+    decoding by prompt lookup: drafted tokens are checked in the same `llama_decode` as the other
+    generations' tokens, and only those the sampler picks too are kept (output is unchanged, bar
+    llama.cpp's batch-shape arithmetic; see below).
     """
 
     def __init__(
@@ -99,6 +99,7 @@ class LlamaEngine:
         seed: int | None = None,
         sampling_defaults: SamplingDefaults | None = None,
         kv_cache: KvCacheOptions | None = None,
+        drafting: DraftOptions | None = None,
     ) -> None:
         llama_log.install()
         path = Path(model_path)
@@ -116,11 +117,12 @@ class LlamaEngine:
             defaults = dataclasses.replace(defaults, seed=seed)
 
         def load() -> LlamaBackend:
-            return LlamaBackend(LoadedModel.load(path, options), defaults)
+            return LlamaBackend(LoadedModel.load(path, options), defaults, drafting)
 
         self._scheduler = Scheduler(load, queue_size=queue_size, name=f"engine-{name}")
         backend = self._scheduler.start()
         assert isinstance(backend, LlamaBackend)
+        assert isinstance(backend.model, LoadedModel)
         self._backend = backend
         self._model = backend.model
         # The backend's piece renderer belongs to the engine thread; callers get their own.
@@ -128,11 +130,6 @@ class LlamaEngine:
         self._info = _describe(self._model, self._pieces, name)
         self._valid_grammars: OrderedDict[str, None] = OrderedDict()
         self._grammar_lock = threading.Lock()
-
-    @property
-    def info(self) -> ModelInfo:
-        """The loaded model, as the service reports it."""
-        return self._info
 
     def tokenize(self, text: str, *, add_bos: bool = False, special: bool = True) -> list[int]:
         """Token ids of `text`; with `special=True` control-token markers become their ids."""
@@ -143,18 +140,9 @@ class LlamaEngine:
         with self._model.vocab_in_use():
             return self._pieces.text(tokens)
 
-    def stats(self) -> EngineStats:
-        """Sequences running and waiting, slots, KV-cache cells used (for metrics and tests)."""
-        return self._scheduler.stats()
-
     def slot_report(self) -> list[SlotReport]:
         """Every slot, tracked and actual cache contents; only while idle (tests, diagnostics)."""
         return self._backend.slot_report()
-
-    def kv_cache(self) -> tuple[int, int]:
-        """Tokens held in the KV cache and its capacity (for metrics)."""
-        stats = self._scheduler.stats()
-        return stats.kv_used, stats.kv_size
 
     def validate_grammar(self, gbnf: str) -> None:
         """Raise `GrammarError` unless llama.cpp accepts `gbnf` (root rule `root`).
@@ -171,25 +159,3 @@ class LlamaEngine:
             self._valid_grammars[gbnf] = None
             while len(self._valid_grammars) > _VALIDATED_GRAMMARS:
                 self._valid_grammars.popitem(last=False)
-
-    def generate(self, request: GenerationRequest) -> EventStream:
-        """Stream one generation; raises `ContextOverflow`, `GrammarError`, `QueueFull` or
-        `EngineClosed` at call time. Must be called from a running event loop."""
-        admission.check_request(request, self._info.context_length)
-        if request.grammar:
-            self.validate_grammar(request.grammar)
-        return admission.submit(self._scheduler, request, self._info.context_length)
-
-    def drain(self) -> None:
-        """Stop admitting; queued requests end at once with `EngineClosed`, running ones go on."""
-        self._scheduler.drain()
-
-    def on_failure(self, callback: Callable[[BaseException], None]) -> None:
-        """Call `callback` once, from the engine thread, if that thread dies."""
-        self._scheduler.on_failure(callback)
-
-    async def close(self) -> None:
-        """Stop admitting, cancel what runs or waits, join the engine thread, free the model."""
-        self._scheduler.close()
-        await asyncio.to_thread(self._scheduler.join)
-        logger.info("engine %s closed", self._info.alias)

@@ -1,34 +1,45 @@
 """The llama.cpp backend: continuous batching of N slots in one context, with a prefix cache.
 
-Each slot is a llama.cpp sequence id in one context with a unified KV cache. Every step builds one
-batch: the last sampled token of every generating sequence, then chunks of the prompts being
-prefilled (oldest admission first) while the per-step token budget lasts, so a long new prompt
-delays the running streams by at most one chunk. After `llama_decode`, each sequence samples at its
-own batch row with its own sampler chain (grammar, seed, penalties…).
+Each slot is a llama.cpp sequence id in one context with a unified KV cache. Each running
+generation has its pending tokens: known, not yet in the KV cache — the rest of its prompt
+(or, after a preemption, its whole history) while prefilling, then the token it last sampled.
+Every step builds one batch: the pending tokens of every decoding generation, then chunks of
+the prompts being prefilled (oldest admission first) while the per-step token budget lasts, so a
+long new prompt delays the running streams by at most one chunk. Each span says which of its
+rows need logits; after `llama_decode`, each generation samples at its own rows with its own
+sampler chain (grammar, seed, penalties…). Only accepted tokens are committed to a slot's cached
+tokens: a decoding span's first token was sampled, and any further one is kept only while the
+sampler, reading the row before it, picks it again (what a speculative draft needs); the cells
+of the others are removed at once.
 
-Prefix cache: a released slot keeps its cells. A new request goes to the free slot whose cached
-tokens share the longest prefix with its prompt (else the least recently used one); when a busy
-slot shares a longer prefix, its cells are copied (`llama_memory_seq_cp`, metadata only in a
-unified cache). Cached cells of free slots are evicted as soon as anything needs the room.
+Prefix cache: a released slot keeps its cells (a prompt cut short by a cancel included: its
+evaluated part is a valid prefix, so a retry resumes there). A new request goes to the free slot
+whose cached tokens share the longest prefix with its prompt (else the least recently used
+one); when a busy slot shares a longer prefix, its cells are copied (`llama_memory_seq_cp`,
+metadata only in a unified cache). Cached cells of free slots are evicted as soon as anything
+needs the room.
 
 KV cache full (`llama_decode` returns 1): evict free slots' caches, then shrink the prefill
-chunks, then preempt the newest sequence (its cells are freed and its tokens, prompt and
+chunks, then preempt the newest generation (its cells are freed and its tokens, prompt and
 generated, are evaluated again later; its sampler, detokenizer and stream carry on untouched,
 so the caller sees only a pause). Nothing else is dropped, and the cache is never wiped.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
-from ggserve.engine.base import KvCacheFull
-from ggserve.engine.detokenizer import Detokenizer, TokenPieces
-from ggserve.engine.model import DECODE_OK, LoadedModel, Span
-from ggserve.engine.sampler import SamplerChain, SamplingDefaults
+from ggserve.domain import Sampling
+from ggserve.engine.base import KvCacheFull, TokenRecord
+from ggserve.engine.detokenizer import Detokenizer, PieceSource
+from ggserve.engine.generation import Generation, StepOutput
+from ggserve.engine.model import DECODE_OK, Span
+from ggserve.engine.ngram import DraftOptions, NgramDrafter
+from ggserve.engine.sampler import RowSampler, SamplingDefaults
 from ggserve.engine.scheduler import KvUsage
-from ggserve.engine.sequence import Sequence, StepOutput
 
 # A busy slot's prefix is copied only when it beats the best free slot by this many tokens:
 # below that, re-evaluating is as cheap as the bookkeeping.
@@ -37,12 +48,40 @@ MIN_COPY_TOKENS = 32
 # (llama-server's default slot similarity is 0.1 as well).
 MIN_SIMILARITY = 10
 MIN_REUSE_TOKENS = 16
-# Cells kept free per decoding sequence when a prompt is admitted or prefilled, so that a full
+# Cells kept free per decoding generation when a prompt is admitted or prefilled, so that a full
 # cache preempts rarely rather than on every step.
 GROWTH_RESERVE = 16
 
 
-def common_prefix_length(a: list[int], b: tuple[int, ...]) -> int:
+class BatchModel(Protocol):
+    """What the backend needs from a model (`LoadedModel`; tests inject a fake)."""
+
+    n_ctx: int
+    n_batch: int
+    n_seq_max: int
+
+    def decode(self, spans: Sequence[Span]) -> int: ...
+
+    def seq_rm(self, seq_id: int, start: int = 0, end: int = -1) -> bool: ...
+
+    def seq_cp(self, src: int, dst: int, start: int, end: int) -> None: ...
+
+    def seq_pos_max(self, seq_id: int) -> int: ...
+
+    def is_eog(self, token: int) -> bool: ...
+
+    def pieces(self) -> PieceSource: ...
+
+    def new_sampler(
+        self, sampling: Sampling, *, grammar: str | None, defaults: SamplingDefaults
+    ) -> RowSampler: ...
+
+    def clear(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def common_prefix_length(a: list[int], b: Sequence[int]) -> int:
     """How many leading tokens `a` and `b` share."""
     n = 0
     for x, y in zip(a, b, strict=False):
@@ -54,15 +93,27 @@ def common_prefix_length(a: list[int], b: tuple[int, ...]) -> int:
 
 @dataclass(slots=True)
 class _Run:
-    """Decoding state of the sequence a slot is serving."""
+    """Decoding state of the generation a slot is serving."""
 
-    seq: Sequence
-    sampler: SamplerChain
+    gen: Generation
+    sampler: RowSampler
     detokenizer: Detokenizer
-    order: int  # admission order: older sequences prefill first and are preempted last
-    pending: list[int]  # tokens to evaluate before the next sample (prompt rest, or after a
-    # preemption the whole history); the last one's logits give the next token
-    last_token: int | None = None  # sampled but not yet evaluated
+    order: int  # admission order: older generations prefill first and are preempted last
+    # Tokens known but not yet in the KV cache: the prompt's rest (after a preemption, the
+    # whole history) while prefilling; once decoding, the sampled token (first) and any tokens
+    # proposed after it, all of which are checked in one step.
+    pending: list[int]
+    decoding: bool = False
+    drafter: NgramDrafter | None = None  # proposes tokens after the sampled one (speculation)
+
+    def span(self, seq_id: int, start: int, budget: int) -> Span:
+        """The next span of pending tokens (at most `budget` while prefilling) and its rows
+        that need logits: every row of a decoding span, the last of a prompt's final chunk."""
+        if self.decoding:
+            return Span(seq_id, start, tuple(self.pending), tuple(range(len(self.pending))))
+        chunk = tuple(self.pending[:budget])
+        last = (len(chunk) - 1,) if len(chunk) == len(self.pending) else ()
+        return Span(seq_id, start, chunk, last)
 
 
 @dataclass(slots=True)
@@ -93,16 +144,21 @@ class _Planned:
 
 
 class LlamaBackend:
-    """`Backend` over a `LoadedModel` with `n_seq_max` slots; runs on the engine thread only."""
+    """`Backend` over a model with `n_seq_max` slots; runs on the engine thread only."""
 
-    def __init__(self, model: LoadedModel, defaults: SamplingDefaults) -> None:
+    def __init__(
+        self, model: BatchModel, defaults: SamplingDefaults, drafting: DraftOptions | None = None
+    ) -> None:
         self.model = model
-        self.pieces = TokenPieces(model.vocab)
+        self.pieces = model.pieces()
         self._defaults = defaults
+        self._drafting = drafting
+        self.drafted = 0  # tokens proposed by prompt lookup and checked
+        self.accepted = 0  # of those, tokens the sampler picked too
         self._slots = [_Slot(seq_id) for seq_id in range(model.n_seq_max)]
-        self._by_seq: dict[int, _Slot] = {}  # Sequence.seq_id → its slot
+        self._by_serial: dict[int, _Slot] = {}  # Generation.serial → its slot
         self._clock = itertools.count(1)  # admission order and LRU time
-        self.preemptions = 0  # sequences whose cells were freed for lack of KV space
+        self.preemptions = 0  # generations whose cells were freed for lack of KV space
 
     # ---- read-only figures (any thread; approximate while a step runs) ----------------------
 
@@ -126,7 +182,10 @@ class LlamaBackend:
         return sum(len(slot.cached) for slot in self._slots if slot.run is None)
 
     def kv_usage(self) -> KvUsage:
-        return KvUsage(self.kv_used, self.kv_cached_idle, self.kv_size, self.preemptions)
+        return KvUsage(
+            self.kv_used, self.kv_cached_idle, self.kv_size, self.preemptions,
+            self.drafted, self.accepted,
+        )  # fmt: skip
 
     def slot_report(self) -> list[SlotReport]:
         """Each slot as tracked here and as llama.cpp's cache holds it. Reads the cache: call it
@@ -140,37 +199,36 @@ class LlamaBackend:
 
     # ---- admission ---------------------------------------------------------------------------
 
-    def can_admit(self, seq: Sequence, admitting: int) -> bool:
-        """Whether `seq` may start now (the scheduler has checked for a free slot), `admitting`
-        cells being promised to sequences admitted in the same round: room for its prompt beside
-        the running sequences' tokens (free slots' caches do not count: they are evicted on
-        demand). Growth is not reserved: when decoding fills the cache, the newest sequence is
-        preempted and resumes later, which keeps slots busy without risking anyone's result."""
+    def can_admit(self, gen: Generation, admitting: int) -> bool:
+        """Whether `gen` may start now (the scheduler has checked for a free slot), `admitting`
+        cells being promised to generations admitted in the same round: room for its prompt
+        beside the running generations' tokens (free slots' caches do not count: they are
+        evicted on demand). Budgets are not reserved (`max_tokens` is a ceiling): when decoding
+        fills the cache, the newest generation is preempted and resumes later, which keeps
+        slots busy without risking anyone's result."""
         running = [slot for slot in self._slots if slot.run is not None]
         busy = sum(self._cells_needed(slot) for slot in running)
         if busy == 0 and admitting == 0:
             return True  # alone it fits: the request was checked against the context length
         reserve = GROWTH_RESERVE * (len(running) + 1)
-        return busy + admitting + self.admission_cells(seq) + reserve <= self.model.n_ctx
+        return busy + admitting + self.admission_cells(gen) + reserve <= self.model.n_ctx
 
-    def admission_cells(self, seq: Sequence) -> int:
-        """Cells a new sequence needs to start: its prompt and its first token."""
-        return len(seq.request.prompt_tokens) + 1
+    def admission_cells(self, gen: Generation) -> int:
+        """Cells a new generation needs to start: its prompt and its first token."""
+        return len(gen.request.prompt_tokens) + 1
 
     @staticmethod
     def _cells_needed(slot: _Slot) -> int:
-        run = slot.run
-        extra = len(run.pending) + (run.last_token is not None) if run is not None else 0
-        return len(slot.cached) + extra
+        pending = len(slot.run.pending) if slot.run is not None else 0
+        return len(slot.cached) + pending
 
     # ---- Backend -----------------------------------------------------------------------------
 
-    def start(self, seq: Sequence) -> int:
-        prompt = seq.request.prompt_tokens
-        sampler = SamplerChain(
-            self.model.vocab, seq.request.sampling, grammar=seq.request.grammar,
-            defaults=self._defaults,
-        )  # fmt: skip
+    def start(self, gen: Generation) -> int:
+        prompt = gen.request.prompt_tokens
+        sampler = self.model.new_sampler(
+            gen.request.sampling, grammar=gen.request.grammar, defaults=self._defaults
+        )
         slot, reuse = self._route(prompt)
         # At least one prompt token must be evaluated to get logits to sample from.
         reuse = min(reuse, len(prompt) - 1)
@@ -178,13 +236,15 @@ class LlamaBackend:
             self.model.seq_rm(slot.seq_id, 0, -1)  # cannot cut inside (recurrent): start over
             reuse = 0
         del slot.cached[reuse:]
+        drafter = NgramDrafter(self._drafting, prompt) if self._drafting else None
         slot.run = _Run(
-            seq, sampler, Detokenizer(self.pieces), next(self._clock), list(prompt[reuse:])
-        )
-        self._by_seq[seq.seq_id] = slot
+            gen, sampler, Detokenizer(self.pieces), next(self._clock), list(prompt[reuse:]),
+            drafter=drafter,
+        )  # fmt: skip
+        self._by_serial[gen.serial] = slot
         return reuse
 
-    def _route(self, prompt: tuple[int, ...]) -> tuple[_Slot, int]:
+    def _route(self, prompt: Sequence[int]) -> tuple[_Slot, int]:
         """The free slot for `prompt` and how many of its cached tokens match the prompt."""
         free = [slot for slot in self._slots if slot.run is None]
         best = max(free, key=lambda s: (common_prefix_length(s.cached, prompt), -s.last_used))
@@ -202,7 +262,7 @@ class LlamaBackend:
             return best, donated
         return best, shared
 
-    def _best_busy_prefix(self, prompt: tuple[int, ...]) -> tuple[_Slot | None, int]:
+    def _best_busy_prefix(self, prompt: Sequence[int]) -> tuple[_Slot | None, int]:
         best: _Slot | None = None
         length = 0
         for slot in self._slots:
@@ -212,22 +272,17 @@ class LlamaBackend:
                     best, length = slot, n
         return best, length
 
-    def step(self, seqs: list[Sequence]) -> list[StepOutput]:
-        runs = [self._slot_of(seq) for seq in seqs]
-        plan = self._plan(runs)
-        errors = self._decode(plan, runs)
+    def step(self, gens: list[Generation]) -> list[StepOutput]:
+        slots = [self._slot_of(gen) for gen in gens]
+        plan = self._plan(slots)
+        errors = self._decode(plan, slots)
         outputs: dict[int, StepOutput] = {}
         row = 0
         for planned in plan:
+            outputs[planned.slot.seq_id] = self._advance(planned, row)
             row += len(planned.span.tokens)
-            evaluated = len(planned.span.tokens) if planned.prefill else 0
-            if planned.span.logits:
-                sampled = self._sample(planned.slot, row - 1)
-                outputs[planned.slot.seq_id] = dataclasses.replace(sampled, evaluated=evaluated)
-            elif evaluated:
-                outputs[planned.slot.seq_id] = StepOutput(prefilling=True, evaluated=evaluated)
         result: list[StepOutput] = []
-        for slot in runs:
+        for slot in slots:
             error = errors.get(slot.seq_id)
             if error is not None:
                 result.append(StepOutput(error=error))
@@ -235,45 +290,54 @@ class LlamaBackend:
                 result.append(outputs.get(slot.seq_id, StepOutput(prefilling=True)))
         return result
 
-    def _slot_of(self, seq: Sequence) -> _Slot:
-        slot = self._by_seq.get(seq.seq_id)
-        if slot is None or slot.run is None or slot.run.seq is not seq:
-            raise RuntimeError(f"sequence {seq.seq_id} has no slot; the scheduler lost track")
+    def _slot_of(self, gen: Generation) -> _Slot:
+        slot = self._by_serial.get(gen.serial)
+        if slot is None or slot.run is None or slot.run.gen is not gen:
+            raise RuntimeError(f"generation {gen.serial} has no slot; the scheduler lost track")
         return slot
 
     def _plan(self, slots: list[_Slot]) -> list[_Planned]:
-        """Decode tokens of every generating sequence, then prompt chunks, oldest first."""
+        """Pending tokens of every decoding generation, then prompt chunks, oldest first."""
         plan: list[_Planned] = []
-        for slot in slots:
+        decoders = [s for s in slots if s.run is not None and s.run.decoding and s.run.pending]
+        share = self.model.n_batch // max(len(decoders), 1)  # each one's room in the batch
+        for slot in decoders:
             run = slot.run
             assert run is not None
-            if not run.pending and run.last_token is not None:
-                span = Span(slot.seq_id, len(slot.cached), (run.last_token,), logits=True)
-                plan.append(_Planned(slot, span, prefill=False))
-        budget = self.model.n_batch - len(plan)
-        room = self.model.n_ctx - self.kv_used - len(plan)
-        reserve = GROWTH_RESERVE * len(plan)  # room the decoding sequences will soon need
-        for slot in sorted((s for s in slots if s.run and s.run.pending), key=_order):
+            self._propose(run, share - 1)
+            plan.append(_Planned(slot, run.span(slot.seq_id, len(slot.cached), 0), False))
+        decoding = sum(len(p.span.tokens) for p in plan)
+        budget = self.model.n_batch - decoding
+        room = self.model.n_ctx - self.kv_used - decoding
+        reserve = GROWTH_RESERVE * len(plan)  # room the decoding generations will soon need
+        for slot in sorted((s for s in slots if s.run and not s.run.decoding), key=_order):
             run = slot.run
             assert run is not None
-            want = min(len(run.pending), budget)
-            if want <= 0:
+            if budget <= 0:
                 break
-            # A prompt (or a preempted sequence's history) starts only if all of it fits beside
-            # the decoding sequences with room to grow; otherwise filling the cache would only
-            # preempt someone again. With nobody decoding it goes ahead: llama_decode judges (the
-            # estimate over-counts cells shared by a copied prefix).
+            # A prompt (or a preempted generation's history) starts only if all of it fits
+            # beside the decoding generations with room to grow; otherwise filling the cache
+            # would only preempt someone again. With nobody decoding it goes ahead:
+            # llama_decode judges (the estimate over-counts cells shared by a copied prefix).
             need = len(run.pending) + reserve
             if room < need:
                 room += self._evict_idle(need - room)
             if room < need and plan:
                 break  # FIFO: a younger prompt does not overtake one waiting for room
-            chunk = run.pending[:want]
-            done = want == len(run.pending)
-            plan.append(_Planned(slot, Span(slot.seq_id, len(slot.cached), chunk, done), True))
-            budget -= want
+            span = run.span(slot.seq_id, len(slot.cached), budget)
+            plan.append(_Planned(slot, span, True))
+            budget -= len(span.tokens)
             room -= len(run.pending)
         return plan
+
+    def _propose(self, run: _Run, room: int) -> None:
+        """Append drafted tokens after a decoding run's sampled one, within `room` and what its
+        token limit leaves (each accepted draft is a generated token)."""
+        if run.drafter is None or len(run.pending) != 1:
+            return
+        gen = run.gen
+        left = gen.token_limit - gen.completion_tokens - 1
+        run.pending += run.drafter.draft(min(room, left))
 
     def _decode(self, plan: list[_Planned], runs: list[_Slot]) -> dict[int, KvCacheFull]:
         """Decode `plan`, shrinking it on KV-full until it fits; returns per-slot failures."""
@@ -283,23 +347,68 @@ class LlamaBackend:
                 break
             if self._evict_idle(self.model.n_ctx):
                 continue
-            if self._shrink_prefill(plan):
+            if self._shrink_prefill(plan) or self._drop_drafts(plan):
                 continue
             victim = self._newest_holding_cells(runs)
             if victim is not None and len(runs) > 1:
                 self._preempt(victim, plan)
                 continue
-            # One sequence alone in the cache and still no room: it cannot go on.
+            # One generation alone in the cache and still no room: it cannot go on.
             for p in plan:
                 errors[p.slot.seq_id] = KvCacheFull(self.model.n_ctx, len(p.slot.cached))
             plan.clear()
-        for p in plan:
-            p.slot.cached.extend(p.span.tokens)
-            run = p.slot.run
-            assert run is not None
-            if p.prefill:
-                del run.pending[: len(p.span.tokens)]
         return errors
+
+    def _advance(self, planned: _Planned, row: int) -> StepOutput:
+        """After the decode: commit what `planned` put in the cache and sample where it can."""
+        slot, span = planned.slot, planned.span
+        run = slot.run
+        assert run is not None
+        if not planned.prefill:
+            return self._verify(slot, run, span, row)
+        slot.cached.extend(span.tokens)
+        del run.pending[: len(span.tokens)]
+        evaluated = len(span.tokens)
+        if not span.logits:
+            return StepOutput(prefilling=True, evaluated=evaluated)
+        output = self._sample(run, row + span.logits[-1])
+        return StepOutput(output.text, output.records, evaluated=evaluated, end=output.end)
+
+    def _verify(self, slot: _Slot, run: _Run, span: Span, row: int) -> StepOutput:
+        """Commit a decoding span's accepted tokens: its first (sampled earlier), then each next
+        one while the sampler, at the row before it, picks it again; remove the rest's cells."""
+        tokens = span.tokens
+        accepted = 1
+        records: list[TokenRecord] = []
+        texts: list[str] = []
+        while True:
+            output = self._sample(run, row + accepted - 1)
+            records += output.records
+            texts.append(output.text)
+            if output.end or accepted == len(tokens) or run.pending[:1] != [tokens[accepted]]:
+                break
+            accepted += 1  # the sampler picked the next proposed token: keep its cells
+        slot.cached.extend(tokens[:accepted])
+        if accepted < len(tokens):
+            self.model.seq_rm(slot.seq_id, len(slot.cached), -1)
+        self.drafted += len(tokens) - 1
+        self.accepted += accepted - 1
+        if run.drafter is not None:
+            run.drafter.checked(len(tokens) - 1, accepted - 1)
+        return StepOutput("".join(texts), tuple(records), end=output.end)
+
+    def _sample(self, run: _Run, row: int) -> StepOutput:
+        """Sample the next token from the logits at batch row `row`; it becomes the run's
+        pending token."""
+        token = run.sampler.sample(row)
+        run.decoding = True
+        if token is None or self.model.is_eog(token):  # None: the grammar allows nothing more
+            run.pending = []
+            return StepOutput(text=run.detokenizer.flush(), end=True)
+        run.pending = [token]
+        if run.drafter is not None:
+            run.drafter.extend((token,))
+        return StepOutput(text=run.detokenizer.push(token), records=(TokenRecord(token),))
 
     def _shrink_prefill(self, plan: list[_Planned]) -> bool:
         """Halve the youngest prompt chunk (drop it at one token); False if there is none."""
@@ -312,22 +421,35 @@ class LlamaBackend:
                 del plan[i]
             else:
                 half = tokens[: len(tokens) // 2]
-                plan[i] = _Planned(p.slot, Span(p.span.seq_id, p.span.start, half, False), True)
+                plan[i] = _Planned(p.slot, Span(p.span.seq_id, p.span.start, half), True)
             return True
         return False
+
+    def _drop_drafts(self, plan: list[_Planned]) -> bool:
+        """Keep only the sampled token of every decoding span; False if none had drafts."""
+        dropped = False
+        for i, p in enumerate(plan):
+            if not p.prefill and len(p.span.tokens) > 1:
+                run = p.slot.run
+                assert run is not None
+                del run.pending[1:]
+                plan[i] = _Planned(p.slot, run.span(p.span.seq_id, p.span.start, 0), False)
+                dropped = True
+        return dropped
 
     def _newest_holding_cells(self, runs: list[_Slot]) -> _Slot | None:
         holding = [slot for slot in runs if slot.cached]
         return max(holding, key=_order) if len(holding) > 1 else None
 
     def _preempt(self, slot: _Slot, plan: list[_Planned]) -> None:
-        """Free `slot`'s cells; its tokens are evaluated again once there is room."""
+        """Free `slot`'s cells; its tokens are evaluated again once there is room (a decoding
+        generation keeps its sampled token; tokens proposed after it are dropped)."""
         run = slot.run
         assert run is not None
         self.model.seq_rm(slot.seq_id, 0, -1)
-        tail = [] if run.last_token is None else [run.last_token]
-        run.pending = [*slot.cached, *run.pending, *tail]
-        run.last_token = None
+        pending = run.pending[:1] if run.decoding else run.pending
+        run.pending = [*slot.cached, *pending]
+        run.decoding = False
         slot.cached = []
         plan[:] = [p for p in plan if p.slot is not slot]
         self.preemptions += 1
@@ -344,19 +466,8 @@ class LlamaBackend:
                 slot.cached = []
         return freed
 
-    def _sample(self, slot: _Slot, row: int) -> StepOutput:
-        """Sample the next token of `slot`'s sequence from the logits at batch row `row`."""
-        run = slot.run
-        assert run is not None
-        token = run.sampler.sample(self.model.context, row)
-        if token is None or self.model.is_eog(token):  # None: the grammar allows nothing more
-            run.last_token = None
-            return StepOutput(text=run.detokenizer.flush(), end=True)
-        run.last_token = token
-        return StepOutput(text=run.detokenizer.push(token), tokens=1)
-
-    def release(self, seq: Sequence) -> str:
-        slot = self._by_seq.pop(seq.seq_id, None)
+    def release(self, gen: Generation) -> str:
+        slot = self._by_serial.pop(gen.serial, None)
         if slot is None or slot.run is None:
             return ""
         run = slot.run
@@ -377,7 +488,7 @@ class LlamaBackend:
             if slot.run is not None:
                 slot.run.sampler.close()
                 slot.run = None
-        self._by_seq.clear()
+        self._by_serial.clear()
         self.model.close()
 
 

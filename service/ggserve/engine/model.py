@@ -2,7 +2,7 @@
 
 Thin ownership wrapper over llama-cpp-python's low-level bindings: load, read metadata, tokenize,
 decode one batch of token spans (several sequences sharing one unified KV cache), remove or copy a
-sequence's cells, free. Not thread-safe except
+sequence's cells, make per-generation samplers and piece renderers, free. Not thread-safe except
 for the read-only vocabulary calls (`tokenize`, `metadata`, `vocab_in_use`), which llama.cpp
 allows from any thread and which a lock keeps from racing `close`; everything else belongs to
 the engine thread.
@@ -22,14 +22,17 @@ from pathlib import Path
 
 import llama_cpp
 
+from ggserve.domain import Sampling
 from ggserve.engine import llama_log
 from ggserve.engine.base import EngineClosed, EngineFailure, ModelLoadError
+from ggserve.engine.detokenizer import TokenPieces
 from ggserve.engine.kv_cache import (
     KvCacheInfo,
     KvCacheOptionError,
     KvCacheOptions,
     kv_cache_info,
 )
+from ggserve.engine.sampler import RowSampler, SamplerChain, SamplingDefaults
 
 logger = logging.getLogger(__name__)
 
@@ -55,15 +58,17 @@ class ModelOptions:
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """Consecutive tokens of one sequence in a batch, at positions `start…`.
+    """Consecutive tokens of one llama.cpp sequence in a batch, at positions `start…`.
 
-    `logits`: whether the last token's logits are wanted (its batch row can then be sampled).
+    `logits`: offsets into `tokens` whose logits are wanted (those batch rows can be sampled):
+    the last one for a prompt's final chunk or a sampled token, none for an inner chunk, and
+    every offset where several tokens are to be checked in one step.
     """
 
     seq_id: int
     start: int
     tokens: Sequence[int]
-    logits: bool
+    logits: tuple[int, ...] = ()
 
 
 def check_gguf_file(path: Path) -> None:
@@ -225,6 +230,18 @@ class LoadedModel:
                     return list(tokens[:count])
                 capacity = -count  # negative: the number of tokens needed
 
+    def pieces(self) -> TokenPieces:
+        """A renderer of token pieces (control tokens included) for the engine thread."""
+        return TokenPieces(self.vocab)
+
+    def new_sampler(
+        self, sampling: Sampling, *, grammar: str | None, defaults: SamplingDefaults
+    ) -> RowSampler:
+        """A sampler chain for one generation, reading this context's logits by batch row."""
+        return _ContextSampler(
+            SamplerChain(self.vocab, sampling, grammar=grammar, defaults=defaults), self
+        )
+
     def is_eog(self, token: int) -> bool:
         """Whether `token` ends generation (EOS, EOT, <|im_end|>, …)."""
         return bool(llama_cpp.llama_vocab_is_eog(self.vocab, token))
@@ -234,14 +251,15 @@ class LoadedModel:
 
         Returns `DECODE_OK`, or `DECODE_NO_KV_SPACE` when the cache has no room for the batch
         (nothing was changed; retry with fewer tokens). Other failures raise `EngineFailure`.
-        The logits of a span's last token are at row `sum(len(tokens) of the spans before) +
-        len(tokens) - 1`.
+        The logits of a span's token at offset `i` are at row `sum(len(tokens) of the spans
+        before) + i`.
         """
         batch = self._batch
         row = 0
         for span in spans:
             seq_id = span.seq_id
             pos = span.start
+            first = row
             for token in span.tokens:
                 batch.token[row] = token
                 batch.pos[row] = pos
@@ -250,8 +268,8 @@ class LoadedModel:
                 batch.logits[row] = False
                 row += 1
                 pos += 1
-            if span.logits:
-                batch.logits[row - 1] = True
+            for offset in span.logits:
+                batch.logits[first + offset] = True
         if row > self.n_batch:
             raise EngineFailure(f"a batch of {row} tokens exceeds n_batch={self.n_batch}")
         batch.n_tokens = row
@@ -259,12 +277,6 @@ class LoadedModel:
         if status in (DECODE_OK, DECODE_NO_KV_SPACE):
             return status
         raise EngineFailure(f"llama_decode returned {status} for a batch of {row} tokens")
-
-    def evaluate(self, tokens: Sequence[int], start: int, seq_id: int = 0) -> None:
-        """Run `tokens` (≤ n_batch) of one sequence at positions `start…`; logits for the last."""
-        status = self.decode([Span(seq_id, start, tokens, logits=True)])
-        if status != DECODE_OK:
-            raise EngineFailure(f"no KV space for {len(tokens)} tokens at position {start}")
 
     def seq_rm(self, seq_id: int, start: int = 0, end: int = -1) -> bool:
         """Free the cells of `seq_id` at positions [start, end) (end < 0: to the end).
@@ -282,10 +294,6 @@ class LoadedModel:
         """The largest position `seq_id` holds in the cache; -1 when it holds none."""
         return int(llama_cpp.llama_memory_seq_pos_max(self._memory, seq_id))
 
-    def trim(self, keep: int, seq_id: int = 0) -> bool:
-        """Drop cached positions ≥ `keep` of `seq_id`; False if the memory cannot."""
-        return self.seq_rm(seq_id, keep, -1)
-
     def clear(self) -> None:
         """Forget every cached position."""
         llama_cpp.llama_memory_clear(self._memory, True)
@@ -302,3 +310,19 @@ class LoadedModel:
             if self.model is not None:
                 llama_cpp.llama_model_free(self.model)
                 self.model = None
+
+
+class _ContextSampler:
+    """A `SamplerChain` bound to the context whose logits it reads."""
+
+    __slots__ = ("_chain", "_model")
+
+    def __init__(self, chain: SamplerChain, model: LoadedModel) -> None:
+        self._chain = chain
+        self._model = model
+
+    def sample(self, row: int) -> int | None:
+        return self._chain.sample(self._model.context, row)
+
+    def close(self) -> None:
+        self._chain.close()

@@ -1,33 +1,33 @@
 """`ReplayEngine`: the Engine Protocol without a model, replaying scripted text pieces.
 
 Used by server tests and by benchmarks that measure the service's own overhead. It runs on the
-same `Scheduler` as `LlamaEngine`, so admission (`QueueFull`), cancellation, stop strings,
-`max_tokens`, `ContextOverflow` and shutdown behave identically; each scripted piece counts as
-one token and one engine step. Tokens are UTF-8 bytes, so `tokenize`/`detokenize` round-trip.
+same `Scheduler` and `ThreadedEngine` base as `LlamaEngine`, so admission (`QueueFull`),
+cancellation, stop strings, `max_tokens`, `ContextOverflow` and shutdown behave identically; each
+scripted piece counts as one token (its record's id is -1) and one engine step. Prompt tokens are
+UTF-8 bytes, so `tokenize`/`detokenize` round-trip.
 """
 
 from __future__ import annotations
 
-import asyncio
 import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ggserve.engine import admission
-from ggserve.engine.base import EngineStats, EventStream, GenerationRequest, GrammarError, ModelInfo
+from ggserve.engine.base import GenerationRequest, GrammarError, ModelInfo, TokenRecord
+from ggserve.engine.generation import Generation, StepOutput
 from ggserve.engine.scheduler import KvUsage, Scheduler
-from ggserve.engine.sequence import Sequence as EngineSequence
-from ggserve.engine.sequence import StepOutput
+from ggserve.engine.threaded import ThreadedEngine
 
 Script = Sequence[str] | Callable[[GenerationRequest], Sequence[str]]
 
 _GBNF_ROOT = re.compile(r"^\s*root\s*::=", re.MULTILINE)
+_PIECE = (TokenRecord(-1),)  # each scripted piece is one token of no vocabulary
 
 
 @dataclass(slots=True)
 class _Playback:
-    seq: EngineSequence
+    gen: Generation
     pieces: Sequence[str]
     position: int = 0
 
@@ -43,24 +43,24 @@ class ReplayBackend:
         self._playing: _Playback | None = None
         self._closed = threading.Event()  # lets a pending delay end early on close
 
-    def can_admit(self, seq: EngineSequence, admitting: int) -> bool:
+    def can_admit(self, gen: Generation, admitting: int) -> bool:
         return True  # no KV cache: the one slot is the only limit
 
-    def admission_cells(self, seq: EngineSequence) -> int:
+    def admission_cells(self, gen: Generation) -> int:
         return 0
 
     def kv_usage(self) -> KvUsage:
         return KvUsage()
 
-    def start(self, seq: EngineSequence) -> int:
+    def start(self, gen: Generation) -> int:
         script = self._script
-        pieces = script(seq.request) if callable(script) else script
-        self._playing = _Playback(seq, pieces)
+        pieces = script(gen.request) if callable(script) else script
+        self._playing = _Playback(gen, pieces)
         return 0
 
-    def step(self, seqs: list[EngineSequence]) -> list[StepOutput]:
+    def step(self, gens: list[Generation]) -> list[StepOutput]:
         playing = self._playing
-        if playing is None or [playing.seq] != seqs:
+        if playing is None or [playing.gen] != gens:
             raise RuntimeError("the replay backend has one slot; the scheduler asked for another")
         if playing.position >= len(playing.pieces):
             return [StepOutput(end=True)]
@@ -68,10 +68,10 @@ class ReplayBackend:
             self._closed.wait(self._delay)
         piece = playing.pieces[playing.position]
         playing.position += 1
-        return [StepOutput(text=piece, tokens=1)]
+        return [StepOutput(text=piece, records=_PIECE)]
 
-    def release(self, seq: EngineSequence) -> str:
-        if self._playing is not None and self._playing.seq is seq:
+    def release(self, gen: Generation) -> str:
+        if self._playing is not None and self._playing.gen is gen:
             self._playing = None
         return ""
 
@@ -83,7 +83,7 @@ class ReplayBackend:
         self._playing = None
 
 
-class ReplayEngine:
+class ReplayEngine(ThreadedEngine):
     """Replays `script` (a list of pieces, or a function of the request) for every request."""
 
     def __init__(
@@ -115,11 +115,6 @@ class ReplayEngine:
         )
         self._scheduler.start()
 
-    @property
-    def info(self) -> ModelInfo:
-        """A synthetic model description (architecture "replay")."""
-        return self._info
-
     def tokenize(self, text: str, *, add_bos: bool = False, special: bool = True) -> list[int]:
         """One token per UTF-8 byte (`add_bos` and `special` have nothing to act on)."""
         return list(text.encode("utf-8"))
@@ -128,31 +123,7 @@ class ReplayEngine:
         """Inverse of `tokenize`."""
         return bytes(tokens).decode("utf-8", errors="replace")
 
-    def stats(self) -> EngineStats:
-        """Sequences running and waiting (for metrics and tests)."""
-        return self._scheduler.stats()
-
     def validate_grammar(self, gbnf: str) -> None:
         """Without a vocabulary only the shape is checked: a GBNF grammar defines `root`."""
         if not _GBNF_ROOT.search(gbnf):
             raise GrammarError("invalid GBNF grammar: no `root ::=` rule")
-
-    def generate(self, request: GenerationRequest) -> EventStream:
-        """Same contract as `LlamaEngine.generate`; a grammar is checked but not enforced."""
-        admission.check_request(request, self._info.context_length)
-        if request.grammar:
-            self.validate_grammar(request.grammar)
-        return admission.submit(self._scheduler, request, self._info.context_length)
-
-    def drain(self) -> None:
-        """Stop admitting; queued requests end at once with `EngineClosed`, running ones go on."""
-        self._scheduler.drain()
-
-    def on_failure(self, callback: Callable[[BaseException], None]) -> None:
-        """Call `callback` once, from the engine thread, if that thread dies."""
-        self._scheduler.on_failure(callback)
-
-    async def close(self) -> None:
-        """Stop admitting, cancel what runs or waits, join the engine thread."""
-        self._scheduler.close()
-        await asyncio.to_thread(self._scheduler.join)

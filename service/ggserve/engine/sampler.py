@@ -11,7 +11,7 @@ from __future__ import annotations
 import ctypes
 import math
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import llama_cpp
 import numpy as np
@@ -42,6 +42,15 @@ _T = TypeVar("_T")
 
 def _pick(value: _T | None, default: _T) -> _T:
     return default if value is None else value
+
+
+class RowSampler(Protocol):
+    """Picks one generation's next token from the logits at a batch row (None: the grammar
+    allows nothing more); `close` frees it."""
+
+    def sample(self, row: int) -> int | None: ...
+
+    def close(self) -> None: ...
 
 
 class SamplerChain:

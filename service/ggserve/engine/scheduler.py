@@ -25,19 +25,22 @@ from ggserve.engine.base import (
     EngineStats,
     QueueFull,
 )
-from ggserve.engine.sequence import Sequence, StepOutput
+from ggserve.engine.generation import Generation, StepOutput
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
 class KvUsage:
-    """KV-cache figures of a backend: cells held, held by free slots, in all; preemptions."""
+    """KV-cache figures of a backend: cells held, held by free slots, in all; preemptions;
+    drafted tokens checked and accepted (speculation)."""
 
     used: int = 0
     cached: int = 0
     size: int = 0
     preemptions: int = 0
+    drafted: int = 0
+    accepted: int = 0
 
 
 class Backend(Protocol):
@@ -49,30 +52,30 @@ class Backend(Protocol):
         """How many sequences can run at once."""
         ...
 
-    def can_admit(self, seq: Sequence, admitting: int) -> bool:
-        """Whether `seq` can start now, `admitting` cells being promised to sequences admitted
+    def can_admit(self, gen: Generation, admitting: int) -> bool:
+        """Whether `gen` can start now, `admitting` cells being promised to sequences admitted
         in the same round (a free slot, and KV room beside the running sequences)."""
         ...
 
-    def admission_cells(self, seq: Sequence) -> int:
-        """The KV cells `seq` needs to start."""
+    def admission_cells(self, gen: Generation) -> int:
+        """The KV cells `gen` needs to start."""
         ...
 
     def kv_usage(self) -> KvUsage:
         """KV-cache figures for metrics."""
         ...
 
-    def start(self, seq: Sequence) -> int:
-        """Give `seq` a slot; return how many prompt tokens were already cached."""
+    def start(self, gen: Generation) -> int:
+        """Give `gen` a slot; return how many prompt tokens were already cached."""
         ...
 
-    def step(self, seqs: list[Sequence]) -> list[StepOutput]:
-        """Advance every running sequence by one step (a prompt chunk or one token), in order;
-        a sequence that cannot go on gets an output with `error` set."""
+    def step(self, gens: list[Generation]) -> list[StepOutput]:
+        """Advance every running generation by one step (a prompt chunk, or its sampled token),
+        in order; a generation that cannot go on gets an output with `error` set."""
         ...
 
-    def release(self, seq: Sequence) -> str:
-        """Free the slot of `seq`; return text it still held back (an unfinished character)."""
+    def release(self, gen: Generation) -> str:
+        """Free the slot of `gen`; return text it still held back (an unfinished character)."""
         ...
 
     def reset(self) -> None:
@@ -95,8 +98,8 @@ class Scheduler:
         self._factory = factory
         self._queue_size = queue_size
         self._cond = threading.Condition()
-        self._waiting: collections.deque[Sequence] = collections.deque()
-        self._running: list[Sequence] = []  # engine thread only
+        self._waiting: collections.deque[Generation] = collections.deque()
+        self._running: list[Generation] = []  # engine thread only
         self._in_flight = 0  # waiting + running, guarded by _cond
         self._closing = False
         self._draining = False  # faults: queued sequences refused, running ones go on
@@ -116,8 +119,8 @@ class Scheduler:
             raise self._startup_error
         return self._backend
 
-    def submit(self, seq: Sequence) -> None:
-        """Queue `seq`; `QueueFull` when every slot and queue place is taken."""
+    def submit(self, gen: Generation) -> None:
+        """Queue `gen`; `QueueFull` when every slot and queue place is taken."""
         with self._cond:
             if self._closing or self._draining:
                 raise EngineClosed("the engine is shutting down")
@@ -125,14 +128,14 @@ class Scheduler:
                 raise QueueFull(
                     f"{self._in_flight} requests in flight and the queue holds {self._queue_size}"
                 )
-            self._waiting.append(seq)
+            self._waiting.append(gen)
             self._in_flight += 1
             self._cond.notify()
 
-    def cancel(self, seq: Sequence) -> None:
-        """Ask for `seq` to stop at the next step (or leave the queue)."""
+    def cancel(self, gen: Generation) -> None:
+        """Ask for `gen` to stop at the next step (or leave the queue)."""
         with self._cond:
-            seq.cancelled = True
+            gen.cancelled = True
             self._cond.notify()
 
     def close(self) -> None:
@@ -150,7 +153,7 @@ class Scheduler:
             self._waiting.clear()
             self._in_flight -= len(queued)
         refusal = EngineClosed("the server is draining; retry on another instance")
-        channel.post((seq.channel, [], refusal) for seq in queued)
+        channel.post((gen.channel, [], refusal) for gen in queued)
 
     def on_failure(self, callback: Callable[[BaseException], None]) -> None:
         """Call `callback` once if the engine thread dies (see `Engine.on_failure`)."""
@@ -175,6 +178,7 @@ class Scheduler:
         return EngineStats(
             running=running, waiting=waiting, slots=self._n_slots, kv_used=kv.used,
             kv_cached=kv.cached, kv_size=kv.size, preemptions=kv.preemptions,
+            drafted_tokens=kv.drafted, accepted_tokens=kv.accepted,
         )  # fmt: skip
 
     @property
@@ -228,7 +232,7 @@ class Scheduler:
             if self._running:
                 self._step()
 
-    def _wait_for_work(self) -> tuple[list[Sequence] | None, list[channel.Delivery]]:
+    def _wait_for_work(self) -> tuple[list[Generation] | None, list[channel.Delivery]]:
         """Block until there is something to do; pop admissible sequences from the queue."""
         with self._cond:
             while True:
@@ -240,9 +244,9 @@ class Scheduler:
                     return admitted, deliveries
                 self._cond.wait()
 
-    def _pop_admissible(self) -> list[Sequence]:
+    def _pop_admissible(self) -> list[Generation]:
         """Queue heads that get a slot and KV room now, in FIFO order (no overtaking)."""
-        admitted: list[Sequence] = []
+        admitted: list[Generation] = []
         cells = 0
         while self._waiting and len(self._running) + len(admitted) < self._n_slots:
             head = self._waiting[0]
@@ -253,89 +257,89 @@ class Scheduler:
         return admitted
 
     def _drop_cancelled_waiting(self) -> list[channel.Delivery]:
-        dropped = [seq for seq in self._waiting if seq.cancelled]
-        for seq in dropped:
-            self._waiting.remove(seq)
+        dropped = [gen for gen in self._waiting if gen.cancelled]
+        for gen in dropped:
+            self._waiting.remove(gen)
             self._in_flight -= 1
-        return [(seq.channel, seq.finish_cancelled(), None) for seq in dropped]
+        return [(gen.channel, gen.finish_cancelled(), None) for gen in dropped]
 
     def _cancel_everything(self) -> list[channel.Delivery]:
         deliveries: list[channel.Delivery] = []
-        for seq in [*self._running, *self._waiting]:
-            if seq in self._running:
-                self._backend.release(seq)
-            deliveries.append((seq.channel, seq.finish_cancelled(), None))
+        for gen in [*self._running, *self._waiting]:
+            if gen in self._running:
+                self._backend.release(gen)
+            deliveries.append((gen.channel, gen.finish_cancelled(), None))
         self._running.clear()
         self._waiting.clear()
         self._in_flight = 0
         return deliveries
 
-    def _admit(self, admitted: list[Sequence]) -> None:
+    def _admit(self, admitted: list[Generation]) -> None:
         deliveries: list[channel.Delivery] = []
-        for seq in admitted:
+        for gen in admitted:
             try:
-                events = seq.admitted(self._backend.start(seq))
+                events = gen.admitted(self._backend.start(gen))
             except Exception as exc:
-                logger.exception("could not start sequence %d", seq.seq_id)
+                logger.exception("could not start generation %d", gen.serial)
                 error = exc if isinstance(exc, EngineError) else EngineFailure(str(exc))
-                deliveries.append((seq.channel, [], error))
-                self._finished([seq], running=False)
+                deliveries.append((gen.channel, [], error))
+                self._finished([gen], running=False)
                 continue
-            self._running.append(seq)
+            self._running.append(gen)
             if events:
-                deliveries.append((seq.channel, events, None))
+                deliveries.append((gen.channel, events, None))
         channel.post(deliveries)
 
     def _step(self) -> None:
         deliveries: list[channel.Delivery] = []
-        for seq in [s for s in self._running if s.cancelled]:
-            self._backend.release(seq)
-            deliveries.append((seq.channel, seq.finish_cancelled(), None))
+        for gen in [s for s in self._running if s.cancelled]:
+            self._backend.release(gen)
+            deliveries.append((gen.channel, gen.finish_cancelled(), None))
         live = [s for s in self._running if not s.done]
         if live:
             deliveries += self._advance(live)
         self._finished([s for s in self._running if s.done], running=True)
         channel.post(deliveries)
 
-    def _advance(self, live: list[Sequence]) -> list[channel.Delivery]:
+    def _advance(self, live: list[Generation]) -> list[channel.Delivery]:
         try:
             outputs = self._backend.step(live)
         except Exception as exc:
             logger.exception("engine step failed for %d sequence(s)", len(live))
             self._backend.reset()
             failure = exc if isinstance(exc, EngineFailure) else EngineFailure(str(exc))
-            for seq in live:
-                self._backend.release(seq)
-                seq.done = True
-            return [(seq.channel, [], failure) for seq in live]
+            for gen in live:
+                self._backend.release(gen)
+                gen.done = True
+            return [(gen.channel, [], failure) for gen in live]
         deliveries: list[channel.Delivery] = []
-        for seq, output in zip(live, outputs, strict=True):
+        for gen, output in zip(live, outputs, strict=True):
             if output.error is not None:
-                self._backend.release(seq)
-                seq.done = True
-                deliveries.append((seq.channel, [], output.error))
+                self._backend.release(gen)
+                gen.done = True
+                deliveries.append((gen.channel, [], output.error))
                 continue
-            events = seq.apply(output)
-            if not seq.done and seq.out_of_tokens:
-                events += seq.finish_length(self._backend.release(seq))
-            elif seq.done:
-                self._backend.release(seq)
-            deliveries.append((seq.channel, events, None))
+            events = gen.apply(output)
+            if not gen.done and gen.out_of_tokens:
+                events += gen.finish_length(self._backend.release(gen))
+            elif gen.done:
+                self._backend.release(gen)
+            deliveries.append((gen.channel, events, None))
         return deliveries
 
-    def _finished(self, seqs: list[Sequence], *, running: bool) -> None:
-        if not seqs:
+    def _finished(self, gens: list[Generation], *, running: bool) -> None:
+        if not gens:
             return
         if running:
-            self._running = [s for s in self._running if s not in seqs]
+            self._running = [s for s in self._running if s not in gens]
         with self._cond:
-            self._in_flight -= len(seqs)
+            self._in_flight -= len(gens)
 
     def _abort_all(self, error: EngineError) -> None:
         with self._cond:
             self._closing = True
-            seqs = [*self._running, *self._waiting]
+            gens = [*self._running, *self._waiting]
             self._running.clear()
             self._waiting.clear()
             self._in_flight = 0
-        channel.post((seq.channel, [], error) for seq in seqs)
+        channel.post((gen.channel, [], error) for gen in gens)
