@@ -21,6 +21,8 @@ from ggserve_gateway.limits import DEFAULT_HTTP_LIMITS, HttpLimits
 from ggserve_gateway.models import get_model, list_models
 from ggserve_gateway.openai_api import CHAT_COMPLETIONS
 from ggserve_gateway.request_api import error_body
+from ggserve_gateway.responses_api import Responses
+from ggserve_gateway.responses_store import ResponseStore
 from ggserve_gateway.serving import DisconnectedError, chat_endpoint
 from ggserve_gateway.upstream import Upstream
 
@@ -52,20 +54,34 @@ async def _starlette_error(request: Request, exc: Exception) -> Response:
     return await _http_error(request, HttpError.routing(exc.status_code, message))
 
 
-def create_app(upstream: Upstream, limits: HttpLimits = DEFAULT_HTTP_LIMITS) -> Starlette:
+def create_app(
+    upstream: Upstream,
+    limits: HttpLimits = DEFAULT_HTTP_LIMITS,
+    store: ResponseStore | None = None,
+) -> Starlette:
     """The gateway application over `upstream` (closed when the application shuts down),
-    reading bodies within `limits`."""
+    reading bodies within `limits`; `store` keeps the Responses API's stored responses (default
+    bounds if None)."""
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await upstream.close()
 
+    responses = Responses(store if store is not None else ResponseStore())
+    responses_endpoint = chat_endpoint(responses.api)
     app = Starlette(
         routes=[
             Route("/v1/chat/completions", chat_endpoint(CHAT_COMPLETIONS), methods=["POST"]),
             Route("/v1/messages", chat_endpoint(MESSAGES), methods=["POST"]),
             Route("/v1/messages/count_tokens", count_tokens, methods=["POST"]),
+            Route("/v1/responses", responses_endpoint, methods=["POST"]),
+            Route("/responses", responses_endpoint, methods=["POST"]),
+            Route("/v1/responses/{response_id}", responses.retrieve, methods=["GET"]),
+            Route("/v1/responses/{response_id}", responses.delete, methods=["DELETE"]),
+            Route(
+                "/v1/responses/{response_id}/input_items", responses.input_items, methods=["GET"]
+            ),
             Route("/v1/models", list_models, methods=["GET"]),
             Route("/v1/models/{model:path}", get_model, methods=["GET"]),
             Route("/health", health, methods=["GET"]),
@@ -80,4 +96,5 @@ def create_app(upstream: Upstream, limits: HttpLimits = DEFAULT_HTTP_LIMITS) -> 
     )
     app.state.upstream = upstream
     app.state.limits = limits
+    app.state.responses = responses
     return app

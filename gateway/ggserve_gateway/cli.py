@@ -18,6 +18,7 @@ import uvloop
 
 from ggserve_client import ChannelConfig, TlsConfig
 from ggserve_gateway.limits import DEFAULT_MAX_BODY_BYTES, HttpLimits
+from ggserve_gateway.responses_store import DEFAULT_MAX_BYTES, DEFAULT_MAX_COUNT, ResponseStore
 from ggserve_gateway.server import GatewayServer
 
 logger = logging.getLogger("ggserve.gateway")
@@ -29,6 +30,13 @@ def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
         raise argparse.ArgumentTypeError(f"must be a port number 0-65535, got {value}")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
@@ -84,6 +92,19 @@ def build_parser(prog: str, environ: Mapping[str, str]) -> argparse.ArgumentPars
         f"(default {DEFAULT_MAX_BODY_BYTES}) [GGSERVE_GATEWAY_MAX_REQUEST_BYTES]",
     )  # fmt: skip
     parser.add_argument(
+        "--responses-store-count", type=_count,
+        default=env("responses_store_count", str(DEFAULT_MAX_COUNT)), metavar="N",
+        help="most responses the Responses API keeps for previous_response_id and GET; the least "
+        f"recently used go first; 0 stores none (default {DEFAULT_MAX_COUNT}) "
+        "[GGSERVE_GATEWAY_RESPONSES_STORE_COUNT]",
+    )  # fmt: skip
+    parser.add_argument(
+        "--responses-store-mib", type=_count,
+        default=env("responses_store_mib", str(DEFAULT_MAX_BYTES // 2**20)), metavar="MIB",
+        help="most memory the stored responses may take, in MiB "
+        f"(default {DEFAULT_MAX_BYTES // 2**20}) [GGSERVE_GATEWAY_RESPONSES_STORE_MIB]",
+    )  # fmt: skip
+    parser.add_argument(
         "--log-level", type=str.upper, default=env("log_level", "INFO"),
         choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="log level (default INFO)",
     )  # fmt: skip
@@ -116,6 +137,7 @@ async def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"ggserve gateway: error: {exc}", file=sys.stderr)
         return EXIT_STARTUP
+    store = ResponseStore(args.responses_store_count, args.responses_store_mib * 2**20)
     gateway = GatewayServer(
         args.upstream,
         host=args.host,
@@ -123,6 +145,7 @@ async def run(args: argparse.Namespace) -> int:
         grace=args.grace,
         channel=channel,
         limits=HttpLimits(max_body_bytes=args.max_request_bytes),
+        store=store,
     )
     try:
         port = await gateway.start()

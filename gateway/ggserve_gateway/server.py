@@ -18,6 +18,7 @@ from ggserve_client import ChannelConfig
 from ggserve_gateway.app import create_app
 from ggserve_gateway.http_protocol import protocol_class
 from ggserve_gateway.limits import DEFAULT_HTTP_LIMITS, HttpLimits
+from ggserve_gateway.responses_store import ResponseStore
 from ggserve_gateway.upstream import Upstream
 
 logger = logging.getLogger("ggserve.gateway")
@@ -32,7 +33,8 @@ class _Server(uvicorn.Server):
 
 class GatewayServer:
     """The HTTP gateway to `upstream` (`HOST:PORT` or `unix:PATH`) on `host:port`, refusing
-    requests beyond `limits` (whose body limit should be the core's `--max-request-bytes`)."""
+    requests beyond `limits` (whose body limit should be the core's `--max-request-bytes`);
+    `store` bounds the Responses API's stored responses (defaults if None)."""
 
     def __init__(
         self,
@@ -43,10 +45,11 @@ class GatewayServer:
         grace: float = 10.0,  # whole seconds for uvicorn (at least 1)
         channel: ChannelConfig | None = None,
         limits: HttpLimits = DEFAULT_HTTP_LIMITS,
+        store: ResponseStore | None = None,
     ) -> None:
         self.upstream = Upstream(upstream, channel)
         config = uvicorn.Config(
-            create_app(self.upstream, limits),
+            create_app(self.upstream, limits, store),
             host=host,
             port=port,
             loop="none",

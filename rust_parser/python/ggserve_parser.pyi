@@ -10,15 +10,45 @@ status is not "complete"), and of any other split of `t` into pieces.
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final, Literal, TypeAlias, final
+from typing import Any, Final, Literal, TypeAlias, TypedDict, final
 
-__all__ = ["FORMATS", "Event", "ToolCallStream", "detect_format", "heal_json", "parse"]
+__all__ = [
+    "FORMATS",
+    "Event",
+    "ToolCallStream",
+    "call_shape",
+    "detect_format",
+    "heal_json",
+    "parse",
+    "reasoning_markers",
+]
 
 _EventKind: TypeAlias = Literal[
     "content", "reasoning", "tool_call_start", "tool_call_args", "tool_call_end"
 ]
 _CallStatus: TypeAlias = Literal["complete", "invalid", "truncated", ""]
 _ToolsArg: TypeAlias = Sequence[Mapping[str, Any]] | str | None
+_PieceKind: TypeAlias = Literal[
+    "marker", "text", "name", "name_json", "index", "args", "key", "value"
+]
+_Piece: TypeAlias = tuple[_PieceKind, str]
+
+class _Params(TypedDict):
+    string: tuple[_Piece, ...]
+    other: tuple[_Piece, ...]
+    separator: str
+    raw_strings: bool
+
+class _ReasoningMarkers(TypedDict):
+    open: tuple[str, ...]
+    close: tuple[str, ...]
+
+class _CallShape(TypedDict):
+    open: tuple[_Piece, ...]
+    call: tuple[_Piece, ...]
+    separator: tuple[_Piece, ...]
+    close: tuple[_Piece, ...]
+    params: _Params | None
 
 FORMATS: Final[tuple[str, ...]]
 """Supported format names (the registry)."""
@@ -81,10 +111,14 @@ class ToolCallStream:
         reasoning: bool = True,
         thinking_forced_open: bool = False,
     ) -> ToolCallStream: ...
-    def push(self, text: str) -> list[Event]:
-        """Feeds one decoded piece (about one token); returns the events it completes."""
+    def push(self, text: str) -> tuple[Event, ...]:
+        """Feeds one decoded piece (about one token); returns the events it completes.
 
-    def finish(self) -> list[Event]:
+        The result is a tuple the garbage collector does not track (the shared empty tuple
+        when the piece completed nothing), so keeping every result costs no collector time.
+        """
+
+    def finish(self) -> tuple[Event, ...]:
         """End of generation: flushes held-back text and ends open calls.
 
         A call whose arguments are whole is complete even without its closing markers; one cut
@@ -123,3 +157,26 @@ def heal_json(prefix: str) -> str:
 
 def detect_format(chat_template: str | None = None, model_name: str | None = None) -> str | None:
     """The format for a chat template (its markers first) or a model name; None if unknown."""
+
+def call_shape(format: str) -> _CallShape:
+    """How `format` writes a call: the format's declared markup, for a grammar that forces one.
+
+    Each piece is `(kind, text)`: a "marker" (the model's special token where its vocabulary has
+    one, `text` otherwise), literal "text", or a slot: "name", "name_json" (the name as a JSON
+    string), "index" (the call's number), "args" (the arguments: the tool's parameter schema as
+    one JSON object when `params` is None, else one `params` entry per parameter), and in an
+    entry "key" and "value". `open` and `close` surround the calls, `separator` goes between two.
+    With `raw_strings` a string parameter's value is written raw inside its entry's markup;
+    otherwise every value is JSON.
+
+    Raises:
+        ValueError: unknown format.
+    """
+
+def reasoning_markers(format: str | None = None) -> _ReasoningMarkers:
+    """The markers that open and close a reasoning block in `format`, or (None) in any format,
+    each once, in registry order.
+
+    Raises:
+        ValueError: unknown format.
+    """

@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +45,7 @@ from ggserve.chat_events import (
 )
 from ggserve.domain import ChatRequest, FinishReason, ToolChoiceMode
 from ggserve.engine.base import (
+    Engine,
     EngineError,
     GenerationDone,
     GenerationRequest,
@@ -64,7 +65,7 @@ from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
 from ggserve.template_kwargs import thinking_switch
 from ggserve.templates import TemplateError
-from ggserve.tool_grammar import forced_call_grammar
+from ggserve.tool_grammar import SpecialToken, forced_call_grammar
 
 # Two workers: Jinja rendering holds the GIL, so more would only queue behind each other, and
 # tokenization (which releases it) rarely takes long enough to need a third.
@@ -88,13 +89,32 @@ class PreparedChat:
     chat_template_source: str = "gguf"
 
 
+def special_token_of(engine: Engine) -> SpecialToken:
+    """The model's control token spelled exactly `marker`, if its vocabulary has one: one token
+    with control markers parsed, more than one as plain text."""
+
+    def token(marker: str) -> int | None:
+        ids = engine.tokenize(marker, special=True)
+        if len(ids) == 1 and len(engine.tokenize(marker, special=False)) > 1:
+            return ids[0]
+        return None
+
+    return token
+
+
 def _grammar(model: ServedModel, request: ChatRequest, tool_format: str) -> str | None:
     choice = request.tool_choice
+    special = special_token_of(model.engine)
     if choice.mode is ToolChoiceMode.FUNCTION:
         tools = [t for t in request.tools if t.name == choice.function_name]
-        return forced_call_grammar(tool_format, tools, parallel=False)
+        return forced_call_grammar(tool_format, tools, parallel=False, special_token=special)
     if choice.mode is ToolChoiceMode.REQUIRED:
-        return forced_call_grammar(tool_format, request.tools, parallel=request.parallel_tool_calls)
+        return forced_call_grammar(
+            tool_format,
+            request.tools,
+            parallel=request.parallel_tool_calls,
+            special_token=special,
+        )
     if request.response_format.json_schema is not None:
         try:
             return json_schema_to_gbnf(request.response_format.json_schema)
@@ -178,7 +198,7 @@ class _EventMapper:
         self._tool_format = tool_format
         self._ids = ids
 
-    def map(self, events: list[gp.Event]) -> list[ChatDeltaEvent]:
+    def map(self, events: Sequence[gp.Event]) -> list[ChatDeltaEvent]:
         deltas: list[ChatDeltaEvent] = []
         for event in events:
             kind = event.kind

@@ -13,9 +13,7 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-import ggserve_parser as gp
 from ggserve.engine.replay import ReplayEngine
-from ggserve.templates import ChatTemplate
 from ggserve_client.v1 import api_pb2 as pb
 
 from .conftest import StartServer
@@ -325,19 +323,6 @@ def test_unknown_method_is_unimplemented(client: Client) -> None:
     )
     error = _error(lambda: call(b"", timeout=30))
     assert code(error) == grpc.StatusCode.UNIMPLEMENTED
-    assert_still_serves(client)
-
-
-def test_forced_call_in_a_format_without_a_grammar_is_unimplemented(
-    start_server: StartServer,
-) -> None:
-    if "kimi_k2" not in gp.FORMATS:
-        pytest.skip("ggserve_parser does not implement kimi_k2 yet")
-    client = start_server(ReplayEngine(("ok",)), template=ChatTemplate(None, tool_format="kimi_k2"))
-    request = chat_request(tools=[WEATHER], tool_choice=pb.ToolChoice(function_name="get_weather"))
-    error = _error(lambda: client.chat.Chat(request, timeout=30))
-    assert code(error) == grpc.StatusCode.UNIMPLEMENTED
-    assert "this model uses 'kimi_k2'; use tool_choice auto" in details(error)
     assert_still_serves(client)
 
 

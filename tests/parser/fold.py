@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import ggserve_parser as gp
 
 
-def fold(events: list[gp.Event]) -> dict[str, object]:
+def fold(events: Iterable[gp.Event]) -> dict[str, object]:
     """Folds events the way a client would: a call counts only if it ends "complete".
 
     An invalid or truncated call is dropped; its raw text arrives as content right after its

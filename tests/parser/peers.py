@@ -110,7 +110,7 @@ def _streamed_equals_parse(
     for _ in range(splits):
         s = gp.ToolCallStream(case.fmt, **_kwargs(case))
         events = [e for piece in split(case.text, rng) for e in s.push(piece)]
-        assert fold(events + s.finish()) == out
+        assert fold([*events, *s.finish()]) == out
 
 
 def check(case: Case) -> None:

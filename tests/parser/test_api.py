@@ -101,8 +101,8 @@ def test_push_after_finish_returns_nothing() -> None:
     s = gp.ToolCallStream("hermes", reasoning=False)
     assert [e.text for e in s.push("hello <")] == ["hello "]
     assert [e.text for e in s.finish()] == ["<"]
-    assert s.push("more") == []
-    assert s.finish() == []
+    assert s.push("more") == ()
+    assert s.finish() == ()
 
 
 def test_model_output_never_raises() -> None:
@@ -116,7 +116,7 @@ def test_marker_split_across_pieces_is_held_back() -> None:
     s = gp.ToolCallStream("hermes", reasoning=False)
     held = fold(s.push("Hi <tool_"))
     assert held == {"content": "Hi ", "reasoning_content": "", "tool_calls": []}
-    assert s.push("ca") == []
+    assert s.push("ca") == ()
     events = s.push('ll>{"name": "f", "arguments": {}}</tool_call>') + s.finish()
     assert [e.kind for e in events] == ["tool_call_start", "tool_call_args", "tool_call_end"]
 
@@ -124,12 +124,12 @@ def test_marker_split_across_pieces_is_held_back() -> None:
 def test_hermes_text_before_a_lone_close_is_held_then_decided() -> None:
     # With reasoning on, Qwen3's prompt may have opened the block: text waits for a decision.
     s = gp.ToolCallStream("hermes")
-    assert s.push("I think") == []
+    assert s.push("I think") == ()
     events = s.push("</think>answer") + s.finish()
     assert fold(events) == {"content": "answer", "reasoning_content": "I think", "tool_calls": []}
     # No close by the end: it was the answer.
     s = gp.ToolCallStream("hermes")
-    assert s.push("Just text") == []
+    assert s.push("Just text") == ()
     assert fold(s.finish()) == {"content": "Just text", "reasoning_content": "", "tool_calls": []}
 
 
@@ -138,7 +138,7 @@ def test_non_ascii_arguments_are_byte_identical() -> None:
     text = '<tool_call>{"name": "say", "arguments": ' + args + "}</tool_call>"
     for step in (1, 2, 3, 7):
         s = gp.ToolCallStream("hermes")
-        events = []
+        events: list[gp.Event] = []
         for i in range(0, len(text), step):
             events += s.push(text[i : i + step])
         events += s.finish()
@@ -194,6 +194,24 @@ def test_events_are_not_tracked_by_the_garbage_collector() -> None:
         "tool_call_end",
     }
     assert not any(gc.is_tracked(e) for e in events)
+
+
+def test_push_results_are_untracked_tuples() -> None:
+    # A client recording a stream keeps every push's result: a tracked container per push
+    # would make every collection scan them all (superlinear in the stream's length).
+    s = gp.ToolCallStream("hermes", reasoning=False)
+    one = s.push("Hi")
+    many = s.push(' <tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>')
+    held = s.push("<tool_")
+    end = s.finish()
+    assert (len(one), len(many), len(end)) == (1, 4, 1)
+    for result in (one, many, held, end):
+        assert type(result) is tuple
+        assert not gc.is_tracked(result)
+    # Nothing happened: the interpreter's shared empty tuple, no allocation.
+    empty: tuple[()] = ()
+    assert held is empty
+    assert s.push("after the end") is empty
 
 
 def test_an_event_whose_text_is_the_whole_piece_shares_it() -> None:

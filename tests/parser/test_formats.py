@@ -58,7 +58,7 @@ CASES: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]] = 
         "<think>\nNeed the weather.\n</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>"
         'function<｜tool▁sep｜>get_weather\n```json\n{"location": "Tokyo"}\n```<｜tool▁call▁end｜>'
         "<｜tool▁calls▁end｜>",
-        "\n\n",
+        "",
         "\nNeed the weather.\n",
         [("", "get_weather", TOKYO)],
     ),
@@ -93,7 +93,7 @@ CASES: list[tuple[str, str, str, str, list[tuple[str, str, dict[str, Any]]]]] = 
         "<think>Check weather.</think>\n<tool_call>get_weather\n<arg_key>location</arg_key>\n"
         "<arg_value>Tokyo</arg_value>\n<arg_key>days</arg_key>\n<arg_value>3</arg_value>\n"
         "</tool_call>",
-        "\n",
+        "",
         "Check weather.",
         [("", "get_weather", TOKYO3)],
     ),
@@ -253,7 +253,7 @@ def test_reference_example(
     for size in (1, 3):
         s = gp.ToolCallStream(fmt, tools=WEATHER)
         events = [e for i in range(0, len(text), size) for e in s.push(text[i : i + size])]
-        assert fold(events + s.finish()) == out
+        assert fold([*events, *s.finish()]) == out
 
 
 @pytest.mark.parametrize("fmt", ALL_FORMATS)

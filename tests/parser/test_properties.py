@@ -55,8 +55,11 @@ def hermes_outputs(draw: st.DrawFn) -> tuple[str, list[str], dict[str, Any]]:
         text += f'\n<tool_call>\n{{"name": "{name}", "arguments": {args}}}\n</tool_call>'
         calls.append({"id": "", "name": name, "arguments": args})
     # Whitespace is content as written: the newline after `</think>` and the one before the
-    # first call; the newlines between calls are glue.
+    # first call; the newlines between calls are glue, and so is the whitespace between a
+    # closed reasoning block and a call.
     written = ("\n" if reasoning else "") + content + ("\n" if calls else "")
+    if reasoning and not content and calls:
+        written = ""
     expected = {"content": written, "reasoning_content": reasoning, "tool_calls": calls}
     return text, splits(draw, text), expected
 
@@ -67,7 +70,7 @@ def test_hermes_roundtrip_under_any_split(case: tuple[str, list[str], dict[str, 
     text, pieces, expected = case
     assert gp.parse("hermes", text) == expected
     s = gp.ToolCallStream("hermes")
-    events = [e for p in pieces for e in s.push(p)] + s.finish()
+    events = [*(e for p in pieces for e in s.push(p)), *s.finish()]
     assert fold(events) == expected
     for call in expected["tool_calls"]:
         json.loads(call["arguments"])
@@ -78,7 +81,8 @@ def test_hermes_roundtrip_under_any_split(case: tuple[str, list[str], dict[str, 
 def test_any_text_any_split_folds_to_parse(fmt: str, text: str, data: st.DataObject) -> None:
     cuts = sorted(set(data.draw(st.lists(st.integers(0, len(text)), max_size=10))))
     s = gp.ToolCallStream(fmt)
-    events, last = [], 0
+    events: list[gp.Event] = []
+    last = 0
     for c in [*cuts, len(text)]:
         events += s.push(text[last:c])
         last = c

@@ -148,7 +148,12 @@ def test_a_schema_that_is_a_reference_converts() -> None:
     gbnf = json_schema_to_gbnf(json.dumps(NAMED_ROOT))
     assert re.search(r"^(ref\d+-Task)-subtasks ::= ref\d+-Tasks$", gbnf, re.MULTILINE), gbnf
     grammar = forced_call_grammar("hermes", [Tool("plan", "", NAMED_ROOT)], parallel=False)
-    assert re.search(r"^tool-call-arguments ::= ref\d+-Task$", grammar, re.MULTILINE), grammar
+    # The arguments are the referenced definition itself (its properties, for XML-style formats).
+    assert re.search(r"^args-0-subtasks ::= (ref\d+-Tasks)$", grammar, re.MULTILINE), grammar
+    assert re.search(r"^ref\d+-Tasks-item ::= ref\d+-Task$", grammar, re.MULTILINE), grammar
+    xml = forced_call_grammar("qwen3_coder", [Tool("plan", "", NAMED_ROOT)], parallel=False)
+    assert '"<parameter=" "title" ">' in xml, xml
+    assert re.search(r"^arg-0-1-value ::= ref\d+-Tasks$", xml, re.MULTILINE), xml
 
 
 def test_a_schema_that_is_only_itself_matches_nothing() -> None:

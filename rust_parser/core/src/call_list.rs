@@ -34,7 +34,7 @@ const MAX_NAME: usize = 256;
 
 /// What an element may be.
 #[derive(Debug, Clone, Copy)]
-pub struct Elements {
+pub(crate) struct Elements {
     /// JSON call objects with these keys.
     pub json: Option<Keys>,
     /// `{"NAME": {arguments}}` objects (instead of `json`).
@@ -45,7 +45,7 @@ pub struct Elements {
 
 /// A list's syntax.
 #[derive(Debug, Clone, Copy)]
-pub struct ListSyntax {
+pub(crate) struct ListSyntax {
     /// What elements look like.
     pub elements: Elements,
     /// Elements may come without the brackets (one object, or Python calls one after another).
@@ -75,7 +75,7 @@ enum St {
 }
 
 /// The list section.
-pub struct CallList {
+pub(crate) struct CallList {
     syn: &'static ListSyntax,
     st: St,
     bracketed: bool,
@@ -90,7 +90,7 @@ pub struct CallList {
 impl CallList {
     /// A list after `opener` (given back as content if no call follows; "" at the start of output).
     #[must_use]
-    pub fn new(syn: &'static ListSyntax, opener: &str) -> Self {
+    pub(crate) fn new(syn: &'static ListSyntax, opener: &str) -> Self {
         let keys = syn.elements.json.unwrap_or(crate::envelope::OPENAI_KEYS);
         CallList {
             syn,

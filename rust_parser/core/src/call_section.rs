@@ -18,7 +18,7 @@ use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
 
 /// A call parser's answer.
 #[derive(Debug)]
-pub enum CallStep {
+pub(crate) enum CallStep {
     /// Consumed this many bytes; 0 only with a state change.
     Consumed(usize),
     /// Undecided; the (bounded) input stays pending.
@@ -36,7 +36,7 @@ pub enum CallStep {
 }
 
 /// The parser of one call (after its call-begin marker, if any).
-pub trait CallParser: Send {
+pub(crate) trait CallParser: Send {
     /// Looks at the input.
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> CallStep;
     /// The lane of the current state, if text passes through it unchanged (see [`Lane`]).
@@ -49,11 +49,11 @@ pub trait CallParser: Send {
 }
 
 /// Builds a call parser; `raw` is the call-begin marker that was consumed (may be empty).
-pub type NewCall = fn(raw: &str) -> Box<dyn CallParser>;
+pub(crate) type NewCall = fn(raw: &str) -> Box<dyn CallParser>;
 
 /// The markers of a call section.
 #[derive(Clone, Copy)]
-pub struct SectionSyntax {
+pub(crate) struct SectionSyntax {
     /// Opens a call.
     pub call_begin: &'static str,
     /// Closes a call (optional in the text).
@@ -79,7 +79,7 @@ enum St {
 }
 
 /// The section parser.
-pub struct CallSection {
+pub(crate) struct CallSection {
     syn: &'static SectionSyntax,
     /// The section's opening marker ("" for a bare call).
     opener: &'static str,
@@ -94,13 +94,13 @@ pub struct CallSection {
 impl CallSection {
     /// A section opened by `opener` (a section-begin marker).
     #[must_use]
-    pub fn section(syn: &'static SectionSyntax, opener: &'static str) -> Self {
+    pub(crate) fn section(syn: &'static SectionSyntax, opener: &'static str) -> Self {
         Self::make(syn, opener, true, St::Between)
     }
 
     /// A bare call opened by the call-begin marker in content.
     #[must_use]
-    pub fn bare_call(syn: &'static SectionSyntax) -> Self {
+    pub(crate) fn bare_call(syn: &'static SectionSyntax) -> Self {
         let call = (syn.new_call)(syn.call_begin);
         Self::make(syn, "", false, St::Call(call))
     }
@@ -295,7 +295,7 @@ impl Section for CallSection {
 
 /// The result of matching literal alternatives at the start of the input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lit {
+pub(crate) enum Lit {
     /// Alternative `k` (the longest that matches) of `len` bytes.
     Found(usize, usize),
     /// The input is a proper prefix of a (longer) alternative: wait.
@@ -307,7 +307,7 @@ pub enum Lit {
 /// Matches one of `lits` at the start of `input`; the longest wins, and a longer alternative
 /// that the input may still become is waited for.
 #[must_use]
-pub fn match_lits(input: &str, lits: &[&str]) -> Lit {
+pub(crate) fn match_lits(input: &str, lits: &[&str]) -> Lit {
     let mut best: Option<(usize, usize)> = None;
     for (k, l) in lits.iter().enumerate() {
         if !l.is_empty() && input.starts_with(l) && best.is_none_or(|(_, len)| len < l.len()) {

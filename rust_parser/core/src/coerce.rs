@@ -15,7 +15,7 @@ use crate::tools::Ty;
 
 /// Whether values of a parameter with these declared types stream as JSON strings.
 #[must_use]
-pub fn streams_as_string(types: Option<&[Ty]>) -> bool {
+pub(crate) fn streams_as_string(types: Option<&[Ty]>) -> bool {
     match types {
         None => true,
         Some(ts) => ts.is_empty() || ts.iter().all(|t| *t == Ty::String),
@@ -24,7 +24,7 @@ pub fn streams_as_string(types: Option<&[Ty]>) -> bool {
 
 /// JSON text of a string.
 #[must_use]
-pub fn json_string(s: &str) -> String {
+pub(crate) fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     escape_into(s, &mut out);
@@ -33,7 +33,7 @@ pub fn json_string(s: &str) -> String {
 }
 
 /// Appends `s` escaped for the inside of a JSON string.
-pub fn escape_into(s: &str, out: &mut String) {
+pub(crate) fn escape_into(s: &str, out: &mut String) {
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
         let esc = match b {
@@ -58,7 +58,7 @@ pub fn escape_into(s: &str, out: &mut String) {
 
 /// JSON text for a complete raw value with the declared `types`.
 #[must_use]
-pub fn coerce(raw: &str, types: Option<&[Ty]>) -> String {
+pub(crate) fn coerce(raw: &str, types: Option<&[Ty]>) -> String {
     let Some(types) = types.filter(|_| !streams_as_string(types)) else {
         return json_string(raw);
     };

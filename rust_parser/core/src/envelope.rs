@@ -13,7 +13,7 @@ use crate::scan::leading_ws;
 
 /// Which keys carry what.
 #[derive(Debug, Clone, Copy)]
-pub struct Keys {
+pub(crate) struct Keys {
     /// Keys holding the function name.
     pub name: &'static [&'static str],
     /// Keys holding the arguments.
@@ -28,7 +28,7 @@ pub struct Keys {
 }
 
 /// The usual keys: `name`, `arguments`/`parameters`, `id`.
-pub const OPENAI_KEYS: Keys = Keys {
+pub(crate) const OPENAI_KEYS: Keys = Keys {
     name: &["name"],
     args: &["arguments", "parameters"],
     id: &["id", "tool_call_id"],
@@ -37,7 +37,7 @@ pub const OPENAI_KEYS: Keys = Keys {
 };
 
 /// [`OPENAI_KEYS`] for an object whose `"id"` may follow its arguments.
-pub const ID_LAST_KEYS: Keys = Keys {
+pub(crate) const ID_LAST_KEYS: Keys = Keys {
     id_after_args: true,
     ..OPENAI_KEYS
 };
@@ -65,7 +65,7 @@ enum St {
 
 /// Outcome of feeding an envelope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EnvStatus {
+pub(crate) enum EnvStatus {
     /// More input needed.
     NeedMore,
     /// The object closed; the call was started and ended.
@@ -76,7 +76,7 @@ pub enum EnvStatus {
 
 /// Streaming parser of one call object.
 #[derive(Debug)]
-pub struct Envelope {
+pub(crate) struct Envelope {
     keys: Keys,
     st: St,
     raw: String,
@@ -118,7 +118,7 @@ fn string_args(literal: &str) -> String {
 impl Envelope {
     /// A parser expecting `{` (after optional whitespace).
     #[must_use]
-    pub fn new(keys: Keys) -> Self {
+    pub(crate) fn new(keys: Keys) -> Self {
         Envelope {
             keys,
             st: St::Open,
@@ -135,27 +135,21 @@ impl Envelope {
 
     /// Whether the call has started (its name was emitted).
     #[must_use]
-    pub fn started(&self) -> bool {
+    pub(crate) fn started(&self) -> bool {
         self.started
     }
 
     /// The lane inside a started call's string argument text (see [`Lane`]).
     #[must_use]
-    pub fn lane(&self) -> Option<Lane<'static>> {
+    pub(crate) fn lane(&self) -> Option<Lane<'static>> {
         (self.st == St::Value(Slot::Args) && self.started && self.scanner.in_plain_string()).then_some(Lane {
             stops: Stops::JsonString,
             to: LaneTo::Args,
         })
     }
 
-    /// Whether nothing but whitespace was consumed yet.
-    #[must_use]
-    pub fn at_open(&self) -> bool {
-        self.st == St::Open
-    }
-
     /// The text consumed before the call started (to give it back as content).
-    pub fn take_raw(&mut self) -> String {
+    pub(crate) fn take_raw(&mut self) -> String {
         std::mem::take(&mut self.raw)
     }
 
@@ -179,7 +173,7 @@ impl Envelope {
     }
 
     /// Feeds input. Returns bytes consumed and the status.
-    pub fn feed(&mut self, input: &str, cx: &mut Cx<'_>) -> (usize, EnvStatus) {
+    pub(crate) fn feed(&mut self, input: &str, cx: &mut Cx<'_>) -> (usize, EnvStatus) {
         let mut i = 0;
         loop {
             if self.st == St::Done {
@@ -357,7 +351,7 @@ impl Envelope {
 
     /// Ends a started call whose object broke off: the call is invalid (the machine gives its
     /// raw text back as content).
-    pub fn abort(&mut self, cx: &mut Cx<'_>) {
+    pub(crate) fn abort(&mut self, cx: &mut Cx<'_>) {
         cx.sink.end_call_as(CallStatus::Invalid);
         self.st = St::Done;
     }
@@ -365,7 +359,7 @@ impl Envelope {
     /// End of output. Returns true when a call was emitted; false when the text so far is not a
     /// call (the caller gives back [`Envelope::take_raw`] as content). The call is complete when
     /// its arguments were whole (only the object's closing brace is missing), else truncated.
-    pub fn finish(&mut self, cx: &mut Cx<'_>) -> bool {
+    pub(crate) fn finish(&mut self, cx: &mut Cx<'_>) -> bool {
         if self.st == St::Done {
             return true;
         }

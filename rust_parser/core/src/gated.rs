@@ -1,6 +1,6 @@
 //! A content/reasoning machine whose tool markers are gated by mode, with end-of-output markers.
 //!
-//! [`crate::machine::Tagged`] is this machine built from a [`crate::machine::Dialect`]. Some
+//! Every format in the common shape is this machine over its [`GatedDialect`]. Some
 //! families have markers that only make sense in the answer: Kimi-K2's bare
 //! `functions.NAME:IDX{…}` or DeepSeek-R1's `function<NAME>` would turn prose in the reasoning
 //! ("I'll call functions.get_weather") into a section whose give-back lands in content. A
@@ -28,7 +28,7 @@ use crate::text::TextOut;
 
 /// What tool markup inside an open reasoning block means: a property of the family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum InReasoning {
+pub(crate) enum InReasoning {
     /// Tool markers are not recognised in reasoning (plain text there).
     Ignored,
     /// A tool section ends the reasoning block (it was left unclosed); content follows.
@@ -42,9 +42,13 @@ pub enum InReasoning {
     TextUnlessAtEnd,
 }
 
+/// [`GatedDialect::reasoning_starts`] of a family whose every tool marker is recognised in
+/// reasoning too.
+pub(crate) const ALL_MARKERS: usize = usize::MAX;
+
 /// A format in the gated shape.
 #[derive(Clone, Copy)]
-pub struct GatedDialect {
+pub(crate) struct GatedDialect {
     /// Markers that open a reasoning block at the start of the output.
     pub think_open: &'static [&'static str],
     /// Markers that close it.
@@ -94,7 +98,7 @@ enum Mode {
 }
 
 /// The machine for a [`GatedDialect`].
-pub struct Gated {
+pub(crate) struct Gated {
     d: GatedDialect,
     mode: Mode,
     /// Tool starts, then stops.
@@ -111,7 +115,7 @@ pub struct Gated {
 impl Gated {
     /// A machine for `d`; `reasoning` enables reasoning extraction, `forced_open` starts inside it.
     #[must_use]
-    pub fn new(d: GatedDialect, reasoning: bool, forced_open: bool) -> Self {
+    pub(crate) fn new(d: GatedDialect, reasoning: bool, forced_open: bool) -> Self {
         let n_reasoning_starts = match d.in_reasoning {
             InReasoning::Ignored => 0,
             _ => d.reasoning_starts.min(d.tool_starts.len()),
@@ -219,7 +223,7 @@ impl Gated {
                 if marker < closes {
                     // The prompt opened the block: everything so far was reasoning.
                     cx.reasoning(&text);
-                    cx.boundary();
+                    cx.after_reasoning();
                     self.mode = Mode::Content;
                 } else if marker >= tools_end {
                     // An opening marker after text: no block was open; the text and the
@@ -277,7 +281,7 @@ impl Gated {
                 let closes = self.d.think_close.len();
                 let m = self.in_reasoning.get(marker);
                 if marker < closes {
-                    cx.boundary();
+                    cx.after_reasoning();
                     self.mode = Mode::Content;
                 } else if marker < closes + self.n_reasoning_starts {
                     let tool = marker - closes;

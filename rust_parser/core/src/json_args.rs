@@ -12,7 +12,7 @@ use crate::machine::{Cx, Lane, LaneTo, Stops};
 
 /// What [`JsonArgs::feed`] found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArgsStatus {
+pub(crate) enum ArgsStatus {
     /// Consumed everything given; the value goes on.
     NeedMore,
     /// The value ended; the call was ended (complete). Bytes after it were not consumed.
@@ -24,7 +24,7 @@ pub enum ArgsStatus {
 
 /// The arguments of an open call.
 #[derive(Debug, Default)]
-pub struct JsonArgs {
+pub(crate) struct JsonArgs {
     scanner: JsonValue,
     /// Decided by the first byte: a string literal is buffered here.
     string: Option<String>,
@@ -33,7 +33,7 @@ pub struct JsonArgs {
 
 /// The arguments for a complete JSON string literal.
 #[must_use]
-pub fn string_args(literal: &str) -> String {
+pub(crate) fn string_args(literal: &str) -> String {
     if let Ok(decoded) = serde_json::from_str::<String>(literal) {
         let inner = decoded.trim();
         if (inner.starts_with('{') || inner.starts_with('['))
@@ -48,13 +48,13 @@ pub fn string_args(literal: &str) -> String {
 impl JsonArgs {
     /// Arguments expected next (leading whitespace allowed).
     #[must_use]
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// The lane inside a string of the arguments (see [`Lane`]).
     #[must_use]
-    pub fn lane(&self) -> Option<Lane<'static>> {
+    pub(crate) fn lane(&self) -> Option<Lane<'static>> {
         (self.started && self.string.is_none() && self.scanner.in_plain_string()).then_some(Lane {
             stops: Stops::JsonString,
             to: LaneTo::Args,
@@ -62,7 +62,7 @@ impl JsonArgs {
     }
 
     /// Feeds `input`; returns bytes consumed and the status.
-    pub fn feed(&mut self, input: &str, cx: &mut Cx<'_>) -> (usize, ArgsStatus) {
+    pub(crate) fn feed(&mut self, input: &str, cx: &mut Cx<'_>) -> (usize, ArgsStatus) {
         let mut skip = 0;
         if !self.started {
             // Whitespace before the value is glue, not part of the arguments.
@@ -113,7 +113,7 @@ impl JsonArgs {
     /// The call's text ended before its arguments did: at the end of output (`eof`, the call
     /// is truncated) or at a marker that closes the call (it is invalid). Either way it is not a
     /// call; the machine gives its raw text back as content.
-    pub fn finish(&mut self, cx: &mut Cx<'_>, eof: bool) {
+    pub(crate) fn finish(&mut self, cx: &mut Cx<'_>, eof: bool) {
         let status = if eof {
             CallStatus::Truncated
         } else {

@@ -10,9 +10,11 @@
 use crate::gated::Gated;
 use crate::machine::{finish_section, step_section, Cx, Machine, Progress, Section};
 use crate::scan::leading_ws;
+use crate::tools::Tools;
 
-/// Opens the leading section when the output's first non-whitespace byte is `first`.
-pub type OpenLead = fn(first: u8) -> Option<Box<dyn Section>>;
+/// Opens the leading section when the output's first non-whitespace byte is `first` (and the
+/// request's `tools` allow one).
+pub(crate) type OpenLead = fn(first: u8, tools: &Tools) -> Option<Box<dyn Section>>;
 
 enum St {
     Start,
@@ -21,7 +23,7 @@ enum St {
 }
 
 /// The machine: the start decision, then the family's [`Gated`] machine.
-pub struct Lead {
+pub(crate) struct Lead {
     st: St,
     open: OpenLead,
     rest: Gated,
@@ -30,7 +32,7 @@ pub struct Lead {
 impl Lead {
     /// A machine opening `open`'s section at the start, then running `rest`.
     #[must_use]
-    pub fn new(open: OpenLead, rest: Gated) -> Self {
+    pub(crate) fn new(open: OpenLead, rest: Gated) -> Self {
         Lead {
             st: St::Start,
             open,
@@ -51,7 +53,7 @@ impl Machine for Lead {
                     cx.content(&input[..ws]);
                     return Some(ws);
                 }
-                self.st = match (self.open)(input.as_bytes()[0]) {
+                self.st = match (self.open)(input.as_bytes()[0], cx.tools) {
                     Some(section) => {
                         // A tool section without a marker: its raw text starts here.
                         cx.sink.span_begin("");

@@ -5,7 +5,6 @@
 //! machine consumes what it can decide and leaves at most a possible marker prefix pending, so
 //! each byte is examined O(1) times.
 
-use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::sink::Sink;
 use crate::text::{Block, TextOut};
 use crate::tools::Tools;
@@ -42,11 +41,16 @@ impl Cx<'_> {
     pub fn after_section(&mut self) {
         self.text.after_section(self.sink.calls_started());
     }
+
+    /// A reasoning block closed: whitespace right after it is glue if a call follows.
+    pub fn after_reasoning(&mut self) {
+        self.text.after_reasoning(self.sink.calls_started());
+    }
 }
 
 /// A section's answer to new input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
+pub(crate) enum Progress {
     /// Consumed this many bytes; 0 only when the section changed state without consuming.
     Consumed(usize),
     /// Nothing can be decided until more input arrives (the input stays pending).
@@ -114,7 +118,7 @@ impl Lane<'_> {
 }
 
 /// The parser of one tool section (after its opening marker).
-pub trait Section: Send {
+pub(crate) trait Section: Send {
     /// Looks at `input` (pending bytes, then new ones).
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress;
     /// The lane of the current state, if text passes through it unchanged (see [`Lane`]).
@@ -142,7 +146,7 @@ pub trait Machine: Send {
 /// Steps an open tool section, recording what it consumed (see `Sink::span_record`). A call
 /// that ended broken in this step ends the section right there: its raw text was given back
 /// as content and what follows is read as content again.
-pub fn step_section(section: &mut dyn Section, input: &str, cx: &mut Cx<'_>) -> Progress {
+pub(crate) fn step_section(section: &mut dyn Section, input: &str, cx: &mut Cx<'_>) -> Progress {
     let progress = section.step(input, cx);
     let n = match progress {
         Progress::Consumed(n) | Progress::Done(n) => n,
@@ -160,64 +164,10 @@ pub fn step_section(section: &mut dyn Section, input: &str, cx: &mut Cx<'_>) -> 
 
 /// End of output inside an open tool section: the section closes what it can, a call left open
 /// is truncated, and a call that is not complete is given back as content.
-pub fn finish_section(section: &mut dyn Section, held: &str, cx: &mut Cx<'_>) {
+pub(crate) fn finish_section(section: &mut dyn Section, held: &str, cx: &mut Cx<'_>) {
     section.finish(held, cx);
     cx.sink.span_finish();
 }
 
 /// Opens a section for tool marker `marker` (its index in the dialect's list).
-pub type OpenSection = fn(marker: usize, tools: &Tools) -> Box<dyn Section>;
-
-/// A format in the common shape.
-#[derive(Clone, Copy)]
-pub struct Dialect {
-    /// Markers that open a reasoning block at the start of the output.
-    pub think_open: &'static [&'static str],
-    /// Markers that close it.
-    pub think_close: &'static [&'static str],
-    /// Markers that open a tool section.
-    pub tool_starts: &'static [&'static str],
-    /// What a tool marker inside an open reasoning block means (a property of the family).
-    pub in_reasoning: InReasoning,
-    /// The template may open the reasoning block in the prompt: a closing marker without an
-    /// opening one ends reasoning that began before the output.
-    pub close_without_open: bool,
-    /// Builds the section parser.
-    pub open: OpenSection,
-}
-
-/// The common machine for a [`Dialect`]: the [`Gated`] machine with every tool marker
-/// recognised in reasoning as the family says, and no end-of-turn markers.
-pub struct Tagged(Gated);
-
-impl Tagged {
-    /// A machine for `d`; `reasoning` enables reasoning extraction, `forced_open` starts inside it.
-    #[must_use]
-    pub fn new(d: Dialect, reasoning: bool, forced_open: bool) -> Self {
-        let gated = GatedDialect {
-            think_open: d.think_open,
-            think_close: d.think_close,
-            tool_starts: d.tool_starts,
-            reasoning_starts: d.tool_starts.len(),
-            in_reasoning: d.in_reasoning,
-            close_without_open: d.close_without_open,
-            stops: &[],
-            open: d.open,
-        };
-        Tagged(Gated::new(gated, reasoning, forced_open))
-    }
-}
-
-impl Machine for Tagged {
-    fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Option<usize> {
-        self.0.step(input, cx)
-    }
-
-    fn lane(&self) -> Option<Lane<'_>> {
-        self.0.lane()
-    }
-
-    fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
-        self.0.finish(held, cx);
-    }
-}
+pub(crate) type OpenSection = fn(marker: usize, tools: &Tools) -> Box<dyn Section>;

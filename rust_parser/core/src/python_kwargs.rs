@@ -16,7 +16,7 @@ const MAX_KEY: usize = 256;
 
 /// What the parser needs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KwStatus {
+pub(crate) enum KwStatus {
     /// Not complete yet.
     NeedMore,
     /// The closing `)` was consumed; the object is closed.
@@ -55,7 +55,7 @@ enum RawEnd {
 
 /// Streaming parser of a keyword-argument list (after the opening parenthesis).
 #[derive(Debug)]
-pub struct Kwargs {
+pub(crate) struct Kwargs {
     st: K,
     key: String,
     /// Raw text consumed but not yet emitted (given back if the list breaks).
@@ -140,7 +140,7 @@ fn zero_padded(w: &str) -> Option<String> {
 /// is not one. Strings take either quote and Python's escapes; tuples become arrays; dict keys
 /// that are not strings are written as their JSON text in a string. Nothing is evaluated.
 #[must_use]
-pub fn py_literal(raw: &str) -> Option<String> {
+pub(crate) fn py_literal(raw: &str) -> Option<String> {
     let mut p = PyLit {
         s: raw.as_bytes(),
         text: raw,
@@ -365,7 +365,7 @@ impl PyLit<'_> {
 impl Kwargs {
     /// A parser right after `(`.
     #[must_use]
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Kwargs {
             st: K::Start,
             key: String::new(),
@@ -376,11 +376,6 @@ impl Kwargs {
             esc: false,
             first: true,
         }
-    }
-
-    /// The consumed text that was not emitted (for a caller giving it back as content).
-    pub fn take_raw(&mut self) -> String {
-        std::mem::take(&mut self.raw)
     }
 
     fn key_prefix(&mut self, out: &mut String) {
@@ -406,7 +401,7 @@ impl Kwargs {
     }
 
     /// Feeds `input`; JSON text is appended to `out`. Returns bytes consumed and the status.
-    pub fn feed(&mut self, input: &str, out: &mut String) -> (usize, KwStatus) {
+    pub(crate) fn feed(&mut self, input: &str, out: &mut String) -> (usize, KwStatus) {
         let bytes = input.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -553,25 +548,6 @@ impl Kwargs {
             }
         }
         (bytes.len(), RawEnd::More)
-    }
-
-    /// The list broke off: closes what was emitted (an open string, the object).
-    pub fn close_broken(&mut self, out: &mut String) {
-        if matches!(self.st, K::Str(_) | K::StrEsc(_)) {
-            out.push('"');
-        }
-        if self.st != K::Done {
-            out.push('}');
-        }
-        self.st = K::Done;
-    }
-
-    /// End of output: a buffered value is emitted, then what is open is closed.
-    pub fn close_eof(&mut self, out: &mut String) {
-        if self.st == K::Raw && self.in_str.is_none() && self.depth == 0 {
-            self.end_raw(out);
-        }
-        self.close_broken(out);
     }
 }
 

@@ -10,7 +10,7 @@ use crate::scan::{Markers, Scan};
 use crate::sections::ProgressExt;
 
 /// The code call section: started on the first step.
-pub struct RawCode {
+pub(crate) struct RawCode {
     name: &'static str,
     started: bool,
     ends: Markers,
@@ -19,7 +19,7 @@ pub struct RawCode {
 impl RawCode {
     /// A call to `name` whose code ends at one of `ends` (or at the end of output).
     #[must_use]
-    pub fn new(name: &'static str, ends: &[&'static str]) -> Self {
+    pub(crate) fn new(name: &'static str, ends: &[&'static str]) -> Self {
         RawCode {
             name,
             started: false,

@@ -5,7 +5,7 @@
 
 /// What a search found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Scan {
+pub(crate) enum Scan {
     /// A whole marker starts at byte `at`; `marker` is its position in the set.
     Found {
         /// Byte offset of the marker.
@@ -24,7 +24,7 @@ pub enum Scan {
 
 /// A fixed set of markers.
 #[derive(Debug, Clone)]
-pub struct Markers {
+pub(crate) struct Markers {
     list: Vec<&'static str>,
     first: [bool; 256],
 }
@@ -32,7 +32,7 @@ pub struct Markers {
 impl Markers {
     /// Builds a set; empty markers are ignored.
     #[must_use]
-    pub fn new(list: &[&'static str]) -> Self {
+    pub(crate) fn new(list: &[&'static str]) -> Self {
         let list: Vec<&'static str> = list.iter().copied().filter(|m| !m.is_empty()).collect();
         let mut first = [false; 256];
         for m in &list {
@@ -43,19 +43,19 @@ impl Markers {
 
     /// The marker at position `i`.
     #[must_use]
-    pub fn get(&self, i: usize) -> &'static str {
+    pub(crate) fn get(&self, i: usize) -> &'static str {
         self.list[i]
     }
 
     /// The bytes a marker of the set starts with: text without them holds no marker.
     #[must_use]
-    pub fn first_bytes(&self) -> &[bool; 256] {
+    pub(crate) fn first_bytes(&self) -> &[bool; 256] {
         &self.first
     }
 
     /// Finds the earliest marker in `hay` (the longest one when several start at the same byte).
     #[must_use]
-    pub fn find(&self, hay: &str) -> Scan {
+    pub(crate) fn find(&self, hay: &str) -> Scan {
         let bytes = hay.as_bytes();
         let mut partial: Option<usize> = None;
         for (i, &b) in bytes.iter().enumerate() {
@@ -88,13 +88,13 @@ impl Markers {
 
 /// Whether `text` (the start of the pending input) is a proper prefix of `marker`.
 #[must_use]
-pub fn is_prefix_of(text: &str, marker: &str) -> bool {
+pub(crate) fn is_prefix_of(text: &str, marker: &str) -> bool {
     text.len() < marker.len() && marker.starts_with(text)
 }
 
 /// Length of the leading whitespace of `text` (JSON's set: space, tab, LF, CR).
 #[must_use]
-pub fn leading_ws(text: &str) -> usize {
+pub(crate) fn leading_ws(text: &str) -> usize {
     text.bytes()
         .take_while(|&b| crate::json::value::is_json_ws(b))
         .count()
@@ -108,7 +108,7 @@ pub fn leading_ws(text: &str) -> usize {
 /// past `max`), however the text was split into pieces: a section that consumes at most this
 /// many bytes of a token decides "too long" after exactly the same bytes on every split.
 #[must_use]
-pub fn token_limit(input: &str, have: usize, max: usize) -> usize {
+pub(crate) fn token_limit(input: &str, have: usize, max: usize) -> usize {
     let room = (max + 1).saturating_sub(have);
     if room >= input.len() {
         return input.len();
@@ -123,7 +123,7 @@ pub fn token_limit(input: &str, have: usize, max: usize) -> usize {
 /// the same text position on every split. `pred` must treat every non-ASCII byte alike (so the
 /// run ends on a char boundary).
 #[must_use]
-pub fn bounded_run(input: &str, have: usize, max: usize, pred: impl Fn(u8) -> bool) -> usize {
+pub(crate) fn bounded_run(input: &str, have: usize, max: usize, pred: impl Fn(u8) -> bool) -> usize {
     let run = input.bytes().take_while(|&b| pred(b)).count();
     run.min(token_limit(input, have, max))
 }

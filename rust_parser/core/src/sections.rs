@@ -1,14 +1,14 @@
 //! Reusable section parsers: a JSON call object between tags, a `<function=NAME>{json}` call,
 //! and "text until a closing tag".
 
-use crate::envelope::{EnvStatus, Envelope, Keys};
+use crate::envelope::{EnvStatus, Envelope};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 
 /// Content up to and including `close` (consumed, not emitted): where a section gives up.
 #[derive(Debug)]
-pub struct UntilClose {
+pub(crate) struct UntilClose {
     close: Markers,
     len: usize,
 }
@@ -16,7 +16,7 @@ pub struct UntilClose {
 impl UntilClose {
     /// Waits for `close`.
     #[must_use]
-    pub fn new(close: &'static str) -> Self {
+    pub(crate) fn new(close: &'static str) -> Self {
         UntilClose {
             close: Markers::new(&[close]),
             len: close.len(),
@@ -24,7 +24,7 @@ impl UntilClose {
     }
 
     /// Emits content up to the close tag; `Done` once it is consumed.
-    pub fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
+    pub(crate) fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
         match self.close.find(input) {
             Scan::Clear => {
                 cx.content(input);
@@ -47,7 +47,7 @@ impl UntilClose {
 }
 
 /// Maps an envelope result onto section progress.
-pub enum EnvStep {
+pub(crate) enum EnvStep {
     /// Keep feeding.
     Progress(Progress),
     /// The call object closed after `n` bytes.
@@ -63,7 +63,7 @@ pub enum EnvStep {
 
 /// Feeds an envelope and handles a break: a started call ends as invalid (the machine gives its
 /// raw text back); an unstarted one is given back as content after `prefix`.
-pub fn feed_envelope(env: &mut Envelope, prefix: &str, input: &str, cx: &mut Cx<'_>) -> EnvStep {
+pub(crate) fn feed_envelope(env: &mut Envelope, prefix: &str, input: &str, cx: &mut Cx<'_>) -> EnvStep {
     let (n, status) = env.feed(input, cx);
     match status {
         EnvStatus::NeedMore if n == 0 => EnvStep::Progress(Progress::NeedMore),
@@ -83,7 +83,7 @@ pub fn feed_envelope(env: &mut Envelope, prefix: &str, input: &str, cx: &mut Cx<
 }
 
 /// End of output inside an envelope: finish the call, or give everything back as content.
-pub fn finish_envelope(env: &mut Envelope, prefix: &str, held: &str, cx: &mut Cx<'_>) {
+pub(crate) fn finish_envelope(env: &mut Envelope, prefix: &str, held: &str, cx: &mut Cx<'_>) {
     if !env.finish(cx) {
         cx.content(prefix);
         cx.content(&env.take_raw());
@@ -106,7 +106,7 @@ enum FnSt {
 /// The call starts when the arguments' first byte shows a JSON value; anything else gives the
 /// head back as content.
 #[derive(Debug)]
-pub struct FunctionTag {
+pub(crate) struct FunctionTag {
     marker: &'static str,
     quoted: bool,
     st: FnSt,
@@ -126,7 +126,7 @@ fn name_byte(b: u8) -> bool {
 impl FunctionTag {
     /// After `<function=` (`quoted` false) or `<function name="` (`quoted` true).
     #[must_use]
-    pub fn new(marker: &'static str, quoted: bool) -> Self {
+    pub(crate) fn new(marker: &'static str, quoted: bool) -> Self {
         FunctionTag {
             marker,
             quoted,
@@ -246,7 +246,7 @@ impl Section for FunctionTag {
 }
 
 /// Progress for a step that changed no state: consuming nothing means waiting.
-pub trait ProgressExt {
+pub(crate) trait ProgressExt {
     /// `Consumed(0)` becomes `NeedMore`.
     fn nonzero(self) -> Progress;
 }
@@ -260,12 +260,9 @@ impl ProgressExt for Progress {
     }
 }
 
-/// Keys for a Hermes-style call object.
-pub const HERMES_KEYS: Keys = crate::envelope::OPENAI_KEYS;
-
 /// A marker that is markup only (`<|START_RESPONSE|>`, `</response>`): consumed, nothing else.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct DropMarker;
+pub(crate) struct DropMarker;
 
 impl Section for DropMarker {
     fn step(&mut self, _input: &str, _cx: &mut Cx<'_>) -> Progress {

@@ -47,7 +47,7 @@ pub struct Sink {
     in_reasoning: bool,
 }
 
-/// The events of one push, borrowed from the sink (see [`Sink::visit`]).
+/// The events of one push, borrowed from the sink (see `ToolCallStream::push_visit`).
 #[derive(Debug, Clone, Copy)]
 pub struct Events<'a> {
     recs: &'a [Rec],

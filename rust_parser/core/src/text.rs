@@ -6,7 +6,10 @@
 //! section or the end of output follows (`</tool_call>\n<tool_call>`, a trailing newline after
 //! the last call); it is released as written if text follows. If the next "section" gives its
 //! marker back as text before any call starts, the held whitespace was not glue and comes back
-//! too. The decision depends only on the text, never on how it was split into pieces.
+//! too. Whitespace right after a closed reasoning block is glue in the same way when a tool call
+//! follows (`</think>\n\n<tool_call>`), and content as written otherwise (text, or the end of
+//! the output, follows). The decision depends only on the text, never on how it was split into
+//! pieces.
 
 use crate::sink::Sink;
 
@@ -24,6 +27,9 @@ pub enum Block {
 pub struct TextOut {
     /// After a tool section: whitespace is held until text or another boundary decides it.
     glue: bool,
+    /// The held (or dropped) glue follows a closed reasoning block: it is glue only if a call
+    /// follows it, and comes back at the end of the output otherwise.
+    after_reasoning: bool,
     ws: String,
     ws_block: Option<Block>,
     /// Glue dropped at the last boundary, with its block and the number of calls started then:
@@ -40,7 +46,8 @@ impl TextOut {
             return;
         }
         if let Some(b) = self.dropped_block.take() {
-            if b == block && sink.calls_started() == self.dropped_calls {
+            // After a reasoning block, only a call makes the whitespace glue.
+            if (b == block || self.after_reasoning) && sink.calls_started() == self.dropped_calls {
                 emit(sink, block, &self.dropped);
             }
             self.dropped.clear();
@@ -57,6 +64,7 @@ impl TextOut {
             }
             // Text follows the section: the whitespace was the model's, as written.
             self.glue = false;
+            self.after_reasoning = false;
             let ws = std::mem::take(&mut self.ws);
             emit(sink, block, &ws);
             self.ws_block = None;
@@ -67,6 +75,12 @@ impl TextOut {
     /// A structural boundary (a section starts, reasoning opens or closes): glue held since
     /// the last section is dropped, tentatively (see [`TextOut::write`]).
     pub fn boundary(&mut self, calls: usize) {
+        if self.after_reasoning && self.ws.is_empty() && self.dropped_block.is_some() {
+            // Whitespace after a reasoning block still waits for a call (a marker that makes
+            // none, such as Granite's `<response>`, does not decide it).
+            self.glue = false;
+            return;
+        }
         self.dropped.clear();
         std::mem::swap(&mut self.dropped, &mut self.ws);
         self.dropped_block = self.ws_block.take().filter(|_| !self.dropped.is_empty());
@@ -78,10 +92,30 @@ impl TextOut {
     pub fn after_section(&mut self, calls: usize) {
         self.boundary(calls);
         self.glue = true;
+        self.after_reasoning = false;
     }
 
-    /// End of output: held glue is dropped.
-    pub fn end(&mut self, _sink: &mut Sink) {
+    /// A reasoning block closed: whitespace that follows is glue if a call follows it.
+    pub fn after_reasoning(&mut self, calls: usize) {
+        self.boundary(calls);
+        self.glue = true;
+        self.after_reasoning = true;
+    }
+
+    /// End of output: held glue is dropped, except after a reasoning block with no call since
+    /// (it was the model's text, as written).
+    pub fn end(&mut self, sink: &mut Sink) {
+        if self.after_reasoning {
+            if let Some(b) = self.dropped_block {
+                if sink.calls_started() == self.dropped_calls {
+                    emit(sink, b, &self.dropped);
+                }
+            }
+            if let Some(b) = self.ws_block {
+                emit(sink, b, &self.ws);
+            }
+            self.after_reasoning = false;
+        }
         self.ws.clear();
         self.ws_block = None;
         self.dropped.clear();

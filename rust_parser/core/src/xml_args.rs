@@ -29,7 +29,7 @@ use crate::tools::Ty;
 
 /// How a parameter's value is typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Typing {
+pub(crate) enum Typing {
     /// A JSON string, streamed as it arrives.
     Str,
     /// Buffered, then typed by [`coerce::coerce`] with these declared types.
@@ -43,7 +43,7 @@ impl Typing {
     /// The typing a schema gives: declared types that are all strings (or no declaration at
     /// all) stream as a string; anything else is buffered and coerced.
     #[must_use]
-    pub fn from_schema(types: Option<&[Ty]>) -> Typing {
+    pub(crate) fn from_schema(types: Option<&[Ty]>) -> Typing {
         match types {
             Some(ts) if !coerce::streams_as_string(types) => Typing::Schema(ts.to_vec()),
             _ => Typing::Str,
@@ -64,7 +64,7 @@ struct Value {
 
 /// Writes one call's arguments object; see the module documentation.
 #[derive(Debug, Default)]
-pub struct ArgsWriter {
+pub(crate) struct ArgsWriter {
     strip_newlines: bool,
     open: bool,
     keys: Vec<String>,
@@ -74,7 +74,7 @@ pub struct ArgsWriter {
 
 /// JSON text for a complete raw value that should be JSON (`string="false"`).
 #[must_use]
-pub fn json_or_string(raw: &str) -> String {
+pub(crate) fn json_or_string(raw: &str) -> String {
     let t = raw.trim();
     match t {
         "True" => return "true".to_owned(),
@@ -92,7 +92,7 @@ pub fn json_or_string(raw: &str) -> String {
 impl ArgsWriter {
     /// A writer; `strip_newlines` applies the one-leading/one-trailing newline convention.
     #[must_use]
-    pub fn new(strip_newlines: bool) -> Self {
+    pub(crate) fn new(strip_newlines: bool) -> Self {
         ArgsWriter {
             strip_newlines,
             ..ArgsWriter::default()
@@ -100,33 +100,21 @@ impl ArgsWriter {
     }
 
     /// Starts a new object (`{`); forgets the previous call's keys.
-    pub fn begin(&mut self, sink: &mut Sink) {
+    pub(crate) fn begin(&mut self, sink: &mut Sink) {
         self.open = true;
         self.keys.clear();
         self.value = None;
         sink.args("{");
     }
 
-    /// Whether an object is open.
-    #[must_use]
-    pub fn is_open(&self) -> bool {
-        self.open
-    }
-
-    /// Whether a value is open.
-    #[must_use]
-    pub fn in_value(&self) -> bool {
-        self.value.is_some()
-    }
-
     /// Whether `key` was already written in this object.
     #[must_use]
-    pub fn has_key(&self, key: &str) -> bool {
+    pub(crate) fn has_key(&self, key: &str) -> bool {
         self.keys.iter().any(|k| k == key)
     }
 
     /// Writes `"key": ` (and the opening quote of a string value); an open value is ended first.
-    pub fn key(&mut self, key: &str, typing: Typing, sink: &mut Sink) {
+    pub(crate) fn key(&mut self, key: &str, typing: Typing, sink: &mut Sink) {
         if !self.open {
             return;
         }
@@ -151,7 +139,7 @@ impl ArgsWriter {
     }
 
     /// Appends raw value text (ignored outside a value).
-    pub fn text(&mut self, s: &str, sink: &mut Sink) {
+    pub(crate) fn text(&mut self, s: &str, sink: &mut Sink) {
         let Some(v) = self.value.as_mut() else { return };
         if s.is_empty() {
             return;
@@ -188,7 +176,7 @@ impl ArgsWriter {
     }
 
     /// Ends the open value (if any): the closing quote of a string, or the typed buffered value.
-    pub fn end_value(&mut self, sink: &mut Sink) {
+    pub(crate) fn end_value(&mut self, sink: &mut Sink) {
         let Some(v) = self.value.take() else { return };
         match v.typing {
             // A held trailing newline is the convention's one trailing newline: dropped.
@@ -213,7 +201,7 @@ impl ArgsWriter {
     }
 
     /// Ends the open value and closes the object (`}`); nothing when no object is open.
-    pub fn close(&mut self, sink: &mut Sink) {
+    pub(crate) fn close(&mut self, sink: &mut Sink) {
         if !self.open {
             return;
         }

@@ -29,11 +29,11 @@ use crate::scan::{is_prefix_of, leading_ws, token_limit, Markers, Scan};
 use crate::xml_args::{ArgsWriter, Typing};
 
 /// Longest call or parameter head considered.
-pub const MAX_HEAD: usize = 512;
+pub(crate) const MAX_HEAD: usize = 512;
 
 /// The result of parsing a head at the start of the input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Head<T> {
+pub(crate) enum Head<T> {
     /// Undecided until more input arrives (the input so far is a bounded head prefix).
     Need,
     /// Not a head.
@@ -44,7 +44,7 @@ pub enum Head<T> {
 
 /// A parsed head: the name and the in-band `string="true|false"` attribute, if present.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Named {
+pub(crate) struct Named {
     /// Function or parameter name.
     pub name: String,
     /// `Some(true)` for `string="true"`, `Some(false)` for `string="false"`.
@@ -53,7 +53,7 @@ pub struct Named {
 
 /// How a head is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeadSyntax {
+pub(crate) enum HeadSyntax {
     /// `OPEN NAME>` or `OPEN"NAME" attr="v">`: the literal `OPEN`, a name (quoted, or up to `>` /
     /// whitespace), optional `key="value"` attributes, `>`.
     Tag(&'static str),
@@ -65,7 +65,7 @@ pub enum HeadSyntax {
 
 /// A tagged key/value format.
 #[derive(Debug, Clone, Copy)]
-pub struct Syntax {
+pub(crate) struct Syntax {
     /// Closes the section; `None` when the section is one bare call.
     pub section_close: Option<&'static str>,
     /// The call head.
@@ -109,7 +109,7 @@ fn is_ws(b: u8) -> bool {
 
 /// Parses a `Tag` head: `open` then a name and attributes, up to `>`.
 #[must_use]
-pub fn tag_head(input: &str, open: &str) -> Head<Named> {
+pub(crate) fn tag_head(input: &str, open: &str) -> Head<Named> {
     if !input.starts_with(open) {
         return if is_prefix_of(input, open) {
             Head::Need
@@ -206,7 +206,7 @@ pub fn tag_head(input: &str, open: &str) -> Head<Named> {
 
 /// Parses a GLM call head: a name up to a newline (consumed) or `<` (not consumed).
 #[must_use]
-pub fn line_head(input: &str) -> Head<Named> {
+pub(crate) fn line_head(input: &str) -> Head<Named> {
     let input = head_view(input);
     let b = input.as_bytes();
     let Some(i) = b.iter().position(|&c| c == b'\n' || c == b'<') else {
@@ -233,7 +233,7 @@ const ARG_VALUE: &str = "<arg_value>";
 
 /// Parses a GLM parameter head: `<arg_key>KEY</arg_key>`, whitespace, `<arg_value>`.
 #[must_use]
-pub fn key_value_head(input: &str) -> Head<Named> {
+pub(crate) fn key_value_head(input: &str) -> Head<Named> {
     if !input.starts_with(ARG_KEY) {
         return if is_prefix_of(input, ARG_KEY) {
             Head::Need
@@ -314,7 +314,7 @@ enum St {
 }
 
 /// The section parser; see the module documentation.
-pub struct XmlSection {
+pub(crate) struct XmlSection {
     syn: &'static Syntax,
     marker: &'static str,
     st: St,
@@ -333,7 +333,7 @@ pub struct XmlSection {
 impl XmlSection {
     /// A section opened by `marker` (given back as content if no call follows).
     #[must_use]
-    pub fn new(syn: &'static Syntax, marker: &'static str) -> Self {
+    pub(crate) fn new(syn: &'static Syntax, marker: &'static str) -> Self {
         XmlSection {
             syn,
             marker,
@@ -359,7 +359,7 @@ impl XmlSection {
     /// text is JSON, else as a string: for templates that write non-string values as JSON text
     /// and strings raw, with no marker telling them apart (GLM).
     #[must_use]
-    pub fn undeclared_as_json(mut self) -> Self {
+    pub(crate) fn undeclared_as_json(mut self) -> Self {
         self.undeclared_json = true;
         self
     }

@@ -42,7 +42,7 @@ fn reference_example() {
         &text,
         &none(),
         &msg(
-            "\n\n",
+            "",
             "\nNeed the weather.\n",
             vec![call("", "get_weather", "{\"location\": \"Tokyo\"}")],
         ),

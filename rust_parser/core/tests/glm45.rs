@@ -23,7 +23,7 @@ fn reference_glm45_example() {
         text,
         &weather(),
         &msg(
-            "\n",
+            "",
             "Check weather.",
             vec![call(
                 "",
@@ -231,7 +231,7 @@ fn tool_markup_inside_a_closed_think_is_reasoning() {
         text,
         &weather(),
         &msg(
-            "\n",
+            "",
             "The format is <tool_call>get_weather\n<arg_key>city</arg_key>\n<arg_value>X</arg_value>\n</tool_call>. Done.",
             vec![call("", "get_weather", "{\"city\": \"Paris\"}")],
         ),

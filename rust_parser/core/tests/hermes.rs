@@ -42,7 +42,7 @@ fn think_then_call() {
         F,
         text,
         &Tools::default(),
-        &msg("\n\n", "\nNeed weather.\n", vec![call("", "w", "{}")]),
+        &msg("", "\nNeed weather.\n", vec![call("", "w", "{}")]),
     );
 }
 

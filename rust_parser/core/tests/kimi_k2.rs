@@ -136,7 +136,7 @@ fn tool_call_after_think_and_inside_unclosed_think() {
         &after,
         &none(),
         &msg(
-            "\n\n",
+            "",
             "\nI need the weather.\n",
             vec![call("functions.get_weather:0", "get_weather", "{}")],
         ),

@@ -24,7 +24,7 @@ const FORCED: Options = Options {
 fn reference_example() {
     let text = "<think>\nNeed weather.\n</think>\n\n<minimax:tool_call>\n<invoke name=\"get_weather\">\n<parameter name=\"location\">Tokyo</parameter>\n<parameter name=\"days\">3</parameter>\n</invoke>\n</minimax:tool_call>";
     let expected = msg(
-        "\n\n",
+        "",
         "\nNeed weather.\n",
         vec![call("", "get_weather", "{\"location\": \"Tokyo\", \"days\": 3}")],
     );
@@ -152,7 +152,7 @@ fn tool_markup_inside_a_closed_think_is_reasoning() {
         &weather(),
         FORCED,
         &msg(
-            "\n",
+            "",
             quoted,
             vec![call("", "get_weather", "{\"location\": \"Tokyo\"}")],
         ),

@@ -256,7 +256,7 @@ fn reasoning_variants() {
         F,
         text,
         &read_file_tools(),
-        &msg("\n\n", "\nI need the file.\n", vec![one.clone()]),
+        &msg("", "\nI need the file.\n", vec![one.clone()]),
     );
     // Qwen3.5: `<tool_call>` ends an unclosed think.
     let implicit = "<think>I need the file.\n<tool_call>\n<function=read_file>\n<parameter=path>\na\n</parameter>\n</function>\n</tool_call>";

@@ -186,28 +186,28 @@ fn reasoning_close_without_open() {
         "hermes",
         &then_call,
         &none(),
-        &msg("\n", "I'm\nthinking", vec![call("", "f", "{\"a\": 1}")]),
+        &msg("", "I'm\nthinking", vec![call("", "f", "{\"a\": 1}")]),
     );
     check_with(
         "hermes",
         &then_call,
         &none(),
         forced(),
-        &msg("\n", "I'm\nthinking", vec![call("", "f", "{\"a\": 1}")]),
+        &msg("", "I'm\nthinking", vec![call("", "f", "{\"a\": 1}")]),
     );
     let minimax = "Need weather.\n</think>\n\n<minimax:tool_call>\n<invoke name=\"f\">\n<parameter name=\"a\">1</parameter>\n</invoke>\n</minimax:tool_call>";
     check(
         "minimax_m2",
         minimax,
         &none(),
-        &msg("\n\n", "Need weather.\n", vec![call("", "f", "{\"a\": \"1\"}")]),
+        &msg("", "Need weather.\n", vec![call("", "f", "{\"a\": \"1\"}")]),
     );
     let r1 = "Need.</think>\n\n<｜tool▁calls▁begin｜><｜tool▁call▁begin｜>function<｜tool▁sep｜>f\n```json\n{\"a\": 1}\n```<｜tool▁call▁end｜><｜tool▁calls▁end｜>";
     check(
         "deepseek_r1",
         r1,
         &none(),
-        &msg("\n\n", "Need.", vec![call("", "f", "{\"a\": 1}")]),
+        &msg("", "Need.", vec![call("", "f", "{\"a\": 1}")]),
     );
     // No close: the answer. A call before any close: the text before it is the answer.
     check(

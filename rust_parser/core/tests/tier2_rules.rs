@@ -201,7 +201,7 @@ fn whitespace_is_content() {
             reasoning: true,
             thinking_forced_open: true,
         },
-        &msg("\n", "plan", vec![call("", "f", "{}")]),
+        &msg("", "plan", vec![call("", "f", "{}")]),
     );
 }
 

@@ -1,6 +1,7 @@
 //! Python bindings of `ggserve-parser-core`: the module `ggserve_parser`.
 //!
-//! One call per decoded piece (`ToolCallStream.push`), returning a list of `Event` objects.
+//! One call per decoded piece (`ToolCallStream.push`), returning a tuple of `Event` objects that
+//! the garbage collector does not track (the shared empty tuple when nothing happened).
 //! Caller mistakes (unknown format, malformed tools) raise `ValueError`; model output never
 //! raises.
 
@@ -9,7 +10,7 @@ use std::sync::Mutex;
 use ggserve_parser_core as core;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 /// One append-only piece of parser output.
 ///
@@ -198,45 +199,52 @@ impl<'py> Texts<'_, 'py> {
         }
     }
 
-    fn new_event(&self, e: core::EventRef<'_>) -> PyResult<Bound<'py, Event>> {
-        let obj = Bound::new(self.py, self.event(e))?;
+    fn new_event(&self, e: core::EventRef<'_>) -> PyResult<Bound<'py, PyAny>> {
+        let obj = Bound::new(self.py, self.event(e))?.into_any();
         untrack(&obj);
         Ok(obj)
     }
 
-    /// The events as a new list. An empty result costs one empty-list allocation; one event (a
-    /// delta inside a long argument or text) one object and a one-item list.
-    fn list(&self, events: core::Events<'_>) -> PyResult<Bound<'py, PyList>> {
+    /// The events as a tuple the collector does not track: a consumer may keep every push's
+    /// result (a client recording a stream) without each collection scanning them all. No
+    /// event is the interpreter's shared empty tuple (no allocation); one event (a delta inside
+    /// a long argument or text) one object and a one-item tuple.
+    fn tuple(&self, events: core::Events<'_>) -> PyResult<Bound<'py, PyTuple>> {
         let mut iter = events.iter();
         let Some(first) = iter.next() else {
-            return Ok(PyList::empty(self.py));
+            return Ok(PyTuple::empty(self.py));
         };
         let first = self.new_event(first)?;
-        if iter.len() == 0 {
-            return PyList::new(self.py, [first]);
-        }
-        let mut objects = Vec::with_capacity(events.len());
-        objects.push(first);
-        for e in iter {
-            objects.push(self.new_event(e)?);
-        }
-        PyList::new(self.py, objects)
+        let tuple = if iter.len() == 0 {
+            PyTuple::new(self.py, [first])?
+        } else {
+            let mut objects = Vec::with_capacity(events.len());
+            objects.push(first);
+            for e in iter {
+                objects.push(self.new_event(e)?);
+            }
+            PyTuple::new(self.py, objects)?
+        };
+        untrack(tuple.as_any());
+        Ok(tuple)
     }
 }
 
-/// Takes an `Event` out of the cyclic garbage collector's lists.
+/// Takes an object out of the cyclic garbage collector's lists: an `Event`, or a tuple of them.
 ///
 /// PyO3 gives every `#[pyclass]` GC support, but an `Event` refers to nothing but strings,
-/// which refer to nothing, so it can never be part of a reference cycle. Left tracked, every
-/// retained event is traversed by each full collection, which made keeping the events of a long
-/// stream superlinear (1 MiB of arguments: 398 ms with the collector on, 87 ms off). Untracked,
-/// it is freed by reference counting as before.
+/// which refer to nothing, so it can never be part of a reference cycle; nor can a tuple that
+/// holds only events. Left tracked, every retained event (and every retained push result) is
+/// traversed by each full collection, which made keeping the events of a long stream
+/// superlinear (1 MiB of arguments: 398 ms with the collector on, 87 ms off). Untracked, they
+/// are freed by reference counting as before.
 #[allow(unsafe_code)]
-fn untrack(obj: &Bound<'_, Event>) {
-    // SAFETY: `obj` is a live object of a GC-enabled type (PyO3 sets Py_TPFLAGS_HAVE_GC) and we
-    // hold a strong reference to it while attached to the interpreter. Untracking an object
-    // whose references are all to strings is always sound; PyO3's tp_dealloc untracks again,
-    // which CPython allows for an untracked object.
+fn untrack(obj: &Bound<'_, PyAny>) {
+    // SAFETY: `obj` is a live object of a GC-enabled type (an `Event`: PyO3 sets
+    // Py_TPFLAGS_HAVE_GC; a tuple) and we hold a strong reference to it while attached to the
+    // interpreter. Untracking an object that can be in no cycle (strings, or events of strings,
+    // are all it refers to) is always sound; the types' deallocators untrack again, which
+    // CPython allows for an untracked object.
     unsafe { pyo3::ffi::PyObject_GC_UnTrack(obj.as_ptr().cast()) }
 }
 
@@ -295,21 +303,21 @@ impl ToolCallStream {
     }
 
     /// Feeds one decoded piece; returns the events it completes.
-    fn push<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyList>> {
+    fn push<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyTuple>> {
         let piece = text_of(text);
         let shared = match &piece {
             std::borrow::Cow::Borrowed(t) if text.is_exact_instance_of::<PyString>() => Some((text, *t)),
             _ => None,
         };
         let texts = Texts { py, piece: shared };
-        self.lock().push_visit(&piece, |events| texts.list(events))
+        self.lock().push_visit(&piece, |events| texts.tuple(events))
     }
 
     /// Ends the generation: flushes held-back text and ends open calls (truncated ones are given
     /// back as content).
-    fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+    fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let texts = Texts { py, piece: None };
-        self.lock().finish_visit(|events| texts.list(events))
+        self.lock().finish_visit(|events| texts.tuple(events))
     }
 }
 
@@ -362,6 +370,81 @@ fn heal_json(prefix: &Bound<'_, PyString>) -> String {
     core::heal_json(&text_of(prefix))
 }
 
+/// One piece of call markup as a tuple: `(kind, text)`; `text` is empty but for markers and
+/// literal text.
+fn piece<'py>(py: Python<'py>, p: core::Piece) -> PyResult<Bound<'py, PyTuple>> {
+    use core::Piece as P;
+    let (kind, text) = match p {
+        P::Marker(t) => ("marker", t),
+        P::Text(t) => ("text", t),
+        P::Name => ("name", ""),
+        P::NameJson => ("name_json", ""),
+        P::Index => ("index", ""),
+        P::Args => ("args", ""),
+        P::Key => ("key", ""),
+        P::Value => ("value", ""),
+    };
+    PyTuple::new(py, [kind, text])
+}
+
+fn pieces<'py>(py: Python<'py>, ps: &[core::Piece]) -> PyResult<Bound<'py, PyTuple>> {
+    let items = ps.iter().map(|p| piece(py, *p)).collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, items)
+}
+
+/// How `format` writes a call (its declared call shape), for grammars that force one.
+#[pyfunction]
+fn call_shape<'py>(py: Python<'py>, format: &str) -> PyResult<Bound<'py, PyDict>> {
+    let spec = core::spec(format).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    let shape = spec.call;
+    let out = PyDict::new(py);
+    out.set_item("open", pieces(py, shape.open)?)?;
+    out.set_item("call", pieces(py, shape.call)?)?;
+    out.set_item("separator", pieces(py, shape.separator)?)?;
+    out.set_item("close", pieces(py, shape.close)?)?;
+    match shape.args {
+        core::Args::Json => out.set_item("params", py.None())?,
+        core::Args::Params(p) => {
+            let params = PyDict::new(py);
+            params.set_item("string", pieces(py, p.string)?)?;
+            params.set_item("other", pieces(py, p.other)?)?;
+            params.set_item("separator", p.separator)?;
+            params.set_item("raw_strings", p.raw_strings)?;
+            out.set_item("params", params)?;
+        }
+    }
+    Ok(out)
+}
+
+/// The reasoning markers `format` declares, or (no format) every format's, each once:
+/// `{"open": (…), "close": (…)}`.
+#[pyfunction]
+#[pyo3(signature = (format=None))]
+fn reasoning_markers<'py>(py: Python<'py>, format: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
+    let specs: Vec<&core::Spec> = match format {
+        Some(f) => vec![core::spec(f).map_err(|e| PyValueError::new_err(e.to_string()))?],
+        None => core::SPECS.iter().collect(),
+    };
+    let mut open: Vec<&str> = Vec::new();
+    let mut close: Vec<&str> = Vec::new();
+    for spec in specs {
+        for m in spec.reasoning.open {
+            if !open.contains(m) {
+                open.push(m);
+            }
+        }
+        for m in spec.reasoning.close {
+            if !close.contains(m) {
+                close.push(m);
+            }
+        }
+    }
+    let out = PyDict::new(py);
+    out.set_item("open", PyTuple::new(py, open)?)?;
+    out.set_item("close", PyTuple::new(py, close)?)?;
+    Ok(out)
+}
+
 /// The format for a chat template and/or model name, or None.
 #[pyfunction]
 #[pyo3(signature = (chat_template=None, model_name=None))]
@@ -376,6 +459,8 @@ fn ggserve_parser(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(parse, m)?)?;
     m.add_function(wrap_pyfunction!(heal_json, m)?)?;
     m.add_function(wrap_pyfunction!(detect_format, m)?)?;
+    m.add_function(wrap_pyfunction!(call_shape, m)?)?;
+    m.add_function(wrap_pyfunction!(reasoning_markers, m)?)?;
     m.add("FORMATS", pyo3::types::PyTuple::new(m.py(), core::FORMATS)?)?;
     Ok(())
 }

@@ -18,24 +18,14 @@ opened, and so hold every answer back until a close or the end of output decides
 
 from __future__ import annotations
 
-REASONING_OPENERS = (
-    "<think>",
-    "<seed:think>",
-    "[THINK]",
-    "<|channel|>analysis<|message|>",
-    "<|START_THINKING|>",
-    "<|inner_prefix|>",
-    "<|channel>thought",
-)
+import ggserve_parser as gp
 
-REASONING_CLOSERS = (
-    "</think>",
-    "</seed:think>",
-    "[/THINK]",
-    "<|END_THINKING|>",
-    "<|inner_suffix|>",
-    "<channel|>",
-)
+# Every format's reasoning markers, as each format declares them to the parser (one place per
+# format): `<think>`, `<seed:think>`, `[THINK]`, `<|channel|>analysis<|message|>`,
+# `<|START_THINKING|>`, `<|inner_prefix|>`, Gemma 4's `<|channel>thought`, and their closes.
+_MARKERS = gp.reasoning_markers()
+REASONING_OPENERS: tuple[str, ...] = _MARKERS["open"]
+REASONING_CLOSERS: tuple[str, ...] = _MARKERS["close"]
 
 # Fragments any template of a reasoning model mentions: its markers (`<think>`, `[THINK]`,
 # `<|START_THINKING|>`, `<seed:think>`, gpt-oss / Gemma 4 channels, Apertus' inner prefix) or

@@ -12,6 +12,7 @@
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const OPEN: &str = "<|tools_prefix|>";
@@ -44,6 +45,31 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "apertus",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<|tools_prefix|>", "<|inner_prefix|>"],
+        template_rule: None,
+        names: &["apertus"],
+    },
+    call: CallShape {
+        open: &[Piece::Marker("<|tools_prefix|>"), Piece::Text("[")],
+        call: &[
+            Piece::Text("{"),
+            Piece::NameJson,
+            Piece::Text(": "),
+            Piece::Args,
+            Piece::Text("}"),
+        ],
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]"), Piece::Marker("<|tools_suffix|>")],
+        args: Args::Json,
+    },
+};

@@ -15,6 +15,7 @@ use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
 use crate::raw_code::RawCode;
 use crate::sections::FunctionTag;
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const FN_EQ: &str = "<function=";
@@ -42,6 +43,37 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
+
+/// Llama 3.1 headers with `<function=NAME>` calls (Qwen3-Coder also writes `<function=`, always
+/// with `<parameter=`).
+fn functionary_v31_template(t: &str) -> bool {
+    t.contains("<function=") && t.contains("<|start_header_id|>") && !t.contains("<parameter=")
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "functionary_v3_1",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &[],
+        template_rule: Some(functionary_v31_template),
+        names: &["functionary-small-v3.1", "functionary-medium-v3.1"],
+    },
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Text("<function="),
+            Piece::Name,
+            Piece::Text(">"),
+            Piece::Args,
+            Piece::Text("</function>"),
+        ],
+        separator: &[],
+        close: &[],
+        args: Args::Json,
+    },
+};

@@ -20,6 +20,7 @@ use crate::machine::{Cx, Machine, Progress, Section};
 use crate::raw_code::RawCode;
 use crate::scan::{bounded_run, leading_ws};
 use crate::sections::ProgressExt;
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const RECIPIENT: &str = ">>>";
@@ -40,13 +41,13 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(Recipient::new(RECIPIENT))
 }
 
-fn lead(first: u8) -> Option<Box<dyn Section>> {
+fn lead(first: u8, _tools: &Tools) -> Option<Box<dyn Section>> {
     (first.is_ascii_alphanumeric() || first == b'_').then(|| Box::new(Recipient::new("")) as Box<dyn Section>)
 }
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Lead::new(lead, Gated::new(DIALECT, reasoning, forced_open)))
 }
 
@@ -162,3 +163,22 @@ impl Section for Recipient {
         }
     }
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "functionary_v3_2",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &[">>>all"],
+        template_rule: None,
+        names: &["functionary"],
+    },
+    call: CallShape {
+        open: &[],
+        call: &[Piece::Name, Piece::Text("\n"), Piece::Args],
+        separator: &[Piece::Text(">>>")],
+        close: &[],
+        args: Args::Json,
+    },
+};

@@ -27,15 +27,17 @@
 //! an unclosed reasoning block (one that ends with calls); tool markup inside a closed block is
 //! reasoning text (as vLLM's and llama.cpp's reasoning parsers read it).
 
-use crate::gated::InReasoning;
-use crate::machine::{Dialect, Section};
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
+use crate::machine::Machine;
+use crate::machine::Section;
+use crate::spec::{Args, CallShape, Detect, Params, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
 const TOOL_CALL: &str = "<tool_call>";
 
 /// The section syntax: the block is the call.
-pub const SYNTAX: Syntax = Syntax {
+pub(crate) const SYNTAX: Syntax = Syntax {
     section_close: Some("</tool_call>"),
     call_head: HeadSyntax::Line,
     call_close: None,
@@ -47,15 +49,68 @@ pub const SYNTAX: Syntax = Syntax {
 };
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[TOOL_CALL],
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
 fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(XmlSection::new(&SYNTAX, TOOL_CALL).undeclared_as_json())
 }
+
+/// The machine.
+#[must_use]
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+}
+
+/// One parameter: the same markup for every type.
+const GLM_ENTRY: &[Piece] = &[
+    Piece::Marker("<arg_key>"),
+    Piece::Key,
+    Piece::Marker("</arg_key>"),
+    Piece::Text("\n"),
+    Piece::Marker("<arg_value>"),
+    Piece::Value,
+    Piece::Marker("</arg_value>"),
+    Piece::Text("\n"),
+];
+
+/// `<arg_key>KEY</arg_key>\n<arg_value>VALUE</arg_value>\n`, strings raw.
+const GLM_PARAMS: Params = Params {
+    string: GLM_ENTRY,
+    other: GLM_ENTRY,
+    separator: "",
+    raw_strings: true,
+};
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "glm45",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<arg_key>"],
+        template_rule: None,
+        names: &["glm-4.5", "glm-4.6", "glm-4.7", "glm-5"],
+    },
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<tool_call>"),
+            Piece::Name,
+            Piece::Text("\n"),
+            Piece::Args,
+            Piece::Marker("</tool_call>"),
+        ],
+        separator: &[Piece::Text("\n")],
+        close: &[],
+        args: Args::Params(GLM_PARAMS),
+    },
+};

@@ -43,6 +43,7 @@ use crate::event::CallStatus;
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Machine};
 use crate::scan::{is_prefix_of, leading_ws, Markers, Scan};
+use crate::spec::{self, CallShape, Detect, Piece, Reasoning, Spec};
 
 const START: &str = "<|start|>";
 const CHANNEL: &str = "<|channel|>";
@@ -196,7 +197,7 @@ fn tokens(s: &str) -> impl Iterator<Item = &str> {
 }
 
 /// The harmony machine.
-pub struct Harmony {
+pub(crate) struct Harmony {
     reasoning: bool,
     st: St,
     header: String,
@@ -210,7 +211,7 @@ pub struct Harmony {
 impl Harmony {
     /// A machine; `reasoning` extracts analysis messages, `forced_open` starts inside one.
     #[must_use]
-    pub fn new(reasoning: bool, forced_open: bool) -> Self {
+    pub(crate) fn new(reasoning: bool, forced_open: bool) -> Self {
         let st = match (forced_open, reasoning) {
             (true, true) => St::Body(Body::Reasoning),
             (true, false) => St::Body(Body::Verbatim),
@@ -497,6 +498,44 @@ impl Machine for Harmony {
         cx.sink.span_finish();
     }
 }
+
+/// The machine.
+#[must_use]
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Harmony::new(reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "gpt_oss",
+    build: machine,
+    reasoning: Reasoning {
+        open: &["<|channel|>analysis<|message|>"],
+        close: &[],
+    },
+    detect: Detect {
+        template: &["<|channel|>"],
+        template_rule: None,
+        names: &["gpt-oss"],
+    },
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<|channel|>"),
+            Piece::Text("commentary to=functions."),
+            Piece::Name,
+            Piece::Text(" "),
+            Piece::Marker("<|constrain|>"),
+            Piece::Text("json"),
+            Piece::Marker("<|message|>"),
+            Piece::Args,
+            Piece::Marker("<|call|>"),
+        ],
+        separator: &[Piece::Marker("<|start|>"), Piece::Text("assistant")],
+        close: &[],
+        args: spec::Args::Json,
+    },
+};
 
 #[cfg(test)]
 mod tests {

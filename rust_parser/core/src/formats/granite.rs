@@ -26,9 +26,12 @@
 
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
-use crate::gated::InReasoning;
-use crate::machine::{Dialect, Section};
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
+use crate::json_call;
+use crate::machine::Machine;
+use crate::machine::Section;
 use crate::sections::DropMarker;
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const STARTS: &[&str] = &[
@@ -58,12 +61,14 @@ static BLOCK4: ListSyntax = ListSyntax {
 };
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
@@ -75,3 +80,28 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
         _ => Box::new(DropMarker),
     }
 }
+
+/// The machine.
+#[must_use]
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "granite",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<|start_of_role|>", "<|tool_call|>"],
+        template_rule: None,
+        names: &["granite"],
+    },
+    call: CallShape {
+        open: &[Piece::Marker("<|tool_call|>"), Piece::Text("[")],
+        call: json_call!("arguments"),
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]")],
+        args: Args::Json,
+    },
+};

@@ -15,10 +15,12 @@
 //! a JSON string. A `<tool_call>` also ends an unclosed `<think>` (Qwen3.5 does this).
 
 use crate::envelope::{Envelope, Keys, OPENAI_KEYS};
-use crate::gated::InReasoning;
-use crate::machine::{Cx, Dialect, Lane, Progress, Section};
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
+use crate::machine::Machine;
+use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, FunctionTag, UntilClose};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 /// A call object directly inside a code fence: it must carry its arguments.
@@ -60,16 +62,18 @@ const STARTS: &[&str] = &[
 ];
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     // Qwen3 / QwQ templates open the block in the prompt. The family is also the fallback of
     // models that never think (the default SmolLM2): the service turns reasoning off for
     // templates without reasoning markers, and for prompts that already closed the block, so
     // their answers stream instead of being held until a close or the end of output.
     close_without_open: true,
+    stops: &[],
     open,
 };
 
@@ -96,7 +100,7 @@ enum BSt {
 }
 
 /// A wrapper block: one or more call objects (or a `<function=…>` call), then the close tag.
-pub struct Block {
+pub(crate) struct Block {
     /// The text that opened the block (given back if its first object is not a call).
     open: String,
     close: &'static str,
@@ -244,7 +248,7 @@ enum FSt {
 }
 
 /// A code fence that must be followed by a wrapper tag; otherwise it is plain content.
-pub struct Fence {
+pub(crate) struct Fence {
     fence: &'static str,
     ws: String,
     st: FSt,
@@ -338,3 +342,37 @@ impl Section for Fence {
         }
     }
 }
+
+/// The machine.
+#[must_use]
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "hermes",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<tool_call>"],
+        template_rule: None,
+        names: &["qwen", "qwq", "hermes", "mimo"],
+    },
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<tool_call>"),
+            Piece::Text("\n"),
+            Piece::Text("{\"name\": "),
+            Piece::NameJson,
+            Piece::Text(", \"arguments\": "),
+            Piece::Args,
+            Piece::Text("}\n"),
+            Piece::Marker("</tool_call>"),
+        ],
+        separator: &[Piece::Text("\n")],
+        close: &[],
+        args: Args::Json,
+    },
+};

@@ -43,6 +43,7 @@ use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json_args::{ArgsStatus, JsonArgs};
 use crate::machine::{Cx, Lane, Machine, Progress, Section};
 use crate::scan::{bounded_run, token_limit, Markers, Scan};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -63,7 +64,7 @@ const MAX_ID: usize = 256;
 const STARTS: &[&str] = &[SECTION_BEGIN, SECTION_BEGIN_1, CALL_BEGIN, XML_OPEN, BARE];
 
 /// The dialect: the first three markers also end reasoning.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
@@ -75,7 +76,7 @@ pub const DIALECT: GatedDialect = GatedDialect {
 };
 
 /// The native section.
-pub static SECTION: SectionSyntax = SectionSyntax {
+pub(crate) static SECTION: SectionSyntax = SectionSyntax {
     call_begin: CALL_BEGIN,
     call_end: CALL_END,
     section_end: &[SECTION_END, SECTION_END_1],
@@ -85,7 +86,7 @@ pub static SECTION: SectionSyntax = SectionSyntax {
 };
 
 /// The XML fallback.
-pub const XML: Syntax = Syntax {
+pub(crate) const XML: Syntax = Syntax {
     section_close: Some("</tool_call>"),
     call_head: HeadSyntax::Tag("<invoke name="),
     call_close: Some("</invoke>"),
@@ -98,7 +99,7 @@ pub const XML: Syntax = Syntax {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
@@ -148,7 +149,7 @@ fn strip_index(s: &str) -> &str {
 
 /// The function name for an id token (see the module documentation).
 #[must_use]
-pub fn name_from_id(id: &str, tools: &Tools) -> String {
+pub(crate) fn name_from_id(id: &str, tools: &Tools) -> String {
     if let Some(name) = canonical_name(id) {
         return name.to_owned();
     }
@@ -376,3 +377,31 @@ impl Section for Bare {
         cx.content(held);
     }
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "kimi_k2",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<|tool_calls_section_begin|>", "tool_declare"],
+        template_rule: None,
+        names: &["kimi-k2", "kimi_k2"],
+    },
+    call: CallShape {
+        open: &[Piece::Marker("<|tool_calls_section_begin|>")],
+        call: &[
+            Piece::Marker("<|tool_call_begin|>"),
+            Piece::Text("functions."),
+            Piece::Name,
+            Piece::Text(":"),
+            Piece::Index,
+            Piece::Marker("<|tool_call_argument_begin|>"),
+            Piece::Args,
+            Piece::Marker("<|tool_call_end|>"),
+        ],
+        separator: &[],
+        close: &[Piece::Marker("<|tool_calls_section_end|>")],
+        args: Args::Json,
+    },
+};

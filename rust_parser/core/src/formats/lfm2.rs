@@ -8,11 +8,17 @@
 //!
 //! LFM2 thinking models write `<think>…</think>` first; a call marker also ends an unclosed
 //! `<think>`. `<|im_end|>` ends the output. Ids are `""`.
+//!
+//! When tools are declared, an output that starts with a bare pythonic list
+//! (`[get_weather(location="Tokyo")]`, the markers left out) is that call list too, as in the
+//! `pythonic` format; without tools a leading `[` is text.
 
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
+use crate::lead::Lead;
 use crate::machine::{Machine, Section};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec, KWARGS};
 use crate::tools::Tools;
 
 const OPEN: &str = "<|tool_call_start|>";
@@ -26,6 +32,17 @@ static LIST: ListSyntax = ListSyntax {
     // Lenient: a single element without the brackets.
     bare: true,
     close: &["<|tool_call_end|>"],
+};
+
+/// The bare list: pythonic elements only (a JSON array answer is not a call).
+static BARE: ListSyntax = ListSyntax {
+    elements: Elements {
+        json: None,
+        name_key: false,
+        python: true,
+    },
+    bare: false,
+    close: &[],
 };
 
 const DIALECT: GatedDialect = GatedDialect {
@@ -43,8 +60,31 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(CallList::new(&LIST, OPEN))
 }
 
+fn lead(first: u8, tools: &Tools) -> Option<Box<dyn Section>> {
+    (first == b'[' && !tools.is_empty()).then(|| Box::new(CallList::new(&BARE, "")) as Box<dyn Section>)
+}
+
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Lead::new(lead, Gated::new(DIALECT, reasoning, forced_open)))
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "lfm2",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<|tool_call_start|>", "<|tool_list_start|>"],
+        template_rule: None,
+        names: &["lfm2"],
+    },
+    call: CallShape {
+        open: &[Piece::Marker("<|tool_call_start|>"), Piece::Text("[")],
+        call: &[Piece::Name, Piece::Text("("), Piece::Args, Piece::Text(")")],
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]"), Piece::Marker("<|tool_call_end|>")],
+        args: Args::Params(KWARGS),
+    },
+};

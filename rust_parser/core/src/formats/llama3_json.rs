@@ -29,14 +29,17 @@
 //! `<|eot_id|>` end the output and are not content. Llama 3 has no reasoning block: the
 //! reasoning options change nothing. Ids are `""`.
 
-use crate::coerce::escape_into;
 use crate::envelope::{Envelope, OPENAI_KEYS};
 use crate::event::CallStatus;
-use crate::gated::InReasoning;
-use crate::machine::{Cx, Dialect, Machine, Progress, Section, Tagged};
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
+use crate::json_call;
+use crate::lead::Lead;
+use crate::machine::{Cx, Machine, Progress, Section};
 use crate::python_kwargs::{KwStatus, Kwargs};
+use crate::raw_code::RawCode;
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const PYTHON_TAG: &str = "<|python_tag|>";
@@ -49,12 +52,14 @@ const MAX_IDENT: usize = 64;
 
 /// The dialect the machine delegates to after its start decision: `<|python_tag|>` opens a
 /// section; the end tokens open an empty one (they are dropped).
-pub const DIALECT: Dialect = Dialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &[],
     think_close: &[],
     tool_starts: STARTS,
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::Ignored,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
@@ -157,6 +162,7 @@ enum PSt {
     Json,
     Ident,
     Kwargs,
+    /// Raw code (`code_interpreter`), in [`PythonTag::code`].
     Code,
     /// Markup that did not parse was given back: content up to the next marker.
     Content,
@@ -169,7 +175,7 @@ struct PythonTag {
     ident: String,
     json: JsonCalls,
     kwargs: Kwargs,
-    code_end: Markers,
+    code: RawCode,
     starts: Markers,
 }
 
@@ -181,7 +187,7 @@ impl PythonTag {
             ident: String::new(),
             json: JsonCalls::new(String::new()),
             kwargs: Kwargs::new(),
-            code_end: Markers::new(&[EOM, EOT]),
+            code: RawCode::new(CODE_TOOL, &[EOM, EOT]),
             starts: Markers::new(STARTS),
         }
     }
@@ -210,11 +216,10 @@ impl PythonTag {
         Progress::Consumed(0)
     }
 
+    /// The text so far was the start of raw code: it is the code call's first bytes.
     fn start_code(&mut self, cx: &mut Cx<'_>) {
-        cx.sink.start_call("", CODE_TOOL);
-        let mut out = String::from("{\"code\": \"");
-        escape_into(&self.ident, &mut out);
-        cx.sink.args(&out);
+        let ident = std::mem::take(&mut self.ident);
+        self.code.step(&ident, cx);
         self.st = PSt::Code;
     }
 
@@ -243,25 +248,6 @@ impl PythonTag {
         }
         self.start_code(cx);
         Progress::Consumed(run)
-    }
-
-    fn code(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
-        let (text, end) = match self.code_end.find(input) {
-            Scan::Clear => (input, None),
-            Scan::Partial { at } => (&input[..at], None),
-            Scan::Found { at, .. } => (&input[..at], Some(at)),
-        };
-        let mut out = String::new();
-        escape_into(text, &mut out);
-        cx.sink.args(&out);
-        match end {
-            Some(at) => {
-                cx.sink.args("\"}");
-                cx.sink.end_call();
-                Progress::Done(at)
-            }
-            None => Progress::Consumed(text.len()).nonzero(),
-        }
     }
 
     fn content(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
@@ -324,7 +310,7 @@ impl Section for PythonTag {
                     }
                 }
             }
-            PSt::Code => self.code(input, cx),
+            PSt::Code => self.code.step(input, cx),
             PSt::Content => self.content(input, cx),
         }
     }
@@ -337,11 +323,7 @@ impl Section for PythonTag {
                 if self.st == PSt::Ident {
                     self.start_code(cx);
                 }
-                let mut out = String::new();
-                escape_into(held, &mut out);
-                out.push_str("\"}");
-                cx.sink.args(&out);
-                cx.sink.end_call();
+                self.code.finish(held, cx);
             }
             PSt::Kwargs => {
                 cx.sink.end_call_as(CallStatus::Truncated);
@@ -351,90 +333,48 @@ impl Section for PythonTag {
     }
 }
 
-enum St {
-    Start,
-    Json(Box<JsonCalls>),
-    Tagged,
-}
+/// The calls of an output that starts with `{`: a tool section without a marker.
+struct Leading(JsonCalls);
 
-/// The machine: the start decision, then the [`DIALECT`].
-pub struct Llama3 {
-    st: St,
-    tagged: Tagged,
-}
-
-impl Llama3 {
-    /// A machine (Llama 3 has no reasoning block; the options are passed on unchanged).
-    #[must_use]
-    pub fn new(reasoning: bool, forced_open: bool) -> Self {
-        Llama3 {
-            st: St::Start,
-            tagged: Tagged::new(DIALECT, reasoning, forced_open),
-        }
-    }
-}
-
-impl Machine for Llama3 {
-    fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Option<usize> {
-        if input.is_empty() {
-            return None;
-        }
-        match &mut self.st {
-            St::Start => {
-                let ws = leading_ws(input);
-                if ws > 0 {
-                    cx.content(&input[..ws]);
-                    return Some(ws);
-                }
-                self.st = if input.starts_with('{') {
-                    // Bare JSON at the start is a tool section without a marker.
-                    cx.sink.span_begin("");
-                    St::Json(Box::new(JsonCalls::new(String::new())))
-                } else {
-                    St::Tagged
-                };
-                Some(0)
-            }
-            St::Json(json) => {
-                let step = json.step(input, cx);
-                let n = match step {
-                    JStep::Go(Progress::Consumed(n) | Progress::Done(n))
-                    | JStep::End(n)
-                    | JStep::Broken(n) => n,
-                    JStep::Go(Progress::NeedMore) => return None,
-                };
-                if cx.sink.span_record(input.get(..n).unwrap_or(input)) {
-                    // A call broke and was given back: the rest is content.
-                    self.st = St::Tagged;
-                    return Some(n);
-                }
-                match step {
-                    JStep::Go(Progress::Done(_)) | JStep::End(_) => {
-                        cx.sink.span_end();
-                        cx.after_section();
-                        self.st = St::Tagged;
-                    }
-                    JStep::Broken(_) => {
-                        // Given back: the rest is content, whitespace included.
-                        cx.sink.span_end();
-                        self.st = St::Tagged;
-                    }
-                    JStep::Go(_) => {}
-                }
-                Some(n)
-            }
-            St::Tagged => self.tagged.step(input, cx),
+impl Section for Leading {
+    fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress {
+        match self.0.step(input, cx) {
+            JStep::Go(p) => p,
+            JStep::End(n) | JStep::Broken(n) => Progress::Done(n),
         }
     }
 
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>) {
-        match &mut self.st {
-            St::Start => cx.content(held),
-            St::Json(json) => {
-                json.finish(held, cx);
-                cx.sink.span_finish();
-            }
-            St::Tagged => self.tagged.finish(held, cx),
-        }
+        self.0.finish(held, cx);
     }
 }
+
+fn lead(first: u8, _tools: &Tools) -> Option<Box<dyn Section>> {
+    (first == b'{').then(|| Box::new(Leading(JsonCalls::new(String::new()))) as Box<dyn Section>)
+}
+
+/// The machine: bare JSON calls at the start (Ollama's rule), then the [`DIALECT`] (Llama 3 has
+/// no reasoning block; the options are passed on unchanged).
+#[must_use]
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Lead::new(lead, Gated::new(DIALECT, reasoning, forced_open)))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "llama3_json",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<|python_tag|>", "dictionary of argument name and its value"],
+        template_rule: None,
+        names: &["llama-3", "llama3"],
+    },
+    call: CallShape {
+        open: &[],
+        call: json_call!("parameters"),
+        separator: &[Piece::Text("; ")],
+        close: &[],
+        args: Args::Json,
+    },
+};

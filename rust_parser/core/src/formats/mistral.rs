@@ -27,11 +27,14 @@
 //! In the v11 form the id is the `[CALL_ID]` text.
 
 use crate::envelope::{Envelope, ID_LAST_KEYS};
-use crate::gated::InReasoning;
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
 use crate::json_args::{ArgsStatus, JsonArgs};
-use crate::machine::{Cx, Dialect, Lane, Progress, Section};
+use crate::json_call;
+use crate::machine::Machine;
+use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws, Markers, Scan};
 use crate::sections::{feed_envelope, finish_envelope, EnvStep, ProgressExt};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const TOOL_CALLS: &str = "[TOOL_CALLS]";
@@ -41,12 +44,14 @@ const MAX_NAME: usize = 256;
 const MAX_ID: usize = 128;
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["[THINK]"],
     think_close: &["[/THINK]"],
     tool_starts: &[TOOL_CALLS],
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
@@ -88,7 +93,7 @@ enum St {
 
 /// What follows one `[TOOL_CALLS]`.
 #[derive(Debug)]
-pub struct ToolCalls {
+pub(crate) struct ToolCalls {
     st: St,
     /// Text consumed but not part of a started call: given back as content on failure.
     raw: String,
@@ -362,3 +367,28 @@ impl Section for ToolCalls {
         }
     }
 }
+
+/// The machine.
+#[must_use]
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "mistral",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["[TOOL_CALLS]"],
+        template_rule: None,
+        names: &["mistral", "mixtral", "devstral", "magistral", "ministral"],
+    },
+    call: CallShape {
+        open: &[Piece::Marker("[TOOL_CALLS]"), Piece::Text("[")],
+        call: json_call!("arguments"),
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]")],
+        args: Args::Json,
+    },
+};

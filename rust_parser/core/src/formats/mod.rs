@@ -1,97 +1,112 @@
 //! The format registry: one name per wire-syntax family, each in its own file.
 //!
-//! Adding a format: write `formats/<name>.rs` exposing a [`Dialect`](crate::machine::Dialect)
-//! (or a [`Machine`] for a protocol that does not fit the common shape), add its name to
-//! [`FORMATS`] and a line to [`build`], and markers to `detect.rs`.
+//! Adding a format: write `formats/<name>.rs` exporting its [`Spec`] (name, machine, how it is
+//! detected, how it writes a call) and add the spec to [`SPECS`] where its specificity puts it;
+//! [`FORMATS`], [`build`], [`spec`], detection and the forced-call grammar derive from it.
 
 use crate::error::Error;
-use crate::machine::{Machine, Tagged};
+use crate::machine::Machine;
+use crate::spec::Spec;
 
-pub mod deepseek_r1;
-pub mod deepseek_v3;
-pub mod deepseek_v31;
-pub mod deepseek_v32;
-pub mod glm45;
-pub mod gpt_oss;
-pub mod hermes;
-pub mod kimi_k2;
-pub mod llama3_json;
-pub mod minimax_m2;
-pub mod mistral;
-pub mod qwen3_coder;
-pub mod seed_oss;
+mod deepseek;
+pub(crate) mod glm45;
+pub(crate) mod gpt_oss;
+pub(crate) mod hermes;
+pub(crate) mod kimi_k2;
+pub(crate) mod llama3_json;
+pub(crate) mod minimax_m2;
+pub(crate) mod mistral;
+pub(crate) mod qwen3_coder;
+pub(crate) mod seed_oss;
 // Tier 2.
-pub mod apertus;
-pub mod command_r7b;
-pub mod firefunction_v2;
-pub mod functionary_v3_1;
-pub mod functionary_v3_2;
-pub mod gemma4;
-pub mod granite;
-pub mod lfm2;
-pub mod llama_cpp_generic_json;
-pub mod nemotron_v2;
-pub mod pythonic;
+pub(crate) mod apertus;
+pub(crate) mod command_r7b;
+pub(crate) mod firefunction_v2;
+pub(crate) mod functionary_v3_1;
+pub(crate) mod functionary_v3_2;
+pub(crate) mod gemma4;
+pub(crate) mod granite;
+pub(crate) mod lfm2;
+pub(crate) mod llama_cpp_generic_json;
+pub(crate) mod nemotron_v2;
+pub(crate) mod pythonic;
+
+/// Every format's declaration, in the order of [`FORMATS`]: also the order detection tries
+/// them, most specific first (a template or name that matches two formats is the earlier one's:
+/// Granite 4 templates also write `<tool_call>`, a Qwen3-Coder name also contains `qwen`).
+pub const SPECS: &[Spec] = &[
+    command_r7b::SPEC,
+    granite::SPEC,
+    functionary_v3_1::SPEC,
+    functionary_v3_2::SPEC,
+    firefunction_v2::SPEC,
+    gemma4::SPEC,
+    nemotron_v2::SPEC,
+    apertus::SPEC,
+    lfm2::SPEC,
+    pythonic::SPEC,
+    kimi_k2::SPEC,
+    deepseek::v32::SPEC,
+    deepseek::v31::SPEC,
+    deepseek::r1::SPEC,
+    deepseek::v3::SPEC,
+    gpt_oss::SPEC,
+    minimax_m2::SPEC,
+    seed_oss::SPEC,
+    glm45::SPEC,
+    mistral::SPEC,
+    qwen3_coder::SPEC,
+    hermes::SPEC,
+    llama3_json::SPEC,
+    llama_cpp_generic_json::SPEC,
+];
+
+const N: usize = SPECS.len();
+
+/// The names of [`SPECS`], made at compile time.
+const NAMES: [&str; N] = {
+    let mut names = [""; N];
+    let mut i = 0;
+    while i < N {
+        names[i] = SPECS[i].name;
+        i += 1;
+    }
+    names
+};
 
 /// Supported format names.
-pub const FORMATS: &[&str] = &[
-    "hermes",
-    "qwen3_coder",
-    "kimi_k2",
-    "deepseek_r1",
-    "deepseek_v3",
-    "deepseek_v31",
-    "deepseek_v32",
-    "glm45",
-    "gpt_oss",
-    "mistral",
-    "llama3_json",
-    "minimax_m2",
-    "seed_oss",
-    "pythonic",
-    "command_r7b",
-    "granite",
-    "functionary_v3_1",
-    "functionary_v3_2",
-    "lfm2",
-    "gemma4",
-    "nemotron_v2",
-    "apertus",
-    "firefunction_v2",
-    "llama_cpp_generic_json",
-];
+pub const FORMATS: &[&str] = &NAMES;
+
+/// The declaration of `format`.
+///
+/// # Errors
+/// `Error::UnknownFormat` for a name not in [`FORMATS`].
+pub fn spec(format: &str) -> Result<&'static Spec, Error> {
+    SPECS
+        .iter()
+        .find(|s| s.name == format)
+        .ok_or_else(|| Error::UnknownFormat {
+            name: format.to_owned(),
+            supported: FORMATS,
+        })
+}
 
 /// Builds the machine for `format`.
 ///
 /// # Errors
 /// `Error::UnknownFormat` for a name not in [`FORMATS`].
-pub fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn Machine>, Error> {
-    let dialect = match format {
-        "hermes" => hermes::DIALECT,
-        "qwen3_coder" => qwen3_coder::DIALECT,
-        "kimi_k2" => return Ok(kimi_k2::machine(reasoning, forced_open)),
-        "deepseek_r1" => return Ok(deepseek_r1::machine(reasoning, forced_open)),
-        "deepseek_v3" => return Ok(deepseek_v3::machine(reasoning, forced_open)),
-        "deepseek_v31" => return Ok(deepseek_v31::machine(reasoning, forced_open)),
-        "deepseek_v32" => return Ok(deepseek_v32::machine(reasoning, forced_open)),
-        "glm45" => glm45::DIALECT,
-        "gpt_oss" => return Ok(Box::new(gpt_oss::Harmony::new(reasoning, forced_open))),
-        "mistral" => mistral::DIALECT,
-        "llama3_json" => return Ok(Box::new(llama3_json::Llama3::new(reasoning, forced_open))),
-        "minimax_m2" => minimax_m2::DIALECT,
-        "seed_oss" => seed_oss::DIALECT,
-        "pythonic" => return Ok(pythonic::machine(reasoning, forced_open)),
-        "command_r7b" => return Ok(command_r7b::machine(reasoning, forced_open)),
-        "granite" => granite::DIALECT,
-        "functionary_v3_1" => return Ok(functionary_v3_1::machine(reasoning, forced_open)),
-        "functionary_v3_2" => return Ok(functionary_v3_2::machine(reasoning, forced_open)),
-        "lfm2" => return Ok(lfm2::machine(reasoning, forced_open)),
-        "gemma4" => return Ok(gemma4::machine(reasoning, forced_open)),
-        "nemotron_v2" => return Ok(nemotron_v2::machine(reasoning, forced_open)),
-        "apertus" => return Ok(apertus::machine(reasoning, forced_open)),
-        "firefunction_v2" => firefunction_v2::DIALECT,
-        "llama_cpp_generic_json" => return Ok(llama_cpp_generic_json::machine(reasoning, forced_open)),
-        _ => return Err(Error::UnknownFormat(format.to_owned())),
-    };
-    Ok(Box::new(Tagged::new(dialect, reasoning, forced_open)))
+pub(crate) fn build(format: &str, reasoning: bool, forced_open: bool) -> Result<Box<dyn Machine>, Error> {
+    Ok((spec(format)?.build)(reasoning, forced_open))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique() {
+        for (i, a) in FORMATS.iter().enumerate() {
+            assert!(!FORMATS[i + 1..].contains(a), "{a} registered twice");
+        }
+    }
 }

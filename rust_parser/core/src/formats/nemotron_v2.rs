@@ -12,7 +12,9 @@
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::OPENAI_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
+use crate::json_call;
 use crate::machine::{Machine, Section};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 
 const OPEN: &str = "<TOOLCALL>";
@@ -45,6 +47,25 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "nemotron_v2",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<TOOLCALL>"],
+        template_rule: None,
+        names: &["nemotron-nano-9b-v2", "nemotron-nano-12b-v2", "nemotron-nano-v2"],
+    },
+    call: CallShape {
+        open: &[Piece::Marker("<TOOLCALL>"), Piece::Text("[")],
+        call: json_call!("arguments"),
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]"), Piece::Marker("</TOOLCALL>")],
+        args: Args::Json,
+    },
+};

@@ -19,6 +19,7 @@ use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::lead::Lead;
 use crate::machine::{Machine, Section};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec, KWARGS};
 use crate::tools::Tools;
 
 const STARTS: &[&str] = &["<|python_start|>", "<function_calls>"];
@@ -66,12 +67,31 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
     }
 }
 
-fn lead(first: u8) -> Option<Box<dyn Section>> {
+fn lead(first: u8, _tools: &Tools) -> Option<Box<dyn Section>> {
     (first == b'[').then(|| Box::new(CallList::new(&LIST, "")) as Box<dyn Section>)
 }
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Lead::new(lead, Gated::new(DIALECT, reasoning, forced_open)))
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "pythonic",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<|python_start|>", "<function_calls>", "[func_name1("],
+        template_rule: None,
+        names: &["llama-4", "llama4", "toolace", "olmo-3", "olmo3"],
+    },
+    call: CallShape {
+        open: &[Piece::Text("[")],
+        call: &[Piece::Name, Piece::Text("("), Piece::Args, Piece::Text(")")],
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]")],
+        args: Args::Params(KWARGS),
+    },
+};

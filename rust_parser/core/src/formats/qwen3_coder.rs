@@ -32,9 +32,11 @@
 //! Reasoning: `<think>…</think>`; tool markup inside it is reasoning text, unless the block is
 //! never closed and the output ends with complete calls (Qwen3.5 leaves it open).
 
-use crate::gated::InReasoning;
-use crate::machine::{Cx, Dialect, Lane, Progress, Section};
+use crate::gated::{Gated, GatedDialect, InReasoning, ALL_MARKERS};
+use crate::machine::Machine;
+use crate::machine::{Cx, Lane, Progress, Section};
 use crate::scan::{is_prefix_of, leading_ws};
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec, PARAMETER_TAGS};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -44,7 +46,7 @@ const FUNCTION: &str = "<function=";
 const STARTS: &[&str] = &[TOOL_CALL, FUNCTION];
 
 /// `<tool_call>` + `<function=NAME>` blocks + `</tool_call>`.
-pub const WRAPPED: Syntax = Syntax {
+pub(crate) const WRAPPED: Syntax = Syntax {
     section_close: Some("</tool_call>"),
     call_head: HeadSyntax::Tag(FUNCTION),
     call_close: Some("</function>"),
@@ -56,19 +58,21 @@ pub const WRAPPED: Syntax = Syntax {
 };
 
 /// A bare `<function=NAME>…</function>` (the marker already read).
-pub const BARE: Syntax = Syntax {
+pub(crate) const BARE: Syntax = Syntax {
     section_close: None,
     call_head: HeadSyntax::Tag(""),
     ..WRAPPED
 };
 
 /// The dialect.
-pub const DIALECT: Dialect = Dialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
+    reasoning_starts: ALL_MARKERS,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
+    stops: &[],
     open,
 };
 
@@ -138,3 +142,36 @@ impl Section for Bare {
         }
     }
 }
+
+/// The machine.
+#[must_use]
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    Box::new(Gated::new(DIALECT, reasoning, forced_open))
+}
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "qwen3_coder",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<parameter="],
+        template_rule: None,
+        names: &["qwen3-coder", "qwen3.5", "qwen3.6"],
+    },
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<tool_call>"),
+            Piece::Text("\n<function="),
+            Piece::Name,
+            Piece::Text(">\n"),
+            Piece::Args,
+            Piece::Text("</function>\n"),
+            Piece::Marker("</tool_call>"),
+        ],
+        separator: &[Piece::Text("\n")],
+        close: &[],
+        args: Args::Params(PARAMETER_TAGS),
+    },
+};

@@ -1,5 +1,6 @@
 //! JSON pieces: the pass-through value scanner and healing.
 
-pub mod value;
+pub(crate) mod value;
 
-pub use value::{heal_json, valid_number, JsonValue, Status};
+pub use value::heal_json;
+pub(crate) use value::{valid_number, JsonValue, Status};

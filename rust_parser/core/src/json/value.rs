@@ -12,7 +12,7 @@
 
 /// What the scanner needs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
+pub(crate) enum Status {
     /// The value is not complete yet.
     NeedMore,
     /// The value is complete; bytes after it were not consumed.
@@ -56,7 +56,7 @@ const LITERALS: [(&str, &str); 6] = [
 
 /// Scanner state for one JSON value.
 #[derive(Debug, Clone)]
-pub struct JsonValue {
+pub(crate) struct JsonValue {
     st: St,
     stack: Vec<u8>,
     held: String,
@@ -78,7 +78,7 @@ impl Default for JsonValue {
 /// complete two-byte escapes (`\\"`, `\\n`, …), which are written as they are. Ends on a
 /// char boundary (every byte it stops at is ASCII).
 #[must_use]
-pub fn plain_string_run(text: &str) -> usize {
+pub(crate) fn plain_string_run(text: &str) -> usize {
     let b = text.as_bytes();
     let mut i = 0;
     loop {
@@ -109,7 +109,7 @@ static STRING_STOP: [bool; 256] = {
 
 /// JSON's whitespace (RFC 8259): space, tab, line feed, carriage return — not form feed.
 #[must_use]
-pub fn is_json_ws(b: u8) -> bool {
+pub(crate) fn is_json_ws(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
@@ -119,7 +119,7 @@ fn is_num_byte(b: u8) -> bool {
 
 /// Whether `s` is a JSON number.
 #[must_use]
-pub fn valid_number(s: &str) -> bool {
+pub(crate) fn valid_number(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
     if b.get(i) == Some(&b'-') {
@@ -167,7 +167,7 @@ fn hex(b: u8) -> Option<u32> {
 impl JsonValue {
     /// A scanner expecting one value (leading whitespace allowed).
     #[must_use]
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         JsonValue {
             st: St::Start,
             stack: Vec::new(),
@@ -181,7 +181,7 @@ impl JsonValue {
     }
 
     /// A scanner expecting a new value, keeping this one's buffers.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         let mut stack = std::mem::take(&mut self.stack);
         let mut held = std::mem::take(&mut self.held);
         stack.clear();
@@ -193,34 +193,11 @@ impl JsonValue {
         };
     }
 
-    /// Whether the value is complete.
-    #[must_use]
-    pub fn is_complete(&self) -> bool {
-        self.st == St::Done
-    }
-
-    /// Whether any byte was emitted.
-    #[must_use]
-    pub fn emitted_any(&self) -> bool {
-        self.emitted
-    }
-
     /// Inside a string with nothing held back: a [`plain_string_run`] would be appended to the
     /// output unchanged and leave the state as it is (see [`crate::machine::Lane`]).
     #[must_use]
-    pub fn in_plain_string(&self) -> bool {
+    pub(crate) fn in_plain_string(&self) -> bool {
         self.st == St::Str && self.held.is_empty() && self.emitted
-    }
-
-    /// Whether the value is a string (decided once its first byte was seen).
-    #[must_use]
-    pub fn is_open_string(&self) -> bool {
-        self.stack.is_empty() && matches!(self.st, St::Str | St::StrEsc | St::StrU(_) | St::LowWait)
-    }
-
-    /// The bytes held back (not safe), for a caller that abandons the value.
-    pub fn take_held(&mut self) -> String {
-        std::mem::take(&mut self.held)
     }
 
     fn flush(&mut self, out: &mut String) {
@@ -247,7 +224,7 @@ impl JsonValue {
     }
 
     /// Feeds `input`; safe bytes are appended to `out`. Returns the bytes consumed and the status.
-    pub fn feed(&mut self, input: &str, out: &mut String) -> (usize, Status) {
+    pub(crate) fn feed(&mut self, input: &str, out: &mut String) -> (usize, Status) {
         let bytes = input.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
@@ -663,7 +640,7 @@ impl JsonValue {
 
     /// End of input: a trailing number that is valid stays; then open strings and containers are
     /// closed. Returns true when closers had to be added.
-    pub fn close_eof(&mut self, out: &mut String) -> bool {
+    pub(crate) fn close_eof(&mut self, out: &mut String) -> bool {
         if self.st == St::Num && valid_number(&self.held[self.num_start..]) {
             self.flush(out);
             self.value_done();
@@ -673,7 +650,7 @@ impl JsonValue {
 
     /// Closes what is open, dropping held (unsafe) bytes: the heal of a prefix.
     /// Returns true when closers had to be added.
-    pub fn close_prefix(&mut self, out: &mut String) -> bool {
+    pub(crate) fn close_prefix(&mut self, out: &mut String) -> bool {
         if self.st == St::Done {
             return false;
         }

@@ -22,7 +22,7 @@
 //!   (one call per element);
 //!   format 4 ```` <tool_call>\nfunction</think>Read\n```json\n{…}\n```\n</tool_call> ````.
 //!   The V3.1 shape `NAME<｜tool▁sep｜>{…}` is accepted as well (one parser for the family:
-//!   [`crate::deepseek_section`]).
+//!   [`super::section`]).
 //! - Reasoning: `<think>…</think>`. The updated R1 templates end the prompt with `<think>\n`, so
 //!   with `thinking_forced_open` the output starts inside reasoning (a `<think>` repeated at the
 //!   very start is dropped). Tool markup inside the open thinking block is reasoning text, as
@@ -35,9 +35,10 @@
 //! - `<｜end▁of▁sentence｜>` leaking into the text ends the output (it and what follows are
 //!   dropped).
 
-use crate::deepseek_section::{machine_for, DIALECT};
+use super::section::{machine_for, DIALECT};
 use crate::gated::GatedDialect;
 use crate::machine::Machine;
+use crate::spec::{Detect, Reasoning, Spec};
 
 /// R1's template opens `<think>` in the prompt: a `</think>` without an opening one ends the
 /// reasoning that began before the output.
@@ -48,6 +49,19 @@ const R1: GatedDialect = GatedDialect {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     machine_for(R1, reasoning, forced_open)
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "deepseek_r1",
+    build: machine,
+    reasoning: Reasoning::of(&R1),
+    detect: Detect {
+        template: &[],
+        template_rule: Some(super::r1_template),
+        names: &["deepseek-r1"],
+    },
+    call: super::FENCED_CALL,
+};

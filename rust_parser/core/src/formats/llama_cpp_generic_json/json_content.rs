@@ -7,7 +7,7 @@ use crate::scan::leading_ws;
 
 /// The value's state.
 #[derive(Debug, Default)]
-pub struct JsonContent {
+pub(crate) struct JsonContent {
     scanner: JsonValue,
     /// Decided by the first byte: whether the value is a string.
     string: Option<bool>,
@@ -77,7 +77,7 @@ fn unicode_escape(rest: &str) -> (char, usize) {
 impl JsonContent {
     /// A value expected next (leading whitespace allowed).
     #[must_use]
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         JsonContent {
             first: true,
             ..Self::default()
@@ -85,7 +85,7 @@ impl JsonContent {
     }
 
     /// Feeds `input`, writing content; returns bytes consumed and the scanner's status.
-    pub fn feed(&mut self, input: &str, cx: &mut Cx<'_>) -> (usize, Status) {
+    pub(crate) fn feed(&mut self, input: &str, cx: &mut Cx<'_>) -> (usize, Status) {
         let ws = if self.string.is_none() {
             let ws = leading_ws(input);
             match input.as_bytes().get(ws) {
@@ -114,7 +114,7 @@ impl JsonContent {
     }
 
     /// End of output: what the scanner held back is written (a cut string is closed).
-    pub fn finish(&mut self, cx: &mut Cx<'_>) {
+    pub(crate) fn finish(&mut self, cx: &mut Cx<'_>) {
         if self.string == Some(true) {
             let mut out = String::new();
             self.scanner.close_eof(&mut out);

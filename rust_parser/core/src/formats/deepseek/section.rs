@@ -35,17 +35,17 @@ use crate::scan::{bounded_run, is_prefix_of, leading_ws};
 use crate::tools::Tools;
 
 /// Opens the calls section.
-pub const CALLS_BEGIN: &str = "<｜tool▁calls▁begin｜>";
+pub(crate) const CALLS_BEGIN: &str = "<｜tool▁calls▁begin｜>";
 /// Closes the calls section.
-pub const CALLS_END: &str = "<｜tool▁calls▁end｜>";
+pub(crate) const CALLS_END: &str = "<｜tool▁calls▁end｜>";
 /// Opens one call.
-pub const CALL_BEGIN: &str = "<｜tool▁call▁begin｜>";
+pub(crate) const CALL_BEGIN: &str = "<｜tool▁call▁begin｜>";
 /// Closes one call.
-pub const CALL_END: &str = "<｜tool▁call▁end｜>";
+pub(crate) const CALL_END: &str = "<｜tool▁call▁end｜>";
 /// Separates the type word (R1) or the name (V3.1) from what follows.
-pub const SEP: &str = "<｜tool▁sep｜>";
+pub(crate) const SEP: &str = "<｜tool▁sep｜>";
 /// End of turn.
-pub const EOS: &str = "<｜end▁of▁sentence｜>";
+pub(crate) const EOS: &str = "<｜end▁of▁sentence｜>";
 
 const FORMAT4: &str = "<tool_call>";
 const FORMAT4_CLOSE: &str = "</tool_call>";
@@ -68,7 +68,7 @@ const STARTS: &[&str] = &[
 /// The dialect shared by `deepseek_r1`, `deepseek_v3` and `deepseek_v31`: `<think>…</think>`
 /// reasoning; the section openers, a bare call begin and `<tool_call>` in an open one are
 /// reasoning text unless the output ends with their complete calls.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: STARTS,
@@ -80,7 +80,7 @@ pub const DIALECT: GatedDialect = GatedDialect {
 };
 
 /// The calls section.
-pub static SECTION: SectionSyntax = SectionSyntax {
+pub(crate) static SECTION: SectionSyntax = SectionSyntax {
     call_begin: CALL_BEGIN,
     call_end: CALL_END,
     section_end: &[
@@ -96,13 +96,13 @@ pub static SECTION: SectionSyntax = SectionSyntax {
 
 /// The machine for the family.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     machine_for(DIALECT, reasoning, forced_open)
 }
 
 /// The machine for a member of the family whose reasoning properties differ from [`DIALECT`].
 #[must_use]
-pub fn machine_for(d: GatedDialect, reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine_for(d: GatedDialect, reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(d, reasoning, forced_open))
 }
 
@@ -172,7 +172,7 @@ const TOOLS_HEAD: [&str; 4] = ["{", "\"tools\"", ":", "["];
 const TOOLS_TAIL: [&str; 2] = ["}", "```"];
 
 /// One call of any of the family's shapes.
-pub struct DsCall {
+pub(crate) struct DsCall {
     st: St,
     raw: String,
     head: String,
@@ -190,7 +190,7 @@ pub struct DsCall {
 impl DsCall {
     /// A call after `raw` (its call-begin marker, possibly empty).
     #[must_use]
-    pub fn new(raw: &str) -> Self {
+    pub(crate) fn new(raw: &str) -> Self {
         DsCall {
             st: St::Head,
             raw: raw.to_owned(),
@@ -586,7 +586,7 @@ enum SingleSt {
 }
 
 /// One call opened in content (formats 2, 3, 4), with an optional close tag after it.
-pub struct Single {
+pub(crate) struct Single {
     call: DsCall,
     close: Option<&'static str>,
     st: SingleSt,

@@ -16,16 +16,20 @@
 //! arguments. So a call starts when its object closes, carrying the id wherever it stood; the
 //! arguments are held until then.
 
+mod json_content;
+
 use crate::call_list::{CallList, Elements, ListSyntax};
 use crate::envelope::ID_LAST_KEYS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::json::{JsonValue, Status};
-use crate::json_content::JsonContent;
+use crate::json_call;
 use crate::lead::Lead;
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::leading_ws;
 use crate::sections::ProgressExt;
+use crate::spec::{Args, CallShape, Detect, Piece, Reasoning, Spec};
 use crate::tools::Tools;
+use json_content::JsonContent;
 
 const ELEMENTS: Elements = Elements {
     json: Some(ID_LAST_KEYS),
@@ -62,13 +66,13 @@ fn open(_marker: usize, _tools: &Tools) -> Box<dyn Section> {
     Box::new(Generic::new())
 }
 
-fn lead(first: u8) -> Option<Box<dyn Section>> {
+fn lead(first: u8, _tools: &Tools) -> Option<Box<dyn Section>> {
     (first == b'{').then(|| Box::new(Generic::new()) as Box<dyn Section>)
 }
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Lead::new(lead, Gated::new(DIALECT, reasoning, forced_open)))
 }
 
@@ -206,3 +210,22 @@ impl Section for Generic {
         }
     }
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "llama_cpp_generic_json",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &[],
+        template_rule: None,
+        names: &[],
+    },
+    call: CallShape {
+        open: &[Piece::Text("{\"tool_calls\": [")],
+        call: json_call!("arguments"),
+        separator: &[Piece::Text(", ")],
+        close: &[Piece::Text("]}")],
+        args: Args::Json,
+    },
+};

@@ -16,7 +16,7 @@ const MAX_TOKEN: usize = 256;
 
 /// What the translator needs next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LitStatus {
+pub(crate) enum LitStatus {
     /// Not complete; everything up to the returned offset was consumed.
     NeedMore,
     /// The outermost `}` was consumed.
@@ -48,7 +48,7 @@ enum St {
 
 /// The translator (after the opening `{`).
 #[derive(Debug)]
-pub struct KeyedLiteral {
+pub(crate) struct KeyedLiteral {
     delim: &'static str,
     st: St,
     /// Open containers, innermost last (`{` or `[`), and whether each has a member yet.
@@ -83,7 +83,7 @@ pub(crate) fn held_back(rest: &str, delim: &str) -> usize {
 impl KeyedLiteral {
     /// A translator for strings enclosed in `delim`, right after the opening `{`.
     #[must_use]
-    pub fn new(delim: &'static str) -> Self {
+    pub(crate) fn new(delim: &'static str) -> Self {
         KeyedLiteral {
             delim,
             st: St::Key,
@@ -122,7 +122,7 @@ impl KeyedLiteral {
     }
 
     /// Feeds `input`; JSON text is appended to `out`.
-    pub fn feed(&mut self, input: &str, out: &mut String) -> (usize, LitStatus) {
+    pub(crate) fn feed(&mut self, input: &str, out: &mut String) -> (usize, LitStatus) {
         let bytes = input.as_bytes();
         let mut i = 0;
         while i < bytes.len() {

@@ -11,7 +11,7 @@
 //! calls get `""`), and so is everything this parser accepts: the section opener spellings,
 //! optional call begin/end markers, ik_llama.cpp PR #652's alternative shapes, the V3.1 shape,
 //! `<｜end▁of▁sentence｜>` ending the output (see [`super::deepseek_r1`] and
-//! [`crate::deepseek_section`]).
+//! [`super::section`]).
 //!
 //! The difference from `deepseek_r1` is the model, not the parser: V3 has no thinking mode and
 //! its template never opens a reasoning block, so `thinking_forced_open` should be false. A
@@ -20,9 +20,23 @@
 //! the content verbatim.
 
 use crate::machine::Machine;
+use crate::spec::{Detect, Reasoning, Spec};
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
-    crate::deepseek_section::machine(reasoning, forced_open)
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+    super::section::machine(reasoning, forced_open)
 }
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "deepseek_v3",
+    build: machine,
+    reasoning: Reasoning::of(&super::section::DIALECT),
+    detect: Detect {
+        template: &[],
+        template_rule: Some(super::v3_template),
+        names: &["deepseek-v3"],
+    },
+    call: super::FENCED_CALL,
+};

@@ -1520,7 +1520,8 @@ CASES += [
     )
 ]
 # Left out: a bare `<channel|>` without an opening channel (vLLM's reasoning parser reads the
-# text before it as reasoning when not streaming and as content when streaming), and
+# text before it as reasoning when not streaming and as content when streaming; ours: the marker
+# is markup and the text content, see test_peer_rule_classes.py), and
 # `<|tool_call>` alone (a reasoning-parser case: content there; with the tool parser it is a cut
 # call).
 

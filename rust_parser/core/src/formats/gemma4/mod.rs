@@ -7,18 +7,22 @@
 //! ```
 //!
 //! Keys are bare, strings are enclosed in `<|"|>`, other values are bare; objects and arrays
-//! nest (see [`crate::keyed_literal`]). Several calls are several `<|tool_call>` blocks; a
+//! nest (see [`keyed_literal`]). Several calls are several `<|tool_call>` blocks; a
 //! missing `<tool_call|>` is tolerated (the call is complete once its arguments are). A call
 //! marker also ends an unclosed thought; a thought channel later in the output (between calls,
-//! after text) is reasoning too. `<turn|>` ends the output. Ids are `""`.
+//! after text) is reasoning too; an empty one yields no reasoning, and a `<channel|>` with no
+//! channel open is markup. `<turn|>` ends the output. Ids are `""`.
 
 use crate::event::CallStatus;
 use crate::gated::{Gated, GatedDialect, InReasoning};
-use crate::keyed_literal::{held_back, KeyedLiteral, LitStatus};
 use crate::machine::{Cx, Machine, Progress, Section};
 use crate::scan::{bounded_run, is_prefix_of, leading_ws};
-use crate::sections::ProgressExt;
+use crate::sections::{DropMarker, ProgressExt};
+use crate::spec::{Args, CallShape, Detect, Params, Piece, Reasoning, Spec};
 use crate::tools::Tools;
+use keyed_literal::{held_back, KeyedLiteral, LitStatus};
+
+mod keyed_literal;
 
 const OPEN: &str = "<|tool_call>";
 const CLOSE: &str = "<tool_call|>";
@@ -36,8 +40,9 @@ const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<|channel>thought\n", "<|channel>thought", CHANNEL],
     think_close: &[CHANNEL_CLOSE],
     // A thought channel may also open later (Gemma 4's grammar repeats `channel content`):
-    // recognised in content only, when reasoning is extracted.
-    tool_starts: &[OPEN, CHANNEL],
+    // recognised in content only, when reasoning is extracted. A channel close with no channel
+    // open (the prompt's own empty thought channel, closed again) is markup, not the answer.
+    tool_starts: &[OPEN, CHANNEL, CHANNEL_CLOSE],
     reasoning_starts: 1,
     in_reasoning: InReasoning::TextUnlessAtEnd,
     close_without_open: false,
@@ -52,16 +57,16 @@ const PLAIN: GatedDialect = GatedDialect {
 };
 
 fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
-    if marker == 0 {
-        Box::new(GemmaCall::new())
-    } else {
-        Box::new(Thought { header: true })
+    match marker {
+        0 => Box::new(GemmaCall::new()),
+        1 => Box::new(Thought { header: true }),
+        _ => Box::new(DropMarker),
     }
 }
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     let dialect = if reasoning { DIALECT } else { PLAIN };
     Box::new(Gated::new(dialect, reasoning, forced_open))
 }
@@ -228,3 +233,44 @@ impl Section for GemmaCall {
         }
     }
 }
+
+/// `key:<|"|>text<|"|>` for strings, `key:VALUE` otherwise, comma-separated.
+const GEMMA_PARAMS: Params = Params {
+    string: &[
+        Piece::Key,
+        Piece::Text(":"),
+        Piece::Marker(QUOTE),
+        Piece::Value,
+        Piece::Marker(QUOTE),
+    ],
+    other: &[Piece::Key, Piece::Text(":"), Piece::Value],
+    separator: ",",
+    raw_strings: true,
+};
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "gemma4",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["<|tool_call>", "<|\"|>"],
+        template_rule: None,
+        names: &["gemma-4", "gemma4"],
+    },
+    call: CallShape {
+        open: &[],
+        call: &[
+            Piece::Marker("<|tool_call>"),
+            Piece::Text("call:"),
+            Piece::Name,
+            Piece::Text("{"),
+            Piece::Args,
+            Piece::Text("}"),
+            Piece::Marker("<tool_call|>"),
+        ],
+        separator: &[],
+        close: &[],
+        args: Args::Params(GEMMA_PARAMS),
+    },
+};

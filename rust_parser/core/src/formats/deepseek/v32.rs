@@ -26,9 +26,10 @@
 //!   the text ends the output: it and anything after it are dropped, as for the rest of the
 //!   DeepSeek family (vLLM's V3.2 parser test: no content after the block).
 
-use crate::deepseek_section::EOS;
+use super::section::EOS;
 use crate::gated::{Gated, GatedDialect, InReasoning};
 use crate::machine::{Machine, Section};
+use crate::spec::{Args, CallShape, Detect, Params, Piece, Reasoning, Spec};
 use crate::tools::Tools;
 use crate::xml_section::{HeadSyntax, Syntax, XmlSection};
 
@@ -36,7 +37,7 @@ const FUNCTION_CALLS: &str = "<｜DSML｜function_calls>";
 const TOOL_CALLS: &str = "<｜DSML｜tool_calls>";
 
 /// V3.2: `<｜DSML｜function_calls>` block.
-pub const V32: Syntax = Syntax {
+pub(crate) const V32: Syntax = Syntax {
     section_close: Some("</｜DSML｜function_calls>"),
     call_head: HeadSyntax::Tag("<｜DSML｜invoke name="),
     call_close: Some("</｜DSML｜invoke>"),
@@ -48,13 +49,13 @@ pub const V32: Syntax = Syntax {
 };
 
 /// V4: `<｜DSML｜tool_calls>` block.
-pub const V4: Syntax = Syntax {
+pub(crate) const V4: Syntax = Syntax {
     section_close: Some("</｜DSML｜tool_calls>"),
     ..V32
 };
 
 /// The dialect: both block spellings also end reasoning; the end of sentence ends the output.
-pub const DIALECT: GatedDialect = GatedDialect {
+pub(crate) const DIALECT: GatedDialect = GatedDialect {
     think_open: &["<think>"],
     think_close: &["</think>"],
     tool_starts: &[FUNCTION_CALLS, TOOL_CALLS],
@@ -67,7 +68,7 @@ pub const DIALECT: GatedDialect = GatedDialect {
 
 /// The machine.
 #[must_use]
-pub fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
+pub(crate) fn machine(reasoning: bool, forced_open: bool) -> Box<dyn Machine> {
     Box::new(Gated::new(DIALECT, reasoning, forced_open))
 }
 
@@ -78,3 +79,48 @@ fn open(marker: usize, _tools: &Tools) -> Box<dyn Section> {
         Box::new(XmlSection::new(&V4, TOOL_CALLS))
     }
 }
+
+/// DSML parameters: `string="true"` values raw, others JSON.
+const DSML_PARAMS: Params = Params {
+    string: &[
+        Piece::Text("<｜DSML｜parameter name=\""),
+        Piece::Key,
+        Piece::Text("\" string=\"true\">"),
+        Piece::Value,
+        Piece::Text("</｜DSML｜parameter>\n"),
+    ],
+    other: &[
+        Piece::Text("<｜DSML｜parameter name=\""),
+        Piece::Key,
+        Piece::Text("\" string=\"false\">"),
+        Piece::Value,
+        Piece::Text("</｜DSML｜parameter>\n"),
+    ],
+    separator: "",
+    raw_strings: true,
+};
+
+/// The format's declaration (see [`crate::spec`]).
+pub(crate) const SPEC: Spec = Spec {
+    name: "deepseek_v32",
+    build: machine,
+    reasoning: Reasoning::of(&DIALECT),
+    detect: Detect {
+        template: &["｜DSML｜", "dsml_token"],
+        template_rule: None,
+        names: &["deepseek-v3.2", "deepseek-v4"],
+    },
+    call: CallShape {
+        open: &[Piece::Text("<｜DSML｜function_calls>\n")],
+        call: &[
+            Piece::Text("<｜DSML｜invoke name=\""),
+            Piece::Name,
+            Piece::Text("\">\n"),
+            Piece::Args,
+            Piece::Text("</｜DSML｜invoke>\n"),
+        ],
+        separator: &[],
+        close: &[Piece::Text("</｜DSML｜function_calls>")],
+        args: Args::Params(DSML_PARAMS),
+    },
+};
