@@ -15,8 +15,6 @@ import json
 import os
 import subprocess
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,16 +64,6 @@ class AgentRun:
             f"{self.agent}: exit {self.returncode} after {self.seconds:.1f} s, "
             f"is_error={self.is_error}, answer={self.answer!r}\n" + "\n".join(out[-lines:])
         )
-
-
-def serves(base_url: str, path: str) -> bool:
-    """Whether the server has a POST route at `path` (Codex needs `/v1/responses`)."""
-    request = urllib.request.Request(f"{base_url}{path}", data=b"{}", method="POST")
-    try:
-        urllib.request.urlopen(request, timeout=10).close()
-    except urllib.error.HTTPError as error:
-        return error.code != 404
-    return True
 
 
 def _json_result(stdout: str) -> tuple[str, bool]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import MODEL, ScriptedGateway
-from .launch import AGENTS, Scratch, serves
+from .launch import AGENTS, Scratch
 from .scripted_model import FINAL_ANSWER, MARKER, TASK, TEST_FILE
 
 AGENT_TIMEOUT_S = 240
@@ -26,8 +26,6 @@ def test_agent_completes_a_tool_loop(
     agent = AGENTS[name]
     if not agent.installed():
         pytest.fail(f"{agent.binary} is not installed: run `make agents` (tools/agents)")
-    if name == "codex" and not serves(scripted_gateway.base_url, "/v1/responses"):
-        pytest.skip("Codex CLI speaks only the Responses API, which the gateway does not serve")
 
     run = agent.run(scratch, scripted_gateway.base_url, MODEL, TASK, AGENT_TIMEOUT_S)
 
