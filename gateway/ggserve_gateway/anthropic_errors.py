@@ -18,6 +18,15 @@ _TYPES = {
 }
 
 
+def _message(error: HttpError) -> str:
+    overflow = error.overflow
+    if overflow is None:
+        return error.message
+    # Anthropic's own words, which Claude Code matches to compact the conversation and retry.
+    tokens, maximum = overflow.prompt_tokens, overflow.context_length
+    return f"prompt is too long: {tokens} tokens > {maximum} maximum"
+
+
 def error_body(error: HttpError) -> dict[str, Any]:
     """The `{"type": "error", "error": {type, message}}` body (also the in-stream event's)."""
-    return {"type": "error", "error": {"type": _TYPES[error.kind], "message": error.message}}
+    return {"type": "error", "error": {"type": _TYPES[error.kind], "message": _message(error)}}

@@ -2,30 +2,63 @@
 
 A user turn's `tool_result` blocks become `tool` messages (one per result, in order) ahead of
 its text; an assistant turn's `thinking`, `text` and `tool_use` blocks become one assistant
-message with reasoning, content and tool calls.
+message with reasoning, content and tool calls; a `system` turn inside `messages` stays a system
+message at its place (the core folds it into the next user turn if the template refuses it).
+Server tools and Anthropic-defined tools are dropped with a warning naming them; image and
+document blocks are refused (400) naming the block and the model.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Sequence
 
 from ggserve_client.request import ChatOptions
 from ggserve_client.types import Message, Role, Tool, ToolCall
 from ggserve_gateway.anthropic_schema import (
+    ContentBlock,
     CountTokensRequest,
+    MediaBlock,
     MessageParam,
     MessagesRequest,
+    ResultBlock,
+    ServerToolParam,
     TextBlock,
     ThinkingBlock,
+    ToolParam,
     ToolResultBlock,
     ToolUseBlock,
 )
 from ggserve_gateway.errors import HttpError
 from ggserve_gateway.sampling import json_schema_option, sampling_options
 
+logger = logging.getLogger(__name__)
 
-def _texts(blocks: list[TextBlock]) -> str:
-    return "\n".join(block.text for block in blocks)
+
+def _texts(blocks: Sequence[ContentBlock | ResultBlock]) -> str:
+    return "\n".join(block.text for block in blocks if isinstance(block, TextBlock))
+
+
+def _refuse_media(request: CountTokensRequest) -> None:
+    """400 for the first image or document block, anywhere in the conversation."""
+    model = repr(request.model) if request.model else "the served model"
+    for i, turn in enumerate(request.messages):
+        if isinstance(turn.content, str):
+            continue
+        for j, block in enumerate(turn.content):
+            where = f"messages[{i}].content[{j}]"
+            inner: Sequence[ContentBlock | ResultBlock] = [block]
+            if isinstance(block, ToolResultBlock) and isinstance(block.content, list):
+                inner = block.content
+                where += ".content"
+            media = next((b for b in inner if isinstance(b, MediaBlock)), None)
+            if media is not None:
+                raise HttpError.bad_request(
+                    f"{where}: {media.type} blocks cannot be read by {model}: it reads text "
+                    "only (send the text instead)",
+                    param=where,
+                )
 
 
 def _user(turn: MessageParam) -> list[Message]:
@@ -74,22 +107,46 @@ def _messages(request: CountTokensRequest) -> list[Message]:
     for turn in request.messages:
         if turn.role == "user":
             messages.extend(_user(turn))
+        elif turn.role == "system":
+            content = turn.content
+            messages.append(
+                Message(Role.SYSTEM, content if isinstance(content, str) else _texts(content))
+            )
         else:
             messages.append(_assistant(turn))
     return messages
 
 
+def _client_tools(request: CountTokensRequest) -> list[ToolParam]:
+    """The tools the model can call; the others are dropped, with a warning naming them."""
+    tools = request.tools or []
+    dropped = [t for t in tools if isinstance(t, ServerToolParam)]
+    if dropped:
+        logger.warning(
+            "dropped tools a local model cannot run (server tools or Anthropic-defined): %s",
+            ", ".join(f"{t.name or '?'} ({t.type})" for t in dropped),
+        )
+    return [t for t in tools if isinstance(t, ToolParam)]
+
+
 def _tools(request: CountTokensRequest, options: ChatOptions) -> None:
-    if request.tools:
-        options["tools"] = [
-            Tool(t.name, t.description or "", t.input_schema) for t in request.tools
-        ]
+    tools = _client_tools(request)
+    if tools:
+        options["tools"] = [Tool(t.name, t.description or "", t.input_schema) for t in tools]
     choice = request.tool_choice
     if choice is None:
         return
     if choice.type == "tool":
         if not choice.name:
             raise HttpError.bad_request("tool_choice.name: required when type is tool")
+        if any(
+            isinstance(t, ServerToolParam) and t.name == choice.name for t in request.tools or ()
+        ):
+            raise HttpError.bad_request(
+                f"tool_choice.name: {choice.name!r} is a server tool or an Anthropic-defined "
+                "tool, which a local model cannot run",
+                param="tool_choice.name",
+            )
         options["tool_choice"] = choice.name
     else:
         options["tool_choice"] = {"auto": "auto", "any": "required", "none": "none"}[choice.type]
@@ -99,6 +156,7 @@ def _tools(request: CountTokensRequest, options: ChatOptions) -> None:
 
 def count_call(request: CountTokensRequest) -> tuple[list[Message], ChatOptions]:
     """The messages and options whose rendered prompt `count_tokens` measures."""
+    _refuse_media(request)
     options: ChatOptions = {"model": request.model}
     _tools(request, options)
     if request.thinking is not None:

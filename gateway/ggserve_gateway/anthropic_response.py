@@ -25,6 +25,7 @@ _STOP_REASONS = {
     Ending.END_TURN: "end_turn",
     Ending.STOP_SEQUENCE: "stop_sequence",
     Ending.MAX_TOKENS: "max_tokens",
+    Ending.CONTEXT_FULL: "model_context_window_exceeded",
     Ending.TOOL_CALLS: "tool_use",
 }
 # How `content_block_start` opens a text or thinking block (the SDK requires `signature`), and

@@ -1,14 +1,18 @@
 """The request bodies of Anthropic's `POST /v1/messages` and `/v1/messages/count_tokens`.
 
-Unknown fields (`cache_control`, `metadata`, …) are ignored; block types the core cannot take
-(images, documents, server tools) fail validation with the tag named, as a 400.
+Taken as agents send them: fields with no local meaning (`cache_control`, `metadata`,
+`context_management`, a tool's `strict`, `defer_loading`, `eager_input_streaming`,
+`output_config.effort`, …) are accepted and ignored. Server tools and Anthropic-defined tools
+(`web_search_*`, `bash_*`, …) parse as `ServerToolParam`, which `anthropic_request` drops with a
+warning. Image and document blocks parse, so that `anthropic_request` can refuse them naming the
+block and the model; other unknown block types fail validation with the tag named, as a 400.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
 
 from ggserve_gateway.bounds import AnthropicTemperature, TokenBudget, TokenCount, TopK, TopP
 
@@ -48,34 +52,65 @@ class ToolUseBlock(_Body):
     input: dict[str, Any] = Field(default_factory=dict)
 
 
+class MediaBlock(_Body):
+    """An image or a document (PDF, text source): parsed only to be refused by name, since
+    the models ggserve serves read text only."""
+
+    type: Literal["image", "document"]
+
+
+ResultBlock = Annotated[TextBlock | MediaBlock, Field(discriminator="type")]
+
+
 class ToolResultBlock(_Body):
     """The result of a tool call, in a user turn."""
 
     type: Literal["tool_result"]
     tool_use_id: str
-    content: str | list[TextBlock] | None = None
+    content: str | list[ResultBlock] | None = None
     is_error: bool | None = None
 
 
 ContentBlock = Annotated[
-    TextBlock | ThinkingBlock | RedactedThinkingBlock | ToolUseBlock | ToolResultBlock,
+    TextBlock | ThinkingBlock | RedactedThinkingBlock | ToolUseBlock | ToolResultBlock | MediaBlock,
     Field(discriminator="type"),
 ]
 
 
 class MessageParam(_Body):
-    """One turn."""
+    """One turn. `system` turns inside `messages` are what Claude Code sends for reminders."""
 
-    role: Literal["user", "assistant"]
+    role: Literal["user", "assistant", "system"]
     content: str | list[ContentBlock]
 
 
 class ToolParam(_Body):
-    """A client tool (server tools such as web search have no `input_schema` and fail here)."""
+    """A client tool: the model calls it, the caller runs it."""
 
+    type: Literal["custom"] | None = None
     name: str
     description: str | None = None
     input_schema: dict[str, Any]
+
+
+class ServerToolParam(_Body):
+    """A tool with a versioned `type` (`web_search_20250305`, `bash_20250124`, `mcp_toolset`…):
+    run by Anthropic's servers or defined by Anthropic's own schema, neither of which a local
+    model has."""
+
+    type: str
+    name: str = ""
+
+
+def _tool_kind(tool: Any) -> str:
+    kind = tool.get("type") if isinstance(tool, dict) else getattr(tool, "type", None)
+    return "client" if kind in (None, "custom") else "server"
+
+
+AnyToolParam = Annotated[
+    Annotated[ToolParam, Tag("client")] | Annotated[ServerToolParam, Tag("server")],
+    Discriminator(_tool_kind),
+]
 
 
 class ToolChoiceParam(_Body):
@@ -112,7 +147,7 @@ class CountTokensRequest(_Body):
     model: str = ""
     messages: list[MessageParam] = Field(min_length=1)
     system: str | list[TextBlock] | None = None
-    tools: list[ToolParam] | None = None
+    tools: list[AnyToolParam] | None = None
     tool_choice: ToolChoiceParam | None = None
     thinking: ThinkingParam | None = None
     # Extension (vLLM/llama-server's name): extra variables for the model's chat template.

@@ -42,6 +42,8 @@ class Call:
 
 
 GatedEvent = ContentDelta | ReasoningDelta | LogprobsDelta | Call | ChatDone
+# What `gated` yields: the admission (first, from a core that sends it), then the answer.
+StreamItem = ChatStarted | GatedEvent
 
 
 class CallGate:
@@ -69,17 +71,19 @@ class CallGate:
         return call
 
 
-async def gated(events: AsyncGenerator[StreamEvent]) -> AsyncGenerator[GatedEvent]:
+async def gated(events: AsyncGenerator[StreamEvent]) -> AsyncGenerator[StreamItem]:
     """The upstream stream with tool calls released whole (see the module docstring).
 
-    A call the stream never ends is dropped, like a truncated one. Closing this generator
-    closes `events` at once (which cancels the gRPC call).
+    `ChatStarted` (the request was admitted) passes through, so that a response can begin
+    before the prompt is evaluated; prompt progress has nothing to render and is skipped (the
+    silence is filled with keep-alives). A call the stream never ends is dropped, like a
+    truncated one. Closing this generator closes `events` at once (which cancels the gRPC call).
     """
     gate = CallGate()
     async with contextlib.aclosing(events):
         async for event in events:
-            if isinstance(event, ChatStarted | PromptProgress):
-                continue  # admission and prompt progress: nothing to render yet
+            if isinstance(event, PromptProgress):
+                continue
             if isinstance(event, ToolCallDelta):
                 gate.delta(event)
             elif isinstance(event, ToolCallEnd):

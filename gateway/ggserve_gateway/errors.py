@@ -10,6 +10,7 @@ API-neutral; each API writes it in its own shape (`openai_errors`, `anthropic_er
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 
 import grpc
 from pydantic import ValidationError
@@ -57,6 +58,8 @@ _BY_CODE: dict[grpc.StatusCode, ErrorKind] = {
     grpc.StatusCode.DEADLINE_EXCEEDED: ErrorKind.TIMEOUT,
     grpc.StatusCode.UNIMPLEMENTED: ErrorKind.NOT_IMPLEMENTED,
 }
+# The core's ErrorInfo reason for a prompt longer than the context.
+CONTEXT_LENGTH_EXCEEDED = "CONTEXT_LENGTH_EXCEEDED"
 # gRPC's own refusal of a message over `grpc.max_receive_message_length` (the core's
 # `--max-request-bytes`): RESOURCE_EXHAUSTED like a full queue, but retrying cannot help. The core's
 # full queue carries an ErrorInfo (QUEUE_FULL); this one comes from the gRPC library, with only
@@ -64,6 +67,26 @@ _BY_CODE: dict[grpc.StatusCode, ErrorKind] = {
 _TOO_LARGE_TEXT = "message larger than max"
 # Seconds a client should wait before retrying a full queue or an unavailable server.
 RETRY_AFTER_S = 1
+
+
+@dataclass(frozen=True, slots=True)
+class ContextOverflow:
+    """The prompt alone does not fit the model's context (the core's ErrorInfo reason
+    CONTEXT_LENGTH_EXCEEDED): each API says it in its own words and codes, the ones agents
+    recognise and recover from (compaction)."""
+
+    prompt_tokens: int
+    context_length: int
+
+    @classmethod
+    def from_upstream(cls, error: GgserveError) -> ContextOverflow | None:
+        """The overflow a failed core call reports, if that is what it reports."""
+        if error.reason != CONTEXT_LENGTH_EXCEEDED:
+            return None
+        try:
+            return cls(int(error.metadata["prompt_tokens"]), int(error.metadata["context_length"]))
+        except (KeyError, ValueError):
+            return None  # a prompt refused by its size in characters: no token count to quote
 
 
 class HttpError(Exception):
@@ -77,12 +100,14 @@ class HttpError(Exception):
         *,
         param: str | None = None,
         status: int | None = None,
+        overflow: ContextOverflow | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.param = param
         self.status = kind.value if status is None else status
+        self.overflow = overflow
 
     @classmethod
     def bad_request(cls, message: str, *, param: str | None = None) -> HttpError:
@@ -127,7 +152,7 @@ class HttpError(Exception):
         kind = _BY_CODE.get(error.code, ErrorKind.INTERNAL)
         if kind is ErrorKind.RATE_LIMIT and _TOO_LARGE_TEXT in message:
             kind = ErrorKind.TOO_LARGE
-        return cls(kind, message)
+        return cls(kind, message, overflow=ContextOverflow.from_upstream(error))
 
     @classmethod
     def from_validation(cls, error: ValidationError) -> HttpError:

@@ -28,6 +28,16 @@ _CODES = {
 
 def error_object(error: HttpError) -> dict[str, Any]:
     """The inner `{message, type, param, code}` object."""
+    overflow = error.overflow
+    if overflow is not None:  # OpenAI's own words and code, which agents act on
+        return {
+            "message": f"This model's maximum context length is {overflow.context_length} "
+            f"tokens. However, your messages resulted in {overflow.prompt_tokens} tokens. "
+            "Please reduce the length of the messages.",
+            "type": _TYPES[error.kind],
+            "param": "messages",
+            "code": "context_length_exceeded",
+        }
     return {
         "message": error.message,
         "type": _TYPES[error.kind],

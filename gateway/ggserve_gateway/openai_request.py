@@ -21,28 +21,30 @@ _ROLES = {
 _SEED_MODULUS = 2**32  # the core's seed is a uint32; OpenAI's is any integer
 
 
-def _text(content: str | list[ContentPart] | None, where: str) -> str:
+def _text(content: str | list[ContentPart] | None, where: str, model: str) -> str:
     if content is None or isinstance(content, str):
         return content or ""
     texts: list[str] = []
     for i, part in enumerate(content):
         if part.type != "text" or part.text is None:
+            reader = repr(model) if model else "the served model"
             raise HttpError.bad_request(
-                f"{where}.content[{i}]: only text content parts are supported, got {part.type!r}",
+                f"{where}.content[{i}]: {part.type} parts cannot be read by {reader}: it reads "
+                "text only (send the text instead)",
                 param=f"{where}.content",
             )
         texts.append(part.text)
     return "\n".join(texts)
 
 
-def _message(index: int, message: ChatMessage) -> Message:
+def _message(index: int, message: ChatMessage, model: str) -> Message:
     where = f"messages[{index}]"
     calls = tuple(
         ToolCall(c.id, c.function.name, c.function.arguments) for c in message.tool_calls or ()
     )
     return Message(
         role=_ROLES[message.role],
-        content=_text(message.content, where),
+        content=_text(message.content, where, model),
         reasoning_content=message.reasoning_content or "",
         tool_calls=calls,
         tool_call_id=message.tool_call_id or "",
@@ -116,7 +118,7 @@ def _logprobs(request: ChatCompletionRequest, options: ChatOptions) -> None:
 def chat_call(request: ChatCompletionRequest) -> tuple[list[Message], ChatOptions]:
     """The messages and options of the core call; `HttpError` (400) for what cannot be sent."""
     _unsupported(request)
-    messages = [_message(i, m) for i, m in enumerate(request.messages)]
+    messages = [_message(i, m, request.model) for i, m in enumerate(request.messages)]
     options: ChatOptions = {"model": request.model}
     if request.tools:
         options["tools"] = [

@@ -34,6 +34,7 @@ _FINISH = {
     Ending.END_TURN: "stop",
     Ending.STOP_SEQUENCE: "stop",
     Ending.MAX_TOKENS: "length",
+    Ending.CONTEXT_FULL: "length",
     Ending.TOOL_CALLS: "tool_calls",
 }
 # An SSE comment: the SDKs skip it (the OpenAI-compatible servers' keep-alive).

@@ -2,10 +2,12 @@
 
 It validates the body with the API's schema, opens the API's exchange, makes one
 `ggserve_client` call with the caller's credentials as metadata, and answers with the exchange's
-unary body or stream writer. A streamed call is started and its first event awaited before the
-response begins, so that errors the core reports up front (bad request, unknown model, full
-queue) arrive as proper HTTP statuses; an error after that is sent in the stream, in the API's
-own shape. Every error before the response is answered in the API's shape too.
+unary body or stream writer. A streamed call is started and the core's admission (`ChatStarted`,
+sent before the prompt is evaluated) awaited before the response begins, so that errors the core
+reports up front (bad request, prompt too long, unknown model, full queue) arrive as proper HTTP
+statuses, and the status, headers and the API's opening event follow admission at once whatever
+the prompt's length; an error after that is sent in the stream, in the API's own shape. Every
+error before the response is answered in the API's shape too.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
 from ggserve_client.errors import GgserveError
-from ggserve_client.types import Metadata
+from ggserve_client.types import ChatStarted, Metadata
 from ggserve_gateway.auth import auth_metadata
-from ggserve_gateway.calls import GatedEvent, gated
+from ggserve_gateway.calls import StreamItem, gated
 from ggserve_gateway.chat_api import ChatApi, Exchange
 from ggserve_gateway.errors import HttpError
 from ggserve_gateway.limits import HttpLimits
@@ -31,6 +33,9 @@ from ggserve_gateway.upstream import Upstream
 
 B = TypeVar("B", bound=BaseModel)
 R = TypeVar("R")
+# Seconds of silence (a long prompt being evaluated, a preempted sequence) before a keep-alive:
+# well inside every agent's idle timeout (qwen-code's is 240 s, Codex's 300 s).
+KEEP_ALIVE_S = 5.0
 
 
 class DisconnectedError(Exception):
@@ -111,8 +116,9 @@ async def _generate(request: Request, awaitable: Awaitable[R]) -> R:
         watcher.cancel()
 
 
-async def _started(events: AsyncGenerator[GatedEvent]) -> GatedEvent:
-    """The first event of a stream (errors before it raise `HttpError`)."""
+async def _started(events: AsyncGenerator[StreamItem]) -> StreamItem:
+    """The first item of a stream: `ChatStarted` once the core admitted the request (errors
+    before it raise `HttpError`)."""
     try:
         return await anext(events)
     except GgserveError as exc:
@@ -122,20 +128,21 @@ async def _started(events: AsyncGenerator[GatedEvent]) -> GatedEvent:
 
 
 async def _stream(request: Request, exchange: Exchange, metadata: Metadata) -> Response:
-    """The SSE response, begun once the core has sent the first event (the upstream stream is
-    closed if it never begins)."""
+    """The SSE response, begun once the core has admitted the request (the upstream stream is
+    closed if it never begins); keep-alives fill the silences after that."""
     upstream = upstream_of(request)
     call = exchange.call
     events = gated(upstream.client.chat_stream(call.messages, metadata=metadata, **call.options))
     try:
         first = await _started(events)
-        model = call.options.get("model", "")
+        model = first.model if isinstance(first, ChatStarted) else call.options.get("model", "")
         if not model:
             model = await upstream_call(upstream.default_model(metadata))
     except BaseException:
         await events.aclose()
         raise
-    return EventStreamResponse(event_stream(exchange.writer(model), first, events))
+    body = event_stream(exchange.writer(model), first, events, keep_alive_s=KEEP_ALIVE_S)
+    return EventStreamResponse(body)
 
 
 async def _serve(request: Request, api: ChatApi[Any]) -> Response:

@@ -1,10 +1,12 @@
 """The body of a streamed answer: the writer's events for each upstream event, and keep-alives.
 
-One loop serves every API: it opens with `StreamWriter.start`, writes each upstream event's
+One loop serves every API: it opens with `StreamWriter.start` (at admission, when the first
+upstream item is `ChatStarted`: before the prompt is evaluated), writes each upstream event's
 encoding in one write, and turns a failure after the response began into the API's in-stream
 error event. With `keep_alive_s`, a `StreamWriter.keep_alive` is written each time the core stays
-silent that long (e.g. while a long prompt is evaluated); the wait is on the next event itself,
-with no polling. Closing the body closes the upstream stream, which cancels the gRPC call.
+silent that long (while a long prompt is evaluated, or a preempted sequence waits for room); the
+wait is on the next event itself, with no polling. Closing the body closes the upstream stream,
+which cancels the gRPC call.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TypeVar
 
 from ggserve_client.errors import GgserveError
-from ggserve_client.types import ChatDone
-from ggserve_gateway.calls import GatedEvent
+from ggserve_client.types import ChatDone, ChatStarted
+from ggserve_gateway.calls import StreamItem
 from ggserve_gateway.chat_api import StreamWriter
 from ggserve_gateway.errors import HttpError
 
@@ -53,25 +55,29 @@ async def with_keep_alives(events: AsyncIterator[T], interval_s: float) -> Async
 
 async def event_stream(
     writer: StreamWriter,
-    first: GatedEvent,
-    events: AsyncGenerator[GatedEvent],
+    first: StreamItem,
+    events: AsyncGenerator[StreamItem],
     *,
     keep_alive_s: float | None = None,
 ) -> AsyncGenerator[bytes]:
     """The SSE body: `writer.start()` and `first`'s events, then each later event's (one write
     per upstream event); keep-alives every `keep_alive_s` of silence if given."""
+
+    def encode(item: StreamItem) -> bytes:
+        return b"" if isinstance(item, ChatStarted) else b"".join(writer.event(item))
+
     try:
-        yield writer.start() + b"".join(writer.event(first))
+        yield writer.start() + encode(first)
         if isinstance(first, ChatDone):
             return
         if keep_alive_s is None:
             # The per-token path without a timer: no task per event.
             async for event in events:
-                yield b"".join(writer.event(event))
+                yield encode(event)
             return
         async with contextlib.aclosing(with_keep_alives(events, keep_alive_s)) as paced:
             async for item in paced:
-                yield writer.keep_alive() if item is None else b"".join(writer.event(item))
+                yield writer.keep_alive() if item is None else encode(item)
     except GgserveError as exc:
         yield writer.error(HttpError.from_upstream(exc))
     except Exception as exc:  # a bug: the client gets the API's error event, not a cut stream

@@ -126,7 +126,8 @@ def _file_mode(text: str) -> int:
 
 
 def _optional_port(text: str) -> int | None:
-    """A port, or None (off) for an empty value (`GGSERVE_METRICS_PORT=`)."""
+    """A port, or None (off) for an empty value (`GGSERVE_METRICS_PORT=`, `GGSERVE_HTTP_PORT=`:
+    how a container turns off what its image enables)."""
     return _port(text) if text.strip() else None
 
 
@@ -262,9 +263,9 @@ def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, s
         "(a ggserve_parser format name, e.g. hermes) [GGSERVE_TOOL_FORMAT]",
     )  # fmt: skip
     parser.add_argument(
-        "--http-port", type=_port, default=env("http_port", None), metavar="PORT",
+        "--http-port", type=_optional_port, default=env("http_port", None), metavar="PORT",
         help="also serve the OpenAI- and Anthropic-compatible HTTP API on this port of --host "
-        "(needs ggserve-gateway) [GGSERVE_HTTP_PORT]",
+        "(needs ggserve-gateway; default: off) [GGSERVE_HTTP_PORT]",
     )  # fmt: skip
     parser.add_argument(
         "--chat-template", default=env("chat_template", None), metavar="NAME|PATH",

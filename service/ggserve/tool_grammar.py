@@ -11,7 +11,8 @@ JSON-Schema converter: either one JSON object, or one entry per parameter (XML-s
 Python keywords, Gemma's literals; required parameters always, optional ones may be left out, in
 the schema's order), where a string parameter's value may be written raw between the format's
 delimiters (then a `<` never starts the closing tag; `enum`, `minLength` and `maxLength` are
-kept).
+kept). Every tool's local `$ref`s are rebased into one table of definitions first
+(`schema_refs`), registered with the converter: recursive schemas become named rules.
 
 Hermes, for example (one block per call):
 
@@ -22,6 +23,7 @@ Hermes, for example (one block per call):
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -34,6 +36,7 @@ from ggserve.engine.gbnf import GbnfError, check_gbnf
 from ggserve.errors import InvalidArgumentError, UnimplementedError
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.schema_bounds import SchemaBoundsError, check_schema_bounds
+from ggserve.schema_refs import DEFS, RefRebaser, SchemaRefError, with_defs
 
 # llama-cpp-python's port of llama.cpp's JSON-Schema → GBNF converter (untyped).
 _SchemaConverter: Any = llama_grammar.SchemaConverter
@@ -202,6 +205,39 @@ def _seq(*items: str) -> str:
     return " ".join(item for item in items if item)
 
 
+def _defined(schema: Any, defs: Mapping[str, Any]) -> Any:
+    """`schema`, or the definition it is only a reference to (the arguments' own shape, which
+    per-parameter formats read the properties of)."""
+    seen: set[str] = set()
+    while isinstance(schema, dict) and set(schema) == {"$ref"}:
+        name = str(schema["$ref"]).removeprefix(f"#/{DEFS}/")
+        if name in seen or name not in defs:
+            break
+        seen.add(name)
+        schema = defs[name]
+    return schema
+
+
+def _rebased_tools(tools: Sequence[Tool], converter: Any) -> list[Tool]:
+    """`tools` with their `$ref`s rebased into one table, registered with `converter`."""
+    rebaser = RefRebaser()
+    schemas = []
+    for tool in tools:
+        try:
+            schemas.append(rebaser.schema(tool.parameters or {"type": "object"}))
+        except SchemaRefError as exc:
+            raise InvalidArgumentError(
+                f"tools: the parameter schema of {tool.name!r} cannot be enforced for "
+                f"tool_choice: {exc}",
+                reason="UNSUPPORTED_SCHEMA",
+            ) from exc
+    schemas = [_defined(schema, rebaser.defs) for schema in schemas]
+    if rebaser.defs:
+        # Fills the converter's reference table, rewriting the references in place.
+        converter.resolve_refs(with_defs({"anyOf": schemas}, rebaser.defs), "tools")
+    return [dataclasses.replace(t, parameters=s) for t, s in zip(tools, schemas, strict=True)]
+
+
 def forced_call_grammar(
     tool_format: str,
     tools: Sequence[Tool],
@@ -232,8 +268,9 @@ def forced_call_grammar(
             reason="UNSUPPORTED_SCHEMA",
         ) from exc
     writer = _Writer(shape, special_token or _no_special_tokens, parallel=parallel)
+    rebased = _rebased_tools(tools, writer.converter)
     try:
-        calls = [writer.call(number, tool) for number, tool in enumerate(tools)]
+        calls = [writer.call(number, tool) for number, tool in enumerate(rebased)]
         grammar = writer.grammar(calls)
     except Exception as exc:
         # The converter reports unsupported schemas with assorted exception types.

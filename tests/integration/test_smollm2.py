@@ -93,6 +93,54 @@ def test_forced_named_tool_call_streams_as_a_structured_call(client: Client) -> 
     assert folded.deltas >= 3, "the call should stream: start, then argument fragments"
 
 
+# A recursive parameter schema as zod v4 writes it (draft 2020-12, `$defs`, `$ref`).
+TREE_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "properties": {"tree": {"$ref": "#/$defs/Node"}},
+    "required": ["tree"],
+    "additionalProperties": False,
+    "$defs": {
+        "Node": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "maxLength": 12},
+                "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}, "maxItems": 2},
+            },
+            "required": ["name", "children"],
+            "additionalProperties": False,
+        }
+    },
+}
+
+
+def _is_tree(node: object) -> bool:
+    return (
+        isinstance(node, dict)
+        and set(node) == {"name", "children"}
+        and isinstance(node["name"], str)
+        and isinstance(node["children"], list)
+        and all(_is_tree(child) for child in node["children"])
+    )
+
+
+def test_forced_call_with_a_recursive_schema(client: Client) -> None:
+    tool = pb.Tool(name="make_tree", parameters=json.dumps(TREE_SCHEMA))
+    request = chat_request(
+        user("Make a small family tree."),
+        tools=[tool],
+        tool_choice=pb.ToolChoice(function_name="make_tree"),
+        max_tokens=160,
+        sampling=GREEDY,
+    )
+    response = client.chat.Chat(request, timeout=120)
+    assert response.finish_reason == pb.FINISH_REASON_TOOL_CALLS
+    (call,) = response.message.tool_calls
+    arguments = json.loads(call.arguments)
+    assert set(arguments) == {"tree"}
+    assert _is_tree(arguments["tree"])
+
+
 def test_multi_turn_with_a_tool_result(client: Client) -> None:
     call = pb.ToolCall(id="call_1", name="get_weather", arguments='{"city": "Paris"}')
     messages = [

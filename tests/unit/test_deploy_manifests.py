@@ -141,7 +141,11 @@ def test_ports_and_native_grpc_probes_match_the_server() -> None:
     (container,) = ggserve_containers(spec)
     settings = settings_of(container)
     ports = {p["name"]: p["containerPort"] for p in container["ports"]}
-    assert ports == {"grpc": settings.port, "metrics": settings.metrics_port}
+    assert ports == {
+        "grpc": settings.port,
+        "http": settings.http_port,
+        "metrics": settings.metrics_port,
+    }
     assert settings.host == "0.0.0.0"  # reachable from the kubelet and the Service
     readiness = container["readinessProbe"]["grpc"]
     liveness = container["livenessProbe"]["grpc"]

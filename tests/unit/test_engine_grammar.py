@@ -22,7 +22,7 @@ def test_object_schema_converts_to_gbnf_with_a_root_rule() -> None:
         ("{", "not valid JSON"),
         ("[1, 2]", "must be a JSON object"),
         ('{"type": "no-such-type"}', "unsupported JSON Schema"),
-        ('{"$ref": "https://example.com/schema.json"}', "unsupported JSON Schema"),
+        ('{"$ref": "https://example.com/schema.json"}', "remote schemas are not fetched"),
     ],
 )
 def test_bad_schemas_raise_grammar_error(schema: str, reason: str) -> None:

@@ -341,3 +341,60 @@ def test_ends_after_reasoning(prompt: str, closed: bool) -> None:
 )
 def test_template_may_reason(source: str, may: bool) -> None:
     assert template_may_reason(source) is may
+
+
+# Qwen3's rule: a system message anywhere but first is refused.
+STRICT_SYSTEM = (
+    "{% for m in messages %}"
+    "{% if m.role == 'system' and not loop.first %}"
+    "{{ raise_exception('System message must be at the beginning.') }}{% endif %}"
+    "<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
+    "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
+)
+LATE_SYSTEM: list[dict[str, Any]] = [
+    {"role": "system", "content": "You are terse."},
+    {"role": "user", "content": "Hi"},
+    {"role": "assistant", "content": "Hello."},
+    {"role": "system", "content": "The user's files changed."},
+    {"role": "user", "content": "What changed?"},
+]
+
+
+def test_late_system_message_is_folded_into_the_next_user_turn_when_refused() -> None:
+    text = ChatTemplate(STRICT_SYSTEM).render(LATE_SYSTEM).text
+    assert text == (
+        "<|im_start|>system\nYou are terse.<|im_end|>\n"
+        "<|im_start|>user\nHi<|im_end|>\n"
+        "<|im_start|>assistant\nHello.<|im_end|>\n"
+        "<|im_start|>user\n<system-reminder>\nThe user's files changed.\n</system-reminder>\n\n"
+        "What changed?<|im_end|>\n"
+        "<|im_start|>assistant\n"
+    )
+    # The prefix before the late message is what the unfolded conversation starts with.
+    prefix = ChatTemplate(STRICT_SYSTEM).render(LATE_SYSTEM[:3], add_generation_prompt=False)
+    assert text.startswith(prefix.text)
+
+
+def test_late_system_messages_at_the_end_become_one_user_turn() -> None:
+    messages = [
+        *LATE_SYSTEM[:3],
+        {"role": "system", "content": "A"},
+        {"role": "system", "content": "B"},
+    ]
+    text = ChatTemplate(STRICT_SYSTEM).render(messages).text
+    assert text.endswith(
+        "<|im_start|>user\n<system-reminder>\nA\n</system-reminder>\n\n"
+        "<system-reminder>\nB\n</system-reminder><|im_end|>\n<|im_start|>assistant\n"
+    )
+
+
+def test_templates_that_accept_late_system_messages_keep_them() -> None:
+    text = ChatTemplate(None).render(LATE_SYSTEM).text
+    assert "<|im_start|>system\nThe user's files changed.<|im_end|>" in text
+    assert "system-reminder" not in text
+
+
+def test_a_refusal_that_folding_does_not_cure_stands() -> None:
+    source = "{{ raise_exception('no') }}"
+    with pytest.raises(TemplateError, match="no"):
+        ChatTemplate(source).render(LATE_SYSTEM)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make image-test`: serve the bundled model from the built image (buildah run, chroot isolation:
 # the host's network, so the server binds a free loopback port), then check it from outside with
-# grpcurl and plain HTTP, and from inside with the image's own HEALTHCHECK command.
+# grpcurl and plain HTTP (the metrics endpoint, and one OpenAI chat completion through the gateway
+# the image serves on GGSERVE_HTTP_PORT), and from inside with the image's own HEALTHCHECK command.
 set -euo pipefail
 
 IMAGE=${IMAGE:-localhost/ggserve:latest}
@@ -15,6 +16,7 @@ step() { printf '\n== %s\n' "$*"; }
 fail() { echo "image-test: FAIL: $*" >&2; exit 1; }
 
 port=$(free_port)
+http_port=$(free_port)
 metrics_port=$(free_port)
 log=$(mktemp)
 ctr=$(buildah from --quiet "$IMAGE")
@@ -53,10 +55,11 @@ echo "healthcheck: $healthcheck"
 [[ $healthcheck == *ggserve-healthcheck* ]] || fail "no HEALTHCHECK in the image"
 in_image id -u | grep -qx 10001 || fail "processes in the image are not uid 10001"
 
-step "ggserve serve (GGSERVE_* only: host 127.0.0.1, port $port, metrics $metrics_port)"
+step "ggserve serve (GGSERVE_* only: host 127.0.0.1, port $port, HTTP $http_port, metrics $metrics_port)"
 started=$(date +%s)
 buildah run --isolation chroot --env GGSERVE_HOST=127.0.0.1 --env GGSERVE_PORT="$port" \
-    --env GGSERVE_METRICS_PORT="$metrics_port" --env GGSERVE_THREADS=1 \
+    --env GGSERVE_HTTP_PORT="$http_port" --env GGSERVE_METRICS_PORT="$metrics_port" \
+    --env GGSERVE_THREADS=1 \
     --env GGSERVE_N_CTX=1024 "$ctr" -- ggserve serve >"$log" 2>&1 &
 runner=$!
 
@@ -83,6 +86,22 @@ body='{"messages":[{"role":"ROLE_USER","content":"Say hello."}],"max_tokens":16,
 answer=$("$GRPCURL" -plaintext -d "$body" "127.0.0.1:$port" ggserve.v1.ChatService/Chat)
 echo "$answer"
 grep -Eq '"completion_?[tT]okens": [1-9]' <<<"$answer" || fail "Chat generated nothing"
+
+step "HTTP gateway: POST /v1/chat/completions (OpenAI)"
+python3 - "$http_port" <<'PY'
+import json, sys, urllib.request
+body = {"messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 16, "temperature": 0}
+request = urllib.request.Request(
+    f"http://127.0.0.1:{sys.argv[1]}/v1/chat/completions",
+    data=json.dumps(body).encode(),
+    headers={"content-type": "application/json"},
+)
+answer = json.load(urllib.request.urlopen(request, timeout=120))
+print(json.dumps(answer)[:400])
+assert answer["object"] == "chat.completion", "not a chat completion"
+assert answer["choices"][0]["message"]["role"] == "assistant", "no assistant message"
+assert answer["usage"]["completion_tokens"] > 0, "the gateway's call generated nothing"
+PY
 
 step "metrics endpoint"
 python3 - "$metrics_port" <<'PY'

@@ -24,6 +24,7 @@ from ggserve.engine.gbnf import GbnfError, check_gbnf
 from ggserve.json_text import JsonTextError, parse_json
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.schema_bounds import SchemaBoundsError, check_schema_bounds
+from ggserve.schema_refs import SchemaRefError, rebase_refs, with_defs
 
 
 def compile_grammar(vocab: llama_cpp.llama_vocab_p, gbnf: str) -> llama_cpp.llama_sampler_p:
@@ -56,8 +57,9 @@ def validate_grammar(vocab: llama_cpp.llama_vocab_p, gbnf: str) -> None:
 def json_schema_to_gbnf(schema_text: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """GBNF that accepts exactly the JSON documents valid under `schema_text` (a JSON Schema).
 
-    Uses llama-cpp-python's port of llama.cpp's converter; remote `$ref`s are not fetched. The
-    schema is bounded before converting and the grammar checked after.
+    Uses llama-cpp-python's port of llama.cpp's converter, local `$ref`s rebased first
+    (`schema_refs`: `#` and recursion work); remote `$ref`s are not fetched. The schema is bounded
+    before converting and the grammar checked after.
     """
     try:
         schema = parse_json(schema_text, limits)
@@ -70,7 +72,11 @@ def json_schema_to_gbnf(schema_text: str, limits: Limits = DEFAULT_LIMITS) -> st
     except SchemaBoundsError as exc:
         raise GrammarError(str(exc)) from exc
     try:
-        gbnf = str(_schema_to_gbnf(json.dumps(schema)))
+        (rebased,), defs = rebase_refs([schema])
+    except SchemaRefError as exc:
+        raise GrammarError(f"JSON Schema: {exc}") from exc
+    try:
+        gbnf = str(_schema_to_gbnf(json.dumps(with_defs(rebased, defs))))
     except Exception as exc:
         # The converter signals unsupported or inconsistent schemas with assorted exception types
         # (AssertionError, KeyError, ValueError, RecursionError, …); all mean a bad request here.

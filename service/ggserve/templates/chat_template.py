@@ -34,6 +34,7 @@ from ggserve.templates.fallback import (
     hermes_history,
     with_tool_instructions,
 )
+from ggserve.templates.late_system import fold_late_system, has_late_system
 from ggserve.templates.probe import arguments_mode, expresses_tools
 from ggserve.templates.reasoning import (
     ends_after_reasoning,
@@ -125,7 +126,8 @@ class ChatTemplate:
         `thinking=None` leaves the template's default; True/False sets `enable_thinking` and
         `thinking`. `variables` are the caller's extra template variables (checked by the
         service: `template_kwargs.py`); the server's own variables win over them. Raises
-        `TemplateError` when the template rejects the conversation.
+        `TemplateError` when the template rejects the conversation (after a second try with late
+        system messages folded into user turns, `late_system.py`).
         """
         converted = template_messages(messages, self.arguments_mode)
         tool_list = list(tools) if tools else None
@@ -134,7 +136,15 @@ class ChatTemplate:
             if tool_list:
                 converted = with_tool_instructions(converted, tool_list)
                 tool_list = None
-        text = self._render_raw(converted, tool_list, add_generation_prompt, thinking, variables)
+        try:
+            text = self._render_raw(
+                converted, tool_list, add_generation_prompt, thinking, variables
+            )
+        except TemplateError:
+            if not has_late_system(converted):
+                raise
+            folded = fold_late_system(converted)
+            text = self._render_raw(folded, tool_list, add_generation_prompt, thinking, variables)
         closed = add_generation_prompt and ends_after_reasoning(text)
         return RenderedPrompt(
             text=text,
