@@ -49,18 +49,18 @@ def _inside_block(recording: Recording) -> int:
     return pieces.index("</think>") - start
 
 
-def _start(replay_gateway: StartGateway, recording: Recording) -> Gateway:
+def _start(replay_gateway: StartGateway, name: str) -> tuple[Recording, int, Gateway]:
+    """The recording, its expected count, and a gateway replaying it."""
+    recording = CASES[name]
     # Paced, so that the engine's channel does not join pieces the consumer has not read yet
     # (a joined step is attributed whole).
     engine = ReplayEngine(recording.pieces, piece_delay_s=0.05)
-    return replay_gateway(engine, _template(recording))
+    return recording, _inside_block(recording), replay_gateway(engine, _template(recording))
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_grpc_usage(replay_gateway: StartGateway, name: str) -> None:
-    recording = CASES[name]
-    expected = _inside_block(recording)
-    gw = _start(replay_gateway, recording)
+    recording, expected, gw = _start(replay_gateway, name)
     client = Client.connect(gw.server)
     try:
         unary = client.chat.Chat(chat_request(), timeout=30)
@@ -76,9 +76,7 @@ def test_grpc_usage(replay_gateway: StartGateway, name: str) -> None:
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_chat_completions_usage(replay_gateway: StartGateway, name: str) -> None:
-    recording = CASES[name]
-    expected = _inside_block(recording)
-    gw = _start(replay_gateway, recording)
+    recording, expected, gw = _start(replay_gateway, name)
     unary = gw.openai.chat.completions.create(model="replay", messages=ASK)
     reasoning = getattr(unary.choices[0].message, "reasoning_content", None) or ""
     assert reasoning.strip() == recording.reasoning
@@ -97,9 +95,7 @@ def test_chat_completions_usage(replay_gateway: StartGateway, name: str) -> None
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_responses_usage(replay_gateway: StartGateway, name: str) -> None:
-    recording = CASES[name]
-    expected = _inside_block(recording)
-    gw = _start(replay_gateway, recording)
+    recording, expected, gw = _start(replay_gateway, name)
     unary = gw.openai.responses.create(model="replay", input="Weather?")
     with gw.openai.responses.stream(model="replay", input="Weather?") as stream:
         list(stream)
