@@ -89,7 +89,13 @@ def chat_result(r: pb.ChatResponse) -> ChatResult:
         model=r.model,
         finish_reason=_FINISH.get(r.finish_reason, FinishReason.UNSPECIFIED),
         message=message(r.message),
-        usage=Usage(u.prompt_tokens, u.completion_tokens, u.cached_tokens, u.total_tokens),
+        usage=Usage(
+            u.prompt_tokens,
+            u.completion_tokens,
+            u.cached_tokens,
+            u.total_tokens,
+            u.reasoning_tokens,
+        ),
         timings=Timings(
             t.queue_ms, t.prompt_eval_ms, t.time_to_first_token_ms, t.decode_ms, t.tokens_per_second
         ),

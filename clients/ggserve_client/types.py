@@ -101,6 +101,7 @@ class Usage:
     completion_tokens: int = 0
     cached_tokens: int = 0
     total_tokens: int = 0
+    reasoning_tokens: int = 0  # of completion_tokens, those generated inside a reasoning block
 
 
 @dataclass(frozen=True, slots=True)

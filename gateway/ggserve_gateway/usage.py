@@ -28,6 +28,7 @@ def openai_chat_usage(u: Usage) -> dict[str, Any]:
         "completion_tokens": u.completion_tokens,
         "total_tokens": total_tokens(u),
         "prompt_tokens_details": {"cached_tokens": u.cached_tokens},
+        "completion_tokens_details": {"reasoning_tokens": u.reasoning_tokens},
     }
 
 
@@ -42,13 +43,12 @@ def anthropic_usage(u: Usage) -> dict[str, Any]:
 
 
 def responses_usage(u: Usage) -> dict[str, Any]:
-    """OpenAI Responses' usage. The core does not count reasoning tokens apart from the
-    rest, so `reasoning_tokens` is 0 (they are in `output_tokens`)."""
+    """OpenAI Responses' usage; the reasoning tokens are also in `output_tokens`."""
     return {
         "input_tokens": u.prompt_tokens,
         # The prefix cache is written as a side effect: no tokens are billed for writing it.
         "input_tokens_details": {"cached_tokens": u.cached_tokens, "cache_write_tokens": 0},
         "output_tokens": u.completion_tokens,
-        "output_tokens_details": {"reasoning_tokens": 0},
+        "output_tokens_details": {"reasoning_tokens": u.reasoning_tokens},
         "total_tokens": total_tokens(u),
     }

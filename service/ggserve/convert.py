@@ -267,6 +267,7 @@ def chat_response(result: ChatResult) -> pb.ChatResponse:
             completion_tokens=usage.completion_tokens,
             cached_tokens=usage.cached_tokens,
             total_tokens=usage.prompt_tokens + usage.completion_tokens,
+            reasoning_tokens=usage.reasoning_tokens,
         ),
         timings=pb.Timings(
             queue_ms=timings.queue_ms,

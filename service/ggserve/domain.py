@@ -171,6 +171,7 @@ class Usage:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_tokens: int = 0
+    reasoning_tokens: int = 0  # of the completion tokens, those the parser put in reasoning
 
 
 @dataclass(frozen=True, slots=True)

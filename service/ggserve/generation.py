@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import dataclasses
 import functools
 from collections.abc import AsyncGenerator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -63,6 +64,7 @@ from ggserve.errors import (
     from_engine_error,
 )
 from ggserve.metrics import GenerationObserver
+from ggserve.reasoning_tokens import ReasoningTokens
 from ggserve.registry import ServedModel
 from ggserve.request_context import new_request_id
 from ggserve.template_kwargs import thinking_switch
@@ -277,6 +279,9 @@ async def stream_chat(
     mapper = _EventMapper(prepared.tool_format, CallIds(prepared.tool_format, history_ids))
     observer = GenerationObserver(model.alias, prepared.tool_format)
     builder = MessageBuilder()
+    reasoning_tokens = ReasoningTokens(
+        starts_inside=prepared.reasoning and prepared.thinking_forced_open
+    )
     engine_request = GenerationRequest(
         request_id=prepared.request_id,
         prompt_tokens=prepared.prompt_tokens,
@@ -308,6 +313,7 @@ async def stream_chat(
                     continue
                 observer.tokens(event.tokens)
                 parsed = parser.push(event.text)
+                reasoning_tokens.step(event.tokens, parsed)
                 observer.parser_events(parsed)
                 for delta in mapper.map(parsed):
                     builder.add(delta)
@@ -322,6 +328,7 @@ async def stream_chat(
         raise InternalError("the engine ended the generation without a result", reason="NO_RESULT")
     observer.finishing()
     parsed = parser.finish()
+    reasoning_tokens.finish(parsed)
     observer.parser_events(parsed)
     observer.done(done.finish_reason, done.usage)
     for delta in mapper.map(parsed):
@@ -332,7 +339,7 @@ async def stream_chat(
         model=model.alias,
         finish_reason=_finish_reason(done.finish_reason, builder.has_tool_calls),
         message=builder.build(),
-        usage=done.usage,
+        usage=dataclasses.replace(done.usage, reasoning_tokens=reasoning_tokens.count),
         timings=done.timings,
         matched_stop=done.matched_stop,
         length_limit=done.length_limit,

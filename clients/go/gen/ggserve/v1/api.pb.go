@@ -1201,9 +1201,13 @@ type Usage struct {
 	// Prompt tokens reused from the cache instead of evaluated.
 	CachedTokens uint32 `protobuf:"varint,3,opt,name=cached_tokens,json=cachedTokens,proto3" json:"cached_tokens,omitempty"`
 	// prompt_tokens + completion_tokens.
-	TotalTokens   uint32 `protobuf:"varint,4,opt,name=total_tokens,json=totalTokens,proto3" json:"total_tokens,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	TotalTokens uint32 `protobuf:"varint,4,opt,name=total_tokens,json=totalTokens,proto3" json:"total_tokens,omitempty"`
+	// Of completion_tokens, those generated inside a reasoning block: an engine step's tokens
+	// count when the parser turned its text into reasoning only; the block's open and close
+	// markers do not count.
+	ReasoningTokens uint32 `protobuf:"varint,5,opt,name=reasoning_tokens,json=reasoningTokens,proto3" json:"reasoning_tokens,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Usage) Reset() {
@@ -1260,6 +1264,13 @@ func (x *Usage) GetCachedTokens() uint32 {
 func (x *Usage) GetTotalTokens() uint32 {
 	if x != nil {
 		return x.TotalTokens
+	}
+	return 0
+}
+
+func (x *Usage) GetReasoningTokens() uint32 {
+	if x != nil {
+		return x.ReasoningTokens
 	}
 	return 0
 }
@@ -3522,12 +3533,13 @@ const file_ggserve_v1_api_proto_rawDesc = "" +
 	"\x17_thinking_budget_tokensB\x0f\n" +
 	"\r_top_logprobs\"F\n" +
 	"\x11ChatStreamRequest\x121\n" +
-	"\arequest\x18\x01 \x01(\v2\x17.ggserve.v1.ChatRequestR\arequest\"\xa1\x01\n" +
+	"\arequest\x18\x01 \x01(\v2\x17.ggserve.v1.ChatRequestR\arequest\"\xcc\x01\n" +
 	"\x05Usage\x12#\n" +
 	"\rprompt_tokens\x18\x01 \x01(\rR\fpromptTokens\x12+\n" +
 	"\x11completion_tokens\x18\x02 \x01(\rR\x10completionTokens\x12#\n" +
 	"\rcached_tokens\x18\x03 \x01(\rR\fcachedTokens\x12!\n" +
-	"\ftotal_tokens\x18\x04 \x01(\rR\vtotalTokens\"\xc7\x01\n" +
+	"\ftotal_tokens\x18\x04 \x01(\rR\vtotalTokens\x12)\n" +
+	"\x10reasoning_tokens\x18\x05 \x01(\rR\x0freasoningTokens\"\xc7\x01\n" +
 	"\aTimings\x12\x19\n" +
 	"\bqueue_ms\x18\x01 \x01(\x01R\aqueueMs\x12$\n" +
 	"\x0eprompt_eval_ms\x18\x02 \x01(\x01R\fpromptEvalMs\x122\n" +

@@ -574,6 +574,12 @@ export interface Usage {
   cachedTokens: number;
   /** prompt_tokens + completion_tokens. */
   totalTokens: number;
+  /**
+   * Of completion_tokens, those generated inside a reasoning block: an engine step's tokens
+   * count when the parser turned its text into reasoning only; the block's open and close
+   * markers do not count.
+   */
+  reasoningTokens: number;
 }
 
 /** Timings are the wall-clock phases of a request, in milliseconds. */
@@ -2482,7 +2488,7 @@ export const ChatStreamRequest: MessageFns<ChatStreamRequest> = {
 };
 
 function createBaseUsage(): Usage {
-  return { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0 };
+  return { promptTokens: 0, completionTokens: 0, cachedTokens: 0, totalTokens: 0, reasoningTokens: 0 };
 }
 
 export const Usage: MessageFns<Usage> = {
@@ -2498,6 +2504,9 @@ export const Usage: MessageFns<Usage> = {
     }
     if (message.totalTokens !== 0) {
       writer.uint32(32).uint32(message.totalTokens);
+    }
+    if (message.reasoningTokens !== 0) {
+      writer.uint32(40).uint32(message.reasoningTokens);
     }
     return writer;
   },
@@ -2547,6 +2556,14 @@ export const Usage: MessageFns<Usage> = {
             message.totalTokens = reader.uint32();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.reasoningTokens = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2581,6 +2598,11 @@ export const Usage: MessageFns<Usage> = {
         : isSet(object.total_tokens)
         ? globalThis.Number(object.total_tokens)
         : 0,
+      reasoningTokens: isSet(object.reasoningTokens)
+        ? globalThis.Number(object.reasoningTokens)
+        : isSet(object.reasoning_tokens)
+        ? globalThis.Number(object.reasoning_tokens)
+        : 0,
     };
   },
 
@@ -2598,6 +2620,9 @@ export const Usage: MessageFns<Usage> = {
     if (message.totalTokens !== 0) {
       obj.totalTokens = Math.round(message.totalTokens);
     }
+    if (message.reasoningTokens !== 0) {
+      obj.reasoningTokens = Math.round(message.reasoningTokens);
+    }
     return obj;
   },
 
@@ -2610,6 +2635,7 @@ export const Usage: MessageFns<Usage> = {
     message.completionTokens = object.completionTokens ?? 0;
     message.cachedTokens = object.cachedTokens ?? 0;
     message.totalTokens = object.totalTokens ?? 0;
+    message.reasoningTokens = object.reasoningTokens ?? 0;
     return message;
   },
 };
