@@ -1,14 +1,24 @@
 """Speculative decoding — by prompt lookup (n-gram drafts) and by a draft model — against no
-speculation, same process.
+speculation, same process, beside llama.cpp's own `llama-server --spec-type ngram-simple`.
 
 The bundled model, one thread, greedy, 160 tokens: a "copy this passage" request (drafts from the
-prompt should hit) and a free-writing one (drafts rarely hit: there must be no slowdown).
-Engines without drafting, with n-gram drafting and with a draft model are loaded side by side
-and the requests alternate between them, so machine noise falls on all; medians of the decode
-rates over the repetitions, their ratios to no speculation, and whether each answer equals the
-non-speculative one (greedy output should be the same wherever llama.cpp's batch-shape
+prompt should hit) and a free-writing one (drafts rarely hit: there must be no slowdown). The
+end-of-generation tokens are banned (logit bias -100, the same for both servers), so every
+answer is exactly `--tokens` long whatever the model would have stopped at. ggserve engines
+without drafting, with n-gram drafting and with a draft model, and two llama-server processes
+(no speculation, and `--spec-type ngram-simple` with its default n-gram sizes) built from the
+llama.cpp the service runs on (`make llama-server`), are loaded side by side and the requests
+alternate between all of them, so machine noise falls on all; medians of the decode rates over
+the repetitions, each server's ratios to its own no-speculation mode, and whether each answer
+equals that mode's (greedy output should be the same wherever llama.cpp's batch-shape
 arithmetic allows). Then 8 concurrent streams (half copy, half free writing) on 8 slots:
-aggregate generated tokens per second of wall time, each mode against off.
+aggregate generated tokens per second of wall time, each mode against its server's off.
+
+Decode rate is measured alike for both: generated tokens over the time from the end of prompt
+evaluation to the last token — ggserve's `Timings.tokens_per_second` (what its final stream
+message carries), llama-server's `timings.predicted_per_second`. Both get the same prompt text
+(ChatML, through llama-server's raw `/completion`), the same slots (8, unified KV cache, 4096
+context) and the same thread count. Without the llama-server binary its rows are skipped.
 
 The draft model is the bundled model itself unless `--draft-model` names a smaller GGUF of the
 same family: only the bundled model is installed here, and drafting with the model itself
@@ -22,8 +32,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import time
+import urllib.request
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import llama_server
 
 from ggserve.bundled_model import bundled_model_path
 from ggserve.domain import Sampling
@@ -43,44 +62,108 @@ REQUESTS = {
     "copy": "Repeat this passage exactly, word for word:\n\n" + PASSAGE,
     "free": "Write a short story about a lighthouse keeper who finds a message in a bottle.",
 }
+END_TOKENS = ("<|im_end|>", "<|endoftext|>")  # SmolLM2's end-of-generation tokens
+N_CTX = 4096
 
 
-async def decode_rate(engine: LlamaEngine, text: str, tokens: int) -> tuple[float, str]:
-    prompt = f"<|im_start|>user\n{text}<|im_end|>\n<|im_start|>assistant\n"
-    request = GenerationRequest(
-        "bench", tuple(engine.tokenize(prompt)), tokens, sampling=Sampling(temperature=0.0)
-    )
-    parts: list[str] = []
-    done: GenerationDone | None = None
-    async for event in engine.generate(request):
-        if isinstance(event, TextDelta):
-            parts.append(event.text)
-        elif isinstance(event, GenerationDone):
-            done = event
-    assert done is not None
-    return done.timings.tokens_per_second, "".join(parts)
+@dataclass(frozen=True, slots=True)
+class Answer:
+    rate: float  # decode tokens/s
+    text: str
+    tokens: int
 
 
-async def aggregate_rate(engine: LlamaEngine, streams: int, tokens: int) -> float:
+Generate = Callable[[str, int], Awaitable[Answer]]
+
+
+def chat_prompt(text: str) -> str:
+    return f"<|im_start|>user\n{text}<|im_end|>\n<|im_start|>assistant\n"
+
+
+def ggserve_mode(engine: LlamaEngine, ban: tuple[tuple[int, float], ...]) -> Generate:
+    sampling = Sampling(temperature=0.0, logit_bias=ban)
+
+    async def generate(text: str, tokens: int) -> Answer:
+        prompt = tuple(engine.tokenize(chat_prompt(text)))
+        request = GenerationRequest("bench", prompt, tokens, sampling=sampling)
+        parts: list[str] = []
+        done: GenerationDone | None = None
+        async for event in engine.generate(request):
+            if isinstance(event, TextDelta):
+                parts.append(event.text)
+            elif isinstance(event, GenerationDone):
+                done = event
+        assert done is not None
+        rate = done.timings.tokens_per_second
+        return Answer(rate, "".join(parts), done.usage.completion_tokens)
+
+    return generate
+
+
+def llama_server_mode(
+    target: str, ban: tuple[tuple[int, float], ...], pool: ThreadPoolExecutor
+) -> Generate:
+    def post(text: str, tokens: int) -> Answer:
+        body = {
+            "prompt": chat_prompt(text),
+            "n_predict": tokens,
+            "temperature": 0.0,
+            "logit_bias": [list(pair) for pair in ban],
+        }
+        request = urllib.request.Request(
+            f"http://{target}/completion",
+            data=json.dumps(body).encode(),
+            headers={"content-type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=600) as response:
+            answer = json.load(response)
+        timings = answer["timings"]
+        return Answer(timings["predicted_per_second"], answer["content"], timings["predicted_n"])
+
+    async def generate(text: str, tokens: int) -> Answer:
+        return await asyncio.get_running_loop().run_in_executor(pool, post, text, tokens)
+
+    return generate
+
+
+async def aggregate_rate(generate: Generate, streams: int, tokens: int) -> float:
     """Generated tokens per second of wall time for `streams` concurrent requests."""
     texts = list(REQUESTS.values())
     started = time.perf_counter()
-    results = await asyncio.gather(
-        *(decode_rate(engine, texts[i % len(texts)], tokens) for i in range(streams))
+    answers = await asyncio.gather(
+        *(generate(texts[i % len(texts)], tokens) for i in range(streams))
     )
-    elapsed = time.perf_counter() - started
-    generated = sum(len(engine.tokenize(text)) for _, text in results)  # ≈ tokens generated
-    return generated / elapsed
+    return sum(answer.tokens for answer in answers) / (time.perf_counter() - started)
 
 
-def _ratios(rates: dict[str, list[float]]) -> str:
-    """Each mode's median rate, and its ratio to `off`'s."""
+def _ratios(rates: dict[str, list[float]]) -> Iterator[str]:
+    """Each mode's median rate, and its ratio to its own server's `off`."""
     medians = {mode: statistics.median(values) for mode, values in rates.items()}
-    parts = [f"off {medians['off']:6.1f} tok/s"]
     for mode, rate in medians.items():
-        if mode != "off":
-            parts.append(f"{mode} {rate:6.1f} tok/s {rate / medians['off']:4.2f}x")
-    return "  ".join(parts)
+        server, _, kind = mode.rpartition(" ")
+        off = medians[f"{server} off"]
+        ratio = "" if kind == "off" else f" {rate / off:4.2f}x"
+        yield f"    {mode:22} {rate:6.1f} tok/s{ratio}"
+
+
+@contextmanager
+def peers(
+    path: Path, streams: int, ban: tuple[tuple[int, float], ...], pool: ThreadPoolExecutor
+) -> Iterator[dict[str, Generate]]:
+    """llama-server without and with n-gram speculation, when the binary is built."""
+    if not llama_server.available():
+        print(f"({llama_server.BINARY} is missing: `make llama-server` adds llama-server's rows)")
+        yield {}
+        return
+    flags = {"off": (), "ngram": ("--spec-type", "ngram-simple")}
+    with ExitStack() as stack:
+        modes: dict[str, Generate] = {}
+        for kind, extra in flags.items():
+            target = stack.enter_context(
+                llama_server.serve(path, threads=1, slots=streams, n_ctx=N_CTX, extra=extra)
+            )
+            modes[f"llama-server {kind}"] = llama_server_mode(target, ban, pool)
+        yield modes
 
 
 async def main(reps: int, tokens: int, streams: int, draft_model: str | None) -> None:
@@ -90,36 +173,55 @@ async def main(reps: int, tokens: int, streams: int, draft_model: str | None) ->
         "ngram": DraftOptions(),
         "draft": DraftOptions(model_path=draft_model or str(path)),
     }
-    engines = {"off": LlamaEngine(path, n_ctx=4096, n_threads=1, parallel=streams)}
-    for mode, options in drafting.items():
-        engines[mode] = LlamaEngine(
-            path, n_ctx=4096, n_threads=1, parallel=streams, drafting=options
+    engines = {"off": LlamaEngine(path, n_ctx=N_CTX, n_threads=1, parallel=streams)}
+    for kind, options in drafting.items():
+        engines[kind] = LlamaEngine(
+            path, n_ctx=N_CTX, n_threads=1, parallel=streams, drafting=options
         )
+    ban = tuple((engines["off"].tokenize(token)[0], -100.0) for token in END_TOKENS)
+    pool = ThreadPoolExecutor(max_workers=streams)
     try:
-        for name, text in REQUESTS.items():
-            rates: dict[str, list[float]] = {mode: [] for mode in engines}
-            same = dict.fromkeys(drafting, True)
-            for _ in range(reps):
-                base_rate, base_text = await decode_rate(engines["off"], text, tokens)
-                rates["off"].append(base_rate)
-                for mode in drafting:
-                    spec_rate, spec_text = await decode_rate(engines[mode], text, tokens)
-                    rates[mode].append(spec_rate)
-                    same[mode] = same[mode] and spec_text == base_text
-            print(f"{name:5} {_ratios(rates)}  same output: {same}")
-        for mode in drafting:
-            stats = engines[mode].stats()
+        with peers(Path(path), streams, ban, pool) as theirs:
+            modes = {f"ggserve {kind}": ggserve_mode(e, ban) for kind, e in engines.items()}
+            modes.update(theirs)
+            print(f"1 thread, greedy, {tokens} tokens, {streams} slots, medians of {reps}")
+            await run(modes, reps, tokens, streams)
+        for kind in drafting:
+            stats = engines[kind].stats()
             drafted, accepted = stats.drafted_tokens, stats.accepted_tokens
             share = accepted / drafted if drafted else 0.0
-            print(f"{mode}: drafted {drafted} tokens, accepted {accepted} ({share:.0%})")
-        together: dict[str, list[float]] = {mode: [] for mode in engines}
-        for _ in range(reps):
-            for mode, engine in engines.items():
-                together[mode].append(await aggregate_rate(engine, streams, tokens))
-        print(f"{streams} streams: {_ratios(together)} (aggregate, wall time)")
+            print(f"ggserve {kind}: drafted {drafted} tokens, accepted {accepted} ({share:.0%})")
     finally:
+        pool.shutdown()
         for engine in engines.values():
             await engine.close()
+
+
+async def run(modes: dict[str, Generate], reps: int, tokens: int, streams: int) -> None:
+    for name, text in REQUESTS.items():
+        rates: dict[str, list[float]] = {mode: [] for mode in modes}
+        answers: dict[str, list[Answer]] = {mode: [] for mode in modes}
+        for _ in range(reps):
+            for mode, generate in modes.items():
+                answer = await generate(text, tokens)
+                rates[mode].append(answer.rate)
+                answers[mode].append(answer)
+        print(f"  {name}:")
+        for mode, line in zip(modes, _ratios(rates), strict=True):
+            base = answers[f"{mode.rpartition(' ')[0]} off"]
+            same = all(a.text == b.text for a, b in zip(answers[mode], base, strict=True))
+            counts = sorted({answer.tokens for answer in answers[mode]})
+            print(f"{line:42}  tokens {counts}  same output as off: {same}")
+        if "llama-server off" in answers:  # the two servers' plain greedy answers, compared
+            agree = answers["llama-server off"][0].text == answers["ggserve off"][0].text
+            print(f"    ggserve off and llama-server off answer alike: {agree}")
+    together: dict[str, list[float]] = {mode: [] for mode in modes}
+    for _ in range(reps):
+        for mode, generate in modes.items():
+            together[mode].append(await aggregate_rate(generate, streams, tokens))
+    print(f"  {streams} concurrent streams (aggregate tokens/s of wall time):")
+    for line in _ratios(together):
+        print(line)
 
 
 if __name__ == "__main__":
