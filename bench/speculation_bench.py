@@ -56,8 +56,15 @@ PASSAGE = (
     "through the glass doors of Victory Mansions, though not quickly enough to prevent a swirl "
     "of gritty dust from entering along with him. The hallway smelt of boiled cabbage and old "
     "rag mats. At one end of it a coloured poster, too large for indoor display, had been "
-    "tacked to the wall."
+    "tacked to the wall. The lift was out of order, as it usually was, and the stairs smelt "
+    "of damp plaster and cold soup. On each landing a narrow window looked out over a yard "
+    "where a few bare trees stood in puddles, and a cat sat on a dustbin lid watching the "
+    "rain. He climbed slowly, resting twice, counting the steps under his breath, and when he "
+    "reached the seventh floor he stood for a while by the window with his hand on the cold "
+    "iron rail, listening to the wind in the chimneys and the far-off sound of a train."
 )
+# The passage is longer than the answers (--tokens 160), so a faithful copy never runs out of
+# text to copy: the copy request measures copying, not what the model writes after it.
 REQUESTS = {
     "copy": "Repeat this passage exactly, word for word:\n\n" + PASSAGE,
     "free": "Write a short story about a lighthouse keeper who finds a message in a bottle.",
