@@ -127,10 +127,12 @@ def _is_tree(node: object) -> bool:
 def test_forced_call_with_a_recursive_schema(client: Client) -> None:
     tool = pb.Tool(name="make_tree", parameters=json.dumps(TREE_SCHEMA))
     request = chat_request(
-        user("Make a small family tree."),
+        user("Make a tree: a root named Ann with two children, Bob and Cy, who have none."),
         tools=[tool],
         tool_choice=pb.ToolChoice(function_name="make_tree"),
-        max_tokens=160,
+        # The grammar bounds breadth (maxItems), not depth: ask for a tree whose depth is said,
+        # with room to spare (greedy output shifts with what the prefix cache holds).
+        max_tokens=512,
         sampling=GREEDY,
     )
     response = client.chat.Chat(request, timeout=120)
