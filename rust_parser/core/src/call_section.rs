@@ -36,7 +36,7 @@ pub(crate) enum CallStep {
 }
 
 /// The parser of one call (after its call-begin marker, if any).
-pub(crate) trait CallParser: Send {
+pub(crate) trait CallParser: Send + Sync {
     /// Looks at the input.
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> CallStep;
     /// The lane of the current state, if text passes through it unchanged (see [`Lane`]).

@@ -118,7 +118,7 @@ impl Lane<'_> {
 }
 
 /// The parser of one tool section (after its opening marker).
-pub(crate) trait Section: Send {
+pub(crate) trait Section: Send + Sync {
     /// Looks at `input` (pending bytes, then new ones).
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Progress;
     /// The lane of the current state, if text passes through it unchanged (see [`Lane`]).
@@ -131,7 +131,7 @@ pub(crate) trait Section: Send {
 }
 
 /// A whole-output machine.
-pub trait Machine: Send {
+pub trait Machine: Send + Sync {
     /// Consumes a prefix of `input` (`Some(0)` when only the state changed); `None` means
     /// nothing can be decided until more input arrives.
     fn step(&mut self, input: &str, cx: &mut Cx<'_>) -> Option<usize>;

@@ -77,8 +77,13 @@ impl ToolCallStream {
     /// Runs the machine over `text` after what is pending; the events stay in the sink.
     fn feed(&mut self, text: &str) {
         if self.pending.is_empty() {
-            // Common case: run on the new text directly, keep only the undecided tail.
+            // Common case: run on the new text directly, keep only the undecided tail. A piece
+            // that passed through whole (most pieces of prose or of a long string argument)
+            // is done.
             let text = &text[self.pass_through(text)..];
+            if text.is_empty() {
+                return;
+            }
             let used = self.run(text);
             self.pending.push_str(&text[used..]);
         } else {

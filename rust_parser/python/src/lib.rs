@@ -5,8 +5,6 @@
 //! Caller mistakes (unknown format, malformed tools) raise `ValueError`; model output never
 //! raises.
 
-use std::sync::Mutex;
-
 use ggserve_parser_core as core;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -18,7 +16,7 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 /// `text` of nearly every event, and reading it costs a reference, not a copy. The layout is
 /// small (40 bytes with the object header) because a consumer may keep every event of a long
 /// stream.
-#[pyclass(frozen, freelist = 1024, name = "Event", module = "ggserve_parser")]
+#[pyclass(frozen, name = "Event", module = "ggserve_parser")]
 struct Event {
     /// The text delta (content, reasoning, arguments); None for an empty one.
     text: Option<Py<PyString>>,
@@ -279,9 +277,14 @@ fn text_of<'a>(s: &'a Bound<'_, PyString>) -> std::borrow::Cow<'a, str> {
 }
 
 /// Incremental parser of one generation.
-#[pyclass(frozen, name = "ToolCallStream", module = "ggserve_parser")]
+///
+/// Not frozen: `push` borrows the stream mutably through PyO3's borrow flag (one atomic
+/// compare-exchange, released with a plain store), which costs less than a lock. A second
+/// thread calling into a stream that is in use (free-threaded Python) gets a `RuntimeError`
+/// ("Already borrowed") instead of waiting; with the GIL, calls cannot overlap.
+#[pyclass(name = "ToolCallStream", module = "ggserve_parser")]
 struct ToolCallStream {
-    inner: Mutex<core::ToolCallStream>,
+    inner: core::ToolCallStream,
 }
 
 #[pymethods]
@@ -297,36 +300,25 @@ impl ToolCallStream {
         let tools = tools_from_py(tools)?;
         let stream = core::ToolCallStream::new(format, tools, options(reasoning, thinking_forced_open))
             .map_err(|e| PyValueError::new_err(e.to_string()))?;
-        Ok(ToolCallStream {
-            inner: Mutex::new(stream),
-        })
+        Ok(ToolCallStream { inner: stream })
     }
 
     /// Feeds one decoded piece; returns the events it completes.
-    fn push<'py>(&self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyTuple>> {
+    fn push<'py>(&mut self, py: Python<'py>, text: &Bound<'py, PyString>) -> PyResult<Bound<'py, PyTuple>> {
         let piece = text_of(text);
         let shared = match &piece {
             std::borrow::Cow::Borrowed(t) if text.is_exact_instance_of::<PyString>() => Some((text, *t)),
             _ => None,
         };
         let texts = Texts { py, piece: shared };
-        self.lock().push_visit(&piece, |events| texts.tuple(events))
+        self.inner.push_visit(&piece, |events| texts.tuple(events))
     }
 
     /// Ends the generation: flushes held-back text and ends open calls (truncated ones are given
     /// back as content).
-    fn finish<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+    fn finish<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
         let texts = Texts { py, piece: None };
-        self.lock().finish_visit(|events| texts.tuple(events))
-    }
-}
-
-impl ToolCallStream {
-    fn lock(&self) -> std::sync::MutexGuard<'_, core::ToolCallStream> {
-        // A poisoned lock only means another thread panicked mid-call; the state is still usable.
-        self.inner
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner.finish_visit(|events| texts.tuple(events))
     }
 }
 
