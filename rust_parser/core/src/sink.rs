@@ -74,6 +74,7 @@ impl<'a> Events<'a> {
     }
 }
 
+#[inline]
 fn view(text: &str, r: Rec) -> EventRef<'_> {
     let t = |t: Text| text.get(t.start..t.end).unwrap_or_default();
     match r {
@@ -315,7 +316,8 @@ impl Sink {
             return false;
         }
         self.span.raw.push_str(consumed);
-        if self.give_back() {
+        // Checked here first: nearly every step ends no call, and the call costs more.
+        if self.span.give_back_at.is_some() && self.give_back() {
             return true;
         }
         if std::mem::take(&mut self.span.settled) && self.open.is_none() {
