@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import json
+import threading
 
 import pytest
 
@@ -237,3 +238,18 @@ def test_an_event_whose_text_is_the_whole_piece_shares_it() -> None:
     (event,) = s.push(piece)
     assert (event.kind, event.text) == ("tool_call_args", piece)
     assert event.text is piece
+
+
+def test_a_stream_moves_between_threads() -> None:
+    # A caller may make a stream on one thread and feed it on another (work handed to a thread
+    # pool): a stream is not tied to the thread that made it, and keeps its state across.
+    s = gp.ToolCallStream("hermes", reasoning=False)
+    first = s.push('Hi <tool_call>{"name": "f", "arguments": {"a": "')
+    pushed: list[tuple[gp.Event, ...]] = []
+    worker = threading.Thread(target=lambda: pushed.append(s.push("xy")))
+    worker.start()
+    worker.join()
+    events = first + pushed[0] + s.push('"}}</tool_call>') + s.finish()
+    assert [(e.kind, e.text) for e in pushed[0]] == [("tool_call_args", "xy")]
+    whole = 'Hi <tool_call>{"name": "f", "arguments": {"a": "xy"}}</tool_call>'
+    assert fold(events) == gp.parse("hermes", whole, reasoning=False)
