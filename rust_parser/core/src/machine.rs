@@ -130,7 +130,8 @@ pub(crate) trait Section: Send + Sync {
     fn finish(&mut self, held: &str, cx: &mut Cx<'_>);
 }
 
-/// A whole-output machine.
+/// A whole-output machine. `Sync` (machines share nothing) lets the Python binding hold a
+/// stream without a lock.
 pub trait Machine: Send + Sync {
     /// Consumes a prefix of `input` (`Some(0)` when only the state changed); `None` means
     /// nothing can be decided until more input arrives.

@@ -15,7 +15,9 @@ use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 /// The text fields are Python strings made once, when the event is made: a consumer reads
 /// `text` of nearly every event, and reading it costs a reference, not a copy. The layout is
 /// small (40 bytes with the object header) because a consumer may keep every event of a long
-/// stream.
+/// stream. No free list: PyO3's takes a lock per allocation, and a consumer that keeps events
+/// (a client recording a stream) never returns one to it, so it only cost (the per-push median
+/// of the 64 KiB stream fell by one tenth without it).
 #[pyclass(frozen, name = "Event", module = "ggserve_parser")]
 struct Event {
     /// The text delta (content, reasoning, arguments); None for an empty one.
