@@ -104,8 +104,19 @@ class Agent:
         """(final answer, is_error) from the agent's stdout."""
         return _json_result(stdout)
 
+    def output_cap(self, tokens: int) -> dict[str, str]:
+        """The agent's own setting that caps its output budget at `tokens` (empty: none)."""
+        return {}
+
     def run(
-        self, scratch: Scratch, base_url: str, model: str, task: str, timeout: float
+        self,
+        scratch: Scratch,
+        base_url: str,
+        model: str,
+        task: str,
+        timeout: float,
+        *,
+        extra_env: Mapping[str, str] | None = None,
     ) -> AgentRun:
         """Run the agent on `task` in `scratch.work` against `base_url` (the server's root)."""
         self.prepare(scratch, base_url, model)
@@ -115,6 +126,7 @@ class Agent:
             "LANG": "C.UTF-8",
             **LOCAL_ONLY,
             **self.env(scratch, base_url, model),
+            **(extra_env or {}),
         }
         started = time.monotonic()
         try:
@@ -160,6 +172,9 @@ class ClaudeCode(Agent):
             "ANTHROPIC_DEFAULT_HAIKU_MODEL": model,
             "API_TIMEOUT_MS": "600000",
         }
+
+    def output_cap(self, tokens: int) -> dict[str, str]:
+        return {"CLAUDE_CODE_MAX_OUTPUT_TOKENS": str(tokens)}
 
     def argv(self, task: str) -> list[str]:
         # `--allowedTools Bash`: -p mode asks no questions, so the shell must be allowed up front

@@ -104,19 +104,34 @@ def serving(log: Path, threads: int) -> Iterator[Server]:
             process.wait()
 
 
-def _run_once(server: Server, name: str, timeout: float) -> tuple[AgentRun, float]:
-    """One agent run in fresh scratch folders: the run and its prefix-cache share."""
-    agent = AGENTS[name]
+@contextmanager
+def scratches(names: list[str]) -> Iterator[dict[str, Scratch]]:
+    """One HOME and one working directory per agent, kept across its runs and removed at the
+    end: a user's second session runs in the same project with the same HOME, and Claude Code's
+    system prompt names both (its memory folder, the working directory), so fresh folders per
+    run would make every session's prompt differ from the first few hundred tokens on."""
     (ROOT / ".tools").mkdir(exist_ok=True)
-    home = Path(tempfile.mkdtemp(prefix="smoke-home-", dir=ROOT / ".tools"))
-    work = Path(tempfile.mkdtemp(prefix="smoke-work-"))
+    made: dict[str, Scratch] = {}
     try:
-        before = server.prompt_counters()
-        run = agent.run(Scratch(home, work), server.base_url, server.model, TASK, timeout)
-        after = server.prompt_counters()
+        for name in names:
+            home = Path(tempfile.mkdtemp(prefix="smoke-home-", dir=ROOT / ".tools"))
+            made[name] = Scratch(home, Path(tempfile.mkdtemp(prefix="smoke-work-")))
+        yield made
     finally:
-        shutil.rmtree(home, ignore_errors=True)
-        shutil.rmtree(work, ignore_errors=True)
+        for scratch in made.values():
+            shutil.rmtree(scratch.home, ignore_errors=True)
+            shutil.rmtree(scratch.work, ignore_errors=True)
+
+
+def _run_once(
+    server: Server, name: str, scratch: Scratch, timeout: float, cap: int | None
+) -> tuple[AgentRun, float]:
+    """One agent run: the run and the share of its prompt tokens from the prefix cache."""
+    agent = AGENTS[name]
+    extra = agent.output_cap(cap) if cap else {}
+    before = server.prompt_counters()
+    run = agent.run(scratch, server.base_url, server.model, TASK, timeout, extra_env=extra)
+    after = server.prompt_counters()
     prompt, cached = after[0] - before[0], after[1] - before[1]
     return run, (cached / prompt if prompt else 0.0)
 
@@ -129,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         "--threads", type=int, default=THREADS,
         help="decode threads (llama.cpp's spin-waiting threads collapse when the cores are busy)",
     )  # fmt: skip
+    parser.add_argument(
+        "--cap-output", type=int, metavar="TOKENS",
+        help="cap each agent's output budget where it has a setting for it (Claude Code: "
+        "CLAUDE_CODE_MAX_OUTPUT_TOKENS); not default settings: for measuring the prefix cache "
+        "with a model that does not end its turns at agent prompt lengths",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     names = [n for n in args.agents.split(",") if n]
     missing = [n for n in names if n not in AGENTS or not AGENTS[n].installed()]
@@ -139,12 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     print(f"ggserve serve --n-ctx {N_CTX} --threads {args.threads} (bundled model); log: {log}")
     print(f"{'run':<22} {'answer':<8} {'seconds':>8} {'cached':>7}  answer text")
-    with serving(log, args.threads) as server:
+    with serving(log, args.threads) as server, scratches(names) as scratch:
         runs = [(n, n) for n in names]
         if "claude-code" in names:  # right after the first: its prefix is still in the cache
             runs.insert(names.index("claude-code") + 1, ("claude-code (again)", "claude-code"))
         for label, name in runs:
-            run, share = _run_once(server, name, args.timeout)
+            run, share = _run_once(server, name, scratch[name], args.timeout, args.cap_output)
             ok = run.returncode == 0 and not run.is_error and bool(run.answer.strip())
             failures += not ok
             text = " ".join(run.answer.split())[:60]
