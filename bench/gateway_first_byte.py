@@ -25,8 +25,9 @@ over all requests.
     .venv/bin/python bench/gateway_first_byte.py [--threads 1] [--lengths 1000,4000,8000]
         [--apis chat,messages,responses,grpc] [--max-tokens 4]
 
-About 52k prompt tokens in all at the defaults: some 8-10 minutes on one quiet core (the bundled
-model evaluates roughly 80-130 prompt tokens/s on one thread), more on a busy machine.
+About 52k prompt tokens in all at the defaults: prompt evaluation takes nearly all the time
+(26 minutes on one thread of a busy 2-core machine; the bundled model evaluates roughly 80-130
+prompt tokens/s of a short prompt on a quiet core, fewer as the prompt grows).
 """
 
 from __future__ import annotations
@@ -36,21 +37,15 @@ import json
 import random
 import re
 import secrets
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import httpx2
+from service_process import Served, serve_logged
 
 from ggserve_client import Client
 from ggserve_client.types import ChatDone, ChatStarted, ContentDelta, PromptProgress
@@ -91,69 +86,13 @@ class Timeline:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class Server:
-    """A running `ggserve serve --http-port`: its HTTP root, gRPC target and metrics URL."""
-
-    base_url: str
-    grpc_target: str
-    metrics_url: str
-    model: str
-
-    def counters(self) -> dict[str, float]:
-        """Prompt tokens, cached prompt tokens and the time-to-first-token sum, so far."""
-        text = urllib.request.urlopen(self.metrics_url, timeout=10).read().decode()
-        sums: dict[str, float] = {}
-        for name, value in _METRIC.findall(text):
-            sums[name] = sums.get(name, 0.0) + float(value)
-        return sums
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _loaded_model(base: str, process: subprocess.Popen[bytes], log: Path) -> str:
-    """The served model's id, once the server lists it (the model loads after startup)."""
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"ggserve exited with {process.returncode}: see {log}")
-        try:
-            listed = json.loads(urllib.request.urlopen(f"{base}/v1/models", timeout=5).read())
-            if listed.get("data"):
-                return str(listed["data"][0]["id"])
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"ggserve listed no model in 300 s: see {log}")
-
-
-@contextmanager
-def serving(log: Path, threads: int) -> Iterator[Server]:
-    """`ggserve serve --http-port` over the bundled model, stopped with SIGTERM afterwards."""
-    http, grpc_port, metrics = _free_port(), _free_port(), _free_port()
-    command = [
-        sys.executable, "-m", "ggserve", "serve",
-        "--port", str(grpc_port), "--http-port", str(http), "--metrics-port", str(metrics),
-        "--n-ctx", str(N_CTX), "--threads", str(threads),
-    ]  # fmt: skip
-    with log.open("w") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        base = f"http://127.0.0.1:{http}"
-        model = _loaded_model(base, process, log)
-        yield Server(base, f"127.0.0.1:{grpc_port}", f"http://127.0.0.1:{metrics}/metrics", model)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+def counters(metrics_url: str) -> dict[str, float]:
+    """The server's prompt tokens, cached prompt tokens and time-to-first-token sum so far."""
+    text = urllib.request.urlopen(metrics_url, timeout=10).read().decode()
+    sums: dict[str, float] = {}
+    for name, value in _METRIC.findall(text):
+        sums[name] = sums.get(name, 0.0) + float(value)
+    return sums
 
 
 @dataclass(frozen=True)
@@ -305,16 +244,24 @@ class HttpApi:
 
 
 HTTP_APIS = {
-    "chat": HttpApi("/v1/chat/completions", _chat_body, _chat_token, _chat_usage),
-    "messages": HttpApi("/v1/messages", _messages_body, _messages_token, _messages_usage),
-    "responses": HttpApi("/v1/responses", _responses_body, _responses_token, _responses_usage),
+    "chat": HttpApi("/chat/completions", _chat_body, _chat_token, _chat_usage),
+    "messages": HttpApi("/messages", _messages_body, _messages_token, _messages_usage),
+    "responses": HttpApi("/responses", _responses_body, _responses_token, _responses_usage),
 }
 APIS = (*HTTP_APIS, "grpc")
 
 
+@dataclass(frozen=True)
+class Gateway:
+    """Where the HTTP requests go, and the model they name."""
+
+    base_url: str  # http://…/v1
+    model: str
+
+
 def http_request(
     http: httpx2.Client,
-    server: Server,
+    gateway: Gateway,
     name: str,
     prompt: Prompt,
     line: Timeline,
@@ -323,10 +270,10 @@ def http_request(
 ) -> None:
     """One streamed request through HTTP API `name`, its bytes timed as they arrive."""
     api = HTTP_APIS[name]
-    body = json.dumps(api.body(server.model, prompt, max_tokens)).encode()
+    body = json.dumps(api.body(gateway.model, prompt, max_tokens)).encode()
     times = SseTimes(line, api.is_token)
     start = time.perf_counter()
-    with http.stream("POST", server.base_url + api.path, content=body) as response:
+    with http.stream("POST", gateway.base_url + api.path, content=body) as response:
         line.headers = time.perf_counter() - start
         if response.status_code != 200:
             raise RuntimeError(f"{name}: HTTP {response.status_code}: {response.read()[:300]!r}")
@@ -368,10 +315,11 @@ def _row(line: Timeline) -> str:
     )
 
 
-def run(server: Server, lengths: list[int], apis: list[str], max_tokens: int) -> list[Timeline]:
+def run(served: Served, lengths: list[int], apis: list[str], max_tokens: int) -> list[Timeline]:
     """Every (length, API) request in turn, each printed as it finishes."""
     lines: list[Timeline] = []
-    with Client(server.grpc_target) as client, httpx2.Client(timeout=None) as http:
+    with Client(served.target) as client, httpx2.Client(timeout=None) as http:
+        gateway = Gateway(served.http, client.get_model().alias)
         # Warm-up: the first evaluation allocates llama.cpp's buffers; not measured.
         for _ in client.chat_stream("Hello", max_tokens=1):
             pass
@@ -379,12 +327,12 @@ def run(server: Server, lengths: list[int], apis: list[str], max_tokens: int) ->
             for name in apis:
                 prompt = make_prompt(client, length)
                 line = Timeline(name, length)
-                before = server.counters()
+                before = counters(served.metrics)
                 if name == "grpc":
                     grpc_request(client, prompt, line, max_tokens)
                 else:
-                    http_request(http, server, name, prompt, line, max_tokens=max_tokens)
-                after = server.counters()
+                    http_request(http, gateway, name, prompt, line, max_tokens=max_tokens)
+                after = counters(served.metrics)
                 grew = {key: after.get(key, 0.0) - before.get(key, 0.0) for key in after}
                 line.cached_tokens = int(grew.get("ggserve_cached_prompt_tokens_total", 0))
                 if line.prompt_eval is None:
@@ -406,18 +354,18 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [a for a in apis if a not in APIS]
     if unknown or max(lengths) + args.max_tokens + 16 > N_CTX:
         parser.error(f"APIs are {', '.join(APIS)}; prompts + answer must fit {N_CTX} tokens")
-    log = Path(tempfile.gettempdir()) / f"ggserve-first-byte-{time.time_ns()}.log"
+    options = ("--n-ctx", str(N_CTX), "--threads", str(args.threads))
     print(
-        f"ggserve serve --http-port --n-ctx {N_CTX} --threads {args.threads} (bundled model), "
-        f"max_tokens {args.max_tokens}, one request at a time; server log: {log}"
+        f"ggserve serve {' '.join(options)} --http-port 0 --metrics-port 0 (bundled model), "
+        f"max_tokens {args.max_tokens}, one request at a time"
     )
     print("seconds from sending the request (an upper bound of the time after admission)")
     print(
         f"{'api':<10} {'target':>6} {'prompt':>7} {'cached':>6} {'headers':>8} {'1st byte':>8} "
         f"{'keepalive':>8} {'1st tok':>8} {'prompt s':>8}"
     )
-    with serving(log, args.threads) as server:
-        lines = run(server, lengths, apis, args.max_tokens)
+    with serve_logged(*options, "--http-port", "0", "--metrics-port", "0") as served:
+        lines = run(served, lengths, apis, args.max_tokens)
     print(
         "  first byte: HTTP's first body byte, gRPC's `started` event; keep-alive: an SSE comment "
         "or a later Anthropic `ping`, gRPC's first `prompt_progress`;"
