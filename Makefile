@@ -76,7 +76,7 @@ bench-parser: dev
 	$(PY) bench/parser_bench.py
 	cargo bench --manifest-path $(CARGO_MANIFEST) -p ggserve-parser-core --bench push
 
-bench: bench-parser bench-service bench-gateway bench-models
+bench: bench-parser bench-service bench-gateway bench-first-byte bench-models
 
 # Coverage-guided fuzzing of push/finish/heal_json (needs the nightly toolchain).
 fuzz:

@@ -15,29 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import statistics
-import time
+from functools import partial
 from urllib.parse import urlsplit
 
-import uvloop
 from service_process import serve_gateway, serve_replay
+from stream_timing import compared, grpc_stream, medians, record, timed, verdict
 
 from ggserve_client import AsyncClient
-from ggserve_client.types import ChatDone
 
 PIECES = 1000
 DELAYS_MS = (1.0, 0.1)
 GOAL = 0.10
-
-
-async def grpc_stream(client: AsyncClient) -> tuple[int, int]:
-    """One gRPC stream: (messages, tokens)."""
-    messages = 0
-    async for event in client.chat_stream("Go", timeout=120):
-        if isinstance(event, ChatDone):
-            return messages, event.result.usage.completion_tokens
-        messages += 1
-    raise RuntimeError("stream ended without a final message")
 
 
 async def http_stream(base_url: str) -> tuple[int, int]:
@@ -71,26 +59,19 @@ async def http_stream(base_url: str) -> tuple[int, int]:
     return chunks, tokens
 
 
-async def measure(
-    grpc_target: str, base_url: str, streams: int, *, http_first: bool
-) -> dict[str, float]:
-    """Seconds per token and messages/s, direct and through the gateway, one after the other."""
+async def measure(grpc_target: str, base_url: str, streams: int, run: int) -> dict[str, float]:
+    """Seconds per token and messages/s, direct and through the gateway, one after the other
+    (HTTP first in odd runs)."""
     out: dict[str, float] = {}
     async with AsyncClient(grpc_target) as client:
         await grpc_stream(client)
         await http_stream(base_url)  # warm-ups
-        for name in ("http", "grpc") if http_first else ("grpc", "http"):
-            start = time.perf_counter()
-            one = (
-                (grpc_stream(client) for _ in range(streams))
-                if name == "grpc"
-                else (http_stream(base_url) for _ in range(streams))
+        for name in ("http", "grpc") if run % 2 == 1 else ("grpc", "http"):
+            rates = await timed(
+                grpc_stream(client) if name == "grpc" else http_stream(base_url)
+                for _ in range(streams)
             )
-            results = await asyncio.gather(*one)
-            wall = time.perf_counter() - start
-            tokens = sum(t for _, t in results)
-            out[f"{name}_s_per_token"] = wall / tokens
-            out[f"{name}_messages_per_s"] = sum(m for m, _ in results) / wall
+            record(out, name, rates)
     return out
 
 
@@ -105,22 +86,13 @@ def main(repeat: int = 5) -> None:
     for delay_ms in DELAYS_MS:
         with serve_replay(PIECES, delay_ms=delay_ms) as target, serve_gateway(target) as base:
             for streams in (1, 8):
-                runs = [
-                    uvloop.run(measure(target, base, streams, http_first=i % 2 == 1))
-                    for i in range(repeat)
-                ]
-                med = {key: statistics.median(r[key] for r in runs) for key in runs[0]}
-                added = med["http_s_per_token"] / med["grpc_s_per_token"] - 1
+                med = medians(partial(measure, target, base, streams), repeat)
+                cells, added = compared(med, "grpc", "http")
                 if streams == 8:
                     worst_at_8 = max(worst_at_8, added)
-                print(
-                    f"  {delay_ms:4.1f} ms  {streams:7d}  {med['grpc_messages_per_s']:10.0f}  "
-                    f"{med['http_messages_per_s']:10.0f}  {med['grpc_s_per_token'] * 1e6:13.1f}  "
-                    f"{med['http_s_per_token'] * 1e6:13.1f}  {added:+6.1%}"
-                )
-    verdict = "meets" if worst_at_8 <= GOAL else "misses"
+                print(f"  {delay_ms:4.1f} ms  {streams:7d}  {cells}")
     print(f"  at 8 streams the gateway adds at most {worst_at_8:+.1%} per token "
-          f"({verdict} the ≤ {GOAL:.0%} goal)")  # fmt: skip
+          f"({verdict(worst_at_8, GOAL)} the ≤ {GOAL:.0%} goal)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Servers in their own processes for the service benchmarks (so they never share our GIL).
 
-`serve_model()` runs `ggserve serve` on a free port; `serve_replay()` runs
+`serve_model()` runs `ggserve serve` on a free port; `serve_logged()` too, draining its log and
+yielding the addresses it logged (gRPC, HTTP gateway, metrics); `serve_replay()` runs
 `service_replay_server.py` (a ReplayEngine, no model); `serve_gateway()` runs `ggserve gateway`
-in front of one of them. Both yield the target once it is ready
-and stop the process with SIGTERM (a graceful drain) on exit.
+in front of one of them. Each yields once its server is ready and stops the process with SIGTERM
+(a graceful drain) on exit.
 """
 
 from __future__ import annotations
@@ -15,10 +16,16 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 _LISTENING = re.compile(r"listening on ([^\s,]+)")  # the log line goes on ", plaintext …"
+_ADDRESSES = {  # what `ggserve serve` logs while it starts
+    "target": re.compile(r"ggserve \S+ listening on ([^\s,]+)"),
+    "http": re.compile(r"HTTP gateway listening on (\S+)"),
+    "metrics": re.compile(r"metrics at (\S+)"),
+}
 
 
 @contextmanager
@@ -49,18 +56,29 @@ def serve_model(*options: str) -> Iterator[str]:
         yield target
 
 
+@dataclass(frozen=True)
+class Served:
+    """A ready `ggserve serve` process and the addresses its log named."""
+
+    target: str  # the gRPC host:port
+    pid: int
+    http: str = ""  # the HTTP gateway's base URL (`http://…/v1`), with --http-port
+    metrics: str = ""  # the Prometheus URL (`http://…/metrics`), with --metrics-port
+
+
 @contextmanager
-def serve_drained(*options: str) -> Iterator[tuple[str, int]]:
-    """`ggserve serve OPTIONS` on a free port of 127.0.0.1; yields (`host:port`, pid) once
-    ready. Its log is read to the end on a thread, so that a long benchmark's log lines never
-    fill the pipe (a full pipe would block the server)."""
+def serve_logged(*options: str) -> Iterator[Served]:
+    """`ggserve serve OPTIONS` on a free port of 127.0.0.1; yields once ready (the default
+    model loaded). Its log is read to the end on a thread, so that a long benchmark's log lines
+    never fill the pipe (a full pipe would block the server)."""
     command = [sys.executable, "-m", "ggserve", "serve", "--port", "0", *options]
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
-    target = ""
+    found: dict[str, str] = {}
     for line in process.stderr:
-        found = _LISTENING.search(line)
-        target = found.group(1) if found else target
+        for name, pattern in _ADDRESSES.items():
+            if match := pattern.search(line):
+                found[name] = match.group(1)
         if "; ready" in line:
             break
     else:
@@ -68,10 +86,17 @@ def serve_drained(*options: str) -> Iterator[tuple[str, int]]:
     stream = process.stderr
     threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
     try:
-        yield target, process.pid
+        yield Served(found["target"], process.pid, found.get("http", ""), found.get("metrics", ""))
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
+
+
+@contextmanager
+def serve_drained(*options: str) -> Iterator[tuple[str, int]]:
+    """`serve_logged(OPTIONS)`: yields (`host:port`, pid) once ready."""
+    with serve_logged(*options) as served:
+        yield served.target, served.pid
 
 
 @contextmanager

@@ -13,37 +13,22 @@ cores, so absolute figures are a floor.
 
 from __future__ import annotations
 
-import asyncio
-import statistics
-import time
+from functools import partial
 
-import uvloop
 from service_process import serve_replay
+from stream_timing import grpc_stream, medians, timed
 
 from ggserve_client import AsyncClient
-from ggserve_client.types import ChatDone
 
 PIECES = 2000
 
 
-async def stream(client: AsyncClient) -> tuple[int, int]:
-    """One stream: (messages received, tokens generated)."""
-    messages = 0
-    async for event in client.chat_stream("Go", timeout=120):
-        if isinstance(event, ChatDone):
-            return messages, event.result.usage.completion_tokens
-        messages += 1
-    raise RuntimeError("stream ended without a final message")
-
-
-async def measure(target: str, streams: int) -> tuple[float, float]:
+async def measure(target: str, streams: int, _run: int) -> dict[str, float]:
     """Messages/s and tokens/s over `streams` concurrent streams."""
     async with AsyncClient(target) as client:
-        await stream(client)  # warm-up
-        start = time.perf_counter()
-        results = await asyncio.gather(*(stream(client) for _ in range(streams)))
-        wall = time.perf_counter() - start
-    return sum(m for m, _ in results) / wall, sum(t for _, t in results) / wall
+        await grpc_stream(client)  # warm-up
+        rates = await timed(grpc_stream(client) for _ in range(streams))
+    return {"messages_per_s": rates.messages_per_s, "tokens_per_s": rates.tokens_per_s}
 
 
 def main(repeat: int = 3) -> None:
@@ -52,9 +37,8 @@ def main(repeat: int = 3) -> None:
     for delay_ms in (0.1, 0.02, 0.005):
         with serve_replay(PIECES, delay_ms=delay_ms) as target:
             for streams in (1, 8):
-                runs = [uvloop.run(measure(target, streams)) for _ in range(repeat)]
-                msgs = statistics.median(m for m, _ in runs)
-                tokens = statistics.median(t for _, t in runs)
+                med = medians(partial(measure, target, streams), repeat)
+                msgs, tokens = med["messages_per_s"], med["tokens_per_s"]
                 print(
                     f"  piece every {delay_ms:.3f} ms, {streams} stream(s): {msgs:7.0f} messages/s "
                     f"{tokens:8.0f} tokens/s ({tokens / msgs:6.2f} tokens/message)"

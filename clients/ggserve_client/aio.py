@@ -15,7 +15,7 @@ import grpc
 from ggserve_client import convert
 from ggserve_client.channel import DEFAULT_TARGET, ChannelConfig, aio_channel
 from ggserve_client.errors import from_rpc_error
-from ggserve_client.request import ChatOptions, Prompt, build_request
+from ggserve_client.request import ChatOptions, Prompt, Req, Resp, build_request, embed_request
 from ggserve_client.types import (
     ChatResult,
     Embeddings,
@@ -69,6 +69,19 @@ class AsyncClient:
     def _deadline(self, timeout: float | None) -> float | None:
         return self.timeout if timeout is None else timeout
 
+    async def _unary(
+        self,
+        method: grpc.aio.UnaryUnaryMultiCallable[Req, Resp],
+        request: Req,
+        timeout: float | None,
+        metadata: Metadata | None,
+    ) -> Resp:
+        """One unary call under this client's deadline; a gRPC error raises `GgserveError`."""
+        try:
+            return await method(request, timeout=self._deadline(timeout), metadata=metadata)
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+
     async def chat(
         self,
         prompt: Prompt,
@@ -79,13 +92,7 @@ class AsyncClient:
     ) -> ChatResult:
         """Generate a whole assistant turn (unary `Chat`)."""
         request = build_request(prompt, options)
-        try:
-            response = await self._chat.Chat(
-                request, timeout=self._deadline(timeout), metadata=metadata
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
-        return convert.chat_result(response)
+        return convert.chat_result(await self._unary(self._chat.Chat, request, timeout, metadata))
 
     async def chat_stream(
         self,
@@ -123,36 +130,23 @@ class AsyncClient:
     ) -> RenderedChat:
         """The exact prompt (and its token count) a chat request would be given; no generation."""
         request = pb.RenderChatRequest(request=build_request(prompt, options))
-        try:
-            response = await self._models.RenderChat(
-                request, timeout=self._deadline(timeout), metadata=metadata
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        response = await self._unary(self._models.RenderChat, request, timeout, metadata)
         return convert.rendered_chat(response)
 
     async def list_models(
         self, *, timeout: float | None = None, metadata: Metadata | None = None
     ) -> list[Model]:
         """Every served model, the default first."""
-        try:
-            response = await self._models.ListModels(
-                pb.ListModelsRequest(), timeout=self._deadline(timeout), metadata=metadata
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        request = pb.ListModelsRequest()
+        response = await self._unary(self._models.ListModels, request, timeout, metadata)
         return [convert.model(m) for m in response.models]
 
     async def get_model(
         self, model: str = "", *, timeout: float | None = None, metadata: Metadata | None = None
     ) -> Model:
         """One model by alias (empty: the default model)."""
-        try:
-            response = await self._models.GetModel(
-                pb.GetModelRequest(model=model), timeout=self._deadline(timeout), metadata=metadata
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        request = pb.GetModelRequest(model=model)
+        response = await self._unary(self._models.GetModel, request, timeout, metadata)
         return convert.model(response.model)
 
     async def tokenize(
@@ -169,12 +163,7 @@ class AsyncClient:
         request = pb.TokenizeRequest(
             model=model, text=text, add_bos=add_bos, parse_special=parse_special
         )
-        try:
-            response = await self._models.Tokenize(
-                request, timeout=self._deadline(timeout), metadata=metadata
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        response = await self._unary(self._models.Tokenize, request, timeout, metadata)
         return list(response.token_ids)
 
     async def embed(
@@ -188,27 +177,16 @@ class AsyncClient:
     ) -> Embeddings:
         """The vectors of `inputs` (a text, or texts and token-id lists), one per input in
         order, from an embedding model; `normalize` scales each to unit length."""
-        items = [inputs] if isinstance(inputs, str) else list(inputs)
-        request = convert.embed_request(items, model=model, normalize=normalize)
-        try:
-            response = await self._embeddings.Embed(
-                request, timeout=self._deadline(timeout), metadata=metadata
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        request = embed_request(inputs, model=model, normalize=normalize)
+        response = await self._unary(self._embeddings.Embed, request, timeout, metadata)
         return convert.embeddings(response)
 
     async def load_model(
         self, model: str = "", *, timeout: float | None = None, metadata: Metadata | None = None
     ) -> Model:
         """Load a model now and wait until it is loaded (an admin call)."""
-        try:
-            response = await self._models.LoadModel(
-                pb.LoadModelRequest(model=model), timeout=self._deadline(timeout),
-                metadata=metadata,
-            )  # fmt: skip
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        request = pb.LoadModelRequest(model=model)
+        response = await self._unary(self._models.LoadModel, request, timeout, metadata)
         return convert.model(response.model)
 
     async def unload_model(
@@ -216,11 +194,6 @@ class AsyncClient:
     ) -> Model:
         """Unload a model once its running requests are done (an admin call); the next
         request for it loads it again."""
-        try:
-            response = await self._models.UnloadModel(
-                pb.UnloadModelRequest(model=model), timeout=self._deadline(timeout),
-                metadata=metadata,
-            )  # fmt: skip
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        request = pb.UnloadModelRequest(model=model)
+        response = await self._unary(self._models.UnloadModel, request, timeout, metadata)
         return convert.model(response.model)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
 from ggserve_client.types import (
     ChatDone,
@@ -171,19 +171,6 @@ _STATES = {
     pb.MODEL_STATE_UNLOADING: "unloading",
     pb.MODEL_STATE_FAILED: "failed",
 }
-
-
-def embed_request(
-    inputs: Sequence[str | Sequence[int]], *, model: str, normalize: bool
-) -> pb.EmbedRequest:
-    """An Embed request: each input a text or token ids."""
-    items = [
-        pb.EmbedInput(text=item)
-        if isinstance(item, str)
-        else pb.EmbedInput(tokens=pb.TokenIds(ids=list(item)))
-        for item in inputs
-    ]
-    return pb.EmbedRequest(model=model, inputs=items, normalize=normalize)
 
 
 def embeddings(r: pb.EmbedResponse) -> Embeddings:

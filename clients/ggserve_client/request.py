@@ -1,15 +1,18 @@
-"""Chat request options (`ChatOptions`) and the `ChatRequest` message built from them."""
+"""Request messages built from the clients' arguments: `ChatOptions` and the `ChatRequest`
+built from them, the `EmbedRequest`; the type variables of a unary call."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 
 from ggserve_client.types import Message, Role, Tool
 from ggserve_client.v1 import api_pb2 as pb
 
 Prompt = str | Sequence[Message]
+Req = TypeVar("Req")  # a unary call's request message
+Resp = TypeVar("Resp")  # and its response message
 
 _ROLES = {
     Role.SYSTEM: pb.ROLE_SYSTEM,
@@ -141,3 +144,16 @@ def build_request(prompt: Prompt, options: ChatOptions) -> pb.ChatRequest:
     elif "grammar" in options:
         request.response_format.grammar = options["grammar"]
     return request
+
+
+def embed_request(
+    inputs: str | Sequence[str | Sequence[int]], *, model: str, normalize: bool
+) -> pb.EmbedRequest:
+    """An Embed request: one text, or several inputs each a text or token ids."""
+    items = [
+        pb.EmbedInput(text=item)
+        if isinstance(item, str)
+        else pb.EmbedInput(tokens=pb.TokenIds(ids=list(item)))
+        for item in ([inputs] if isinstance(inputs, str) else inputs)
+    ]
+    return pb.EmbedRequest(model=model, inputs=items, normalize=normalize)

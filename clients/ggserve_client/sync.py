@@ -11,7 +11,7 @@ import grpc
 from ggserve_client import convert
 from ggserve_client.channel import DEFAULT_TARGET, ChannelConfig, sync_channel
 from ggserve_client.errors import from_rpc_error
-from ggserve_client.request import ChatOptions, Prompt, build_request
+from ggserve_client.request import ChatOptions, Prompt, Req, Resp, build_request, embed_request
 from ggserve_client.types import (
     ChatResult,
     Embeddings,
@@ -69,6 +69,19 @@ class Client:
     def _deadline(self, timeout: float | None) -> float | None:
         return self.timeout if timeout is None else timeout
 
+    def _unary(
+        self,
+        method: grpc.UnaryUnaryMultiCallable[Req, Resp],
+        request: Req,
+        timeout: float | None,
+        metadata: Metadata | None,
+    ) -> Resp:
+        """One unary call under this client's deadline; a gRPC error raises `GgserveError`."""
+        try:
+            return method(request, timeout=self._deadline(timeout), metadata=_metadata(metadata))
+        except grpc.RpcError as exc:
+            raise from_rpc_error(exc) from None
+
     def chat(
         self,
         prompt: Prompt,
@@ -79,13 +92,7 @@ class Client:
     ) -> ChatResult:
         """Generate a whole assistant turn (unary `Chat`)."""
         request = build_request(prompt, options)
-        try:
-            response = self._chat.Chat(
-                request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
-        return convert.chat_result(response)
+        return convert.chat_result(self._unary(self._chat.Chat, request, timeout, metadata))
 
     def chat_stream(
         self,
@@ -124,40 +131,23 @@ class Client:
     ) -> RenderedChat:
         """The exact prompt (and its token count) a chat request would be given; no generation."""
         request = pb.RenderChatRequest(request=build_request(prompt, options))
-        try:
-            response = self._models.RenderChat(
-                request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        response = self._unary(self._models.RenderChat, request, timeout, metadata)
         return convert.rendered_chat(response)
 
     def list_models(
         self, *, timeout: float | None = None, metadata: Metadata | None = None
     ) -> list[Model]:
         """Every served model, the default first."""
-        try:
-            response = self._models.ListModels(
-                pb.ListModelsRequest(),
-                timeout=self._deadline(timeout),
-                metadata=_metadata(metadata),
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        request = pb.ListModelsRequest()
+        response = self._unary(self._models.ListModels, request, timeout, metadata)
         return [convert.model(m) for m in response.models]
 
     def get_model(
         self, model: str = "", *, timeout: float | None = None, metadata: Metadata | None = None
     ) -> Model:
         """One model by alias (empty: the default model)."""
-        try:
-            response = self._models.GetModel(
-                pb.GetModelRequest(model=model),
-                timeout=self._deadline(timeout),
-                metadata=_metadata(metadata),
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        request = pb.GetModelRequest(model=model)
+        response = self._unary(self._models.GetModel, request, timeout, metadata)
         return convert.model(response.model)
 
     def tokenize(
@@ -174,12 +164,7 @@ class Client:
         request = pb.TokenizeRequest(
             model=model, text=text, add_bos=add_bos, parse_special=parse_special
         )
-        try:
-            response = self._models.Tokenize(
-                request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        response = self._unary(self._models.Tokenize, request, timeout, metadata)
         return list(response.token_ids)
 
     def embed(
@@ -193,27 +178,16 @@ class Client:
     ) -> Embeddings:
         """The vectors of `inputs` (a text, or texts and token-id lists), one per input in
         order, from an embedding model; `normalize` scales each to unit length."""
-        items = [inputs] if isinstance(inputs, str) else list(inputs)
-        request = convert.embed_request(items, model=model, normalize=normalize)
-        try:
-            response = self._embeddings.Embed(
-                request, timeout=self._deadline(timeout), metadata=_metadata(metadata)
-            )
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        request = embed_request(inputs, model=model, normalize=normalize)
+        response = self._unary(self._embeddings.Embed, request, timeout, metadata)
         return convert.embeddings(response)
 
     def load_model(
         self, model: str = "", *, timeout: float | None = None, metadata: Metadata | None = None
     ) -> Model:
         """Load a model now and wait until it is loaded (an admin call)."""
-        try:
-            response = self._models.LoadModel(
-                pb.LoadModelRequest(model=model), timeout=self._deadline(timeout),
-                metadata=_metadata(metadata),
-            )  # fmt: skip
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        request = pb.LoadModelRequest(model=model)
+        response = self._unary(self._models.LoadModel, request, timeout, metadata)
         return convert.model(response.model)
 
     def unload_model(
@@ -221,11 +195,6 @@ class Client:
     ) -> Model:
         """Unload a model once its running requests are done (an admin call); the next
         request for it loads it again."""
-        try:
-            response = self._models.UnloadModel(
-                pb.UnloadModelRequest(model=model), timeout=self._deadline(timeout),
-                metadata=_metadata(metadata),
-            )  # fmt: skip
-        except grpc.RpcError as exc:
-            raise from_rpc_error(exc) from None
+        request = pb.UnloadModelRequest(model=model)
+        response = self._unary(self._models.UnloadModel, request, timeout, metadata)
         return convert.model(response.model)

@@ -12,23 +12,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import Discriminator, Field, Tag
 
+from ggserve_gateway.body_parts import Body
 from ggserve_gateway.bounds import AnthropicTemperature, TokenBudget, TokenCount, TopK, TopP
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class TextBlock(_Body):
+class TextBlock(Body):
     """Text."""
 
     type: Literal["text"]
     text: str
 
 
-class ThinkingBlock(_Body):
+class ThinkingBlock(Body):
     """Reasoning from an earlier assistant turn."""
 
     type: Literal["thinking"]
@@ -36,14 +33,14 @@ class ThinkingBlock(_Body):
     signature: str | None = None
 
 
-class RedactedThinkingBlock(_Body):
+class RedactedThinkingBlock(Body):
     """Encrypted reasoning (from Anthropic's own models): nothing a local model can read."""
 
     type: Literal["redacted_thinking"]
     data: str = ""
 
 
-class ToolUseBlock(_Body):
+class ToolUseBlock(Body):
     """A tool call in an earlier assistant turn."""
 
     type: Literal["tool_use"]
@@ -52,7 +49,7 @@ class ToolUseBlock(_Body):
     input: dict[str, Any] = Field(default_factory=dict)
 
 
-class MediaBlock(_Body):
+class MediaBlock(Body):
     """An image or a document (PDF, text source): parsed only to be refused by name, since
     the models ggserve serves read text only."""
 
@@ -62,7 +59,7 @@ class MediaBlock(_Body):
 ResultBlock = Annotated[TextBlock | MediaBlock, Field(discriminator="type")]
 
 
-class ToolResultBlock(_Body):
+class ToolResultBlock(Body):
     """The result of a tool call, in a user turn."""
 
     type: Literal["tool_result"]
@@ -77,14 +74,14 @@ ContentBlock = Annotated[
 ]
 
 
-class MessageParam(_Body):
+class MessageParam(Body):
     """One turn. `system` turns inside `messages` are what Claude Code sends for reminders."""
 
     role: Literal["user", "assistant", "system"]
     content: str | list[ContentBlock]
 
 
-class ToolParam(_Body):
+class ToolParam(Body):
     """A client tool: the model calls it, the caller runs it."""
 
     type: Literal["custom"] | None = None
@@ -93,7 +90,7 @@ class ToolParam(_Body):
     input_schema: dict[str, Any]
 
 
-class ServerToolParam(_Body):
+class ServerToolParam(Body):
     """A tool with a versioned `type` (`web_search_20250305`, `bash_20250124`, `mcp_toolset`…):
     run by Anthropic's servers or defined by Anthropic's own schema, neither of which a local
     model has."""
@@ -113,7 +110,7 @@ AnyToolParam = Annotated[
 ]
 
 
-class ToolChoiceParam(_Body):
+class ToolChoiceParam(Body):
     """auto / any (must call) / tool (this one) / none."""
 
     type: Literal["auto", "any", "tool", "none"]
@@ -121,27 +118,27 @@ class ToolChoiceParam(_Body):
     disable_parallel_tool_use: bool | None = None
 
 
-class ThinkingParam(_Body):
+class ThinkingParam(Body):
     """Extended thinking on or off; with `enabled`, `budget_tokens` caps the reasoning tokens."""
 
     type: Literal["enabled", "disabled", "adaptive", "between_tools"]
     budget_tokens: TokenBudget | None = None
 
 
-class OutputFormat(_Body):
+class OutputFormat(Body):
     """Structured output: JSON matching `schema`."""
 
     type: Literal["json_schema"]
     json_schema: dict[str, Any] = Field(alias="schema")
 
 
-class OutputConfig(_Body):
+class OutputConfig(Body):
     """`output_config` (its `effort` has no local equivalent)."""
 
     format: OutputFormat | None = None
 
 
-class CountTokensRequest(_Body):
+class CountTokensRequest(Body):
     """`POST /v1/messages/count_tokens`."""
 
     model: str = ""

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from ggserve_gateway.body_parts import Body, TextPart
 from ggserve_gateway.bounds import (
     ChoiceCount,
     LogitBiasMap,
@@ -28,25 +29,18 @@ from ggserve_gateway.bounds import (
 from ggserve_gateway.reasoning_effort import Effort
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ContentPart(_Body):
+class ContentPart(TextPart):
     """One part of a message's content; only `text` parts are supported."""
 
-    type: str
-    text: str | None = None
 
-
-class FunctionCall(_Body):
+class FunctionCall(Body):
     """The function of an assistant tool call."""
 
     name: str
     arguments: str = ""
 
 
-class AssistantToolCall(_Body):
+class AssistantToolCall(Body):
     """A tool call in an earlier assistant message."""
 
     id: str
@@ -54,7 +48,7 @@ class AssistantToolCall(_Body):
     function: FunctionCall
 
 
-class ChatMessage(_Body):
+class ChatMessage(Body):
     """One message of the conversation."""
 
     role: Literal["system", "developer", "user", "assistant", "tool"]
@@ -65,7 +59,7 @@ class ChatMessage(_Body):
     reasoning_content: str | None = None
 
 
-class FunctionDefinition(_Body):
+class FunctionDefinition(Body):
     """A function the model may call."""
 
     name: str
@@ -73,27 +67,27 @@ class FunctionDefinition(_Body):
     parameters: dict[str, Any] | None = None
 
 
-class ToolDefinition(_Body):
+class ToolDefinition(Body):
     """A tool: always a function."""
 
     type: Literal["function"] = "function"
     function: FunctionDefinition
 
 
-class NamedFunction(_Body):
+class NamedFunction(Body):
     """The function a named tool choice forces."""
 
     name: str
 
 
-class NamedToolChoice(_Body):
+class NamedToolChoice(Body):
     """`{"type": "function", "function": {"name": ...}}`."""
 
     type: Literal["function"] = "function"
     function: NamedFunction
 
 
-class JsonSchemaFormat(_Body):
+class JsonSchemaFormat(Body):
     """The `json_schema` of a `json_schema` response format."""
 
     name: str = "response"
@@ -101,20 +95,20 @@ class JsonSchemaFormat(_Body):
     strict: bool | None = None
 
 
-class ResponseFormat(_Body):
+class ResponseFormat(Body):
     """Free text, any JSON object, or JSON matching a schema."""
 
     type: Literal["text", "json_object", "json_schema"]
     json_schema: JsonSchemaFormat | None = None
 
 
-class StreamOptions(_Body):
+class StreamOptions(Body):
     """`stream_options`: whether a last chunk carries the usage."""
 
     include_usage: bool = False
 
 
-class ChatCompletionRequest(_Body):
+class ChatCompletionRequest(Body):
     """`POST /v1/chat/completions`."""
 
     model: str = ""

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from ggserve_gateway.body_parts import Body, TextPart
 from ggserve_gateway.bounds import (
     MinP,
     OpenAiTemperature,
@@ -27,20 +28,14 @@ from ggserve_gateway.bounds import (
 from ggserve_gateway.reasoning_effort import Effort
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class ContentPart(_Body):
+class ContentPart(TextPart):
     """A part of a message, of a reasoning item or of a tool output (`input_text`,
     `output_text`, `summary_text`, `reasoning_text`, `refusal`, `input_image`, …)."""
 
-    type: str
-    text: str | None = None
     refusal: str | None = None
 
 
-class ShellAction(_Body):
+class ShellAction(Body):
     """A `local_shell_call`'s `exec` action."""
 
     type: Literal["exec"] = "exec"
@@ -51,7 +46,7 @@ class ShellAction(_Body):
     working_directory: str | None = None
 
 
-class InputItem(_Body):
+class InputItem(Body):
     """One input item; `type` absent means a message (the SDK's `EasyInputMessage`)."""
 
     type: str = "message"
@@ -70,7 +65,7 @@ class InputItem(_Body):
     status: str | None = None
 
 
-class ToolSpec(_Body):
+class ToolSpec(Body):
     """A tool: `function`, `custom`, `namespace` (whose `tools` are functions or custom
     tools), a client-executed built-in (`local_shell`) or a hosted one (dropped)."""
 
@@ -83,7 +78,7 @@ class ToolSpec(_Body):
     tools: list[ToolSpec] | None = None
 
 
-class ToolChoiceSpec(_Body):
+class ToolChoiceSpec(Body):
     """A forced tool (`function`/`custom` with a name, a built-in by type) or
     `allowed_tools` (a mode over a subset of the tools)."""
 
@@ -93,7 +88,7 @@ class ToolChoiceSpec(_Body):
     tools: list[dict[str, Any]] | None = None
 
 
-class ReasoningConfig(_Body):
+class ReasoningConfig(Body):
     """`reasoning`: `effort` turns the template's thinking on or off; `summary` has no local
     meaning (the model's own reasoning is returned as it is)."""
 
@@ -101,7 +96,7 @@ class ReasoningConfig(_Body):
     summary: str | None = None
 
 
-class TextFormat(_Body):
+class TextFormat(Body):
     """`text.format`: free text, any JSON object, or JSON matching `schema`."""
 
     type: Literal["text", "json_object", "json_schema"]
@@ -111,14 +106,14 @@ class TextFormat(_Body):
     description: str | None = None
 
 
-class TextConfig(_Body):
+class TextConfig(Body):
     """`text`: the output format (`verbosity` has no local meaning)."""
 
     format: TextFormat | None = None
     verbosity: str | None = None
 
 
-class ResponsesRequest(_Body):
+class ResponsesRequest(Body):
     """`POST /v1/responses`."""
 
     model: str = ""

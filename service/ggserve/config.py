@@ -16,11 +16,11 @@ from ggserve.bundled_model import bundled_model_path
 from ggserve.drafting_flags import add_drafting_arguments, drafting_from_args
 from ggserve.engine.kv_cache import CACHE_TYPES, FLASH_ATTENTION, KvCacheOptions
 from ggserve.engine.ngram import DraftOptions
+from ggserve.env_flags import EnvFlags
 from ggserve.limits import DEFAULT_LIMITS, Limits
 from ggserve.model_specs import ModelSpec, parse_model_flag, resolve_specs
 from ggserve.threads import default_threads
 
-ENV_PREFIX = "GGSERVE_"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_PARALLEL = 4
 
@@ -140,166 +140,145 @@ def _seconds(text: str) -> float:
 
 def add_serve_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
     """The `serve` flags; defaults come from `environ` (GGSERVE_*) and then `Settings`."""
-
-    def env(name: str, fallback: object) -> object:
-        return environ.get(ENV_PREFIX + name.upper(), fallback)
-
+    flags = EnvFlags(parser, environ)
     defaults = Settings(threads=default_threads())
     parser.add_argument(
         "--model", action="append", metavar="[ALIAS=]PATH",
         help="GGUF file to serve, optionally under ALIAS (default: from the file name); "
         "repeat for several models (default: the bundled SmolLM2-135M-Instruct); the variable "
-        "takes several separated by commas [GGSERVE_MODEL]",
+        f"takes several separated by commas [{flags.variable('model')}]",
     )  # fmt: skip
-    parser.set_defaults(model_env=_split_list(str(env("model", ""))))
-    parser.add_argument(
-        "--alias", default=env("alias", None),
-        help="name requests use for a lone --model PATH (default: from the file name) "
-        "[GGSERVE_ALIAS]",
+    parser.set_defaults(model_env=_split_list(str(flags.value("model", ""))))
+    flags.add(
+        "alias", "name requests use for a lone --model PATH (default: from the file name)",
     )  # fmt: skip
-    parser.add_argument(
-        "--models-dir", type=Path, default=env("models_dir", None), metavar="DIR",
-        help="serve every *.gguf in DIR (alias: the file stem in lower case), each tuned by an "
+    flags.add(
+        "models_dir", type=Path, metavar="DIR",
+        about="serve every *.gguf in DIR (alias: the file stem in lower case), each tuned by an "
         "optional DIR/models.toml (n_ctx, parallel, threads, n_gpu_layers, chat_template, "
-        "tool_format, embeddings, pooling; see the README) [GGSERVE_MODELS_DIR]",
+        "tool_format, embeddings, pooling; see the README)",
     )  # fmt: skip
-    parser.add_argument(
-        "--default-model", default=env("default_model", None), metavar="ALIAS",
-        help="model of requests that name none (default: the first --model, else the first "
-        "file of --models-dir); it is loaded at startup, the others on first use "
-        "[GGSERVE_DEFAULT_MODEL]",
+    flags.add(
+        "default_model", metavar="ALIAS",
+        about="model of requests that name none (default: the first --model, else the first "
+        "file of --models-dir); it is loaded at startup, the others on first use",
     )  # fmt: skip
-    parser.add_argument(
-        "--max-loaded-models", type=_non_negative_count, metavar="N",
-        default=env("max_loaded_models", defaults.max_loaded_models),
-        help="models loaded at once; loading another first unloads the least recently used "
-        "idle one (never one with running or queued requests). 0: no limit (default) "
-        "[GGSERVE_MAX_LOADED_MODELS]",
+    flags.add(
+        "max_loaded_models", type=_non_negative_count, metavar="N",
+        default=defaults.max_loaded_models,
+        about="models loaded at once; loading another first unloads the least recently used "
+        "idle one (never one with running or queued requests). 0: no limit (default)",
     )  # fmt: skip
-    parser.add_argument(
-        "--idle-unload", type=_seconds, metavar="SECONDS",
-        default=env("idle_unload", defaults.idle_unload),
-        help="unload a model after this many seconds without requests; the next request "
-        "loads it again. 0: never (default) [GGSERVE_IDLE_UNLOAD]",
+    flags.add(
+        "idle_unload", type=_seconds, metavar="SECONDS", default=defaults.idle_unload,
+        about="unload a model after this many seconds without requests; the next request "
+        "loads it again. 0: never (default)",
     )  # fmt: skip
-    parser.add_argument(
-        "--host", default=env("host", defaults.host),
-        help=f"interface to listen on (default {defaults.host}) [GGSERVE_HOST]",
+    flags.add(
+        "host", default=defaults.host, about=f"interface to listen on (default {defaults.host})"
+    )
+    flags.add(
+        "port", type=_port, default=defaults.port,
+        about=f"TCP port; 0 picks a free one (default {defaults.port})",
     )  # fmt: skip
-    parser.add_argument(
-        "--port", type=_port, default=env("port", defaults.port),
-        help=f"TCP port; 0 picks a free one (default {defaults.port}) [GGSERVE_PORT]",
+    flags.add("unix_socket", "listen on this Unix socket instead of TCP", metavar="PATH")
+    flags.add(
+        "unix_socket_mode", type=_file_mode, metavar="OCTAL",
+        default=f"{defaults.unix_socket_mode:o}",
+        about="file mode of the Unix socket, set after bind; 660 lets the group connect "
+        f"(default {defaults.unix_socket_mode:o})",
     )  # fmt: skip
-    parser.add_argument(
-        "--unix-socket", default=env("unix_socket", None), metavar="PATH",
-        help="listen on this Unix socket instead of TCP [GGSERVE_UNIX_SOCKET]",
+    flags.add(
+        "tls_cert", "serve TLS with this certificate chain (needs --tls-key)",
+        type=Path, metavar="PEM",
     )  # fmt: skip
-    parser.add_argument(
-        "--unix-socket-mode", type=_file_mode, metavar="OCTAL",
-        default=env("unix_socket_mode", f"{defaults.unix_socket_mode:o}"),
-        help="file mode of the Unix socket, set after bind; 660 lets the group connect "
-        f"(default {defaults.unix_socket_mode:o}) [GGSERVE_UNIX_SOCKET_MODE]",
+    flags.add("tls_key", "private key of --tls-cert", type=Path, metavar="PEM")
+    flags.add(
+        "tls_client_ca", type=Path, metavar="PEM",
+        about="require client certificates signed by these CAs (mutual TLS; needs --tls-cert)",
     )  # fmt: skip
-    parser.add_argument(
-        "--tls-cert", type=Path, default=env("tls_cert", None), metavar="PEM",
-        help="serve TLS with this certificate chain (needs --tls-key) [GGSERVE_TLS_CERT]",
+    flags.add(
+        "auth_token_file", type=Path, metavar="PATH",
+        about="require `authorization: Bearer TOKEN` metadata, TOKEN being any line of this "
+        "file; health checks stay open",
     )  # fmt: skip
-    parser.add_argument(
-        "--tls-key", type=Path, default=env("tls_key", None), metavar="PEM",
-        help="private key of --tls-cert [GGSERVE_TLS_KEY]",
+    flags.add(
+        "n_ctx", type=_positive, default=defaults.n_ctx,
+        about=f"context length in tokens (default {defaults.n_ctx})",
     )  # fmt: skip
-    parser.add_argument(
-        "--tls-client-ca", type=Path, default=env("tls_client_ca", None), metavar="PEM",
-        help="require client certificates signed by these CAs (mutual TLS; needs --tls-cert) "
-        "[GGSERVE_TLS_CLIENT_CA]",
-    )  # fmt: skip
-    parser.add_argument(
-        "--auth-token-file", type=Path, default=env("auth_token_file", None), metavar="PATH",
-        help="require `authorization: Bearer TOKEN` metadata, TOKEN being any line of this "
-        "file; health checks stay open [GGSERVE_AUTH_TOKEN_FILE]",
-    )  # fmt: skip
-    parser.add_argument(
-        "--n-ctx", type=_positive, default=env("n_ctx", defaults.n_ctx),
-        help=f"context length in tokens (default {defaults.n_ctx}) [GGSERVE_N_CTX]",
-    )  # fmt: skip
-    parser.add_argument(
-        "--threads", type=_positive, default=env("threads", defaults.threads),
-        help="decode threads of the whole server, shared by the models loaded together: each "
+    flags.add(
+        "threads", type=_positive, default=defaults.threads,
+        about="decode threads of the whole server, shared by the models loaded together: each "
         "gets threads / --max-loaded-models (without a limit: / the number of models), at "
         "least 1, unless its models.toml sets its own "
-        f"(default: cores - 1 = {defaults.threads}) [GGSERVE_THREADS]",
+        f"(default: cores - 1 = {defaults.threads})",
     )  # fmt: skip
-    parser.add_argument(
-        "--n-gpu-layers", type=_non_negative, default=env("n_gpu_layers", defaults.n_gpu_layers),
-        help="layers to offload to a CUDA GPU; -1 for all (default 0) [GGSERVE_N_GPU_LAYERS]",
+    flags.add(
+        "n_gpu_layers", type=_non_negative, default=defaults.n_gpu_layers,
+        about="layers to offload to a CUDA GPU; -1 for all (default 0)",
     )  # fmt: skip
-    parser.add_argument(
-        "--parallel", type=_positive, default=env("parallel", defaults.parallel), metavar="N",
-        help="slots: requests decoded together in one batch, sharing the --n-ctx KV cache "
+    flags.add(
+        "parallel", type=_positive, default=defaults.parallel, metavar="N",
+        about="slots: requests decoded together in one batch, sharing the --n-ctx KV cache "
         f"(default {defaults.parallel}, like llama-server). On a CPU, more slots cut queueing "
         "and time to first token under load, but each stream slows as the batch grows and "
         "aggregate tokens/s rises only while cores have spare compute; 1 serves one request "
-        "at a time (the others queue). Slots cost no memory: the cells are shared "
-        "[GGSERVE_PARALLEL]",
+        "at a time (the others queue). Slots cost no memory: the cells are shared",
     )  # fmt: skip
-    parser.add_argument(
-        "--queue-size", type=_positive, default=env("queue_size", defaults.queue_size),
-        help="requests that may wait for a slot before RESOURCE_EXHAUSTED "
-        f"(default {defaults.queue_size}) [GGSERVE_QUEUE_SIZE]",
+    flags.add(
+        "queue_size", type=_positive, default=defaults.queue_size,
+        about="requests that may wait for a slot before RESOURCE_EXHAUSTED "
+        f"(default {defaults.queue_size})",
     )  # fmt: skip
-    parser.add_argument(
-        "--grace", type=_seconds, default=env("grace", defaults.grace),
-        help="seconds in-flight calls get to finish on SIGTERM "
-        f"(default {defaults.grace:g}) [GGSERVE_GRACE]",
+    flags.add(
+        "grace", type=_seconds, default=defaults.grace,
+        about=f"seconds in-flight calls get to finish on SIGTERM (default {defaults.grace:g})",
     )  # fmt: skip
-    parser.add_argument(
-        "--log-level", type=str.upper, choices=LOG_LEVELS,
-        default=env("log_level", defaults.log_level),
-        help=f"log level (default {defaults.log_level}) [GGSERVE_LOG_LEVEL]",
+    flags.add(
+        "log_level", type=str.upper, choices=LOG_LEVELS, default=defaults.log_level,
+        about=f"log level (default {defaults.log_level})",
     )  # fmt: skip
-    parser.add_argument(
-        "--tool-format", default=env("tool_format", None), metavar="FORMAT",
-        help="tool-call format, overriding the one detected from the chat template "
-        "(a ggserve_parser format name, e.g. hermes) [GGSERVE_TOOL_FORMAT]",
+    flags.add(
+        "tool_format", metavar="FORMAT",
+        about="tool-call format, overriding the one detected from the chat template "
+        "(a ggserve_parser format name, e.g. hermes)",
     )  # fmt: skip
-    parser.add_argument(
-        "--http-port", type=_optional_port, default=env("http_port", None), metavar="PORT",
-        help="also serve the OpenAI- and Anthropic-compatible HTTP API on this port of --host "
-        "(needs ggserve-gateway; default: off) [GGSERVE_HTTP_PORT]",
+    flags.add(
+        "http_port", type=_optional_port, metavar="PORT",
+        about="also serve the OpenAI- and Anthropic-compatible HTTP API on this port of --host "
+        "(needs ggserve-gateway; default: off)",
     )  # fmt: skip
-    parser.add_argument(
-        "--chat-template", default=env("chat_template", None), metavar="NAME|PATH",
-        help="chat template to use instead of the GGUF's own: a built-in name (chatml, llama2, "
+    flags.add(
+        "chat_template", metavar="NAME|PATH",
+        about="chat template to use instead of the GGUF's own: a built-in name (chatml, llama2, "
         "llama3, mistral, gemma, phi3, deepseek, qwen, …) or a Jinja file; without one, a GGUF "
-        "that has no template gets the built-in of its architecture [GGSERVE_CHAT_TEMPLATE]",
+        "that has no template gets the built-in of its architecture",
     )  # fmt: skip
-    parser.add_argument(
-        "--metrics-port", type=_optional_port, default=env("metrics_port", None), metavar="PORT",
-        help="serve Prometheus metrics at http://HOST:PORT/metrics on the --host interface; "
-        "0 picks a free port (default: off) [GGSERVE_METRICS_PORT]",
+    flags.add(
+        "metrics_port", type=_optional_port, metavar="PORT",
+        about="serve Prometheus metrics at http://HOST:PORT/metrics on the --host interface; "
+        "0 picks a free port (default: off)",
     )  # fmt: skip
-    add_limit_arguments(parser, environ)
-    add_kv_cache_arguments(parser, environ)
-    add_drafting_arguments(parser, environ)
+    add_limit_arguments(flags)
+    add_kv_cache_arguments(flags)
+    add_drafting_arguments(flags)
 
 
-def add_kv_cache_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
-    """The KV cache flags (`KvCacheOptions`); each also reads its GGSERVE_* variable."""
+def add_kv_cache_arguments(flags: EnvFlags) -> None:
+    """The KV cache flags (`KvCacheOptions`)."""
     defaults = KvCacheOptions()
     types = ", ".join(CACHE_TYPES)
     for name, default in (("cache_type_k", defaults.type_k), ("cache_type_v", defaults.type_v)):
-        variable = ENV_PREFIX + name.upper()
-        parser.add_argument(
-            "--" + name.replace("_", "-"), choices=CACHE_TYPES, metavar="TYPE",
-            default=environ.get(variable, default),
-            help=f"data type of the KV cache's {name[-1].upper()} half: {types}; q8_0 takes about "
-            f"half the memory of f16 (default {default}) [{variable}]",
+        flags.add(
+            name, choices=CACHE_TYPES, metavar="TYPE", default=default,
+            about=f"data type of the KV cache's {name[-1].upper()} half: {types}; q8_0 takes "
+            f"about half the memory of f16 (default {default})",
         )  # fmt: skip
-    parser.add_argument(
-        "--flash-attn", choices=FLASH_ATTENTION, metavar="auto|on|off",
-        default=environ.get(ENV_PREFIX + "FLASH_ATTN", defaults.flash_attention),
-        help="flash attention; auto lets llama.cpp decide and turns it on for a quantized V "
-        f"cache, which needs it (default {defaults.flash_attention}) [GGSERVE_FLASH_ATTN]",
+    flags.add(
+        "flash_attn", choices=FLASH_ATTENTION, metavar="auto|on|off",
+        default=defaults.flash_attention,
+        about="flash attention; auto lets llama.cpp decide and turns it on for a quantized V "
+        f"cache, which needs it (default {defaults.flash_attention})",
     )  # fmt: skip
 
 
@@ -312,19 +291,15 @@ def _kv_cache_from_args(args: argparse.Namespace) -> KvCacheOptions:
     )
 
 
-def add_limit_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
-    """The request-limit flags (`Limits`); each also reads its GGSERVE_* variable."""
+def add_limit_arguments(flags: EnvFlags) -> None:
+    """The request-limit flags (`Limits`)."""
     for name, what in (
         ("max_request_bytes", "largest request message in bytes (RESOURCE_EXHAUSTED beyond)"),
         ("max_messages", "most messages in one chat request"),
         ("max_tools", "most tools in one chat request"),
     ):
-        flag = "--" + name.replace("_", "-")
         default = getattr(DEFAULT_LIMITS, name)
-        parser.add_argument(
-            flag, type=_positive, default=environ.get(ENV_PREFIX + name.upper(), default),
-            help=f"{what} (default {default}) [{ENV_PREFIX}{name.upper()}]",
-        )  # fmt: skip
+        flags.add(name, f"{what} (default {default})", type=_positive, default=default)
 
 
 def _limits_from_args(args: argparse.Namespace) -> Limits:

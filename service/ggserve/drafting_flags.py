@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Mapping
 from typing import NoReturn
 
 from ggserve.engine.ngram import DraftOptions
+from ggserve.env_flags import EnvFlags
 
-ENV_PREFIX = "GGSERVE_"
 MODES = ("off", "ngram", "draft")
 _DEFAULTS = DraftOptions()
 
@@ -22,31 +21,28 @@ def _count(text: str) -> int:
     return value
 
 
-def add_drafting_arguments(parser: argparse.ArgumentParser, environ: Mapping[str, str]) -> None:
-    """Register the flags; each also reads its GGSERVE_* variable."""
-    parser.add_argument(
-        "--speculative", choices=MODES, default=environ.get(ENV_PREFIX + "SPECULATIVE", "off"),
-        help="speculative decoding: `ngram` drafts tokens by prompt lookup (no second model; "
+def add_drafting_arguments(flags: EnvFlags) -> None:
+    """Register the flags."""
+    flags.add(
+        "speculative", choices=MODES, default="off",
+        about="speculative decoding: `ngram` drafts tokens by prompt lookup (no second model; "
         "pays off when answers repeat the prompt: edits, quotes, diffs) and checks them in the "
         "same batch as the other requests' tokens, keeping only those the model would have "
         "written; `draft` drafts with a small model of the same family (--draft-model) "
-        "(default off) [GGSERVE_SPECULATIVE]",
+        "(default off)",
     )  # fmt: skip
-    parser.add_argument(
-        "--draft-model", metavar="PATH", default=environ.get(ENV_PREFIX + "DRAFT_MODEL", ""),
-        help="the draft GGUF for --speculative draft: loaded beside the model, same vocabulary "
-        "required [GGSERVE_DRAFT_MODEL]",
+    flags.add(
+        "draft_model", metavar="PATH", default="",
+        about="the draft GGUF for --speculative draft: loaded beside the model, same vocabulary "
+        "required",
     )  # fmt: skip
-    parser.add_argument(
-        "--draft-max", type=_count, metavar="N",
-        default=environ.get(ENV_PREFIX + "DRAFT_MAX", _DEFAULTS.max_tokens),
-        help=f"most tokens drafted per step (default {_DEFAULTS.max_tokens}) "
-        "[GGSERVE_DRAFT_MAX]",
+    flags.add(
+        "draft_max", type=_count, metavar="N", default=_DEFAULTS.max_tokens,
+        about=f"most tokens drafted per step (default {_DEFAULTS.max_tokens})",
     )  # fmt: skip
-    parser.add_argument(
-        "--draft-min", type=_count, metavar="N",
-        default=environ.get(ENV_PREFIX + "DRAFT_MIN", _DEFAULTS.min_tokens),
-        help=f"fewest tokens worth drafting (default {_DEFAULTS.min_tokens}) [GGSERVE_DRAFT_MIN]",
+    flags.add(
+        "draft_min", type=_count, metavar="N", default=_DEFAULTS.min_tokens,
+        about=f"fewest tokens worth drafting (default {_DEFAULTS.min_tokens})",
     )  # fmt: skip
 
 

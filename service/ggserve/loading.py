@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import TypedDict
 
 import ggserve_parser
 from ggserve.config import Settings
@@ -66,6 +67,28 @@ def check_kv_cache(options: KvCacheOptions) -> None:
         raise StartupError(str(exc)) from exc
 
 
+class EngineSizing(TypedDict):
+    """What both engines take from a model's spec (models.toml) over the server's settings."""
+
+    alias: str
+    n_ctx: int
+    n_threads: int
+    n_gpu_layers: int
+    parallel: int
+    queue_size: int
+
+
+def _engine_sizing(spec: ModelSpec, settings: Settings, threads: int) -> EngineSizing:
+    return EngineSizing(
+        alias=spec.alias,
+        n_ctx=spec.n_ctx or settings.n_ctx,
+        n_threads=threads,
+        n_gpu_layers=settings.n_gpu_layers if spec.n_gpu_layers is None else spec.n_gpu_layers,
+        parallel=spec.parallel or settings.parallel,
+        queue_size=settings.queue_size,
+    )
+
+
 async def load_model(path: Path, settings: Settings) -> ServedModel:
     """Load `path` as the server's only model (alias: `settings.alias` or the file's)."""
     spec = ModelSpec(settings.alias or default_alias(path), path)
@@ -89,12 +112,7 @@ async def load_spec(
         engine = await asyncio.to_thread(
             LlamaEngine,
             spec.path,
-            alias=spec.alias,
-            n_ctx=spec.n_ctx or settings.n_ctx,
-            n_threads=threads,
-            n_gpu_layers=settings.n_gpu_layers if spec.n_gpu_layers is None else spec.n_gpu_layers,
-            queue_size=settings.queue_size,
-            parallel=spec.parallel or settings.parallel,
+            **_engine_sizing(spec, settings, threads),
             kv_cache=settings.kv_cache,
             drafting=settings.drafting,
         )
@@ -133,15 +151,7 @@ async def load_spec(
 
 async def _load_embedder(spec: ModelSpec, settings: Settings, threads: int) -> ServedModel:
     engine = await asyncio.to_thread(
-        EmbeddingEngine,
-        spec.path,
-        alias=spec.alias,
-        n_ctx=spec.n_ctx or settings.n_ctx,
-        n_threads=threads,
-        n_gpu_layers=settings.n_gpu_layers if spec.n_gpu_layers is None else spec.n_gpu_layers,
-        parallel=spec.parallel or settings.parallel,
-        queue_size=settings.queue_size,
-        pooling=spec.pooling,
+        EmbeddingEngine, spec.path, **_engine_sizing(spec, settings, threads), pooling=spec.pooling
     )
     return ServedModel(
         alias=spec.alias,

@@ -254,22 +254,26 @@ class ModelEntrySource(Protocol):
     def entries(self) -> Iterable[Any]: ...
 
 
+def _gauge(name: str, documentation: str, *labels: str) -> GaugeMetricFamily:
+    """A gauge family made afresh per scrape, labelled by model (and `labels`)."""
+    return GaugeMetricFamily(name, documentation, labels=["model", *labels])
+
+
+def _counter(name: str, documentation: str) -> CounterMetricFamily:
+    """A counter family made afresh per scrape, labelled by model."""
+    return CounterMetricFamily(name, documentation, labels=["model"])
+
+
 def model_families(registry: ModelEntrySource) -> Iterator[Metric]:
     """Each known model's lifecycle state, memory and last load time."""
-    state = GaugeMetricFamily(
+    state = _gauge(
         "ggserve_model_state",
         "1 for the state each model is in (unloaded, loading, loaded, unloading, failed).",
-        labels=["model", "state"],
+        "state",
     )
-    memory = GaugeMetricFamily(
-        "ggserve_model_memory_bytes", "Resident memory a model's load added.", labels=["model"]
-    )
-    load = GaugeMetricFamily(
-        "ggserve_model_load_seconds", "How long a model's last load took.", labels=["model"]
-    )
-    waiting = GaugeMetricFamily(
-        "ggserve_model_load_waiting", "Requests waiting for a model to load.", labels=["model"]
-    )
+    memory = _gauge("ggserve_model_memory_bytes", "Resident memory a model's load added.")
+    load = _gauge("ggserve_model_load_seconds", "How long a model's last load took.")
+    waiting = _gauge("ggserve_model_load_waiting", "Requests waiting for a model to load.")
     for entry in list(registry.entries()):
         state.add_metric([entry.alias, str(entry.state.value)], 1)
         memory.add_metric([entry.alias], entry.memory_bytes)
@@ -286,35 +290,24 @@ class EngineCollector(Collector):
         self._models = models
 
     def collect(self) -> Iterator[Metric]:
-        queue = GaugeMetricFamily(
-            "ggserve_queue_depth", "Requests waiting for an engine slot.", labels=["model"]
-        )
-        active = GaugeMetricFamily(
-            "ggserve_active_sequences", "Sequences generating now.", labels=["model"]
-        )
-        used = GaugeMetricFamily(
-            "ggserve_kv_cache_used_tokens", "Tokens held in the KV cache.", labels=["model"]
-        )
-        capacity = GaugeMetricFamily(
-            "ggserve_kv_cache_capacity_tokens", "Tokens the KV cache can hold.", labels=["model"]
-        )
-        ratio = GaugeMetricFamily(
-            "ggserve_kv_cache_usage_ratio", "Used share of the KV cache (0-1).", labels=["model"]
-        )
-        size = GaugeMetricFamily(
+        queue = _gauge("ggserve_queue_depth", "Requests waiting for an engine slot.")
+        active = _gauge("ggserve_active_sequences", "Sequences generating now.")
+        used = _gauge("ggserve_kv_cache_used_tokens", "Tokens held in the KV cache.")
+        capacity = _gauge("ggserve_kv_cache_capacity_tokens", "Tokens the KV cache can hold.")
+        ratio = _gauge("ggserve_kv_cache_usage_ratio", "Used share of the KV cache (0-1).")
+        size = _gauge(
             "ggserve_kv_cache_bytes",
             "Memory the KV cache takes (K and V, all layers and cells), by its data types.",
-            labels=["model", "type_k", "type_v"],
+            "type_k",
+            "type_v",
         )
-        drafted = CounterMetricFamily(
+        drafted = _counter(
             "ggserve_speculative_drafted_tokens",
             "Tokens drafted by speculative decoding and checked by the model.",
-            labels=["model"],
         )
-        accepted = CounterMetricFamily(
+        accepted = _counter(
             "ggserve_speculative_accepted_tokens",
             "Drafted tokens the model agreed with (kept as generated tokens).",
-            labels=["model"],
         )
         for model in list(self._models):
             gauges = engine_gauges(model.engine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import grpc
 import pytest
 
 from ggserve_client import AsyncClient, errors
@@ -62,6 +63,21 @@ def test_errors_are_typed(server: ServerThread) -> None:
             with pytest.raises(errors.InvalidArgumentError):
                 async for _ in client.chat_stream("Hi", top_p=5.0):
                     pass
+
+    asyncio.run(scenario())
+
+
+def test_load_unload_and_embed_reach_the_server(server: ServerThread) -> None:
+    async def scenario() -> None:
+        async with AsyncClient(server.target, timeout=30) as client:
+            loaded = await client.load_model("replay")
+            assert (loaded.alias, loaded.state) == ("replay", "loaded")
+            with pytest.raises(errors.GgserveError) as unload:
+                await client.unload_model("replay")
+            assert unload.value.code is grpc.StatusCode.FAILED_PRECONDITION
+            with pytest.raises(errors.GgserveError) as embed:
+                await client.embed("a")
+            assert "Embed needs an embedding model" in embed.value.message
 
     asyncio.run(scenario())
 

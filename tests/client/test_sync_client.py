@@ -135,3 +135,20 @@ def test_error_info_ignores_bytes_that_are_not_a_status() -> None:
 
     assert error_info(b"\xff\xfe not protobuf") is None
     assert error_info(b"") is None
+
+
+def test_load_unload_and_embed_reach_the_server(server: ServerThread) -> None:
+    with Client(server.target, timeout=30) as client:
+        loaded = client.load_model("replay")
+        with pytest.raises(errors.GgserveError) as unload:
+            client.unload_model("replay")
+        with pytest.raises(errors.GgserveError) as embed:
+            client.embed(["a", [1, 2]])
+    assert loaded.alias == "replay"
+    assert loaded.state == "loaded"
+    # A model given to the server already loaded cannot be unloaded.
+    assert unload.value.code is grpc.StatusCode.FAILED_PRECONDITION
+    assert "replay" in unload.value.message
+    # The request reached the server whole: it answers about the model, not the inputs.
+    assert embed.value.code is grpc.StatusCode.FAILED_PRECONDITION
+    assert "Embed needs an embedding model" in embed.value.message

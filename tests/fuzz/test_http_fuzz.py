@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
@@ -40,6 +40,7 @@ from ggserve_gateway.openai_schema import ChatCompletionRequest
 from tests.gateway.raw_http import DroppedError, Response, exchange, request_bytes
 
 from .schema_strategy import bodies
+from .server_watch import ServerWatch, fuzz_settings
 from .test_protocol_fuzz import mutated  # the same byte mutations as the gRPC fuzz
 
 EXAMPLES = int(os.environ.get("GGSERVE_HTTP_FUZZ_EXAMPLES", "300"))
@@ -200,12 +201,6 @@ class Target:
     process: subprocess.Popen[bytes]
     port: int
 
-    def rss_mib(self) -> float:
-        """The process's resident memory."""
-        with open(f"/proc/{self.process.pid}/status") as status:
-            line = next(line for line in status if line.startswith("VmRSS:"))
-        return int(line.split()[1]) / 1024
-
 
 def _command() -> list[str]:
     if MODEL == "replay":
@@ -244,8 +239,11 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
 
 def test_http_fuzz(target: Target) -> None:
     outcomes: Counter[str] = Counter()
-    rss: dict[str, float] = {}
-    examples = [0]
+
+    def healthy() -> bool:
+        return exchange(target.port, request_bytes("GET", "/health"), timeout=10).status == 200
+
+    watch = ServerWatch(target.process, EXAMPLES, healthy)
 
     def send(route: Route, raw: bytes) -> None:
         try:
@@ -273,13 +271,7 @@ def test_http_fuzz(target: Target) -> None:
         name = data.draw(st.sampled_from(sorted(generated)))
         return {**route.base, name: generated[name]}
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=not LONG,
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings(EXAMPLES, fresh_seed=LONG)
     @given(
         route=st.sampled_from(ROUTES), hostile=st.booleans(), whole=st.booleans(), data=st.data()
     )
@@ -289,22 +281,16 @@ def test_http_fuzz(target: Target) -> None:
         send(route, request_bytes("POST", route.path, body, data.draw(headers(body))))
         good = encode(tame(one_field(route, data.draw(valid[route.path]), data), route))
         send(route, request_bytes("POST", route.path, data.draw(mutated(good))))
-        assert target.process.poll() is None, "the gateway died"
-        health = exchange(target.port, request_bytes("GET", "/health"), timeout=10)
-        assert health.status == 200
-        examples[0] += 1
-        if examples[0] == max(EXAMPLES // 10, 1):
-            rss["warm"] = target.rss_mib()
+        watch.check()
 
     try:
         one()
     finally:
-        rss["end"] = target.rss_mib()
+        growth = watch.finish()
         requests = sum(outcomes.values())
         statuses = dict(sorted(outcomes.items()))
         print(
-            f"\nHTTP fuzz ({MODEL}): {requests} requests, statuses {statuses}, "
-            f"RSS {rss.get('warm', 0):.0f} -> {rss['end']:.0f} MiB"
+            f"\nHTTP fuzz ({MODEL}): {requests} requests, statuses {statuses}, {watch.rss_text()}"
         )
     assert not any(status.startswith("5") for status in outcomes)
-    assert rss["end"] - rss["warm"] < RSS_GROWTH_LIMIT_MIB
+    assert growth < RSS_GROWTH_LIMIT_MIB

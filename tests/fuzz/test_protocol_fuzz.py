@@ -27,12 +27,14 @@ from typing import Any
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from ggserve.bundled_model import bundled_model_path
 from ggserve_client.v1 import api_pb2 as pb
 from tests.integration.harness import code, details
+
+from .server_watch import ServerWatch, fuzz_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -337,12 +339,6 @@ class Served:
     port: int
     log: Path
 
-    def rss_mib(self) -> float:
-        """The server's resident memory."""
-        with open(f"/proc/{self.process.pid}/status") as status:
-            line = next(line for line in status if line.startswith("VmRSS:"))
-        return int(line.split()[1]) / 1024
-
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
@@ -404,40 +400,29 @@ def test_protocol_fuzz(served: Served) -> None:
         outcomes[got.name] += 1
         spent[got.name] = spent.get(got.name, 0.0) + time.perf_counter() - started
 
-    # The baseline is taken once a tenth of the examples has warmed the server's caches up.
-    rss: dict[str, float] = {}
-    examples = [0]
+    def healthy() -> bool:
+        serving = health.Check(check, timeout=10).status == health_pb2.HealthCheckResponse.SERVING
+        return bool(serving)  # grpc_health has no type stubs
 
+    watch = ServerWatch(served.process, EXAMPLES, healthy)
     requests = st.one_of(valid_requests(), one_field_changed(), hostile_requests())
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        database=None,
-        derandomize=not LONG,
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings(EXAMPLES, fresh_seed=LONG)
     @given(request=requests, data=st.data(), streaming=st.booleans())
     def one(request: pb.ChatRequest, data: st.DataObject, streaming: bool) -> None:
         raw = request.SerializeToString()
         send(raw, streaming)
         send(data.draw(mutated(raw)), not streaming)
-        assert served.process.poll() is None, "the server died"
-        serving = health.Check(check, timeout=10).status
-        assert serving == health_pb2.HealthCheckResponse.SERVING
-        examples[0] += 1
-        if examples[0] == max(EXAMPLES // 10, 1):
-            rss["warm"] = served.rss_mib()
+        watch.check()
 
     try:
         one()
     finally:
         channel.close()
-        rss["end"] = served.rss_mib()
-        growth = rss["end"] - rss.get("warm", rss["end"])
+        growth = watch.finish()
         total = sum(outcomes.values())
         print(
-            f"\nprotocol fuzz: {total} requests, {dict(outcomes)}, server RSS {rss} MiB, "
+            f"\nprotocol fuzz: {total} requests, {dict(outcomes)}, server {watch.rss_text()}, "
             f"seconds in calls { ({k: round(v, 1) for k, v in spent.items()}) }"
         )
     assert total >= 2 * EXAMPLES

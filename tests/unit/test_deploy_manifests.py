@@ -17,7 +17,8 @@ import yaml
 
 from ggserve.bundled_model import bundled_model_path
 from ggserve.cli import build_parser
-from ggserve.config import ENV_PREFIX, Settings, add_serve_arguments, settings_from_args
+from ggserve.config import Settings, add_serve_arguments, settings_from_args
+from ggserve.env_flags import ENV_PREFIX
 from ggserve.server import SERVICES
 from ggserve_client.cli.options import TARGET_ENV
 
