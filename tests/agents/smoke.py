@@ -3,14 +3,15 @@
 Not part of `make test` (it takes minutes on a CPU). Starts `ggserve serve --http-port` with the
 bundled SmolLM2 model (`--n-ctx 24576 --threads 2`, as a user with a small machine would), runs
 each agent once non-interactively with its default settings (no budget caps: the server treats
-`max_tokens` as a ceiling), a second Claude Code session right after the first, and prints per
-run: whether an
-answer came back without an API error, the seconds to that answer, and the share of the run's
-prompt tokens served from the prefix cache (from the server's Prometheus counters).
+`max_tokens` as a ceiling), a second Claude Code session right after the first (same HOME and
+working directory, as a user's next session), and prints per run: whether an answer came back
+without an API error, the seconds to that answer, and the share of the run's prompt tokens served
+from the prefix cache (from the server's Prometheus counters).
 
     python -m tests.agents.smoke [--agents claude-code,qwen-code,codex] [--timeout 3600]
+        [--cap-output TOKENS]
 
-A first agent prompt (14-20k tokens) takes minutes to evaluate on a CPU, more on a busy one.
+A first agent prompt (13-21k tokens) takes minutes to evaluate on a CPU, more on a busy one.
 """
 
 from __future__ import annotations
