@@ -7,8 +7,9 @@ reading the body as its bytes arrive), and gRPC `ChatStream` through `ggserve_cl
 request it prints the seconds from sending the request to
 - the response headers (HTTP; gRPC: none, its first message is the start),
 - the first body byte (HTTP) or the first event, `started` (gRPC),
-- the first keep-alive (an SSE comment, or an Anthropic `ping` after the one that follows
-  `message_start`; gRPC: the first `prompt_progress` event),
+- the first keep-alive (Anthropic: a `ping` after the one that follows `message_start`; Chat
+  Completions: a chunk with an empty delta; Responses: a `response.in_progress` after the first;
+  an SSE comment from any; gRPC: the first `prompt_progress` event),
 - the first token (the first content delta),
 and the prompt tokens (from the API's usage), how many of them came from the prefix cache and the
 prompt evaluation time (gRPC: the result's `prompt_eval_ms`; HTTP: the server's time to first
@@ -144,12 +145,26 @@ class SseTimes:
         *whole, self._buffer = self._buffer.split(b"\n\n")
         for raw in whole:
             name, data = _parse_event(raw.decode())
-            keep_alive = name == ":" or (name == "ping" and len(self.events) > 1)
+            keep_alive = _is_keep_alive(name, data, self.events)
             if keep_alive and line.keep_alive is None:
                 line.keep_alive = at
             if data is not None and line.first_token is None and self.is_token(name, data):
                 line.first_token = at
             self.events.append((name, data or {}))
+
+
+def _is_keep_alive(
+    name: str, data: dict[str, Any] | None, before: list[tuple[str, dict[str, Any]]]
+) -> bool:
+    """Whether an event is a keep-alive (see the module's docstring) given the events before."""
+    if name == ":":
+        return True
+    if name == "ping":
+        return len(before) > 1
+    if name == "response.in_progress":
+        return any(seen == name for seen, _ in before)
+    choices = (data or {}).get("choices") or [{}]
+    return name == "chat.completion.chunk" and bool(before) and choices[0].get("delta") == {}
 
 
 def _parse_event(text: str) -> tuple[str, dict[str, Any] | None]:

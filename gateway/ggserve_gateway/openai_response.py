@@ -37,8 +37,6 @@ _FINISH = {
     Ending.CONTEXT_FULL: "length",
     Ending.TOOL_CALLS: "tool_calls",
 }
-# An SSE comment: the SDKs skip it (the OpenAI-compatible servers' keep-alive).
-_KEEP_ALIVE = b": keep-alive\n\n"
 
 
 def _tool_call(call_id: str, name: str, arguments: str) -> dict[str, Any]:
@@ -191,8 +189,12 @@ class ChunkWriter:
         return chunks
 
     def keep_alive(self) -> bytes:
-        """An SSE comment line."""
-        return _KEEP_ALIVE
+        """A chunk with an empty delta (llama-server's progress chunks have this shape).
+
+        Not an SSE comment: the SDKs drop comments before the caller sees anything, so an
+        agent's idle timer between chunks (qwen-code: 240 s) fires while a long prompt is
+        evaluated; an empty delta reaches it and adds nothing to the message."""
+        return self._chunk({})
 
     def error(self, error: HttpError) -> bytes:
         """`data: {"error": ...}` (what OpenAI sends when a stream fails)."""

@@ -38,8 +38,6 @@ from ggserve_gateway.responses_tools import CLIENT_TOOLS, ToolMap
 from ggserve_gateway.sse import compact_json
 from ggserve_gateway.usage import responses_usage
 
-# An SSE comment: the SDKs skip it.
-_KEEP_ALIVE = b": keep-alive\n\n"
 # What the core's context-overflow message says (its gRPC status carries no code the client
 # keeps), for OpenAI's `context_length_exceeded`.
 _CONTEXT_MARK = "(n_ctx)"
@@ -415,8 +413,14 @@ class ResponsesWriter(BlockWriter):
         return [self._event(f"response.{status}", {"response": final})]
 
     def keep_alive(self) -> bytes:
-        """An SSE comment line."""
-        return _KEEP_ALIVE
+        """`response.in_progress` again, with no output (readers take items from their own
+        events: the SDK's accumulator and Codex ignore this one).
+
+        Not an SSE comment: SSE readers drop comments before the caller sees anything, so
+        Codex's idle timer between events (`stream_idle_timeout_ms`, 300 s) fires while a long
+        prompt is evaluated; an event resets it."""
+        initial = self._envelope.response(self._model, "in_progress", [])
+        return self._event("response.in_progress", {"response": initial})
 
     def error(self, error: HttpError) -> bytes:
         """An `error` event, then `response.failed` with the error."""

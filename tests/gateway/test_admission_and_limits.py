@@ -2,7 +2,7 @@
 
 A replay engine whose first piece waits for the test stands for a long prompt evaluation: the
 HTTP response (status, headers, Anthropic `message_start` / OpenAI's role chunk) must arrive
-while the core is still silent, and keep-alives (Anthropic `ping`, an SSE comment for OpenAI)
+while the core is still silent, and keep-alives (Anthropic `ping`, an empty-delta chunk for OpenAI)
 must follow. A prompt that does not fit is refused before admission with each API's own words
 and codes; a context that fills up during generation ends the turn with Anthropic's
 `model_context_window_exceeded` / OpenAI's `length`.
@@ -89,7 +89,9 @@ def test_anthropic_stream_begins_at_admission_with_pings(held: tuple[Gateway, He
     assert rest[-1] == "event: message_stop"
 
 
-def test_openai_stream_begins_at_admission_with_comments(held: tuple[Gateway, HeldPieces]) -> None:
+def test_openai_stream_begins_at_admission_with_empty_deltas(
+    held: tuple[Gateway, HeldPieces],
+) -> None:
     gateway, pieces = held
     with gateway.openai.chat.completions.with_streaming_response.create(
         model=MODEL, messages=ASK, stream=True
@@ -99,7 +101,9 @@ def test_openai_stream_begins_at_admission_with_comments(held: tuple[Gateway, He
         first = next(line for line in lines if line)
         assert first.startswith("data: ")
         assert '"role":"assistant"' in first
-        assert _lines_until(lines, ": keep-alive")[-1] == ": keep-alive"
+        keep_alive = 'data: {"id":'
+        silent = _lines_until(lines, "never", limit=3)  # a blank line, a keep-alive, a blank
+        assert any(x.startswith(keep_alive) and '"delta":{}' in x for x in silent), silent
         assert not pieces.release.is_set()
         pieces.release.set()
         rest = _lines_until(lines, "data: [DONE]")

@@ -8,7 +8,9 @@ HTTP streams over the real core are covered by the SDK tests.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncGenerator
+from typing import Any
 
 from ggserve_client.types import (
     ChatDone,
@@ -23,6 +25,9 @@ from ggserve_client.types import (
 from ggserve_gateway.anthropic_response import EventWriter
 from ggserve_gateway.calls import GatedEvent
 from ggserve_gateway.openai_response import ChunkWriter
+from ggserve_gateway.responses_response import Envelope, ResponsesWriter
+from ggserve_gateway.responses_schema import ResponsesRequest
+from ggserve_gateway.responses_tools import ToolMap
 from ggserve_gateway.streaming import event_stream, with_keep_alives
 
 _DONE = ChatDone(
@@ -43,6 +48,12 @@ class _Source:
                 yield event
         finally:
             self.closed = True
+
+
+def _datas(chunks: list[bytes]) -> list[dict[str, Any]]:
+    """The JSON bodies of the `data:` lines (not `[DONE]`)."""
+    lines = b"".join(chunks).decode().splitlines()
+    return [json.loads(x[6:]) for x in lines if x.startswith("data: {")]
 
 
 async def _collect(paced: AsyncGenerator[GatedEvent | None]) -> list[GatedEvent | None]:
@@ -81,7 +92,8 @@ def test_closing_while_waiting_closes_the_upstream() -> None:
     assert source.closed
 
 
-def test_openai_keep_alive_is_a_comment_between_chunks() -> None:
+def test_openai_keep_alive_is_an_empty_delta_chunk() -> None:
+    """Not a comment: the SDKs drop comments, so an agent's idle timer would never see it."""
     source = _Source([ContentDelta("a"), _DONE], pause=0.15)
 
     async def run() -> list[bytes]:
@@ -90,6 +102,28 @@ def test_openai_keep_alive_is_a_comment_between_chunks() -> None:
         return [chunk async for chunk in body]
 
     chunks = asyncio.run(run())
-    assert b": keep-alive\n\n" in chunks
     assert chunks[-1].endswith(b"data: [DONE]\n\n")
-    assert all(c == b": keep-alive\n\n" or c.startswith(b"data: ") for c in chunks)
+    assert all(c.startswith(b"data: ") for c in chunks)
+    bodies = _datas(chunks)
+    empty = [b for b in bodies if b["choices"][0]["delta"] == {}]
+    assert empty, "no keep-alive chunk in a 0.15 s silence at a 0.05 s interval"
+    assert all(b["choices"][0]["finish_reason"] is None for b in empty[:-1])
+    assert all(b["object"] == "chat.completion.chunk" and b["id"] == "chatcmpl-1" for b in empty)
+
+
+def test_responses_keep_alive_is_an_in_progress_event() -> None:
+    """Codex's idle timer counts events, not comments."""
+    source = _Source([ContentDelta("a"), _DONE], pause=0.15)
+
+    async def run() -> list[bytes]:
+        envelope = Envelope.of(ResponsesRequest(input="Hi"))
+        writer = ResponsesWriter(envelope, "m", ToolMap(()), lambda *_: None)
+        body = event_stream(writer, ContentDelta(""), source.stream(), keep_alive_s=0.05)
+        return [chunk async for chunk in body]
+
+    events = _datas(asyncio.run(run()))
+    kinds = [e["type"] for e in events]
+    assert kinds[:2] == ["response.created", "response.in_progress"]
+    assert kinds.count("response.in_progress") >= 2, kinds
+    assert [e["sequence_number"] for e in events] == list(range(len(events)))
+    assert kinds[-1] == "response.completed"
