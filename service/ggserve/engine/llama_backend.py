@@ -335,11 +335,11 @@ class LlamaBackend:
         wide = drafting is not None and (
             drafting.max_decoders is not None and len(decoders) > drafting.max_decoders
         )
+        if not wide:
+            self._propose(decoders, share - 1)
         for slot in decoders:
             run = slot.run
             assert run is not None
-            if not wide:
-                self._propose(run, share - 1)
             plan.append(_Planned(slot, run.span(slot.seq_id, len(slot.cached), 0), False))
         decoding = sum(len(p.span.tokens) for p in plan)
         budget = self.model.n_batch - decoding
@@ -365,18 +365,42 @@ class LlamaBackend:
             room -= len(run.pending)
         return plan
 
-    def _propose(self, run: _Run, room: int) -> None:
-        """Append drafted tokens after a decoding run's sampled one, within `room` and what its
-        token limit leaves (each accepted draft is a generated token)."""
-        if run.drafter is None or len(run.pending) != 1:
+    def _propose(self, decoders: list[_Slot], room: int) -> None:
+        """Append drafted tokens after each decoding run's sampled one, within `room` and what
+        its token limit leaves (each accepted draft is a generated token). A draft model drafts
+        for all of them in the same draft decodes."""
+        limits: dict[int, int] = {}
+        for slot in decoders:
+            limit = self._draft_limit(slot.run, room)
+            if limit > 0:
+                limits[slot.seq_id] = limit
+        if not limits:
             return
+        if self._drafters is not None:
+            proposals = self._drafters.draft(limits)
+        else:
+            proposals = {seq_id: self._drafter(seq_id).draft(n) for seq_id, n in limits.items()}
+        for seq_id, proposal in proposals.items():
+            run = self._slots[seq_id].run
+            assert run is not None
+            run.pending += proposal
+
+    def _drafter(self, seq_id: int) -> Drafter:
+        run = self._slots[seq_id].run
+        assert run is not None and run.drafter is not None
+        return run.drafter
+
+    @staticmethod
+    def _draft_limit(run: _Run | None, room: int) -> int:
+        """How many tokens `run` may draft this step (0: none)."""
+        if run is None or run.drafter is None or len(run.pending) != 1:
+            return 0
         gen = run.gen
         left = gen.token_limit - gen.completion_tokens - 1
         thinking = gen.thinking.left if gen.thinking is not None else None
         if thinking is not None:  # no draft past the point where the close is forced
             left = min(left, thinking - 1)
-        if left > 0:
-            run.pending += run.drafter.draft(min(room, left))
+        return max(min(room, left), 0)
 
     def _decode(self, plan: list[_Planned], runs: list[_Slot]) -> dict[int, KvCacheFull]:
         """Decode `plan`, shrinking it on KV-full until it fits; returns per-slot failures."""

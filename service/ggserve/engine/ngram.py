@@ -30,7 +30,8 @@ class DraftOptions:
     decode together (None: never) — on a CPU such a batch is already compute-bound, so checking
     drafts costs about what it saves (8 streams measured 0.93x with drafting throughout).
     `model_path`: draft with that small model (`draft_model.py`) instead of by prompt lookup;
-    the n-gram sizes then do not apply."""
+    the n-gram sizes then do not apply, and a draft stops before a token the draft model
+    gives less than `p_min` probability (llama-server's `--draft-p-min`)."""
 
     max_tokens: int = 16
     min_tokens: int = 1
@@ -38,12 +39,15 @@ class DraftOptions:
     min_ngram: int = 3
     max_decoders: int | None = 2
     model_path: str | None = None  # a draft GGUF (`--draft-model`); None: prompt lookup
+    p_min: float = 0.75
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_tokens <= self.max_tokens:
             raise ValueError("need 1 <= draft min <= draft max")
         if not 1 <= self.min_ngram <= self.max_ngram:
             raise ValueError("need 1 <= min n-gram <= max n-gram")
+        if not 0.0 <= self.p_min <= 1.0:
+            raise ValueError("need 0 <= draft p-min <= 1")
 
 
 class NgramDrafter:
