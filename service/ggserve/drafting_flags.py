@@ -1,5 +1,6 @@
 """The speculative-decoding flags of `ggserve serve` (`--speculative`, `--draft-model`,
-`--draft-max`, `--draft-min`, `--draft-p-min`), each with its GGSERVE_* variable, in llama-server's spirit."""
+`--draft-max`, `--draft-min`, `--draft-p-min`), each with its GGSERVE_* variable, in
+llama-server's spirit."""
 
 from __future__ import annotations
 

@@ -108,6 +108,6 @@ def test_draft_p_min_reaches_the_draft_options_from_the_flag_or_its_variable() -
     flags = ["--speculative", "draft", "--draft-model", "small.gguf"]
     assert parse_settings(flags, {}).drafting == DraftOptions(model_path="small.gguf", p_min=0.75)
     options = parse_settings([*flags, "--draft-p-min", "0.5"], {}).drafting
-    assert options is not None and options.p_min == 0.5
+    assert options == DraftOptions(model_path="small.gguf", p_min=0.5)
     options = parse_settings(flags, {"GGSERVE_DRAFT_P_MIN": "0.9"}).drafting
-    assert options is not None and options.p_min == 0.9
+    assert options == DraftOptions(model_path="small.gguf", p_min=0.9)

@@ -14,8 +14,9 @@ model's top token is less likely than `DraftOptions.p_min` (`--draft-p-min`, 0.7
 in llama-server): an unsure draft is mostly rejected, and checking it costs the main model work
 on a CPU. So k requests drafting n tokens cost about n draft decodes, not k·n. Sync: after
 verification the draft sequence is cut back to the longest prefix it shares with the history
-(the accepted drafts), so its cache never holds a token the generation does not have. A finished generation's draft cells stay as
-a prefix cache for the slot's next request, and are evicted when the draft context needs room.
+(the accepted drafts), so its cache never holds a token the generation does not have. A
+finished generation's draft cells stay as a prefix cache for the slot's next request, and are
+evicted when the draft context needs room.
 
 Grammar-constrained generations do not speculate in this mode: the draft model's unconstrained
 guesses would often be tokens the grammar forbids (whitespace, quoting), each costing a draft
@@ -124,9 +125,9 @@ class DraftModel:
     def draft(self, limits: Mapping[int, int]) -> dict[int, list[int]]:
         """Drafts for the generations of the slots in `limits` (slot → most tokens), all in the
         same draft decodes: first what each sequence lacks of its history, then one token per
-        still-drafting sequence per decode. A sequence stops at its limit or at its first guess
-        the draft model is less sure of than the options' `p_min`; a proposal shorter than the options'
-        minimum is dropped. Slots left out of the answer get no draft this step."""
+        still-drafting sequence per decode. A sequence stops at its limit or before its first
+        guess the draft model is less sure of than `options.p_min`; a proposal shorter than
+        `options.min_tokens` is dropped. Slots left out of the answer get no draft this step."""
         limits = {
             seq_id: min(limit, self.options.max_tokens)
             for seq_id, limit in limits.items()

@@ -387,7 +387,8 @@ class LlamaBackend:
 
     def _drafter(self, seq_id: int) -> Drafter:
         run = self._slots[seq_id].run
-        assert run is not None and run.drafter is not None
+        assert run is not None
+        assert run.drafter is not None
         return run.drafter
 
     @staticmethod
