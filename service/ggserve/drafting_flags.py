@@ -1,5 +1,6 @@
 """The speculative-decoding flags of `ggserve serve` (`--speculative`, `--draft-model`,
-`--draft-max`, `--draft-min`), each with its GGSERVE_* variable, in llama-server's spirit."""
+`--draft-max`, `--draft-min`, `--draft-p-min`), each with its GGSERVE_* variable, in
+llama-server's spirit."""
 
 from __future__ import annotations
 
@@ -18,6 +19,18 @@ def _count(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _probability(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"must be a probability from 0 to 1 (0.75 is llama-server's default), got {text}"
+        )
     return value
 
 
@@ -44,6 +57,11 @@ def add_drafting_arguments(flags: EnvFlags) -> None:
         "draft_min", type=_count, metavar="N", default=_DEFAULTS.min_tokens,
         about=f"fewest tokens worth drafting (default {_DEFAULTS.min_tokens})",
     )  # fmt: skip
+    flags.add(
+        "draft_p_min", type=_probability, metavar="P", default=_DEFAULTS.p_min,
+        about="--speculative draft: a draft stops before a token the draft model gives less than "
+        f"this probability (0 to 1, default {_DEFAULTS.p_min})",
+    )  # fmt: skip
 
 
 def drafting_from_args(args: argparse.Namespace) -> DraftOptions | None:
@@ -59,7 +77,8 @@ def drafting_from_args(args: argparse.Namespace) -> DraftOptions | None:
     draft_max, draft_min = _count(str(args.draft_max)), _count(str(args.draft_min))
     if draft_min > draft_max:
         _usage_error(f"--draft-min {draft_min} is more than --draft-max {draft_max}")
-    return DraftOptions(max_tokens=draft_max, min_tokens=draft_min, model_path=model_path)
+    p_min = _probability(str(args.draft_p_min))  # argparse parsed it (a GGSERVE_* one too)
+    return DraftOptions(draft_max, draft_min, model_path=model_path, p_min=p_min)
 
 
 def _usage_error(message: str) -> NoReturn:

@@ -10,6 +10,8 @@ import sys
 import pytest
 
 from ggserve.bundled_model import bundled_model_path
+from ggserve.config import parse_settings
+from ggserve.engine.ngram import DraftOptions
 from ggserve_client.v1 import api_pb2 as pb
 
 from .harness import chat_request, user
@@ -90,3 +92,22 @@ def test_draft_min_above_draft_max_is_a_usage_error() -> None:
     )  # fmt: skip
     assert result.returncode == 2
     assert "--draft-min 5 is more than --draft-max 2" in result.stderr
+
+
+def test_draft_p_min_outside_0_to_1_is_a_usage_error() -> None:
+    result = _usage("--speculative", "draft", "--draft-model", "x.gguf", "--draft-p-min", "1.5")
+    assert result.returncode == 2
+    assert "--draft-p-min: must be a probability from 0 to 1" in result.stderr
+    assert "got 1.5" in result.stderr
+    result = _usage(env={"GGSERVE_DRAFT_P_MIN": "high"})
+    assert result.returncode == 2
+    assert "--draft-p-min: must be a number from 0 to 1, got 'high'" in result.stderr
+
+
+def test_draft_p_min_reaches_the_draft_options_from_the_flag_or_its_variable() -> None:
+    flags = ["--speculative", "draft", "--draft-model", "small.gguf"]
+    assert parse_settings(flags, {}).drafting == DraftOptions(model_path="small.gguf", p_min=0.75)
+    options = parse_settings([*flags, "--draft-p-min", "0.5"], {}).drafting
+    assert options == DraftOptions(model_path="small.gguf", p_min=0.5)
+    options = parse_settings(flags, {"GGSERVE_DRAFT_P_MIN": "0.9"}).drafting
+    assert options == DraftOptions(model_path="small.gguf", p_min=0.9)

@@ -100,3 +100,27 @@ def test_the_command_line_sends_the_budget(qwen3_like: Served) -> None:
     assert result.returncode == 0, result.stderr
     kinds = [json.loads(line)["event"] for line in result.stdout.splitlines()]
     assert kinds.index("reasoning") < kinds.index("content")  # two tokens, then the answer
+
+
+def test_logprobs_cover_the_forced_close(qwen3_like: Served) -> None:
+    """Every generated token has its record, the forced `</think>` included (one token a step,
+    each with the model's logprobs at its position); the answer is the one without logprobs."""
+    budget = 6
+    plain = chat(qwen3_like, max_tokens=40, thinking_budget_tokens=budget)
+    answered = chat(
+        qwen3_like, max_tokens=40, thinking_budget_tokens=budget, logprobs=True, top_logprobs=2
+    )
+    assert answered.message == plain.message
+    records = list(answered.logprobs)
+    text = b"".join(r.bytes for r in records).decode()
+    # Listed: reasoning, the close, the answer; not the end-of-generation token.
+    assert text.strip().endswith(answered.message.content.strip())
+    assert len(records) == answered.usage.completion_tokens  # the end token is in neither
+    close = b"".join(r.bytes for r in records[budget:]).decode()
+    assert close.startswith("</think>"), close
+    for record in records:
+        assert record.logprob <= 0.0
+        assert len(record.top_logprobs) == 2
+        assert record.top_logprobs[0].logprob >= record.top_logprobs[1].logprob
+    # The first forced token was not what the model wanted there: it still reasons.
+    assert records[budget].top_logprobs[0].token_id != records[budget].token_id

@@ -28,7 +28,7 @@ OPTIONS = DraftOptions(max_tokens=4, min_tokens=1, model_path="fake.gguf")
 class FakeDraftContext:
     """A counting draft model (guesses `last + 1`) with an exact per-sequence cache. `wrong`:
     after token t it guesses `wrong[t]` instead; `unsure`: after those tokens its best guess
-    has probability 0.5 (below `DRAFT_P_MIN`)."""
+    has probability 0.5 (below the default p-min, 0.75)."""
 
     n_ctx: int = 64
     n_batch: int = 8
@@ -37,6 +37,7 @@ class FakeDraftContext:
     unsure: set[int] = field(default_factory=set)
     cells: dict[int, list[int]] = field(default_factory=dict)
     decoded: list[Span] = field(default_factory=list)
+    batches: list[list[Span]] = field(default_factory=list)  # each successful decode's spans
     closed: bool = False
     _rows: dict[int, int] = field(default_factory=dict)  # logits row → token there
 
@@ -58,6 +59,7 @@ class FakeDraftContext:
                 self._rows[row + offset] = span.tokens[offset]
             row += len(span.tokens)
         self.decoded += spans
+        self.batches.append(list(spans))
         return DECODE_OK
 
     def seq_rm(self, seq_id: int, start: int = 0, end: int = -1) -> bool:
@@ -166,6 +168,54 @@ def test_no_room_means_no_draft_and_the_sequence_keeps_its_valid_prefix() -> Non
     assert context.cells[0] == []
 
 
+def test_all_slots_draft_in_the_same_decodes_each_stopping_on_its_own() -> None:
+    """One decode reads both prompts, then each decode holds one guess per sequence still
+    drafting; slot 1's model is unsure after 22, so it stops there while slot 0 goes on."""
+    context = FakeDraftContext(unsure={22})
+    model = DraftModel(context, 2, OPTIONS)
+    model.drafter(0, [1, 2, 3])
+    model.drafter(1, [20, 21])
+    assert model.draft({0: 4, 1: 4}) == {0: [4, 5, 6, 7], 1: [22]}
+    assert [[(s.seq_id, s.tokens) for s in batch] for batch in context.batches] == [
+        [(0, (1, 2, 3)), (1, (20, 21))],
+        [(0, (4,)), (1, (22,))],
+        [(0, (5,))],
+        [(0, (6,))],
+    ]
+    assert context.cells == {0: [1, 2, 3, 4, 5, 6], 1: [20, 21, 22]}
+
+
+def test_the_p_min_option_sets_how_sure_a_guess_must_be() -> None:
+    lenient = DraftOptions(max_tokens=4, p_min=0.4, model_path="fake.gguf")
+    model = DraftModel(FakeDraftContext(unsure={5}), 2, lenient)
+    assert model.drafter(0, [1, 2, 3]).draft(4) == [4, 5, 6, 7]  # 0.5 is sure enough now
+
+
+def test_a_long_catch_up_is_packed_into_batches_across_sequences() -> None:
+    context = FakeDraftContext(n_ctx=64, n_batch=8)
+    model = DraftModel(context, 2, OPTIONS)
+    model.drafter(0, list(range(1, 11)))
+    model.drafter(1, [30, 31, 32])
+    assert model.draft({0: 1, 1: 1}) == {0: [11], 1: [33]}
+    assert [[(s.seq_id, len(s.tokens), s.logits) for s in b] for b in context.batches] == [
+        [(0, 8, ())],
+        [(0, 2, (1,)), (1, 3, (2,))],
+    ]
+
+
+def test_without_room_for_all_each_sequence_is_tried_alone() -> None:
+    """Slot 0 (busy, 5 cells) leaves room for 5 more: the joint catch-up of slots 1 (3 tokens)
+    and 2 (4 tokens) fails, slot 1 alone fits and drafts, slot 2 goes without this step."""
+    context = FakeDraftContext(n_ctx=10, n_batch=8, n_seq=3)
+    model = DraftModel(context, 3, OPTIONS)
+    holder = model.drafter(0, [1, 2, 3, 4, 5])
+    assert holder.draft(1) == [6]
+    model.drafter(1, [20, 21, 22])
+    model.drafter(2, [40, 41, 42, 43])
+    assert model.draft({1: 1, 2: 1}) == {1: [23]}
+    assert context.cells[2] == model.cached(2) == []
+
+
 async def _generate(engine: FakeEngine, *requests: GenerationRequest) -> list[Any]:
     async def one(req: GenerationRequest) -> tuple[list[int], GenerationDone]:
         tokens: list[int] = []
@@ -207,6 +257,26 @@ def test_under_the_backend_output_is_unchanged_and_caches_stay_in_step() -> None
         assert spec == plain == list(range(4, 44))
         assert spec_steps < plain_steps
         assert 0 < stats.accepted_tokens < stats.drafted_tokens  # the two wrong guesses
+
+    asyncio.run(scenario())
+
+
+def test_under_the_backend_two_generations_draft_in_shared_decodes() -> None:
+    async def scenario() -> None:
+        context = FakeDraftContext(n_ctx=256, n_batch=16)
+        engine = FakeEngine(
+            FakeModel(n_ctx=256, n_batch=16, n_seq_max=2),
+            drafting=OPTIONS,
+            drafters=DraftModel(context, 2, OPTIONS),
+        )
+        try:
+            reqs = GenerationRequest("a", (1, 2, 3), 30), GenerationRequest("b", (50, 51), 30)
+            results = await _generate(engine, *reqs)
+            assert [tokens for tokens, _ in results] == [list(range(4, 34)), list(range(52, 82))]
+        finally:
+            await engine.close()
+        shared = [batch for batch in context.batches if len(batch) == 2]
+        assert len(shared) >= len(context.batches) // 2, "the two drafted side by side"
 
     asyncio.run(scenario())
 

@@ -5,6 +5,7 @@ output. The real model's runs are in tests/integration/test_thinking_budget.py."
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 from ggserve.domain import FinishReason, LengthLimit
@@ -149,3 +150,22 @@ def test_replay_forces_the_close_and_plays_the_recorded_answer() -> None:
     assert full == "".join(RECORDED)
     roomy = ThinkingBudget(100, close, ("<think>",), ("</think>",), True)
     assert asyncio.run(scenario(roomy))[0] == full  # the model closed by itself in time
+
+
+def test_with_logprobs_every_forced_token_has_its_record() -> None:
+    """A two-token close under logprobs: forced one a step, each with the logprobs of the row
+    it replaced a sample at (the counting model expects 7 where CLOSE is forced, and CLOSE + 1
+    after CLOSE); the tokens equal the run without logprobs, drafts or not."""
+    two = ThinkingBudget(3, (CLOSE, CLOSE + 1), ("Y",), ("Za",), True)
+    req = GenerationRequest("a", (*range(1, 40), 1, 2, 3), 9, thinking=two, top_logprobs=1)
+    plain, _ = asyncio.run(_once(dataclasses.replace(req, top_logprobs=None), n_ctx=128))
+    for drafting in (None, DRAFTING):
+        deltas, done = asyncio.run(_once(req, drafting, n_ctx=128))
+        assert _tokens(deltas) == _tokens(plain) == [4, 5, 6, CLOSE, CLOSE + 1, *range(53, 57)]
+        assert done.usage.completion_tokens == 9
+        records = [r for d in deltas for r in d.records]
+        entries = [r.logprobs for r in records]
+        assert all(e is not None for e in entries), entries
+        chosen = [(e.chosen.token_id, e.top[0].token_id) for e in entries if e is not None]
+        assert chosen[3:5] == [(CLOSE, 7), (CLOSE + 1, CLOSE + 1)]
+        assert chosen[5] == (53, 53)

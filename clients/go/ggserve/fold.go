@@ -13,8 +13,11 @@ import (
 // appended; a tool call's id and name come from its first fragment and its argument text is
 // the concatenation of every fragment with the same index. A call whose end
 // (ChatDelta.tool_call_end) reports it invalid or truncated is dropped, as the server drops it
-// from the final message (its raw text follows as content). The zero value is ready to use.
+// from the final message (its raw text follows as content). The per-token log probabilities of
+// a request with logprobs are collected in order (ChatResponse.logprobs once the stream ends).
+// The zero value is ready to use.
 type Fold struct {
+	logprobs  []*ggservev1.TokenLogprob
 	content   strings.Builder
 	reasoning strings.Builder
 	calls     map[uint32]*ggservev1.ToolCall
@@ -43,6 +46,7 @@ func toolCallEnd(delta *ggservev1.ChatDelta) (index uint32, status protoreflect.
 func (f *Fold) Add(delta *ggservev1.ChatDelta) {
 	f.content.WriteString(delta.GetContent())
 	f.reasoning.WriteString(delta.GetReasoningContent())
+	f.logprobs = append(f.logprobs, delta.GetLogprobs()...)
 	for _, fragment := range delta.GetToolCalls() {
 		if f.calls == nil {
 			f.calls = map[uint32]*ggservev1.ToolCall{}
@@ -92,4 +96,11 @@ func (f *Fold) Message() *ggservev1.Message {
 		})
 	}
 	return msg
+}
+
+// Logprobs is every token record received so far (a request with logprobs), in generation
+// order; once the stream has ended normally it equals ChatResponse.logprobs. A new slice on
+// every call; the records are the deltas' own.
+func (f *Fold) Logprobs() []*ggservev1.TokenLogprob {
+	return slices.Clone(f.logprobs)
 }

@@ -88,3 +88,30 @@ func TestFoldDropsCallsThatEndInvalid(t *testing.T) {
 		t.Errorf("content = %q", fold.Message().GetContent())
 	}
 }
+
+func TestFoldCollectsLogprobsInOrder(t *testing.T) {
+	var fold ggserve.Fold
+	if fold.Logprobs() != nil {
+		t.Errorf("logprobs before any delta = %v, want nil", fold.Logprobs())
+	}
+	first := &ggservev1.TokenLogprob{TokenId: 1, Token: "a", Bytes: []byte("a"), Logprob: -0.1}
+	second := &ggservev1.TokenLogprob{TokenId: 2, Token: "b", Bytes: []byte("b"), Logprob: -2}
+	third := &ggservev1.TokenLogprob{TokenId: 3, Token: "c", Bytes: []byte("c"), Logprob: -0.5}
+	fold.Add(&ggservev1.ChatDelta{Content: "a", Logprobs: []*ggservev1.TokenLogprob{first}})
+	fold.Add(&ggservev1.ChatDelta{Logprobs: []*ggservev1.TokenLogprob{second, third}}) // text held back
+	fold.Add(&ggservev1.ChatDelta{Content: "bc"})
+	got := fold.Logprobs()
+	want := []*ggservev1.TokenLogprob{first, second, third}
+	if len(got) != len(want) {
+		t.Fatalf("logprobs = %v, want %v", got, want)
+	}
+	for i := range want {
+		if !proto.Equal(got[i], want[i]) {
+			t.Errorf("logprobs[%d] = %v, want %v", i, got[i], want[i])
+		}
+	}
+	got[0] = nil // the caller's copy
+	if fold.Logprobs()[0] == nil {
+		t.Error("Logprobs returned the fold's own slice")
+	}
+}

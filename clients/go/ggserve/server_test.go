@@ -273,20 +273,32 @@ func TestModelsDescribeTheServer(t *testing.T) {
 	}
 }
 
-func TestRealModelStreamsText(t *testing.T) {
-	client := dial(t, "GGSERVE_TEST_MODEL_TARGET")
-	req := request("Say hello.")
+// greedy is a greedy request of at most 8 tokens answering text.
+func greedy(text string) *ggservev1.ChatRequest {
+	req := request(text)
 	req.MaxTokens = proto.Uint32(8)
 	req.Sampling = &ggservev1.SamplingParams{Temperature: proto.Float64(0)}
+	return req
+}
+
+// streamed streams req to the end and returns the stream (folded) and its final response.
+func streamed(t *testing.T, client *ggserve.Client, req *ggservev1.ChatRequest) (*ggserve.Stream, *ggservev1.ChatResponse) {
+	t.Helper()
 	stream, err := client.ChatStream(timeout(t), req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stream.Close()
+	t.Cleanup(func() { _ = stream.Close() })
 	final, err := stream.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return stream, final
+}
+
+func TestRealModelStreamsText(t *testing.T) {
+	client := dial(t, "GGSERVE_TEST_MODEL_TARGET")
+	stream, final := streamed(t, client, greedy("Say hello."))
 	usage := final.GetUsage()
 	if usage.GetCompletionTokens() == 0 || usage.GetCompletionTokens() > 8 {
 		t.Errorf("completion tokens = %d, want 1..8", usage.GetCompletionTokens())
@@ -321,5 +333,52 @@ func TestRealModelCallsAForcedTool(t *testing.T) {
 	}
 	if calls[0].GetName() != "get_weather" || !json.Valid([]byte(calls[0].GetArguments())) {
 		t.Errorf("call = %v, want get_weather with JSON arguments", calls[0])
+	}
+}
+
+func TestRealModelLogprobsAndGenerationOptions(t *testing.T) {
+	client := dial(t, "GGSERVE_TEST_MODEL_TARGET")
+	req := greedy("Say hello.")
+	req.Logprobs = true
+	req.TopLogprobs = proto.Uint32(2)
+	// Accepted beside logprobs; SmolLM2's template has no reasoning, so they change nothing.
+	req.ThinkingBudgetTokens = proto.Uint32(4)
+	req.ChatTemplateKwargs = map[string]string{"enable_thinking": "false"}
+	stream, final := streamed(t, client, req)
+	folded, records := stream.Logprobs(), final.GetLogprobs()
+	if len(records) == 0 || uint32(len(records)) != final.GetUsage().GetCompletionTokens() {
+		t.Fatalf("%d records for %d tokens", len(records), final.GetUsage().GetCompletionTokens())
+	}
+	if len(folded) != len(records) {
+		t.Fatalf("streamed %d records, final %d", len(folded), len(records))
+	}
+	var text []byte
+	for i, record := range records {
+		if !proto.Equal(folded[i], record) {
+			t.Errorf("record %d: streamed %v, final %v", i, folded[i], record)
+		}
+		top := record.GetTopLogprobs()
+		// Greedy: the chosen token is the most likely one, with the same logprob.
+		if len(top) != 2 || top[0].GetTokenId() != record.GetTokenId() || top[0].GetLogprob() != record.GetLogprob() {
+			t.Errorf("record %d = %v, want itself first of 2 alternatives", i, record)
+		}
+		text = append(text, record.GetBytes()...)
+	}
+	if string(text) != final.GetMessage().GetContent() {
+		t.Errorf("records spell %q, content %q", text, final.GetMessage().GetContent())
+	}
+
+	// logit_bias -100 bans the greedy first token: the answer starts otherwise.
+	req.Logprobs, req.TopLogprobs = false, nil
+	req.Sampling.LogitBias = map[uint32]float64{records[0].GetTokenId(): -100}
+	banned, err := client.Chat(timeout(t), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(banned.GetMessage().GetContent(), records[0].GetToken()) && records[0].GetToken() != "" {
+		t.Errorf("banned token %q still starts %q", records[0].GetToken(), banned.GetMessage().GetContent())
+	}
+	if len(banned.GetLogprobs()) != 0 {
+		t.Errorf("logprobs without asking: %v", banned.GetLogprobs())
 	}
 }

@@ -97,6 +97,10 @@ func (s *Stream) Err() error { return s.err }
 // ended normally it equals Response().Message.
 func (s *Stream) Message() *ggservev1.Message { return s.fold.Message() }
 
+// Logprobs is the per-token log probabilities read so far, for a request with logprobs set
+// (nil otherwise). Once the stream has ended normally it equals Response().Logprobs.
+func (s *Stream) Logprobs() []*ggservev1.TokenLogprob { return s.fold.Logprobs() }
+
 // Response is the server's final response (finish reason, message, usage, timings), or nil
 // until the stream has ended normally.
 func (s *Stream) Response() *ggservev1.ChatResponse { return s.done }

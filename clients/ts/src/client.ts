@@ -25,6 +25,7 @@ import {
   type Model,
   ModelServiceClient,
   type RenderChatResponse,
+  type TokenLogprob,
 } from "./gen/ggserve/v1/api.js";
 
 /** Where `ggserve serve` listens unless told otherwise. */
@@ -191,6 +192,14 @@ export class ChatStream implements AsyncIterable<ChatDelta> {
   /** The assistant message folded from the deltas so far; at the end, the whole message. */
   get message(): Message {
     return this.#fold.message();
+  }
+
+  /**
+   * The per-token log probabilities received so far, for a request with `logprobs: true` (empty
+   * otherwise); at the end, equal to `response.logprobs`.
+   */
+  get logprobs(): TokenLogprob[] {
+    return this.#fold.logprobs();
   }
 
   /** The final response (finish reason, message, usage, timings), once the stream has ended. */

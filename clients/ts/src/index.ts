@@ -44,6 +44,8 @@ export {
   type Message,
   type Model,
   Role,
+  type TokenLogprob,
+  type TopLogprob,
   type Tool,
   type ToolCall,
   type ToolCallDelta,

@@ -179,6 +179,44 @@ describe("real model (SmolLM2)", { skip: skipReason("GGSERVE_TEST_MODEL_TARGET")
     assert.equal(typeof parseArguments(call!), "object");
   });
 
+  test("reports logprobs and takes logit bias, a thinking budget and template kwargs", async () => {
+    const ask = {
+      messages: [user("Say hello.")],
+      maxTokens: 8,
+      sampling: { temperature: 0 },
+      logprobs: true,
+      topLogprobs: 2,
+      // Accepted beside logprobs; SmolLM2's template has no reasoning, so they change nothing.
+      thinkingBudgetTokens: 4,
+      chatTemplateKwargs: { enable_thinking: "false" },
+    };
+    const stream = client.chatStream(ask);
+    const response = await stream.result();
+    const records = response.logprobs;
+    assert.equal(records.length, response.usage?.completionTokens);
+    assert.ok(records.length > 0);
+    assert.deepEqual(stream.logprobs, records);
+    for (const record of records) {
+      // Greedy: the chosen token is the most likely one, with the same logprob.
+      assert.equal(record.topLogprobs.length, 2);
+      assert.equal(record.topLogprobs[0]?.tokenId, record.tokenId);
+      assert.equal(record.topLogprobs[0]?.logprob, record.logprob);
+    }
+    const spelled = Buffer.concat(records.map((r) => Buffer.from(r.bytes))).toString();
+    assert.equal(spelled, response.message?.content);
+
+    // logit_bias -100 bans the greedy first token: the answer starts otherwise.
+    const first = records[0]!;
+    const banned = await client.chat({
+      ...ask,
+      logprobs: false,
+      topLogprobs: undefined,
+      sampling: { temperature: 0, logitBias: { [first.tokenId]: -100 } },
+    });
+    assert.ok(!banned.message?.content.startsWith(first.token), banned.message?.content);
+    assert.deepEqual(banned.logprobs, []);
+  });
+
   test("streams a short answer", async () => {
     const stream = client.chatStream({ messages: [user("Say hello.")], maxTokens: 8, sampling: { temperature: 0 } });
     const response = await stream.result();

@@ -57,3 +57,24 @@ test("parseArguments names the call when its arguments are not JSON", () => {
   assert.throws(() => parseArguments(call("{oops")), /x1/);
   assert.deepEqual(parseArguments(call("")), {});
 });
+
+test("Fold collects the token records in order, text held back or not", () => {
+  const fold = new Fold();
+  assert.deepEqual(fold.logprobs(), []);
+  const record = (tokenId: number, token: string, logprob: number) =>
+    v1.TokenLogprob.fromPartial({ tokenId, token, bytes: Buffer.from(token), logprob });
+  fold.add(delta({ content: "a", logprobs: [record(1, "a", -0.1)] }));
+  fold.add(delta({ logprobs: [record(2, "b", -2), record(3, "c", -0.5)] }));
+  fold.add(delta({ content: "bc" }));
+  const records = fold.logprobs();
+  assert.deepEqual(
+    records.map((r) => [r.tokenId, r.token, r.logprob]),
+    [
+      [1, "a", -0.1],
+      [2, "b", -2],
+      [3, "c", -0.5],
+    ],
+  );
+  records.pop(); // the caller's copy
+  assert.equal(fold.logprobs().length, 3);
+});

@@ -6,14 +6,17 @@ models run one after the other on the engine thread, so they share its thread bu
 vocabulary must be the main model's (drafted ids are verified as the main model's ids): the
 sizes and a spread of token texts are compared at startup and a mismatch refuses to start.
 
-Each step, a speculating generation's drafter brings the draft sequence up to the generation's
-history (its prompt at first, then the tokens sampled since), then proposes tokens greedily,
-one draft decode each, until `limit`, or until the draft model's top token is less likely than
-`DRAFT_P_MIN` (llama-server's `--draft-p-min` default): an unsure draft is mostly rejected, and
-checking it costs the main model work on a CPU. Sync: after verification the draft sequence is
-cut back to the longest prefix it shares with the history (the accepted drafts), so its cache
-never holds a token the generation does not have. A finished generation's draft cells stay as
-a prefix cache for the slot's next request, and are evicted when the draft context needs room.
+Each step, the drafts of all speculating generations are made together, as llama-server does
+with its slots: one draft decode brings every draft sequence up to its generation's history
+(its prompt at first, then the tokens sampled since), then each draft decode holds one token per
+still-drafting sequence, its greedy guess, until the sequence's `limit`, or until the draft
+model's top token is less likely than `DraftOptions.p_min` (`--draft-p-min`, 0.75 by default as
+in llama-server): an unsure draft is mostly rejected, and checking it costs the main model work
+on a CPU. So k requests drafting n tokens cost about n draft decodes, not k·n. Sync: after
+verification the draft sequence is cut back to the longest prefix it shares with the history
+(the accepted drafts), so its cache never holds a token the generation does not have. A
+finished generation's draft cells stay as a prefix cache for the slot's next request, and are
+evicted when the draft context needs room.
 
 Grammar-constrained generations do not speculate in this mode: the draft model's unconstrained
 guesses would often be tokens the grammar forbids (whitespace, quoting), each costing a draft
@@ -25,7 +28,7 @@ proposals are free.)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -38,7 +41,6 @@ from ggserve.engine.llama_backend import common_prefix_length
 from ggserve.engine.model import DECODE_OK, LoadedModel, Span
 from ggserve.engine.ngram import DraftOptions
 
-DRAFT_P_MIN = 0.75  # a draft stops before a token the draft model gives less than this
 VOCAB_SAMPLES = 64  # token texts compared between the two vocabularies (a spread of ids)
 
 
@@ -95,19 +97,16 @@ class DraftModel:
     """The draft context and what each of its sequences (one per slot) holds; a `DrafterSource`
     for `LlamaBackend`. Engine thread only."""
 
-    def __init__(
-        self, context: DraftContext, n_seq: int, options: DraftOptions, p_min: float = DRAFT_P_MIN
-    ) -> None:
+    def __init__(self, context: DraftContext, n_seq: int, options: DraftOptions) -> None:
         self.context = context
         self.options = options
-        self.p_min = p_min
         self._cached: list[list[int]] = [[] for _ in range(n_seq)]  # tokens each sequence holds
-        self._busy: set[int] = set()
-        self._last_row = 0  # the batch row of the last decode's logits
+        self._drafters: dict[int, ModelDrafter] = {}  # slot → the generation it serves
 
     def drafter(self, seq_id: int, prompt: Sequence[int]) -> ModelDrafter:
-        self._busy.add(seq_id)
-        return ModelDrafter(self, seq_id, prompt)
+        drafter = ModelDrafter(self, seq_id, prompt)
+        self._drafters[seq_id] = drafter
+        return drafter
 
     def cached(self, seq_id: int) -> list[int]:
         """The tokens sequence `seq_id` holds in the draft context (a copy)."""
@@ -123,51 +122,101 @@ class DraftModel:
                 keep = 0
             del cached[keep:]
 
-    def draft(self, seq_id: int, history: Sequence[int], limit: int) -> list[int]:
-        """Up to `limit` greedy tokens after `history`, while the draft model is sure enough."""
-        cached = self._cached[seq_id]
-        # At least the last token is evaluated again, for the logits to draft from.
-        self.sync(seq_id, history[:-1])
-        if not self._evaluate(seq_id, history[len(cached) :]):
-            return []
-        proposal: list[int] = []
-        while True:
-            token, probability = self.context.best(self._last_row)
-            if probability < self.p_min:
-                break
-            proposal.append(token)
-            if len(proposal) >= limit or not self._evaluate(seq_id, [token]):
-                break
-        return proposal if len(proposal) >= self.options.min_tokens else []
+    def draft(self, limits: Mapping[int, int]) -> dict[int, list[int]]:
+        """Drafts for the generations of the slots in `limits` (slot → most tokens), all in the
+        same draft decodes: first what each sequence lacks of its history, then one token per
+        still-drafting sequence per decode. A sequence stops at its limit or before its first
+        guess the draft model is less sure of than `options.p_min`; a proposal shorter than
+        `options.min_tokens` is dropped. Slots left out of the answer get no draft this step."""
+        limits = {
+            seq_id: min(limit, self.options.max_tokens)
+            for seq_id, limit in limits.items()
+            if seq_id in self._drafters and limit >= self.options.min_tokens
+        }
+        guesses = self._catch_up(list(limits))
+        proposals: dict[int, list[int]] = {seq_id: [] for seq_id in guesses}
+        while guesses:
+            spans: list[Span] = []
+            for seq_id, (token, probability) in guesses.items():
+                if probability < self.options.p_min:
+                    continue
+                proposal = proposals[seq_id]
+                proposal.append(token)
+                if len(proposal) < limits[seq_id]:
+                    spans.append(Span(seq_id, len(self._cached[seq_id]), (token,), (0,)))
+            guesses = self._decode(spans) if spans else {}
+        minimum = self.options.min_tokens
+        return {seq_id: p for seq_id, p in proposals.items() if len(p) >= minimum}
 
-    def _evaluate(self, seq_id: int, tokens: Sequence[int]) -> bool:
-        """Decode `tokens` after what the sequence holds, in chunks of n_batch; logits at the
-        last. False when the draft context has no room even after evicting idle sequences:
-        this step goes without a draft and the generation carries on. What the sequence holds
-        stays (a valid prefix): the next try reads only what is missing, and a failed
-        `llama_decode` for lack of cells costs no compute."""
-        cached = self._cached[seq_id]
-        step = self.context.n_batch
-        for at in range(0, len(tokens), step):
-            chunk = tuple(tokens[at : at + step])
-            span = Span(seq_id, len(cached), chunk, (len(chunk) - 1,))
-            if self.context.decode([span]) != DECODE_OK:
-                self._evict_idle()
-                if self.context.decode([span]) != DECODE_OK:
-                    return False
-            cached.extend(chunk)
-            self._last_row = len(chunk) - 1
+    def _catch_up(self, seq_ids: list[int]) -> dict[int, tuple[int, float]]:
+        """Decode what each sequence lacks of its history (at least its last token, for the
+        logits to draft from), packed n_batch tokens a decode; each sequence's first guess."""
+        missing: dict[int, list[int]] = {}
+        for seq_id in seq_ids:
+            history = self._drafters[seq_id].history
+            self.sync(seq_id, history[:-1])
+            missing[seq_id] = list(history[len(self._cached[seq_id]) :])
+        guesses: dict[int, tuple[int, float]] = {}
+        while missing:
+            spans: list[Span] = []
+            room = self.context.n_batch
+            for seq_id, tokens in missing.items():
+                if room == 0:
+                    break
+                chunk = tuple(tokens[:room])
+                last = (len(chunk) - 1,) if len(chunk) == len(tokens) else ()
+                spans.append(Span(seq_id, len(self._cached[seq_id]), chunk, last))
+                room -= len(chunk)
+            guesses |= self._decode(spans)
+            for span in spans:
+                held = len(self._cached[span.seq_id])
+                if span.logits or held != span.start + len(span.tokens):
+                    del missing[span.seq_id]  # read to the end, or no room: no draft
+                else:
+                    del missing[span.seq_id][: len(span.tokens)]
+        return guesses
+
+    def _decode(self, spans: list[Span]) -> dict[int, tuple[int, float]]:
+        """Decode `spans` (after what their sequences hold); the best next token at each span
+        with logits. Without room for all even after evicting idle sequences, each span is
+        tried alone and those that do not fit are left out: their sequences keep what they
+        hold (a valid prefix), and a failed `llama_decode` for lack of cells costs no compute."""
+        if self._try_decode(spans):
+            return self._guesses(spans)
+        guesses: dict[int, tuple[int, float]] = {}
+        if len(spans) > 1:
+            for span in spans:
+                if self._try_decode([span]):
+                    guesses |= self._guesses([span])
+        return guesses
+
+    def _try_decode(self, spans: list[Span]) -> bool:
+        if self.context.decode(spans) != DECODE_OK:
+            self._evict_idle()
+            if self.context.decode(spans) != DECODE_OK:
+                return False
+        for span in spans:
+            self._cached[span.seq_id].extend(span.tokens)
         return True
+
+    def _guesses(self, spans: list[Span]) -> dict[int, tuple[int, float]]:
+        guesses: dict[int, tuple[int, float]] = {}
+        row = 0
+        for span in spans:
+            if span.logits:
+                guesses[span.seq_id] = self.context.best(row + span.logits[-1])
+            row += len(span.tokens)
+        return guesses
 
     def _evict_idle(self) -> None:
         for seq_id, cached in enumerate(self._cached):
-            if seq_id not in self._busy and cached:
+            if seq_id not in self._drafters and cached:
                 self.context.seq_rm(seq_id, 0, -1)
                 cached.clear()
 
     def release(self, seq_id: int) -> None:
         """The slot's generation is over; its cells stay as a prefix cache until needed."""
-        self._busy.discard(seq_id)
+        self._drafters.pop(seq_id, None)
 
     def clear(self) -> None:
         self.context.clear()
@@ -181,25 +230,24 @@ class DraftModel:
 class ModelDrafter:
     """One generation's history and its sequence in the draft context (a `Drafter`)."""
 
-    __slots__ = ("_history", "_model", "_seq_id")
+    __slots__ = ("_model", "_seq_id", "history")
 
     def __init__(self, model: DraftModel, seq_id: int, prompt: Iterable[int]) -> None:
         self._model = model
         self._seq_id = seq_id
-        self._history = list(prompt)
+        self.history = list(prompt)  # the prompt, then every token the generation has
 
     def extend(self, tokens: Iterable[int]) -> None:
-        self._history.extend(tokens)
+        self.history.extend(tokens)
 
     def draft(self, limit: int) -> list[int]:
-        limit = min(limit, self._model.options.max_tokens)
-        if limit < self._model.options.min_tokens:
-            return []
-        return self._model.draft(self._seq_id, self._history, limit)
+        """This generation's draft alone (the backend drafts all slots at once through
+        `DraftModel.draft`)."""
+        return self._model.draft({self._seq_id: limit}).get(self._seq_id, [])
 
     def checked(self, drafted: int, accepted: int) -> None:
         # The rejected drafts (and the unchecked last one) leave the draft cache at once.
-        self._model.sync(self._seq_id, self._history)
+        self._model.sync(self._seq_id, self.history)
 
     def close(self) -> None:
         self._model.release(self._seq_id)

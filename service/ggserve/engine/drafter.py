@@ -4,7 +4,7 @@ holds one per speculating generation and verifies its proposals the same way for
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 
@@ -31,6 +31,10 @@ class DrafterSource(Protocol):
 
     def drafter(self, seq_id: int, prompt: Sequence[int]) -> Drafter:
         """The drafter of the generation starting in slot `seq_id` with `prompt`."""
+
+    def draft(self, limits: Mapping[int, int]) -> dict[int, list[int]]:
+        """The drafts of the generations of several slots (slot → most tokens), made together;
+        a slot left out of the answer gets no draft this step."""
 
     def clear(self) -> None:
         """Forget everything cached (the backend's cache was cleared too)."""

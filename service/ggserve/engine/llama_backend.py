@@ -16,6 +16,9 @@ Forced tokens (a thinking budget's close-of-thinking marker, `thinking.py`) take
 sample: they become the run's pending tokens, all known (`_Run.known`), are reported like sampled
 tokens, accepted by the sampler chain, and committed without a check; the next token is sampled
 at the last one's row. Drafts are not proposed after them and are dropped when forcing starts.
+For a generation that asked for logprobs they are forced one a step, each with the logprobs of
+the row it takes a sample's place at (the model's distribution there, as for a token a grammar
+forces), so every generated token has its record.
 
 Prefix cache: a released slot keeps its cells (a prompt cut short by a cancel included: its
 evaluated part is a valid prefix, so a retry resumes there). A new request goes to the free slot
@@ -118,6 +121,7 @@ class _Run:
     decoding: bool = False
     known: int = 1  # leading pending tokens already generated (sampled, or forced); the rest drafts
     drafter: Drafter | None = None  # proposes tokens after the sampled one (speculation)
+    forcing: list[int] = field(default_factory=list)  # close tokens still to force, one a step
 
     def span(self, seq_id: int, start: int, budget: int) -> Span:
         """The next span of pending tokens (at most `budget` while prefilling) and its rows
@@ -335,11 +339,11 @@ class LlamaBackend:
         wide = drafting is not None and (
             drafting.max_decoders is not None and len(decoders) > drafting.max_decoders
         )
+        if not wide:
+            self._propose(decoders, share - 1)
         for slot in decoders:
             run = slot.run
             assert run is not None
-            if not wide:
-                self._propose(run, share - 1)
             plan.append(_Planned(slot, run.span(slot.seq_id, len(slot.cached), 0), False))
         decoding = sum(len(p.span.tokens) for p in plan)
         budget = self.model.n_batch - decoding
@@ -365,18 +369,43 @@ class LlamaBackend:
             room -= len(run.pending)
         return plan
 
-    def _propose(self, run: _Run, room: int) -> None:
-        """Append drafted tokens after a decoding run's sampled one, within `room` and what its
-        token limit leaves (each accepted draft is a generated token)."""
-        if run.drafter is None or len(run.pending) != 1:
+    def _propose(self, decoders: list[_Slot], room: int) -> None:
+        """Append drafted tokens after each decoding run's sampled one, within `room` and what
+        its token limit leaves (each accepted draft is a generated token). A draft model drafts
+        for all of them in the same draft decodes."""
+        limits: dict[int, int] = {}
+        for slot in decoders:
+            limit = self._draft_limit(slot.run, room)
+            if limit > 0:
+                limits[slot.seq_id] = limit
+        if not limits:
             return
+        if self._drafters is not None:
+            proposals = self._drafters.draft(limits)
+        else:
+            proposals = {seq_id: self._drafter(seq_id).draft(n) for seq_id, n in limits.items()}
+        for seq_id, proposal in proposals.items():
+            run = self._slots[seq_id].run
+            assert run is not None
+            run.pending += proposal
+
+    def _drafter(self, seq_id: int) -> Drafter:
+        run = self._slots[seq_id].run
+        assert run is not None
+        assert run.drafter is not None
+        return run.drafter
+
+    @staticmethod
+    def _draft_limit(run: _Run | None, room: int) -> int:
+        """How many tokens `run` may draft this step (0: none)."""
+        if run is None or run.drafter is None or len(run.pending) != 1:
+            return 0
         gen = run.gen
         left = gen.token_limit - gen.completion_tokens - 1
         thinking = gen.thinking.left if gen.thinking is not None else None
         if thinking is not None:  # no draft past the point where the close is forced
             left = min(left, thinking - 1)
-        if left > 0:
-            run.pending += run.drafter.draft(min(room, left))
+        return max(min(room, left), 0)
 
     def _decode(self, plan: list[_Planned], runs: list[_Slot]) -> dict[int, KvCacheFull]:
         """Decode `plan`, shrinking it on KV-full until it fits; returns per-slot failures."""
@@ -443,17 +472,25 @@ class LlamaBackend:
         """The run's next token(s): forced ones where its thinking budget says so (True), else
         one sampled at batch row `row`. `emitted`: tokens this step already generated for it."""
         thinking = run.gen.thinking
-        forced = thinking.due() if thinking is not None else ()
+        forced = tuple(run.forcing) or (thinking.due() if thinking is not None else ())
         if forced and thinking is not None:
             room = run.gen.token_limit - run.gen.completion_tokens - emitted
-            return self._force(run, forced[: max(room, 1)]), True
+            forced = forced[: max(room, 1)]
+            if run.gen.request.top_logprobs is not None:
+                # One a step, so that each gets its logprob from the row before it, as a
+                # sampled token would (a multi-token close costs a few steps, once).
+                run.forcing = list(forced[1:])
+                forced = forced[:1]
+            return self._force(run, forced, row), True
         output = self._sample(run, row)
         if thinking is not None and output.records:
             thinking.push(output.text)
         return output, False
 
-    def _force(self, run: _Run, tokens: tuple[int, ...]) -> StepOutput:
-        """Generate `tokens` without sampling: they become the run's known pending tokens."""
+    def _force(self, run: _Run, tokens: tuple[int, ...], row: int) -> StepOutput:
+        """Generate `tokens` without sampling: they become the run's known pending tokens. The
+        first one's logprobs (where asked for) come from batch row `row`, the row it replaces a
+        sample at; where asked for, `_next` forces one token a step, so each has them."""
         run.decoding = True
         texts = []
         for token in tokens:
@@ -464,9 +501,10 @@ class LlamaBackend:
         if run.drafter is not None:
             run.drafter.extend(tokens)
         text = "".join(texts)
-        if run.gen.thinking is not None:
+        if run.gen.thinking is not None and not run.forcing:
             run.gen.thinking.closed(text)
-        return StepOutput(text=text, records=tuple(TokenRecord(t) for t in tokens))
+        first = TokenRecord(tokens[0], self._logprobs(run, row, tokens[0]))
+        return StepOutput(text=text, records=(first, *(TokenRecord(t) for t in tokens[1:])))
 
     def _sample(self, run: _Run, row: int) -> StepOutput:
         """Sample the next token from the logits at batch row `row`; it becomes the run's
