@@ -20,29 +20,44 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
-_LISTENING = re.compile(r"listening on ([^\s,]+)")  # the log line goes on ", plaintext …"
-_ADDRESSES = {  # what `ggserve serve` logs while it starts
-    "target": re.compile(r"ggserve \S+ listening on ([^\s,]+)"),
+_ADDRESSES = {  # what the servers log while they start; the first match of each counts
+    "target": re.compile(r"listening on ([^\s,]+)"),  # the log line goes on ", plaintext …"
     "http": re.compile(r"HTTP gateway listening on (\S+)"),
     "metrics": re.compile(r"metrics at (\S+)"),
 }
 
 
+@dataclass(frozen=True)
+class Served:
+    """A ready server process and the addresses its log named."""
+
+    target: str  # the first address it logged listening on (gRPC host:port; a gateway's URL)
+    pid: int
+    http: str = ""  # the HTTP gateway's base URL (`http://…/v1`), with --http-port
+    metrics: str = ""  # the Prometheus URL (`http://…/metrics`), with --metrics-port
+
+
 @contextmanager
-def _process(command: Sequence[str], ready: str) -> Iterator[str]:
-    """Start `command`, wait for a stderr line containing `ready`, yield the address it logged."""
+def _process(command: Sequence[str], ready: str) -> Iterator[Served]:
+    """Start `command`, wait for a stderr line containing `ready`, yield the addresses it
+    logged. The rest of its log is read on a thread, so that a long benchmark's log lines never
+    fill the pipe (a full pipe would block the server)."""
     process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    target = ""
+    found: dict[str, str] = {}
     try:
         assert process.stderr is not None
         for line in process.stderr:
-            found = _LISTENING.search(line)
-            target = found.group(1) if found else target
+            for name, pattern in _ADDRESSES.items():
+                if name not in found and (match := pattern.search(line)):
+                    found[name] = match.group(1)
             if ready in line:
                 break
         else:
             raise RuntimeError(f"{command[1:4]} exited before it was ready")
-        yield target
+        stream = process.stderr
+        threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
+        address = {name: found.get(name, "") for name in _ADDRESSES}
+        yield Served(address["target"], process.pid, address["http"], address["metrics"])
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
@@ -51,45 +66,17 @@ def _process(command: Sequence[str], ready: str) -> Iterator[str]:
 @contextmanager
 def serve_model(*options: str) -> Iterator[str]:
     """`ggserve serve` over the bundled model, 1 thread, free port; yields `host:port`."""
-    command = [sys.executable, "-m", "ggserve", "serve", "--port", "0", "--threads", "1"]
-    with _process([*command, *options], "; ready") as target:
-        yield target
-
-
-@dataclass(frozen=True)
-class Served:
-    """A ready `ggserve serve` process and the addresses its log named."""
-
-    target: str  # the gRPC host:port
-    pid: int
-    http: str = ""  # the HTTP gateway's base URL (`http://…/v1`), with --http-port
-    metrics: str = ""  # the Prometheus URL (`http://…/metrics`), with --metrics-port
+    with serve_logged("--threads", "1", *options) as served:
+        yield served.target
 
 
 @contextmanager
 def serve_logged(*options: str) -> Iterator[Served]:
     """`ggserve serve OPTIONS` on a free port of 127.0.0.1; yields once ready (the default
-    model loaded). Its log is read to the end on a thread, so that a long benchmark's log lines
-    never fill the pipe (a full pipe would block the server)."""
+    model loaded)."""
     command = [sys.executable, "-m", "ggserve", "serve", "--port", "0", *options]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
-    assert process.stderr is not None
-    found: dict[str, str] = {}
-    for line in process.stderr:
-        for name, pattern in _ADDRESSES.items():
-            if match := pattern.search(line):
-                found[name] = match.group(1)
-        if "; ready" in line:
-            break
-    else:
-        raise RuntimeError(f"ggserve serve exited before it was ready ({process.wait()})")
-    stream = process.stderr
-    threading.Thread(target=lambda: [None for _ in stream], daemon=True).start()
-    try:
-        yield Served(found["target"], process.pid, found.get("http", ""), found.get("metrics", ""))
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
+    with _process(command, "; ready") as served:
+        yield served
 
 
 @contextmanager
@@ -105,13 +92,13 @@ def serve_replay(pieces: int, piece: str = " tok", delay_ms: float = 0.0) -> Ite
     script = BENCH / "service_replay_server.py"
     command = [sys.executable, str(script), "--pieces", str(pieces), "--piece", piece]
     command += ["--piece-delay-ms", str(delay_ms)]
-    with _process(command, "ready") as target:
-        yield target
+    with _process(command, "ready") as served:
+        yield served.target
 
 
 @contextmanager
 def serve_gateway(upstream: str) -> Iterator[str]:
     """`ggserve gateway` to `upstream` on a free port; yields its base URL (`http://…/v1`)."""
     command = [sys.executable, "-m", "ggserve", "gateway", "--upstream", upstream, "--port", "0"]
-    with _process(command, "listening on") as base_url:
-        yield base_url
+    with _process(command, "listening on") as served:
+        yield served.target
